@@ -1,0 +1,426 @@
+"""The ``scraper`` command line.
+
+Errors a user can cause (bad path, unknown profile, unreachable site, malformed query) print
+one line on stderr and exit non-zero; they never print a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+from urllib.parse import urlsplit
+
+import click
+
+from . import profiles
+from .crawl import Crawler, CrawlOptions, CrawlSummary, Site
+from .fetch import DEFAULT_USER_AGENT, Fetcher
+from .profiles import Profile, ProfileError
+from .store import DEFAULT_DB, Store, StoreError
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_LOCKED, EXIT_BLOCKED = 0, 1, 2, 3, 4
+log = logging.getLogger("scraper")
+
+
+class UserError(click.ClickException):
+    """A one-line error for the user; ``exit_code`` says which kind."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"scraper: error: {self.format_message()}", err=True)
+
+
+def fail(message: str, exit_code: int = EXIT_USAGE) -> NoReturn:
+    raise UserError(message, exit_code)
+
+
+db_option = click.option(
+    "--db",
+    "db_path",
+    default=DEFAULT_DB,
+    envvar="SCRAPER_DB",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Archive file (env SCRAPER_DB).",
+)
+
+
+@contextmanager
+def open_store(path: Path, *, must_exist: bool = False) -> Iterator[Store]:
+    if must_exist and not path.exists():
+        fail(f"no archive at {path} (run 'scraper crawl' or 'scraper demo' first)")
+    try:
+        store = Store(path)
+    except StoreError as exc:
+        fail(str(exc))
+    try:
+        yield store
+    except StoreError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+
+
+def setup_logging(verbose: int, quiet: bool) -> None:
+    level = logging.ERROR if quiet else logging.WARNING if verbose == 0 else logging.INFO
+    if verbose > 1:
+        level = logging.DEBUG
+    logging.basicConfig(
+        level=level, format="scraper: %(levelname)s: %(message)s", stream=sys.stderr
+    )
+    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="scraper")
+def main() -> None:
+    """Crawl news sites into a clean, searchable SQLite archive.
+
+    \b
+    Quick start (offline, bundled mirror of sahara.ma):
+      scraper demo
+      scraper search "الصناعة التقليدية"
+    """
+
+
+# ---------------------------------------------------------------------- crawl
+def resolve_site(target: str, profile_name: str | None) -> Site:
+    """``sahara.ma`` (profile name or host) or a URL, optionally with an explicit profile."""
+    profile: Profile | None = None
+    try:
+        if profile_name:
+            profile = profiles.load(profile_name)
+        elif "://" not in target:
+            profile = profiles.load(target)
+        else:
+            profile = profiles.for_url(target)
+    except ProfileError as exc:
+        fail(str(exc))
+    if "://" in target:
+        base_url = target
+    elif profile and (
+        profile_name is None or profile.matches_host(target) or target == profile.name
+    ):
+        base_url = profile.base_url
+    else:
+        fail(f"{target!r} is neither a URL nor a known profile")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        fail(f"not an http(s) URL: {base_url}")
+    name = parts.netloc.lower().removeprefix("www.")
+    return Site(name=name, base_url=base_url, profile=profile)
+
+
+def crawl_options(f: Any) -> Any:
+    options = [
+        click.option(
+            "--profile", "profile_name", help="Site profile to apply (see 'scraper profiles')."
+        ),
+        db_option,
+        click.option("--lang", "languages", help="Editions to crawl, e.g. ar,fr (default: all)."),
+        click.option("--workers", default=4, show_default=True, help="Pages processed at once."),
+        click.option(
+            "--concurrency", default=2, show_default=True, help="Requests in flight per host."
+        ),
+        click.option(
+            "--delay", default=1.0, show_default=True, help="Seconds between requests to a host."
+        ),
+        click.option("--max-pages", type=int, help="Stop after fetching this many pages."),
+        click.option(
+            "--refresh", is_flag=True, help="Re-fetch archived articles (conditional GET)."
+        ),
+        click.option(
+            "--user-agent",
+            default=DEFAULT_USER_AGENT,
+            show_default=False,
+            help="User-Agent header.",
+        ),
+        click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON."),
+        click.option("-v", "--verbose", count=True, help="More log output (-vv: debug)."),
+        click.option("-q", "--quiet", is_flag=True, help="Only errors."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+@main.command()
+@click.argument("target")
+@crawl_options
+def crawl(target: str, profile_name: str | None, db_path: Path, **kw: Any) -> None:
+    """Crawl TARGET (a profile name like sahara.ma, or a URL) into the archive.
+
+    \b
+    Examples:
+      scraper crawl sahara.ma
+      scraper crawl --profile sahara.ma http://127.0.0.1:8000/ar/
+      scraper crawl https://news.example.org/ --db news.db
+    """
+    setup_logging(kw["verbose"], kw["quiet"])
+    site = resolve_site(target, profile_name)
+    summary = run_crawl(site, db_path, **kw)
+    sys.exit(report(summary, as_json=kw["as_json"], quiet=kw["quiet"]))
+
+
+def run_crawl(
+    site: Site,
+    db_path: Path,
+    *,
+    languages: str | None = None,
+    workers: int = 4,
+    concurrency: int = 2,
+    delay: float = 1.0,
+    max_pages: int | None = None,
+    refresh: bool = False,
+    user_agent: str = DEFAULT_USER_AGENT,
+    quiet: bool = False,
+    **_: Any,
+) -> CrawlSummary:
+    options = CrawlOptions(
+        workers=workers,
+        languages=tuple(languages.split(",")) if languages else None,
+        max_pages=max_pages,
+        refresh=refresh,
+    )
+    with open_store(db_path) as store:
+        fetcher = Fetcher(user_agent=user_agent, per_host_concurrency=concurrency, delay=delay)
+        with progress_display(enabled=not quiet and sys.stderr.isatty()) as progress:
+            crawler = Crawler(store, fetcher, site, options, progress)
+            return asyncio.run(_run(crawler, fetcher))
+
+
+async def _run(crawler: Crawler, fetcher: Fetcher) -> CrawlSummary:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, crawler.stop)
+    try:
+        async with fetcher:
+            return await crawler.run()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+@contextmanager
+def progress_display(enabled: bool) -> Iterator[Any]:
+    """A rich progress bar on a terminal; nothing otherwise (log lines say what matters)."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn("[bold]crawl"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} pages"),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+        transient=True,
+        console=None,
+    )
+    task = bar.add_task("crawl", total=1, detail="")
+
+    def update(summary: CrawlSummary, frontier: dict[str, int]) -> None:
+        done = sum(v for k, v in frontier.items() if k not in ("pending", "active"))
+        detail = (
+            f"new {summary.articles_new} · updated {summary.articles_updated} · "
+            f"errors {summary.errors}"
+        )
+        bar.update(task, completed=done, total=max(sum(frontier.values()), 1), detail=detail)
+
+    with bar:
+        yield update
+
+
+def report(summary: CrawlSummary, *, as_json: bool, quiet: bool, out: TextIO | None = None) -> int:
+    """Print the end-of-crawl summary; return the exit code it implies."""
+    code = {"ok": EXIT_OK, "interrupted": EXIT_OK, "partial": EXIT_PARTIAL, "blocked": EXIT_BLOCKED}
+    exit_code = code.get(summary.status, EXIT_PARTIAL)
+    nothing = summary.pages_fetched == 0 and summary.errors > 0
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False), file=out)
+    elif not quiet or exit_code:
+        click.echo(
+            f"{summary.site}: {summary.pages_fetched} pages fetched, "
+            f"{summary.articles_new} new, {summary.articles_updated} updated, "
+            f"{summary.articles_unchanged} unchanged, {summary.errors} errors "
+            f"in {summary.seconds:.1f}s ({summary.status})",
+            file=out,
+            err=out is None and quiet,
+        )
+    for message in summary.messages:
+        click.echo(f"scraper: {message}", err=True)
+    if nothing:
+        click.echo(f"scraper: error: could not fetch anything from {summary.site}", err=True)
+    return exit_code
+
+
+# ---------------------------------------------------------------------- demo
+@main.command()
+@db_option
+@click.option(
+    "--port",
+    default=8765,
+    show_default=True,
+    help="Loopback port for the mirror (0: any free port).",
+)
+def demo(db_path: Path, port: int) -> None:
+    """Crawl the bundled sahara.ma mirror over a real loopback server into the archive."""
+    from .mirror import MirrorServer, default_site
+
+    setup_logging(0, False)
+    try:
+        server = MirrorServer(default_site(), port=port)
+        server.start()
+    except OSError:
+        server = MirrorServer(default_site(), port=0)
+        server.start()
+    try:
+        base = server.base_url.rstrip("/") + "/ar/"
+        click.echo(f"Serving the sahara.ma mirror at {base} (loopback only)")
+        site = resolve_site(base, "sahara.ma")
+        summary = run_crawl(site, db_path, delay=0.0, concurrency=4, workers=8)
+    finally:
+        server.stop()
+    code = report(summary, as_json=False, quiet=False)
+    with open_store(db_path) as store:
+        counts = store.counts()
+        click.echo(
+            f"Archive {db_path}: {counts['articles']} articles, "
+            f"{counts['categories']} categories, {counts['tags']} tags"
+        )
+        query = "الصناعة التقليدية"
+        click.echo(f"\nscraper search {query!r}")
+        print_hits(store.search(query, limit=3))
+    click.echo(
+        "\nTry: scraper search ...  |  scraper show <url>  |  scraper export -o articles.jsonl"
+    )
+    sys.exit(code)
+
+
+# ---------------------------------------------------------------------- reading
+@main.command()
+@click.argument("query")
+@db_option
+@click.option("--limit", default=20, show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def search(query: str, db_path: Path, limit: int, fmt: str) -> None:
+    """Full-text search over titles and bodies (Arabic folded: harakat, alef forms)."""
+    with open_store(db_path, must_exist=True) as store:
+        hits = store.search(query, limit=limit)
+    if fmt == "json":
+        for hit in hits:
+            click.echo(json.dumps(hit, ensure_ascii=False))
+    else:
+        print_hits(hits)
+
+
+def print_hits(hits: list[dict[str, Any]]) -> None:
+    if not hits:
+        click.echo("no match")
+    for hit in hits:
+        day = (hit["published_at"] or "")[:10]
+        click.echo(
+            f"{hit['id']:>5}  {day}  {hit['title']}\n       {hit['snippet']}\n       {hit['url']}"
+        )
+
+
+@main.command()
+@click.argument("key")
+@db_option
+def show(key: str, db_path: Path) -> None:
+    """Print one archived article (by URL or id) as JSON."""
+    from .urls import canonical
+
+    with open_store(db_path, must_exist=True) as store:
+        record = store.record(int(key)) if key.isdigit() else store.record(canonical(key))
+    if record is None:
+        fail(f"no article {key!r} in {db_path}", EXIT_PARTIAL)
+    click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+
+
+@main.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option("--site", help="Only this site.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
+)
+def export(db_path: Path, fmt: str, site: str | None, output: Path | None) -> None:
+    """Export articles, one record per line."""
+    with open_store(db_path, must_exist=True) as store:
+        try:
+            out = output.open("w", encoding="utf-8") if output else sys.stdout
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror}")
+        count = 0
+        with out if output else _nullcontext(out) as stream:
+            for record in store.records(site=site):
+                stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+                count += 1
+    if output:
+        click.echo(f"{count} articles written to {output}", err=True)
+
+
+@contextmanager
+def _nullcontext(value: TextIO) -> Iterator[TextIO]:
+    yield value
+
+
+@main.command("extract")
+@click.argument("source")
+@click.option("--url", help="The page's URL (resolves links, helps dating).")
+@click.option("--profile", "profile_name", help="Site profile to apply.")
+def extract_cmd(source: str, url: str | None, profile_name: str | None) -> None:
+    """Extract one page (a file, a URL, or - for stdin) and print the record as JSON."""
+    from .extract import extract as run_extract
+
+    profile = None
+    try:
+        profile = profiles.load(profile_name) if profile_name else None
+    except ProfileError as exc:
+        fail(str(exc))
+    if source == "-":
+        html: bytes = sys.stdin.buffer.read()
+    elif "://" in source:
+        html, url = _fetch_one(source), url or source
+    else:
+        try:
+            html = Path(source).read_bytes()
+        except OSError as exc:
+            fail(f"cannot read {source}: {exc.strerror}")
+    if profile is None and url:
+        profile = profiles.for_url(url)
+    article = run_extract(html, url, profile)
+    click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+
+
+def _fetch_one(url: str) -> bytes:
+    async def go() -> bytes:
+        async with Fetcher(delay=0) as fetcher:
+            result = await fetcher.fetch(url)
+        if not result.ok:
+            fail(f"cannot fetch {url}: {result.error or result.status}", EXIT_PARTIAL)
+        return result.content
+
+    return asyncio.run(go())
+
+
+@main.command("profiles")
+def list_profiles() -> None:
+    """List the bundled site profiles."""
+    for name in profiles.available():
+        p = profiles.load(name)
+        click.echo(f"{p.name:<16} {p.base_url:<28} {p.timezone or '-':<20} {','.join(p.languages)}")

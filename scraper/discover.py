@@ -1,0 +1,112 @@
+"""Discovery: which URLs of a site are worth fetching, read from pages we already have.
+
+Pure functions over a parsed page: the header menu gives the sections, a listing page gives
+article links and its next page, the language switch gives the other editions. Nothing here
+extracts article fields or touches the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from .profiles import Profile
+from .urls import canonical
+
+GENERIC_NAV = ("header nav a[href]", "nav a[href]", '[class*="menu"] a[href]', "header a[href]")
+GENERIC_NEXT = (
+    'link[rel="next"]',
+    'a[rel="next"]',
+    ".pagination a.next",
+    'a[class*="next"]',
+)
+SKIP_EXTENSIONS = (
+    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".pdf", ".zip", ".mp3", ".mp4",
+    ".css", ".js", ".xml", ".json", ".ico", ".woff", ".woff2",
+)  # fmt: skip
+
+
+@dataclass
+class Found:
+    """Links a page leads to, by what they are expected to be."""
+
+    sections: list[str] = field(default_factory=list)
+    articles: list[str] = field(default_factory=list)
+    next_page: str | None = None
+    editions: dict[str, str] = field(default_factory=dict)  # language -> edition home
+
+
+def from_page(tree: LexborHTMLParser, url: str, hosts: set[str], profile: Profile | None) -> Found:
+    """Everything a home, section or listing page tells us about where to go next."""
+    found = Found()
+    found.sections = _links(tree, _selectors(profile, "sections", GENERIC_NAV), url, hosts)
+    items = profile.selector("discover", "listing_items") if profile else None
+    found.articles = _links(tree, (items,), url, hosts) if items else []
+    next_sel = profile.selector("discover", "next_page") if profile else None
+    nexts = _links(tree, (next_sel,) if next_sel else GENERIC_NEXT, url, hosts)
+    found.next_page = nexts[0] if nexts else None
+    found.editions = editions(tree, url, hosts, profile)
+    return found
+
+
+def editions(
+    tree: LexborHTMLParser, url: str, hosts: set[str], profile: Profile | None
+) -> dict[str, str]:
+    """Language -> URL of the language switch links (``hreflang`` or ``lang`` attribute)."""
+    selector = profile.selector("discover", "editions") if profile else None
+    out: dict[str, str] = {}
+    for node in tree.css(selector or "a[hreflang]"):
+        lang = (node.attributes.get("hreflang") or node.attributes.get("lang") or "")[:2].lower()
+        link = _href(node, url, hosts)
+        if lang and link:
+            out.setdefault(lang, link)
+    return out
+
+
+def _selectors(profile: Profile | None, key: str, fallback: tuple[str, ...]) -> tuple[str, ...]:
+    selector = profile.selector("discover", key) if profile else None
+    return (selector,) if selector else fallback
+
+
+def _links(
+    tree: LexborHTMLParser, selectors: Iterable[str], base: str, hosts: set[str]
+) -> list[str]:
+    seen: dict[str, None] = {}
+    for selector in selectors:
+        for node in tree.css(selector):
+            link = _href(node, base, hosts)
+            if link:
+                seen.setdefault(link, None)
+        if seen:
+            break
+    return list(seen)
+
+
+def _href(node: LexborNode, base: str, hosts: set[str]) -> str | None:
+    href = (node.attributes.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "whatsapp:")):
+        return None
+    url = urljoin(base, href)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not on_site(url, hosts):
+        return None
+    if parts.path.lower().endswith(SKIP_EXTENSIONS):
+        return None
+    return canonical(url)
+
+
+def on_site(url: str, hosts: set[str]) -> bool:
+    """True when ``url`` belongs to the crawled site (``www.`` ignored, port kept)."""
+    netloc = urlsplit(url).netloc.lower().removeprefix("www.")
+    return netloc in hosts
+
+
+def site_hosts(base_url: str, profile: Profile | None) -> set[str]:
+    """The host[:port] names a crawl of ``base_url`` stays on."""
+    hosts = {urlsplit(base_url).netloc.lower().removeprefix("www.")}
+    if profile and any(profile.matches_host(h.split(":")[0]) for h in hosts):
+        hosts |= {h.lower().removeprefix("www.") for h in profile.hosts}
+    return hosts

@@ -1,0 +1,674 @@
+"""A table-driven parser for the dates that news pages show, in many languages and scripts.
+
+Pure and fast: no locale guessing, no ``dateparser``. The text is folded first (digits of
+every script to ASCII, Arabic hamza/alef/yeh/teh-marbuta variants, harakat and tatweel
+dropped, Latin accents stripped, case folded), every month name found in the tables is
+replaced by a one-character marker, and a handful of regular expressions then read
+day/month/year in the orders real pages use. Anything unclear gives ``None``: an unknown
+month never becomes January, a bare year is not a date, two-digit years are refused.
+
+``parse_iso`` reads the machine dates of JSON-LD, ``<meta>`` and ``<time datetime>``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+
+__all__ = ["MIN_YEAR", "ParsedDate", "fold", "iter_dates", "parse_date", "parse_iso"]
+
+MIN_YEAR = 1990
+_MAX_YEAR = 2100
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDate:
+    """A date read from text.
+
+    ``value`` is timezone-aware when the text carried an offset or a zone was supplied
+    (``naive`` is then False), otherwise naive. ``has_time`` tells whether a time of day was
+    read; without one, ``value`` is midnight of that day.
+    """
+
+    value: datetime
+    has_time: bool
+    naive: bool
+    raw: str
+
+    @property
+    def day(self) -> date:
+        return self.value.date()
+
+
+# --------------------------------------------------------------------------- folding
+
+_TRANSLATE: dict[int, str | None] = {
+    **{0x0660 + i: str(i) for i in range(10)},  # Arabic-Indic digits
+    **{0x06F0 + i: str(i) for i in range(10)},  # Persian (extended Arabic-Indic) digits
+    **{0x0966 + i: str(i) for i in range(10)},  # Devanagari digits
+    **{0xFF10 + i: str(i) for i in range(10)},  # full-width digits
+    ord("ى"): "ي",
+    ord("ی"): "ي",  # Persian yeh
+    ord("ک"): "ك",  # Persian kaf
+    ord("ة"): "ه",
+    ord("ٱ"): "ا",
+    ord("ـ"): None,  # tatweel
+    ord("،"): ",",
+    ord("؛"): ";",
+    ord("٫"): ".",
+    ord("٬"): ",",
+    ord("ı"): "i",
+    ord("ł"): "l",
+    ord("Ł"): "l",
+    ord("ß"): "ss",
+    ord("’"): "'",
+    ord("`"): "'",
+    0x00A0: " ",
+    0x202F: " ",
+    0x2009: " ",
+    0x200B: None,
+    0x200C: None,
+    0x200D: None,
+    0x200E: None,
+    0x200F: None,
+    0x061C: None,
+    0xFEFF: None,
+}
+# Combining marks dropped after NFKD: Latin/Greek/Cyrillic accents, Hebrew points, Arabic
+# harakat and hamza/madda marks (so أ إ آ become ا, ؤ و, ئ ي), Devanagari nukta/virama,
+# Japanese voicing marks.
+_MARKS = re.compile(
+    "[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
+    "\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u093c\u094d\u1ab0-\u1aff\u1dc0-\u1dff"
+    "\u20d0-\u20ff\u3099\u309a\ufe20-\ufe2f]+"
+)
+
+
+def fold(text: str) -> str:
+    """``text`` folded for lookup: ASCII digits, no marks, one alef, case folded.
+
+    Lengths change (NFKD), so positions in the result do not map back to ``text``.
+    """
+    text = unicodedata.normalize("NFKD", text.translate(_TRANSLATE))
+    text = _MARKS.sub("", text).casefold()
+    return unicodedata.normalize("NFC", text)
+
+
+# --------------------------------------------------------------------------- month tables
+
+# One line per language or region; month n is the n-th "|"-separated group, variants
+# separated by spaces. Abbreviations are listed without their dot.
+_MONTH_LISTS: tuple[str, ...] = (
+    # Arabic, Morocco
+    "يناير|فبراير|مارس|أبريل|ماي|يونيو|يوليوز|غشت|شتنبر|أكتوبر|نونبر|دجنبر",
+    # Arabic, Algeria and Tunisia
+    "جانفي|فيفري|مارس|أفريل|ماي|جوان|جويلية|أوت|سبتمبر|أكتوبر|نوفمبر|ديسمبر",
+    # Arabic, Egypt, Sudan and the Gulf (with common spellings)
+    "يناير ينائر|فبراير فبرائر|مارس|أبريل|مايو|يونيو يونيه|يوليو يوليه|أغسطس أوغسطس أغسطوس"
+    "|سبتمبر سبتمبير|أكتوبر أكتوبير|نوفمبر نوفمبير|ديسمبر ديسمبير",
+    # Arabic, Mauritania
+    "يناير|فبراير|مارس|إبريل|مايو|يونيو|يوليو|أغشت|شتمبر|أكتوبر|نوفمبر|دجمبر",
+    # Arabic, Levant and Iraq (the two-word names are matched separately below)
+    "كانون_الثاني|شباط|آذار|نيسان|أيار|حزيران|تموز|آب|أيلول|تشرين_الأول|تشرين_الثاني|كانون_الأول",
+    # Persian (Gregorian month names)
+    "ژانویه|فوریه|مارس|آوریل|مه|ژوئن|ژوئیه|اوت|سپتامبر|اکتبر|نوامبر|دسامبر",
+    # English
+    "january jan|february feb|march mar|april apr|may|june jun|july jul|august aug"
+    "|september sep sept|october oct|november nov|december dec",
+    # French
+    "janvier janv|fevrier fevr fev|mars|avril avr|mai|juin|juillet juil|aout"
+    "|septembre|octobre|novembre|decembre",
+    # Spanish
+    "enero ene|febrero|marzo|abril abr|mayo|junio|julio|agosto ago|septiembre setiembre set"
+    "|octubre|noviembre|diciembre dic",
+    # German (and Austrian)
+    "januar janner jan|februar feber feb|marz maerz mrz|april|mai|juni|juli|august"
+    "|september sept|oktober okt|november|dezember dez",
+    # Portuguese
+    "janeiro|fevereiro fev|marco|abril|maio|junho|julho|agosto|setembro set|outubro out"
+    "|novembro|dezembro dez",
+    # Italian
+    "gennaio gen|febbraio|marzo|aprile|maggio mag|giugno giu|luglio lug|agosto"
+    "|settembre sett|ottobre ott|novembre|dicembre",
+    # Dutch
+    "januari|februari|maart mrt|april|mei|juni|juli|augustus|september|oktober|november|december",
+    # Swedish, Danish, Norwegian
+    "januari januar|februari februar|mars marts|april|maj mai|juni|juli|augusti august"
+    "|september|oktober|november|december desember",
+    # Indonesian and Malay
+    "januari|februari|maret mac|april|mei|juni|juli|agustus ogos|september|oktober"
+    "|november|desember disember",
+    # Turkish
+    "ocak|subat|mart|nisan|mayis|haziran|temmuz|agustos|eylul|ekim|kasim|aralik",
+    # Polish (genitive and nominative)
+    "stycznia styczen|lutego luty|marca marzec|kwietnia kwiecien|maja maj|czerwca czerwiec"
+    "|lipca lipiec|sierpnia sierpien|wrzesnia wrzesien|pazdziernika pazdziernik"
+    "|listopada listopad|grudnia grudzien",
+    # Czech (genitive)
+    "ledna|unora|brezna|dubna|kvetna|cervna|cervence|srpna|zari|rijna|listopadu|prosince",
+    # Hungarian
+    "januar|februar febr|marcius marc|aprilis apr|majus maj|junius jun|julius jul"
+    "|augusztus aug|szeptember szept|oktober okt|november nov|december dec",
+    # Finnish (partitive and nominative)
+    "tammikuuta tammikuu|helmikuuta helmikuu|maaliskuuta maaliskuu|huhtikuuta huhtikuu"
+    "|toukokuuta toukokuu|kesakuuta kesakuu|heinakuuta heinakuu|elokuuta elokuu"
+    "|syyskuuta syyskuu|lokakuuta lokakuu|marraskuuta marraskuu|joulukuuta joulukuu",
+    # Lithuanian (genitive)
+    "sausio|vasario|kovo|balandzio|geguzes|birzelio|liepos|rugpjucio|rugsejo|spalio"
+    "|lapkricio|gruodzio",
+    # Albanian
+    "janar|shkurt|mars|prill|maj|qershor|korrik|gusht|shtator|tetor|nentor|dhjetor",
+    # Romanian
+    "ianuarie|februarie|martie|aprilie|mai|iunie|iulie|august|septembrie|octombrie"
+    "|noiembrie|decembrie",
+    # Russian (genitive, nominative, abbreviations)
+    "января январь янв|февраля февраль фев|марта март мар|апреля апрель апр|мая май"
+    "|июня июнь июн|июля июль июл|августа август авг|сентября сентябрь сен сент"
+    "|октября октябрь окт|ноября ноябрь нояб ноя|декабря декабрь дек",
+    # Ukrainian (genitive and nominative)
+    "січня січень|лютого лютий|березня березень|квітня квітень|травня травень|червня червень"
+    "|липня липень|серпня серпень|вересня вересень|жовтня жовтень|листопада листопад"
+    "|грудня грудень",
+    # Bulgarian
+    "януари|февруари|март|април|май|юни|юли|август|септември|октомври|ноември|декември",
+    # Greek (genitive and nominative)
+    "ιανουαριου ιανουαριος|φεβρουαριου φεβρουαριος|μαρτιου μαρτιος|απριλιου απριλιος"
+    "|μαιου μαιος|ιουνιου ιουνιος|ιουλιου ιουλιος|αυγουστου αυγουστος"
+    "|σεπτεμβριου σεπτεμβριος|οκτωβριου οκτωβριος|νοεμβριου νοεμβριος|δεκεμβριου δεκεμβριος",
+    # Hindi
+    "जनवरी|फ़रवरी फरवरी|मार्च|अप्रैल|मई|जून|जुलाई|अगस्त|सितंबर सितम्बर|अक्टूबर|नवंबर नवम्बर|दिसंबर दिसम्बर",
+)
+
+
+def _build_months() -> dict[str, int]:
+    table: dict[str, int] = {}
+    for line in _MONTH_LISTS:
+        groups = line.split("|")
+        if len(groups) != 12:
+            raise ValueError(f"month list needs 12 groups: {line[:30]}")
+        for number, group in enumerate(groups, start=1):
+            for name in group.split():
+                key = fold(name.replace("_", " "))
+                if table.setdefault(key, number) != number:
+                    raise ValueError(f"month name {name!r} is ambiguous")
+    return table
+
+
+MONTHS: dict[str, int] = _build_months()
+
+_MARK0 = 0xE000  # month n is written as chr(_MARK0 + n) in the marked text
+_MARK = "[\ue001-\ue00c]"
+
+# Levantine two-word names, also without the article ("كانون ثاني").
+_WORDS = re.compile(
+    r"(?:كانون|تشرين)\s+(?:ال)?(?:اول|ثاني)(?![^\W\d_])"
+    r"|(?:[^\W\d_]|[\u0900-\u0903\u093a-\u094f\u0962\u0963])+"
+)
+_ANY_MARK = re.compile("[\ue001-\ue00c]")
+_LEVANT = {"كانون": {"اول": 12, "ثاني": 1}, "تشرين": {"اول": 10, "ثاني": 11}}
+# "نوفمبر/تشرين الثاني", "11 (نوفمبر)", "نوفمبر (11)": one month written twice.
+_DOUBLE_NAME = re.compile(rf"({_MARK})\s*[/(\-–]\s*({_MARK})\s*\)?")
+_NUMBER_NAME = re.compile(rf"(?<![\d.:/])(\d{{1,2}})\s*\(\s*({_MARK})\s*\)")
+_NAME_NUMBER = re.compile(rf"({_MARK})\s*\(\s*(\d{{1,2}})\s*\)")
+
+
+def _mark_word(match: re.Match[str]) -> str:
+    word = match.group(0)
+    if " " in word:
+        head, _, tail = word.partition(" ")
+        number: int | None = _LEVANT[head][tail.strip().removeprefix("ال")]
+    else:
+        number = MONTHS.get(word)
+    return chr(_MARK0 + number) if number else word
+
+
+def _same_month(match: re.Match[str]) -> str:
+    a, b = match.group(1), match.group(2)
+    return a if a == b else match.group(0)
+
+
+def _number_name(match: re.Match[str]) -> str:
+    num, mark = match.group(1), match.group(2)
+    return mark if int(num) == ord(mark) - _MARK0 else match.group(0)
+
+
+def _name_number(match: re.Match[str]) -> str:
+    mark, num = match.group(1), match.group(2)
+    return mark if int(num) == ord(mark) - _MARK0 else match.group(0)
+
+
+def _marked(folded: str) -> str:
+    out = _WORDS.sub(_mark_word, folded)
+    if _ANY_MARK.search(out):
+        out = _DOUBLE_NAME.sub(_same_month, out)
+        out = _NUMBER_NAME.sub(_number_name, out)
+        out = _NAME_NUMBER.sub(_name_number, out)
+    return out
+
+
+# --------------------------------------------------------------------------- patterns
+
+_SEP = r"[\s.,/()\-–—|]*"
+_ORD = r"(?:st|nd|rd|th|er|re|eme|o|ro)?"
+_DAY = rf"(?<![\d:])(\d{{1,2}}){_ORD}(?![\d:])\.?"
+_YEAR = r"(?<![\d.])(\d{4})(?![\d:])"
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # 2025-11-25, 2025/11/25, 2025.11.25 (with an optional time glued on by "T")
+    ("ymd", re.compile(r"(?<![\d.])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d)")),
+    # 2025年11月25日, 2025년 11월 25일
+    ("ymd3", re.compile(r"(?<!\d)(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})")),
+    # 25.11.2025, 25/11/2025, 25-11-2025, 25 / 11 / 2025
+    ("dmy?", re.compile(r"(?<![\d.:])(\d{1,2})\s*([./\-])\s*(\d{1,2})\s*\2\s*(\d{4})(?![\d])")),
+    # 25 novembre 2025, 25. November 2025, 25 de noviembre de 2025, 25 نوفمبر 2025
+    (
+        "dMy",
+        re.compile(
+            rf"{_DAY}[\s.\-–—/]*(?:(?:de|of|the)\s+)?({_MARK})\.?{_SEP}(?:(?:de|del|of)\s+)?"
+            rf"(?:'\s*)?{_YEAR}"
+        ),
+    ),
+    # November 25, 2025; Nov. 25th 2025
+    ("Mdy", re.compile(rf"({_MARK})\.?{_SEP}(?:the\s+)?{_DAY}(?:\s*,)?{_SEP}{_YEAR}")),
+    # 2025. november 25.; 2025 m. lapkricio 25 d.
+    (
+        "yMd",
+        re.compile(rf"{_YEAR}\.?\s*(?:m\.\s*)?(?:,\s*)?({_MARK})\.?\s*(\d{{1,2}})(?![\d:])"),
+    ),
+)
+
+_TIME = re.compile(
+    r"(?<![\d:.])(\d{1,2})\s*(?::|h(?=\s*\d)|\.(?=\d{2}\s*uhr))\s*(\d{2})"
+    r"(?:\s*:\s*(\d{2})(?:[.,]\d+)?)?(?![\d])"
+    r"\s*(a\.?\s?m\.?|p\.?\s?m\.?|صباحا|مساء|مساءا|ص|م(?![ا-ي])|uhr|hrs?\b)?"
+    r"|(?<![\d:.])(\d{1,2})\s*(h|uhr|a\.?m\.?|p\.?m\.?)(?![a-z\d])"
+)
+_TZ = re.compile(
+    r"\s*\(?\s*(?:(?:gmt|utc)\s*(?:([+-])\s*(\d{1,2})(?::?(\d{2}))?)?(?![a-z])"
+    r"|([+-])(\d{2}):?(\d{2})(?!\d)"
+    r"|(cest|cet|mesz|mez|wet|west|eet|eest)(?![a-z]))"
+)
+_NAMED_ZONES = {"cet": 1, "mez": 1, "cest": 2, "mesz": 2, "wet": 0, "west": 1, "eet": 2, "eest": 3}
+# What may stand between a date and its time: "à", "at", "um", "a las", "على الساعة", "-", ...
+_TIME_GAP = re.compile(
+    r"[\s,.\-–—|/@()]*(?:(?:a|at|um|a\s+las|a\s+la|on|le|kl|klo|alle|ore|o|م|ه|في|علي"
+    r"|الساعه|ساعه|وقت)[\s,.:\-–—|()]*)*$"
+)
+_MAX_TIME_DISTANCE = 40
+
+
+@dataclass(frozen=True, slots=True)
+class _Time:
+    hour: int
+    minute: int
+    second: int
+    offset: timezone | None
+
+
+def _read_time(marked: str, start: int, end: int) -> _Time | None:
+    """The time written just after (or else just before) the date at ``marked[start:end]``."""
+    after = marked[end : end + _MAX_TIME_DISTANCE]
+    for m in _TIME.finditer(after):
+        if not _TIME_GAP.match(after[: m.start()]):
+            break
+        found = _time_of(m, after)
+        if found is not None:
+            return found
+        break
+    before = marked[max(0, start - _MAX_TIME_DISTANCE) : start]
+    for m in reversed(list(_TIME.finditer(before))):
+        gap = before[m.end() :]
+        if len(gap) > 25 or any(c.isdigit() for c in gap):
+            break
+        return _time_of(m, before)
+    return None
+
+
+def _time_of(m: re.Match[str], text: str) -> _Time | None:
+    if m.group(1) is not None:
+        hour, minute = int(m.group(1)), int(m.group(2))
+        second = int(m.group(3) or 0)
+        suffix = (m.group(4) or "").replace(".", "").replace(" ", "")
+    else:
+        hour, minute, second = int(m.group(5)), 0, 0
+        suffix = m.group(6).replace(".", "")
+    if suffix in ("pm", "مساء", "مساءا", "م") and hour < 12:
+        hour += 12
+    elif suffix in ("am", "صباحا", "ص") and hour == 12:
+        hour = 0
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    return _Time(hour, minute, second, _read_zone(text, m.end()))
+
+
+def _read_zone(text: str, pos: int) -> timezone | None:
+    m = _TZ.match(text, pos)
+    if m is None:
+        return None
+    if m.group(7):
+        return timezone(timedelta(hours=_NAMED_ZONES[m.group(7)]))
+    if m.group(4) is None:
+        sign, hours, minutes = m.group(1), m.group(2), m.group(3)
+    else:
+        sign, hours, minutes = m.group(4), m.group(5), m.group(6)
+    if hours is None:  # bare GMT / UTC
+        return UTC
+    delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
+    if delta > timedelta(hours=14):
+        return None
+    return timezone(-delta if sign == "-" else delta)
+
+
+# --------------------------------------------------------------------------- relative dates
+
+_N_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "un": 1, "une": 1, "deux": 2, "trois": 3,
+    "una": 1, "dos": 2, "tres": 3, "einer": 1, "einem": 1, "zwei": 2, "drei": 3,
+    "um": 1, "uma": 1, "duas": 2,
+}  # fmt: skip
+_UNITS = {
+    "second": "s", "seconds": "s", "sec": "s", "secs": "s", "seconde": "s", "secondes": "s",
+    "segundo": "s", "segundos": "s", "sekunde": "s", "sekunden": "s",
+    "minute": "m", "minutes": "m", "min": "m", "mins": "m", "minuto": "m", "minutos": "m",
+    "minuten": "m",
+    "hour": "h", "hours": "h", "hr": "h", "hrs": "h", "h": "h", "heure": "h", "heures": "h",
+    "hora": "h", "horas": "h", "stunde": "h", "stunden": "h", "std": "h",
+    "day": "d", "days": "d", "jour": "d", "jours": "d", "dia": "d", "dias": "d",
+    "tag": "d", "tage": "d", "tagen": "d",
+    "week": "w", "weeks": "w", "semaine": "w", "semaines": "w", "semana": "w",
+    "semanas": "w", "woche": "w", "wochen": "w",
+}  # fmt: skip
+_AR_UNITS: dict[str, tuple[str, int]] = {
+    "ثانيه": ("s", 1), "ثانيتين": ("s", 2), "ثوان": ("s", 0), "ثواني": ("s", 0),
+    "دقيقه": ("m", 1), "دقيقتين": ("m", 2), "دقيقتان": ("m", 2), "دقائق": ("m", 0),
+    "ساعه": ("h", 1), "ساعتين": ("h", 2), "ساعتان": ("h", 2), "ساعات": ("h", 0),
+    "يوم": ("d", 1), "يومين": ("d", 2), "يومان": ("d", 2), "ايام": ("d", 0),
+    "اسبوع": ("w", 1), "اسبوعين": ("w", 2), "اسبوعان": ("w", 2), "اسابيع": ("w", 0),
+}  # fmt: skip
+_UNIT_DELTA = {
+    "s": timedelta(seconds=1),
+    "m": timedelta(minutes=1),
+    "h": timedelta(hours=1),
+    "d": timedelta(days=1),
+    "w": timedelta(weeks=1),
+}
+_NUM = r"(\d{1,3}|an?|one|two|three|une?|deux|trois|una?|dos|tres|einer|einem|zwei|drei|uma?|duas)"
+_UNIT = "|".join(sorted(_UNITS, key=len, reverse=True))
+_RELATIVE = re.compile(
+    rf"(?:\b(?:il\s+y\s+a|hace|vor|ha)\s+{_NUM}\s+({_UNIT})\b"
+    rf"|\b{_NUM}\s+({_UNIT})\s+ago\b"
+    rf"|(?:منذ|قبل)\s+(?:(\d{{1,3}})\s+)?({'|'.join(_AR_UNITS)})(?![ا-ي]))"
+)
+_DAY_WORDS = {
+    "today": 0, "aujourd'hui": 0, "hoy": 0, "heute": 0, "hoje": 0, "اليوم": 0,
+    "yesterday": 1, "hier": 1, "ayer": 1, "gestern": 1, "ontem": 1, "امس": 1, "البارحه": 1,
+    "avant-hier": 2, "anteayer": 2, "vorgestern": 2, "anteontem": 2,
+}  # fmt: skip
+_DAY_WORD = re.compile(
+    r"(?<![\w-])(اول\s+امس|"
+    + "|".join(re.escape(w) for w in sorted(_DAY_WORDS, key=len, reverse=True))
+    + r")(?![\w-])"
+)
+
+
+def _relative(folded: str, now: datetime, tz: tzinfo | None, raw: str) -> ParsedDate | None:
+    m = _RELATIVE.search(folded)
+    if m is not None:
+        if m.group(6) is not None:  # Arabic
+            unit, implied = _AR_UNITS[m.group(6)]
+            count = int(m.group(5)) if m.group(5) else (implied or 0)
+        else:
+            number, unit_word = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+            count = int(number) if number.isdigit() else _N_WORDS.get(number, 0)
+            unit = _UNITS[unit_word]
+        if count <= 0:
+            return None
+        base = _localize(now, tz)
+        value = base - count * _UNIT_DELTA[unit]
+        if unit in ("d", "w"):
+            value = value.replace(hour=0, minute=0, second=0, microsecond=0)
+            return ParsedDate(value, False, value.tzinfo is None, raw)
+        return ParsedDate(value.replace(microsecond=0), True, value.tzinfo is None, raw)
+    m = _DAY_WORD.search(folded)
+    if m is None:
+        return None
+    word = m.group(1)
+    days = 2 if word.startswith("اول") else _DAY_WORDS[word]
+    base = _localize(now, tz) - timedelta(days=days)
+    clock = _TIME.search(folded)
+    at = _time_of(clock, folded) if clock is not None else None
+    if at is not None:
+        value = base.replace(hour=at.hour, minute=at.minute, second=at.second, microsecond=0)
+        return ParsedDate(value, True, value.tzinfo is None, raw)
+    value = base.replace(hour=0, minute=0, second=0, microsecond=0)
+    return ParsedDate(value, False, value.tzinfo is None, raw)
+
+
+def _localize(now: datetime, tz: tzinfo | None) -> datetime:
+    if tz is None:
+        return now
+    return now.astimezone(tz) if now.tzinfo is not None else now.replace(tzinfo=tz)
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _clean_raw(text: str) -> str:
+    return " ".join(text.split())[:200]
+
+
+def _too_late(value: datetime, now: datetime | None) -> bool:
+    if now is None:
+        return value.year > _MAX_YEAR
+    if (value.tzinfo is None) != (now.tzinfo is None):
+        value, now = value.replace(tzinfo=None), now.replace(tzinfo=None)
+    return value > now + timedelta(days=1)
+
+
+def _build(
+    year: int,
+    month: int,
+    day: int,
+    at: _Time | None,
+    tz: tzinfo | None,
+    now: datetime | None,
+    raw: str,
+) -> ParsedDate | None:
+    if year < MIN_YEAR or year > _MAX_YEAR:
+        return None
+    try:
+        value = datetime(year, month, day)
+    except ValueError:
+        return None
+    has_time = at is not None
+    if at is not None:
+        value = value.replace(hour=at.hour, minute=at.minute, second=at.second)
+        if at.offset is not None:
+            value = value.replace(tzinfo=at.offset)
+    if value.tzinfo is None and tz is not None:
+        value = value.replace(tzinfo=tz)
+    if _too_late(value, now):
+        return None
+    return ParsedDate(value, has_time, value.tzinfo is None, raw)
+
+
+def _fields(kind: str, m: re.Match[str], month_first: bool) -> tuple[int, int, int] | None:
+    """(year, month, day) of a pattern match, or None when the order cannot be told."""
+    if kind == "ymd":
+        return int(m.group(1)), int(m.group(3)), int(m.group(4))
+    if kind == "ymd3":
+        return int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if kind == "dmy?":
+        first, second, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        if first > 12 or m.group(2) == ".":
+            return year, second, first
+        if second > 12:
+            return year, first, second
+        return (year, first, second) if month_first else (year, second, first)
+    if kind == "dMy":
+        return int(m.group(3)), ord(m.group(2)) - _MARK0, int(m.group(1))
+    if kind == "Mdy":
+        return int(m.group(3)), ord(m.group(1)) - _MARK0, int(m.group(2))
+    if kind == "yMd":
+        return int(m.group(1)), ord(m.group(2)) - _MARK0, int(m.group(3))
+    return None
+
+
+def iter_dates(
+    text: str,
+    *,
+    tz: tzinfo | None = None,
+    now: datetime | None = None,
+    lang: str | None = None,
+    day_first: bool = True,
+) -> Iterator[tuple[int, ParsedDate]]:
+    """Every absolute date in ``text`` as (position in the folded text, date), in text order.
+
+    Relative dates ("2 hours ago") are not included; see :func:`parse_date`.
+    """
+    raw = _clean_raw(text)
+    marked = _marked(fold(text))
+    yield from _scan(marked, raw, tz=tz, now=now, month_first=_month_first(lang, day_first))
+
+
+def _month_first(lang: str | None, day_first: bool) -> bool:
+    if lang and lang.lower().replace("_", "-") in ("en-us", "en-ph", "en-ca"):
+        return True
+    return not day_first
+
+
+def _scan(
+    marked: str, raw: str, *, tz: tzinfo | None, now: datetime | None, month_first: bool
+) -> Iterator[tuple[int, ParsedDate]]:
+    found: list[tuple[int, int, str, re.Match[str]]] = []
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(marked):
+            found.append((m.start(), -m.end(), kind, m))
+    found.sort(key=lambda f: (f[0], f[1]))
+    taken_until = -1
+    for start, neg_end, kind, m in found:
+        if start < taken_until:
+            continue
+        fields = _fields(kind, m, month_first)
+        taken_until = -neg_end
+        if fields is None:
+            continue
+        at = _read_time(marked, start, -neg_end)
+        if kind == "ymd" and at is None:
+            at = _glued_time(marked, -neg_end)
+        parsed = _build(*fields, at, tz, now, raw)
+        if parsed is not None:
+            yield start, parsed
+
+
+_GLUED_TIME = re.compile(r"t(\d{2}):?(\d{2})(?::?(\d{2}))?(?:[.,]\d+)?")
+
+
+def _glued_time(marked: str, end: int) -> _Time | None:
+    m = _GLUED_TIME.match(marked, end)
+    if m is None:
+        return None
+    hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    offset = _read_zone(marked, m.end())
+    if offset is None and marked.startswith("z", m.end()):
+        offset = UTC
+    return _Time(hour, minute, second, offset)
+
+
+def parse_date(
+    text: str,
+    *,
+    tz: tzinfo | None = None,
+    now: datetime | None = None,
+    lang: str | None = None,
+    day_first: bool = True,
+) -> ParsedDate | None:
+    """The first date written in ``text``, or None.
+
+    Reads absolute dates in the formats of many languages (see the module docstring); when
+    there is none and ``now`` is given, reads relative ones ("منذ ساعتين", "il y a 2
+    heures", "yesterday"). A naive result gets ``tz`` when one is given. Dates before
+    1990, after ``now`` + 1 day, with two-digit years or without a day are refused.
+    ``lang`` is a hint: US-style English tags read ambiguous numeric dates month first, as
+    ``day_first=False`` does.
+    """
+    if not text:
+        return None
+    folded = fold(text)
+    raw = _clean_raw(text)
+    marked = _marked(folded)
+    for _, parsed in _scan(marked, raw, tz=tz, now=now, month_first=_month_first(lang, day_first)):
+        return parsed
+    if now is not None:
+        return _relative(folded, now, tz, raw)
+    return None
+
+
+# --------------------------------------------------------------------------- machine dates
+
+_ISO = re.compile(
+    r"\s*(\d{4})-?(\d{2})-?(\d{2})"
+    r"(?:[T\s]+(\d{2}):?(\d{2})(?::?(\d{2})(?:[.,]\d+)?)?)?"
+    r"\s*(Z|[+-]\d{2}(?::?\d{2})?|(?:UTC|GMT)(?:[+-]\d{2}(?::?\d{2})?)?)?\s*"
+    r"(?:\[[\w/+\-]+\])?\s*$",
+    re.IGNORECASE,
+)
+_ISO_SLASH = re.compile(r"\s*(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:[T\s]+(.*))?$")
+
+
+def parse_iso(text: str, tz: tzinfo | None = None) -> ParsedDate | None:
+    """A machine-written date: ``2025-11-25``, ``2025-11-25T10:15:00``, ``... 10:15:00``,
+    with ``Z``, ``+01:00`` or ``+0100``; ``2025/11/25 10:15``; ``20251125``.
+
+    Naive values get ``tz`` when one is given. Returns None for anything else, and for
+    years before 1990 (placeholders such as 1970-01-01 are common).
+    """
+    if not text or len(text) > 80:
+        return None
+    raw = text.strip()
+    m = _ISO.match(text)
+    if m is None:
+        s = _ISO_SLASH.match(text)
+        if s is None:
+            return None
+        rest = s.group(4) or ""
+        iso = f"{s.group(1)}-{int(s.group(2)):02d}-{int(s.group(3)):02d}"
+        return parse_iso(f"{iso}T{rest}" if rest else iso, tz)
+    year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if year < MIN_YEAR or year > _MAX_YEAR:
+        return None
+    try:
+        value = datetime(year, month, day)
+        has_time = m.group(4) is not None
+        if has_time:
+            value = value.replace(
+                hour=int(m.group(4)), minute=int(m.group(5)), second=int(m.group(6) or 0)
+            )
+    except ValueError:
+        return None
+    zone = m.group(7)
+    if zone:
+        offset = _iso_offset(zone)
+        if offset is None:
+            return None
+        value = value.replace(tzinfo=offset)
+    elif tz is not None:
+        value = value.replace(tzinfo=tz)
+    return ParsedDate(value, has_time, value.tzinfo is None, raw)
+
+
+def _iso_offset(zone: str) -> timezone | None:
+    zone = zone.upper().removeprefix("UTC").removeprefix("GMT")
+    if zone in ("", "Z"):
+        return UTC
+    sign = -1 if zone[0] == "-" else 1
+    digits = zone[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if hours > 14 or minutes > 59:
+        return None
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))

@@ -1,0 +1,71 @@
+"""Links an article points to: related stories, next/previous article, translations."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from ..article import Link
+from .metadata import clean
+
+GENERIC_RELATED = (
+    '[class*="related"] a[href]',
+    '[id*="related"] a[href]',
+    '[class*="more-stories"] a[href]',
+    '[class*="read-more"] a[href]',
+)
+
+
+def anchors(tree: LexborHTMLParser, selector: str, base: str | None, kind: str) -> list[Link]:
+    """Links matched by ``selector`` with their anchor text, absolute, duplicates removed."""
+    out: list[Link] = []
+    seen: set[str] = set()
+    for node in tree.css(selector):
+        link = _link(node, base, kind)
+        if link and link.url not in seen:
+            seen.add(link.url)
+            out.append(link)
+    return out
+
+
+def _link(node: LexborNode, base: str | None, kind: str) -> Link | None:
+    href = (node.attributes.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+        return None
+    url = urljoin(base or "", href)
+    if urlsplit(url).scheme not in ("http", "https"):
+        return None
+    return Link(url=url, title=clean(node.text()), kind=kind)
+
+
+def generic_related(tree: LexborHTMLParser, base: str | None) -> list[Link]:
+    """Related-story links from blocks whose class or id says so, same host only."""
+    host = urlsplit(base or "").hostname
+    out: list[Link] = []
+    seen: set[str] = set()
+    for selector in GENERIC_RELATED:
+        for link in anchors(tree, selector, base, "related"):
+            if link.url in seen or len(link.title) < 15:
+                continue
+            if host and urlsplit(link.url).hostname != host:
+                continue
+            seen.add(link.url)
+            out.append(link)
+    return out[:30]
+
+
+def first_href(tree: LexborHTMLParser, selector: str, base: str | None) -> str | None:
+    found = anchors(tree, selector, base, "link")
+    return found[0].url if found else None
+
+
+def translations(tree: LexborHTMLParser, base: str | None) -> dict[str, str]:
+    """``hreflang`` alternates declared in the head: language -> URL."""
+    out: dict[str, str] = {}
+    for node in tree.css('link[rel="alternate"][hreflang]'):
+        lang = (node.attributes.get("hreflang") or "").split("-")[0].lower()
+        href = node.attributes.get("href")
+        if lang and lang != "x" and href:
+            out.setdefault(lang, urljoin(base or "", href))
+    return out

@@ -1,0 +1,158 @@
+"""Article metadata from structured data and generic markup: title, authors, language,
+canonical URL, lead image, categories and tags.
+
+Each function takes the parsed page plus the already-parsed JSON-LD objects and meta tags, and
+returns the best value it can justify, or an empty value. No function guesses from layout
+alone when the publisher said something explicit.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborHTMLParser
+
+from .structured import breadcrumb_names, first_meta, text_list, text_value
+
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·•:«»]\s+|\s+[|–—·•]|[|–—·•]\s+")
+_LANG = re.compile(r"^[a-zA-Z]{2,3}")
+
+
+def clean(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def title(
+    tree: LexborHTMLParser,
+    obj: dict[str, Any] | None,
+    meta: dict[str, list[str]],
+    site_names: tuple[str, ...] = (),
+) -> str | None:
+    """The headline: ``<h1>`` when it agrees with the metadata, else og:title / JSON-LD /
+    ``<title>`` with the " - Site name" suffix removed."""
+    declared = [
+        clean(first_meta(meta, "og:title", "twitter:title")),
+        clean(text_value((obj or {}).get("headline"))),
+        clean(tree.css_first("title").text() if tree.css_first("title") else ""),
+    ]
+    names = {n.lower() for n in site_names if n} | {
+        clean(first_meta(meta, "og:site_name", "application-name")).lower()
+    }
+    h1s = [clean(h.text()) for h in tree.css("h1")[:5]]
+    for h1 in h1s:
+        if h1 and any(_similar(h1, d) for d in declared if d):
+            return h1
+    for value in declared:
+        if value:
+            return strip_site_name(value, names)
+    return next((h for h in h1s if h), None)
+
+
+def _similar(a: str, b: str) -> bool:
+    a, b = a.lower(), b.lower()
+    return a == b or (len(a) > 10 and a in b) or (len(b) > 10 and b in a)
+
+
+def strip_site_name(value: str, names: set[str]) -> str:
+    """``"Headline - Site"`` -> ``"Headline"`` (also ``"Site | Headline"``)."""
+    parts = [p for p in _TITLE_SEPARATORS.split(value) if p.strip()]
+    if len(parts) < 2:
+        return value
+    kept = [p for p in parts if p.strip().lower() not in names]
+    if len(kept) < len(parts):
+        return clean(" - ".join(kept)) or value
+    # Unknown site name: drop a short last (or first) segment that looks like a brand.
+    if len(parts[-1]) <= 30 and len(parts[-1]) < len(parts[0]) / 2:
+        return clean(value[: value.rfind(parts[-1])].rstrip(" |-–—·•:"))
+    return value
+
+
+def subtitle(obj: dict[str, Any] | None, meta: dict[str, list[str]]) -> str | None:
+    value = clean(text_value((obj or {}).get("alternativeHeadline")))
+    return value or None
+
+
+def authors(
+    tree: LexborHTMLParser, obj: dict[str, Any] | None, meta: dict[str, list[str]]
+) -> list[str]:
+    names: list[str] = []
+    raw = (obj or {}).get("author")
+    for item in raw if isinstance(raw, list) else [raw]:
+        name = clean(text_value(item))
+        if name and not name.startswith("http"):
+            names.append(name)
+    if not names:
+        for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator"):
+            names.extend(clean(v) for v in meta.get(key, ()) if v and not v.startswith("http"))
+    if not names:
+        names = [clean(n.text()) for n in tree.css('[rel="author"], [itemprop="author"]')[:3]]
+    return _unique(n for n in names if n and len(n) < 80)
+
+
+def language(
+    tree: LexborHTMLParser, obj: dict[str, Any] | None, meta: dict[str, list[str]]
+) -> str | None:
+    """Two-letter language code from ``<html lang>``, og:locale, JSON-LD or content-language."""
+    html = tree.css_first("html")
+    candidates = [
+        html.attributes.get("lang") if html else None,
+        text_value((obj or {}).get("inLanguage")),
+        first_meta(meta, "og:locale", "content-language", "language", "dc.language"),
+    ]
+    for value in candidates:
+        match = _LANG.match((value or "").strip())
+        if match:
+            return match.group(0).lower()
+    return None
+
+
+def canonical_url(
+    tree: LexborHTMLParser, meta: dict[str, list[str]], url: str | None
+) -> str | None:
+    node = tree.css_first('link[rel="canonical"]')
+    href = (node.attributes.get("href") or "").strip() if node else ""
+    href = href or (first_meta(meta, "og:url") or "")
+    if href and not href.startswith(("javascript:", "#")):
+        return urljoin(url or "", href)
+    return url
+
+
+def image(
+    tree: LexborHTMLParser, obj: dict[str, Any] | None, meta: dict[str, list[str]], url: str | None
+) -> str | None:
+    value = first_meta(meta, "og:image", "og:image:url", "twitter:image", "twitter:image:src")
+    if not value and obj:
+        value = text_value(
+            (obj.get("image") or {}) if not isinstance(obj.get("image"), str) else obj["image"]
+        )
+    return urljoin(url or "", value) if value else None
+
+
+def categories(
+    tree: LexborHTMLParser,
+    objects: list[dict[str, Any]],
+    obj: dict[str, Any] | None,
+    meta: dict[str, list[str]],
+) -> list[str]:
+    found = text_list((obj or {}).get("articleSection"))
+    found = found or [clean(v) for v in meta.get("article:section", ()) if v]
+    return _unique(found or breadcrumb_names(objects)[:-1])
+
+
+def tags(
+    tree: LexborHTMLParser, obj: dict[str, Any] | None, meta: dict[str, list[str]]
+) -> list[str]:
+    found = [clean(v) for v in meta.get("article:tag", ()) if v]
+    found = found or text_list((obj or {}).get("keywords"))
+    found = found or [clean(a.text()) for a in tree.css('a[rel="tag"]')]
+    return _unique(t for t in found if t and len(t) < 80)
+
+
+def _unique(items: Any) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        if item and item not in seen:
+            seen[item] = None
+    return list(seen)

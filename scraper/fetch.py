@@ -1,0 +1,714 @@
+"""The fetcher: the only module that touches the network.
+
+One shared :class:`httpx.AsyncClient` (HTTP/1.1) serves every request. Around it:
+
+- **politeness per host**: at most ``per_host_concurrency`` requests in flight, request
+  *starts* spaced by at least the host's delay (``max(delay, robots Crawl-delay)``, doubled
+  after each 429/503 and decaying back on successes), plus a global cap across hosts;
+- **robots.txt** fetched once per origin and checked on every redirect hop;
+- **retries** with tenacity (exponential backoff, full jitter, ``Retry-After`` honoured);
+- **caps** on body size (after decompression), redirects and time per attempt;
+- **conditional GET** (``If-None-Match`` / ``If-Modified-Since``);
+- **decoding** of text bodies with :func:`scraper.encoding.decode_html`.
+
+:meth:`Fetcher.fetch` never raises for a problem with one URL: it returns a
+:class:`FetchResult` whose ``error`` says what went wrong. Only :class:`HostBlocked` (a host
+that keeps refusing us) and programming errors propagate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import logging
+import random
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import httpx
+from protego import Protego
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception_type,
+    stop_after_attempt,
+)
+
+from .encoding import decode_html, is_text_content, looks_like_html
+
+__all__ = [
+    "DEFAULT_USER_AGENT",
+    "FetchResult",
+    "FetchStats",
+    "Fetcher",
+    "HostBlocked",
+    "RobotsInfo",
+    "make_user_agent",
+    "parse_retry_after",
+]
+
+log = logging.getLogger(__name__)
+
+PROJECT_URL = "https://github.com/scraper-archiver/scraper"
+DEFAULT_USER_AGENT = f"scraper/0.1 (+{PROJECT_URL}; research archiver)"
+ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309 asks crawlers to read at least 500 KiB
+ROBOTS_MAX_REDIRECTS = 5
+ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+SLOWDOWN_STATUSES = frozenset({429, 503})
+REFUSAL_STATUSES = frozenset({403, 429, 503})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_SLOWDOWN = 64.0
+SLOWDOWN_DECAY = 0.9  # a success divides the slowdown factor back by 1/0.9
+
+
+def make_user_agent(contact: str | None = None, *, base: str = DEFAULT_USER_AGENT) -> str:
+    """The User-Agent string, with an optional contact URL or e-mail address added.
+
+    >>> make_user_agent("ops@example.org")
+    'scraper/0.1 (+https://github.com/scraper-archiver/scraper; research archiver; ops@example.org)'
+    """
+    if not contact:
+        return base
+    contact = " ".join(contact.split())
+    if base.endswith(")"):
+        return f"{base[:-1]}; {contact})"
+    return f"{base} ({contact})"
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (delta-seconds or HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return max(0.0, seconds) if seconds == seconds else None  # NaN -> None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What one :meth:`Fetcher.fetch` call got. ``error`` is None on success and on 304."""
+
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]
+    content: bytes
+    text: str | None
+    encoding: str | None
+    etag: str | None
+    last_modified: str | None
+    elapsed: float
+    attempts: int
+    error: str | None
+
+    @property
+    def ok(self) -> bool:
+        """A 2xx response whose body was read completely."""
+        return self.error is None and 200 <= self.status < 300
+
+    @property
+    def not_modified(self) -> bool:
+        """The server answered 304 to a conditional GET: the stored copy is current."""
+        return self.status == 304 and self.error is None
+
+    @property
+    def is_html(self) -> bool:
+        return self.ok and looks_like_html(self.headers.get("content-type"), self.content[:1024])
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+
+class HostBlocked(Exception):
+    """A host keeps refusing us (a streak of 429/503/403): stop crawling it."""
+
+    def __init__(self, host: str, reason: str) -> None:
+        super().__init__(f"host {host} blocked: {reason}")
+        self.host = host
+        self.reason = reason
+
+
+@dataclass
+class FetchStats:
+    """Counters since the fetcher was created."""
+
+    requests: int = 0  # HTTP requests sent (every attempt and redirect hop, robots.txt too)
+    retries: int = 0
+    bytes: int = 0  # body bytes received, after decompression
+    by_status: Counter[int] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)  # failed fetch() calls by reason
+    robots_fetched: int = 0
+    disallowed: int = 0
+    not_modified: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "requests": self.requests,
+            "retries": self.retries,
+            "bytes": self.bytes,
+            "by_status": dict(sorted(self.by_status.items())),
+            "errors": dict(self.errors.most_common()),
+            "robots_fetched": self.robots_fetched,
+            "disallowed": self.disallowed,
+            "not_modified": self.not_modified,
+        }
+
+
+@dataclass(frozen=True)
+class RobotsInfo:
+    """The robots.txt rules of one origin, as they apply to our user agent."""
+
+    origin: str
+    status: int  # HTTP status of robots.txt; 0 when unreachable
+    user_agent: str
+    parser: Protego | None = None  # None: no usable file
+    allow_all: bool = True  # used when parser is None
+    note: str | None = None  # why the file was ignored or why everything is disallowed
+
+    def can_fetch(self, url: str) -> bool:
+        if self.parser is None:
+            return self.allow_all
+        return bool(self.parser.can_fetch(url, self.user_agent))
+
+    @property
+    def crawl_delay(self) -> float | None:
+        """Seconds between requests asked for by ``Crawl-delay`` or ``Request-rate``."""
+        if self.parser is None:
+            return None
+        delays: list[float] = []
+        delay = self.parser.crawl_delay(self.user_agent)
+        if delay is not None:
+            delays.append(float(delay))
+        rate = self.parser.request_rate(self.user_agent)
+        if rate is not None and rate.requests:
+            delays.append(float(rate.seconds) / float(rate.requests))
+        return max(delays) if delays else None
+
+    @property
+    def sitemaps(self) -> list[str]:
+        return list(self.parser.sitemaps) if self.parser is not None else []
+
+
+@dataclass
+class _Host:
+    """Politeness state of one host (name plus non-default port)."""
+
+    name: str
+    semaphore: asyncio.Semaphore
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    next_start: float = 0.0  # event-loop time before which no request may start
+    base_delay: float = 0.0  # max(configured delay, robots Crawl-delay)
+    slowdown: float = 1.0  # multiplied by 2 after a 429/503, decays on successes
+    streak: int = 0  # consecutive 403/429/503 answers
+    streak_statuses: Counter[int] = field(default_factory=Counter)
+    blocked: str | None = None
+
+
+@dataclass
+class _Response:
+    """The outcome of one hop (after its retries)."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    content: bytes
+    error: str | None
+
+
+class _Retryable(Exception):
+    """An attempt failed in a way worth retrying."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        status: int = 0,
+        headers: dict[str, str] | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.headers = headers or {}
+        self.retry_after = retry_after
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _host_key(url: httpx.URL) -> str:
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    port = url.port
+    name = url.host.lower()
+    return name if port in (None, default) else f"{name}:{port}"
+
+
+def _origin(url: httpx.URL) -> str:
+    port = url.port
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    netloc = url.host if port in (None, default) else f"{url.host}:{port}"
+    if ":" in url.host:  # IPv6 literal
+        netloc = f"[{url.host}]" if port in (None, default) else f"[{url.host}]:{port}"
+    return f"{url.scheme}://{netloc}"
+
+
+def _without_fragment(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
+
+
+def _lower_headers(headers: httpx.Headers) -> dict[str, str]:
+    return {key.lower(): value for key, value in headers.items()}
+
+
+class Fetcher:
+    """Polite, retrying, capped HTTP fetching for a crawl. Use as ``async with Fetcher() as f``.
+
+    ``delay`` is the minimum time between two request starts to one host; robots.txt
+    ``Crawl-delay`` (or ``Request-rate``) raises it. ``timeout`` bounds one attempt from
+    connect to last body byte. ``retries`` is the number of retries after the first attempt.
+    ``block_after`` consecutive 403/429/503 answers from one host raise :class:`HostBlocked`
+    (then and on every later fetch of that host).
+    """
+
+    def __init__(
+        self,
+        *,
+        user_agent: str = DEFAULT_USER_AGENT,
+        per_host_concurrency: int = 2,
+        global_concurrency: int = 16,
+        delay: float = 1.0,
+        timeout: float = 20.0,
+        max_bytes: int = 10 * 2**20,
+        max_redirects: int = 5,
+        retries: int = 4,
+        backoff_base: float = 0.5,
+        backoff_max: float = 60.0,
+        obey_robots: bool = True,
+        block_after: int = 8,
+        contact: str | None = None,
+    ) -> None:
+        if per_host_concurrency < 1 or global_concurrency < 1:
+            raise ValueError("concurrency limits must be at least 1")
+        if min(delay, timeout, backoff_base, backoff_max) < 0 or retries < 0 or max_bytes < 0:
+            raise ValueError("delays, timeouts, retries and sizes must not be negative")
+        self.user_agent = make_user_agent(contact, base=user_agent)
+        self.per_host_concurrency = per_host_concurrency
+        self.global_concurrency = global_concurrency
+        self.delay = delay
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.max_redirects = max_redirects
+        self.retries = retries
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.obey_robots = obey_robots
+        self.block_after = block_after
+        self.stats = FetchStats()
+        self._global = asyncio.Semaphore(global_concurrency)
+        self._hosts: dict[str, _Host] = {}
+        self._robots: dict[str, RobotsInfo] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
+        self._client = httpx.AsyncClient(
+            http1=True,
+            http2=False,
+            follow_redirects=False,
+            timeout=httpx.Timeout(timeout),
+            limits=httpx.Limits(
+                max_connections=global_concurrency,
+                max_keepalive_connections=global_concurrency,
+            ),
+            headers={"User-Agent": self.user_agent, "Accept": ACCEPT},
+        )
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # -- public API ------------------------------------------------------------------------
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """GET ``url`` politely; never raises for a per-URL problem (see the module doc)."""
+        started = time.monotonic()
+        attempts = 0
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+
+        def done(
+            final_url: str,
+            status: int = 0,
+            error: str | None = None,
+            response_headers: dict[str, str] | None = None,
+            content: bytes = b"",
+        ) -> FetchResult:
+            return self._result(
+                url, final_url, status, response_headers or {}, content, error, started, attempts
+            )
+
+        current = url
+        visited: set[str] = set()
+        for hop in range(self.max_redirects + 1):
+            problem = self._check_url(current)
+            if problem:
+                return done(current, error=problem)
+            visited.add(_without_fragment(current))
+            if self.obey_robots:
+                info = await self.robots(current)
+                if not info.can_fetch(current):
+                    self.stats.disallowed += 1
+                    return done(current, error="disallowed by robots.txt")
+            response, used = await self._get(current, headers, self.max_bytes)
+            attempts += used
+            if response.status not in REDIRECT_STATUSES or response.error:
+                return done(
+                    current, response.status, response.error, response.headers, response.content
+                )
+            location = response.headers.get("location", "").strip()
+            if not location:
+                return done(
+                    current,
+                    response.status,
+                    f"HTTP {response.status} without Location",
+                    response.headers,
+                )
+            target = _without_fragment(urljoin(current, location))
+            if target in visited:
+                return done(current, response.status, "redirect loop", response.headers)
+            if hop == self.max_redirects:
+                break
+            log.debug("redirect %s %s -> %s", response.status, current, target)
+            current = target
+        return done(current, response.status, "too many redirects", response.headers)
+
+    async def robots(self, url: str) -> RobotsInfo:
+        """The robots.txt rules for ``url``'s origin, fetched once and cached."""
+        parsed = httpx.URL(url)
+        origin = _origin(parsed)
+        cached = self._robots.get(origin)
+        if cached is not None:
+            return cached
+        lock = self._robots_locks.setdefault(origin, asyncio.Lock())
+        async with lock:
+            cached = self._robots.get(origin)
+            if cached is not None:
+                return cached
+            info = await self._load_robots(origin)
+            self._robots[origin] = info
+            delay = info.crawl_delay
+            if delay:
+                host = self._host(parsed)
+                host.base_delay = max(host.base_delay, delay)
+                log.info("%s: robots.txt asks for %.3g s between requests", origin, delay)
+            return info
+
+    # -- internals: robots -----------------------------------------------------------------
+
+    async def _load_robots(self, origin: str) -> RobotsInfo:
+        self.stats.robots_fetched += 1
+        robots_url = f"{origin}/robots.txt"
+        current = robots_url
+        response: _Response | None = None
+        for _ in range(ROBOTS_MAX_REDIRECTS + 1):
+            response, _used = await self._get(current, {}, ROBOTS_MAX_BYTES, truncate=True)
+            location = response.headers.get("location")
+            if response.status not in REDIRECT_STATUSES or not location or response.error:
+                break
+            current = _without_fragment(urljoin(current, location))
+            if self._check_url(current):
+                break
+        assert response is not None
+        status = response.status
+        ua = self.user_agent
+
+        def allow_all(note: str) -> RobotsInfo:
+            return RobotsInfo(origin, status, ua, None, allow_all=True, note=note)
+
+        if 200 <= status < 300 and response.error is None:
+            text = response.content.decode("utf-8", "replace").lstrip("\ufeff")
+            try:
+                parser = Protego.parse(text)
+            except Exception as exc:  # a parser bug must not stop the crawl
+                log.warning("%s: unparsable robots.txt (%s); allowing all", origin, exc)
+                return allow_all(f"unparsable robots.txt: {exc}")
+            return RobotsInfo(origin, status, ua, parser)
+        if status in (401, 403):
+            log.warning("%s: robots.txt answered HTTP %s; disallowing all", origin, status)
+            return RobotsInfo(
+                origin, status, ua, None, allow_all=False, note=f"robots.txt HTTP {status}"
+            )
+        if 400 <= status < 500 and status != 429:
+            return allow_all(f"robots.txt HTTP {status}")
+        reason = response.error or f"HTTP {status}"
+        log.warning("%s: robots.txt unavailable (%s); allowing all", origin, reason)
+        return allow_all(f"robots.txt unavailable: {reason}")
+
+    # -- internals: one hop with retries ---------------------------------------------------
+
+    def _check_url(self, url: str) -> str | None:
+        try:
+            parsed = httpx.URL(url)
+        except (httpx.InvalidURL, TypeError, ValueError) as exc:
+            return f"invalid URL: {exc}"
+        if parsed.scheme not in ("http", "https"):
+            return f"unsupported URL scheme: {parsed.scheme or '(none)'}"
+        if not parsed.host:
+            return "invalid URL: no host"
+        return None
+
+    def _host(self, url: httpx.URL) -> _Host:
+        key = _host_key(url)
+        host = self._hosts.get(key)
+        if host is None:
+            host = _Host(
+                key,
+                asyncio.Semaphore(self.per_host_concurrency),
+                base_delay=self.delay,
+            )
+            self._hosts[key] = host
+        return host
+
+    def _host_delay(self, host: _Host) -> float:
+        delay = host.base_delay * host.slowdown
+        return min(delay, max(host.base_delay, self.backoff_max))
+
+    def _wait(self, state: RetryCallState) -> float:
+        """Full-jitter exponential backoff, or the server's Retry-After; capped."""
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Retryable) and exc.retry_after is not None:
+            return min(exc.retry_after, self.backoff_max)
+        ceiling = min(self.backoff_max, self.backoff_base * 2 ** (state.attempt_number - 1))
+        return random.uniform(0.0, ceiling)
+
+    async def _get(
+        self, url: str, headers: Mapping[str, str], limit: int, *, truncate: bool = False
+    ) -> tuple[_Response, int]:
+        """One hop with retries; returns the response and the number of attempts used."""
+        attempts = 0
+        try:
+            retrying = AsyncRetrying(
+                stop=stop_after_attempt(self.retries + 1),
+                wait=self._wait,
+                retry=retry_if_exception_type(_Retryable),
+                reraise=True,
+            )
+            async for attempt in retrying:
+                with attempt:
+                    attempts += 1
+                    if attempts > 1:
+                        self.stats.retries += 1
+                    return await self._attempt(url, headers, limit, truncate), attempts
+        except _Retryable as exc:
+            error = exc.reason if attempts == 1 else f"{exc.reason} (after {attempts} attempts)"
+            return _Response(url, exc.status, exc.headers, b"", error), attempts
+        raise AssertionError("unreachable: tenacity neither returned nor raised")
+
+    @contextlib.asynccontextmanager
+    async def _slot(self, host: _Host) -> AsyncIterator[None]:
+        """Wait for a request slot on ``host``: concurrency, spacing of starts, global cap."""
+        loop = asyncio.get_running_loop()
+        async with host.semaphore:
+            async with host.lock:
+                while True:
+                    if host.blocked:
+                        raise HostBlocked(host.name, host.blocked)
+                    wait = host.next_start - loop.time()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                        continue
+                    await self._global.acquire()
+                    if host.next_start > loop.time():  # pushed back while we waited
+                        self._global.release()
+                        continue
+                    break
+                host.next_start = loop.time() + self._host_delay(host)
+            try:
+                yield
+            finally:
+                self._global.release()
+
+    async def _attempt(
+        self, url: str, headers: Mapping[str, str], limit: int, truncate: bool
+    ) -> _Response:
+        host = self._host(httpx.URL(url))
+        if host.blocked:
+            raise HostBlocked(host.name, host.blocked)
+        async with self._slot(host):
+            self.stats.requests += 1
+            try:
+                async with asyncio.timeout(self.timeout or None):
+                    return await self._exchange(host, url, headers, limit, truncate)
+            except (_Retryable, HostBlocked):
+                raise
+            except (TimeoutError, httpx.TimeoutException):
+                raise _Retryable("timeout") from None
+            except httpx.RemoteProtocolError as exc:
+                raise _Retryable(f"truncated or malformed response ({exc})") from None
+            except httpx.ConnectError as exc:
+                raise _Retryable(f"connection failed ({exc or type(exc).__name__})") from None
+            except (httpx.NetworkError, httpx.ProxyError) as exc:
+                raise _Retryable(f"connection error ({exc or type(exc).__name__})") from None
+            except _TooLarge:
+                return _Response(url, 0, {}, b"", f"response too large (> {limit} bytes)")
+            except httpx.DecodingError as exc:
+                return _Response(url, 0, {}, b"", f"content decoding error ({exc})")
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                return _Response(url, 0, {}, b"", f"{type(exc).__name__}: {exc}")
+
+    async def _exchange(
+        self, host: _Host, url: str, headers: Mapping[str, str], limit: int, truncate: bool
+    ) -> _Response:
+        async with self._client.stream("GET", url, headers=dict(headers)) as response:
+            status = response.status_code
+            response_headers = _lower_headers(response.headers)
+            self.stats.by_status[status] += 1
+            retry_after = parse_retry_after(response_headers.get("retry-after"))
+            self._note_status(host, status, retry_after)
+            if status in RETRY_STATUSES:
+                raise _Retryable(
+                    f"HTTP {status}", status=status, headers=response_headers, retry_after=retry_after
+                )
+            if 300 <= status < 400:
+                return _Response(url, status, response_headers, b"", None)
+            if status >= 400 or status < 200:
+                return _Response(url, status, response_headers, b"", f"HTTP {status}")
+            content = await self._read(response, response_headers, limit, truncate)
+            return _Response(url, status, response_headers, content, None)
+
+    async def _read(
+        self, response: httpx.Response, headers: dict[str, str], limit: int, truncate: bool
+    ) -> bytes:
+        identity = headers.get("content-encoding", "identity").strip().lower() == "identity"
+        declared = headers.get("content-length", "")
+        expected = int(declared) if declared.isdigit() else None
+        if expected is not None and identity and expected > limit and not truncate:
+            raise _TooLarge
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            self.stats.bytes += len(chunk)
+            if size > limit:
+                if truncate:
+                    chunks.append(chunk[: len(chunk) - (size - limit)])
+                    return b"".join(chunks)
+                raise _TooLarge
+            chunks.append(chunk)
+        if expected is not None and identity and size != expected:
+            raise _Retryable(f"truncated body ({size} of {expected} bytes)")
+        return b"".join(chunks)
+
+    def _note_status(self, host: _Host, status: int, retry_after: float | None) -> None:
+        """Slow the host down, count refusals, and block it after a streak."""
+        loop = asyncio.get_running_loop()
+        if status in SLOWDOWN_STATUSES:
+            host.slowdown = min(host.slowdown * 2.0, MAX_SLOWDOWN)
+            push = self._host_delay(host)
+            if retry_after is not None:
+                push = max(push, min(retry_after, self.backoff_max))
+            host.next_start = max(host.next_start, loop.time() + push)
+            log.info(
+                "%s: HTTP %s, next request in %.2f s (delay x%g)",
+                host.name,
+                status,
+                push,
+                host.slowdown,
+            )
+        elif 200 <= status < 400:
+            host.slowdown = max(1.0, host.slowdown * SLOWDOWN_DECAY)
+        if status in REFUSAL_STATUSES:
+            host.streak += 1
+            host.streak_statuses[status] += 1
+            if host.streak >= self.block_after and not host.blocked:
+                counts = ", ".join(
+                    f"{count}x HTTP {code}" for code, count in sorted(host.streak_statuses.items())
+                )
+                host.blocked = f"{host.streak} refusals in a row ({counts})"
+                log.error("host %s blocked: %s", host.name, host.blocked)
+            if host.blocked:
+                raise HostBlocked(host.name, host.blocked)
+        else:
+            host.streak = 0
+            host.streak_statuses.clear()
+
+    # -- internals: results ----------------------------------------------------------------
+
+    def _result(
+        self,
+        url: str,
+        final_url: str,
+        status: int,
+        headers: dict[str, str],
+        content: bytes,
+        error: str | None,
+        started: float,
+        attempts: int,
+    ) -> FetchResult:
+        text: str | None = None
+        encoding: str | None = None
+        content_type = headers.get("content-type")
+        if error is None and content and is_text_content(content_type, content[:1024]):
+            text, encoding = decode_html(content, content_type)
+        if error is not None:
+            self.stats.errors[error.split(" (", 1)[0]] += 1
+        elif status == 304:
+            self.stats.not_modified += 1
+        return FetchResult(
+            url=url,
+            final_url=final_url,
+            status=status,
+            headers=headers,
+            content=content if error is None else b"",
+            text=text,
+            encoding=encoding,
+            etag=headers.get("etag"),
+            last_modified=headers.get("last-modified"),
+            elapsed=time.monotonic() - started,
+            attempts=attempts,
+            error=error,
+        )
+
+
+def _now_utc() -> datetime:  # pragma: no cover - helper kept for callers formatting dates
+    return datetime.now(UTC)

@@ -1,0 +1,72 @@
+"""URL canonicalization, so one article is one row whatever link led to it.
+
+WordPress percent-encodes Arabic slugs in lower or upper case, links carry tracking parameters,
+fragments and sometimes no trailing slash. ``canonical`` folds all of these to one spelling.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
+
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid",
+        "_ga", "_gl", "ref", "ref_src", "amp", "share", "utm", "sessionid", "phpsessid",
+        "sid", "jsessionid", "replytocom",
+    }
+)  # fmt: skip
+_PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
+_SAFE_PATH = "/:@!$&'()*+,;=-._~"
+
+
+def canonical(url: str, base: str | None = None) -> str:
+    """One spelling of ``url``.
+
+    Absolute (joined to ``base``), lower-case scheme and host, no default port, no fragment,
+    no tracking or session parameters, sorted query, and upper-case percent escapes of the
+    UTF-8 bytes of non-ASCII path characters. The trailing slash is kept as given: whether
+    ``/a`` and ``/a/`` are the same page is the site's business (its redirect tells us).
+    """
+    if base:
+        url = urljoin(base, url)
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    port = parts.port
+    netloc = host if port in (None, 80 if scheme == "http" else 443) else f"{host}:{port}"
+    if scheme not in ("http", "https"):
+        netloc = parts.netloc
+    path = _normalize_path(parts.path) or "/"
+    query = urlencode(
+        sorted(
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if k.lower() not in TRACKING_PARAMS and not k.lower().startswith("utm_")
+        )
+    )
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def _normalize_path(path: str) -> str:
+    # Decode, then re-encode: %d8%aa, %D8%AA and the raw character all become %D8%AA.
+    return quote(unquote(path), safe=_SAFE_PATH)
+
+
+def same_site(url: str, hosts: set[str]) -> bool:
+    """True when ``url``'s host is one of ``hosts`` (``www.`` ignored)."""
+    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    return host in {h.lower().removeprefix("www.") for h in hosts}
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def is_http(url: str) -> bool:
+    return urlsplit(url).scheme in ("http", "https")
+
+
+def display(url: str) -> str:
+    """``url`` with percent escapes decoded, for humans (logs, tables)."""
+    return unquote(url)
