@@ -27,7 +27,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -258,7 +258,10 @@ class _Retryable(Exception):
 
 
 class _TooLarge(Exception):
-    pass
+    def __init__(self, status: int, headers: dict[str, str]) -> None:
+        super().__init__(status)
+        self.status = status
+        self.headers = headers
 
 
 def _host_key(url: httpx.URL) -> str:
@@ -510,8 +513,11 @@ class Fetcher:
         return host
 
     def _host_delay(self, host: _Host) -> float:
-        delay = host.base_delay * host.slowdown
-        return min(delay, max(host.base_delay, self.backoff_max))
+        """Seconds between request starts on ``host`` now (slowed down after 429/503)."""
+        if host.slowdown <= 1.0:
+            return host.base_delay
+        base = host.base_delay or self.backoff_base  # a host without delay still slows down
+        return min(base * host.slowdown, max(host.base_delay, self.backoff_max))
 
     def _wait(self, state: RetryCallState) -> float:
         """Full-jitter exponential backoff, or the server's Retry-After; capped."""
@@ -589,8 +595,9 @@ class Fetcher:
                 raise _Retryable(f"connection failed ({exc or type(exc).__name__})") from None
             except (httpx.NetworkError, httpx.ProxyError) as exc:
                 raise _Retryable(f"connection error ({exc or type(exc).__name__})") from None
-            except _TooLarge:
-                return _Response(url, 0, {}, b"", f"response too large (> {limit} bytes)")
+            except _TooLarge as exc:
+                error = f"response too large (> {limit} bytes)"
+                return _Response(url, exc.status, exc.headers, b"", error)
             except httpx.DecodingError as exc:
                 return _Response(url, 0, {}, b"", f"content decoding error ({exc})")
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
@@ -607,7 +614,10 @@ class Fetcher:
             self._note_status(host, status, retry_after)
             if status in RETRY_STATUSES:
                 raise _Retryable(
-                    f"HTTP {status}", status=status, headers=response_headers, retry_after=retry_after
+                    f"HTTP {status}",
+                    status=status,
+                    headers=response_headers,
+                    retry_after=retry_after,
                 )
             if 300 <= status < 400:
                 return _Response(url, status, response_headers, b"", None)
@@ -623,7 +633,7 @@ class Fetcher:
         declared = headers.get("content-length", "")
         expected = int(declared) if declared.isdigit() else None
         if expected is not None and identity and expected > limit and not truncate:
-            raise _TooLarge
+            raise _TooLarge(response.status_code, headers)
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.aiter_bytes():
@@ -633,7 +643,7 @@ class Fetcher:
                 if truncate:
                     chunks.append(chunk[: len(chunk) - (size - limit)])
                     return b"".join(chunks)
-                raise _TooLarge
+                raise _TooLarge(response.status_code, headers)
             chunks.append(chunk)
         if expected is not None and identity and size != expected:
             raise _Retryable(f"truncated body ({size} of {expected} bytes)")
@@ -708,7 +718,3 @@ class Fetcher:
             attempts=attempts,
             error=error,
         )
-
-
-def _now_utc() -> datetime:  # pragma: no cover - helper kept for callers formatting dates
-    return datetime.now(UTC)

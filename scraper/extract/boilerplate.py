@@ -108,7 +108,6 @@ _NEG_WORDS = (
     "paywall",
     "donate",
     "follow",
-    "print",
     "email",
     "mail-",
     "rating",
@@ -136,7 +135,6 @@ _NEG_WORDS = (
     "upsell",
     "cta",
     "nocontent",
-    "hidden",
     "disclaimer",
     "bio",
     "about-the",
@@ -166,6 +164,8 @@ _NEG_EXACT = (
     "links",
     "more",
     "hide",
+    "hidden",
+    "print",
     "photo",
     "media",
     "video",
@@ -175,7 +175,6 @@ _NEG_EXACT = (
     "utility",
     "utilities",
     "widgets",
-    "box",
 )
 _BODY_NAMES = (
     "articlebody",
@@ -222,6 +221,11 @@ _BODY_NAMES = (
     "blog-post-body",
     "content-inner",
 )
+# A class that is exactly one of these names the element as the article, whatever else it has.
+_POS_NAMES = frozenset(
+    {"entry", "hentry", "post", "article", "story", "blog-post", "single-post", "type-post",
+     "articlebody", "article-body", "entry-content", "post-content", "post-body", "story-body"}
+)  # fmt: skip
 _POS_WORDS = ("article", "content", "entry", "post", "story", "text", "body", "main", "blog")
 _LAYOUT_PREFIXES = (
     "has-",
@@ -271,6 +275,11 @@ def names_hint(names: str) -> int:
         return hint
     neg = pos = body = False
     for name in _CAMEL.sub(r"\1-\2", names).lower().split():
+        if name in _POS_NAMES:
+            body = body or name in _BODY_NAMES
+            pos = True
+            neg = False
+            break
         if _BODY_RE.search(name):
             body = True
             continue

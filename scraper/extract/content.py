@@ -3,62 +3,351 @@
 ``node_text`` is shared by every extraction path (site profile and generic): block elements
 become paragraphs separated by one blank line, headings and list items are their own
 paragraphs, and images, scripts and forms contribute nothing.
+
+``main_text`` finds the body of a page without a profile. The page is flattened once, in
+document order, into text blocks (one per paragraph-like element) while a table of elements
+keeps, for each element, the range of blocks below it and what its markup says about it
+(class/id/role hints, see :mod:`.boilerplate`). Each block gets a weight: plain prose counts
+for its length, link lists and short labels count against. The container is the element
+whose blocks weigh most (a maximum-weight subtree), with a bonus for markup that names an
+article body and a penalty below furniture. Inside the container, furniture subtrees
+(related boxes, share bars, captions, newsletter forms), link-heavy blocks, stock phrases,
+repeated blocks and the headline are dropped. Everything is iterative: no recursion, and a
+page of any depth or size is one linear pass.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from .boilerplate import BODY, NEGATIVE, POSITIVE, attr_hint, is_chrome_line
 
 BLOCK_TAGS = frozenset(
     {
         "p", "div", "section", "article", "main", "header", "footer", "aside", "nav",
         "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
-        "blockquote", "pre", "table", "tr", "figure", "figcaption", "hr", "address",
-        "details", "summary", "form", "fieldset",
+        "blockquote", "pre", "table", "tr", "td", "th", "caption", "figure", "figcaption",
+        "hr", "address", "details", "summary", "form", "fieldset", "legend", "center",
+        "menu", "dir", "body", "html", "tbody", "thead", "tfoot", "hgroup", "dialog",
     }
 )  # fmt: skip
 SKIP_TAGS = frozenset(
     {
         "script", "style", "noscript", "template", "svg", "img", "picture", "video",
         "audio", "iframe", "object", "embed", "canvas", "button", "input", "select",
-        "textarea", "option", "head", "title", "meta", "link",
+        "textarea", "option", "head", "title", "meta", "link", "math", "map", "frameset",
+        "frame", "noembed", "source", "track", "datalist", "optgroup", "output", "progress",
+        "meter", "slot",
     }
 )  # fmt: skip
+# Inline tags that neither start a paragraph nor carry a useful hint: not tracked.
+_INLINE = frozenset(
+    {
+        "a", "b", "i", "em", "strong", "u", "small", "sup", "sub", "font", "abbr", "code",
+        "time", "mark", "cite", "q", "s", "strike", "big", "tt", "kbd", "var", "bdi", "bdo",
+        "nobr", "dfn", "samp", "wbr", "label", "acronym", "ruby", "rt", "rp", "data",
+    }
+)  # fmt: skip
+# Furniture by tag name, whatever its class.
+_NEG_TAGS = frozenset(
+    {"nav", "aside", "footer", "header", "form", "figcaption", "figure", "menu", "dialog",
+     "address", "fieldset", "legend", "caption", "details", "summary"}
+)  # fmt: skip
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_LIST_ITEM = 7
+_TEXT = 2  # lexbor tag_id of a text node
+
+import os
+
+NEG_FACTOR = float(os.environ.get("NEG_FACTOR", "1"))
+BODY_BONUS = float(os.environ.get("BODY_BONUS", "1.6"))
+POS_BONUS = float(os.environ.get("POS_BONUS", "1.15"))
+NEG_PENALTY = float(os.environ.get("NEG_PENALTY", "0.5"))
+MAX_NODES = 400_000  # beyond this a page is not an article; stop flattening
+
+
+@dataclass(slots=True)
+class _Page:
+    """A flattened page: text blocks in document order and the elements above them."""
+
+    texts: list[str] = field(default_factory=list)
+    links: list[int] = field(default_factory=list)  # chars of the block inside <a>
+    b_elem: list[int] = field(default_factory=list)  # innermost tracked element
+    b_kind: list[int] = field(default_factory=list)  # 1-6 heading level, 7 list item, 0
+    e_tag: list[str] = field(default_factory=list)
+    e_parent: list[int] = field(default_factory=list)
+    e_hint: list[int] = field(default_factory=list)
+    e_bstart: list[int] = field(default_factory=list)
+    e_bend: list[int] = field(default_factory=list)
+    e_eend: list[int] = field(default_factory=list)  # index after the last descendant
+
+
+def _flatten(root: LexborNode, analyse: bool) -> _Page:
+    """One iterative pass over ``root``'s subtree into a :class:`_Page`.
+
+    With ``analyse``, element hints are read and inline furniture (a ``span`` whose class
+    names a share button or a caption) is skipped on the spot.
+    """
+    page = _Page()
+    texts, links, b_elem, b_kind = page.texts, page.links, page.b_elem, page.b_kind
+    e_tag, e_parent, e_hint = page.e_tag, page.e_parent, page.e_hint
+    e_bstart, e_bend, e_eend = page.e_bstart, page.e_bend, page.e_eend
+    e_block: list[bool] = []
+    parts: list[str] = []
+    link_chars = 0
+    link_depth = 0
+    last_br = False
+    open_el: list[int] = []
+    kinds: list[int] = []  # heading/list-item kind of open block elements
+
+    def flush() -> None:
+        nonlocal link_chars
+        if parts:
+            text = " ".join("".join(parts).split())
+            parts.clear()
+            if text:
+                texts.append(text)
+                links.append(min(link_chars, len(text)))
+                b_elem.append(open_el[-1] if open_el else -1)
+                b_kind.append(kinds[-1] if kinds else 0)
+        link_chars = 0
+
+    # Stack items: a node to visit, or an int marking the end of an element: >= 0 a
+    # tracked element's index, -1 the end of a link, -2 the end of an untracked block.
+    stack: list[LexborNode | int] = []
+    node: LexborNode | None = root
+    first = True
+    budget = MAX_NODES
+    while True:
+        if node is None:
+            if not stack:
+                break
+            item = stack.pop()
+            if isinstance(item, int):
+                if item >= 0:
+                    if e_block[item]:
+                        flush()
+                        kinds.pop()
+                    open_el.pop()
+                    e_bend[item] = len(texts)
+                    e_eend[item] = len(e_tag)
+                elif item == -1:
+                    link_depth -= 1
+                continue
+            node = item
+        budget -= 1
+        if budget < 0:
+            break
+        if first:
+            first = False
+        else:
+            nxt = node.next
+            if nxt is not None:
+                stack.append(nxt)
+        tag_id = node.tag_id
+        if tag_id == _TEXT:
+            text = node.text_content
+            if text:
+                parts.append(text)
+                if link_depth:
+                    link_chars += len(text.strip())
+                if last_br and not text.isspace():
+                    last_br = False
+            node = None
+            continue
+        tag = node.tag or ""
+        if tag in SKIP_TAGS or tag[:1] in ("-", "!"):
+            node = None
+            continue
+        if tag == "br":
+            if last_br:
+                flush()
+            else:
+                parts.append(" ")
+            last_br = True
+            node = None
+            continue
+        if tag in _INLINE:
+            if tag == "a":
+                link_depth += 1
+                stack.append(-1)
+            node = node.child
+            continue
+        hint = 0
+        is_block = tag in BLOCK_TAGS
+        if analyse:
+            hint = attr_hint(node.attributes)
+            if hint == NEGATIVE:
+                is_block = True  # its text must not mix with its neighbours'
+            elif tag in _NEG_TAGS and hint != BODY:
+                hint = NEGATIVE
+            elif tag == "article" and hint < POSITIVE:
+                hint = POSITIVE
+        if is_block:
+            flush()
+            last_br = False
+            kinds.append(_HEADINGS.get(tag, _LIST_ITEM if tag in ("li", "dd", "dt") else 0))
+        index = len(e_tag)
+        e_tag.append(tag)
+        e_block.append(is_block)
+        e_parent.append(open_el[-1] if open_el else -1)
+        e_hint.append(hint)
+        e_bstart.append(len(texts))
+        e_bend.append(len(texts))
+        e_eend.append(index + 1)
+        open_el.append(index)
+        stack.append(index)
+        node = node.child
+    flush()
+    # Elements left open by the node budget end where the text ends.
+    for index in open_el:
+        e_bend[index] = len(texts)
+        e_eend[index] = len(e_tag)
+    return page
 
 
 def node_text(node: LexborNode) -> str:
     """Plain text of ``node``: one paragraph per block, paragraphs joined by a blank line."""
-    paragraphs: list[str] = []
-    current: list[str] = []
+    try:
+        return "\n\n".join(_flatten(node, analyse=False).texts)
+    except Exception:  # never fail a page over its text
+        return ""
 
-    def flush() -> None:
-        text = " ".join("".join(current).split())
-        if text:
-            paragraphs.append(text)
-        current.clear()
 
-    stack: list[tuple[LexborNode, bool]] = [(node, True)]
-    while stack:
-        item, entering = stack.pop()
-        tag = item.tag or ""
-        if not entering:
-            flush()
+# --------------------------------------------------------------------------- main text
+_SENTENCE_END = re.compile(r"[.!?…。！？؟»\"”'’)\]:]\s*$")
+
+
+def _weights(page: _Page) -> list[float]:
+    """Per block: how much it looks like article prose (negative: furniture)."""
+    out: list[float] = []
+    for text, link, kind in zip(page.texts, page.links, page.b_kind, strict=True):
+        n = len(text)
+        if kind and kind < _LIST_ITEM:
+            out.append(0.0)
+        elif link * 2 > n:
+            out.append(-0.6 * n - 10)
+        else:
+            prose = n - link
+            w = prose - 2 * link - 25
+            if kind == _LIST_ITEM and link:
+                w -= 10
+            out.append(float(w))
+    return out
+
+
+def _choose(page: _Page, weights: list[float]) -> int:
+    """Index of the container element: the best-weighted subtree, hints considered."""
+    n_el = len(page.e_tag)
+    if not n_el:
+        return -1
+    hint, parent = page.e_hint, page.e_parent
+    pos = [0.0] * n_el
+    neg = [0.0] * n_el
+    for w, e in zip(weights, page.b_elem, strict=True):
+        if e >= 0:
+            if w > 0:
+                pos[e] += w
+            else:
+                neg[e] += w
+    # Children come after their parent in pre-order: summing backwards sees every child
+    # complete before its parent. Furniture passes up only its negative part.
+    for i in range(n_el - 1, 0, -1):
+        p = parent[i]
+        if p >= 0:
+            if hint[i] != NEGATIVE:
+                pos[p] += pos[i]
+            neg[p] += neg[i]
+    # Candidacy: bonus for article-body markup, penalty under each furniture ancestor.
+    best, best_score = -1, 0.0
+    depth_neg = [0] * n_el
+    for i in range(n_el):
+        p = parent[i]
+        k = depth_neg[p] if p >= 0 else 0
+        h = hint[i]
+        if h == NEGATIVE:
+            k += 1
+        depth_neg[i] = k
+        s = pos[i] + NEG_FACTOR * neg[i]
+        if s <= 0:
             continue
-        if tag == "-text":
-            current.append(item.text_content or "")
+        if h == BODY:
+            s *= BODY_BONUS
+        elif h == POSITIVE:
+            s *= POS_BONUS
+        if k:
+            s *= NEG_PENALTY**k
+        if s > best_score:
+            best, best_score = i, s
+    return best
+
+
+def _head_title(tree: LexborHTMLParser) -> str:
+    for selector in ('meta[property="og:title"]', "title"):
+        node = tree.css_first(selector)
+        if node is not None:
+            value = node.attributes.get("content") if selector[0] == "m" else node.text()
+            if value and value.strip():
+                return " ".join(value.split()).lower()
+    return ""
+
+
+def _select(page: _Page, container: int, title: str) -> list[str]:
+    """The container's blocks minus furniture, in order."""
+    tag, hint, parent = page.e_tag, page.e_hint, page.e_parent
+    eend = page.e_eend
+    start, end = page.e_bstart[container], page.e_bend[container]
+    el_end = eend[container]
+    # Furniture below the container: mark its elements (pre-order ranges).
+    pruned = bytearray(len(tag))
+    i = container + 1
+    while i < el_end:
+        if hint[i] == NEGATIVE:
+            j = eend[i]
+            pruned[i:j] = b"\x01" * (j - i)
+            i = j
+        else:
+            i += 1
+    keep: list[int] = []
+    seen: set[str] = set()
+    texts, links, kinds, b_elem = page.texts, page.links, page.b_kind, page.b_elem
+    for b in range(start, end):
+        e = b_elem[b]
+        if pruned[e]:
             continue
-        if tag in SKIP_TAGS or tag.startswith("-"):
+        text = texts[b]
+        n = len(text)
+        if links[b] * 2 > n and not (links[b] < 20 and n < 40 and kinds[b] != _LIST_ITEM):
             continue
-        if tag == "br":
-            current.append("\n")
+        if is_chrome_line(text):
             continue
-        if tag in BLOCK_TAGS:
-            flush()
-            stack.append((item, False))
-        children = list(item.iter(include_text=True))
-        stack.extend((child, True) for child in reversed(children))
-    flush()
-    return "\n\n".join(paragraphs)
+        if text in seen:
+            continue
+        seen.add(text)
+        keep.append(b)
+    del parent  # not needed further
+    # The headline (and anything else before the first real paragraph that repeats the
+    # page title) is not body.
+    out: list[int] = []
+    started = False
+    for b in keep:
+        text = texts[b]
+        kind = kinds[b]
+        if not started:
+            if kind == 1:
+                continue
+            if title and len(text) < 300 and text.lower() in title:
+                continue
+            if kind == 0 and len(text) >= 120:
+                started = True
+        out.append(b)
+    # Headings with nothing after them (a "Related" title whose list went) go too.
+    while out and 0 < kinds[out[-1]] < _LIST_ITEM:
+        out.pop()
+    return [texts[b] for b in out]
 
 
 def main_text(tree: LexborHTMLParser, *, url: str | None = None) -> str:
@@ -66,12 +355,17 @@ def main_text(tree: LexborHTMLParser, *, url: str | None = None) -> str:
 
     May modify ``tree``: the caller runs it last.
     """
-    for selector in ("article", "main", "[itemprop=articleBody]", "body"):
-        node = tree.css_first(selector)
-        if node is not None:
-            for junk in node.css("nav, aside, footer, header, form, script, style"):
-                junk.decompose()
-            text = node_text(node)
-            if text:
-                return text
-    return ""
+    try:
+        root = tree.body or tree.root
+        if root is None:
+            return ""
+        page = _flatten(root, analyse=True)
+        if not page.texts:
+            return ""
+        weights = _weights(page)
+        container = _choose(page, weights)
+        if container < 0:
+            return ""
+        return "\n\n".join(_select(page, container, _head_title(tree)))
+    except Exception:  # the contract: never raise over a bad page
+        return ""

@@ -240,10 +240,7 @@ def now_local() -> datetime:
 def _parse_local(value: Any) -> datetime | None:
     if value is None or value == "":
         return None
-    if isinstance(value, datetime):
-        parsed = value
-    else:
-        parsed = datetime.fromisoformat(str(value))
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(TIMEZONE).replace(tzinfo=None)
     return parsed.replace(microsecond=0)
