@@ -23,6 +23,11 @@ GENERIC_NEXT = (
     ".pagination a.next",
     'a[class*="next"]',
 )
+FEED_LINKS = (
+    'link[rel="alternate"][type="application/rss+xml"],'
+    ' link[rel="alternate"][type="application/atom+xml"]'
+)
+TEASER_LINKS = "article a[href], h2 a[href], h3 a[href], h4 a[href]"
 SKIP_EXTENSIONS = (
     ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".pdf", ".zip", ".mp3", ".mp4",
     ".css", ".js", ".xml", ".json", ".ico", ".woff", ".woff2",
@@ -37,6 +42,8 @@ class Found:
     articles: list[str] = field(default_factory=list)
     next_page: str | None = None
     editions: dict[str, str] = field(default_factory=dict)  # language -> edition home
+    feeds: list[str] = field(default_factory=list)
+    rest_api: str | None = None  # WordPress REST root ("https://site/wp-json/")
 
 
 def from_page(tree: LexborHTMLParser, url: str, hosts: set[str], profile: Profile | None) -> Found:
@@ -49,7 +56,22 @@ def from_page(tree: LexborHTMLParser, url: str, hosts: set[str], profile: Profil
     nexts = _links(tree, (next_sel,) if next_sel else GENERIC_NEXT, url, hosts)
     found.next_page = nexts[0] if nexts else None
     found.editions = editions(tree, url, hosts, profile)
+    found.feeds = _links(tree, (FEED_LINKS,), url, hosts)
+    api = _links(tree, ('link[rel="https://api.w.org/"]',), url, hosts)
+    found.rest_api = api[0] if api else None
     return found
+
+
+def generic_articles(tree: LexborHTMLParser, url: str, hosts: set[str]) -> list[str]:
+    """Links that look like article teasers on a listing without a profile: headline links
+    (``h2``-``h4`` or ``<article>`` cards) whose text reads like a title, on this site."""
+    seen: dict[str, None] = {}
+    for node in tree.css(TEASER_LINKS):
+        words = len((node.text() or "").split())
+        link = _href(node, url, hosts)
+        if link and words >= 3 and link != canonical(url):
+            seen.setdefault(link, None)
+    return list(seen)
 
 
 def editions(

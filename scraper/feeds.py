@@ -114,7 +114,7 @@ def _gmt(value: Any) -> str | None:
 
 
 def iso(value: str | None) -> str | None:
-    """A sitemap/feed date (W3C datetime or RFC 822) as ISO 8601, or None."""
+    """A sitemap/feed date (W3C datetime or RFC 822) as ISO 8601 (UTC when it has an offset)."""
     if not value:
         return None
     value = value.strip()
@@ -125,6 +125,8 @@ def iso(value: str | None) -> str | None:
             parsed = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
             return None
+    if parsed.tzinfo is not None:  # UTC, so that stored values compare as strings
+        parsed = parsed.astimezone(UTC)
     return parsed.isoformat()
 
 

@@ -221,6 +221,7 @@ class _Host:
     semaphore: asyncio.Semaphore
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     next_start: float = 0.0  # event-loop time before which no request may start
+    last_start: float = 0.0  # event-loop time the latest request started
     base_delay: float = 0.0  # max(configured delay, robots Crawl-delay)
     slowdown: float = 1.0  # multiplied by 2 after a 429/503, decays on successes
     streak: int = 0  # consecutive 403/429/503 answers
@@ -443,6 +444,7 @@ class Fetcher:
             if delay:
                 host = self._host(parsed)
                 host.base_delay = max(host.base_delay, delay)
+                host.next_start = max(host.next_start, host.last_start + self._host_delay(host))
                 log.info("%s: robots.txt asks for %.3g s between requests", origin, delay)
             return info
 
@@ -568,7 +570,8 @@ class Fetcher:
                         self._global.release()
                         continue
                     break
-                host.next_start = loop.time() + self._host_delay(host)
+                host.last_start = loop.time()
+                host.next_start = host.last_start + self._host_delay(host)
             try:
                 yield
             finally:

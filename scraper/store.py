@@ -119,8 +119,11 @@ class Store:
             return int(self.db["sites"].insert(record).last_pk)
 
     # ------------------------------------------------------------------ frontier
-    def frontier_add(self, site_id: int, entries: Iterable[FrontierEntry]) -> int:
-        """Queue URLs not seen before; returns how many were new."""
+    def frontier_add(
+        self, site_id: int, entries: Iterable[FrontierEntry], *, revisit: bool = False
+    ) -> int:
+        """Queue URLs not seen before (and, with ``revisit``, finished ones again);
+        returns how many were queued."""
         stamp = now_iso()
         rows = [
             (e.url, site_id, e.kind, e.priority, e.depth, e.found_on, e.lastmod, stamp, stamp)
@@ -128,11 +131,17 @@ class Store:
         ]
         if not rows:
             return 0
+        conflict = (
+            " ON CONFLICT(url) DO UPDATE SET state = 'pending', updated_at = excluded.updated_at"
+            " WHERE state IN ('done', 'failed', 'skipped')"
+            if revisit
+            else " ON CONFLICT(url) DO NOTHING"
+        )
         before = self.db.conn.total_changes
         with self.db.atomic():
             self.db.conn.executemany(
-                "INSERT OR IGNORE INTO frontier (url, site_id, kind, priority, depth, found_on,"
-                " lastmod, added_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO frontier (url, site_id, kind, priority, depth, found_on,"
+                " lastmod, added_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)" + conflict,
                 rows,
             )
         return self.db.conn.total_changes - before
@@ -193,6 +202,32 @@ class Store:
     def frontier_state(self, url: str) -> str | None:
         row = self.db.execute("SELECT state FROM frontier WHERE url = ?", [url]).fetchone()
         return row[0] if row else None
+
+    def frontier_refresh(self, site_id: int, changes: Iterable[tuple[str, str]]) -> int:
+        """Requeue done URLs whose sitemap/feed/REST ``lastmod`` (UTC ISO) is newer than what we
+        saw before or than our last fetch of the article; returns how many were requeued."""
+        stamp = now_iso()
+        before = self.db.conn.total_changes
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "UPDATE frontier SET state = 'pending', lastmod = :lastmod, updated_at = :stamp"
+                " WHERE url = :url AND site_id = :site AND state = 'done' AND ("
+                " (lastmod IS NOT NULL AND lastmod < :lastmod) OR EXISTS ("
+                " SELECT 1 FROM articles a WHERE a.url = :url AND a.fetched_at < :lastmod))",
+                [{"url": u, "lastmod": m, "stamp": stamp, "site": site_id} for u, m in changes],
+            )
+        return self.db.conn.total_changes - before
+
+    def requeue_recent(self, site_id: int, since: str) -> int:
+        """Requeue archived articles published at or after ``since`` (to catch their edits)."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "UPDATE frontier SET state = 'pending', updated_at = ? WHERE site_id = ?"
+                " AND state = 'done' AND url IN (SELECT url FROM articles WHERE site_id = ?"
+                " AND published_at >= ?)",
+                [now_iso(), site_id, site_id, since],
+            )
+        return cursor.rowcount
 
     # ------------------------------------------------------------------ pages and articles
     def page_validators(self, url: str) -> tuple[str | None, str | None]:

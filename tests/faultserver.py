@@ -93,16 +93,20 @@ class FaultPlan:
             raise ValueError(f"slow_seconds must be between 0 and {MAX_SLEEP}")
 
 
-@dataclass(frozen=True)
+@dataclass
 class LogEntry:
-    """One request as the server saw it. ``time`` is ``time.monotonic()`` at arrival."""
+    """One request as the server saw it, logged on arrival (``time.monotonic()``).
+
+    ``status`` is filled in when the answer is chosen; it stays None for a reset connection
+    (and while the app or a slow fault is still working on the answer).
+    """
 
     time: float
     method: str
     path: str
     headers: dict[str, str]  # lower-case names
     fault: str | None
-    status: int | None  # None when the connection was reset without a response
+    status: int | None
 
 
 def _header_list(headers: Headers) -> list[tuple[str, str]]:
@@ -226,32 +230,27 @@ class _Handler(BaseHTTPRequestHandler):
         owner._enter()
         try:
             fault = owner._draw_fault(self.path)
-            self._respond(owner, arrived, headers, fault)
+            entry = LogEntry(arrived, self.command, self.path, headers, fault, None)
+            owner._record(entry)
+            self._respond(owner, entry)
         finally:
             owner._leave()
 
-    def _respond(
-        self, owner: FaultServer, arrived: float, headers: dict[str, str], fault: str | None
-    ) -> None:
+    def _respond(self, owner: FaultServer, entry: LogEntry) -> None:
         plan = owner.faults
-
-        def record(status: int | None) -> None:
-            owner._record(LogEntry(arrived, self.command, self.path, headers, fault, status))
-
+        fault = entry.fault
         if fault == RESET:
-            record(None)
             self._reset()
             return
         if fault in (SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS):
-            status = int(fault)
+            entry.status = int(fault)
             extra = [("Retry-After", plan.retry_after)] if plan.retry_after is not None else []
-            record(status)
-            self._send(status, [("Content-Type", "text/plain"), *extra], b"try again later")
+            self._send(entry.status, [("Content-Type", "text/plain"), *extra], b"try again later")
             return
         if fault == SLOW:
             time.sleep(min(plan.slow_seconds, MAX_SLEEP))
         try:
-            status, raw_headers, body = owner.app(self.command, self.path, headers)
+            status, raw_headers, body = owner.app(self.command, self.path, entry.headers)
         except Exception as exc:  # a broken app answers 500, like a real server would
             status, raw_headers, body = 500, [("Content-Type", "text/plain")], repr(exc).encode()
         response_headers = _header_list(raw_headers)
@@ -259,7 +258,7 @@ class _Handler(BaseHTTPRequestHandler):
             response_headers = _set_charset(response_headers, None)
         elif fault == WRONG_CHARSET:
             response_headers = _set_charset(response_headers, "iso-8859-1")
-        record(status)
+        entry.status = status
         if fault == TRUNCATE:
             self._send(status, response_headers, body, send_bytes=len(body) // 2)
             self.close_connection = True

@@ -16,7 +16,8 @@ from ..article import Article
 from ..encoding import decode_html
 from ..profiles import Profile
 from ..urls import canonical
-from . import content, links, metadata, profile as profile_rules, structured
+from . import content, links, metadata, structured
+from . import profile as profile_rules
 from .pubdate import find_dates
 
 __all__ = ["extract"]

@@ -13,214 +13,51 @@ from __future__ import annotations
 
 import re
 
-NEGATIVE = -1
+NEGATIVE = -2  # furniture: share bars, related boxes, comments, menus, ads
+WEAK = -1  # usually furniture (bylines, captions, meta lines), but sometimes a wrapper
 NEUTRAL = 0
 POSITIVE = 1
 BODY = 2  # strong evidence: itemprop=articleBody and the usual article-body class names
 
-# Words (matched at the start of a class/id word) naming furniture. A class such as
-# "has-sidebar" or "no-comments" describes a wrapper's layout, so those are skipped below.
+# Words matched at the start of a class/id word. A class such as "has-sidebar" or
+# "no-comments" describes a wrapper's layout, so those are skipped below.
 _NEG_WORDS = (
-    "share",
-    "sharing",
-    "sharer",
-    "sharedaddy",
-    "social",
-    "sociable",
-    "related",
-    "relacionad",
-    "recommend",
-    "newsletter",
-    "subscri",
-    "signup",
-    "sign-up",
-    "promo",
-    "advert",
-    "adsense",
-    "adslot",
-    "adunit",
-    "ad-slot",
-    "ad-unit",
-    "ad-container",
-    "ad-wrap",
-    "sponsor",
-    "comment",
-    "disqus",
-    "respond",
-    "reply",
-    "sidebar",
-    "widget",
-    "breadcrumb",
-    "crumbs",
-    "navbar",
-    "navigation",
-    "menu",
-    "footer",
-    "masthead",
-    "cookie",
-    "consent",
-    "gdpr",
-    "popup",
-    "modal",
-    "overlay",
-    "byline",
-    "author",
-    "caption",
-    "credit",
-    "copyright",
-    "toolbar",
-    "pagination",
-    "pager",
-    "more-stories",
-    "more-articles",
-    "more-news",
-    "morestories",
-    "read-more",
-    "readmore",
-    "read-also",
-    "see-also",
-    "also-",
-    "trending",
-    "popular",
-    "most-read",
-    "mostread",
-    "most-viewed",
-    "outbrain",
-    "taboola",
-    "zergnet",
-    "teaser",
-    "rail",
-    "dateline",
-    "timestamp",
-    "published",
-    "posted",
-    "entry-meta",
-    "post-meta",
-    "article-meta",
-    "meta-",
-    "screen-reader",
-    "sr-only",
-    "visually-hidden",
-    "visuallyhidden",
-    "skip",
-    "login",
-    "signin",
-    "paywall",
-    "donate",
-    "follow",
-    "email",
-    "mail-",
-    "rating",
-    "poll",
-    "tagcloud",
-    "tag-list",
-    "taglist",
-    "post-tags",
-    "entry-tags",
-    "article-tags",
-    "tags-",
-    "categories",
-    "prev-next",
-    "nextprev",
-    "next-post",
-    "prev-post",
-    "previous-post",
-    "post-nav",
-    "slideshow",
-    "carousel",
-    "gallery",
-    "thumbnail",
-    "banner",
-    "jump",
-    "upsell",
-    "cta",
-    "nocontent",
-    "disclaimer",
-    "bio",
-    "about-the",
-    "profile",
-    "contact",
-    "search",
-    "interstitial",
-)
-# Whole words only (too short or too common to match as a prefix).
-_NEG_EXACT = (
-    "ad",
-    "ads",
-    "adv",
-    "advt",
-    "nav",
-    "tags",
-    "tag",
-    "meta",
-    "date",
-    "time",
-    "header",
-    "head",
-    "foot",
-    "aside",
-    "side",
-    "tools",
-    "links",
-    "more",
-    "hide",
-    "hidden",
-    "print",
-    "photo",
-    "media",
-    "video",
-    "figure",
-    "subscribe",
-    "extra",
-    "utility",
-    "utilities",
-    "widgets",
-)
+    "share", "sharing", "sharer", "sharedaddy", "social", "sociable", "related",
+    "relacionad", "recommend", "newsletter", "subscri", "signup", "sign-up", "promo",
+    "advert", "adsense", "adslot", "adunit", "ad-slot", "ad-unit", "ad-container", "ad-wrap",
+    "sponsor", "comment", "disqus", "respond", "reply", "sidebar", "widget", "breadcrumb",
+    "crumbs", "navbar", "navigation", "menu", "footer", "masthead", "cookie", "consent",
+    "gdpr", "popup", "modal", "pagination", "pager", "more-stories", "more-articles",
+    "more-news", "morestories", "read-more", "readmore", "read-also", "see-also", "trending",
+    "popular", "most-read", "mostread", "most-viewed", "outbrain", "taboola", "zergnet",
+    "screen-reader", "sr-only", "visually-hidden", "visuallyhidden", "login", "signin",
+    "paywall", "donate", "follow", "tagcloud", "tag-list", "taglist", "post-tags",
+    "entry-tags", "article-tags", "tags-", "prev-next", "nextprev", "next-post", "prev-post",
+    "previous-post", "post-nav", "toolbar", "interstitial", "skip-link", "also-",
+)  # fmt: skip
+_NEG_EXACT = ("ad", "ads", "adv", "advt", "nav", "tags", "tag", "subscribe", "widgets")
+_WEAK_WORDS = (
+    "overlay", "byline", "author", "caption", "credit", "copyright", "dateline",
+    "timestamp", "published", "posted", "entry-meta", "post-meta", "article-meta", "meta-",
+    "skip", "email", "mail-", "rating", "poll", "categories", "slideshow", "carousel",
+    "gallery", "thumbnail", "banner", "jump", "upsell", "cta", "nocontent", "disclaimer",
+    "bio", "about-the", "profile", "contact", "search", "teaser", "rail",
+)  # fmt: skip
+_WEAK_EXACT = (
+    "meta", "date", "time", "header", "head", "foot", "aside", "side", "tools", "links",
+    "hide", "hidden", "print", "photo", "media", "video", "figure", "extra", "utility",
+    "utilities", "more",
+)  # fmt: skip
 _BODY_NAMES = (
-    "articlebody",
-    "article-body",
-    "article_body",
-    "articletext",
-    "article-text",
-    "article-content",
-    "articlecontent",
-    "article__body",
-    "article__content",
-    "story-body",
-    "storybody",
-    "story-text",
-    "story-content",
-    "storycontent",
-    "post-body",
-    "postbody",
-    "post-content",
-    "postcontent",
-    "post-text",
-    "post-entry",
-    "entry-content",
-    "entrycontent",
-    "entry-body",
-    "entry-text",
-    "body-text",
-    "bodytext",
-    "main-text",
-    "maintext",
-    "news-text",
-    "news-body",
-    "news-content",
-    "text-body",
-    "content-body",
-    "the-content",
-    "rich-text",
-    "richtext",
-    "single-content",
-    "td-post-content",
-    "field-body",
-    "field-name-body",
-    "blog-content",
-    "blog-post-body",
-    "content-inner",
-)
+    "articlebody", "article-body", "article_body", "articletext", "article-text",
+    "article-content", "articlecontent", "article__body", "article__content", "story-body",
+    "storybody", "story-text", "story-content", "storycontent", "post-body", "postbody",
+    "post-content", "postcontent", "post-text", "post-entry", "entry-content",
+    "entrycontent", "entry-body", "entry-text", "body-text", "bodytext", "main-text",
+    "maintext", "news-text", "news-body", "news-content", "text-body", "content-body",
+    "the-content", "rich-text", "richtext", "single-content", "td-post-content",
+    "field-body", "field-name-body", "blog-content", "blog-post-body", "content-inner",
+)  # fmt: skip
 # A class that is exactly one of these names the element as the article, whatever else it has.
 _POS_NAMES = frozenset(
     {"entry", "hentry", "post", "article", "story", "blog-post", "single-post", "type-post",
@@ -228,40 +65,29 @@ _POS_NAMES = frozenset(
 )  # fmt: skip
 _POS_WORDS = ("article", "content", "entry", "post", "story", "text", "body", "main", "blog")
 _LAYOUT_PREFIXES = (
-    "has-",
-    "has_",
-    "with-",
-    "with_",
-    "no-",
-    "no_",
-    "show-",
-    "enable-",
-    "is-",
-    "hide-",
-    "layout-",
-    "page-",
-    "template-",
-    "single-",
-    "sidebar-left",
-    "sidebar-right",
-    "right-sidebar",
-    "left-sidebar",
-    "col-",
-    "container",
-    "wrap",
-)
+    "has-", "has_", "with-", "with_", "no-", "no_", "show-", "enable-", "is-", "hide-",
+    "layout-", "page-", "template-", "single-", "sidebar-left", "sidebar-right",
+    "right-sidebar", "left-sidebar", "col-", "container", "wrap",
+)  # fmt: skip
+_LAYOUT_SUFFIX = re.compile(r"(?:wrap|wrapper|container|inner|outer|holder|area|layout)$")
 
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
-_NEG_RE = re.compile(
-    r"(?:^|[^a-z0-9])(?:"
-    + "|".join(re.escape(w) for w in _NEG_WORDS)
-    + r")|(?:^|[^a-z0-9])(?:"
-    + "|".join(re.escape(w) for w in _NEG_EXACT)
-    + r")(?:$|[^a-z0-9])"
-)
-_BODY_RE = re.compile(
-    r"(?:^|[^a-z0-9])(?:" + "|".join(re.escape(w) for w in _BODY_NAMES) + r")(?:$|[^a-z0-9])"
-)
+
+
+def _words(prefixes: tuple[str, ...], exact: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of ``prefixes`` at the start of a word, or any of ``exact`` as a whole word."""
+    alternatives = []
+    if prefixes:
+        alternatives.append(r"(?:^|[^a-z0-9])(?:" + "|".join(map(re.escape, prefixes)) + ")")
+    if exact:
+        words = "|".join(map(re.escape, exact))
+        alternatives.append(r"(?:^|[^a-z0-9])(?:" + words + r")(?:$|[^a-z0-9])")
+    return re.compile("|".join(alternatives))
+
+
+_NEG_RE = _words(_NEG_WORDS, _NEG_EXACT)
+_WEAK_RE = _words(_WEAK_WORDS, _WEAK_EXACT)
+_BODY_RE = _words((), _BODY_NAMES)
 _POS_RE = re.compile(r"(?:^|[^a-z0-9])(?:" + "|".join(_POS_WORDS) + r")")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
@@ -269,29 +95,36 @@ _cache: dict[str, int] = {}
 
 
 def names_hint(names: str) -> int:
-    """NEGATIVE / NEUTRAL / POSITIVE / BODY for a class + id string."""
+    """NEGATIVE / WEAK / NEUTRAL / POSITIVE / BODY for a class + id string."""
     hint = _cache.get(names)
     if hint is not None:
         return hint
-    neg = pos = body = False
+    neg = weak = pos = body = False
     for name in _CAMEL.sub(r"\1-\2", names).lower().split():
         if name in _POS_NAMES:
             body = body or name in _BODY_NAMES
-            pos = True
-            neg = False
+            pos, neg, weak = True, False, False
             break
         if _BODY_RE.search(name):
             body = True
             continue
-        if name.startswith(_LAYOUT_PREFIXES) and "wrap" not in name[:4]:
-            if _POS_RE.search(name) and not _NEG_RE.search(name):
-                pos = True
-            continue
+        is_pos = _POS_RE.search(name) is not None
+        if name.startswith(_LAYOUT_PREFIXES) or (is_pos and _LAYOUT_SUFFIX.search(name)):
+            continue  # "has-sidebar", "content-sidebar-wrap": a layout wrapper
         if _NEG_RE.search(name):
             neg = True
-        elif _POS_RE.search(name):
+        elif _WEAK_RE.search(name):
+            weak = True
+        elif is_pos:
             pos = True
-    hint = BODY if body else NEGATIVE if neg else POSITIVE if pos else NEUTRAL
+    if body:
+        hint = BODY
+    elif neg:
+        hint = NEGATIVE
+    elif weak:
+        hint = WEAK
+    else:
+        hint = POSITIVE if pos else NEUTRAL
     if len(_cache) > 20_000:
         _cache.clear()
     _cache[names] = hint
@@ -325,13 +158,15 @@ def attr_hint(attrs: dict[str, str | None]) -> int:
         prop = prop.lower()
         if "articlebody" in prop or prop == "text" or prop == "reviewbody":
             return BODY
-        if "comment" in prop or prop in ("author", "datepublished", "publisher", "caption"):
+        if "comment" in prop:
             return NEGATIVE
+        if prop in ("author", "datepublished", "publisher", "caption", "datemodified"):
+            return WEAK
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-        return NEGATIVE
+        return WEAK
     style = attrs.get("style")
     if style and _HIDDEN_STYLE.search(style):
-        return NEGATIVE
+        return WEAK
     role = attrs.get("role")
     if role and role.lower() in _NEG_ROLES:
         return NEGATIVE

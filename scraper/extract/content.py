@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .boilerplate import BODY, NEGATIVE, POSITIVE, attr_hint, is_chrome_line
+from .boilerplate import BODY, NEGATIVE, NEUTRAL, POSITIVE, WEAK, attr_hint, is_chrome_line
 
 BLOCK_TAGS = frozenset(
     {
@@ -51,10 +51,11 @@ _INLINE = frozenset(
         "nobr", "dfn", "samp", "wbr", "label", "acronym", "ruby", "rt", "rp", "data",
     }
 )  # fmt: skip
-# Furniture by tag name, whatever its class.
-_NEG_TAGS = frozenset(
-    {"nav", "aside", "footer", "header", "form", "figcaption", "figure", "menu", "dialog",
-     "address", "fieldset", "legend", "caption", "details", "summary"}
+# Furniture by tag name, whatever its class (weak: some sites wrap whole pages in a form).
+_NEG_TAGS = frozenset({"nav", "aside", "footer", "figcaption", "menu", "dialog"})
+_WEAK_TAGS = frozenset(
+    {"header", "form", "figure", "address", "fieldset", "legend", "caption", "details",
+     "summary"}
 )  # fmt: skip
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _LIST_ITEM = 7
@@ -62,10 +63,15 @@ _TEXT = 2  # lexbor tag_id of a text node
 
 import os
 
-NEG_FACTOR = float(os.environ.get("NEG_FACTOR", "1"))
+NEG_FACTOR = float(os.environ.get("NEG_FACTOR", "0.5"))
 BODY_BONUS = float(os.environ.get("BODY_BONUS", "1.6"))
 POS_BONUS = float(os.environ.get("POS_BONUS", "1.15"))
 NEG_PENALTY = float(os.environ.get("NEG_PENALTY", "0.5"))
+OWN_NEG_PENALTY = float(os.environ.get("OWN_NEG_PENALTY", "0.3"))
+WEAK_PENALTY = float(os.environ.get("WEAK_PENALTY", "0.8"))
+WEAK_KEEP = float(os.environ.get("WEAK_KEEP", "150"))
+LINK_CAP = float(os.environ.get("LINK_CAP", "80"))
+DECAY = float(os.environ.get("DECAY", "0.85"))
 MAX_NODES = 400_000  # beyond this a page is not an article; stop flattening
 
 
@@ -180,12 +186,15 @@ def _flatten(root: LexborNode, analyse: bool) -> _Page:
         is_block = tag in BLOCK_TAGS
         if analyse:
             hint = attr_hint(node.attributes)
-            if hint == NEGATIVE:
+            if hint != BODY:
+                if tag in _NEG_TAGS:
+                    hint = NEGATIVE
+                elif tag in _WEAK_TAGS and hint > WEAK:
+                    hint = WEAK
+                elif tag == "article" and hint == NEUTRAL:
+                    hint = POSITIVE
+            if hint < 0:
                 is_block = True  # its text must not mix with its neighbours'
-            elif tag in _NEG_TAGS and hint != BODY:
-                hint = NEGATIVE
-            elif tag == "article" and hint < POSITIVE:
-                hint = POSITIVE
         if is_block:
             flush()
             last_br = False
@@ -229,7 +238,7 @@ def _weights(page: _Page) -> list[float]:
         if kind and kind < _LIST_ITEM:
             out.append(0.0)
         elif link * 2 > n:
-            out.append(-0.6 * n - 10)
+            out.append(-min(0.6 * n + 10, LINK_CAP))
         else:
             prose = n - link
             w = prose - 2 * link - 25
@@ -239,11 +248,12 @@ def _weights(page: _Page) -> list[float]:
     return out
 
 
-def _choose(page: _Page, weights: list[float]) -> int:
-    """Index of the container element: the best-weighted subtree, hints considered."""
+def _choose(page: _Page, weights: list[float]) -> tuple[int, list[float]]:
+    """The container element (index) and every element's prose weight.
+
+    The container is the element with the best weighted subtree, hints considered.
+    """
     n_el = len(page.e_tag)
-    if not n_el:
-        return -1
     hint, parent = page.e_hint, page.e_parent
     pos = [0.0] * n_el
     neg = [0.0] * n_el
@@ -255,22 +265,29 @@ def _choose(page: _Page, weights: list[float]) -> int:
                 neg[e] += w
     # Children come after their parent in pre-order: summing backwards sees every child
     # complete before its parent. Furniture passes up only its negative part.
+    raw = pos[:]
     for i in range(n_el - 1, 0, -1):
         p = parent[i]
         if p >= 0:
             if hint[i] != NEGATIVE:
-                pos[p] += pos[i]
-            neg[p] += neg[i]
+                pos[p] += DECAY * pos[i]
+                raw[p] += raw[i]
+            neg[p] += DECAY * neg[i]
     # Candidacy: bonus for article-body markup, penalty under each furniture ancestor.
     best, best_score = -1, 0.0
-    depth_neg = [0] * n_el
+    factor = [1.0] * n_el  # penalty inherited from furniture ancestors
     for i in range(n_el):
         p = parent[i]
-        k = depth_neg[p] if p >= 0 else 0
+        f = factor[p] if p >= 0 else 1.0
         h = hint[i]
-        if h == NEGATIVE:
-            k += 1
-        depth_neg[i] = k
+        if h < 0:
+            factor[i] = f * (NEG_PENALTY if h == NEGATIVE else WEAK_PENALTY)
+            if h == NEGATIVE:
+                f *= OWN_NEG_PENALTY
+            else:
+                f *= WEAK_PENALTY
+        else:
+            factor[i] = f
         s = pos[i] + NEG_FACTOR * neg[i]
         if s <= 0:
             continue
@@ -278,11 +295,10 @@ def _choose(page: _Page, weights: list[float]) -> int:
             s *= BODY_BONUS
         elif h == POSITIVE:
             s *= POS_BONUS
-        if k:
-            s *= NEG_PENALTY**k
+        s *= f
         if s > best_score:
             best, best_score = i, s
-    return best
+    return best, raw
 
 
 def _head_title(tree: LexborHTMLParser) -> str:
@@ -295,17 +311,20 @@ def _head_title(tree: LexborHTMLParser) -> str:
     return ""
 
 
-def _select(page: _Page, container: int, title: str) -> list[str]:
+def _select(page: _Page, container: int, pos: list[float], title: str) -> list[str]:
     """The container's blocks minus furniture, in order."""
-    tag, hint, parent = page.e_tag, page.e_hint, page.e_parent
+    tag, hint = page.e_tag, page.e_hint
     eend = page.e_eend
     start, end = page.e_bstart[container], page.e_bend[container]
     el_end = eend[container]
-    # Furniture below the container: mark its elements (pre-order ranges).
+    # Furniture below the container: mark its elements (pre-order ranges). Weak furniture
+    # that holds real prose (a "post-meta" div around the whole post) stays.
+    keep_weak = max(WEAK_KEEP, 0.25 * pos[container])
     pruned = bytearray(len(tag))
     i = container + 1
     while i < el_end:
-        if hint[i] == NEGATIVE:
+        h = hint[i]
+        if h == NEGATIVE or (h == WEAK and pos[i] < keep_weak):
             j = eend[i]
             pruned[i:j] = b"\x01" * (j - i)
             i = j
@@ -328,7 +347,6 @@ def _select(page: _Page, container: int, title: str) -> list[str]:
             continue
         seen.add(text)
         keep.append(b)
-    del parent  # not needed further
     # The headline (and anything else before the first real paragraph that repeats the
     # page title) is not body.
     out: list[int] = []
@@ -363,9 +381,9 @@ def main_text(tree: LexborHTMLParser, *, url: str | None = None) -> str:
         if not page.texts:
             return ""
         weights = _weights(page)
-        container = _choose(page, weights)
+        container, pos = _choose(page, weights)
         if container < 0:
             return ""
-        return "\n\n".join(_select(page, container, _head_title(tree)))
+        return "\n\n".join(_select(page, container, pos, _head_title(tree)))
     except Exception:  # the contract: never raise over a bad page
         return ""

@@ -1,25 +1,31 @@
 """Finding when an article was published (and last modified) in its page.
 
-Evidence is ranked, most trusted first, and every date keeps the name of its source:
+Evidence is ranked, most trusted first, and every date keeps the name of its source
+(``meta``, ``jsonld``, ``time``, ``profile``, ``text``, ``url``):
 
-1. ``meta``: ``article:published_time`` and its kin, when the value carries an offset;
-2. ``jsonld``: the article object's ``datePublished`` / ``dateModified``;
-3. ``meta`` without an offset (``dc.date``, ``pubdate``, ...);
-4. ``time``: ``<time datetime>`` and ``itemprop="datePublished"`` elements of the article;
-5. ``profile``: the visible date a site profile points at;
-6. ``text``: date text in the article header, near the headline or byline;
-7. ``url``: ``/2025/11/25/``, ``/20251125/``, ``?date=2025-11-25``;
-8. relative text ("منذ ساعتين", "2 hours ago"), which needs ``now``.
+1. ``article:published_time`` and its kin in ``<meta>``, when the value carries an offset;
+2. the JSON-LD article object's ``datePublished`` / ``dateModified``;
+3. other publication ``<meta>`` (``dc.date``, ``pubdate``, ... and values without offset);
+4. ``<time>`` and ``itemprop="datePublished"`` elements of the headline's article;
+5. the visible date a site profile points at (``text_selector``);
+6. date text around the headline and in the article's byline/date elements;
+7. the URL (``/2025/11/25/``, ``/20251125/``, ``?date=2025-11-25``), the page title;
+8. dates further from the headline, then the first date of the article text;
+9. relative text ("منذ ساعتين", "2 hours ago"), which needs ``now``.
 
-Dates in comments, related-article teasers, sidebars and site footers never count. A day
-shown without a time is completed by a same-day date with a time from another source.
-Published and modified dates are kept apart: a modified date never stands in for a missing
-published one.
+The headline anchors the page: a date element counts as the article's when the smallest
+region holding both is not a comment thread, a related-articles box, a sidebar or the site
+chrome. The publisher's structured statements win, except that when they disagree with
+each other the one the visible page (or the URL) confirms is taken, and a UTC timestamp
+whose day differs by one from the visible local day yields to it. A day shown without a time
+is completed by a same-day timestamp. Published and modified dates are kept apart: a
+modified date never stands in for a missing published one.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
@@ -43,9 +49,19 @@ class FoundDates:
 
 
 # Ranks: lower is more trusted.
-_META_OFFSET, _JSONLD, _META_NAIVE, _TIME, _PROFILE, _TEXT, _JSONLD_OTHER, _URL, _RELATIVE = range(
-    9
-)
+_META_OFFSET = 0
+_JSONLD = 1
+_META_NAIVE = 2
+_TIME = 3
+_PROFILE = 4
+_TEXT = 5
+_JSONLD_OTHER = 6
+_URL = 7
+_TITLE = 8
+_FAR = 9
+_BODY = 10
+_RELATIVE = 11
+_STRUCTURED = (_META_OFFSET, _JSONLD, _META_NAIVE)
 
 _META_PUBLISHED = (
     "article:published_time",
@@ -99,32 +115,36 @@ _META_MODIFIED = (
     "revised",
 )
 
-# Elements that hold a machine date (or a visible one) for the article itself.
+_HEADLINE = "h1, [itemprop=headline], .entry-title, .post-title, .article-title"
+# Elements holding a machine date (or a visible one) of the article.
 _DATE_ELEMENTS = (
-    "h1, time, [itemprop=datePublished], [itemprop=dateModified], [itemprop=dateCreated],"
+    "time, [itemprop=datePublished], [itemprop=dateModified], [itemprop=dateCreated],"
     " abbr.published, abbr.updated, [pubdate]"
 )
 # Elements whose text is likely a visible date line.
 _TEXT_ELEMENTS = (
-    "h1, [class*=date i], [id*=date i], [class*=time i], [class*=publi i], [class*=posted i],"
-    " [class*=datum i], [class*=fecha i], [class*=byline i], [class*=dateline i],"
-    " [class*=meta i], [class*=info i], [class*=author i], [class*=data i], [class*=zeit i],"
-    " [class*=tarih i], [itemprop=datePublished]"
+    "[class*=date i], [id*=date i], [class*=time i], [class*=publi i], [class*=posted i],"
+    " [class*=datum i], [class*=fecha i], [class*=byline i], [class*=meta i], [class*=info i],"
+    " [class*=author i], [class*=data i], [class*=zeit i], [class*=tarih i], [class*=subline i],"
+    " [class*=kicker i], [class*=dateline i]"
 )
 _MAX_TEXT = 250
+_BODY_CHARS = 2500
+_YEARISH = re.compile(r"\d{4}")
 
-# Class/id words of regions that are not the article's own header: comments, teasers,
-# sidebars, site chrome.
+# Class/id words of regions whose dates are not the article's: comments, teasers, sidebars,
+# site chrome. Matched at the start of a word ("sidebar-left", not "with-sidebar").
 _EXCLUDED = re.compile(
-    r"comment|disqus|respond|repl(?:y|ies)|related|recommend|similar|teaser|sidebar|side-bar"
-    r"|widget|footer|popular|trending|most-?read|most-?viewed|read-?more|read-?next"
-    r"|more-?(?:stories|news|articles|posts)|also|outbrain|taboola|newsletter|ticker|breaking"
-    r"|masthead|top-?bar|site-?header|navbar|nav-|menu|promo|yarpp|crp_|jp-relatedposts"
-    r"|latest|recent|archive|calendar|weather|cookie|banner",
+    r"(?<![a-z])(?:comment|disqus|respond|repl(?:y|ies)|related|recommend|similar|teaser"
+    r"|sidebar|side-bar|widget|footer|popular|trending|most-?read|most-?viewed|read-?more"
+    r"|read-?next|more-?(?:stories|news|articles|posts)|also-|outbrain|taboola|newsletter"
+    r"|ticker|breaking|masthead|top-?bar|site-?header|navbar|nav-|menu|promo(?![a-z])|yarpp"
+    r"|crp_|jp-relatedposts|latest|recent|archive|calendar|weather|cookie|banner|rail)",
     re.IGNORECASE,
 )
-_EXCLUDED_TAGS = frozenset({"aside", "nav", "footer", "form", "noscript"})
+_EXCLUDED_TAGS = frozenset({"aside", "nav"})
 _CONTENT_TAGS = frozenset({"article", "main"})
+_SKIP_TEXT_PARENTS = frozenset({"script", "style", "noscript", "textarea", "template", "title"})
 
 _MODIFIED_CLASS = re.compile(r"updat|modif|revis|edited|aktualis|actualiz", re.IGNORECASE)
 _MODIFIED_WORDS = re.compile(
@@ -140,7 +160,7 @@ _PUBLISHED_WORDS = re.compile(
 _URL_YMD = re.compile(r"(?<!\d)((?:19|20)\d{2})[/_-](\d{1,2})[/_-](\d{1,2})(?=$|[/_.\-?#])")
 _URL_COMPACT = re.compile(r"(?<![\d])((?:19|20)\d{2})(\d{2})(\d{2})(?=$|[/_.\-?#])")
 _URL_QUERY = re.compile(r"[?&](?:date|d|pubdate|published)=((?:19|20)\d{2})-?(\d{2})-?(\d{2})")
-_URL_YM = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/")
+_PARSELY_DATE = re.compile(r'"pub_date"\s*:\s*"([^"]+)"')
 
 
 @dataclass(slots=True)
@@ -149,6 +169,11 @@ class _Candidate:
     source: str
     rank: int
     order: int
+    visible: bool
+
+    @property
+    def day(self) -> date:
+        return self.parsed.value.date()
 
 
 @dataclass(slots=True)
@@ -158,19 +183,24 @@ class _Found:
     published: list[_Candidate]
     modified: list[_Candidate]
 
-    def add(self, parsed: ParsedDate | None, source: str, rank: int, modified: bool) -> None:
+    def add(
+        self,
+        parsed: ParsedDate | None,
+        source: str,
+        rank: int,
+        *,
+        modified: bool = False,
+        visible: bool = False,
+    ) -> None:
         if parsed is None or self._future(parsed.value):
             return
         target = self.modified if modified else self.published
-        target.append(_Candidate(parsed, source, rank, len(target)))
+        target.append(_Candidate(parsed, source, rank, len(target), visible))
 
     def _future(self, value: datetime) -> bool:
         if self.now is None:
             return False
-        now = self.now
-        if (value.tzinfo is None) != (now.tzinfo is None):
-            value, now = value.replace(tzinfo=None), now.replace(tzinfo=None)
-        return value > now + timedelta(days=1)
+        return _before(self.now + timedelta(days=1), value)
 
     def best_rank(self) -> int:
         return min((c.rank for c in self.published), default=99)
@@ -196,16 +226,17 @@ def find_dates(
     found = _Found(tz, now, [], [])
     _from_meta(meta, found)
     _from_jsonld(objects, url, found)
-    _from_elements(tree, found)
+    layout = _Layout(tree)
+    _from_elements(tree, layout, found)
     if text_selector:
         _from_profile(tree, text_selector, found)
-    url_day = _url_date(url or "")
-    if url_day is not None:
-        found.add(url_day, "url", _URL, False)
-    if found.best_rank() > _TEXT:
-        _from_text(tree, found)
-    published = _choose(found.published, url_day)
-    modified = _choose(found.modified, None)
+    _from_text(tree, layout, found)
+    found.add(_url_date(url or ""), "url", _URL, visible=True)
+    _from_title(tree, meta, found)
+    if found.best_rank() >= _FAR:
+        _from_body(tree, layout, found)
+    published = _choose(found.published)
+    modified = _choose(found.modified)
     pub_value = _present(published, tz)
     mod_value = _present(modified, tz)
     if pub_value is not None and mod_value is not None and _before(mod_value, pub_value):
@@ -218,7 +249,7 @@ def find_dates(
     )
 
 
-# --------------------------------------------------------------------------- sources
+# --------------------------------------------------------------------------- structured data
 
 
 def _machine(value: str, tz: tzinfo | None) -> ParsedDate | None:
@@ -228,42 +259,45 @@ def _machine(value: str, tz: tzinfo | None) -> ParsedDate | None:
 def _from_meta(meta: dict[str, list[str]], found: _Found) -> None:
     for keys, modified in ((_META_PUBLISHED, False), (_META_MODIFIED, True)):
         for key in keys:
-            for value in meta.get(key, ()):
+            for value in meta.get(key, ())[:3]:
                 parsed = _machine(value, found.tz)
                 if parsed is None:
                     continue
-                aware = parsed.has_time and not _naive_source(value, parsed, found.tz)
-                found.add(parsed, "meta", _META_OFFSET if aware else _META_NAIVE, modified)
-                break
+                own_offset = parsed.has_time and _has_offset(value)
+                rank = _META_OFFSET if own_offset else _META_NAIVE
+                found.add(parsed, "meta", rank, modified=modified)
     parsely = meta.get("parsely-page")
     if parsely:
-        match = re.search(r'"pub_date"\s*:\s*"([^"]+)"', parsely[0])
+        match = _PARSELY_DATE.search(parsely[0])
         if match:
-            found.add(_machine(match.group(1), found.tz), "meta", _META_NAIVE, False)
+            found.add(_machine(match.group(1), found.tz), "meta", _META_NAIVE)
 
 
-def _naive_source(value: str, parsed: ParsedDate, tz: tzinfo | None) -> bool:
-    """Whether ``parsed`` got its zone from ``tz`` rather than from ``value`` itself."""
-    return parsed.naive or (tz is not None and parsed.value.tzinfo is tz)
+_OFFSET = re.compile(r"(?:[+-]\d{2}:?\d{2}|[+-]\d{2}|Z|UTC|GMT)\s*$", re.IGNORECASE)
+
+
+def _has_offset(value: str) -> bool:
+    return bool(_OFFSET.search(value.strip()))
 
 
 def _from_jsonld(objects: list[dict[str, Any]], url: str | None, found: _Found) -> None:
     articles = [o for o in objects if types_of(o) & ARTICLE_TYPES]
     main = _main_object(articles, url)
     if main is not None:
-        for key, modified in (("datePublished", False), ("dateCreated", False)):
-            parsed = _jsonld_date(main.get(key), found.tz)
-            if parsed is not None:
-                found.add(parsed, "jsonld", _JSONLD, modified)
-                break
-        found.add(_jsonld_date(main.get("dateModified"), found.tz), "jsonld", _JSONLD, True)
+        published = _jsonld_date(main.get("datePublished"), found.tz) or _jsonld_date(
+            main.get("dateCreated"), found.tz
+        )
+        found.add(published, "jsonld", _JSONLD)
+        modified = _jsonld_date(main.get("dateModified"), found.tz)
+        found.add(modified, "jsonld", _JSONLD, modified=True)
         return
     for obj in objects:  # a WebPage or VideoObject describing this page
-        if obj.get("datePublished") or obj.get("uploadDate"):
-            value = obj.get("datePublished") or obj.get("uploadDate")
-            found.add(_jsonld_date(value, found.tz), "jsonld", _JSONLD_OTHER, False)
-            found.add(_jsonld_date(obj.get("dateModified"), found.tz), "jsonld", _JSONLD, True)
-            break
+        value = obj.get("datePublished") or obj.get("uploadDate")
+        if value:
+            found.add(_jsonld_date(value, found.tz), "jsonld", _JSONLD_OTHER)
+            modified = _jsonld_date(obj.get("dateModified"), found.tz)
+            found.add(modified, "jsonld", _JSONLD_OTHER, modified=True)
+            return
 
 
 def _main_object(articles: list[dict[str, Any]], url: str | None) -> dict[str, Any] | None:
@@ -294,54 +328,127 @@ def _jsonld_date(value: Any, tz: tzinfo | None) -> ParsedDate | None:
     return _machine(value, tz)
 
 
-class _Zones:
-    """Tells whether a node sits in a region whose dates are not the article's."""
+# --------------------------------------------------------------------------- page layout
 
-    def __init__(self) -> None:
-        self._cache: dict[int, bool] = {}
 
-    def excluded(self, node: LexborNode) -> bool:
-        path: list[int] = []
-        verdict = False
-        in_footer = False
+class _Layout:
+    """The page seen from its headline.
+
+    ``place(node)`` tells whether a node's dates may be the article's (False when the
+    smallest region holding the node but not the headline is a comment thread, a teaser box,
+    a sidebar or site chrome) and how far up from the headline the node's region joins it.
+    """
+
+    FAR = 99
+
+    def __init__(self, tree: LexborHTMLParser) -> None:
+        self.headline = _headline(tree)
+        self.levels: dict[int, int] = {}
+        self.article_level: int | None = None
+        node = self.headline
+        level = 0
+        while node is not None and node.tag not in ("html", "-document"):
+            self.levels[node.mem_id] = level
+            if self.article_level is None and node.tag in _CONTENT_TAGS:
+                self.article_level = level
+            node = node.parent
+            level += 1
+        self._cache: dict[int, tuple[bool, int]] = {}
+
+    @property
+    def headline_id(self) -> int | None:
+        return self.headline.mem_id if self.headline is not None else None
+
+    def place(self, node: LexborNode) -> tuple[bool, int]:
+        """(excluded, level at which the node's region meets the headline's)."""
+        key = node.mem_id
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        path: list[LexborNode] = []
+        level = self.FAR
         current: LexborNode | None = node
         while current is not None:
-            key = current.mem_id
-            cached = self._cache.get(key)
-            if cached is not None:
-                verdict = cached
+            joined = self.levels.get(current.mem_id)
+            if joined is not None:
+                level = joined
                 break
-            path.append(key)
-            tag = current.tag or ""
-            if tag in ("body", "html"):
+            if current.tag in ("body", "html", "-document"):
                 break
-            if tag in _CONTENT_TAGS and in_footer:
-                in_footer = False  # a footer inside the article holds its byline
-                verdict = False
-                break
-            if tag in _EXCLUDED_TAGS:
-                if tag == "footer":
-                    in_footer = True
-                else:
-                    verdict = True
-                    break
-            attrs = current.attributes
-            names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-            if len(names) > 1 and _EXCLUDED.search(names) and not _is_own_meta(names):
-                verdict = True
-                break
+            path.append(current)
             current = current.parent
-        verdict = verdict or in_footer
-        for key in path:
-            self._cache[key] = verdict
-        return verdict
+        in_article = self.article_level is not None and level <= self.article_level
+        excluded = False
+        for step in path:
+            tag = step.tag or ""
+            if tag in _CONTENT_TAGS:
+                in_article = True
+            attrs = step.attributes
+            names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+            if (
+                tag in _EXCLUDED_TAGS
+                or (tag in ("footer", "header") and not in_article and level == self.FAR)
+                or (len(names) > 1 and _EXCLUDED.search(names) and not _OWN.search(names))
+            ):
+                excluded = True
+                break
+        if not excluded and level == self.FAR and self.headline is not None:
+            level = self.FAR  # a region that never meets the headline: keep, but far
+        result = (excluded, level)
+        self._cache[key] = result
+        return result
+
+    def near(self, level: int) -> bool:
+        """Whether a region meeting the headline at ``level`` is the headline's article."""
+        if self.headline is None:
+            return True
+        if self.article_level is not None:
+            return level <= self.article_level
+        return level <= 4
 
 
-_OWN = re.compile(r"entry-(?:meta|date|header)|post-(?:meta|date)|article-(?:meta|date|header)")
+_OWN = re.compile(
+    r"entry-(?:meta|date|header)|post-(?:meta|date|info)|article-(?:meta|date|header|info)",
+    re.IGNORECASE,
+)
 
 
-def _is_own_meta(names: str) -> bool:
-    return bool(_OWN.search(names))
+def _headline(tree: LexborHTMLParser) -> LexborNode | None:
+    h1s = [h for h in tree.css(_HEADLINE)[:8] if (h.text(deep=True) or "").strip()]
+    if not h1s:
+        return None
+    for h in h1s:
+        if h.tag == "h1" and _inside(h, _CONTENT_TAGS):
+            return h
+    real = [h for h in h1s if h.tag == "h1"] or h1s
+    return max(real, key=lambda h: min(len((h.text(deep=True) or "").strip()), 40))
+
+
+def _inside(node: LexborNode, tags: frozenset[str]) -> bool:
+    current = node.parent
+    while current is not None:
+        if current.tag in tags:
+            return True
+        current = current.parent
+    return False
+
+
+@dataclass(slots=True)
+class _Seen:
+    parsed: ParsedDate
+    modified: bool
+    level: int
+    after: bool
+    index: int
+
+
+def _ordered(seen: list[_Seen]) -> list[_Seen]:
+    """Closest to the headline first: smallest shared region, then right after it, then
+    right before it."""
+    return sorted(seen, key=lambda s: (s.level, not s.after, s.index if s.after else -s.index))
+
+
+# --------------------------------------------------------------------------- page elements
 
 
 def _element_value(node: LexborNode) -> str:
@@ -363,28 +470,62 @@ def _is_modified(node: LexborNode) -> bool:
     return bool(_MODIFIED_CLASS.search(f"{attrs.get('class') or ''} {attrs.get('id') or ''}"))
 
 
-def _from_elements(tree: LexborHTMLParser, found: _Found) -> None:
-    zones = _Zones()
-    seen_h1 = False
-    before_h1: list[tuple[ParsedDate, bool]] = []
-    after_h1: list[tuple[ParsedDate, bool]] = []
-    for node in tree.css(_DATE_ELEMENTS):
-        if node.tag == "h1":
-            seen_h1 = seen_h1 or not zones.excluded(node)
+def _label_before(node: LexborNode) -> str | None:
+    """"modified"/"published" from the words just before an element ("Updated: <time>")."""
+    prev = node.prev
+    text = ""
+    while prev is not None and len(text) < 40:
+        piece = prev.text(deep=True) if prev.tag != "-text" else prev.text_content
+        text = (piece or "") + text
+        prev = prev.prev
+    if not text.strip():
+        return None
+    folded = fold(text[-60:]).rstrip()
+    if _MODIFIED_WORDS.search(folded):
+        return "modified"
+    if _PUBLISHED_WORDS.search(folded):
+        return "published"
+    return None
+
+
+def _walk(tree: LexborHTMLParser, layout: _Layout, selector: str) -> Iterable[tuple[LexborNode, bool, int]]:
+    """Nodes matching ``selector`` in page order, with (after the headline?, index)."""
+    headline_id = layout.headline_id
+    query = f"{_HEADLINE}, {selector}" if headline_id is not None else selector
+    after = False
+    for index, node in enumerate(tree.css(query)):
+        if node.mem_id == headline_id:
+            after = True
             continue
-        if zones.excluded(node):
+        yield node, after, index
+
+
+def _from_elements(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> None:
+    seen: list[_Seen] = []
+    for node, after, index in _walk(tree, layout, _DATE_ELEMENTS):
+        if node.tag in ("h1",) and node.mem_id == layout.headline_id:
+            continue
+        excluded, level = layout.place(node)
+        if excluded:
             continue
         value = _element_value(node).strip()
         if not value or len(value) > _MAX_TEXT:
             continue
         parsed = parse_iso(value, found.tz) or parse_date(value, tz=found.tz)
+        text = node.text(deep=True, separator=" ") if value != node.text() else ""
+        if text and len(text) <= _MAX_TEXT and _YEARISH.search(text):
+            shown = parse_date(text, tz=found.tz)
+            # What the reader sees wins over a machine value of another day.
+            if shown is not None and (parsed is None or abs((shown.day - parsed.day).days) > 1):
+                parsed = shown
         if parsed is None:
             continue
-        (after_h1 if seen_h1 else before_h1).append((parsed, _is_modified(node)))
-    # The article's own date is the first after its headline, else the last before it.
-    ordered = after_h1 + before_h1[::-1]
-    for parsed, modified in ordered:
-        found.add(parsed, "time", _TIME, modified)
+        label = _label_before(node)
+        modified = label == "modified" or (label is None and _is_modified(node))
+        seen.append(_Seen(parsed, modified, level, after, index))
+    for item in _ordered(seen):
+        rank = _TIME if layout.near(item.level) else _FAR
+        found.add(item.parsed, "time", rank, modified=item.modified, visible=rank == _TIME)
 
 
 def _from_profile(tree: LexborHTMLParser, selector: str, found: _Found) -> None:
@@ -398,64 +539,67 @@ def _from_profile(tree: LexborHTMLParser, selector: str, found: _Found) -> None:
         if parsed is None and text and found.now is not None:
             parsed = parse_date(text, tz=found.tz, now=found.now)
         if parsed is not None:
-            found.add(parsed, "profile", _PROFILE, False)
+            found.add(parsed, "profile", _PROFILE, visible=True)
             return
 
 
-def _from_text(tree: LexborHTMLParser, found: _Found) -> None:
-    zones = _Zones()
-    seen_h1 = False
-    before_h1: list[tuple[ParsedDate, bool]] = []
-    after_h1: list[tuple[ParsedDate, bool]] = []
+def _from_text(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> None:
+    seen: list[_Seen] = []
     relative: list[ParsedDate] = []
-    seen_text: set[str] = set()
-    for node in tree.css(_TEXT_ELEMENTS):
-        if node.tag == "h1":
-            if not seen_h1 and not zones.excluded(node):
-                seen_h1 = True
-                _near_headline(node, after_h1, found)
+    texts: set[str] = set()
+    nodes = list(_walk(tree, layout, _TEXT_ELEMENTS))
+    nodes.extend((n, after, i) for n, after, i in _around_headline(layout))
+    for node, after, index in nodes:
+        if node.tag in ("html", "body", "script", "style", "meta", "link", "time"):
             continue
-        if node.tag in ("html", "body", "script", "style", "meta", "link"):
+        text = node.text(deep=True, separator=" ") if node.tag != "-text" else node.text()
+        if not text or len(text) > _MAX_TEXT or text in texts:
             continue
-        text = node.text(deep=True, separator=" ")
-        if not text or len(text) > _MAX_TEXT or text in seen_text:
+        texts.add(text)
+        has_year = _YEARISH.search(text) is not None
+        if not has_year and found.now is None:
             continue
-        seen_text.add(text)
-        if not any(c.isdigit() for c in text) or zones.excluded(node):
-            if found.now is not None and not zones.excluded(node):
+        excluded, level = layout.place(node if node.tag != "-text" else node.parent)
+        if excluded:
+            continue
+        dates = _labelled_dates(text, found.tz) if has_year else []
+        if not dates:
+            if found.now is not None and layout.near(level):
                 rel = parse_date(text, tz=found.tz, now=found.now)
                 if rel is not None:
                     relative.append(rel)
             continue
-        dates = _labelled_dates(text, found.tz)
-        if not dates and found.now is not None:
-            rel = parse_date(text, tz=found.tz, now=found.now)
-            if rel is not None:
-                relative.append(rel)
-            continue
-        class_modified = _is_modified(node)
+        class_modified = node.tag != "-text" and _is_modified(node)
         for parsed, label in dates:
             modified = label == "modified" or (label is None and class_modified)
-            (after_h1 if seen_h1 else before_h1).append((parsed, modified))
-    for parsed, modified in after_h1 + before_h1[::-1]:
-        found.add(parsed, "text", _TEXT, modified)
+            seen.append(_Seen(parsed, modified, level, after, index))
+    for item in _ordered(seen):
+        rank = _TEXT if layout.near(item.level) else _FAR
+        found.add(item.parsed, "text", rank, modified=item.modified, visible=rank == _TEXT)
     for parsed in relative:
-        found.add(parsed, "text", _RELATIVE, False)
+        found.add(parsed, "text", _RELATIVE)
 
 
-def _near_headline(h1: LexborNode, out: list[tuple[ParsedDate, bool]], found: _Found) -> None:
-    """Dates in the few elements right after the headline (and after its container)."""
-    steps = 0
-    for start in (h1, h1.parent):
-        node = start.next if start is not None else None
-        while node is not None and steps < 6:
-            if node.tag and not node.tag.startswith("-") or node.tag == "-text":
+def _around_headline(layout: _Layout) -> Iterable[tuple[LexborNode, bool, int]]:
+    """The few nodes right before and after the headline, and after its container."""
+    headline = layout.headline
+    if headline is None:
+        return
+    for start, index0 in ((headline, 0), (headline.parent, 100)):
+        if start is None:
+            continue
+        node, steps = start.next, 0
+        while node is not None and steps < 5:
+            if node.tag == "-text" or not (node.tag or "-").startswith("-"):
                 steps += 1
-                text = node.text(deep=True, separator=" ") if node.tag != "-text" else node.text()
-                if text and len(text) <= _MAX_TEXT and any(c.isdigit() for c in text):
-                    for parsed, label in _labelled_dates(text, found.tz):
-                        out.append((parsed, label == "modified"))
+                yield node, True, index0 + steps
             node = node.next
+    node, steps = headline.prev, 0
+    while node is not None and steps < 3:
+        if node.tag == "-text" or not (node.tag or "-").startswith("-"):
+            steps += 1
+            yield node, False, -steps
+        node = node.prev
 
 
 def _labelled_dates(text: str, tz: tzinfo | None) -> list[tuple[ParsedDate, str | None]]:
@@ -474,6 +618,65 @@ def _labelled_dates(text: str, tz: tzinfo | None) -> list[tuple[ParsedDate, str 
             label = "published"
         out.append((parsed, label))
     return out
+
+
+def _from_title(tree: LexborHTMLParser, meta: dict[str, list[str]], found: _Found) -> None:
+    title = tree.css_first("title")
+    texts = [*meta.get("og:title", ())[:1], title.text() if title is not None else ""]
+    for text in texts:
+        if text and len(text) < 400 and _YEARISH.search(text):
+            parsed = parse_date(text, tz=found.tz)
+            if parsed is not None:
+                found.add(parsed, "text", _TITLE, visible=True)
+                return
+
+
+def _from_body(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> None:
+    """Last resort: the first date in the article text after the headline (or just before
+    it when none follows)."""
+    body = tree.body
+    if body is None:
+        return
+    headline_id = layout.headline_id
+    after = headline_id is None
+    chars = 0
+    last_before: ParsedDate | None = None
+    for node in body.traverse(include_text=True):
+        if not after:
+            if node.mem_id == headline_id:
+                after = True
+                chars = 0
+            if node.tag != "-text":
+                continue
+        elif node.tag != "-text":
+            continue
+        text = node.text_content or ""
+        if not text.strip():
+            continue
+        chars += len(text)
+        if after and chars > _BODY_CHARS:
+            break
+        if not _YEARISH.search(text) or len(text) > 2000:
+            continue
+        parent = node.parent
+        if parent is None or parent.tag in _SKIP_TEXT_PARENTS:
+            continue
+        excluded, _ = layout.place(parent)
+        if excluded:
+            continue
+        for parsed, label in _labelled_dates(text, found.tz):
+            if label == "modified":
+                found.add(parsed, "text", _BODY, modified=True)
+                continue
+            if after:
+                found.add(parsed, "text", _BODY)
+                return
+            last_before = parsed
+            chars = 0
+        if not after and chars > 600:
+            last_before = None
+    if last_before is not None:
+        found.add(last_before, "text", _BODY)
 
 
 def _url_date(url: str) -> ParsedDate | None:
@@ -497,25 +700,28 @@ def _url_date(url: str) -> ParsedDate | None:
 # --------------------------------------------------------------------------- choice
 
 
-def _choose(candidates: list[_Candidate], url_day: ParsedDate | None) -> _Candidate | None:
+def _choose(candidates: list[_Candidate]) -> _Candidate | None:
     if not candidates:
         return None
     ordered = sorted(candidates, key=lambda c: (c.rank, c.order))
     best = ordered[0]
-    if url_day is not None and best.source != "url":
-        wanted = url_day.value.date()
-        if abs((_day(best) - wanted).days) > 1:
-            agreeing = [c for c in ordered if _day(c) == wanted and c.source != "url"]
-            best = agreeing[0] if agreeing else next(c for c in ordered if c.source == "url")
+    visible = [c for c in ordered if c.visible and c is not best]
+    if best.rank in _STRUCTURED and visible:
+        shown = {c.day for c in visible}
+        if best.day not in shown:
+            confirmed = [c for c in ordered if c.rank in _STRUCTURED and c.day in shown]
+            if confirmed:
+                best = confirmed[0]
+            elif best.parsed.has_time and best.parsed.value.utcoffset() == timedelta(0):
+                # A UTC timestamp vs. the local day the page shows.
+                local = [c for c in visible if abs((c.day - best.day).days) == 1]
+                if local:
+                    best = local[0]
     if not best.parsed.has_time:
-        same_day = [c for c in ordered if c.parsed.has_time and _day(c) == _day(best)]
+        same_day = [c for c in ordered if c.parsed.has_time and c.day == best.day]
         if same_day:
             best = same_day[0]
     return best
-
-
-def _day(candidate: _Candidate) -> date:
-    return candidate.parsed.value.date()
 
 
 def _present(candidate: _Candidate | None, tz: tzinfo | None) -> datetime | None:

@@ -421,6 +421,7 @@ def _not_modified(request_headers: Any, response: Response) -> bool:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes
     server_version = "nginx"
     sys_version = ""
     mirror: MirrorServer  # set on the subclass made per server

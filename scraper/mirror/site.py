@@ -527,7 +527,9 @@ class Site:
         return [a for a in pool if a.id != article.id][:count]
 
     def inline_related(self, article: Article) -> list[Article]:
-        """The "You might also like" box inside the body."""
+        """The "You might also like" box inside the body (none without a position for it)."""
+        if article.inline_related_after is None:
+            return []
         return self._pick(article, article.inline_related_ids, INLINE_RELATED_COUNT)
 
     def related(self, article: Article) -> list[Article]:
