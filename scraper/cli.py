@@ -13,6 +13,7 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 from urllib.parse import urlsplit
@@ -21,7 +22,8 @@ import click
 
 from . import profiles
 from .crawl import Crawler, CrawlOptions, CrawlSummary, Site
-from .fetch import DEFAULT_USER_AGENT, Fetcher
+from .fetch import DEFAULT_USER_AGENT, Fetcher, make_user_agent
+from .lock import ArchiveLock, LockError, LockHeld
 from .profiles import Profile, ProfileError
 from .store import DEFAULT_DB, Store, StoreError
 
@@ -71,13 +73,25 @@ def open_store(path: Path, *, must_exist: bool = False) -> Iterator[Store]:
         store.close()
 
 
-def setup_logging(verbose: int, quiet: bool) -> None:
+def setup_logging(verbose: int, quiet: bool, log_file: Path | None = None) -> None:
+    """Warnings and errors by default, only errors with -q, progress with -v, debug with -vv."""
     level = logging.ERROR if quiet else logging.WARNING if verbose == 0 else logging.INFO
     if verbose > 1:
         level = logging.DEBUG
-    logging.basicConfig(
-        level=level, format="scraper: %(levelname)s: %(message)s", stream=sys.stderr
-    )
+    fmt = "scraper: %(levelname)s: %(message)s"
+    handler: logging.Handler
+    if log_file:
+        fmt = "%(asctime)s " + fmt
+        try:
+            handler = logging.FileHandler(log_file, encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot write log file {log_file}: {exc.strerror}")
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(fmt))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
     logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
 
 
@@ -139,6 +153,21 @@ def crawl_options(f: Any) -> Any:
         click.option(
             "--refresh", is_flag=True, help="Re-fetch archived articles (conditional GET)."
         ),
+        click.option("--full", is_flag=True, help="Walk every listing page, not just new ones."),
+        click.option("--since", help="Only archive articles published on or after this date."),
+        click.option("--until", help="Only archive articles published on or before this date."),
+        click.option(
+            "--revisit-days",
+            default=3.0,
+            show_default=True,
+            help="Re-fetch articles published this recently, to catch edits.",
+        ),
+        click.option("--contact", help="Contact URL or e-mail added to the User-Agent."),
+        click.option(
+            "--log-file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Append log lines to this file instead of stderr.",
+        ),
         click.option(
             "--user-agent",
             default=DEFAULT_USER_AGENT,
@@ -166,10 +195,30 @@ def crawl(target: str, profile_name: str | None, db_path: Path, **kw: Any) -> No
       scraper crawl --profile sahara.ma http://127.0.0.1:8000/ar/
       scraper crawl https://news.example.org/ --db news.db
     """
-    setup_logging(kw["verbose"], kw["quiet"])
+    setup_logging(kw["verbose"], kw["quiet"], kw.pop("log_file"))
     site = resolve_site(target, profile_name)
-    summary = run_crawl(site, db_path, **kw)
+    for key in ("since", "until"):
+        kw[key] = check_day(kw[key], f"--{key}")
+    with open_store(db_path):  # a bad --db path is reported before anything else
+        pass
+    try:
+        with ArchiveLock(db_path):
+            summary = run_crawl(site, db_path, **kw)
+    except LockHeld as exc:
+        fail(str(exc), EXIT_LOCKED)
+    except LockError as exc:
+        fail(str(exc))
     sys.exit(report(summary, as_json=kw["as_json"], quiet=kw["quiet"]))
+
+
+def check_day(value: str | None, option: str) -> str | None:
+    """``2025-11-25`` (or a longer ISO timestamp) -> ``2025-11-25``; else a usage error."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value[:10]).isoformat()
+    except ValueError:
+        fail(f"{option} wants a date like 2025-11-25, not {value!r}")
 
 
 def run_crawl(
@@ -182,18 +231,31 @@ def run_crawl(
     delay: float = 1.0,
     max_pages: int | None = None,
     refresh: bool = False,
+    full: bool = False,
+    since: str | None = None,
+    until: str | None = None,
+    revisit_days: float = 3.0,
     user_agent: str = DEFAULT_USER_AGENT,
+    contact: str | None = None,
     quiet: bool = False,
     **_: Any,
 ) -> CrawlSummary:
     options = CrawlOptions(
         workers=workers,
-        languages=tuple(languages.split(",")) if languages else None,
+        languages=tuple(x.strip() for x in languages.split(",")) if languages else None,
         max_pages=max_pages,
         refresh=refresh,
+        full=full,
+        since=since,
+        until=until,
+        revisit_days=revisit_days,
     )
     with open_store(db_path) as store:
-        fetcher = Fetcher(user_agent=user_agent, per_host_concurrency=concurrency, delay=delay)
+        fetcher = Fetcher(
+            user_agent=make_user_agent(contact, base=user_agent),
+            per_host_concurrency=concurrency,
+            delay=delay,
+        )
         with progress_display(enabled=not quiet and sys.stderr.isatty()) as progress:
             crawler = Crawler(store, fetcher, site, options, progress)
             return asyncio.run(_run(crawler, fetcher))
@@ -242,26 +304,36 @@ def progress_display(enabled: bool) -> Iterator[Any]:
         yield update
 
 
-def report(summary: CrawlSummary, *, as_json: bool, quiet: bool, out: TextIO | None = None) -> int:
-    """Print the end-of-crawl summary; return the exit code it implies."""
-    code = {"ok": EXIT_OK, "interrupted": EXIT_OK, "partial": EXIT_PARTIAL, "blocked": EXIT_BLOCKED}
-    exit_code = code.get(summary.status, EXIT_PARTIAL)
-    nothing = summary.pages_fetched == 0 and summary.errors > 0
+def report(summary: CrawlSummary, *, as_json: bool, quiet: bool, always: bool = False) -> int:
+    """Print the end-of-crawl summary; return the exit code it implies.
+
+    Off a terminal (cron) the summary is printed only when something went wrong, or with
+    ``--json``; ``-q`` silences it unless the crawl failed.
+    """
+    codes = {
+        "ok": EXIT_OK,
+        "interrupted": EXIT_OK,
+        "partial": EXIT_PARTIAL,
+        "blocked": EXIT_BLOCKED,
+    }
+    exit_code = codes.get(summary.status, EXIT_PARTIAL)
+    if summary.pages_fetched == 0 and summary.failures and summary.status != "blocked":
+        click.echo(f"scraper: error: cannot crawl {summary.failures[0]}", err=True)
+        return EXIT_PARTIAL
     if as_json:
-        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False), file=out)
-    elif not quiet or exit_code:
+        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
+    elif always or exit_code or (not quiet and sys.stdout.isatty()):
         click.echo(
             f"{summary.site}: {summary.pages_fetched} pages fetched, "
             f"{summary.articles_new} new, {summary.articles_updated} updated, "
-            f"{summary.articles_unchanged} unchanged, {summary.errors} errors "
-            f"in {summary.seconds:.1f}s ({summary.status})",
-            file=out,
-            err=out is None and quiet,
+            f"{summary.articles_unchanged} unchanged, {summary.not_modified} not modified, "
+            f"{summary.errors} errors in {summary.seconds:.1f}s ({summary.status})",
+            err=not always and exit_code != 0,
         )
+        for failure in summary.failures[:5]:
+            click.echo(f"  failed: {failure}", err=True)
     for message in summary.messages:
-        click.echo(f"scraper: {message}", err=True)
-    if nothing:
-        click.echo(f"scraper: error: could not fetch anything from {summary.site}", err=True)
+        click.echo(f"scraper: error: {message}", err=True)
     return exit_code
 
 
@@ -289,10 +361,15 @@ def demo(db_path: Path, port: int) -> None:
         base = server.base_url.rstrip("/") + "/ar/"
         click.echo(f"Serving the sahara.ma mirror at {base} (loopback only)")
         site = resolve_site(base, "sahara.ma")
-        summary = run_crawl(site, db_path, delay=0.0, concurrency=4, workers=8)
+        with ArchiveLock(db_path):
+            summary = run_crawl(site, db_path, delay=0.0, concurrency=4, workers=8)
+    except LockHeld as exc:
+        fail(str(exc), EXIT_LOCKED)
+    except LockError as exc:
+        fail(str(exc))
     finally:
         server.stop()
-    code = report(summary, as_json=False, quiet=False)
+    code = report(summary, as_json=False, quiet=False, always=True)
     with open_store(db_path) as store:
         counts = store.counts()
         click.echo(

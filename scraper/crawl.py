@@ -84,6 +84,7 @@ class CrawlSummary:
     errors: int = 0
     seconds: float = 0.0
     messages: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # the first few "url: reason" lines
     requests_by_kind: dict[str, int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
@@ -254,7 +255,9 @@ class Crawler:
             return
         reason = result.error or f"HTTP {result.status}"
         self.summary.errors += 1
-        log.warning("failed %s: %s", url, reason)
+        if len(self.summary.failures) < 20:
+            self.summary.failures.append(f"{url}: {reason}")
+        log.info("failed %s: %s", url, reason)
         self.store.frontier_finish(url, "failed", reason)
 
     # ------------------------------------------------------------------ listings

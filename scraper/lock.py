@@ -13,7 +13,11 @@ from pathlib import Path
 from types import TracebackType
 
 
-class LockHeld(Exception):
+class LockError(Exception):
+    """The lock file cannot be created (a bad ``--db`` path, a read-only folder)."""
+
+
+class LockHeld(LockError):
     """Another process holds the archive's crawl lock."""
 
 
@@ -25,7 +29,10 @@ class ArchiveLock:
         self._fd: int | None = None
 
     def __enter__(self) -> ArchiveLock:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise LockError(f"cannot create lock file {self.path}: {exc.strerror}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -3,23 +3,63 @@
 SQLite's unicode61 tokenizer does not fold Arabic: it splits words at harakat and keeps alef
 forms apart. ``fold`` makes one searchable spelling of any text, applied identically when an
 article is indexed and when a query is parsed, so the two always agree.
+
+Arabic also attaches clitics to words: والاقتصاد is "and the economy", بالمدرسة "in the
+school", للتنمية "for the development". ``light_stem`` removes those proclitics (the article
+ال alone or after و ف ب ك ل, and a lone و before a word of three letters or more) so a search
+for اقتصاد, الاقتصاد or والاقتصاد finds all three spellings. It never touches suffixes and never
+strips a lone ب ك ل ف, whose letters are too often part of the word itself (كتاب, فكرة, لبنان).
+
+``ANALYZER_VERSION`` names this behaviour: the archive's search index was built with it, and a
+change here must come with a schema migration that rebuilds the index (see ``store.py``).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+
+ANALYZER_VERSION = 2
 
 # Harakat, Quranic annotation marks, superscript alef and tatweel carry no search meaning.
-_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
+_ARABIC_MARK_CHARS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
+_ARABIC_MARKS = re.compile(f"[{_ARABIC_MARK_CHARS}]")
+# Invisible format characters (ZWNJ, ZWJ, direction marks, BOM, soft hyphen) found inside words
+# on Arabic pages; the tokenizer would split a word at them.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_ARABIC_FOLD = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ی": "ي", "ک": "ك"}
+)
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+# A token of folded text, as SQLite's unicode61 tokenizer sees it: letters and digits.
+_TOKEN = re.compile(r"[^\W_]+")
+# A word of original (unfolded) text: letters and digits with the marks that fold drops.
+_RAW_WORD = re.compile(f"(?:[^\\W_]|[{_ARABIC_MARK_CHARS}\u0300-\u036f\u200c\u200d])+")
+
+# Proclitics ending in the article, longest first: "and with the", "and for the", ..., "the".
+_ARTICLE_CLITICS = (
+    "وبال",
+    "وكال",
+    "فبال",
+    "فكال",
+    "ولل",
+    "فلل",
+    "وال",
+    "فال",
+    "بال",
+    "كال",
+    "لل",
+    "ال",
+)
 
 
 def fold(text: str) -> str:
     """The search form of ``text``: NFKC, Arabic marks dropped and letters folded,
     Arabic-Indic and Persian digits as ASCII, Latin case and accents removed."""
     text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", text)
     text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_FOLD).translate(_DIGITS)
     text = text.casefold()
     if text.isascii():
@@ -33,3 +73,49 @@ def fold(text: str) -> str:
 def _is_latin_mark(char: str) -> bool:
     # Combining marks from the Latin-accent block only; Arabic marks were handled above.
     return "\u0300" <= char <= "\u036f"
+
+
+def tokens(folded: str) -> list[str]:
+    """The words of already folded text, split where SQLite's unicode61 tokenizer splits."""
+    return _TOKEN.findall(folded)
+
+
+def is_arabic(token: str) -> bool:
+    return bool(token) and "\u0620" <= token[0] <= "\u064a"
+
+
+def light_stem(token: str) -> str:
+    """``token`` (folded) without its Arabic proclitics; other tokens are returned as is.
+
+    والاقتصاد, الاقتصاد -> اقتصاد; بالمدرسه -> مدرسه; للتنميه -> تنميه; وقال -> قال.
+    The remainder keeps at least two letters after the article and three after a lone و.
+    """
+    if not is_arabic(token):
+        return token
+    for clitic in _ARTICLE_CLITICS:
+        if token.startswith(clitic) and len(token) - len(clitic) >= 2:
+            return token[len(clitic) :]
+    if token.startswith("و") and len(token) >= 4:
+        return token[1:]
+    return token
+
+
+def stem_forms(token: str) -> tuple[str, ...]:
+    """The spellings a query word should match: itself and, if different, its stem."""
+    stem = light_stem(token)
+    return (token,) if stem == token else (token, stem)
+
+
+def index_stems(folded: str) -> str:
+    """The extra words indexed for clitic search: each distinct stem that differs from its word."""
+    seen: dict[str, None] = {}
+    for token in tokens(folded):
+        stem = light_stem(token)
+        if stem != token:
+            seen.setdefault(stem, None)
+    return " ".join(seen)
+
+
+def raw_words(text: str) -> Iterator[re.Match[str]]:
+    """Words of original text with their positions (marks kept inside the word)."""
+    return _RAW_WORD.finditer(text)

@@ -151,29 +151,35 @@ _NEG_ROLES = frozenset(
 
 def attr_hint(attrs: dict[str, str | None]) -> int:
     """What an element's attributes say about it (see ``names_hint``)."""
-    if not attrs:
-        return NEUTRAL
-    prop = attrs.get("itemprop")
-    if prop:
-        prop = prop.lower()
-        if "articlebody" in prop or prop == "text" or prop == "reviewbody":
-            return BODY
-        if "comment" in prop:
-            return NEGATIVE
-        if prop in ("author", "datepublished", "publisher", "caption", "datemodified"):
+    cls = attrs.get("class")
+    ident = attrs.get("id")
+    if len(attrs) > (cls is not None) + (ident is not None):
+        prop = attrs.get("itemprop")
+        if prop:
+            prop = prop.lower()
+            if "articlebody" in prop or prop == "text" or prop == "reviewbody":
+                return BODY
+            if "comment" in prop:
+                return NEGATIVE
+            if prop in ("author", "datepublished", "publisher", "caption", "datemodified"):
+                return WEAK
+        if "hidden" in attrs or attrs.get("aria-hidden") == "true":
             return WEAK
-    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-        return WEAK
-    style = attrs.get("style")
-    if style and _HIDDEN_STYLE.search(style):
-        return WEAK
-    role = attrs.get("role")
-    if role and role.lower() in _NEG_ROLES:
-        return NEGATIVE
-    names = (attrs.get("class") or "") + " " + (attrs.get("id") or "")
-    if names == " ":
-        return POSITIVE if role in ("main", "article") else NEUTRAL
-    return names_hint(names)
+        style = attrs.get("style")
+        if style and _HIDDEN_STYLE.search(style):
+            return WEAK
+        role = attrs.get("role")
+        if role:
+            role = role.lower()
+            if role in _NEG_ROLES:
+                return NEGATIVE
+            if not (cls or ident) and role in ("main", "article"):
+                return POSITIVE
+    if not (cls or ident):
+        return NEUTRAL
+    names = f"{cls or ''} {ident or ''}"
+    hint = _cache.get(names)
+    return names_hint(names) if hint is None else hint
 
 
 # Short lines that are furniture in any markup. Matched against a whole paragraph, lowercased,

@@ -59,7 +59,9 @@ _WEAK_TAGS = frozenset(
 )  # fmt: skip
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _LIST_ITEM = 7
+_ITEM_TAGS = frozenset({"li", "dd", "dt"})
 _TEXT = 2  # lexbor tag_id of a text node
+_COMMENT = 4
 
 import os
 
@@ -111,18 +113,17 @@ def _flatten(root: LexborNode, analyse: bool) -> _Page:
 
     def flush() -> None:
         nonlocal link_chars
-        if parts:
-            text = " ".join("".join(parts).split())
-            parts.clear()
-            if text:
-                texts.append(text)
-                links.append(min(link_chars, len(text)))
-                b_elem.append(open_el[-1] if open_el else -1)
-                b_kind.append(kinds[-1] if kinds else 0)
+        text = " ".join("".join(parts).split())
+        parts.clear()
+        if text:
+            texts.append(text)
+            links.append(min(link_chars, len(text)))
+            b_elem.append(open_el[-1] if open_el else -1)
+            b_kind.append(kinds[-1] if kinds else 0)
         link_chars = 0
 
     # Stack items: a node to visit, or an int marking the end of an element: >= 0 a
-    # tracked element's index, -1 the end of a link, -2 the end of an untracked block.
+    # tracked element's index, -1 the end of a link.
     stack: list[LexborNode | int] = []
     node: LexborNode | None = root
     first = True
@@ -132,30 +133,31 @@ def _flatten(root: LexborNode, analyse: bool) -> _Page:
             if not stack:
                 break
             item = stack.pop()
-            if isinstance(item, int):
+            if type(item) is int:
                 if item >= 0:
                     if e_block[item]:
-                        flush()
+                        if parts:
+                            flush()
                         kinds.pop()
                     open_el.pop()
                     e_bend[item] = len(texts)
                     e_eend[item] = len(e_tag)
-                elif item == -1:
+                else:
                     link_depth -= 1
                 continue
-            node = item
+            node = item  # type: ignore[assignment]
         budget -= 1
         if budget < 0:
             break
         if first:
             first = False
         else:
-            nxt = node.next
+            nxt = node.next  # type: ignore[union-attr]
             if nxt is not None:
                 stack.append(nxt)
-        tag_id = node.tag_id
+        tag_id = node.tag_id  # type: ignore[union-attr]
         if tag_id == _TEXT:
-            text = node.text_content
+            text = node.text_content  # type: ignore[union-attr]
             if text:
                 parts.append(text)
                 if link_depth:
@@ -164,28 +166,33 @@ def _flatten(root: LexborNode, analyse: bool) -> _Page:
                     last_br = False
             node = None
             continue
-        tag = node.tag or ""
-        if tag in SKIP_TAGS or tag[:1] in ("-", "!"):
+        if tag_id == _COMMENT:
+            node = None
+            continue
+        tag = node.tag or ""  # type: ignore[union-attr]
+        if tag in _INLINE:
+            if tag == "a":
+                link_depth += 1
+                stack.append(-1)
+            node = node.child  # type: ignore[union-attr]
+            continue
+        if tag in SKIP_TAGS or tag[:1] == "-":
             node = None
             continue
         if tag == "br":
             if last_br:
-                flush()
+                if parts:
+                    flush()
             else:
                 parts.append(" ")
             last_br = True
             node = None
             continue
-        if tag in _INLINE:
-            if tag == "a":
-                link_depth += 1
-                stack.append(-1)
-            node = node.child
-            continue
         hint = 0
         is_block = tag in BLOCK_TAGS
         if analyse:
-            hint = attr_hint(node.attributes)
+            attrs = node.attributes  # type: ignore[union-attr]
+            hint = attr_hint(attrs) if attrs else 0
             if hint != BODY:
                 if tag in _NEG_TAGS:
                     hint = NEGATIVE
@@ -196,21 +203,24 @@ def _flatten(root: LexborNode, analyse: bool) -> _Page:
             if hint < 0:
                 is_block = True  # its text must not mix with its neighbours'
         if is_block:
-            flush()
+            if parts:
+                flush()
             last_br = False
-            kinds.append(_HEADINGS.get(tag, _LIST_ITEM if tag in ("li", "dd", "dt") else 0))
+            kinds.append(_HEADINGS.get(tag, _LIST_ITEM if tag in _ITEM_TAGS else 0))
         index = len(e_tag)
         e_tag.append(tag)
         e_block.append(is_block)
         e_parent.append(open_el[-1] if open_el else -1)
         e_hint.append(hint)
-        e_bstart.append(len(texts))
-        e_bend.append(len(texts))
+        n_texts = len(texts)
+        e_bstart.append(n_texts)
+        e_bend.append(n_texts)
         e_eend.append(index + 1)
         open_el.append(index)
         stack.append(index)
-        node = node.child
-    flush()
+        node = node.child  # type: ignore[union-attr]
+    if parts:
+        flush()
     # Elements left open by the node budget end where the text ends.
     for index in open_el:
         e_bend[index] = len(texts)
@@ -244,7 +254,7 @@ def _weights(page: _Page) -> list[float]:
             w = prose - 2 * link - 25
             if kind == _LIST_ITEM and link:
                 w -= 10
-            out.append(float(w))
+            out.append(float(max(w, -LINK_CAP)))
     return out
 
 

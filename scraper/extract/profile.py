@@ -82,7 +82,10 @@ def _image(tree: LexborHTMLParser, profile: Profile, base: str | None) -> str | 
     if node is None:
         return None
     attrs = node.attributes
-    src = attrs.get("data-src") or attrs.get("src") or attrs.get("data-lazy-src")
+    if node.tag == "a":
+        src = attrs.get("href")
+    else:
+        src = attrs.get("data-src") or attrs.get("data-lazy-src") or attrs.get("src")
     return urljoin(base or "", src) if src else None
 
 

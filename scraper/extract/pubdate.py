@@ -52,16 +52,17 @@ class FoundDates:
 _META_OFFSET = 0
 _JSONLD = 1
 _META_NAIVE = 2
-_TIME = 3
-_PROFILE = 4
-_TEXT = 5
-_JSONLD_OTHER = 6
+_JSONLD_OTHER = 3
+_TIME = 4
+_PROFILE = 5
+_TEXT = 6
 _URL = 7
 _TITLE = 8
 _FAR = 9
-_BODY = 10
-_RELATIVE = 11
-_STRUCTURED = (_META_OFFSET, _JSONLD, _META_NAIVE)
+_SIDE = 10
+_BODY = 11
+_RELATIVE = 12
+_STRUCTURED = (_META_OFFSET, _JSONLD, _META_NAIVE, _JSONLD_OTHER)
 
 _META_PUBLISHED = (
     "article:published_time",
@@ -134,19 +135,26 @@ _YEARISH = re.compile(r"\d{4}")
 
 # Class/id words of regions whose dates are not the article's: comments, teasers, sidebars,
 # site chrome. Matched at the start of a word ("sidebar-left", not "with-sidebar").
-_EXCLUDED = re.compile(
+_HARD = re.compile(
     r"(?<![a-z])(?:comment|disqus|respond|repl(?:y|ies)|related|recommend|similar|teaser"
-    r"|sidebar|side-bar|widget|footer|popular|trending|most-?read|most-?viewed|read-?more"
-    r"|read-?next|more-?(?:stories|news|articles|posts)|also-|outbrain|taboola|newsletter"
-    r"|ticker|breaking|masthead|top-?bar|site-?header|navbar|nav-|menu|promo(?![a-z])|yarpp"
-    r"|crp_|jp-relatedposts|latest|recent|archive|calendar|weather|cookie|banner|rail)",
+    r"|popular|trending|most-?read|most-?viewed|read-?more|read-?next"
+    r"|more-?(?:stories|news|articles|posts)|also-|outbrain|taboola|newsletter|ticker|breaking"
+    r"|navbar|nav-|menu|promo(?![a-z])|yarpp|crp_|jp-relatedposts|cookie|weather|credit)",
     re.IGNORECASE,
 )
-_EXCLUDED_TAGS = frozenset({"aside", "nav"})
+# ... and regions that are usually not the article's: sidebars, widgets, site chrome.
+_SOFT = re.compile(
+    r"(?<![a-z])(?:sidebar|side-bar|widget|masthead|top-?bar|site-?header|latest|recent"
+    r"|archive|calendar|rail|banner|footer)",
+    re.IGNORECASE,
+)
+_HARD_TAGS = frozenset({"nav", "figcaption"})
+_OK, _SOFT_OUT, _HARD_OUT = 0, 1, 2
 _CONTENT_TAGS = frozenset({"article", "main"})
 _SKIP_TEXT_PARENTS = frozenset({"script", "style", "noscript", "textarea", "template", "title"})
 
 _MODIFIED_CLASS = re.compile(r"updat|modif|revis|edited|aktualis|actualiz", re.IGNORECASE)
+_PUBLISHED_CLASS = re.compile(r"publi|entry-date|post-date|created", re.IGNORECASE)
 _MODIFIED_WORDS = re.compile(
     r"(?:updated?|last\s+modified|modified|edited|revised|mis\s+a\s+jour|modifie|actualizad[oa]"
     r"|actualizacion|aktualisiert|zuletzt|geandert|atualizad[oa]|aggiornat[oa]|تحديث|حدث|تعديل)"
@@ -334,9 +342,9 @@ def _jsonld_date(value: Any, tz: tzinfo | None) -> ParsedDate | None:
 class _Layout:
     """The page seen from its headline.
 
-    ``place(node)`` tells whether a node's dates may be the article's (False when the
-    smallest region holding the node but not the headline is a comment thread, a teaser box,
-    a sidebar or site chrome) and how far up from the headline the node's region joins it.
+    ``place(node)`` tells whether a node's dates may be the article's, judging the regions
+    between the node and the smallest region it shares with the headline (a comment thread,
+    a teaser box, a sidebar, site chrome), and how far up from the headline they meet.
     """
 
     FAR = 99
@@ -353,14 +361,19 @@ class _Layout:
                 self.article_level = level
             node = node.parent
             level += 1
+        # Regions that join the headline's only at <body> or its outermost wrapper are the
+        # page's, not the article's.
+        self.page_level = level - 2
         self._cache: dict[int, tuple[bool, int]] = {}
 
     @property
     def headline_id(self) -> int | None:
         return self.headline.mem_id if self.headline is not None else None
 
-    def place(self, node: LexborNode) -> tuple[bool, int]:
-        """(excluded, level at which the node's region meets the headline's)."""
+    def place(self, node: LexborNode) -> tuple[int, int]:
+        """(verdict, level): verdict is _OK, _SOFT_OUT (a sidebar, the site header or
+        footer) or _HARD_OUT (comments, teasers, navigation); level is where the node's
+        region meets the headline's (``FAR`` when it never does)."""
         key = node.mem_id
         cached = self._cache.get(key)
         if cached is not None:
@@ -378,23 +391,30 @@ class _Layout:
             path.append(current)
             current = current.parent
         in_article = self.article_level is not None and level <= self.article_level
-        excluded = False
-        for step in path:
+        # Right next to the headline, a class name ("teaser-meta") says nothing.
+        by_class = level > 1
+        verdict = _OK
+        for step in reversed(path):  # from the outermost region down to the node
             tag = step.tag or ""
+            if tag in _HARD_TAGS:
+                verdict = _HARD_OUT
+                break
+            if tag == "aside" or (tag in ("footer", "header") and not in_article):
+                verdict = _SOFT_OUT
             if tag in _CONTENT_TAGS:
                 in_article = True
+            if not by_class:
+                continue
             attrs = step.attributes
             names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-            if (
-                tag in _EXCLUDED_TAGS
-                or (tag in ("footer", "header") and not in_article and level == self.FAR)
-                or (len(names) > 1 and _EXCLUDED.search(names) and not _OWN.search(names))
-            ):
-                excluded = True
+            if len(names) < 3 or _OWN.search(names):
+                continue
+            if _HARD.search(names):
+                verdict = _HARD_OUT
                 break
-        if not excluded and level == self.FAR and self.headline is not None:
-            level = self.FAR  # a region that never meets the headline: keep, but far
-        result = (excluded, level)
+            if _SOFT.search(names):
+                verdict = _SOFT_OUT
+        result = (verdict, level)
         self._cache[key] = result
         return result
 
@@ -402,9 +422,9 @@ class _Layout:
         """Whether a region meeting the headline at ``level`` is the headline's article."""
         if self.headline is None:
             return True
-        if self.article_level is not None:
-            return level <= self.article_level
-        return level <= 4
+        if self.article_level is not None and level <= self.article_level:
+            return True
+        return level < self.page_level
 
 
 _OWN = re.compile(
@@ -436,16 +456,32 @@ def _inside(node: LexborNode, tags: frozenset[str]) -> bool:
 @dataclass(slots=True)
 class _Seen:
     parsed: ParsedDate
-    modified: bool
+    modified: bool | None  # None: only a class name says "updated"
     level: int
     after: bool
     index: int
+    verdict: int
+    shown: bool = True
 
 
 def _ordered(seen: list[_Seen]) -> list[_Seen]:
     """Closest to the headline first: smallest shared region, then right after it, then
     right before it."""
     return sorted(seen, key=lambda s: (s.level, not s.after, s.index if s.after else -s.index))
+
+
+def _add_seen(seen: list[_Seen], layout: _Layout, found: _Found, source: str, rank: int) -> None:
+    for item in _ordered(seen):
+        if item.verdict == _SOFT_OUT:
+            item_rank = _SIDE
+        else:
+            item_rank = rank if layout.near(item.level) else _FAR
+        visible = item.shown and item.verdict == _OK
+        if item.modified is None:  # "updated" by class only: modified, and a last resort
+            found.add(item.parsed, source, item_rank, modified=True, visible=visible)
+            found.add(item.parsed, source, _BODY, visible=visible)
+            continue
+        found.add(item.parsed, source, item_rank, modified=item.modified, visible=visible)
 
 
 # --------------------------------------------------------------------------- page elements
@@ -457,21 +493,40 @@ def _element_value(node: LexborNode) -> str:
         value = attrs.get(attr)
         if value and any(c.isdigit() for c in value):
             return value
-    return node.text(deep=True, separator=" ") or ""
+    return _text(node) or ""
 
 
-def _is_modified(node: LexborNode) -> bool:
+def _text(node: LexborNode) -> str | None:
+    """The node's visible text with whitespace collapsed, or None when it is too long to be
+    a date line."""
+    raw = node.text_content if node.tag == "-text" else node.text(deep=True, separator=" ")
+    if not raw:
+        return None
+    if len(raw) > _MAX_TEXT:
+        if len(raw) > 20 * _MAX_TEXT:
+            return None
+        raw = " ".join(raw.split())
+        return raw if len(raw) <= _MAX_TEXT else None
+    return " ".join(raw.split())
+
+
+def _is_modified(node: LexborNode) -> bool | None:
+    """True when markup says the node is the modified date, None when only its class says
+    so (hAtom themes mark the one date they show as "updated"), else False."""
     attrs = node.attributes
     prop = (attrs.get("itemprop") or "").lower()
     if prop == "datemodified":
         return True
     if prop in ("datepublished", "datecreated") or "pubdate" in attrs:
         return False
-    return bool(_MODIFIED_CLASS.search(f"{attrs.get('class') or ''} {attrs.get('id') or ''}"))
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    if _MODIFIED_CLASS.search(names) and not _PUBLISHED_CLASS.search(names):
+        return None
+    return False
 
 
 def _label_before(node: LexborNode) -> str | None:
-    """"modified"/"published" from the words just before an element ("Updated: <time>")."""
+    """ "modified"/"published" from the words just before an element ("Updated: <time>")."""
     prev = node.prev
     text = ""
     while prev is not None and len(text) < 40:
@@ -488,7 +543,9 @@ def _label_before(node: LexborNode) -> str | None:
     return None
 
 
-def _walk(tree: LexborHTMLParser, layout: _Layout, selector: str) -> Iterable[tuple[LexborNode, bool, int]]:
+def _walk(
+    tree: LexborHTMLParser, layout: _Layout, selector: str
+) -> Iterable[tuple[LexborNode, bool, int]]:
     """Nodes matching ``selector`` in page order, with (after the headline?, index)."""
     headline_id = layout.headline_id
     query = f"{_HEADLINE}, {selector}" if headline_id is not None else selector
@@ -505,27 +562,24 @@ def _from_elements(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> No
     for node, after, index in _walk(tree, layout, _DATE_ELEMENTS):
         if node.tag in ("h1",) and node.mem_id == layout.headline_id:
             continue
-        excluded, level = layout.place(node)
-        if excluded:
+        verdict, level = layout.place(node)
+        if verdict == _HARD_OUT:
             continue
         value = _element_value(node).strip()
         if not value or len(value) > _MAX_TEXT:
             continue
         parsed = parse_iso(value, found.tz) or parse_date(value, tz=found.tz)
-        text = node.text(deep=True, separator=" ") if value != node.text() else ""
-        if text and len(text) <= _MAX_TEXT and _YEARISH.search(text):
-            shown = parse_date(text, tz=found.tz)
-            # What the reader sees wins over a machine value of another day.
-            if shown is not None and (parsed is None or abs((shown.day - parsed.day).days) > 1):
-                parsed = shown
+        text = _text(node) if node.tag != "meta" else None
+        shown = parse_date(text, tz=found.tz) if text and _YEARISH.search(text) else None
+        # What the reader sees wins over a machine value of another day.
+        if shown is not None and (parsed is None or abs((shown.day - parsed.day).days) > 1):
+            parsed = shown
         if parsed is None:
             continue
         label = _label_before(node)
         modified = label == "modified" or (label is None and _is_modified(node))
-        seen.append(_Seen(parsed, modified, level, after, index))
-    for item in _ordered(seen):
-        rank = _TIME if layout.near(item.level) else _FAR
-        found.add(item.parsed, "time", rank, modified=item.modified, visible=rank == _TIME)
+        seen.append(_Seen(parsed, modified, level, after, index, verdict, shown is not None))
+    _add_seen(seen, layout, found, "time", _TIME)
 
 
 def _from_profile(tree: LexborHTMLParser, selector: str, found: _Found) -> None:
@@ -552,30 +606,31 @@ def _from_text(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> None:
     for node, after, index in nodes:
         if node.tag in ("html", "body", "script", "style", "meta", "link", "time"):
             continue
-        text = node.text(deep=True, separator=" ") if node.tag != "-text" else node.text()
-        if not text or len(text) > _MAX_TEXT or text in texts:
+        text = _text(node)
+        if not text or text in texts:
             continue
         texts.add(text)
         has_year = _YEARISH.search(text) is not None
         if not has_year and found.now is None:
             continue
-        excluded, level = layout.place(node if node.tag != "-text" else node.parent)
-        if excluded:
+        verdict, level = layout.place(node if node.tag != "-text" else node.parent)
+        if verdict == _HARD_OUT:
             continue
         dates = _labelled_dates(text, found.tz) if has_year else []
         if not dates:
-            if found.now is not None and layout.near(level):
+            if found.now is not None and verdict == _OK and layout.near(level):
                 rel = parse_date(text, tz=found.tz, now=found.now)
                 if rel is not None:
                     relative.append(rel)
             continue
-        class_modified = node.tag != "-text" and _is_modified(node)
+        class_modified = _is_modified(node) if node.tag != "-text" else False
         for parsed, label in dates:
-            modified = label == "modified" or (label is None and class_modified)
-            seen.append(_Seen(parsed, modified, level, after, index))
-    for item in _ordered(seen):
-        rank = _TEXT if layout.near(item.level) else _FAR
-        found.add(item.parsed, "text", rank, modified=item.modified, visible=rank == _TEXT)
+            if label == "modified":
+                modified: bool | None = True
+            else:
+                modified = class_modified if label is None else False
+            seen.append(_Seen(parsed, modified, level, after, index, verdict))
+    _add_seen(seen, layout, found, "text", _TEXT)
     for parsed in relative:
         found.add(parsed, "text", _RELATIVE)
 
@@ -632,51 +687,47 @@ def _from_title(tree: LexborHTMLParser, meta: dict[str, list[str]], found: _Foun
 
 
 def _from_body(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> None:
-    """Last resort: the first date in the article text after the headline (or just before
-    it when none follows)."""
+    """Last resort: a date in the first part of the text after the headline, a short date
+    line before a date inside a sentence (or the nearest one before the headline)."""
     body = tree.body
     if body is None:
         return
     headline_id = layout.headline_id
     after = headline_id is None
     chars = 0
-    last_before: ParsedDate | None = None
+    before: ParsedDate | None = None
+    in_sentence: ParsedDate | None = None
     for node in body.traverse(include_text=True):
-        if not after:
-            if node.mem_id == headline_id:
-                after = True
-                chars = 0
-            if node.tag != "-text":
-                continue
-        elif node.tag != "-text":
+        if node.tag != "-text":
+            if not after and node.mem_id == headline_id:
+                after, chars = True, 0
             continue
         text = node.text_content or ""
-        if not text.strip():
+        if not text or text.isspace():
             continue
         chars += len(text)
         if after and chars > _BODY_CHARS:
             break
-        if not _YEARISH.search(text) or len(text) > 2000:
+        if len(text) > 2000 or not _YEARISH.search(text):
             continue
         parent = node.parent
-        if parent is None or parent.tag in _SKIP_TEXT_PARENTS:
-            continue
-        excluded, _ = layout.place(parent)
-        if excluded:
+        if parent is None or parent.tag in _SKIP_TEXT_PARENTS or layout.place(parent)[0] != _OK:
             continue
         for parsed, label in _labelled_dates(text, found.tz):
             if label == "modified":
                 found.add(parsed, "text", _BODY, modified=True)
-                continue
-            if after:
+            elif not after:
+                before, chars = parsed, 0
+            elif label == "published" or len(text.strip()) <= 80:
                 found.add(parsed, "text", _BODY)
                 return
-            last_before = parsed
-            chars = 0
+            elif in_sentence is None:
+                in_sentence = parsed
         if not after and chars > 600:
-            last_before = None
-    if last_before is not None:
-        found.add(last_before, "text", _BODY)
+            before = None
+    chosen = in_sentence or before
+    if chosen is not None:
+        found.add(chosen, "text", _BODY)
 
 
 def _url_date(url: str) -> ParsedDate | None:
@@ -714,9 +765,17 @@ def _choose(candidates: list[_Candidate]) -> _Candidate | None:
                 best = confirmed[0]
             elif best.parsed.has_time and best.parsed.value.utcoffset() == timedelta(0):
                 # A UTC timestamp vs. the local day the page shows.
-                local = [c for c in visible if abs((c.day - best.day).days) == 1]
+                local = [
+                    c for c in visible if c.rank <= _TITLE and abs((c.day - best.day).days) == 1
+                ]
                 if local:
                     best = local[0]
+            else:
+                # A date in the URL is fixed when the article is created; a structured
+                # date of another day is then a later edit.
+                in_url = [c for c in visible if c.source == "url"]
+                if in_url and abs((in_url[0].day - best.day).days) > 1:
+                    best = in_url[0]
     if not best.parsed.has_time:
         same_day = [c for c in ordered if c.parsed.has_time and c.day == best.day]
         if same_day:

@@ -1,0 +1,335 @@
+"""Search queries: what a user types, turned into a safe SQLite FTS5 expression.
+
+The archive's full-text index (``articles_fts``) has three columns, all folded with
+:func:`scraper.text.fold`: ``title``, ``body`` (subtitle and body) and ``stems`` (each Arabic
+word's :func:`~scraper.text.light_stem` where it differs from the word). A query is parsed
+here, folded the same way, and every word becomes "this spelling or its stem, in any column",
+so والاقتصاد finds الاقتصاد and اقتصاد, and vice versa.
+
+The query language is small and forgiving; words are always quoted before they reach FTS5, so
+plain text (including FTS5 keywords or punctuation) is searched as text:
+
+- ``word word``: both words (AND); ``a OR b``: either; ``-word`` or ``NOT word``: exclude;
+- ``"exact phrase"``: the words in this order (clitics must match exactly inside a phrase);
+- ``word*``: prefix; ``( ... )``: grouping.
+
+Only broken structure (an unbalanced quote or parenthesis, an operator with nothing on one side,
+a query of only exclusions) is a :class:`QueryError`, whose message is one line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .text import fold, light_stem, raw_words, stem_forms, tokens
+
+#: FTS5 columns a phrase is matched in (the stems column holds single words, not text).
+PHRASE_COLUMNS = "{title body}"
+#: bm25 weights for (title, body, stems): a word in the title counts five times one in the body.
+BM25_WEIGHTS = (5.0, 1.0, 1.0)
+
+_LEXEME = re.compile(r'\s*(?:(?P<quote>-?")|(?P<open>-?\()|(?P<close>\))|(?P<word>[^\s"()]+))')
+_OPERATORS = ("AND", "OR", "NOT")
+
+
+class QueryError(ValueError):
+    """A search query whose structure is broken; ``str()`` is a one-line explanation."""
+
+
+@dataclass(frozen=True)
+class Term:
+    forms: tuple[str, ...]  # folded spellings, any of which matches
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Phrase:
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class All:
+    include: tuple[Node, ...]
+    exclude: tuple[Node, ...] = ()
+
+
+@dataclass(frozen=True)
+class Any_:
+    options: tuple[Node, ...]
+
+
+Node = Term | Phrase | All | Any_
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: ``match`` is the FTS5 expression; the rest drives highlighting."""
+
+    text: str
+    tree: Node
+    match: str
+    words: frozenset[str]
+    prefixes: tuple[str, ...]
+
+    def hits(self, folded_word: str) -> bool:
+        """Whether a (folded) word of an article is one the query looks for."""
+        candidates = (folded_word, light_stem(folded_word))
+        if any(c in self.words for c in candidates):
+            return True
+        return any(c.startswith(p) for c in candidates for p in self.prefixes)
+
+
+def parse(text: str) -> Query:
+    """Parse a user's query; raises :class:`QueryError` on broken structure."""
+    parser = _Parser(_lex(text))
+    tree = parser.parse()
+    words: set[str] = set()
+    prefixes: list[str] = []
+    _collect(tree, words, prefixes)
+    return Query(text, tree, _render(tree), frozenset(words), tuple(prefixes))
+
+
+def lenient(text: str) -> Query | None:
+    """``parse``, or when the structure is broken, all of its words searched as plain words.
+
+    For places with no room for an error message (the Datasette search box). ``None`` when
+    there is nothing to search for.
+    """
+    try:
+        return parse(text)
+    except QueryError:
+        plain = re.sub(r'["()*]|(?<!\S)-|\b(?:AND|OR|NOT)\b', " ", text)
+        try:
+            return parse(plain)
+        except QueryError:
+            return None
+
+
+# ---------------------------------------------------------------------- lexing and parsing
+@dataclass(frozen=True)
+class _Lexeme:
+    kind: str  # word | phrase | open | close | op
+    value: str = ""
+    negated: bool = False
+
+
+def _lex(text: str) -> list[_Lexeme]:
+    out: list[_Lexeme] = []
+    pos = 0
+    text = text.strip()
+    while pos < len(text):
+        m = _LEXEME.match(text, pos)
+        if m is None:  # only trailing whitespace is left
+            break
+        pos = m.end()
+        if m.group("quote"):
+            end = text.find('"', pos)
+            if end < 0:
+                raise QueryError("unbalanced double quote")
+            star = text.startswith("*", end + 1)
+            value = text[pos:end] + ("*" if star else "")
+            out.append(_Lexeme("phrase", value, m.group("quote").startswith("-")))
+            pos = end + 1 + star
+        elif m.group("open"):
+            out.append(_Lexeme("open", negated=m.group("open").startswith("-")))
+        elif m.group("close"):
+            out.append(_Lexeme("close"))
+        else:
+            word = m.group("word")
+            if word in _OPERATORS:
+                out.append(_Lexeme("op", word))
+            elif word.startswith("-") and len(word) > 1:
+                out.append(_Lexeme("word", word[1:], negated=True))
+            else:
+                out.append(_Lexeme("word", word))
+    return out
+
+
+class _Parser:
+    """query := any; any := all (OR all)*; all := unary ((AND)? unary)*; unary := [-|NOT] atom."""
+
+    def __init__(self, lexemes: list[_Lexeme]) -> None:
+        self.lexemes = lexemes
+        self.pos = 0
+
+    def parse(self) -> Node:
+        if not self.lexemes:
+            raise QueryError("empty query")
+        node = self._any()
+        if self._peek() is not None:
+            raise QueryError("unbalanced parenthesis: unexpected )")
+        if node is None:
+            raise QueryError("nothing to search for (no letters or digits)")
+        return node
+
+    def _peek(self) -> _Lexeme | None:
+        return self.lexemes[self.pos] if self.pos < len(self.lexemes) else None
+
+    def _is_op(self, value: str) -> bool:
+        lex = self._peek()
+        return lex is not None and lex.kind == "op" and lex.value == value
+
+    def _any(self) -> Node | None:
+        options = [self._all()]
+        while self._is_op("OR"):
+            self.pos += 1
+            options.append(self._all())
+        if len(options) > 1 and any(o is None for o in options):
+            raise QueryError("OR needs a term on each side")
+        kept = [o for o in options if o is not None]
+        if not kept:
+            return None
+        return kept[0] if len(kept) == 1 else Any_(tuple(kept))
+
+    def _all(self) -> Node | None:
+        include: list[Node] = []
+        exclude: list[Node] = []
+        seen = False
+        while True:
+            lex = self._peek()
+            if lex is None or lex.kind == "close" or (lex.kind == "op" and lex.value == "OR"):
+                break
+            negate = False
+            if lex.kind == "op":  # AND or NOT, between two terms
+                if not seen:
+                    raise QueryError(f"{lex.value} needs a term before it")
+                self.pos += 1
+                after = self._peek()
+                if after is None or after.kind in ("close", "op"):
+                    raise QueryError(f"{lex.value} needs a term after it")
+                negate = lex.value == "NOT"
+            node, negated = self._unary()
+            seen = True
+            if node is not None:
+                (exclude if negated or negate else include).append(node)
+        if not include:
+            if exclude:
+                raise QueryError("a query needs at least one word that is not excluded")
+            return None
+        if len(include) == 1 and not exclude:
+            return include[0]
+        return All(tuple(include), tuple(exclude))
+
+    def _unary(self) -> tuple[Node | None, bool]:
+        lex = self._peek()
+        if lex is None or lex.kind in ("close", "op"):
+            what = "end of query" if lex is None else (lex.value or ")")
+            raise QueryError(f"expected a word before {what}")
+        self.pos += 1
+        if lex.kind == "open":
+            node = self._any()
+            closing = self._peek()
+            if closing is None or closing.kind != "close":
+                raise QueryError("unbalanced parenthesis: missing )")
+            self.pos += 1
+            return node, lex.negated
+        return _atom(lex.value, phrase=lex.kind == "phrase"), lex.negated
+
+
+def _atom(raw: str, *, phrase: bool) -> Node | None:
+    prefix = raw.endswith("*")
+    words = tokens(fold(raw.rstrip("*")))
+    if not words:
+        return None
+    if phrase or len(words) > 1:
+        return Phrase(tuple(words), prefix)
+    return Term(stem_forms(words[0]), prefix)
+
+
+# ---------------------------------------------------------------------- FTS5 expression
+def _quote(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _render(node: Node) -> str:
+    if isinstance(node, Term):
+        star = " *" if node.prefix else ""
+        parts = [_quote(f) + star for f in node.forms]
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+    if isinstance(node, Phrase):
+        star = " *" if node.prefix else ""
+        return f"{PHRASE_COLUMNS} : {_quote(' '.join(node.words))}{star}"
+    if isinstance(node, Any_):
+        return "(" + " OR ".join(_render(o) for o in node.options) + ")"
+    positive = " AND ".join(f"({_render(n)})" for n in node.include)
+    if not node.exclude:
+        return positive
+    negative = " OR ".join(f"({_render(n)})" for n in node.exclude)
+    return f"({positive}) NOT ({negative})"
+
+
+def _collect(node: Node, words: set[str], prefixes: list[str]) -> None:
+    if isinstance(node, Term):
+        if node.prefix:
+            prefixes.extend(node.forms)
+        else:
+            words.update(node.forms)
+    elif isinstance(node, Phrase):
+        words.update(node.words[:-1] if node.prefix else node.words)
+        if node.prefix:
+            prefixes.append(node.words[-1])
+    elif isinstance(node, Any_):
+        for option in node.options:
+            _collect(option, words, prefixes)
+    else:
+        for child in node.include:
+            _collect(child, words, prefixes)
+
+
+# ---------------------------------------------------------------------- snippets
+@lru_cache(maxsize=200_000)
+def _folded_words(raw: str) -> tuple[str, ...]:
+    return tuple(tokens(fold(raw)))
+
+
+SNIPPET_SCAN_CHARS = 50_000
+
+
+def snippet(
+    text: str | None,
+    query: Query,
+    *,
+    words: int = 24,
+    marks: tuple[str, str] = ("[", "]"),
+    ellipsis: str = "…",
+) -> str:
+    """A window of about ``words`` words of the original ``text`` (diacritics and all) where
+    the query's words are densest, each hit wrapped in ``marks``."""
+    if not text:
+        return ""
+    found = list(raw_words(text[:SNIPPET_SCAN_CHARS]))
+    if not found:
+        return ""
+    hits = [any(query.hits(w) for w in _folded_words(m.group())) for m in found]
+    start = _best_window(hits, words)
+    end = min(len(found), start + words)
+    pieces: list[str] = []
+    cursor = found[start].start()
+    for m, hit in zip(found[start:end], hits[start:end], strict=True):
+        pieces.append(text[cursor : m.start()])
+        pieces.append(f"{marks[0]}{m.group()}{marks[1]}" if hit else m.group())
+        cursor = m.end()
+    body = " ".join("".join(pieces).split())
+    lead = f"{ellipsis} " if start > 0 else ""
+    tail = f" {ellipsis}" if end < len(found) or len(text) > SNIPPET_SCAN_CHARS else ""
+    return lead + body + tail
+
+
+def _best_window(hits: list[bool], size: int) -> int:
+    """Start of the ``size``-word window with the most hits, nudged to open a little before
+    its first hit."""
+    if not any(hits):
+        return 0
+    best, best_count, count = 0, -1, 0
+    for i, hit in enumerate(hits):
+        count += hit
+        if i >= size:
+            count -= hits[i - size]
+        start = max(0, i - size + 1)
+        if count > best_count:
+            best, best_count = start, count
+    first_hit = next(i for i in range(best, len(hits)) if hits[i])
+    return max(best, first_hit - 3)
