@@ -426,7 +426,11 @@ class Fetcher:
                     f"HTTP {response.status} without Location",
                     response.headers,
                 )
-            target = _without_fragment(urljoin(current, location))
+            try:
+                target = _without_fragment(urljoin(current, location))
+            except ValueError as exc:
+                error = f"invalid redirect Location: {exc}"
+                return done(current, response.status, error, response.headers)
             if target in visited:
                 return done(current, response.status, "redirect loop", response.headers)
             if hop == self.max_redirects:
@@ -469,7 +473,10 @@ class Fetcher:
             location = response.headers.get("location")
             if response.status not in REDIRECT_STATUSES or not location or response.error:
                 break
-            current = _without_fragment(urljoin(current, location))
+            try:
+                current = _without_fragment(urljoin(current, location))
+            except ValueError:
+                break
             if self._check_url(current):
                 break
         assert response is not None
@@ -495,7 +502,7 @@ class Fetcher:
         if 400 <= status < 500 and status != 429:
             return allow_all(f"robots.txt HTTP {status}")
         reason = response.error or f"HTTP {status}"
-        log.info("%s: robots.txt unavailable (%s); allowing all", origin, reason)
+        log.warning("%s: robots.txt unavailable (%s); allowing all", origin, reason)
         return allow_all(f"robots.txt unavailable: {reason}")
 
     # -- internals: one hop with retries ---------------------------------------------------

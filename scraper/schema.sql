@@ -1,155 +1,204 @@
--- The archive's schema. Version in PRAGMA user_version; see docs/schema.md.
+-- The archive's schema, version 2 (PRAGMA user_version); docs/schema.md explains it.
+-- A fresh archive is created from this file; an older one is migrated by store.MIGRATIONS.
+-- Every column carries a "--" description: `scraper serve` shows them in Datasette.
+-- Table descriptions are the "-- table:" lines.
+
+-- table: One row per crawled site (a host).
 CREATE TABLE IF NOT EXISTS sites (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,          -- host of the base URL, e.g. 'sahara.ma'
-    base_url TEXT NOT NULL,
-    profile TEXT,                       -- site profile used, if any
-    timezone TEXT,
-    created_at TEXT NOT NULL
+    id INTEGER PRIMARY KEY,             -- site id
+    name TEXT NOT NULL UNIQUE,          -- host of the base URL without www., e.g. 'sahara.ma'
+    base_url TEXT NOT NULL,             -- where crawls of this site start
+    profile TEXT,                       -- name of the site profile used (scraper/profiles/), if any
+    timezone TEXT,                      -- IANA timezone of the site's local dates, e.g. 'Africa/Casablanca'
+    created_at TEXT NOT NULL            -- when the site was first crawled (UTC, ISO 8601)
 );
 
+-- table: One row per article, by canonical URL; the current version of its content.
 CREATE TABLE IF NOT EXISTS articles (
-    id INTEGER PRIMARY KEY,
-    site_id INTEGER NOT NULL REFERENCES sites(id),
+    id INTEGER PRIMARY KEY,             -- article id (also the rowid of articles_fts)
+    site_id INTEGER NOT NULL REFERENCES sites(id), -- the site it was found on
     url TEXT NOT NULL UNIQUE,           -- canonical URL
-    language TEXT,
-    title TEXT,
-    subtitle TEXT,
-    published_at TEXT,                  -- ISO 8601 with offset when known
-    modified_at TEXT,
-    date_source TEXT,                   -- profile|rest|jsonld|meta|time|text|url
+    language TEXT,                      -- language code of the article, e.g. 'ar', 'fr'
+    title TEXT,                         -- headline
+    subtitle TEXT,                      -- standfirst / sub-headline
+    published_at TEXT,                  -- publication date, ISO 8601 with UTC offset when known
+    modified_at TEXT,                   -- last update the publisher declared, ISO 8601
+    date_source TEXT,                   -- where published_at came from: profile|rest|jsonld|meta|time|text|url
     date_raw TEXT,                      -- the text the date was read from
-    body TEXT NOT NULL DEFAULT '',
-    image TEXT,
-    word_count INTEGER NOT NULL DEFAULT 0,
-    content_hash TEXT NOT NULL,
-    next_url TEXT,
-    prev_url TEXT,
-    first_seen_at TEXT NOT NULL,
-    fetched_at TEXT NOT NULL,           -- last successful fetch
-    changed_at TEXT NOT NULL,           -- last time the content changed
-    revision INTEGER NOT NULL DEFAULT 1
+    body TEXT NOT NULL DEFAULT '',      -- body text, paragraphs separated by blank lines, boilerplate removed
+    image TEXT,                         -- URL of the lead image
+    word_count INTEGER NOT NULL DEFAULT 0, -- words in the body
+    content_hash TEXT NOT NULL,         -- SHA-256 of title, subtitle, body, dates, categories, tags
+    next_url TEXT,                      -- the site's "next article" link
+    prev_url TEXT,                      -- the site's "previous article" link
+    first_seen_at TEXT NOT NULL,        -- first fetch (UTC, ISO 8601)
+    fetched_at TEXT NOT NULL,           -- last successful fetch (UTC, ISO 8601)
+    changed_at TEXT NOT NULL,           -- last time the content (content_hash) changed
+    revision INTEGER NOT NULL DEFAULT 1 -- version number of the current content; older ones are in revisions
 );
 CREATE INDEX IF NOT EXISTS articles_site_published ON articles(site_id, published_at);
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published_at);
-CREATE INDEX IF NOT EXISTS articles_language ON articles(language);
+CREATE INDEX IF NOT EXISTS articles_language ON articles(language, published_at);
 
+-- table: People credited as authors.
 CREATE TABLE IF NOT EXISTS authors (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE
+    id INTEGER PRIMARY KEY,             -- author id
+    name TEXT NOT NULL UNIQUE           -- name as printed by the site
 );
+-- table: Which authors wrote which article, in byline order.
 CREATE TABLE IF NOT EXISTS article_authors (
-    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    author_id INTEGER NOT NULL REFERENCES authors(id),
-    position INTEGER NOT NULL,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE, -- the article
+    author_id INTEGER NOT NULL REFERENCES authors(id), -- the author
+    position INTEGER NOT NULL,          -- 0 for the first name in the byline
     PRIMARY KEY (article_id, author_id)
 );
+CREATE INDEX IF NOT EXISTS article_authors_author ON article_authors(author_id);
 
+-- table: Sections (categories) of a site, as the site names them.
 CREATE TABLE IF NOT EXISTS categories (
-    id INTEGER PRIMARY KEY,
-    site_id INTEGER NOT NULL REFERENCES sites(id),
-    name TEXT NOT NULL,
+    id INTEGER PRIMARY KEY,             -- category id
+    site_id INTEGER NOT NULL REFERENCES sites(id), -- the site
+    name TEXT NOT NULL,                 -- category label, e.g. 'اقتصاد'
     UNIQUE (site_id, name)
 );
+-- table: Which categories an article is filed under; position 0 is its main section.
 CREATE TABLE IF NOT EXISTS article_categories (
-    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    category_id INTEGER NOT NULL REFERENCES categories(id),
-    position INTEGER NOT NULL,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE, -- the article
+    category_id INTEGER NOT NULL REFERENCES categories(id), -- the category
+    position INTEGER NOT NULL,          -- order on the page; 0 = main section
     PRIMARY KEY (article_id, category_id)
 );
 CREATE INDEX IF NOT EXISTS article_categories_category ON article_categories(category_id);
 
+-- table: Tags (keywords) of a site.
 CREATE TABLE IF NOT EXISTS tags (
-    id INTEGER PRIMARY KEY,
-    site_id INTEGER NOT NULL REFERENCES sites(id),
-    name TEXT NOT NULL,
+    id INTEGER PRIMARY KEY,             -- tag id
+    site_id INTEGER NOT NULL REFERENCES sites(id), -- the site
+    name TEXT NOT NULL,                 -- tag label
     UNIQUE (site_id, name)
 );
+-- table: Which tags an article carries.
 CREATE TABLE IF NOT EXISTS article_tags (
-    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    tag_id INTEGER NOT NULL REFERENCES tags(id),
-    position INTEGER NOT NULL,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE, -- the article
+    tag_id INTEGER NOT NULL REFERENCES tags(id), -- the tag
+    position INTEGER NOT NULL,          -- order on the page
     PRIMARY KEY (article_id, tag_id)
 );
 CREATE INDEX IF NOT EXISTS article_tags_tag ON article_tags(tag_id);
 
+-- table: Links an article points to: related stories, next/previous, other editions.
 CREATE TABLE IF NOT EXISTS links (
-    id INTEGER PRIMARY KEY,
-    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    id INTEGER PRIMARY KEY,             -- link id
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE, -- the article the link is on
     kind TEXT NOT NULL,                 -- related|inline_related|next|prev|translation
-    url TEXT NOT NULL,
-    title TEXT,
-    position INTEGER NOT NULL
+    url TEXT NOT NULL,                  -- target URL (canonical)
+    title TEXT,                         -- anchor text; for kind 'translation', the language code
+    position INTEGER NOT NULL           -- order in the article
 );
 CREATE INDEX IF NOT EXISTS links_article ON links(article_id);
 CREATE INDEX IF NOT EXISTS links_url ON links(url);
 
+-- table: Earlier versions of articles whose content changed (current version in articles).
 CREATE TABLE IF NOT EXISTS revisions (
-    id INTEGER PRIMARY KEY,
-    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-    revision INTEGER NOT NULL,
-    fetched_at TEXT NOT NULL,           -- when this (older) version was fetched
+    id INTEGER PRIMARY KEY,             -- revision row id
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE, -- the article
+    revision INTEGER NOT NULL,          -- version number (1 = first version seen)
+    fetched_at TEXT NOT NULL,           -- last fetch that saw this version
     replaced_at TEXT NOT NULL,          -- when a newer version replaced it
-    title TEXT,
-    subtitle TEXT,
-    published_at TEXT,
-    modified_at TEXT,
-    categories TEXT,                    -- JSON list
-    tags TEXT,                          -- JSON list
-    body TEXT,
-    content_hash TEXT NOT NULL,
+    title TEXT,                         -- title of this version
+    subtitle TEXT,                      -- subtitle of this version
+    published_at TEXT,                  -- publication date of this version
+    modified_at TEXT,                   -- modification date of this version
+    categories TEXT,                    -- JSON list of category names
+    tags TEXT,                          -- JSON list of tag names
+    body TEXT,                          -- body text of this version
+    content_hash TEXT NOT NULL,         -- content_hash of this version
     UNIQUE (article_id, revision)
 );
 
+-- table: Raw fetched pages (compressed) with their HTTP validators, for re-extraction.
 CREATE TABLE IF NOT EXISTS pages (
     url TEXT PRIMARY KEY,               -- canonical URL of the fetched page
-    site_id INTEGER NOT NULL REFERENCES sites(id),
-    article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
-    final_url TEXT,
-    status INTEGER NOT NULL,
-    content_type TEXT,
-    encoding TEXT,
-    etag TEXT,
-    last_modified TEXT,
-    fetched_at TEXT NOT NULL,
+    site_id INTEGER NOT NULL REFERENCES sites(id), -- the site
+    article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL, -- the article extracted from it (NULL for listings, feeds...)
+    final_url TEXT,                     -- URL after redirects
+    status INTEGER NOT NULL,            -- HTTP status
+    content_type TEXT,                  -- Content-Type header
+    encoding TEXT,                      -- character encoding the page was decoded with
+    etag TEXT,                          -- ETag header, for conditional GET
+    last_modified TEXT,                 -- Last-Modified header, for conditional GET
+    fetched_at TEXT NOT NULL,           -- when it was fetched (UTC, ISO 8601)
     size INTEGER NOT NULL,              -- bytes before compression
-    html BLOB                           -- zlib-compressed raw body
+    html BLOB                           -- zlib-compressed raw body: zlib.decompress(html)
 );
 CREATE INDEX IF NOT EXISTS pages_article ON pages(article_id);
+CREATE INDEX IF NOT EXISTS pages_site ON pages(site_id);
 
+-- table: The crawl queue: every URL seen, and what became of it.
 CREATE TABLE IF NOT EXISTS frontier (
     url TEXT PRIMARY KEY,               -- canonical URL
-    site_id INTEGER NOT NULL REFERENCES sites(id),
-    kind TEXT NOT NULL,                 -- home|section|listing|article|sitemap|feed
+    site_id INTEGER NOT NULL REFERENCES sites(id), -- the site
+    kind TEXT NOT NULL,                 -- home|section|listing|article|sitemap|feed|link
     state TEXT NOT NULL DEFAULT 'pending', -- pending|active|done|failed|skipped
     priority INTEGER NOT NULL DEFAULT 0,-- lower runs first
     depth INTEGER NOT NULL DEFAULT 0,   -- listing page number, link hops
-    found_on TEXT,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT,
+    found_on TEXT,                      -- page the URL was found on
+    attempts INTEGER NOT NULL DEFAULT 0,-- fetch attempts so far
+    last_error TEXT,                    -- why the last attempt failed or was skipped
     lastmod TEXT,                       -- from a sitemap/feed/REST, when known
-    added_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    added_at TEXT NOT NULL,             -- when first queued
+    updated_at TEXT NOT NULL            -- last state change
 );
 CREATE INDEX IF NOT EXISTS frontier_queue ON frontier(site_id, state, priority, depth);
 
+-- table: One row per crawl run, with its counters and outcome.
 CREATE TABLE IF NOT EXISTS crawl_runs (
-    id INTEGER PRIMARY KEY,
-    site_id INTEGER NOT NULL REFERENCES sites(id),
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
+    id INTEGER PRIMARY KEY,             -- run id
+    site_id INTEGER NOT NULL REFERENCES sites(id), -- the site crawled
+    started_at TEXT NOT NULL,           -- start (UTC, ISO 8601)
+    finished_at TEXT,                   -- end; NULL while running or after a hard kill
     status TEXT NOT NULL DEFAULT 'running', -- running|ok|partial|failed|interrupted|blocked
-    options TEXT,                       -- JSON
-    pages_fetched INTEGER NOT NULL DEFAULT 0,
-    not_modified INTEGER NOT NULL DEFAULT 0,
-    articles_new INTEGER NOT NULL DEFAULT 0,
-    articles_updated INTEGER NOT NULL DEFAULT 0,
-    articles_unchanged INTEGER NOT NULL DEFAULT 0,
-    errors INTEGER NOT NULL DEFAULT 0,
-    message TEXT
+    options TEXT,                       -- JSON of the crawl options
+    pages_fetched INTEGER NOT NULL DEFAULT 0, -- pages downloaded
+    not_modified INTEGER NOT NULL DEFAULT 0, -- conditional GETs answered 304
+    articles_new INTEGER NOT NULL DEFAULT 0, -- articles archived for the first time
+    articles_updated INTEGER NOT NULL DEFAULT 0, -- articles whose content changed
+    articles_unchanged INTEGER NOT NULL DEFAULT 0, -- articles re-fetched without change
+    errors INTEGER NOT NULL DEFAULT 0,  -- pages that failed
+    message TEXT                        -- why the run stopped, when not ok
+);
+CREATE INDEX IF NOT EXISTS crawl_runs_site ON crawl_runs(site_id);
+
+-- table: Full-text index (FTS5) over folded text; rowid = articles.id. Written by the scraper only.
+CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
+    title,                              -- fold(title)
+    body,                               -- fold(subtitle + body)
+    stems,                              -- Arabic words without their proclitics (light_stem), where different
+    tokenize = 'unicode61 remove_diacritics 2'
 );
 
--- Full-text index over folded (normalized) title and body; rowid = articles.id.
-CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
-    title, body, tokenize = 'unicode61 remove_diacritics 2'
-);
+-- Deleting an article (from any SQL client) removes it from the search index.
+CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN
+    DELETE FROM articles_fts WHERE rowid = old.id;
+END;
+
+-- table: One row per article with its site, main section, categories and tags (JSON lists): for browsing.
+CREATE VIEW IF NOT EXISTS article_list AS
+SELECT
+    a.id,
+    a.published_at,
+    s.name AS site,
+    a.language,
+    (SELECT c.name FROM article_categories x JOIN categories c ON c.id = x.category_id
+      WHERE x.article_id = a.id ORDER BY x.position LIMIT 1) AS section,
+    (SELECT json_group_array(name) FROM (SELECT c.name FROM article_categories x
+      JOIN categories c ON c.id = x.category_id WHERE x.article_id = a.id ORDER BY x.position))
+      AS categories,
+    (SELECT json_group_array(name) FROM (SELECT t.name FROM article_tags x
+      JOIN tags t ON t.id = x.tag_id WHERE x.article_id = a.id ORDER BY x.position)) AS tags,
+    a.title,
+    a.subtitle,
+    a.word_count,
+    a.revision,
+    a.url
+FROM articles a JOIN sites s ON s.id = a.site_id;

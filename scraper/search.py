@@ -20,10 +20,11 @@ a query of only exclusions) is a :class:`QueryError`, whose message is one line.
 from __future__ import annotations
 
 import re
+import sqlite3
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .text import fold, light_stem, raw_words, stem_forms, tokens
+from .text import fold, index_stems, light_stem, raw_words, stem_forms, tokens
 
 #: FTS5 columns a phrase is matched in (the stems column holds single words, not text).
 PHRASE_COLUMNS = "{title body}"
@@ -333,3 +334,45 @@ def _best_window(hits: list[bool], size: int) -> int:
             best, best_count = start, count
     first_hit = next(i for i in range(best, len(hits)) if hits[i])
     return max(best, first_hit - 3)
+
+
+# ---------------------------------------------------------------------- index side
+def index_columns(
+    title: str | None, subtitle: str | None, body: str | None
+) -> tuple[str, str, str]:
+    """The (title, body, stems) an article is indexed with in ``articles_fts``."""
+    folded_title = fold(title or "")
+    folded_body = fold("\n".join(t for t in (subtitle, body) if t))
+    stems = index_stems(folded_title + "\n" + folded_body)
+    return folded_title, folded_body, stems
+
+
+# ---------------------------------------------------------------------- SQL functions
+def _sql_match(text: str | None) -> str:
+    """FTS5 expression for a user's query; a query with nothing to search matches nothing."""
+    query = lenient(text or "")
+    return query.match if query else '""'
+
+
+def _sql_snippet(text: str | None, query_text: str | None) -> str | None:
+    query = lenient(query_text or "")
+    if text is None:
+        return None
+    return snippet(text, query) if query else text[:200]
+
+
+def register_functions(conn: sqlite3.Connection, *, datasette: bool = False) -> None:
+    """Add the search SQL functions to a connection:
+
+    ``scraper_fold(text)`` (the index's normalization), ``scraper_match(query)`` (a user's
+    query as an FTS5 expression over ``articles_fts``), ``scraper_snippet(text, query)``.
+    With ``datasette``, also replace Datasette's ``escape_fts`` so its search box folds and
+    handles clitics the same way.
+    """
+    conn.create_function(
+        "scraper_fold", 1, lambda t: None if t is None else fold(t), deterministic=True
+    )
+    conn.create_function("scraper_match", 1, _sql_match, deterministic=True)
+    conn.create_function("scraper_snippet", 2, _sql_snippet, deterministic=True)
+    if datasette:
+        conn.create_function("escape_fts", 1, _sql_match, deterministic=True)

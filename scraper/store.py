@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,10 @@ from typing import Any
 import sqlite_utils
 
 from .article import Article
+from .search import BM25_WEIGHTS, QueryError, index_columns, parse, register_functions, snippet
 from .text import fold
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_DB = "archive.db"
 
 
@@ -62,13 +64,50 @@ class PageRecord:
     fetched_at: str | None = None
 
 
+@dataclass(frozen=True)
+class Filters:
+    """Which articles a search, an export or the stats look at (``None``: any).
+
+    ``category`` and ``tag`` match names folded like search text (اقتصاد = إقتصاد);
+    ``language`` 'ar' also matches 'ar-MA'; ``since``/``until`` are dates (YYYY, YYYY-MM,
+    YYYY-MM-DD, or an ISO datetime) compared with the local date of ``published_at``,
+    both ends included.
+    """
+
+    site: str | None = None
+    language: str | None = None
+    category: str | None = None
+    tag: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """A kept article page, for re-extraction."""
+
+    url: str
+    final_url: str | None
+    fetched_at: str
+    content: bytes
+    article_id: int
+    article_url: str
+    site_id: int
+    site: str
+    profile: str | None
+
+
 class Store:
     """An open archive. Use as a context manager, or call :meth:`close`."""
 
     def __init__(self, path: str | Path = DEFAULT_DB) -> None:
         self.path = Path(path)
         self.db = _connect(self.path)
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:
+            self.db.conn.close()
+            raise
 
     def __enter__(self) -> Store:
         return self
@@ -79,23 +118,45 @@ class Store:
     def close(self) -> None:
         self.db.conn.close()
 
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} was written by a newer scraper (schema {version} > "
-                f"{SCHEMA_VERSION}); upgrade scraper to use it"
-            )
-        if version == SCHEMA_VERSION:
+        """Create the schema, or bring an older archive forward, in one transaction."""
+        if self.schema_version == SCHEMA_VERSION:
             return
-        script = resources.files("scraper").joinpath("schema.sql").read_text(encoding="utf-8")
+        conn = self.db.conn
+        version = 0
         try:
-            with self.db.atomic():
-                for statement in _statements(script):
-                    self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("BEGIN IMMEDIATE")  # another process may be migrating the same file
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot create the archive schema in {self.path}: {exc}") from exc
+            raise StoreError(f"cannot open {self.path} as an SQLite archive: {exc}") from exc
+        try:
+            version = self.schema_version
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} was written by a newer scraper (schema {version} > "
+                    f"{SCHEMA_VERSION}); upgrade scraper to use it"
+                )
+            reindex = False
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                if version > 0 and target in MIGRATIONS:
+                    reindex |= MIGRATIONS[target](self.db)
+            script = resources.files("scraper").joinpath("schema.sql").read_text("utf-8")
+            for statement in _statements(script):
+                self.db.execute(statement)
+            if reindex:
+                self.rebuild_search_index()
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.DatabaseError):
+                action = "migrate" if version else "create the schema of"
+                raise StoreError(f"cannot {action} the archive {self.path}: {exc}") from exc
+            raise
 
     # ------------------------------------------------------------------ sites
     def ensure_site(
@@ -298,7 +359,9 @@ class Store:
                 outcome = "updated"
                 article_id = old[0]
                 self._keep_revision(article_id, old[2], old[3], stamp)
-                self._update_article(article_id, site_id, article, digest, stamp, old[2] + 1)
+                self._update_article(
+                    article_id, site_id, article, digest, revision=old[2] + 1, fetched_at=stamp
+                )
             if outcome != "unchanged":
                 self._write_relations(site_id, article_id, article)
                 self._index(article_id, article)
@@ -307,6 +370,56 @@ class Store:
             if frontier_url:
                 self._finish(frontier_url, "done", None)
         return outcome
+
+    def save_reextracted(self, page: StoredPage, article: Article) -> str:
+        """Store what a new extraction of a kept page found, without a fetch: ``"updated"``
+        (content changed: a revision is kept), ``"refreshed"`` (only fields outside the content
+        hash changed, e.g. authors, image, links: updated in place) or ``"unchanged"``."""
+        article.url = page.article_url
+        digest = content_hash(article)
+        stamp = now_iso()
+        with self.db.atomic():
+            row = self.db.execute(
+                "SELECT content_hash, revision, fetched_at FROM articles WHERE id = ?",
+                [page.article_id],
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"article {page.article_url} is no longer in the archive")
+            if row[0] != digest:
+                self._keep_revision(page.article_id, row[1], row[2], stamp)
+                self._update_article(
+                    page.article_id,
+                    page.site_id,
+                    article,
+                    digest,
+                    revision=row[1] + 1,
+                    fetched_at=row[2],
+                    changed_at=stamp,
+                )
+                outcome = "updated"
+            elif self._extras(page.article_id) != _extras_of(article):
+                self._update_article(
+                    page.article_id,
+                    page.site_id,
+                    article,
+                    digest,
+                    revision=row[1],
+                    fetched_at=row[2],
+                    changed_at=None,
+                )
+                outcome = "refreshed"
+            else:
+                return "unchanged"
+            self._write_relations(page.site_id, page.article_id, article)
+            self._index(page.article_id, article)
+        return outcome
+
+    def delete_article(self, key: int | str) -> bool:
+        """Remove an article with its categories, tags, links, revisions and search entry."""
+        column = "id" if isinstance(key, int) else "url"
+        with self.db.atomic():
+            cursor = self.db.execute(f"DELETE FROM articles WHERE {column} = ?", [key])
+        return cursor.rowcount > 0
 
     def _article_row(self, site_id: int, a: Article, digest: str) -> dict[str, Any]:
         return {
@@ -333,10 +446,21 @@ class Store:
         return int(self.db["articles"].insert(row).last_pk)
 
     def _update_article(
-        self, article_id: int, site_id: int, a: Article, digest: str, stamp: str, revision: int
+        self,
+        article_id: int,
+        site_id: int,
+        a: Article,
+        digest: str,
+        *,
+        revision: int,
+        fetched_at: str,
+        changed_at: str | None = "",
     ) -> None:
+        """Rewrite the article row; ``changed_at`` defaults to ``fetched_at``, None keeps it."""
         row = self._article_row(site_id, a, digest)
-        row.update(fetched_at=stamp, changed_at=stamp, revision=revision)
+        row.update(fetched_at=fetched_at, revision=revision)
+        if changed_at is not None:
+            row["changed_at"] = changed_at or fetched_at
         self.db["articles"].update(article_id, row)
 
     def _keep_revision(self, article_id: int, revision: int, fetched_at: str, stamp: str) -> None:
@@ -379,22 +503,29 @@ class Store:
                     {"article_id": article_id, key: term_id, "position": pos}, ignore=True
                 )
         link_rows = [
-            {"article_id": article_id, "kind": link.kind, "url": link.url, "title": link.title}
-            for link in a.related
+            {"article_id": article_id, "kind": kind, "url": url, "title": title, "position": pos}
+            for pos, (kind, url, title) in enumerate(_link_triples(a))
         ]
-        link_rows += [
-            {"article_id": article_id, "kind": kind, "url": url, "title": None}
-            for kind, url in (("next", a.next_url), ("prev", a.prev_url))
-            if url
-        ]
-        link_rows += [
-            {"article_id": article_id, "kind": "translation", "url": url, "title": lang}
-            for lang, url in a.translations.items()
-        ]
-        for pos, row in enumerate(link_rows):
-            row["position"] = pos
         if link_rows:
             self.db["links"].insert_all(link_rows)
+
+    def _extras(self, article_id: int) -> tuple[Any, ...]:
+        """What an article has outside its content hash, as stored (compare: ``_extras_of``)."""
+        row = self.db.execute(
+            "SELECT language, image, date_source, date_raw, next_url, prev_url FROM articles"
+            " WHERE id = ?",
+            [article_id],
+        ).fetchone()
+        authors = self.db.execute(
+            "SELECT au.name FROM article_authors x JOIN authors au ON au.id = x.author_id"
+            " WHERE x.article_id = ? ORDER BY x.position",
+            [article_id],
+        ).fetchall()
+        links = self.db.execute(
+            "SELECT kind, url, title FROM links WHERE article_id = ? ORDER BY position",
+            [article_id],
+        ).fetchall()
+        return (tuple(row), tuple(r[0] for r in authors), tuple(tuple(r) for r in links))
 
     def _lookup(self, table: str, values: dict[str, Any]) -> int:
         where = " AND ".join(f"{k} = ?" for k in values)
@@ -408,9 +539,24 @@ class Store:
     def _index(self, article_id: int, a: Article) -> None:
         self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
         self.db.execute(
-            "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
-            [article_id, fold(a.title or ""), fold(a.body)],
+            "INSERT INTO articles_fts (rowid, title, body, stems) VALUES (?, ?, ?, ?)",
+            [article_id, *index_columns(a.title, a.subtitle, a.body)],
         )
+
+    def rebuild_search_index(self) -> int:
+        """Re-index every article (after a change of the text analyzer); returns the count."""
+        count = 0
+        with self.db.atomic():
+            self.db.execute("DELETE FROM articles_fts")
+            cursor = self.db.conn.execute("SELECT id, title, subtitle, body FROM articles")
+            while batch := cursor.fetchmany(500):
+                self.db.conn.executemany(
+                    "INSERT INTO articles_fts (rowid, title, body, stems) VALUES (?, ?, ?, ?)",
+                    [(i, *index_columns(t, s, b)) for i, t, s, b in batch],
+                )
+                count += len(batch)
+            self.db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
+        return count
 
     def known_articles(self, urls: Iterable[str]) -> set[str]:
         """Which of ``urls`` are already archived articles."""
@@ -461,41 +607,225 @@ class Store:
         return next(self.records(ids=[row[0]]), None) if row else None
 
     def records(
-        self, *, site: str | None = None, ids: list[int] | None = None
+        self,
+        *,
+        site: str | None = None,
+        ids: list[int] | None = None,
+        language: str | None = None,
+        category: str | None = None,
+        tag: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Articles in the record format, oldest first; streams (constant memory)."""
-        where, params = [], []
-        if site:
-            where.append("s.name = ?")
-            params.append(site)
+        filters = Filters(site, language, category, tag, since, until)
+        where, params = self._filter_sql(filters)
         if ids is not None:
             where.append("a.id IN ({})".format(",".join("?" * len(ids))))
             params += ids
         sql = (
-            "SELECT a.*, s.name AS site FROM articles a JOIN sites s ON s.id = a.site_id"
+            f"SELECT a.*, s.name AS site, {_RECORD_LISTS}"
+            " FROM articles a JOIN sites s ON s.id = a.site_id"
             + (" WHERE " + " AND ".join(where) if where else "")
             + " ORDER BY a.published_at, a.id"
         )
         cursor = self.db.conn.execute(sql, params)
         names = [d[0] for d in cursor.description]
-        reader = self.db.conn
         for values in cursor:
-            row = dict(zip(names, values, strict=True))
-            yield _record(reader, row)
+            yield _record(dict(zip(names, values, strict=True)))
 
-    def search(self, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
-        """Articles matching ``query`` (FTS5 syntax, folded like the index), best first."""
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        site: str | None = None,
+        language: str | None = None,
+        category: str | None = None,
+        tag: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        marks: tuple[str, str] = ("[", "]"),
+    ) -> list[dict[str, Any]]:
+        """Articles matching ``query`` (see :mod:`scraper.search` for the syntax), best first
+        (bm25, title weighted over body), each with a highlighted snippet of its text."""
+        try:
+            parsed = parse(query)
+        except QueryError as exc:
+            raise StoreError(f"bad search query {query!r}: {exc}") from exc
+        where, params = self._filter_sql(Filters(site, language, category, tag, since, until))
+        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
         sql = (
-            "SELECT a.id, a.url, a.title, a.published_at, s.name AS site,"
-            " snippet(articles_fts, 1, '[', ']', ' … ', 12) AS snippet"
-            " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-            " JOIN sites s ON s.id = a.site_id"
-            " WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 5.0, 1.0) LIMIT ?"
+            f"SELECT articles_fts.rowid, bm25(articles_fts, {weights}) AS score FROM articles_fts"
+            + (" JOIN articles a ON a.id = articles_fts.rowid" if where else "")
+            + " WHERE articles_fts MATCH ?"
+            + "".join(f" AND {clause}" for clause in where)
+            + " ORDER BY score LIMIT ? OFFSET ?"
         )
         try:
-            return list(self.db.query(sql, [fold(query), limit]))
+            ranked = self.db.execute(sql, [parsed.match, *params, limit, offset]).fetchall()
         except sqlite3.OperationalError as exc:
             raise StoreError(f"bad search query {query!r}: {exc}") from exc
+        if not ranked:
+            return []
+        marks_sql = ",".join("?" * len(ranked))
+        rows = {
+            r["id"]: r
+            for r in self.db.query(
+                "SELECT a.id, a.url, a.title, a.subtitle, a.published_at, a.language, a.body,"
+                " s.name AS site FROM articles a JOIN sites s ON s.id = a.site_id"
+                f" WHERE a.id IN ({marks_sql})",
+                [r[0] for r in ranked],
+            )
+        }
+        hits = []
+        for article_id, score in ranked:
+            row = rows.get(article_id)
+            if row is None:  # deleted behind our back
+                continue
+            text = row.pop("body") or row["subtitle"] or ""
+            hits.append(
+                {
+                    "id": row["id"],
+                    "url": row["url"],
+                    "site": row["site"],
+                    "language": row["language"],
+                    "published_at": row["published_at"],
+                    "title": row["title"],
+                    "score": round(-score, 4),
+                    "snippet": snippet(text, parsed, marks=marks),
+                }
+            )
+        return hits
+
+    def _filter_sql(self, f: Filters) -> tuple[list[str], list[Any]]:
+        """WHERE clauses (on ``articles a``) and their parameters for ``f``."""
+        where: list[str] = []
+        params: list[Any] = []
+        if f.site:
+            where.append("a.site_id IN (SELECT id FROM sites WHERE name = ?)")
+            params.append(f.site.lower().removeprefix("www."))
+        if f.language:
+            where.append("(a.language = ? OR a.language LIKE ?)")
+            params += [f.language, f.language + "-%"]
+        for value, table, join, key in (
+            (f.category, "categories", "article_categories", "category_id"),
+            (f.tag, "tags", "article_tags", "tag_id"),
+        ):
+            if value:
+                wanted = " ".join(fold(value).split())
+                ids = [
+                    row[0]
+                    for row in self.db.execute(f"SELECT id, name FROM {table}")
+                    if " ".join(fold(row[1]).split()) == wanted
+                ]
+                marks = ",".join(str(int(i)) for i in ids) or "NULL"
+                where.append(f"a.id IN (SELECT article_id FROM {join} WHERE {key} IN ({marks}))")
+        if f.since:
+            where.append("a.published_at >= ?")
+            params.append(date_bound(f.since, end=False))
+        if f.until:
+            where.append("a.published_at < ?")
+            params.append(date_bound(f.until, end=True))
+        return where, params
+
+    def history(self, key: int | str) -> list[dict[str, Any]] | None:
+        """Every version of an article, oldest first; the last one is the current version.
+
+        Each has ``revision``, ``from`` (first fetch that saw it), ``until`` (when it was
+        replaced; None for the current one), ``current``, and the content fields."""
+        current = self.record(key)
+        if current is None:
+            return None
+        row = self.db.execute(
+            "SELECT changed_at, content_hash FROM articles WHERE id = ?", [current["id"]]
+        ).fetchone()
+        versions: list[dict[str, Any]] = []
+        start = current["first_seen_at"]
+        for rev in self.db.query(
+            "SELECT * FROM revisions WHERE article_id = ? ORDER BY revision", [current["id"]]
+        ):
+            versions.append(
+                {
+                    "revision": rev["revision"],
+                    "from": start,
+                    "until": rev["replaced_at"],
+                    "current": False,
+                    **{k: rev[k] for k in _VERSION_FIELDS if k not in ("categories", "tags")},
+                    "categories": json.loads(rev["categories"] or "[]"),
+                    "tags": json.loads(rev["tags"] or "[]"),
+                    "content_hash": rev["content_hash"],
+                }
+            )
+            start = rev["replaced_at"]
+        versions.append(
+            {
+                "revision": current["revision"],
+                "from": row[0] if versions else current["first_seen_at"],
+                "until": None,
+                "current": True,
+                **{k: current[k] for k in _VERSION_FIELDS},
+                "content_hash": row[1],
+            }
+        )
+        return versions
+
+    def article_pages(self, site: str | None = None, batch: int = 100) -> Iterator[StoredPage]:
+        """Kept pages that produced an article (for re-extraction), in batches: bounded memory."""
+        last = 0
+        where = " AND s.name = ?" if site else ""
+        extra = [site.lower().removeprefix("www.")] if site else []
+        while True:
+            rows = self.db.execute(
+                "SELECT p.rowid, p.url, p.final_url, p.fetched_at, p.html, a.id, a.url, s.id,"
+                " s.name, s.profile FROM pages p JOIN articles a ON a.id = p.article_id"
+                " JOIN sites s ON s.id = a.site_id"
+                f" WHERE p.rowid > ? AND p.html IS NOT NULL{where} ORDER BY p.rowid LIMIT ?",
+                [last, *extra, batch],
+            ).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                yield StoredPage(
+                    url=r[1],
+                    final_url=r[2],
+                    fetched_at=r[3],
+                    content=zlib.decompress(r[4]),
+                    article_id=r[5],
+                    article_url=r[6],
+                    site_id=r[7],
+                    site=r[8],
+                    profile=r[9],
+                )
+            last = rows[-1][0]
+
+    def day_counts(
+        self, *, by_section: bool, filters: Filters | None = None
+    ) -> Iterator[tuple[str, str, str | None, str, int]]:
+        """(site, language, section, local day, articles) for dated articles, sorted.
+
+        With ``by_section`` an article counts once in each of its categories (section ''
+        when it has none); without, ``section`` is None."""
+        where, params = self._filter_sql(filters or Filters())
+        where.append("a.published_at IS NOT NULL")
+        section = "coalesce(c.name, '')" if by_section else "NULL"
+        joins = (
+            " LEFT JOIN article_categories x ON x.article_id = a.id"
+            " LEFT JOIN categories c ON c.id = x.category_id"
+            if by_section
+            else ""
+        )
+        sql = (
+            f"SELECT s.name, coalesce(a.language, ''), {section}, substr(a.published_at, 1, 10),"
+            " count(DISTINCT a.id) FROM articles a JOIN sites s ON s.id = a.site_id"
+            + joins
+            + " WHERE "
+            + " AND ".join(where)
+            + " GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+        )
+        for row in self.db.conn.execute(sql, params):
+            yield row[0], row[1], row[2], row[3], row[4]
 
     def counts(self) -> dict[str, int]:
         tables = (
@@ -514,53 +844,142 @@ class Store:
         row = self.db.execute("SELECT html FROM pages WHERE url = ?", [url]).fetchone()
         return zlib.decompress(row[0]) if row and row[0] is not None else None
 
-
-def _record(conn: sqlite3.Connection, row: dict[str, Any]) -> dict[str, Any]:
-    aid = row["id"]
-
-    def names(sql: str) -> list[str]:
-        return [r[0] for r in conn.execute(sql, [aid])]
-
-    related = [
-        {"url": u, "title": t}
-        for u, t in conn.execute(
-            "SELECT url, title FROM links WHERE article_id = ?"
-            " AND kind IN ('related', 'inline_related') ORDER BY position",
-            [aid],
+    def undated_counts(self, filters: Filters | None = None) -> dict[tuple[str, str], int]:
+        """Articles without a publication date, per (site, language)."""
+        where, params = self._filter_sql(filters or Filters())
+        where.append("a.published_at IS NULL")
+        rows = self.db.execute(
+            "SELECT s.name, coalesce(a.language, ''), count(*) FROM articles a"
+            " JOIN sites s ON s.id = a.site_id WHERE " + " AND ".join(where) + " GROUP BY 1, 2",
+            params,
         )
-    ]
-    return {
-        "id": aid,
-        "url": row["url"],
-        "site": row["site"],
-        "language": row["language"],
-        "title": row["title"],
-        "subtitle": row["subtitle"],
-        "authors": names(
-            "SELECT au.name FROM article_authors x JOIN authors au ON au.id = x.author_id"
-            " WHERE x.article_id = ? ORDER BY x.position"
-        ),
-        "published_at": row["published_at"],
-        "modified_at": row["modified_at"],
-        "date_source": row["date_source"],
-        "categories": names(
-            "SELECT c.name FROM article_categories x JOIN categories c ON c.id = x.category_id"
-            " WHERE x.article_id = ? ORDER BY x.position"
-        ),
-        "tags": names(
-            "SELECT t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id"
-            " WHERE x.article_id = ? ORDER BY x.position"
-        ),
-        "body": row["body"],
-        "related": related,
-        "next_url": row["next_url"],
-        "prev_url": row["prev_url"],
-        "image": row["image"],
-        "word_count": row["word_count"],
-        "first_seen_at": row["first_seen_at"],
-        "fetched_at": row["fetched_at"],
-        "revision": row["revision"],
+        return {(r[0], r[1]): r[2] for r in rows}
+
+
+# The list-valued fields of a record, gathered in the same query as the article row.
+_RECORD_LISTS = """
+    (SELECT json_group_array(name) FROM (SELECT au.name FROM article_authors x
+      JOIN authors au ON au.id = x.author_id WHERE x.article_id = a.id ORDER BY x.position))
+      AS authors_json,
+    (SELECT json_group_array(name) FROM (SELECT c.name FROM article_categories x
+      JOIN categories c ON c.id = x.category_id WHERE x.article_id = a.id ORDER BY x.position))
+      AS categories_json,
+    (SELECT json_group_array(name) FROM (SELECT t.name FROM article_tags x
+      JOIN tags t ON t.id = x.tag_id WHERE x.article_id = a.id ORDER BY x.position))
+      AS tags_json,
+    (SELECT json_group_array(json_object('url', url, 'title', title)) FROM (SELECT url, title
+      FROM links WHERE article_id = a.id AND kind IN ('related', 'inline_related')
+      ORDER BY position)) AS related_json"""
+
+#: The fields of a record, in order (the record format of ``scraper export``).
+RECORD_FIELDS = (
+    "id",
+    "url",
+    "site",
+    "language",
+    "title",
+    "subtitle",
+    "authors",
+    "published_at",
+    "modified_at",
+    "date_source",
+    "categories",
+    "tags",
+    "body",
+    "related",
+    "next_url",
+    "prev_url",
+    "image",
+    "word_count",
+    "first_seen_at",
+    "fetched_at",
+    "revision",
+)
+_VERSION_FIELDS = (
+    "title",
+    "subtitle",
+    "published_at",
+    "modified_at",
+    "categories",
+    "tags",
+    "body",
+)
+
+# A ranked search in plain SQL, with the functions ``search.register_functions`` adds
+# (used by ``scraper serve`` as Datasette's "search" query).
+RANKED_SEARCH_SQL = """SELECT a.id, a.published_at, s.name AS site, a.language, a.title,
+  scraper_snippet(a.body, :q) AS snippet, a.url
+FROM articles_fts
+JOIN articles a ON a.id = articles_fts.rowid
+JOIN sites s ON s.id = a.site_id
+WHERE articles_fts MATCH scraper_match(:q)
+ORDER BY bm25(articles_fts, 5.0, 1.0, 1.0)
+LIMIT 50"""
+
+
+def _record(row: dict[str, Any]) -> dict[str, Any]:
+    lists = {
+        "authors": json.loads(row["authors_json"]),
+        "categories": json.loads(row["categories_json"]),
+        "tags": json.loads(row["tags_json"]),
+        "related": json.loads(row["related_json"]),
     }
+    return {name: lists[name] if name in lists else row[name] for name in RECORD_FIELDS}
+
+
+def _link_triples(a: Article) -> list[tuple[str, str, str | None]]:
+    """(kind, url, title) of every link an article's row in ``links`` keeps, in order."""
+    triples: list[tuple[str, str, str | None]] = [(x.kind, x.url, x.title) for x in a.related]
+    triples += [
+        (kind, url, None) for kind, url in (("next", a.next_url), ("prev", a.prev_url)) if url
+    ]
+    triples += [("translation", url, lang) for lang, url in a.translations.items()]
+    return triples
+
+
+def _extras_of(a: Article) -> tuple[Any, ...]:
+    row = (a.language, a.image, a.date_source, a.date_raw, a.next_url, a.prev_url)
+    return (row, tuple(a.authors), tuple(_link_triples(a)))
+
+
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def date_bound(value: str, *, end: bool) -> str:
+    """A comparable bound for ``published_at``: '2025-11' starts at '2025-11' and, as an
+    end, stops before '2025-12'. ISO datetimes are used as given (an end includes them)."""
+    value = value.strip()
+    if not _DATE.match(value):
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            raise StoreError(f"not a date: {value!r} (use YYYY-MM-DD)") from None
+        return value + "\uffff" if end else value
+    parts = [int(p) for p in value.split("-")]
+    try:
+        day = date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        raise StoreError(f"not a date: {value!r} (use YYYY-MM-DD)") from None
+    if not end:
+        return day.isoformat()[: len(value)]
+    if len(parts) == 3:
+        return (day + timedelta(days=1)).isoformat()
+    if len(parts) == 2:
+        return f"{parts[0] + parts[1] // 12:04d}-{parts[1] % 12 + 1:02d}"
+    return f"{parts[0] + 1:04d}"
+
+
+def _migrate_to_2(db: sqlite_utils.Database) -> bool:
+    """1 -> 2: search index with a stems column (clitic search), delete trigger, the
+    article_list view, more indexes. schema.sql creates the new objects afterwards."""
+    db.execute("DROP TABLE IF EXISTS articles_fts")
+    db.execute("DROP INDEX IF EXISTS articles_language")
+    return True  # the search index must be rebuilt
+
+
+#: version -> step bringing an archive of the previous version to it; returns whether the
+#: search index must be rebuilt. Run in one transaction, before schema.sql.
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {2: _migrate_to_2}
 
 
 def content_hash(a: Article) -> str:
@@ -607,6 +1026,7 @@ def _connect(path: Path) -> sqlite_utils.Database:
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA busy_timeout = 30000")
+        register_functions(conn)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot open {path} as an SQLite archive: {exc}") from exc
     return db

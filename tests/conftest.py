@@ -19,7 +19,12 @@ TRUTH = site_root() / "truth.jsonl"
 
 
 def crawl_mirror(
-    base_url: str, db: Path, *, profile: str | None = "sahara.ma", **options: object
+    base_url: str,
+    db: Path,
+    *,
+    profile: str | None = "sahara.ma",
+    fetcher_options: dict | None = None,
+    **options: object,
 ) -> CrawlSummary:
     """A real crawl of ``base_url`` (no politeness delay: it is our own loopback server)."""
 
@@ -29,7 +34,8 @@ def crawl_mirror(
             base_url,
             profiles.load(profile) if profile else None,
         )
-        async with Fetcher(delay=0, per_host_concurrency=4, backoff_base=0.01) as fetcher:
+        settings = {"delay": 0, "per_host_concurrency": 4, "backoff_base": 0.01}
+        async with Fetcher(**{**settings, **(fetcher_options or {})}) as fetcher:
             with Store(db) as store:
                 crawler = Crawler(store, fetcher, site, CrawlOptions(workers=8, **options))
                 return await crawler.run()

@@ -378,7 +378,7 @@ def test_robots_disallow_makes_no_request(server: FaultServer) -> None:
 def test_robots_crawl_delay_spaces_requests(server: FaultServer) -> None:
     server.route("/robots.txt", "User-agent: *\nCrawl-delay: 0.2\n")
     urls = [server.url(f"/?n={i}") for i in range(4)]
-    results = fetch_all(urls, obey_robots=True, delay=0.01, per_host_concurrency=2)
+    results = fetch_all(urls, obey_robots=True, delay=0.01, per_host_concurrency=1)
     assert all(result.ok for result in results)
     assert server.log[0].path == "/robots.txt"
     spacing = gaps(server.times())

@@ -25,23 +25,27 @@ _NEG_WORDS = (
     "share", "sharing", "sharer", "sharedaddy", "social", "sociable", "related",
     "relacionad", "recommend", "newsletter", "subscri", "signup", "sign-up", "promo",
     "advert", "adsense", "adslot", "adunit", "ad-slot", "ad-unit", "ad-container", "ad-wrap",
-    "sponsor", "comment", "disqus", "respond", "reply", "sidebar", "widget", "breadcrumb",
+    "sponsor", "comment", "disqus", "respond", "reply", "sidebar", "breadcrumb",
     "crumbs", "navbar", "navigation", "menu", "footer", "masthead", "cookie", "consent",
     "gdpr", "popup", "modal", "pagination", "pager", "more-stories", "more-articles",
     "more-news", "morestories", "read-more", "readmore", "read-also", "see-also", "trending",
     "popular", "most-read", "mostread", "most-viewed", "outbrain", "taboola", "zergnet",
     "screen-reader", "sr-only", "visually-hidden", "visuallyhidden", "login", "signin",
-    "paywall", "donate", "follow", "tagcloud", "tag-list", "taglist", "post-tags",
+    "donate", "follow", "tagcloud", "tag-list", "taglist", "post-tags",
     "entry-tags", "article-tags", "tags-", "prev-next", "nextprev", "next-post", "prev-post",
     "previous-post", "post-nav", "toolbar", "interstitial", "skip-link", "also-",
+    "author-box", "authorbox", "author-bio", "authorbio", "author-info", "about-author",
+    "about-the-author", "author-description", "author-details", "author-card",
+    "author-profile", "author-about", "bio-box", "biobox",
 )  # fmt: skip
-_NEG_EXACT = ("ad", "ads", "adv", "advt", "nav", "tags", "tag", "subscribe", "widgets")
+_NEG_EXACT = ("ad", "ads", "adv", "advt", "nav", "tags", "tag", "subscribe")
 _WEAK_WORDS = (
     "overlay", "byline", "author", "caption", "credit", "copyright", "dateline",
     "timestamp", "published", "posted", "entry-meta", "post-meta", "article-meta", "meta-",
     "skip", "email", "mail-", "rating", "poll", "categories", "slideshow", "carousel",
     "gallery", "thumbnail", "banner", "jump", "upsell", "cta", "nocontent", "disclaimer",
-    "bio", "about-the", "profile", "contact", "search", "teaser", "rail",
+    "bio", "about-the", "profile", "contact", "search", "teaser", "rail", "widget",
+    "paywall",
 )  # fmt: skip
 _WEAK_EXACT = (
     "meta", "date", "time", "header", "head", "foot", "aside", "side", "tools", "links",
@@ -67,7 +71,8 @@ _POS_WORDS = ("article", "content", "entry", "post", "story", "text", "body", "m
 _LAYOUT_PREFIXES = (
     "has-", "has_", "with-", "with_", "no-", "no_", "show-", "enable-", "is-", "hide-",
     "layout-", "page-", "template-", "single-", "sidebar-left", "sidebar-right",
-    "right-sidebar", "left-sidebar", "col-", "container", "wrap",
+    "right-sidebar", "left-sidebar", "col-", "container", "wrap", "non-", "not-", "one-",
+    "two-", "three-", "sidebar-first", "sidebar-second",
 )  # fmt: skip
 _LAYOUT_SUFFIX = re.compile(r"(?:wrap|wrapper|container|inner|outer|holder|area|layout)$")
 
@@ -101,6 +106,8 @@ def names_hint(names: str) -> int:
         return hint
     neg = weak = pos = body = False
     for name in _CAMEL.sub(r"\1-\2", names).lower().split():
+        if name.startswith("ctl"):  # ASP.NET control path: only the last part is its name
+            name = name.rsplit("_", 1)[-1]
         if name in _POS_NAMES:
             body = body or name in _BODY_NAMES
             pos, neg, weak = True, False, False
@@ -109,7 +116,11 @@ def names_hint(names: str) -> int:
             body = True
             continue
         is_pos = _POS_RE.search(name) is not None
-        if name.startswith(_LAYOUT_PREFIXES) or (is_pos and _LAYOUT_SUFFIX.search(name)):
+        if (
+            name.startswith(_LAYOUT_PREFIXES)
+            or (is_pos and _LAYOUT_SUFFIX.search(name))
+            or "-and-" in name
+        ):
             continue  # "has-sidebar", "content-sidebar-wrap": a layout wrapper
         if _NEG_RE.search(name):
             neg = True
@@ -164,10 +175,10 @@ def attr_hint(attrs: dict[str, str | None]) -> int:
             if prop in ("author", "datepublished", "publisher", "caption", "datemodified"):
                 return WEAK
         if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-            return WEAK
+            return NEGATIVE
         style = attrs.get("style")
         if style and _HIDDEN_STYLE.search(style):
-            return WEAK
+            return NEGATIVE
         role = attrs.get("role")
         if role:
             role = role.lower()
@@ -203,6 +214,16 @@ _CHROME_LINE = re.compile(
 )
 
 
+# Openings of the meta lines blog engines print under a post, at any length.
+_CHROME_START = re.compile(
+    r"(?:this entry was posted|this (?:entry|post) was filed under|posted in\b|filed under\b"
+    r"|bookmark the permalink|you can follow any responses|about these ads)"
+)
+
+
 def is_chrome_line(text: str) -> bool:
-    """True for a short paragraph that is page furniture ("Advertisement", "Share this")."""
-    return len(text) <= 160 and _CHROME_LINE.match(text.lower()) is not None
+    """True for a paragraph that is page furniture ("Advertisement", "Share this")."""
+    low = text.lower()
+    if len(text) <= 160 and _CHROME_LINE.match(low) is not None:
+        return True
+    return _CHROME_START.match(low) is not None

@@ -60,20 +60,30 @@ _WEAK_TAGS = frozenset(
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _LIST_ITEM = 7
 _ITEM_TAGS = frozenset({"li", "dd", "dt"})
+_TEXT_UNITS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "span"})
+_ROOT_TAGS = frozenset({"html", "body"})  # their classes describe the page, not a part
 _TEXT = 2  # lexbor tag_id of a text node
 _COMMENT = 4
 
-import os
-
-NEG_FACTOR = float(os.environ.get("NEG_FACTOR", "0.5"))
-BODY_BONUS = float(os.environ.get("BODY_BONUS", "1.6"))
-POS_BONUS = float(os.environ.get("POS_BONUS", "1.15"))
-NEG_PENALTY = float(os.environ.get("NEG_PENALTY", "0.5"))
-OWN_NEG_PENALTY = float(os.environ.get("OWN_NEG_PENALTY", "0.3"))
-WEAK_PENALTY = float(os.environ.get("WEAK_PENALTY", "0.8"))
-WEAK_KEEP = float(os.environ.get("WEAK_KEEP", "150"))
-LINK_CAP = float(os.environ.get("LINK_CAP", "80"))
-DECAY = float(os.environ.get("DECAY", "0.85"))
+# Weights (measured on news pages of several eras; see tests and the eval notes).
+NEG_FACTOR = 0.5  # share of a subtree's furniture weight counted against it
+BODY_BONUS = 2.0  # candidacy bonus: markup names the article body (itemprop=articleBody ...)
+POS_BONUS = 1.15  # candidacy bonus: <article>, "post", "entry", "content" ...
+NEG_PENALTY = 0.15  # candidacy factor for each furniture ancestor
+OWN_NEG_PENALTY = 0.2  # candidacy factor for being furniture oneself
+WEAK_PENALTY = 0.8  # the same for weak furniture hints (bylines, meta, hidden ...)
+WEAK_KEEP = 150.0  # weak furniture holding more prose than this stays in the body
+LINK_CAP = 80.0  # most a single block can count against its container
+LINK_MULT = 1.0  # link characters inside a prose block count against it this much
+DECAY = 0.85  # a block's weight shrinks by this per level on its way up the tree
+WIDEN_RATIO = 2.0  # an article-body ancestor may hold this much more prose ...
+WIDEN_ADD = 200.0  # ... plus this, and be at most WIDEN_STEPS levels up
+WIDEN_STEPS = 4
+SENT_WORDS = 6  # a linked paragraph with this many spaces and a full stop is prose
+FRAGMENT_STEPS = 3  # other article-body pieces are looked for this many levels up
+FRAGMENT_MIN = 50.0  # ... and count when they hold this much prose
+FALLBACK_CHARS = 100  # below this our text is doubtful: ask trafilatura
+FALLBACK_MAX_HTML = 2_000_000
 MAX_NODES = 400_000  # beyond this a page is not an article; stop flattening
 
 
@@ -190,7 +200,7 @@ def _flatten(root: LexborNode, analyse: bool) -> _Page:
             continue
         hint = 0
         is_block = tag in BLOCK_TAGS
-        if analyse:
+        if analyse and tag not in _ROOT_TAGS:
             attrs = node.attributes  # type: ignore[union-attr]
             hint = attr_hint(attrs) if attrs else 0
             if hint != BODY:
@@ -237,7 +247,18 @@ def node_text(node: LexborNode) -> str:
 
 
 # --------------------------------------------------------------------------- main text
-_SENTENCE_END = re.compile(r"[.!?…。！？؟»\"”'’)\]:]\s*$")
+_SENTENCE_END = re.compile(r"[.!?…。！？؟][\"”'’»)\]]*$")
+
+
+def _is_sentence(text: str) -> bool:
+    """Prose rather than a headline or a label: several words and a full stop at the end."""
+    return _SENTENCE_END.search(text) is not None and text.count(" ") >= SENT_WORDS
+
+
+def _looks_like_code(text: str) -> bool:
+    """Script or style source that leaked into the text (a broken comment, a bad tag)."""
+    code = text.count("{") + text.count("}") + text.count("=")
+    return code >= 4 and (code + text.count(";")) * 25 > len(text)
 
 
 def _weights(page: _Page) -> list[float]:
@@ -248,10 +269,15 @@ def _weights(page: _Page) -> list[float]:
         if kind and kind < _LIST_ITEM:
             out.append(0.0)
         elif link * 2 > n:
+            if kind == 0 and _is_sentence(text):
+                out.append(0.0)
+            else:
+                out.append(-min(0.6 * n + 10, LINK_CAP))
+        elif n > 40 and _looks_like_code(text):
             out.append(-min(0.6 * n + 10, LINK_CAP))
         else:
             prose = n - link
-            w = prose - 2 * link - 25
+            w = prose - LINK_MULT * link - 25
             if kind == _LIST_ITEM and link:
                 w -= 10
             out.append(float(max(w, -LINK_CAP)))
@@ -311,47 +337,115 @@ def _choose(page: _Page, weights: list[float]) -> tuple[int, list[float]]:
     return best, raw
 
 
+def _widen(page: _Page, core: int, pos: list[float]) -> int:
+    """The nearest article-body ancestor of ``core`` if there is one close above it.
+
+    The best-weighted subtree can be one paragraph of an article whose other parts are
+    lists of links (a deals roundup, a list of headlines): markup that names the article
+    body knows better.
+    """
+    hint, parent, tag = page.e_hint, page.e_parent, page.e_tag
+    # A paragraph is a unit of text, not a container: its siblings belong to the story.
+    while tag[core] in _TEXT_UNITS and parent[core] >= 0 and hint[parent[core]] >= 0:
+        core = parent[core]
+    if hint[core] == BODY or hint[core] < 0:
+        return core
+    limit = WIDEN_RATIO * pos[core] + WIDEN_ADD
+    i = parent[core]
+    steps = 0
+    while i >= 0 and steps < WIDEN_STEPS and hint[i] != NEGATIVE:
+        if pos[i] > limit:
+            break
+        if hint[i] == BODY:
+            return i
+        i = parent[i]
+        steps += 1
+    return core
+
+
 def _head_title(tree: LexborHTMLParser) -> str:
+    """The page's own title (og:title, else <title>), lowercased, to spot the headline."""
+    head = tree.head
+    if head is None:
+        return ""
     for selector in ('meta[property="og:title"]', "title"):
-        node = tree.css_first(selector)
+        node = head.css_first(selector)
         if node is not None:
             value = node.attributes.get("content") if selector[0] == "m" else node.text()
             if value and value.strip():
-                return " ".join(value.split()).lower()
+                return " ".join(value.split()).lower()[:2000]
     return ""
 
 
-def _select(page: _Page, container: int, pos: list[float], title: str) -> list[str]:
-    """The container's blocks minus furniture, in order."""
-    tag, hint = page.e_tag, page.e_hint
-    eend = page.e_eend
-    start, end = page.e_bstart[container], page.e_bend[container]
-    el_end = eend[container]
-    # Furniture below the container: mark its elements (pre-order ranges). Weak furniture
-    # that holds real prose (a "post-meta" div around the whole post) stays.
-    keep_weak = max(WEAK_KEEP, 0.25 * pos[container])
-    pruned = bytearray(len(tag))
-    i = container + 1
-    while i < el_end:
+def _fragments(page: _Page, container: int, pos: list[float]) -> list[int]:
+    """The container, plus the other article-body fragments next to it.
+
+    Sites split a body into several marked-up pieces (``p[itemprop=articleBody]`` each, or
+    ``div.article-body`` sections between ad slots); when the container is such a piece,
+    its marked-up siblings and cousins a few levels around it belong to the story too.
+    """
+    hint, parent, eend = page.e_hint, page.e_parent, page.e_eend
+    if hint[container] != BODY:
+        return [container]
+    top = container
+    for _ in range(FRAGMENT_STEPS):
+        up = parent[top]
+        if up < 0 or hint[up] == NEGATIVE:
+            break
+        top = up
+    found = [container]
+    i, end = top + 1, eend[top]
+    while i < end:
+        if i == container:
+            i = eend[i]
+            continue
         h = hint[i]
-        if h == NEGATIVE or (h == WEAK and pos[i] < keep_weak):
-            j = eend[i]
-            pruned[i:j] = b"\x01" * (j - i)
-            i = j
+        if h == NEGATIVE:
+            i = eend[i]
+        elif h == BODY and not (i < container < eend[i]) and pos[i] >= FRAGMENT_MIN:
+            found.append(i)
+            i = eend[i]
         else:
             i += 1
+    return sorted(found)
+
+
+def _select(page: _Page, containers: list[int], pos: list[float], title: str) -> list[str]:
+    """The containers' blocks minus furniture, in order."""
+    tag, hint = page.e_tag, page.e_hint
+    eend = page.e_eend
+    # Furniture below a container: mark its elements (pre-order ranges). Weak furniture
+    # that holds real prose (a "post-meta" div around the whole post) stays.
+    pruned = bytearray(len(tag))
+    blocks: list[int] = []
+    for container in containers:
+        keep_weak = max(WEAK_KEEP, 0.25 * pos[container])
+        i, el_end = container + 1, eend[container]
+        while i < el_end:
+            h = hint[i]
+            if h == NEGATIVE or (h == WEAK and pos[i] < keep_weak):
+                j = eend[i]
+                pruned[i:j] = b"\x01" * (j - i)
+                i = j
+            else:
+                i += 1
+        blocks.extend(range(page.e_bstart[container], page.e_bend[container]))
     keep: list[int] = []
     seen: set[str] = set()
     texts, links, kinds, b_elem = page.texts, page.links, page.b_kind, page.b_elem
-    for b in range(start, end):
+    for b in blocks:
         e = b_elem[b]
         if pruned[e]:
             continue
         text = texts[b]
         n = len(text)
-        if links[b] * 2 > n and not (links[b] < 20 and n < 40 and kinds[b] != _LIST_ITEM):
+        if (
+            links[b] * 2 > n
+            and not (links[b] < 20 and n < 40 and kinds[b] != _LIST_ITEM)
+            and not (kinds[b] == 0 and _is_sentence(text))
+        ):
             continue
-        if is_chrome_line(text):
+        if is_chrome_line(text) or (n > 40 and _looks_like_code(text)):
             continue
         if text in seen:
             continue
@@ -381,19 +475,65 @@ def _select(page: _Page, container: int, pos: list[float], title: str) -> list[s
 def main_text(tree: LexborHTMLParser, *, url: str | None = None) -> str:
     """The body text of an article page without a profile (generic heuristics).
 
-    May modify ``tree``: the caller runs it last.
+    Never raises. Does not modify ``tree`` (the caller may run it last either way).
     """
     try:
-        root = tree.body or tree.root
-        if root is None:
-            return ""
-        page = _flatten(root, analyse=True)
-        if not page.texts:
-            return ""
-        weights = _weights(page)
-        container, pos = _choose(page, weights)
-        if container < 0:
-            return ""
-        return "\n\n".join(_select(page, container, pos, _head_title(tree)))
+        text = _main_text(tree)
+        if text is None:  # the page swallowed by an unclosed <title>: read it again
+            swallowed = _swallowed_page(tree)
+            text = _main_text(swallowed) if swallowed is not None else None
     except Exception:  # the contract: never raise over a bad page
+        text = None
+    text = text or ""
+    if len(text) < FALLBACK_CHARS:
+        other = _second_opinion(tree, url)
+        if len(other) > len(text):
+            return other
+    return text
+
+
+def _main_text(tree: LexborHTMLParser) -> str | None:
+    """Our own analysis: the body text, "" if the page has no article text, None if the
+    page has no text at all."""
+    root = tree.body or tree.root
+    if root is None:
+        return None
+    page = _flatten(root, analyse=True)
+    if not page.texts:
+        return None
+    weights = _weights(page)
+    container, pos = _choose(page, weights)
+    if container < 0:
         return ""
+    container = _widen(page, container, pos)
+    containers = _fragments(page, container, pos)
+    return "\n\n".join(_select(page, containers, pos, _head_title(tree)))
+
+
+def _swallowed_page(tree: LexborHTMLParser) -> LexborHTMLParser | None:
+    """A ``<title>`` left open turns the rest of the document into title text (browsers
+    agree). When the body is empty and the title holds markup, parse that markup."""
+    title = tree.css_first("title")
+    raw = title.text() if title is not None else ""
+    if len(raw) < 1000 or "<" not in raw:
+        return None
+    return LexborHTMLParser(raw[raw.find("<") :])
+
+
+def _second_opinion(tree: LexborHTMLParser, url: str | None) -> str:
+    """trafilatura's body, for the rare page where our own analysis finds next to nothing
+    (an article that is one list of links, a page without prose). Costly: used sparingly."""
+    try:
+        import trafilatura  # imported here: most pages never need it
+
+        html = tree.html or ""
+        if not html or len(html) > FALLBACK_MAX_HTML:
+            return ""
+        found = trafilatura.extract(
+            html, url=url, favor_precision=True, include_comments=False, include_tables=True
+        )
+    except Exception:
+        return ""
+    if not found:
+        return ""
+    return "\n\n".join(" ".join(line.split()) for line in found.splitlines() if line.strip())

@@ -27,13 +27,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .dates import ParsedDate, fold, iter_dates, parse_date, parse_iso
-from .structured import ARTICLE_TYPES, types_of
+from .structured import ARTICLE_TYPES, first_meta, types_of
 
 __all__ = ["FoundDates", "find_dates"]
 
@@ -61,7 +61,8 @@ _TITLE = 8
 _FAR = 9
 _SIDE = 10
 _BODY = 11
-_RELATIVE = 12
+_IMAGE = 12
+_RELATIVE = 13
 _STRUCTURED = (_META_OFFSET, _JSONLD, _META_NAIVE, _JSONLD_OTHER)
 
 _META_PUBLISHED = (
@@ -124,13 +125,12 @@ _DATE_ELEMENTS = (
 )
 # Elements whose text is likely a visible date line.
 _TEXT_ELEMENTS = (
-    "[class*=date i], [id*=date i], [class*=time i], [class*=publi i], [class*=posted i],"
-    " [class*=datum i], [class*=fecha i], [class*=byline i], [class*=meta i], [class*=info i],"
-    " [class*=author i], [class*=data i], [class*=zeit i], [class*=tarih i], [class*=subline i],"
-    " [class*=kicker i], [class*=dateline i]"
+    "[class*=date i], [id*=date i], [class*=time i], [class*=publi i], [class*=datum i],"
+    " [class*=fecha i], [class*=byline i], [class*=meta i], [class*=info i], [class*=author i]"
 )
 _MAX_TEXT = 250
 _BODY_CHARS = 2500
+_LABELLED_CHARS = 30000
 _YEARISH = re.compile(r"\d{4}")
 
 # Class/id words of regions whose dates are not the article's: comments, teasers, sidebars,
@@ -139,16 +139,17 @@ _HARD = re.compile(
     r"(?<![a-z])(?:comment|disqus|respond|repl(?:y|ies)|related|recommend|similar|teaser"
     r"|popular|trending|most-?read|most-?viewed|read-?more|read-?next"
     r"|more-?(?:stories|news|articles|posts)|also-|outbrain|taboola|newsletter|ticker|breaking"
-    r"|navbar|nav-|menu|promo(?![a-z])|yarpp|crp_|jp-relatedposts|cookie|weather|credit)",
+    r"|navbar|nav-|menu|promo(?![a-z])|yarpp|crp_|jp-relatedposts|cookie|weather|embed"
+    r"|instagram|twitter-tweet)",
     re.IGNORECASE,
 )
 # ... and regions that are usually not the article's: sidebars, widgets, site chrome.
 _SOFT = re.compile(
     r"(?<![a-z])(?:sidebar|side-bar|widget|masthead|top-?bar|site-?header|latest|recent"
-    r"|archive|calendar|rail|banner|footer)",
+    r"|archive|calendar|rail|footer)",
     re.IGNORECASE,
 )
-_HARD_TAGS = frozenset({"nav", "figcaption"})
+_HARD_TAGS = frozenset({"nav", "figcaption", "blockquote"})
 _OK, _SOFT_OUT, _HARD_OUT = 0, 1, 2
 _CONTENT_TAGS = frozenset({"article", "main"})
 _SKIP_TEXT_PARENTS = frozenset({"script", "style", "noscript", "textarea", "template", "title"})
@@ -162,12 +163,19 @@ _MODIFIED_WORDS = re.compile(
 )
 _PUBLISHED_WORDS = re.compile(
     r"(?:published|posted|publie|publicad[oa]|veroffentlicht|erschienen|pubblicat[oa]|نشر"
-    r"|بتاريخ|created|erstellt)[^0-9\ue001-\ue00c]{0,25}$"
+    r"|بتاريخ|created|erstellt|mise?\s+en\s+ligne|(?:artikel|beitrag|eintrag)\s+wurde\s+am)[^0-9\ue001-\ue00c]{0,25}$"
 )
 
 _URL_YMD = re.compile(r"(?<!\d)((?:19|20)\d{2})[/_-](\d{1,2})[/_-](\d{1,2})(?=$|[/_.\-?#])")
 _URL_COMPACT = re.compile(r"(?<![\d])((?:19|20)\d{2})(\d{2})(\d{2})(?=$|[/_.\-?#])")
 _URL_QUERY = re.compile(r"[?&](?:date|d|pubdate|published)=((?:19|20)\d{2})-?(\d{2})-?(\d{2})")
+# Words of relative dates ("2 hours ago", "منذ ساعتين", "hier"): only such texts are parsed
+# as relative dates.
+_RELATIVE_HINT = re.compile(
+    r"ago|il y a|hace|vor |há |ha |منذ|قبل|yesterday|hier|ayer|gestern|ontem|أمس|امس|إمس"
+    r"|البارحة|today|aujourd|hoy|heute|hoje|اليوم",
+    re.IGNORECASE,
+)
 _PARSELY_DATE = re.compile(r'"pub_date"\s*:\s*"([^"]+)"')
 
 
@@ -234,15 +242,22 @@ def find_dates(
     found = _Found(tz, now, [], [])
     _from_meta(meta, found)
     _from_jsonld(objects, url, found)
-    layout = _Layout(tree)
+    layout = _Layout(tree, _titles(tree, meta))
     _from_elements(tree, layout, found)
     if text_selector:
         _from_profile(tree, text_selector, found)
-    _from_text(tree, layout, found)
     found.add(_url_date(url or ""), "url", _URL, visible=True)
-    _from_title(tree, meta, found)
+    _from_title(layout.titles, found)
+    if _unconfirmed(found):
+        # Date lines of the headline's article first; the rest of the page only if needed.
+        scope = layout.scope
+        _from_text(scope if scope is not None else tree, layout, found, near_only=False)
+        if scope is not None and found.best_rank() >= _FAR:
+            _from_text(tree, layout, found, near_only=True)
     if found.best_rank() >= _FAR:
         _from_body(tree, layout, found)
+        image = first_meta(meta, "og:image", "og:image:url", "twitter:image")
+        found.add(_url_date(image or ""), "url", _IMAGE)
     published = _choose(found.published)
     modified = _choose(found.modified)
     pub_value = _present(published, tz)
@@ -255,6 +270,19 @@ def find_dates(
         source=published.source if published else None,
         raw=published.parsed.raw if published else None,
     )
+
+
+def _unconfirmed(found: _Found) -> bool:
+    """Whether the page's date text is still worth reading: no date yet, or the best one is
+    a structured date that no visible date confirms."""
+    if not found.published:
+        return True
+    best = min(found.published, key=lambda c: (c.rank, c.order))
+    if best.rank > _TIME:
+        return True
+    if best.rank not in _STRUCTURED:
+        return False
+    return best.day not in {c.day for c in found.published if c.visible}
 
 
 # --------------------------------------------------------------------------- structured data
@@ -349,8 +377,9 @@ class _Layout:
 
     FAR = 99
 
-    def __init__(self, tree: LexborHTMLParser) -> None:
-        self.headline = _headline(tree)
+    def __init__(self, tree: LexborHTMLParser, titles: list[str]) -> None:
+        self.titles = titles
+        self.headline = _headline(tree, titles)
         self.levels: dict[int, int] = {}
         self.article_level: int | None = None
         node = self.headline
@@ -364,7 +393,21 @@ class _Layout:
         # Regions that join the headline's only at <body> or its outermost wrapper are the
         # page's, not the article's.
         self.page_level = level - 2
-        self._cache: dict[int, tuple[bool, int]] = {}
+        self._cache: dict[int, tuple[int, int, bool]] = {}
+
+    @property
+    def scope(self) -> LexborNode | None:
+        """The region holding everything that counts as near the headline."""
+        if self.headline is None:
+            return None
+        top = self.article_level if self.article_level is not None else 0
+        top = max(top, self.page_level - 1)
+        node: LexborNode | None = self.headline
+        for _ in range(top):
+            if node is None or node.parent is None:
+                break
+            node = node.parent
+        return node
 
     @property
     def headline_id(self) -> int | None:
@@ -374,49 +417,40 @@ class _Layout:
         """(verdict, level): verdict is _OK, _SOFT_OUT (a sidebar, the site header or
         footer) or _HARD_OUT (comments, teasers, navigation); level is where the node's
         region meets the headline's (``FAR`` when it never does)."""
-        key = node.mem_id
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
+        state = self._state(node)
+        return state[0], state[1]
+
+    def _state(self, node: LexborNode) -> tuple[int, int, bool]:
+        """(verdict, level, inside an article) of ``node``, computed top-down along the path
+        from the region shared with the headline, with every step cached."""
         path: list[LexborNode] = []
-        level = self.FAR
+        top: tuple[int, int, bool] | None = None
         current: LexborNode | None = node
         while current is not None:
-            joined = self.levels.get(current.mem_id)
+            key = current.mem_id
+            cached = self._cache.get(key)
+            if cached is not None:
+                top = cached
+                break
+            joined = self.levels.get(key)
             if joined is not None:
-                level = joined
+                in_article = self.article_level is not None and joined <= self.article_level
+                top = (_OK, joined, in_article)
                 break
             if current.tag in ("body", "html", "-document"):
                 break
             path.append(current)
             current = current.parent
-        in_article = self.article_level is not None and level <= self.article_level
+        verdict, level, in_article = top if top is not None else (_OK, self.FAR, False)
         # Right next to the headline, a class name ("teaser-meta") says nothing.
         by_class = level > 1
-        verdict = _OK
         for step in reversed(path):  # from the outermost region down to the node
-            tag = step.tag or ""
-            if tag in _HARD_TAGS:
-                verdict = _HARD_OUT
-                break
-            if tag == "aside" or (tag in ("footer", "header") and not in_article):
-                verdict = _SOFT_OUT
-            if tag in _CONTENT_TAGS:
+            if verdict != _HARD_OUT:
+                verdict = max(verdict, _judge(step, in_article, by_class))
+            if step.tag in _CONTENT_TAGS:
                 in_article = True
-            if not by_class:
-                continue
-            attrs = step.attributes
-            names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-            if len(names) < 3 or _OWN.search(names):
-                continue
-            if _HARD.search(names):
-                verdict = _HARD_OUT
-                break
-            if _SOFT.search(names):
-                verdict = _SOFT_OUT
-        result = (verdict, level)
-        self._cache[key] = result
-        return result
+            self._cache[step.mem_id] = (verdict, level, in_article)
+        return verdict, level, in_article
 
     def near(self, level: int) -> bool:
         """Whether a region meeting the headline at ``level`` is the headline's article."""
@@ -427,21 +461,54 @@ class _Layout:
         return level < self.page_level
 
 
+def _judge(node: LexborNode, in_article: bool, by_class: bool) -> int:
+    """What one region says about the dates inside it."""
+    tag = node.tag or ""
+    if tag in _HARD_TAGS:
+        return _HARD_OUT
+    verdict = _OK
+    if tag == "aside" or (tag in ("footer", "header") and not in_article):
+        verdict = _SOFT_OUT
+    if not by_class:
+        return verdict
+    attrs = node.attributes
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    if len(names) < 3 or _OWN.search(names):
+        return verdict
+    if _HARD.search(names):
+        return _HARD_OUT
+    if _SOFT.search(names):
+        return _SOFT_OUT
+    return verdict
+
+
 _OWN = re.compile(
     r"entry-(?:meta|date|header)|post-(?:meta|date|info)|article-(?:meta|date|header|info)",
     re.IGNORECASE,
 )
 
 
-def _headline(tree: LexborHTMLParser) -> LexborNode | None:
+def _headline(tree: LexborHTMLParser, titles: list[str]) -> LexborNode | None:
     h1s = [h for h in tree.css(_HEADLINE)[:8] if (h.text(deep=True) or "").strip()]
     if not h1s:
-        return None
+        return _titled_heading(tree, titles)
     for h in h1s:
         if h.tag == "h1" and _inside(h, _CONTENT_TAGS):
             return h
     real = [h for h in h1s if h.tag == "h1"] or h1s
     return max(real, key=lambda h: min(len((h.text(deep=True) or "").strip()), 40))
+
+
+def _titled_heading(tree: LexborHTMLParser, titles: list[str]) -> LexborNode | None:
+    """Without an <h1>: the first h2/h3 whose text is the page's title."""
+    wanted = [" ".join(t.split()).casefold() for t in titles if t]
+    if not wanted:
+        return None
+    for node in tree.css("h2, h3")[:40]:
+        text = " ".join((node.text(deep=True) or "").split()).casefold()
+        if len(text) >= 10 and any(text in title for title in wanted):
+            return node
+    return None
 
 
 def _inside(node: LexborNode, tags: frozenset[str]) -> bool:
@@ -544,13 +611,15 @@ def _label_before(node: LexborNode) -> str | None:
 
 
 def _walk(
-    tree: LexborHTMLParser, layout: _Layout, selector: str
+    root: LexborHTMLParser | LexborNode, layout: _Layout, selector: str
 ) -> Iterable[tuple[LexborNode, bool, int]]:
-    """Nodes matching ``selector`` in page order, with (after the headline?, index)."""
-    headline_id = layout.headline_id
-    query = f"{_HEADLINE}, {selector}" if headline_id is not None else selector
+    """Nodes under ``root`` matching ``selector`` in page order, with (after the headline?,
+    index)."""
+    headline = layout.headline
+    headline_id = headline.mem_id if headline is not None else None
+    query = f"{headline.tag}, {selector}" if headline is not None else selector
     after = False
-    for index, node in enumerate(tree.css(query)):
+    for index, node in enumerate(root.css(query)):
         if node.mem_id == headline_id:
             after = True
             continue
@@ -597,12 +666,17 @@ def _from_profile(tree: LexborHTMLParser, selector: str, found: _Found) -> None:
             return
 
 
-def _from_text(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> None:
+def _from_text(
+    root: LexborHTMLParser | LexborNode, layout: _Layout, found: _Found, *, near_only: bool
+) -> None:
+    """Dates in date-like elements under ``root`` and around the headline (with
+    ``near_only``, only those outside the headline's article: a second pass)."""
     seen: list[_Seen] = []
     relative: list[ParsedDate] = []
     texts: set[str] = set()
-    nodes = list(_walk(tree, layout, _TEXT_ELEMENTS))
-    nodes.extend((n, after, i) for n, after, i in _around_headline(layout))
+    nodes = list(_walk(root, layout, _TEXT_ELEMENTS))
+    if not near_only:
+        nodes.extend(_around_headline(layout))
     for node, after, index in nodes:
         if node.tag in ("html", "body", "script", "style", "meta", "link", "time"):
             continue
@@ -614,11 +688,16 @@ def _from_text(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> None:
         if not has_year and found.now is None:
             continue
         verdict, level = layout.place(node if node.tag != "-text" else node.parent)
-        if verdict == _HARD_OUT:
+        if verdict == _HARD_OUT or (near_only and verdict == _OK and layout.near(level)):
             continue
         dates = _labelled_dates(text, found.tz) if has_year else []
         if not dates:
-            if found.now is not None and verdict == _OK and layout.near(level):
+            if (
+                found.now is not None
+                and verdict == _OK
+                and layout.near(level)
+                and _RELATIVE_HINT.search(text)
+            ):
                 rel = parse_date(text, tz=found.tz, now=found.now)
                 if rel is not None:
                     relative.append(rel)
@@ -640,7 +719,9 @@ def _around_headline(layout: _Layout) -> Iterable[tuple[LexborNode, bool, int]]:
     headline = layout.headline
     if headline is None:
         return
-    for start, index0 in ((headline, 0), (headline.parent, 100)):
+    # Indexes sort these before the selector matches at the same level: right after the
+    # headline first, then after its container; before it, the closest first.
+    for start, index0 in ((headline, -2000), (headline.parent, -1000)):
         if start is None:
             continue
         node, steps = start.next, 0
@@ -653,7 +734,7 @@ def _around_headline(layout: _Layout) -> Iterable[tuple[LexborNode, bool, int]]:
     while node is not None and steps < 3:
         if node.tag == "-text" or not (node.tag or "-").startswith("-"):
             steps += 1
-            yield node, False, -steps
+            yield node, False, 1_000_000 - steps
         node = node.prev
 
 
@@ -675,10 +756,13 @@ def _labelled_dates(text: str, tz: tzinfo | None) -> list[tuple[ParsedDate, str 
     return out
 
 
-def _from_title(tree: LexborHTMLParser, meta: dict[str, list[str]], found: _Found) -> None:
+def _titles(tree: LexborHTMLParser, meta: dict[str, list[str]]) -> list[str]:
     title = tree.css_first("title")
-    texts = [*meta.get("og:title", ())[:1], title.text() if title is not None else ""]
-    for text in texts:
+    return [*meta.get("og:title", ())[:1], title.text() if title is not None else ""]
+
+
+def _from_title(titles: list[str], found: _Found) -> None:
+    for text in titles:
         if text and len(text) < 400 and _YEARISH.search(text):
             parsed = parse_date(text, tz=found.tz)
             if parsed is not None:
@@ -687,14 +771,17 @@ def _from_title(tree: LexborHTMLParser, meta: dict[str, list[str]], found: _Foun
 
 
 def _from_body(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> None:
-    """Last resort: a date in the first part of the text after the headline, a short date
-    line before a date inside a sentence (or the nearest one before the headline)."""
+    """Last resort, in the text after the headline: a short date line or a labelled date
+    ("Publié le ...") in its first part, else a labelled date further on (a blog post's
+    "Posted on ..." footer), else the first date inside a sentence, else the nearest date
+    just before the headline."""
     body = tree.body
     if body is None:
         return
     headline_id = layout.headline_id
     after = headline_id is None
     chars = 0
+    previous = ""
     before: ParsedDate | None = None
     in_sentence: ParsedDate | None = None
     for node in body.traverse(include_text=True):
@@ -706,19 +793,31 @@ def _from_body(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> None:
         if not text or text.isspace():
             continue
         chars += len(text)
-        if after and chars > _BODY_CHARS:
+        if after and chars > _LABELLED_CHARS:
             break
+        context, previous = previous, text
         if len(text) > 2000 or not _YEARISH.search(text):
             continue
         parent = node.parent
-        if parent is None or parent.tag in _SKIP_TEXT_PARENTS or layout.place(parent)[0] != _OK:
+        if parent is None or parent.tag in _SKIP_TEXT_PARENTS:
             continue
+        verdict = layout.place(parent)[0]
+        if verdict == _HARD_OUT:
+            continue
+        window = not after or chars <= _BODY_CHARS
+        if not _YEARISH.search(context):  # "Veröffentlicht:" in the element before
+            text = f"{context[-40:]} {text}"
         for parsed, label in _labelled_dates(text, found.tz):
             if label == "modified":
                 found.add(parsed, "text", _BODY, modified=True)
+            elif after and label == "published":
+                found.add(parsed, "text", _BODY)
+                return
+            elif verdict != _OK or not window:
+                continue
             elif not after:
                 before, chars = parsed, 0
-            elif label == "published" or len(text.strip()) <= 80:
+            elif len(text.strip()) <= 80:
                 found.add(parsed, "text", _BODY)
                 return
             elif in_sentence is None:
@@ -756,31 +855,69 @@ def _choose(candidates: list[_Candidate]) -> _Candidate | None:
         return None
     ordered = sorted(candidates, key=lambda c: (c.rank, c.order))
     best = ordered[0]
-    visible = [c for c in ordered if c.visible and c is not best]
-    if best.rank in _STRUCTURED and visible:
-        shown = {c.day for c in visible}
-        if best.day not in shown:
-            confirmed = [c for c in ordered if c.rank in _STRUCTURED and c.day in shown]
-            if confirmed:
-                best = confirmed[0]
-            elif best.parsed.has_time and best.parsed.value.utcoffset() == timedelta(0):
-                # A UTC timestamp vs. the local day the page shows.
-                local = [
-                    c for c in visible if c.rank <= _TITLE and abs((c.day - best.day).days) == 1
-                ]
-                if local:
-                    best = local[0]
-            else:
-                # A date in the URL is fixed when the article is created; a structured
-                # date of another day is then a later edit.
-                in_url = [c for c in visible if c.source == "url"]
-                if in_url and abs((in_url[0].day - best.day).days) > 1:
-                    best = in_url[0]
+    if best.rank in _STRUCTURED:
+        best = _check_structured(best, ordered)
     if not best.parsed.has_time:
         same_day = [c for c in ordered if c.parsed.has_time and c.day == best.day]
         if same_day:
             best = same_day[0]
     return best
+
+
+def _check_structured(best: _Candidate, ordered: list[_Candidate]) -> _Candidate:
+    """The structured date to keep, given what the page shows."""
+    shown = {c.day for c in ordered if c.visible}
+    if best.day in shown:
+        return best
+    confirmed = [c for c in ordered if c.rank in _STRUCTURED and c.day in shown]
+    if confirmed:
+        return confirmed[0]
+    value = best.parsed.value
+    if best.parsed.has_time and value.utcoffset() == timedelta(0):
+        # A UTC timestamp, while the page shows the local day.
+        local = _local_rendering(best, ordered)
+        if local is not None:
+            return local
+        if value.hour >= _LATE_UTC:
+            wanted = best.day + timedelta(days=1)
+        elif value.hour < _EARLY_UTC:
+            wanted = best.day - timedelta(days=1)
+        else:
+            return best
+        near = [c for c in ordered if c.visible and c.rank <= _TITLE and c.day == wanted]
+        return near[0] if near else best
+    # A date in the URL is fixed when the article is created; a structured date of
+    # another day is then a later edit.
+    in_url = [c for c in ordered if c.source == "url"]
+    if in_url and abs((in_url[0].day - best.day).days) > 1:
+        return in_url[0]
+    return best
+
+
+# A UTC time this late (early) is the next (previous) day for sites from UTC+4 to UTC-8.
+_LATE_UTC, _EARLY_UTC = 20, 8
+
+
+def _local_rendering(utc: _Candidate, ordered: list[_Candidate]) -> _Candidate | None:
+    """A shown date and time that is ``utc`` in some zone's local time, as that instant
+    with its local offset."""
+    instant = utc.parsed.value.replace(tzinfo=None)
+    for c in ordered:
+        if c.rank in _STRUCTURED or not c.parsed.has_time or not c.parsed.naive:
+            continue
+        if c.day == utc.day or abs((c.day - utc.day).days) > 1:
+            continue
+        offset = c.parsed.value - instant
+        quarters = round(offset / timedelta(minutes=15))
+        if abs(offset - quarters * timedelta(minutes=15)) > timedelta(minutes=2):
+            continue
+        if not -48 <= quarters <= 56:  # UTC-12 to UTC+14
+            continue
+        zone = timezone(quarters * timedelta(minutes=15))
+        value = utc.parsed.value.astimezone(zone)
+        parsed = ParsedDate(value, True, False, c.parsed.raw)
+        return _Candidate(parsed, c.source, c.rank, c.order, c.visible)
+    return None
 
 
 def _present(candidate: _Candidate | None, tz: tzinfo | None) -> datetime | None:
