@@ -285,6 +285,7 @@ def describe(name: str, result: dict[str, Any], bound: float) -> dict[str, Any]:
             (result["cpu"] - result["extract_cpu"]) * 1000 / pages, 2
         ),
         "extract_ms_per_page": round(result["extract_cpu"] * 1000 / pages, 2),
+        "cpu_busy": round(result["cpu"] / result["seconds"], 2) if result["seconds"] else None,
         "peak_rss_mb": round(result["peak_rss_mb"], 1),
         "rss_growth_mb": round(result["peak_rss_mb"] - result["rss_before_mb"], 1),
         "urls_known": result["urls_known"],
@@ -302,6 +303,7 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         ("ratio", "ratio", 6),
         ("cpu_ms_per_page_outside_extract", "cpu ms/pg", 10),
         ("extract_ms_per_page", "extract ms/pg", 14),
+        ("cpu_busy", "CPU/wall", 8),
         ("peak_rss_mb", "peak MB", 8),
         ("rss_growth_mb", "growth MB", 10),
         ("urls_known", "URLs known", 10),
@@ -403,7 +405,8 @@ def measure(args: argparse.Namespace, sizes: list[tuple[int, int]]) -> list[dict
     limits = f"{args.hosts} hosts x {args.concurrency} / {args.latency:g} s"
     if delay > 0:
         limits += f", at most 1/{delay:g} s starts per host"
-    print(f"politeness bound: {limits} = {bound:.1f} pages/s\n")
+    print(f"politeness bound: {limits} = {bound:.1f} pages/s")
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
 
     rows: list[dict[str, Any]] = []
     for index, (articles, pages) in enumerate(sizes):
@@ -420,6 +423,7 @@ def measure(args: argparse.Namespace, sizes: list[tuple[int, int]]) -> list[dict
                     result = run_child(args, "baseline", count, url_file=url_file)
                     rows.append(describe(f"baseline seq. {count}", result, bound))
     print_table(rows)
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     crawls = [r for r in rows if r["run"].startswith("crawl")]
     print()

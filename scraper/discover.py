@@ -7,6 +7,7 @@ extracts article fields or touches the network.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -27,6 +28,8 @@ FEED_LINKS = (
     'link[rel="alternate"][type="application/rss+xml"],'
     ' link[rel="alternate"][type="application/atom+xml"]'
 )
+PAGE_IN_PATH = re.compile(r"(/page/)(\d+)(/?)$")
+PAGE_PARAMS = ("page", "p", "pg", "paged")
 TEASER_LINKS = "article a[href], h2 a[href], h3 a[href], h4 a[href]"
 SKIP_EXTENSIONS = (
     ".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".pdf", ".zip", ".mp3", ".mp4",
@@ -55,6 +58,8 @@ def from_page(tree: LexborHTMLParser, url: str, hosts: set[str], profile: Profil
     next_sel = profile.selector("discover", "next_page") if profile else None
     nexts = _links(tree, (next_sel,) if next_sel else GENERIC_NEXT, url, hosts)
     found.next_page = nexts[0] if nexts else None
+    if found.next_page is None and profile is None:
+        found.next_page = numbered_next(tree, url, hosts)
     found.editions = editions(tree, url, hosts, profile)
     found.feeds = _links(tree, (FEED_LINKS,), url, hosts)
     api = _links(tree, ('link[rel="https://api.w.org/"]',), url, hosts)
@@ -72,6 +77,32 @@ def generic_articles(tree: LexborHTMLParser, url: str, hosts: set[str]) -> list[
         if link and words >= 3 and link != canonical(url):
             seen.setdefault(link, None)
     return list(seen)
+
+
+def numbered_next(tree: LexborHTMLParser, url: str, hosts: set[str]) -> str | None:
+    """The link to page N+1 in the common numbering forms (``/page/N/``, ``?page=N``,
+    ``?p=N``, ``/N/``), when the page links to it: pagination without a "next" label."""
+    parts = urlsplit(canonical(url))
+    page, candidates = 1, []
+    if match := PAGE_IN_PATH.search(parts.path):
+        page = int(match.group(2))
+    for key in PAGE_PARAMS:
+        for pair in parts.query.split("&"):
+            if pair.startswith(key + "=") and pair[len(key) + 1 :].isdigit():
+                page = int(pair[len(key) + 1 :])
+    nxt = page + 1
+    if PAGE_IN_PATH.search(parts.path):
+        path = PAGE_IN_PATH.sub(lambda m: f"{m.group(1)}{nxt}{m.group(3)}", parts.path, count=1)
+        candidates.append(parts._replace(path=path).geturl())
+    else:
+        base_path = parts.path if parts.path.endswith("/") else parts.path + "/"
+        candidates.append(parts._replace(path=f"{base_path}page/{nxt}/").geturl())
+    for key in PAGE_PARAMS:
+        query = "&".join(p for p in parts.query.split("&") if p and not p.startswith(key + "="))
+        query = "&".join(filter(None, [query, f"{key}={nxt}"]))
+        candidates.append(parts._replace(query=query).geturl())
+    linked = set(_links(tree, ("a[href]",), url, hosts))
+    return next((canonical(c) for c in candidates if canonical(c) in linked), None)
 
 
 def editions(

@@ -86,16 +86,27 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
         article.is_article = profile_rules.is_article(tree, profile)
         profile_rules.apply_fields(tree, profile, article, url)
         body = profile_rules.body(tree, profile)
-    else:
-        article.is_article = _looks_like_article(obj, meta)
     article.body = body if body is not None else content.main_text(tree, url=url)
+    if profile is None:
+        article.is_article = _looks_like_article(obj, meta, article)
     _canonicalize_links(article)
     return article
 
 
-def _looks_like_article(obj: dict | None, meta: dict[str, list[str]]) -> bool:
-    og_type = (structured.first_meta(meta, "og:type") or "").lower()
-    return obj is not None or og_type == "article"
+def _looks_like_article(obj: dict | None, meta: dict[str, list[str]], article: Article) -> bool:
+    """Is this page one article (not a listing, tag, author or utility page)?
+
+    The publisher's own declaration decides when there is one (``og:type``, a JSON-LD
+    Article); otherwise a headline, a publication date and a body of some length.
+    """
+    og_type = (structured.first_meta(meta, "og:type") or "").strip().lower()
+    if og_type.startswith("article"):
+        return True
+    if og_type:  # website, profile, video, book...: declared as something else
+        return False
+    if obj is not None:
+        return True
+    return bool(article.title) and article.published_at is not None and article.word_count >= 120
 
 
 def _canonicalize_links(article: Article) -> None:

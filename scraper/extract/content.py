@@ -61,6 +61,7 @@ _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _LIST_ITEM = 7
 _ITEM_TAGS = frozenset({"li", "dd", "dt"})
 _TEXT_UNITS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "span"})
+_TAG_NAMES: dict[int, str] = {}  # lexbor tag id -> tag name, filled as tags are seen
 _ROOT_TAGS = frozenset({"html", "body"})  # their classes describe the page, not a part
 _TEXT = 2  # lexbor tag_id of a text node
 _COMMENT = 4
@@ -83,7 +84,7 @@ SENT_WORDS = 6  # a linked paragraph with this many spaces and a full stop is pr
 FRAGMENT_STEPS = 3  # other article-body pieces are looked for this many levels up
 FRAGMENT_MIN = 50.0  # ... and count when they hold this much prose
 FALLBACK_CHARS = 100  # below this our text is doubtful: ask trafilatura
-FALLBACK_MAX_HTML = 2_000_000
+FALLBACK_MAX_HTML = 1_000_000
 MAX_NODES = 400_000  # beyond this a page is not an article; stop flattening
 
 
@@ -179,7 +180,11 @@ def _flatten(root: LexborNode, analyse: bool) -> _Page:
         if tag_id == _COMMENT:
             node = None
             continue
-        tag = node.tag or ""  # type: ignore[union-attr]
+        tag = _TAG_NAMES.get(tag_id)  # a dict lookup is cheaper than the property
+        if tag is None:
+            tag = node.tag or ""  # type: ignore[union-attr]
+            if tag_id < 4096:  # lexbor's fixed ids; custom elements get pointer-sized ones
+                _TAG_NAMES[tag_id] = tag
         if tag in _INLINE:
             if tag == "a":
                 link_depth += 1

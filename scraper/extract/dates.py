@@ -388,6 +388,8 @@ _AR_UNITS: dict[str, tuple[str, int]] = {
     "يوم": ("d", 1), "يومين": ("d", 2), "يومان": ("d", 2), "ايام": ("d", 0),
     "اسبوع": ("w", 1), "اسبوعين": ("w", 2), "اسبوعان": ("w", 2), "اسابيع": ("w", 0),
 }  # fmt: skip
+# Keys are looked up in folded text (ئ folds to ي, for one).
+_AR_UNITS = {fold(k): v for k, v in _AR_UNITS.items()}
 _UNIT_DELTA = {
     "s": timedelta(seconds=1),
     "m": timedelta(minutes=1),
@@ -407,6 +409,7 @@ _DAY_WORDS = {
     "yesterday": 1, "hier": 1, "ayer": 1, "gestern": 1, "ontem": 1, "امس": 1, "البارحه": 1,
     "avant-hier": 2, "anteayer": 2, "vorgestern": 2, "anteontem": 2,
 }  # fmt: skip
+_DAY_WORDS = {fold(k): v for k, v in _DAY_WORDS.items()}
 _DAY_WORD = re.compile(
     r"(?<![\w-])(اول\s+امس|"
     + "|".join(re.escape(w) for w in sorted(_DAY_WORDS, key=len, reverse=True))

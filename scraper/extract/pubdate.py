@@ -163,7 +163,8 @@ _MODIFIED_WORDS = re.compile(
 )
 _PUBLISHED_WORDS = re.compile(
     r"(?:published|posted|publie|publicad[oa]|veroffentlicht|erschienen|pubblicat[oa]|نشر"
-    r"|بتاريخ|created|erstellt|mise?\s+en\s+ligne|(?:artikel|beitrag|eintrag)\s+wurde\s+am)[^0-9\ue001-\ue00c]{0,25}$"
+    r"|بتاريخ|created|erstellt|mise?\s+en\s+ligne|(?:artikel|beitrag|eintrag)\s+wurde\s+am)"
+    r"[^0-9\ue001-\ue00c]{0,25}$"
 )
 
 _URL_YMD = re.compile(r"(?<!\d)((?:19|20)\d{2})[/_-](\d{1,2})[/_-](\d{1,2})(?=$|[/_.\-?#])")
@@ -638,6 +639,11 @@ def _from_elements(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> No
         if not value or len(value) > _MAX_TEXT:
             continue
         parsed = parse_iso(value, found.tz) or parse_date(value, tz=found.tz)
+        if node.tag == "meta" and parsed is not None and _in_head(node):
+            # <meta itemprop="datePublished"> in <head> is page metadata like any other.
+            rank = _META_OFFSET if parsed.has_time and _has_offset(value) else _META_NAIVE
+            found.add(parsed, "meta", rank, modified=_is_modified(node) is True)
+            continue
         text = _text(node) if node.tag != "meta" else None
         shown = parse_date(text, tz=found.tz) if text and _YEARISH.search(text) else None
         # What the reader sees wins over a machine value of another day.
@@ -649,6 +655,11 @@ def _from_elements(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> No
         modified = label == "modified" or (label is None and _is_modified(node))
         seen.append(_Seen(parsed, modified, level, after, index, verdict, shown is not None))
     _add_seen(seen, layout, found, "time", _TIME)
+
+
+def _in_head(node: LexborNode) -> bool:
+    parent = node.parent
+    return parent is not None and parent.tag == "head"
 
 
 def _from_profile(tree: LexborHTMLParser, selector: str, found: _Found) -> None:
