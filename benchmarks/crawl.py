@@ -19,7 +19,7 @@ bound is 1 / latency.
 
 Usage::
 
-    python benchmarks/crawl.py                    # defaults below, about a minute
+    python benchmarks/crawl.py                    # defaults below, about 70 s
     python benchmarks/crawl.py --hosts 1 --latency 0.1 --max-pages 1000
 
 Flags:

@@ -75,7 +75,9 @@ def day_of(text: str, **kwargs: object) -> date | None:
     ("region", "month"),
     [(region, month) for region in sorted(REGIONS) for month in range(1, 13)],
 )
-def test_every_arabic_month_name_in_every_digit_script(region: str, month: int, digits: str) -> None:
+def test_every_arabic_month_name_in_every_digit_script(
+    region: str, month: int, digits: str
+) -> None:
     name = REGIONS[region][month - 1]
     text = f"14 {name} 2025".translate(DIGITS[digits])
     assert day_of(text) == date(2025, month, 14)

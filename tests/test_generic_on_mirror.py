@@ -42,9 +42,10 @@ def test_generic_path_gets_title_date_and_body(pages):
         scores.append(f1(t["body"], article.body))
         if article.title != t["title"]:
             wrong.append(("title", t["id"], article.title))
-        if not article.published_at or article.published_at.date().isoformat() != t[
-            "published_at"
-        ][:10]:
+        if (
+            not article.published_at
+            or article.published_at.date().isoformat() != t["published_at"][:10]
+        ):
             wrong.append(("date", t["id"], article.published_at))
         if canonical(article.url or "") != canonical(url):
             wrong.append(("url", t["id"], article.url))

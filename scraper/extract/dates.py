@@ -418,6 +418,8 @@ _DAY_WORD = re.compile(
 
 
 def _relative(folded: str, now: datetime, tz: tzinfo | None, raw: str) -> ParsedDate | None:
+    if len(folded) > _MAX_RELATIVE_TEXT:  # "today" inside a sentence is not a date line
+        return None
     m = _RELATIVE.search(folded)
     if m is not None:
         if m.group(6) is not None:  # Arabic
@@ -448,6 +450,9 @@ def _relative(folded: str, now: datetime, tz: tzinfo | None, raw: str) -> Parsed
         return ParsedDate(value, True, value.tzinfo is None, raw)
     value = base.replace(hour=0, minute=0, second=0, microsecond=0)
     return ParsedDate(value, False, value.tzinfo is None, raw)
+
+
+_MAX_RELATIVE_TEXT = 80
 
 
 def _localize(now: datetime, tz: tzinfo | None) -> datetime:
@@ -527,14 +532,20 @@ def iter_dates(
     now: datetime | None = None,
     lang: str | None = None,
     day_first: bool = True,
-) -> Iterator[tuple[int, ParsedDate]]:
-    """Every absolute date in ``text`` as (position in the folded text, date), in text order.
+) -> Iterator[tuple[str, ParsedDate]]:
+    """Every absolute date in ``text``, in text order, as (lead, date).
 
+    ``lead`` is the folded text just before the date (at most 60 characters, not reaching
+    back into the previous date), for reading labels such as "Updated:" or "Publié le".
     Relative dates ("2 hours ago") are not included; see :func:`parse_date`.
     """
     raw = _clean_raw(text)
     marked = _marked(fold(text))
-    yield from _scan(marked, raw, tz=tz, now=now, month_first=_month_first(lang, day_first))
+    previous_end = 0
+    month_first = _month_first(lang, day_first)
+    for start, end, parsed in _scan(marked, raw, tz=tz, now=now, month_first=month_first):
+        yield marked[max(previous_end, start - 60) : start], parsed
+        previous_end = end
 
 
 def _month_first(lang: str | None, day_first: bool) -> bool:
@@ -545,7 +556,7 @@ def _month_first(lang: str | None, day_first: bool) -> bool:
 
 def _scan(
     marked: str, raw: str, *, tz: tzinfo | None, now: datetime | None, month_first: bool
-) -> Iterator[tuple[int, ParsedDate]]:
+) -> Iterator[tuple[int, int, ParsedDate]]:
     found: list[tuple[int, int, str, re.Match[str]]] = []
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(marked):
@@ -564,7 +575,7 @@ def _scan(
             at = _glued_time(marked, -neg_end)
         parsed = _build(*fields, at, tz, now, raw)
         if parsed is not None:
-            yield start, parsed
+            yield start, -neg_end, parsed
 
 
 _GLUED_TIME = re.compile(r"t(\d{2}):?(\d{2})(?::?(\d{2}))?(?:[.,]\d+)?")
@@ -605,7 +616,8 @@ def parse_date(
     folded = fold(text)
     raw = _clean_raw(text)
     marked = _marked(folded)
-    for _, parsed in _scan(marked, raw, tz=tz, now=now, month_first=_month_first(lang, day_first)):
+    month_first = _month_first(lang, day_first)
+    for _, _, parsed in _scan(marked, raw, tz=tz, now=now, month_first=month_first):
         return parsed
     if now is not None:
         return _relative(folded, now, tz, raw)
@@ -615,7 +627,7 @@ def parse_date(
 # --------------------------------------------------------------------------- machine dates
 
 _ISO = re.compile(
-    r"\s*(\d{4})-?(\d{2})-?(\d{2})"
+    r"\s*(\d{4})(-?)(\d{2})\2(\d{2})"
     r"(?:[T\s]+(\d{2}):?(\d{2})(?::?(\d{2})(?:[.,]\d+)?)?)?"
     r"\s*(Z|[+-]\d{2}(?::?\d{2})?|(?:UTC|GMT)(?:[+-]\d{2}(?::?\d{2})?)?)?\s*"
     r"(?:\[[\w/+\-]+\])?\s*$",
@@ -633,28 +645,31 @@ def parse_iso(text: str, tz: tzinfo | None = None) -> ParsedDate | None:
     """
     if not text or len(text) > 80:
         return None
-    raw = text.strip()
+    slash = _ISO_SLASH.match(text)
+    if slash is not None:  # 2025/11/25 10:15 -> 2025-11-25T10:15
+        rest = slash.group(4) or ""
+        iso = f"{slash.group(1)}-{int(slash.group(2)):02d}-{int(slash.group(3)):02d}"
+        return _iso(f"{iso}T{rest}" if rest else iso, tz, text.strip())
+    return _iso(text, tz, text.strip())
+
+
+def _iso(text: str, tz: tzinfo | None, raw: str) -> ParsedDate | None:
     m = _ISO.match(text)
     if m is None:
-        s = _ISO_SLASH.match(text)
-        if s is None:
-            return None
-        rest = s.group(4) or ""
-        iso = f"{s.group(1)}-{int(s.group(2)):02d}-{int(s.group(3)):02d}"
-        return parse_iso(f"{iso}T{rest}" if rest else iso, tz)
-    year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        return None
+    year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
     if year < MIN_YEAR or year > _MAX_YEAR:
         return None
     try:
         value = datetime(year, month, day)
-        has_time = m.group(4) is not None
+        has_time = m.group(5) is not None
         if has_time:
             value = value.replace(
-                hour=int(m.group(4)), minute=int(m.group(5)), second=int(m.group(6) or 0)
+                hour=int(m.group(5)), minute=int(m.group(6)), second=int(m.group(7) or 0)
             )
     except ValueError:
         return None
-    zone = m.group(7)
+    zone = m.group(8)
     if zone:
         offset = _iso_offset(zone)
         if offset is None:

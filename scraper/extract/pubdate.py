@@ -5,21 +5,24 @@ Evidence is ranked, most trusted first, and every date keeps the name of its sou
 
 1. ``article:published_time`` and its kin in ``<meta>``, when the value carries an offset;
 2. the JSON-LD article object's ``datePublished`` / ``dateModified``;
-3. other publication ``<meta>`` (``dc.date``, ``pubdate``, ... and values without offset);
+3. other publication ``<meta>`` (``dc.date``, ``pubdate``, values without offset), then the
+   dates of a JSON-LD ``WebPage`` or ``VideoObject``;
 4. ``<time>`` and ``itemprop="datePublished"`` elements of the headline's article;
 5. the visible date a site profile points at (``text_selector``);
-6. date text around the headline and in the article's byline/date elements;
-7. the URL (``/2025/11/25/``, ``/20251125/``, ``?date=2025-11-25``), the page title;
-8. dates further from the headline, then the first date of the article text;
+6. date lines near the headline: byline, date and meta elements, the lines around it;
+7. the URL (``/2025/11/25/``, ``/20251125/``, ``?date=2025-11-25``), then the page title;
+8. last resorts: dates further from the headline, a side column's date (only when it shows
+   one day, not a list), the first date of the article text, the lead image's URL;
 9. relative text ("منذ ساعتين", "2 hours ago"), which needs ``now``.
 
-The headline anchors the page: a date element counts as the article's when the smallest
-region holding both is not a comment thread, a related-articles box, a sidebar or the site
-chrome. The publisher's structured statements win, except that when they disagree with
-each other the one the visible page (or the URL) confirms is taken, and a UTC timestamp
-whose day differs by one from the visible local day yields to it. A day shown without a time
-is completed by a same-day timestamp. Published and modified dates are kept apart: a
-modified date never stands in for a missing published one.
+The headline anchors the page. A date element counts as the article's unless a region
+between it and the headline's is a comment thread, a related-articles box, an embedded post,
+navigation (dropped) or a sidebar or the site's header/footer (last resort). The publisher's
+structured statements win, except that when they disagree with each other the one the page
+(or the URL) shows is taken, a UTC timestamp yields to the local date and time the page shows
+for the same instant, and a URL date wins over a structured date days apart. A day shown
+without a time is completed by a same-day timestamp. Published and modified dates are kept
+apart: a modified date never stands in for a missing published one.
 """
 
 from __future__ import annotations
@@ -117,7 +120,7 @@ _META_MODIFIED = (
     "revised",
 )
 
-_HEADLINE = "h1, [itemprop=headline], .entry-title, .post-title, .article-title"
+_HEADLINE_MARKUP = "[itemprop=headline], .entry-title, .post-title, .article-title"
 # Elements holding a machine date (or a visible one) of the article.
 _DATE_ELEMENTS = (
     "time, [itemprop=datePublished], [itemprop=dateModified], [itemprop=dateCreated],"
@@ -259,6 +262,7 @@ def find_dates(
         _from_body(tree, layout, found)
         image = first_meta(meta, "og:image", "og:image:url", "twitter:image")
         found.add(_url_date(image or ""), "url", _IMAGE)
+    _drop_lists(found.published)
     published = _choose(found.published)
     modified = _choose(found.modified)
     pub_value = _present(published, tz)
@@ -271,6 +275,15 @@ def find_dates(
         source=published.source if published else None,
         raw=published.parsed.raw if published else None,
     )
+
+
+def _drop_lists(candidates: list[_Candidate]) -> None:
+    """Dates from sidebars and the site's header/footer count only when they agree: a
+    side column may carry the article's date line, but several days there are a list of
+    other articles ("latest news")."""
+    side_days = {c.day for c in candidates if c.rank == _SIDE}
+    if len(side_days) > 1:
+        candidates[:] = [c for c in candidates if c.rank != _SIDE]
 
 
 def _unconfirmed(found: _Found) -> bool:
@@ -490,14 +503,22 @@ _OWN = re.compile(
 
 
 def _headline(tree: LexborHTMLParser, titles: list[str]) -> LexborNode | None:
-    h1s = [h for h in tree.css(_HEADLINE)[:8] if (h.text(deep=True) or "").strip()]
-    if not h1s:
-        return _titled_heading(tree, titles)
-    for h in h1s:
-        if h.tag == "h1" and _inside(h, _CONTENT_TAGS):
-            return h
-    real = [h for h in h1s if h.tag == "h1"] or h1s
-    return max(real, key=lambda h: min(len((h.text(deep=True) or "").strip()), 40))
+    """The article's headline: an <h1> inside <article>/<main>, else the <h1> with the
+    longest text (a logo's <h1> is short), else a marked-up headline, else the h2/h3 that
+    repeats the page title."""
+    h1s = [(h, _length(h)) for h in tree.css("h1")[:8]]
+    h1s = [(h, n) for h, n in h1s if n]
+    if h1s:
+        for h, _ in h1s:
+            if _inside(h, _CONTENT_TAGS):
+                return h
+        return max(h1s, key=lambda item: min(item[1], 40))[0]
+    marked = [h for h in tree.css(_HEADLINE_MARKUP)[:4] if _length(h)]
+    return marked[0] if marked else _titled_heading(tree, titles)
+
+
+def _length(node: LexborNode) -> int:
+    return len((node.text(deep=True) or "").strip())
 
 
 def _titled_heading(tree: LexborHTMLParser, titles: list[str]) -> LexborNode | None:
@@ -753,15 +774,11 @@ def _labelled_dates(text: str, tz: tzinfo | None) -> list[tuple[ParsedDate, str 
     """The dates in a short text, each labelled "published", "modified" or None by the words
     right before it ("Updated: ...", "Publié le ...")."""
     out: list[tuple[ParsedDate, str | None]] = []
-    folded: str | None = None
-    for position, parsed in iter_dates(text, tz=tz):
-        if folded is None:
-            folded = fold(text)
-        head = folded[max(0, position - 40) : position]
+    for lead, parsed in iter_dates(text, tz=tz):
         label: str | None = None
-        if _MODIFIED_WORDS.search(head):
+        if _MODIFIED_WORDS.search(lead):
             label = "modified"
-        elif _PUBLISHED_WORDS.search(head):
+        elif _PUBLISHED_WORDS.search(lead):
             label = "published"
         out.append((parsed, label))
     return out
