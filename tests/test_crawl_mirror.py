@@ -162,3 +162,25 @@ def test_export_writes_one_record_per_article(crawled, tmp_path):
             "prev_url", "image", "word_count", "first_seen_at", "fetched_at",
             "revision"}  # fmt: skip
     assert keys <= set(rows[0])
+
+
+def test_lang_option_limits_the_crawl_to_those_editions(mirror, truth, tmp_path):
+    db = tmp_path / "fr.db"
+    summary = crawl_mirror(mirror.base_url + "/fr/", db, languages=("fr",))
+    from scraper.store import Store
+
+    with Store(db) as store:
+        languages = {r["language"] for r in store.records()}
+    assert languages == {"fr"}
+    assert summary.articles_new == sum(t["language"] == "fr" for t in truth)
+
+
+def test_targets_resolve_to_a_profile_and_a_base_url():
+    from scraper.cli import resolve_site
+
+    real = resolve_site("sahara.ma", None)
+    assert real.base_url == "https://sahara.ma/ar/" and real.profile.name == "sahara.ma"
+    assert resolve_site("https://www.sahara.ma/fr/", None).profile.name == "sahara.ma"
+    staging = resolve_site("http://127.0.0.1:8000/ar/", "sahara.ma")
+    assert staging.name == "127.0.0.1:8000" and staging.profile.timezone == "Africa/Casablanca"
+    assert resolve_site("https://news.example.org/", None).profile is None
