@@ -31,6 +31,7 @@ _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _ARABIC_FOLD = str.maketrans(
     {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ی": "ي", "ک": "ك"}
 )
+_LATIN_MARKS = re.compile("[\u0300-\u036f]")
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 # A token of folded text, as SQLite's unicode61 tokenizer sees it: letters and digits.
@@ -64,15 +65,10 @@ def fold(text: str) -> str:
     text = text.casefold()
     if text.isascii():
         return text
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(c for c in decomposed if not _is_latin_mark(c))
-    # Recompose: a stray combining hamza (from ؤ or ئ) would split the word in the tokenizer.
+    # Drop the combining marks of the Latin-accent block only (Arabic ones went above), then
+    # recompose: a stray combining hamza (from ؤ or ئ) would split the word in the tokenizer.
+    stripped = _LATIN_MARKS.sub("", unicodedata.normalize("NFD", text))
     return unicodedata.normalize("NFC", stripped)
-
-
-def _is_latin_mark(char: str) -> bool:
-    # Combining marks from the Latin-accent block only; Arabic marks were handled above.
-    return "\u0300" <= char <= "\u036f"
 
 
 def tokens(folded: str) -> list[str]:

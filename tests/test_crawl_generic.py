@@ -48,6 +48,7 @@ def test_fields_come_out_right_without_a_profile(crawl):
         assert r["published_at"] == t["published_at"]
         assert r["authors"] == t["authors"]
         assert r["tags"] == t["tags"]
+        assert r["categories"] == t["categories"]
         assert r["body"] == t["body"], t["path"]
 
 

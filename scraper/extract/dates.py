@@ -7,7 +7,11 @@ replaced by a one-character marker, and a handful of regular expressions then re
 day/month/year in the orders real pages use. Anything unclear gives ``None``: an unknown
 month never becomes January, a bare year is not a date, two-digit years are refused.
 
-``parse_iso`` reads the machine dates of JSON-LD, ``<meta>`` and ``<time datetime>``.
+``parse_date`` returns the first date of a text (or a relative one, "منذ ساعتين", against
+``now``); ``iter_dates`` yields every date with the words before it, for labels such as
+"Updated:"; ``parse_iso`` reads the machine dates of JSON-LD, ``<meta>`` and
+``<time datetime>``. Month tables cover the Arabic of Morocco, Algeria/Tunisia,
+Egypt/the Gulf, the Levant/Iraq and Mauritania, Persian, and the main European languages.
 """
 
 from __future__ import annotations

@@ -136,9 +136,51 @@ def categories(
     obj: dict[str, Any] | None,
     meta: dict[str, list[str]],
 ) -> list[str]:
-    found = text_list((obj or {}).get("articleSection"))
-    found = found or [clean(v) for v in meta.get("article:section", ()) if v]
-    return _unique(found or breadcrumb_names(objects)[:-1])
+    declared = text_list((obj or {}).get("articleSection"))
+    declared = declared or [clean(v) for v in meta.get("article:section", ()) if v]
+    shown = header_sections(tree)
+    if shown and set(declared) <= set(shown):
+        return shown  # the page shows all the declared sections, and maybe more
+    return _unique(declared or shown or breadcrumb_names(objects)[:-1])
+
+
+NAV_LINKS = "nav a[href], header a[href], [class*='menu'] a[href]"
+
+
+def header_sections(tree: LexborHTMLParser) -> list[str]:
+    """Section links shown above the headline (kicker, "in X, Y" line, breadcrumb) that
+    also appear in the site's navigation, or that WordPress marks ``rel="category"``."""
+    marked = [clean(a.text()) for a in tree.css('a[rel~="category"]')]
+    if marked:
+        return _unique(marked)
+    h1 = tree.css_first("h1")
+    if h1 is None:
+        return []
+    nav = {_path(a.attributes.get("href")) for a in tree.css(NAV_LINKS)} - {"", "/"}
+    container = h1.parent
+    for _ in range(2):  # the headline's block, or the one around it
+        if container is None or container.parent is None:
+            break
+        if container.css_first("a[href]") is not None:
+            break
+        container = container.parent
+    names: list[str] = []
+    for node in container.traverse() if container is not None else ():
+        if node.mem_id == h1.mem_id:
+            break
+        if node.tag == "a" and _path(node.attributes.get("href")) in nav:
+            names.append(clean(node.text()))
+    return _unique(n for n in names if 0 < len(n) < 60)
+
+
+def _path(href: str | None) -> str:
+    """The path of a link, without host or trailing slash, for comparing links."""
+    if not href:
+        return ""
+    path = href.split("#", 1)[0].split("?", 1)[0]
+    if "://" in path:
+        path = "/" + path.split("://", 1)[1].partition("/")[2]
+    return path.rstrip("/") or "/"
 
 
 def tags(

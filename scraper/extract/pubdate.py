@@ -560,6 +560,8 @@ def _ordered(seen: list[_Seen]) -> list[_Seen]:
 
 
 def _add_seen(seen: list[_Seen], layout: _Layout, found: _Found, source: str, rank: int) -> None:
+    """Adds page-element dates closest-first: ``rank`` near the headline, lower further
+    away or in a side region."""
     for item in _ordered(seen):
         if item.verdict == _SOFT_OUT:
             item_rank = _SIDE
@@ -615,7 +617,8 @@ def _is_modified(node: LexborNode) -> bool | None:
 
 
 def _label_before(node: LexborNode) -> str | None:
-    """ "modified"/"published" from the words just before an element ("Updated: <time>")."""
+    """The label, "modified" or "published", that the words just before an element give
+    it ("Updated: <time>")."""
     prev = node.prev
     text = ""
     while prev is not None and len(text) < 40:
@@ -651,8 +654,6 @@ def _walk(
 def _from_elements(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> None:
     seen: list[_Seen] = []
     for node, after, index in _walk(tree, layout, _DATE_ELEMENTS):
-        if node.tag in ("h1",) and node.mem_id == layout.headline_id:
-            continue
         verdict, level = layout.place(node)
         if verdict == _HARD_OUT:
             continue
