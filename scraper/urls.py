@@ -7,6 +7,7 @@ fragments and sometimes no trailing slash. ``canonical`` folds all of these to o
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset(
@@ -21,6 +22,13 @@ _SAFE_PATH = "/:@!$&'()*+,;=-._~"
 
 
 def canonical(url: str, base: str | None = None) -> str:
+    """One spelling of ``url`` (see :func:`_canonical`); memoized, as links repeat across
+    every page of a site (menus, footers, related boxes)."""
+    return _canonical(url, base)
+
+
+@lru_cache(maxsize=65536)
+def _canonical(url: str, base: str | None = None) -> str:
     """One spelling of ``url``.
 
     Absolute (joined to ``base``), lower-case scheme and host, no default port, no fragment,
