@@ -6,7 +6,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.extract.boilerplate import NEGATIVE, POSITIVE, WEAK, attr_hint, is_chrome_line
+from scraper.extract.boilerplate import (
+    DISCUSSION,
+    NEGATIVE,
+    POSITIVE,
+    WEAK,
+    attr_hint,
+    is_chrome_line,
+)
 from scraper.extract.content import main_text, node_text
 
 # Our own prose: a small story about a harbour town, long enough to look like an article.
@@ -102,6 +109,12 @@ def test_plain_article() -> None:
     assert_story(text)
     assert HEADLINE not in text  # the headline is not body
     assert "Most read" not in text and "Copyright" not in text
+
+
+def test_headline_given_by_the_caller_is_not_body() -> None:
+    html = page(f"<h2>{HEADLINE}</h2>" + paragraphs(), title="The Coast Daily")
+    text = main_text(LexborHTMLParser(html), title=HEADLINE)
+    assert_story(text)
 
 
 def test_related_box_inside_article_removed() -> None:
@@ -257,7 +270,8 @@ def test_empty_and_garbage_input() -> None:
     for html in ("", "   ", "<html></html>", "<html><body></body></html>", "\x00\x01\x02"):
         assert main_text(LexborHTMLParser(html)) == ""
     binary = bytes(range(256)).decode("latin-1") * 50
-    assert isinstance(main_text(LexborHTMLParser(binary)), str)
+    assert main_text(LexborHTMLParser(binary)) == ""
+    assert main_text(LexborHTMLParser(f"<html><body><p>{binary}</p></body></html>")) == ""
 
 
 def test_unclosed_title_swallowing_the_page() -> None:
@@ -291,9 +305,26 @@ def test_attribute_hints() -> None:
     assert attr_hint({"itemprop": "articleBody"}) > POSITIVE
     assert attr_hint({"style": "display: none"}) == NEGATIVE
     assert attr_hint({"role": "navigation"}) == NEGATIVE
+    assert attr_hint({"id": "comments"}) == DISCUSSION
+    assert attr_hint({"class": "elementor-widget-container"}) == WEAK
+    assert attr_hint({"id": "ctl00_MainPlaceHolder_NavBar_Article"}) != NEGATIVE
 
 
 def test_chrome_lines() -> None:
     for line in ("Advertisement", "Share this article", "Read more »", "اقرأ أيضا", "Tags: a, b"):
         assert is_chrome_line(line)
     assert not is_chrome_line("Read more about the pier in our archive, where the plans are.")
+
+
+def test_pathological_nesting_is_bounded_and_keeps_normal_pages_intact():
+    import time
+
+    from scraper import extract
+    from scraper.extract import limit_nesting
+
+    normal = "<div>" * 200 + "<p>hello world</p>" + "</div>" * 200
+    assert limit_nesting(normal) == normal
+    started = time.monotonic()
+    article = extract("<div>" * 1_000_000, "https://example.org/x")
+    assert time.monotonic() - started < 30
+    assert article.body == ""

@@ -8,6 +8,7 @@ OpenGraph / ``article:*`` meta, ``<time>``), then generic content analysis of th
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 
 from selectolax.lexbor import LexborHTMLParser
@@ -48,7 +49,7 @@ def extract(
 
 
 def _extract(html: str, url: str | None, profile: Profile | None, now: datetime) -> Article:
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(limit_nesting(html))
     objects = structured.jsonld_objects(tree)
     meta = structured.meta_map(tree)
     obj = structured.article_object(objects)
@@ -86,11 +87,51 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
         article.is_article = profile_rules.is_article(tree, profile)
         profile_rules.apply_fields(tree, profile, article, url)
         body = profile_rules.body(tree, profile)
-    article.body = body if body is not None else content.main_text(tree, url=url)
+    if body is None:
+        body = content.main_text(tree, url=url, title=article.title)
+    article.body = body
     if profile is None:
         article.is_article = _looks_like_article(obj, meta, article)
     _canonicalize_links(article)
     return article
+
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)[^>]*>")
+VOID_TAGS = frozenset(
+    {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+        "source", "track", "wbr",
+    }
+)  # fmt: skip
+MAX_UNCLOSED = 3000
+MAX_DEPTH = 1500
+
+
+def limit_nesting(html: str) -> str:
+    """``html`` with elements nested deeper than :data:`MAX_DEPTH` unwrapped.
+
+    The HTML parser's cost grows with the square of the nesting depth (5 MB of unclosed
+    ``<div>`` would take minutes); real pages never nest that deep, so their text is kept
+    and only the surplus tags go. A cheap count rules out the rewrite for normal pages.
+    """
+    closing = html.count("</")
+    if html.count("<") - 2 * closing < MAX_UNCLOSED:
+        return html
+    depth = 0
+    out: list[str] = []
+    last = 0
+    for match in _TAG.finditer(html):
+        name = match.group(2).lower()
+        if name in VOID_TAGS:
+            continue
+        keep = depth < MAX_DEPTH if not match.group(1) else depth <= MAX_DEPTH
+        depth = depth - 1 if match.group(1) else depth + 1
+        depth = max(depth, 0)
+        if not keep:
+            out.append(html[last : match.start()])
+            last = match.end()
+    out.append(html[last:])
+    return "".join(out)
 
 
 def _looks_like_article(obj: dict | None, meta: dict[str, list[str]], article: Article) -> bool:

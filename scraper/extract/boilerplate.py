@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-NEGATIVE = -2  # furniture: share bars, related boxes, comments, menus, ads
+DISCUSSION = -3  # reader comments: never the article, however much text they hold
+NEGATIVE = -2  # furniture: share bars, related boxes, menus, ads
 WEAK = -1  # usually furniture (bylines, captions, meta lines), but sometimes a wrapper
 NEUTRAL = 0
 POSITIVE = 1
@@ -91,6 +92,7 @@ def _words(prefixes: tuple[str, ...], exact: tuple[str, ...]) -> re.Pattern[str]
 
 
 _NEG_RE = _words(_NEG_WORDS, _NEG_EXACT)
+_DISCUSSION_RE = _words(("comment", "disqus", "respond", "reply", "replies", "discussion"), ())
 _WEAK_RE = _words(_WEAK_WORDS, _WEAK_EXACT)
 _BODY_RE = _words((), _BODY_NAMES)
 _POS_RE = re.compile(r"(?:^|[^a-z0-9])(?:" + "|".join(_POS_WORDS) + r")")
@@ -100,17 +102,17 @@ _cache: dict[str, int] = {}
 
 
 def names_hint(names: str) -> int:
-    """NEGATIVE / WEAK / NEUTRAL / POSITIVE / BODY for a class + id string."""
+    """DISCUSSION / NEGATIVE / WEAK / NEUTRAL / POSITIVE / BODY for a class + id string."""
     hint = _cache.get(names)
     if hint is not None:
         return hint
-    neg = weak = pos = body = False
+    neg = weak = pos = body = discussion = False
     for name in _CAMEL.sub(r"\1-\2", names).lower().split():
         if name.startswith("ctl"):  # ASP.NET control path: only the last part is its name
             name = name.rsplit("_", 1)[-1]
         if name in _POS_NAMES:
             body = body or name in _BODY_NAMES
-            pos, neg, weak = True, False, False
+            pos, neg, weak, discussion = True, False, False, False
             break
         if _BODY_RE.search(name):
             body = True
@@ -124,6 +126,7 @@ def names_hint(names: str) -> int:
             continue  # "has-sidebar", "content-sidebar-wrap": a layout wrapper
         if _NEG_RE.search(name):
             neg = True
+            discussion = discussion or _DISCUSSION_RE.search(name) is not None
         elif _WEAK_RE.search(name):
             weak = True
         elif is_pos:
@@ -131,7 +134,7 @@ def names_hint(names: str) -> int:
     if body:
         hint = BODY
     elif neg:
-        hint = NEGATIVE
+        hint = DISCUSSION if discussion else NEGATIVE
     elif weak:
         hint = WEAK
     else:
@@ -171,7 +174,7 @@ def attr_hint(attrs: dict[str, str | None]) -> int:
             if "articlebody" in prop or prop == "text" or prop == "reviewbody":
                 return BODY
             if "comment" in prop:
-                return NEGATIVE
+                return DISCUSSION
             if prop in ("author", "datepublished", "publisher", "caption", "datemodified"):
                 return WEAK
         if "hidden" in attrs or attrs.get("aria-hidden") == "true":

@@ -2,18 +2,29 @@
 
 ``node_text`` is shared by every extraction path (site profile and generic): block elements
 become paragraphs separated by one blank line, headings and list items are their own
-paragraphs, and images, scripts and forms contribute nothing.
+paragraphs, a double ``<br>`` starts a paragraph, and images, scripts and forms contribute
+nothing.
 
-``main_text`` finds the body of a page without a profile. The page is flattened once, in
-document order, into text blocks (one per paragraph-like element) while a table of elements
-keeps, for each element, the range of blocks below it and what its markup says about it
-(class/id/role hints, see :mod:`.boilerplate`). Each block gets a weight: plain prose counts
-for its length, link lists and short labels count against. The container is the element
-whose blocks weigh most (a maximum-weight subtree), with a bonus for markup that names an
-article body and a penalty below furniture. Inside the container, furniture subtrees
-(related boxes, share bars, captions, newsletter forms), link-heavy blocks, stock phrases,
-repeated blocks and the headline are dropped. Everything is iterative: no recursion, and a
-page of any depth or size is one linear pass.
+``main_text`` finds the body of a page without a profile:
+
+1. The page is flattened once, in document order, into text blocks (one per paragraph-like
+   element) while a table of elements keeps, for each element, its parent, the range of
+   blocks and elements below it, and what its markup says about it (class/id/role/itemprop
+   hints, see :mod:`.boilerplate`).
+2. Each block gets a weight: prose counts for its length, links and short labels count
+   against, link lists, leaked script source and binary junk count against more.
+3. The container is the element whose blocks weigh most (a maximum-weight subtree with a
+   decay per level, so a tight container beats the page wrapper), with a bonus for markup
+   that names an article body and a penalty below furniture (much stronger below reader
+   comments). A paragraph is never the container; a body-named ancestor close above wins;
+   other body-named pieces next to the container join it.
+4. Inside, furniture subtrees (related boxes, share bars, captions, newsletter forms),
+   link-heavy blocks, stock phrases ("Advertisement", "Read more"), repeated blocks and the
+   headline are dropped.
+5. Only when all this finds next to nothing does trafilatura get a say.
+
+Everything is iterative and linear: no recursion, and a page of any depth or size is one
+pass. ``main_text`` never raises and does not modify the tree.
 """
 
 from __future__ import annotations
@@ -23,7 +34,16 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .boilerplate import BODY, NEGATIVE, NEUTRAL, POSITIVE, WEAK, attr_hint, is_chrome_line
+from .boilerplate import (
+    BODY,
+    DISCUSSION,
+    NEGATIVE,
+    NEUTRAL,
+    POSITIVE,
+    WEAK,
+    attr_hint,
+    is_chrome_line,
+)
 
 BLOCK_TAGS = frozenset(
     {
@@ -71,6 +91,7 @@ NEG_FACTOR = 0.5  # share of a subtree's furniture weight counted against it
 BODY_BONUS = 2.0  # candidacy bonus: markup names the article body (itemprop=articleBody ...)
 POS_BONUS = 1.15  # candidacy bonus: <article>, "post", "entry", "content" ...
 NEG_PENALTY = 0.15  # candidacy factor for each furniture ancestor
+DISCUSSION_PENALTY = 0.03  # the same inside reader comments
 OWN_NEG_PENALTY = 0.2  # candidacy factor for being furniture oneself
 WEAK_PENALTY = 0.8  # the same for weak furniture hints (bylines, meta, hidden ...)
 WEAK_KEEP = 150.0  # weak furniture holding more prose than this stays in the body
@@ -107,8 +128,9 @@ class _Page:
 def _flatten(root: LexborNode, analyse: bool) -> _Page:
     """One iterative pass over ``root``'s subtree into a :class:`_Page`.
 
-    With ``analyse``, element hints are read and inline furniture (a ``span`` whose class
-    names a share button or a caption) is skipped on the spot.
+    With ``analyse``, element hints are read, and an inline element hinted as furniture (a
+    ``span`` named after a share button or a caption) becomes a block of its own so that its
+    text can be dropped without its neighbours'.
     """
     page = _Page()
     texts, links, b_elem, b_kind = page.texts, page.links, page.b_elem, page.b_kind
@@ -260,6 +282,14 @@ def _is_sentence(text: str) -> bool:
     return _SENTENCE_END.search(text) is not None and text.count(" ") >= SENT_WORDS
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
+
+
+def _is_junk(text: str) -> bool:
+    """Binary or mis-decoded bytes: a tenth or more control or replacement characters."""
+    return not text.isprintable() and len(_CONTROL.findall(text)) * 10 > len(text)
+
+
 def _looks_like_code(text: str) -> bool:
     """Script or style source that leaked into the text (a broken comment, a bad tag)."""
     code = text.count("{") + text.count("}") + text.count("=")
@@ -278,7 +308,7 @@ def _weights(page: _Page) -> list[float]:
                 out.append(0.0)
             else:
                 out.append(-min(0.6 * n + 10, LINK_CAP))
-        elif n > 40 and _looks_like_code(text):
+        elif (n > 40 and _looks_like_code(text)) or _is_junk(text):
             out.append(-min(0.6 * n + 10, LINK_CAP))
         else:
             prose = n - link
@@ -310,7 +340,7 @@ def _choose(page: _Page, weights: list[float]) -> tuple[int, list[float]]:
     for i in range(n_el - 1, 0, -1):
         p = parent[i]
         if p >= 0:
-            if hint[i] != NEGATIVE:
+            if hint[i] > NEGATIVE:
                 pos[p] += DECAY * pos[i]
                 raw[p] += raw[i]
             neg[p] += DECAY * neg[i]
@@ -321,12 +351,15 @@ def _choose(page: _Page, weights: list[float]) -> tuple[int, list[float]]:
         p = parent[i]
         f = factor[p] if p >= 0 else 1.0
         h = hint[i]
-        if h < 0:
-            factor[i] = f * (NEG_PENALTY if h == NEGATIVE else WEAK_PENALTY)
-            if h == NEGATIVE:
-                f *= OWN_NEG_PENALTY
-            else:
-                f *= WEAK_PENALTY
+        if h == WEAK:
+            f *= WEAK_PENALTY
+            factor[i] = f
+        elif h == NEGATIVE:
+            factor[i] = f * NEG_PENALTY
+            f *= OWN_NEG_PENALTY
+        elif h == DISCUSSION:
+            f *= DISCUSSION_PENALTY
+            factor[i] = f
         else:
             factor[i] = f
         s = pos[i] + NEG_FACTOR * neg[i]
@@ -358,7 +391,7 @@ def _widen(page: _Page, core: int, pos: list[float]) -> int:
     limit = WIDEN_RATIO * pos[core] + WIDEN_ADD
     i = parent[core]
     steps = 0
-    while i >= 0 and steps < WIDEN_STEPS and hint[i] != NEGATIVE:
+    while i >= 0 and steps < WIDEN_STEPS and hint[i] > NEGATIVE:
         if pos[i] > limit:
             break
         if hint[i] == BODY:
@@ -395,7 +428,7 @@ def _fragments(page: _Page, container: int, pos: list[float]) -> list[int]:
     top = container
     for _ in range(FRAGMENT_STEPS):
         up = parent[top]
-        if up < 0 or hint[up] == NEGATIVE:
+        if up < 0 or hint[up] <= NEGATIVE:
             break
         top = up
     found = [container]
@@ -405,7 +438,7 @@ def _fragments(page: _Page, container: int, pos: list[float]) -> list[int]:
             i = eend[i]
             continue
         h = hint[i]
-        if h == NEGATIVE:
+        if h <= NEGATIVE:
             i = eend[i]
         elif h == BODY and not (i < container < eend[i]) and pos[i] >= FRAGMENT_MIN:
             found.append(i)
@@ -428,7 +461,7 @@ def _select(page: _Page, containers: list[int], pos: list[float], title: str) ->
         i, el_end = container + 1, eend[container]
         while i < el_end:
             h = hint[i]
-            if h == NEGATIVE or (h == WEAK and pos[i] < keep_weak):
+            if h <= NEGATIVE or (h == WEAK and pos[i] < keep_weak):
                 j = eend[i]
                 pruned[i:j] = b"\x01" * (j - i)
                 i = j
@@ -450,7 +483,7 @@ def _select(page: _Page, containers: list[int], pos: list[float], title: str) ->
             and not (kinds[b] == 0 and _is_sentence(text))
         ):
             continue
-        if is_chrome_line(text) or (n > 40 and _looks_like_code(text)):
+        if is_chrome_line(text) or (n > 40 and _looks_like_code(text)) or _is_junk(text):
             continue
         if text in seen:
             continue
@@ -477,19 +510,22 @@ def _select(page: _Page, containers: list[int], pos: list[float], title: str) ->
     return [texts[b] for b in out]
 
 
-def main_text(tree: LexborHTMLParser, *, url: str | None = None) -> str:
+def main_text(tree: LexborHTMLParser, *, url: str | None = None, title: str | None = None) -> str:
     """The body text of an article page without a profile (generic heuristics).
 
-    Never raises. Does not modify ``tree`` (the caller may run it last either way).
+    ``title`` (the headline, when the caller knows it) keeps the headline out of the body;
+    without it the page's og:title / <title> serves. Never raises. Does not modify ``tree``
+    (the caller may run it last either way).
     """
     try:
-        text = _main_text(tree)
+        text = _main_text(tree, title)
         if text is None:  # the page swallowed by an unclosed <title>: read it again
             swallowed = _swallowed_page(tree)
-            text = _main_text(swallowed) if swallowed is not None else None
+            text = _main_text(swallowed, title) if swallowed is not None else None
     except Exception:  # the contract: never raise over a bad page
-        text = None
-    text = text or ""
+        text = ""
+    if text is None:  # no readable text at all: nothing to ask a second opinion about
+        return ""
     if len(text) < FALLBACK_CHARS:
         other = _second_opinion(tree, url)
         if len(other) > len(text):
@@ -497,14 +533,14 @@ def main_text(tree: LexborHTMLParser, *, url: str | None = None) -> str:
     return text
 
 
-def _main_text(tree: LexborHTMLParser) -> str | None:
+def _main_text(tree: LexborHTMLParser, title: str | None = None) -> str | None:
     """Our own analysis: the body text, "" if the page has no article text, None if the
-    page has no text at all."""
+    page has no readable text at all (nothing, or only binary junk)."""
     root = tree.body or tree.root
     if root is None:
         return None
     page = _flatten(root, analyse=True)
-    if not page.texts:
+    if not page.texts or all(map(_is_junk, page.texts)):
         return None
     weights = _weights(page)
     container, pos = _choose(page, weights)
@@ -512,7 +548,8 @@ def _main_text(tree: LexborHTMLParser) -> str | None:
         return ""
     container = _widen(page, container, pos)
     containers = _fragments(page, container, pos)
-    return "\n\n".join(_select(page, containers, pos, _head_title(tree)))
+    headline = " ".join(title.split()).lower() if title else _head_title(tree)
+    return "\n\n".join(_select(page, containers, pos, headline))
 
 
 def _swallowed_page(tree: LexborHTMLParser) -> LexborHTMLParser | None:
@@ -541,4 +578,5 @@ def _second_opinion(tree: LexborHTMLParser, url: str | None) -> str:
         return ""
     if not found:
         return ""
-    return "\n\n".join(" ".join(line.split()) for line in found.splitlines() if line.strip())
+    lines = (" ".join(line.split()) for line in found.splitlines())
+    return "\n\n".join(line for line in lines if line and not _is_junk(line))
