@@ -30,24 +30,30 @@ def title(
     meta: dict[str, list[str]],
     site_names: tuple[str, ...] = (),
 ) -> str | None:
-    """The headline: ``<h1>`` when it agrees with the metadata, else og:title / JSON-LD /
-    ``<title>`` with the " - Site name" suffix removed."""
+    """The headline: the ``<h1>`` that agrees with the publisher's og:title / JSON-LD
+    headline; else that declared title; else the page's single (or article's first)
+    ``<h1>``; else ``<title>``, with " - Site name" suffixes removed."""
     declared = [
         clean(first_meta(meta, "og:title", "twitter:title")),
         clean(text_value((obj or {}).get("headline"))),
-        clean(tree.css_first("title").text() if tree.css_first("title") else ""),
     ]
+    title_node = tree.css_first("title")
+    page_title = clean(title_node.text() if title_node else "")
     names = {n.lower() for n in site_names if n} | {
         clean(first_meta(meta, "og:site_name", "application-name")).lower()
     }
     h1s = [clean(h.text()) for h in tree.css("h1")[:5]]
     for h1 in h1s:
-        if h1 and any(_similar(h1, d) for d in declared if d):
+        if h1 and any(_similar(h1, d) for d in [*declared, page_title] if d):
             return h1
     for value in declared:
         if value:
             return strip_site_name(value, names)
-    return next((h for h in h1s if h), None)
+    main_h1 = tree.css_first("article h1, main h1")
+    h1 = clean(main_h1.text()) if main_h1 is not None else (h1s[0] if len(h1s) == 1 else "")
+    if h1:
+        return h1
+    return strip_site_name(page_title, names) if page_title else None
 
 
 def _similar(a: str, b: str) -> bool:
