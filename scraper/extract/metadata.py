@@ -162,7 +162,6 @@ def header_sections(tree: LexborHTMLParser) -> list[str]:
     h1 = tree.css_first("h1")
     if h1 is None:
         return []
-    nav = {_path(a.attributes.get("href")) for a in tree.css(NAV_LINKS)} - {"", "/"}
     container = h1.parent
     for _ in range(2):  # the headline's block, or the one around it
         if container is None or container.parent is None:
@@ -170,13 +169,16 @@ def header_sections(tree: LexborHTMLParser) -> list[str]:
         if container.css_first("a[href]") is not None:
             break
         container = container.parent
-    names: list[str] = []
+    candidates: list[tuple[str, str]] = []
     for node in container.traverse() if container is not None else ():
         if node.mem_id == h1.mem_id:
             break
-        if node.tag == "a" and _path(node.attributes.get("href")) in nav:
-            names.append(clean(node.text()))
-    return _unique(n for n in names if 0 < len(n) < 60)
+        if node.tag == "a":
+            candidates.append((_path(node.attributes.get("href")), clean(node.text())))
+    if not candidates:
+        return []
+    nav = {_path(a.attributes.get("href")) for a in tree.css(NAV_LINKS)[:400]} - {"", "/"}
+    return _unique(name for path, name in candidates if path in nav and 0 < len(name) < 60)
 
 
 def _path(href: str | None) -> str:
