@@ -13,13 +13,20 @@ can score recall and precision of clitic search against a ground truth.
 from __future__ import annotations
 
 import random
-from itertools import accumulate
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from itertools import accumulate
+
+
+def _words(text: str) -> list[str]:
+    """A word list written one word after another, without repeats."""
+    return list(dict.fromkeys(text.split()))
+
 
 # ---------------------------------------------------------------------- Arabic word lists
-AR_NOUNS = """
+AR_NOUNS = _words(
+    """
 اقتصاد مدرسة تنمية حكومة وزارة وزير مشروع قطاع سوق شركة مؤسسة جهة مدينة قرية منطقة
 برنامج استثمار تجارة صناعة فلاحة سياحة تعليم صحة مستشفى طبيب مريض طالب أستاذ جامعة
 بحث علم ثقافة فن مسرح سينما موسيقى كتاب رواية شاعر معرض مهرجان رياضة فريق مباراة لاعب
@@ -34,49 +41,82 @@ AR_NOUNS = """
 صحافة إعلام قناة إذاعة جريدة خبر مقال حدث زيارة افتتاح تدشين إطلاق توقيع إعلان حفل جائزة
 تكريم ذكرى عيد مناسبة شهر سنة يوم أسبوع ساعة موسم مرحلة فترة مستقبل تاريخ حضارة تراث
 صناعة تقليدية حرفة حرفي صانع تعاونية منتوج جودة تصدير مغرب عاصمة دولة قارة عالم
-""".split()
-AR_NOUNS = list(dict.fromkeys(AR_NOUNS))
+"""
+)
 
-AR_ADJECTIVES = """
+AR_ADJECTIVES = _words(
+    """
 وطني دولي جهوي محلي اقتصادي اجتماعي سياسي ثقافي رياضي جديد كبير صغير مهم أساسي رئيسي
 عام خاص عمومي رقمي تقليدي حديث مستدام شامل مندمج مغربي عربي إفريقي أوروبي متوسطي أول
 ثاني أخير سنوي شهري قوي ضعيف مرتفع منخفض عالي متوسط مقبل ماضي حالي مستقبلي فلاحي صناعي
 سياحي تعليمي صحي بيئي مالي تجاري قانوني قضائي أمني عسكري دبلوماسي برلماني حكومي
-""".split()
+"""
+)
 
-AR_VERBS = """
+AR_VERBS = _words(
+    """
 قال أكد أعلن أضاف أشار أوضح كشف نظم افتتح دشن أطلق وقع استقبل ترأس شارك حضر ناقش درس
 قرر صادق اعتمد أعلنت أكدت أشارت أوضحت كشفت نظمت شهدت عرفت سجلت بلغت ارتفعت انخفضت
 تراجعت حققت يهدف يعمل يسعى يتوقع يعرف يشهد يمثل يعتبر يبلغ يصل يواصل يتضمن يتعلق تهدف
 تعمل تسعى تتوقع تعرف تشهد تمثل تعتبر تبلغ تصل تواصل تتضمن تتعلق سيتم يتم تم أصبح كان
-""".split()
+"""
+)
 
-AR_FUNCTION = """
+AR_FUNCTION = _words(
+    """
 في من على إلى عن مع أن إن التي الذي الذين هذا هذه ذلك تلك كما حيث بعد قبل خلال بين عند
 حول ضد نحو منذ لدى دون غير كل بعض جميع أكثر أقل أيضا فقط ثم أو لكن لأن لم لن قد ما لا
-""".split()
+"""
+)
 
-AR_PLACES = """
+AR_PLACES = _words(
+    """
 المغرب الرباط الدار_البيضاء مراكش فاس طنجة أكادير مكناس وجدة تطوان العيون الداخلة كلميم
 الحسيمة بني_ملال آسفي الجديدة القنيطرة سلا تازة الناظور ورزازات الراشيدية إفران الصويرة
 الجزائر تونس مصر فرنسا إسبانيا أوروبا إفريقيا الصين أمريكا السنغال موريتانيا
-""".split()
+"""
+)
 
-AR_PEOPLE = """
+AR_PEOPLE = _words(
+    """
 محمد أحمد يوسف عبد_الله فاطمة خديجة سعيد حسن رشيد نادية سهام كريم مريم عمر ليلى سلمى
 إدريس العربي الحسين زينب أمينة هشام نبيل جمال سميرة حميد عزيز مصطفى إبراهيم عائشة
-""".split()
+"""
+)
+
+# Three-letter roots and noun patterns (1, 2, 3 = the root's letters): derived words give the
+# vocabulary its realistic size (many are real words: مكتب، كتابة، استثمار، تنظيم ...).
+AR_ROOTS = _words(
+    """
+كتب درس علم عمل حكم قرر نظم شرك نمو صنع زرع تجر سوق نقل بني سكن صحح طبب علج رسم لعب
+نشر خبر عرض حضر شهد قدم خدم دعم نفذ طلق فتح جمع وقع حدث ذكر فكر بحث كشف سجل حقق وفر
+قتل سلم أمن حرب جند دفع مول صرف حسب قيس رقب دقق نقد شرع سلط قضي حكي روي كلم خطب سمع
+نظر بصر فهم عرف جهل قرأ حفظ نسخ طبع صور لون رقم حسن جمل قبح كبر صغر طول قصر وسع ضيق
+ربح خسر بيع شري رخص غلو نفع ضرر صلح فسد ثبت غير بدل نقص زيد كمل تمم بدأ نهي ختم سبق
+لحق تبع قود سير رحل سفر وصل رجع خرج دخل صعد نزل ركب مشي جري قفز سبح طير هبط حمل وضع
+رفع خفض فرح حزن غضب رضي خوف أمل رجو دعو نصح وعد وعظ شكر حمد صبر عدل ظلم حرر قيد
+"""
+)
+AR_PATTERNS = _words(
+    "1ا23 م12و3 م123 م123ة ت12ي3 است12ا3 12ا3ة 12ي3 م1ا23ة ت1ا23 ا1ت2ا3 12و3 ان12ا3 123"
+)
 
 # Syllables for the long tail of names (surnames, small places, brands): written for this file.
-AR_SYLLABLES = """
+AR_SYLLABLES = _words(
+    """
 بن بو عل ود سل مر كر زا تو نا لي جا فر غا ها شر دي قا صا طو ضي خل رو مي سي ني
-""".split()
+"""
+)
+
+# Suffixes of inflected nouns: feminine/masculine plural, dual, possessive pronouns.
+AR_SUFFIXES = _words("ات ين ون ان ها هم هن نا ه ي كم")
 
 # Harakat used to vocalize a few articles (fatha, damma, kasra, sukun, shadda, tanwin).
 HARAKAT = ["\u064e", "\u064f", "\u0650", "\u0652", "\u0651", "\u064b"]
 
 # ---------------------------------------------------------------------- French word lists
-FR_NOUNS = """
+FR_NOUNS = _words(
+    """
 économie gouvernement ministère ministre développement société entreprise marché secteur
 projet programme région ville commune village école élève étudiant université enseignement
 santé hôpital médecin patient recherche science culture théâtre cinéma musique festival
@@ -96,36 +136,55 @@ chaîne radio journal article événement visite inauguration lancement signatur
 cérémonie prix hommage anniversaire fête occasion mois année jour semaine heure saison
 étape période avenir histoire patrimoine artisanat artisan coopérative produit qualité
 capitale pays continent monde
-""".split()
-FR_NOUNS = list(dict.fromkeys(FR_NOUNS))
+"""
+)
 
-FR_ADJECTIVES = """
+FR_ADJECTIVES = _words(
+    """
 national international régional local économique social politique culturel sportif nouveau
 grand petit important essentiel principal général privé public numérique traditionnel
 moderne durable intégré marocain arabe africain européen méditerranéen premier deuxième
 dernier annuel mensuel fort faible élevé bas moyen prochain passé actuel agricole industriel
 touristique éducatif sanitaire environnemental financier commercial juridique judiciaire
-""".split()
+"""
+)
 
-FR_VERBS = """
+FR_VERBS = _words(
+    """
 a déclaré affirmé annoncé ajouté souligné précisé révélé organisé inauguré lancé signé
 reçu présidé participé assisté discuté examiné décidé adopté approuvé enregistré atteint
 augmenté baissé reculé réalisé vise travaille cherche prévoit connaît représente considère
 atteint poursuit comprend concerne devient était sera est sont ont
-""".split()
+"""
+)
 
-FR_FUNCTION = """
+FR_FUNCTION = _words(
+    """
 le la les un une des du de à au aux en dans sur sous avec pour par entre après avant pendant
 selon depuis vers contre sans chez et ou mais donc car que qui dont où ce cette ces son sa
 ses leur leurs plus moins aussi très déjà encore ainsi lors tout tous toute toutes
-""".split()
+"""
+)
 
-FR_PLACES = """
+FR_PLACES = _words(
+    """
 Maroc Rabat Casablanca Marrakech Fès Tanger Agadir Meknès Oujda Tétouan Laâyoune Dakhla
 Guelmim France Espagne Europe Afrique Algérie Tunisie Égypte Sénégal Mauritanie Chine
-""".split()
+"""
+)
 
-FR_SYLLABLES = "ben bou al ou ri ma ka za to na li ja fa ga ha ché di ka sa tou mi si ni".split()
+FR_SYLLABLES = _words("ben bou al ou ri ma ka za to na li ja fa ga ha ché di ka sa tou mi si ni")
+
+FR_STEMS = _words(
+    """
+organis développ financ gouvern construct investiss administr communic éduc format inform
+particip produc transform modernis numéris régul protect sécuris préserv valoris promot
+innov rénov restaur import export distribut consomm commerc industrialis urbanis électrific
+mobilis coordin évalu planific réform négoci collabor accompagn encourag soutien engag
+aménag équip install exploit fabric transport sensibilis recrut emploi licenci
+"""
+)
+FR_SUFFIXES = _words("ation ement eur ateur ité ique iste age ance itude")
 
 SITES = {
     "news-one.example": (
@@ -174,8 +233,11 @@ class Doc:
     categories: list[str]
     tags: list[str]
     authors: list[str]
+    topic: int = 0
     # (lemma, clitic) pairs used in title and body, for the ground truth of clitic search
     lemmas: set[tuple[str, str]] = field(default_factory=set)
+    # lemmas also used with a suffix (another word form: neither relevant nor a false match)
+    inflected: set[str] = field(default_factory=set)
 
 
 class Generator:
@@ -191,9 +253,20 @@ class Generator:
         self.start = datetime(2024, 1, 1, 8, 0, tzinfo=timezone(timedelta(hours=1)))
         self.clitics = [c for c, _ in AR_CLITICS]
         self.clitic_weights = list(accumulate(w for _, w in AR_CLITICS))
-        self.ar_noun_weights = _zipf(len(AR_NOUNS), 0.8)
-        self.fr_noun_weights = _zipf(len(FR_NOUNS), 0.8)
+        derived = [
+            p.replace("1", r[0]).replace("2", r[1]).replace("3", r[2])
+            for r in AR_ROOTS
+            for p in AR_PATTERNS
+        ]
+        self.ar_vocab = list(dict.fromkeys(AR_NOUNS + derived))
+        fr_derived = [stem + suffix for stem in FR_STEMS for suffix in FR_SUFFIXES]
+        self.fr_vocab = list(dict.fromkeys(FR_NOUNS + fr_derived))
+        self.ar_topics = _topics(self.ar_vocab)
+        self.fr_topics = _topics(self.fr_vocab)
+        self.ar_noun_weights = _zipf(len(self.ar_vocab), 0.9)
+        self.fr_noun_weights = _zipf(len(self.fr_vocab), 0.9)
         self.ar_tail_weights = _zipf(len(self.ar_tail))
+        self.name_weights = {len(n): _zipf(len(n), 1.2) for n in (AR_PLACES, AR_PEOPLE, FR_PLACES)}
         self.fr_tail_weights = _zipf(len(self.fr_tail))
 
     def docs(self, n: int, arabic_share: float = 0.7) -> Iterator[Doc]:
@@ -212,7 +285,14 @@ class Generator:
         rng = self.rng
         if rng.random() < 0.12:
             return self.rng.choices(self.ar_tail, cum_weights=self.ar_tail_weights)[0]
-        lemma = rng.choices(AR_NOUNS, cum_weights=self.ar_noun_weights)[0]
+        lemma = self._pick(self.ar_vocab, self.ar_noun_weights, self.ar_topics[doc.topic])
+        if rng.random() < 0.3:  # an inflected form: plural or possessive suffix
+            suffix = rng.choice(AR_SUFFIXES)
+            doc.inflected.add(lemma)
+            stem = lemma[:-1] if lemma.endswith("ة") else lemma
+            if lemma.endswith("ة") and suffix != "ات":
+                stem += "ت"  # ta marbuta becomes ta before a suffix: مدرسة -> مدرستها
+            return _attach(rng.choice(["", "", "و", "ب", "ل"]), stem + suffix)
         clitic = rng.choices(self.clitics, cum_weights=self.clitic_weights)[0]
         if definite_bias and not clitic and rng.random() < definite_bias:
             clitic = "ال"
@@ -236,24 +316,24 @@ class Generator:
                 words.append(noun)
                 if rng.random() < 0.4:
                     words.append(self._ar_adjective(noun))
-            elif roll < 0.75:
+            elif roll < 0.81:
                 words.append(rng.choice(AR_FUNCTION))
             elif roll < 0.85:
-                words.append(rng.choice(AR_PLACES).replace("_", " "))
+                words.append(self._place(AR_PLACES).replace("_", " "))
             elif roll < 0.92:
                 words.append(rng.choice(AR_VERBS))
             else:
-                words.append(rng.choice(AR_PEOPLE).replace("_", " "))
+                words.append(self._place(AR_PEOPLE).replace("_", " "))
         if rng.random() < 0.3:
             words[0] = "و" + words[0]
         return " ".join(words) + rng.choice(["،", ".", ".", ".", "؛"])
 
     # ------------------------------------------------------------------ French
-    def _fr_noun(self) -> str:
+    def _fr_noun(self, doc: Doc) -> str:
         rng = self.rng
         if rng.random() < 0.1:
             return self.rng.choices(self.fr_tail, cum_weights=self.fr_tail_weights)[0]
-        noun = rng.choices(FR_NOUNS, cum_weights=self.fr_noun_weights)[0]
+        noun = self._pick(self.fr_vocab, self.fr_noun_weights, self.fr_topics[doc.topic])
         roll = rng.random()
         if roll < 0.3 and noun[0] in "aeéèêiouh":
             return rng.choice(["l'", "d'", "l’"]) + noun
@@ -261,19 +341,19 @@ class Generator:
             return rng.choice(["le ", "la ", "les ", "un ", "une ", "du ", "de la "]) + noun
         return noun
 
-    def _fr_sentence(self, length: int) -> str:
+    def _fr_sentence(self, doc: Doc, length: int) -> str:
         rng = self.rng
         words: list[str] = []
         while len(words) < length:
             roll = rng.random()
             if roll < 0.4:
-                words.append(self._fr_noun())
+                words.append(self._fr_noun(doc))
                 if rng.random() < 0.35:
                     words.append(rng.choice(FR_ADJECTIVES))
-            elif roll < 0.7:
+            elif roll < 0.76:
                 words.append(rng.choice(FR_FUNCTION))
             elif roll < 0.8:
-                words.append(rng.choice(FR_PLACES))
+                words.append(self._place(FR_PLACES))
             else:
                 words.append(rng.choice(FR_VERBS))
         if rng.random() < 0.1:
@@ -285,7 +365,7 @@ class Generator:
     def _article(self, i: int, site: str, language: str, when: datetime) -> Doc:
         rng = self.rng
         _tz, ar_sections, fr_sections = SITES[site]
-        doc = Doc(i, site, language, "", "", "", when, [], [], [])
+        doc = Doc(i, site, language, "", "", "", when, [], [], [], topic=rng.randrange(TOPICS))
         if language == "ar":
             doc.title = self._ar_sentence(doc, rng.randint(6, 11)).rstrip("،.؛")
             doc.subtitle = self._ar_sentence(doc, rng.randint(10, 18))
@@ -295,7 +375,7 @@ class Generator:
                 )
                 for _ in range(rng.randint(3, 8))
             ]
-            doc.categories = rng.sample(ar_sections, rng.choice([1, 1, 1, 2]))
+            doc.categories = _sections(rng, ar_sections, doc.topic)
             doc.tags = rng.sample(self.ar_tags, rng.randint(0, 4))
             doc.authors = [rng.choice(AR_PEOPLE).replace("_", " ")]
             if rng.random() < 0.2:  # writers who drop the hamza on alef
@@ -304,17 +384,54 @@ class Generator:
                 paragraphs = [_vocalize(rng, p) for p in paragraphs]
                 doc.title = _vocalize(rng, doc.title)
         else:
-            doc.title = self._fr_sentence(rng.randint(6, 12)).rstrip(".,;")
-            doc.subtitle = self._fr_sentence(rng.randint(12, 20))
+            doc.title = self._fr_sentence(doc, rng.randint(6, 12)).rstrip(".,;")
+            doc.subtitle = self._fr_sentence(doc, rng.randint(12, 20))
             paragraphs = [
-                " ".join(self._fr_sentence(rng.randint(8, 24)) for _ in range(rng.randint(2, 5)))
+                " ".join(
+                    self._fr_sentence(doc, rng.randint(8, 24)) for _ in range(rng.randint(2, 5))
+                )
                 for _ in range(rng.randint(3, 8))
             ]
-            doc.categories = rng.sample(fr_sections, rng.choice([1, 1, 1, 2]))
+            doc.categories = _sections(rng, fr_sections, doc.topic)
             doc.tags = rng.sample(self.fr_tags, rng.randint(0, 4))
             doc.authors = [rng.choice(["Salma", "Karim", "Nadia", "Youssef", "Claire", "Marc"])]
         doc.body = "\n\n".join(paragraphs)
         return doc
+
+    def _place(self, names: list[str]) -> str:
+        """A proper name: one of the list, the first ones most often (Zipf), or half of the
+        time a rarer generated name."""
+        tail, weights = (
+            (self.fr_tail, self.fr_tail_weights)
+            if names is FR_PLACES
+            else (self.ar_tail, self.ar_tail_weights)
+        )
+        if self.rng.random() < 0.5:
+            return self.rng.choices(tail, cum_weights=weights)[0]
+        return self.rng.choices(names, cum_weights=self.name_weights[len(names)])[0]
+
+    def _pick(
+        self, vocab: list[str], weights: list[float], topic: tuple[list[str], list[float]]
+    ) -> str:
+        """A noun: mostly from the article's topic, otherwise from the whole vocabulary."""
+        if self.rng.random() < 0.6:
+            return self.rng.choices(topic[0], cum_weights=topic[1])[0]
+        return self.rng.choices(vocab, cum_weights=weights)[0]
+
+
+TOPICS = 8
+
+
+def _topics(vocab: list[str]) -> list[tuple[list[str], list[float]]]:
+    """The vocabulary split in ``TOPICS`` parts, each with cumulative Zipf weights."""
+    parts = [vocab[t::TOPICS] for t in range(TOPICS)]
+    return [(part, _zipf(len(part))) for part in parts]
+
+
+def _sections(rng: random.Random, sections: list[str], topic: int) -> list[str]:
+    main = sections[topic % len(sections)]
+    others = [s for s in sections if s != main]
+    return [main] + (rng.sample(others, 1) if rng.random() < 0.25 else [])
 
 
 def _attach(clitic: str, lemma: str) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import click
@@ -386,24 +386,6 @@ def demo(db_path: Path, port: int) -> None:
 
 
 # ---------------------------------------------------------------------- reading
-@main.command()
-@click.argument("query")
-@db_option
-@click.option("--limit", default=20, show_default=True)
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
-def search(query: str, db_path: Path, limit: int, fmt: str) -> None:
-    """Full-text search over titles and bodies (Arabic folded: harakat, alef forms)."""
-    with open_store(db_path, must_exist=True) as store:
-        hits = store.search(query, limit=limit)
-    if fmt == "json":
-        for hit in hits:
-            click.echo(json.dumps(hit, ensure_ascii=False))
-    else:
-        print_hits(hits)
-
-
 def print_hits(hits: list[dict[str, Any]]) -> None:
     if not hits:
         click.echo("no match")
@@ -426,34 +408,6 @@ def show(key: str, db_path: Path) -> None:
     if record is None:
         fail(f"no article {key!r} in {db_path}", EXIT_PARTIAL)
     click.echo(json.dumps(record, ensure_ascii=False, indent=2))
-
-
-@main.command()
-@db_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
-@click.option("--site", help="Only this site.")
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File (default stdout)."
-)
-def export(db_path: Path, fmt: str, site: str | None, output: Path | None) -> None:
-    """Export articles, one record per line."""
-    with open_store(db_path, must_exist=True) as store:
-        try:
-            out = output.open("w", encoding="utf-8") if output else sys.stdout
-        except OSError as exc:
-            fail(f"cannot write {output}: {exc.strerror}")
-        count = 0
-        with out if output else _nullcontext(out) as stream:
-            for record in store.records(site=site):
-                stream.write(json.dumps(record, ensure_ascii=False) + "\n")
-                count += 1
-    if output:
-        click.echo(f"{count} articles written to {output}", err=True)
-
-
-@contextmanager
-def _nullcontext(value: TextIO) -> Iterator[TextIO]:
-    yield value
 
 
 @main.command("extract")
@@ -501,3 +455,6 @@ def list_profiles() -> None:
     for name in profiles.available():
         p = profiles.load(name)
         click.echo(f"{p.name:<16} {p.base_url:<28} {p.timezone or '-':<20} {','.join(p.languages)}")
+
+
+from . import cli_archive  # noqa: E402,F401

@@ -169,11 +169,12 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
 );
 CREATE INDEX IF NOT EXISTS crawl_runs_site ON crawl_runs(site_id);
 
--- table: Full-text index (FTS5) over folded text; rowid = articles.id. Written by the scraper only.
+-- table: Full-text index (FTS5) of titles and bodies; rowid = articles.id. Written by the scraper only.
+-- Each word is stored folded and light-stemmed (scraper.search.index_columns); query it with
+-- MATCH scraper_match('...') so the query goes through the same steps.
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
-    title,                              -- fold(title)
-    body,                               -- fold(subtitle + body)
-    stems,                              -- Arabic words without their proclitics (light_stem), where different
+    title,                              -- title, folded and stemmed
+    body,                               -- subtitle and body, folded and stemmed
     tokenize = 'unicode61 remove_diacritics 2'
 );
 

@@ -1,16 +1,17 @@
 """Search queries: what a user types, turned into a safe SQLite FTS5 expression.
 
-The archive's full-text index (``articles_fts``) has three columns, all folded with
-:func:`scraper.text.fold`: ``title``, ``body`` (subtitle and body) and ``stems`` (each Arabic
-word's :func:`~scraper.text.light_stem` where it differs from the word). A query is parsed
-here, folded the same way, and every word becomes "this spelling or its stem, in any column",
-so والاقتصاد finds الاقتصاد and اقتصاد, and vice versa.
+The archive's full-text index (``articles_fts``) holds, for every word of an article's title
+and of its subtitle and body, the word folded (:func:`scraper.text.fold`) and reduced to its
+light stem (:func:`scraper.text.light_stem`: والاقتصاد, الاقتصاد and اقتصاد are all indexed
+as اقتصاد). A query goes through the same two steps, so every clitic form of a word finds
+every other, in single words, prefixes and phrases alike. Snippets are cut from the original
+text, with its diacritics, by matching its words the same way.
 
 The query language is small and forgiving; words are always quoted before they reach FTS5, so
 plain text (including FTS5 keywords or punctuation) is searched as text:
 
 - ``word word``: both words (AND); ``a OR b``: either; ``-word`` or ``NOT word``: exclude;
-- ``"exact phrase"``: the words in this order (clitics must match exactly inside a phrase);
+- ``"exact phrase"``: the words next to each other, in this order;
 - ``word*``: prefix; ``( ... )``: grouping.
 
 Only broken structure (an unbalanced quote or parenthesis, an operator with nothing on one side,
@@ -19,17 +20,18 @@ a query of only exclusions) is a :class:`QueryError`, whose message is one line.
 
 from __future__ import annotations
 
+import itertools
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .text import fold, index_stems, light_stem, raw_words, stem_forms, tokens
+from .text import fold, light_stem, raw_word_list, raw_words, stem_forms, stemmed, tokens
 
-#: FTS5 columns a phrase is matched in (the stems column holds single words, not text).
-PHRASE_COLUMNS = "{title body}"
-#: bm25 weights for (title, body, stems): a word in the title counts five times one in the body.
-BM25_WEIGHTS = (5.0, 1.0, 1.0)
+#: bm25 weights for the (title, body) columns: a word in the title counts five times as much.
+BM25_WEIGHTS = (5.0, 1.0)
+#: A phrase whose words have several index forms becomes an OR of phrases; at most this many.
+MAX_PHRASE_VARIANTS = 32
 
 _LEXEME = re.compile(r'\s*(?:(?P<quote>-?")|(?P<open>-?\()|(?P<close>\))|(?P<word>[^\s"()]+))')
 _OPERATORS = ("AND", "OR", "NOT")
@@ -47,7 +49,7 @@ class Term:
 
 @dataclass(frozen=True)
 class Phrase:
-    words: tuple[str, ...]
+    words: tuple[tuple[str, ...], ...]  # the index forms of each word, in order
     prefix: bool = False
 
 
@@ -74,13 +76,19 @@ class Query:
     match: str
     words: frozenset[str]
     prefixes: tuple[str, ...]
+    # raw word of an article -> whether it is a hit (shared by the snippets of one search)
+    seen: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def hits(self, folded_word: str) -> bool:
         """Whether a (folded) word of an article is one the query looks for."""
-        candidates = (folded_word, light_stem(folded_word))
-        if any(c in self.words for c in candidates):
-            return True
-        return any(c.startswith(p) for c in candidates for p in self.prefixes)
+        return self.hits_terms((light_stem(folded_word),))
+
+    def hits_terms(self, terms: tuple[str, ...]) -> bool:
+        """Whether any of these index terms is one the query looks for."""
+        for term in terms:
+            if term in self.words or (self.prefixes and term.startswith(self.prefixes)):
+                return True
+        return False
 
 
 def parse(text: str) -> Query:
@@ -236,7 +244,7 @@ def _atom(raw: str, *, phrase: bool) -> Node | None:
     if not words:
         return None
     if phrase or len(words) > 1:
-        return Phrase(tuple(words), prefix)
+        return Phrase(tuple(stem_forms(w) for w in words), prefix)
     return Term(stem_forms(words[0]), prefix)
 
 
@@ -252,7 +260,9 @@ def _render(node: Node) -> str:
         return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
     if isinstance(node, Phrase):
         star = " *" if node.prefix else ""
-        return f"{PHRASE_COLUMNS} : {_quote(' '.join(node.words))}{star}"
+        variants = list(itertools.islice(itertools.product(*node.words), MAX_PHRASE_VARIANTS))
+        parts = [_quote(" ".join(v)) + star for v in variants]
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
     if isinstance(node, Any_):
         return "(" + " OR ".join(_render(o) for o in node.options) + ")"
     positive = " AND ".join(f"({_render(n)})" for n in node.include)
@@ -269,9 +279,10 @@ def _collect(node: Node, words: set[str], prefixes: list[str]) -> None:
         else:
             words.update(node.forms)
     elif isinstance(node, Phrase):
-        words.update(node.words[:-1] if node.prefix else node.words)
+        for forms in node.words[:-1] if node.prefix else node.words:
+            words.update(forms)
         if node.prefix:
-            prefixes.append(node.words[-1])
+            prefixes.extend(node.words[-1])
     elif isinstance(node, Any_):
         for option in node.options:
             _collect(option, words, prefixes)
@@ -282,8 +293,9 @@ def _collect(node: Node, words: set[str], prefixes: list[str]) -> None:
 
 # ---------------------------------------------------------------------- snippets
 @lru_cache(maxsize=200_000)
-def _folded_words(raw: str) -> tuple[str, ...]:
-    return tuple(tokens(fold(raw)))
+def _index_terms(raw: str) -> tuple[str, ...]:
+    """The index terms of one word of original text (usually one)."""
+    return tuple(light_stem(t) for t in tokens(fold(raw)))
 
 
 SNIPPET_SCAN_CHARS = 50_000
@@ -297,26 +309,47 @@ def snippet(
     marks: tuple[str, str] = ("[", "]"),
     ellipsis: str = "…",
 ) -> str:
-    """A window of about ``words`` words of the original ``text`` (diacritics and all) where
-    the query's words are densest, each hit wrapped in ``marks``."""
+    """About ``words`` words of the original ``text`` (diacritics and all) where the query's
+    words are densest, each hit wrapped in ``marks``; the opening words when nothing in
+    ``text`` matches (the match was in the title)."""
     if not text:
         return ""
-    found = list(raw_words(text[:SNIPPET_SCAN_CHARS]))
-    if not found:
+    scanned = text[:SNIPPET_SCAN_CHARS]
+    hits = _hits(raw_word_list(scanned), query)
+    if not hits:
         return ""
-    hits = [any(query.hits(w) for w in _folded_words(m.group())) for m in found]
     start = _best_window(hits, words)
-    end = min(len(found), start + words)
+    end = min(len(hits), start + words)
     pieces: list[str] = []
-    cursor = found[start].start()
-    for m, hit in zip(found[start:end], hits[start:end], strict=True):
-        pieces.append(text[cursor : m.start()])
-        pieces.append(f"{marks[0]}{m.group()}{marks[1]}" if hit else m.group())
-        cursor = m.end()
+    cursor = -1
+    last_end = 0
+    for i, m in enumerate(itertools.islice(raw_words(scanned), end)):
+        if i < start:
+            continue
+        if cursor >= 0:
+            pieces.append(text[cursor : m.start()])
+        pieces.append(f"{marks[0]}{m.group()}{marks[1]}" if hits[i] else m.group())
+        cursor = last_end = m.end()
     body = " ".join("".join(pieces).split())
     lead = f"{ellipsis} " if start > 0 else ""
-    tail = f" {ellipsis}" if end < len(found) or len(text) > SNIPPET_SCAN_CHARS else ""
+    tail = f" {ellipsis}" if last_end < len(text.rstrip()) else ""
     return lead + body + tail
+
+
+def _hits(found: list[str], query: Query) -> list[bool]:
+    seen = query.seen
+    out = []
+    for word in found:
+        hit = seen.get(word)
+        if hit is None:
+            hit = seen[word] = query.hits_terms(_index_terms(word))
+        out.append(hit)
+    return out
+
+
+def has_hit(text: str | None, query: Query) -> bool:
+    """Whether any word of ``text`` is one the query looks for."""
+    return any(_hits(raw_word_list(text or ""), query))
 
 
 def _best_window(hits: list[bool], size: int) -> int:
@@ -337,14 +370,10 @@ def _best_window(hits: list[bool], size: int) -> int:
 
 
 # ---------------------------------------------------------------------- index side
-def index_columns(
-    title: str | None, subtitle: str | None, body: str | None
-) -> tuple[str, str, str]:
-    """The (title, body, stems) an article is indexed with in ``articles_fts``."""
-    folded_title = fold(title or "")
-    folded_body = fold("\n".join(t for t in (subtitle, body) if t))
-    stems = index_stems(folded_title + "\n" + folded_body)
-    return folded_title, folded_body, stems
+def index_columns(title: str | None, subtitle: str | None, body: str | None) -> tuple[str, str]:
+    """The (title, body) an article is indexed with in ``articles_fts``: folded, stemmed."""
+    body_text = "\n".join(t for t in (subtitle, body) if t)
+    return stemmed(fold(title or "")), stemmed(fold(body_text))
 
 
 # ---------------------------------------------------------------------- SQL functions

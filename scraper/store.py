@@ -3,6 +3,11 @@
 Everything the crawler learns goes through :class:`Store` into one SQLite file (WAL mode).
 An article, its categories, tags, links, raw page, search-index row, any older revision and
 its frontier entry are written in one transaction, so a crash never leaves half an article.
+
+The schema (``schema.sql``, documented in ``docs/schema.md``) is versioned with
+``PRAGMA user_version``. Opening an older archive runs the steps in :data:`MIGRATIONS` and then
+``schema.sql`` (whose statements all say IF NOT EXISTS) in one transaction, so a migration is
+applied entirely or not at all.
 """
 
 from __future__ import annotations
@@ -22,7 +27,15 @@ from typing import Any
 import sqlite_utils
 
 from .article import Article
-from .search import BM25_WEIGHTS, QueryError, index_columns, parse, register_functions, snippet
+from .search import (
+    BM25_WEIGHTS,
+    QueryError,
+    has_hit,
+    index_columns,
+    parse,
+    register_functions,
+    snippet,
+)
 from .text import fold
 
 SCHEMA_VERSION = 2
@@ -148,6 +161,7 @@ class Store:
                 self.db.execute(statement)
             if reindex:
                 self.rebuild_search_index()
+            self._configure_rank()
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException as exc:
@@ -157,6 +171,15 @@ class Store:
                 action = "migrate" if version else "create the schema of"
                 raise StoreError(f"cannot {action} the archive {self.path}: {exc}") from exc
             raise
+
+    def _configure_rank(self) -> None:
+        """Make FTS5's ``rank`` column bm25 with our column weights (title over body)."""
+        rank = "bm25({})".format(", ".join(str(w) for w in BM25_WEIGHTS))
+        row = self.db.execute("SELECT v FROM articles_fts_config WHERE k = 'rank'").fetchone()
+        if row is None or row[0] != rank:
+            self.db.execute(
+                "INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', ?)", [rank]
+            )
 
     # ------------------------------------------------------------------ sites
     def ensure_site(
@@ -308,7 +331,8 @@ class Store:
                 self._finish(page.url, frontier_state, None)
 
     def _upsert_page(self, site_id: int, page: PageRecord, article_id: int | None) -> None:
-        self.db["pages"].upsert(
+        self._write(
+            "pages",
             {
                 "url": page.url,
                 "site_id": site_id,
@@ -323,8 +347,19 @@ class Store:
                 "size": len(page.content),
                 "html": zlib.compress(page.content, 6),
             },
-            pk="url",
+            replace=True,
         )
+
+    def _write(self, table: str, row: dict[str, Any], *, replace: bool = False) -> int:
+        """INSERT (or REPLACE) one row; returns its rowid. Faster than sqlite-utils' insert,
+        which matters on the per-article path."""
+        verb = "INSERT OR REPLACE" if replace else "INSERT"
+        sql = _INSERTS.get((verb, table, tuple(row)))
+        if sql is None:
+            sql = f"{verb} INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
+            _INSERTS[(verb, table, tuple(row))] = sql
+        cursor = self.db.conn.execute(sql, list(row.values()))
+        return int(cursor.lastrowid or 0)
 
     def save_article(
         self,
@@ -443,7 +478,7 @@ class Store:
     def _insert_article(self, site_id: int, a: Article, digest: str, stamp: str) -> int:
         row = self._article_row(site_id, a, digest)
         row.update(first_seen_at=stamp, fetched_at=stamp, changed_at=stamp, revision=1)
-        return int(self.db["articles"].insert(row).last_pk)
+        return self._write("articles", row)
 
     def _update_article(
         self,
@@ -461,12 +496,16 @@ class Store:
         row.update(fetched_at=fetched_at, revision=revision)
         if changed_at is not None:
             row["changed_at"] = changed_at or fetched_at
-        self.db["articles"].update(article_id, row)
+        assignments = ", ".join(f"{k} = ?" for k in row)
+        self.db.conn.execute(
+            f"UPDATE articles SET {assignments} WHERE id = ?", [*row.values(), article_id]
+        )
 
     def _keep_revision(self, article_id: int, revision: int, fetched_at: str, stamp: str) -> None:
         current = self.record(article_id)
         assert current is not None
-        self.db["revisions"].insert(
+        self._write(
+            "revisions",
             {
                 "article_id": article_id,
                 "revision": revision,
@@ -482,16 +521,19 @@ class Store:
                 "content_hash": self.db.execute(
                     "SELECT content_hash FROM articles WHERE id = ?", [article_id]
                 ).fetchone()[0],
-            }
+            },
         )
 
     def _write_relations(self, site_id: int, article_id: int, a: Article) -> None:
         for table in ("article_authors", "article_categories", "article_tags", "links"):
             self.db.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
+        conn = self.db.conn
         for pos, name in enumerate(a.authors):
             author_id = self._lookup("authors", {"name": name})
-            self.db["article_authors"].insert(
-                {"article_id": article_id, "author_id": author_id, "position": pos}, ignore=True
+            conn.execute(
+                "INSERT OR IGNORE INTO article_authors (article_id, author_id, position)"
+                " VALUES (?, ?, ?)",
+                [article_id, author_id, pos],
             )
         for table, join, key, names in (
             ("categories", "article_categories", "category_id", a.categories),
@@ -499,15 +541,17 @@ class Store:
         ):
             for pos, name in enumerate(names):
                 term_id = self._lookup(table, {"site_id": site_id, "name": name})
-                self.db[join].insert(
-                    {"article_id": article_id, key: term_id, "position": pos}, ignore=True
+                conn.execute(
+                    f"INSERT OR IGNORE INTO {join} (article_id, {key}, position) VALUES (?, ?, ?)",
+                    [article_id, term_id, pos],
                 )
-        link_rows = [
-            {"article_id": article_id, "kind": kind, "url": url, "title": title, "position": pos}
-            for pos, (kind, url, title) in enumerate(_link_triples(a))
-        ]
-        if link_rows:
-            self.db["links"].insert_all(link_rows)
+        conn.executemany(
+            "INSERT INTO links (article_id, kind, url, title, position) VALUES (?, ?, ?, ?, ?)",
+            [
+                (article_id, kind, url, title, pos)
+                for pos, (kind, url, title) in enumerate(_link_triples(a))
+            ],
+        )
 
     def _extras(self, article_id: int) -> tuple[Any, ...]:
         """What an article has outside its content hash, as stored (compare: ``_extras_of``)."""
@@ -534,12 +578,12 @@ class Store:
         ).fetchone()
         if row:
             return int(row[0])
-        return int(self.db[table].insert(values).last_pk)
+        return self._write(table, values)
 
     def _index(self, article_id: int, a: Article) -> None:
         self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", [article_id])
         self.db.execute(
-            "INSERT INTO articles_fts (rowid, title, body, stems) VALUES (?, ?, ?, ?)",
+            "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
             [article_id, *index_columns(a.title, a.subtitle, a.body)],
         )
 
@@ -551,7 +595,7 @@ class Store:
             cursor = self.db.conn.execute("SELECT id, title, subtitle, body FROM articles")
             while batch := cursor.fetchmany(500):
                 self.db.conn.executemany(
-                    "INSERT INTO articles_fts (rowid, title, body, stems) VALUES (?, ?, ?, ?)",
+                    "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
                     [(i, *index_columns(t, s, b)) for i, t, s, b in batch],
                 )
                 count += len(batch)
@@ -655,10 +699,12 @@ class Store:
         except QueryError as exc:
             raise StoreError(f"bad search query {query!r}: {exc}") from exc
         where, params = self._filter_sql(Filters(site, language, category, tag, since, until))
-        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        # FTS5's rank is bm25 with our column weights (set by _configure_rank). CROSS JOIN keeps
+        # the index as the outer loop: looking the query up once per article instead would
+        # make FTS5 recompute its statistics for every row.
         sql = (
-            f"SELECT articles_fts.rowid, bm25(articles_fts, {weights}) AS score FROM articles_fts"
-            + (" JOIN articles a ON a.id = articles_fts.rowid" if where else "")
+            "SELECT articles_fts.rowid, articles_fts.rank AS score FROM articles_fts"
+            + (" CROSS JOIN articles a ON a.id = articles_fts.rowid" if where else "")
             + " WHERE articles_fts MATCH ?"
             + "".join(f" AND {clause}" for clause in where)
             + " ORDER BY score LIMIT ? OFFSET ?"
@@ -684,7 +730,9 @@ class Store:
             row = rows.get(article_id)
             if row is None:  # deleted behind our back
                 continue
-            text = row.pop("body") or row["subtitle"] or ""
+            body = row.pop("body")
+            # A match in the subtitle alone is shown from the subtitle.
+            text = row["subtitle"] if has_hit(row["subtitle"], parsed) else body
             hits.append(
                 {
                     "id": row["id"],
@@ -734,7 +782,8 @@ class Store:
         """Every version of an article, oldest first; the last one is the current version.
 
         Each has ``revision``, ``from`` (first fetch that saw it), ``until`` (when it was
-        replaced; None for the current one), ``current``, and the content fields."""
+        replaced; None for the current one), ``fetched_at`` (last fetch that saw it),
+        ``current``, ``content_hash`` and the content fields."""
         current = self.record(key)
         if current is None:
             return None
@@ -751,6 +800,7 @@ class Store:
                     "revision": rev["revision"],
                     "from": start,
                     "until": rev["replaced_at"],
+                    "fetched_at": rev["fetched_at"],
                     "current": False,
                     **{k: rev[k] for k in _VERSION_FIELDS if k not in ("categories", "tags")},
                     "categories": json.loads(rev["categories"] or "[]"),
@@ -764,6 +814,7 @@ class Store:
                 "revision": current["revision"],
                 "from": row[0] if versions else current["first_seen_at"],
                 "until": None,
+                "fetched_at": current["fetched_at"],
                 "current": True,
                 **{k: current[k] for k in _VERSION_FIELDS},
                 "content_hash": row[1],
@@ -856,6 +907,8 @@ class Store:
         return {(r[0], r[1]): r[2] for r in rows}
 
 
+_INSERTS: dict[tuple[str, str, tuple[str, ...]], str] = {}
+
 # The list-valued fields of a record, gathered in the same query as the article row.
 _RECORD_LISTS = """
     (SELECT json_group_array(name) FROM (SELECT au.name FROM article_authors x
@@ -910,10 +963,10 @@ _VERSION_FIELDS = (
 RANKED_SEARCH_SQL = """SELECT a.id, a.published_at, s.name AS site, a.language, a.title,
   scraper_snippet(a.body, :q) AS snippet, a.url
 FROM articles_fts
-JOIN articles a ON a.id = articles_fts.rowid
+CROSS JOIN articles a ON a.id = articles_fts.rowid
 JOIN sites s ON s.id = a.site_id
 WHERE articles_fts MATCH scraper_match(:q)
-ORDER BY bm25(articles_fts, 5.0, 1.0, 1.0)
+ORDER BY articles_fts.rank
 LIMIT 50"""
 
 
@@ -970,7 +1023,7 @@ def date_bound(value: str, *, end: bool) -> str:
 
 
 def _migrate_to_2(db: sqlite_utils.Database) -> bool:
-    """1 -> 2: search index with a stems column (clitic search), delete trigger, the
+    """1 -> 2: a search index of light stems (clitic search), its delete trigger, the
     article_list view, more indexes. schema.sql creates the new objects afterwards."""
     db.execute("DROP TABLE IF EXISTS articles_fts")
     db.execute("DROP INDEX IF EXISTS articles_language")

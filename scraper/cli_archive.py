@@ -1,0 +1,351 @@
+"""Commands for working with the archive: search, export, history, reextract, stats, serve.
+
+Registered on :data:`scraper.cli.main` when ``scraper.cli`` is imported. Like every command,
+an error the user can cause (a malformed query, an unknown revision, a missing optional
+dependency) prints one line on stderr and exits non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from .cli import EXIT_LOCKED, EXIT_PARTIAL, db_option, fail, main, open_store
+from .store import Filters, Store, StoreError, date_bound
+
+# ---------------------------------------------------------------------- shared options
+
+
+def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        date_bound(value, end=False)
+    except StoreError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def filter_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--site --lang --category --tag --since --until."""
+    options = [
+        click.option("--site", help="Only this site (e.g. sahara.ma)."),
+        click.option("--lang", "language", help="Only this language (ar also matches ar-MA)."),
+        click.option("--category", help="Only this category (folded: إقتصاد = اقتصاد)."),
+        click.option("--tag", help="Only this tag."),
+        click.option(
+            "--since",
+            callback=_check_date,
+            help="Published on or after (YYYY, YYYY-MM or YYYY-MM-DD).",
+        ),
+        click.option("--until", callback=_check_date, help="Published on or before (same forms)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _filters(kw: dict[str, Any]) -> dict[str, Any]:
+    keys = ("site", "language", "category", "tag", "since", "until")
+    return {k: kw.get(k) for k in keys}
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator[TextIO]:
+    """A text stream for ``-o FILE`` (or stdout); the file is removed if writing fails."""
+    if path is None:
+        yield sys.stdout
+        return
+    try:
+        stream = path.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror}")
+    try:
+        with stream:
+            yield stream
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------------- search
+@main.command()
+@click.argument("query")
+@db_option
+@filter_options
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--offset", default=0, type=click.IntRange(0), help="Skip the first N results.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="json: one object per line.",
+)
+def search(query: str, db_path: Path, limit: int, offset: int, fmt: str, **kw: Any) -> None:
+    """Full-text search over titles and bodies, best matches first.
+
+    \b
+    Arabic is folded (diacritics, alef/ya/ta marbuta forms) and clitics are handled:
+    والاقتصاد, الاقتصاد and اقتصاد find each other. Latin accents fold (economie = économie).
+    \b
+    Syntax: words (all must match)   "exact phrase"   prefix*   a OR b   -excluded   ( )
+    \b
+    Examples:
+      scraper search "الصناعة التقليدية" --site sahara.ma --since 2025-01
+      scraper search '"التنمية المستدامة" -رياضة' --format json
+      scraper search 'économ*' --lang fr --limit 5
+    """
+    bold = fmt == "table" and sys.stdout.isatty()
+    marks = ("\x1b[1m", "\x1b[0m") if bold else ("[", "]")
+    with open_store(db_path, must_exist=True) as store:
+        hits = store.search(query, limit=limit, offset=offset, marks=marks, **_filters(kw))
+    if fmt == "json":
+        for hit in hits:
+            click.echo(json.dumps(hit, ensure_ascii=False))
+    elif fmt == "csv":
+        columns = ("id", "score", "published_at", "site", "language", "title", "url", "snippet")
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        for hit in hits:
+            writer.writerow([hit[c] for c in columns])
+    else:
+        print_results(hits, offset)
+
+
+def print_results(hits: list[dict[str, Any]], offset: int = 0) -> None:
+    if not hits:
+        click.echo("no match")
+    for rank, hit in enumerate(hits, offset + 1):
+        day = (hit["published_at"] or "")[:10] or "----------"
+        click.echo(f"{rank:>3}. {day}  {hit['site']}  [{hit['language'] or '?'}]  {hit['title']}")
+        if hit["snippet"]:
+            click.echo(f"     {hit['snippet']}")
+        click.echo(f"     {hit['url']}")
+
+
+# ---------------------------------------------------------------------- export
+@main.command()
+@db_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "parquet"]),
+    default="jsonl",
+    show_default=True,
+)
+@filter_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File (default: stdout; required for parquet).",
+)
+def export(db_path: Path, fmt: str, output: Path | None, **kw: Any) -> None:
+    """Export articles in the record format, oldest first (streams: any archive size).
+
+    \b
+    jsonl: one record per line.   csv: one row per record, list fields as JSON text.
+    parquet: typed columns (needs pyarrow: pip install 'scraper[parquet]').
+    \b
+    Examples:
+      scraper export -o articles.jsonl
+      scraper export --format csv --site sahara.ma --since 2025-11 -o nov.csv
+      scraper export --format parquet --lang ar -o ar.parquet
+    """
+    from . import exporting
+
+    if fmt == "parquet":
+        if output is None:
+            fail("--format parquet needs -o FILE (Parquet is not written to a terminal)")
+        try:
+            exporting.parquet_schema()
+        except exporting.ExportError as exc:
+            fail(str(exc))
+    with open_store(db_path, must_exist=True) as store:
+        records = store.records(**_filters(kw))
+        if fmt == "parquet":
+            assert output is not None
+            try:
+                count = exporting.write_parquet(records, output)
+            except BaseException:
+                output.unlink(missing_ok=True)
+                raise
+        else:
+            writer = exporting.write_csv if fmt == "csv" else exporting.write_jsonl
+            with _output(output) as stream:
+                count = writer(records, stream)
+    if output:
+        click.echo(f"{count} articles written to {output}", err=True)
+
+
+# ---------------------------------------------------------------------- history
+@main.command()
+@click.argument("key")
+@db_option
+@click.option(
+    "--diff",
+    "diff_pair",
+    nargs=2,
+    metavar="A B",
+    help="Unified diff between revisions A and B (numbers, or 'current').",
+)
+@click.option("--json", "as_json", is_flag=True, help="The versions as JSON.")
+def history(key: str, db_path: Path, diff_pair: tuple[str, str] | None, as_json: bool) -> None:
+    """List the versions of an article (by URL or id), or diff two of them.
+
+    \b
+    Examples:
+      scraper history https://sahara.ma/ar/some-story/
+      scraper history 42 --diff 1 current
+    """
+    from . import history as hist
+    from .urls import canonical
+
+    with open_store(db_path, must_exist=True) as store:
+        record = store.record(int(key) if key.isdigit() else canonical(key))
+        versions = store.history(record["id"]) if record else None
+    if record is None or versions is None:
+        fail(f"no article {key!r} in {db_path}", EXIT_PARTIAL)
+    if diff_pair:
+        try:
+            text = hist.diff(versions, *diff_pair)
+        except hist.HistoryError as exc:
+            fail(str(exc))
+        click.echo(text or f"revisions {diff_pair[0]} and {diff_pair[1]} are identical", nl=False)
+        if not text:
+            click.echo()
+    elif as_json:
+        click.echo(json.dumps(versions, ensure_ascii=False, indent=2))
+    else:
+        click.echo(hist.render(record["url"], versions), nl=False)
+
+
+# ---------------------------------------------------------------------- reextract
+@main.command()
+@db_option
+@click.option("--site", help="Only this site's pages.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def reextract(db_path: Path, site: str | None, as_json: bool) -> None:
+    """Re-run extraction on the stored raw pages (no network), after an extractor change.
+
+    Articles whose content changed get a new revision (see 'scraper history'); fields outside
+    the content (authors, image, links) are updated in place; the rest is left untouched.
+    """
+    from .lock import ArchiveLock, LockError, LockHeld
+    from .reextract import reextract as run
+
+    if not db_path.exists():
+        fail(f"no archive at {db_path} (run 'scraper crawl' or 'scraper demo' first)")
+    try:
+        with ArchiveLock(db_path), open_store(db_path) as store:
+            summary = run(store, site)
+    except LockHeld as exc:
+        fail(f"a crawl is running on {db_path} ({exc}); try again when it ends", EXIT_LOCKED)
+    except LockError as exc:
+        fail(str(exc))
+    for message in summary.messages:
+        click.echo(f"scraper: {message}", err=True)
+    if as_json:
+        click.echo(json.dumps(summary.counts()))
+    else:
+        click.echo(
+            f"re-extracted {summary.pages} pages: {summary.updated} changed (new revision), "
+            f"{summary.refreshed} refreshed in place, {summary.unchanged} unchanged, "
+            f"{summary.not_articles} no longer seen as articles (kept)"
+        )
+
+
+# ---------------------------------------------------------------------- stats
+@main.command()
+@db_option
+@filter_options
+@click.option(
+    "--min-gap",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Report runs of at least this many days without an article.",
+)
+@click.option(
+    "--daily-share",
+    default=0.6,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="A section publishes daily when this share of its days has an article.",
+)
+@click.option("--no-months", is_flag=True, help="Leave out the articles-per-month lines.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def stats(
+    db_path: Path, min_gap: int, daily_share: float, no_months: bool, fmt: str, **kw: Any
+) -> None:
+    """Per site, language and section: articles, first/last dates, articles per month, and
+    gaps (days without an article in a section that normally publishes daily)."""
+    from . import stats as st
+
+    filters = Filters(**_filters(kw))
+    with open_store(db_path, must_exist=True) as store:
+        series = _series(store, filters, min_gap, daily_share)
+    if fmt == "json":
+        click.echo(json.dumps([s.to_dict() for s in series], ensure_ascii=False, indent=2))
+    else:
+        click.echo(st.render(series, months=not no_months), nl=False)
+
+
+def _series(store: Store, filters: Filters, min_gap: int, daily_share: float) -> list[Any]:
+    from . import stats as st
+
+    overall = st.compute(
+        store.day_counts(by_section=False, filters=filters),
+        min_gap=min_gap,
+        daily_share=daily_share,
+    )
+    sections = st.compute(
+        store.day_counts(by_section=True, filters=filters),
+        min_gap=min_gap,
+        daily_share=daily_share,
+    )
+    undated = store.undated_counts(filters)
+    for s in overall:
+        s.undated = undated.pop((s.site, s.language), 0)
+    for (site, language), count in undated.items():  # sites with only undated articles
+        overall.append(st.Series(site, language, None, undated=count))
+    by_key: dict[tuple[str, str], list[Any]] = {}
+    for s in overall + sections:
+        by_key.setdefault((s.site, s.language), []).append(s)
+    return [s for key in sorted(by_key) for s in by_key[key]]
+
+
+# ---------------------------------------------------------------------- serve
+@main.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535))
+def serve(db_path: Path, host: str, port: int) -> None:
+    """Browse, facet and search the archive in Datasette (needs: pip install 'scraper[datasette]').
+
+    Its search box folds Arabic and handles clitics like 'scraper search'; the SQL functions
+    scraper_fold(), scraper_match() and scraper_snippet() are available in queries.
+    """
+    from .serve import ServeError
+    from .serve import serve as run
+
+    if not db_path.exists():
+        fail(f"no archive at {db_path} (run 'scraper crawl' or 'scraper demo' first)")
+    with open_store(db_path):
+        pass  # migrates an older archive first (Datasette opens it read-only)
+    click.echo(f"Serving {db_path} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    try:
+        run(db_path, host=host, port=port)
+    except ServeError as exc:
+        fail(str(exc))
