@@ -387,12 +387,15 @@ def demo(db_path: Path, port: int) -> None:
 
 # ---------------------------------------------------------------------- reading
 def print_hits(hits: list[dict[str, Any]]) -> None:
+    """Search hits for a person: id, day, title, highlighted snippet, readable URL."""
+    from .urls import display
+
     if not hits:
         click.echo("no match")
     for hit in hits:
         day = (hit["published_at"] or "")[:10]
         click.echo(
-            f"{hit['id']:>5}  {day}  {hit['title']}\n       {hit['snippet']}\n       {hit['url']}"
+            f"{hit['id']:>5}  {day}  {hit['title']}\n       {hit['snippet']}\n       {display(hit['url'])}"
         )
 
 
