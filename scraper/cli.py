@@ -394,9 +394,8 @@ def print_hits(hits: list[dict[str, Any]]) -> None:
         click.echo("no match")
     for hit in hits:
         day = (hit["published_at"] or "")[:10]
-        click.echo(
-            f"{hit['id']:>5}  {day}  {hit['title']}\n       {hit['snippet']}\n       {display(hit['url'])}"
-        )
+        click.echo(f"{hit['id']:>5}  {day}  {hit['title']}")
+        click.echo(f"       {hit['snippet']}\n       {display(hit['url'])}")
 
 
 @main.command()
