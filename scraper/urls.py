@@ -27,7 +27,7 @@ def canonical(url: str, base: str | None = None) -> str:
     return _canonical(url, base)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)  # bounded: memory must not grow with the site
 def _canonical(url: str, base: str | None = None) -> str:
     """One spelling of ``url``.
 
