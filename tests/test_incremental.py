@@ -64,3 +64,29 @@ def test_rerun_is_cheap_and_catches_edits_and_new_articles(tmp_path):
             edited = [r for r in store.records() if r["revision"] == 2]
             assert len(edited) == 3
             assert all(r["body"].endswith("فقرة مضافة بعد التحديث.") for r in edited)
+
+
+def test_recent_articles_are_revisited_with_conditional_get(tmp_path):
+    site = default_site()
+    with MirrorServer(site) as server:
+        db = tmp_path / "archive.db"
+        crawl_mirror(server.base_url + "/ar/", db)
+        server.clear_requests()
+        # A window reaching back past the oldest article revisits every one of them; the
+        # mirror answers 304 to the validators we kept, and nothing is stored again.
+        again = crawl_mirror(server.base_url + "/ar/", db, revisit_days=3650)
+        statuses = [r.status for r in server.requests]
+    assert again.not_modified == len(site)
+    assert statuses.count(304) == len(site)
+    assert again.articles_new == again.articles_updated == 0
+
+
+def test_since_and_until_bound_what_is_archived(tmp_path, truth):
+    with MirrorServer(default_site()) as server:
+        db = tmp_path / "archive.db"
+        crawl_mirror(server.base_url + "/ar/", db, since="2026-01-01", until="2026-01-31")
+    with Store(db) as store:
+        days = sorted(r["published_at"][:10] for r in store.records())
+    expected = [t for t in truth if "2026-01-01" <= t["published_at"][:10] <= "2026-01-31"]
+    assert days and all("2026-01-01" <= d <= "2026-01-31" for d in days)
+    assert len(days) == len(expected)
