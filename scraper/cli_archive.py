@@ -18,7 +18,7 @@ from typing import Any, TextIO
 import click
 
 from .cli import EXIT_LOCKED, EXIT_PARTIAL, db_option, fail, main, open_store
-from .store import Filters, Store, StoreError, date_bound
+from .store import RANK_WINDOW, Filters, Store, StoreError, date_bound
 
 # ---------------------------------------------------------------------- shared options
 
@@ -90,7 +90,15 @@ def _output(path: Path | None) -> Iterator[TextIO]:
     show_default=True,
     help="json: one object per line.",
 )
-def search(query: str, db_path: Path, limit: int, offset: int, fmt: str, **kw: Any) -> None:
+@click.option(
+    "--exact",
+    is_flag=True,
+    help=f"Rank every match (by default a query matching over {RANK_WINDOW:,} articles"
+    " ranks the most recent of them).",
+)
+def search(
+    query: str, db_path: Path, limit: int, offset: int, fmt: str, exact: bool, **kw: Any
+) -> None:
     """Full-text search over titles and bodies, best matches first.
 
     \b
@@ -107,7 +115,16 @@ def search(query: str, db_path: Path, limit: int, offset: int, fmt: str, **kw: A
     bold = fmt == "table" and sys.stdout.isatty()
     marks = ("\x1b[1m", "\x1b[0m") if bold else ("[", "]")
     with open_store(db_path, must_exist=True) as store:
-        hits = store.search(query, limit=limit, offset=offset, marks=marks, **_filters(kw))
+        window = None if exact else RANK_WINDOW
+        hits = store.search(
+            query, limit=limit, offset=offset, marks=marks, window=window, **_filters(kw)
+        )
+    if hits and hits[0]["capped"]:
+        click.echo(
+            f"scraper: more than {RANK_WINDOW:,} articles match; ranked the {RANK_WINDOW:,}"
+            " most recent (add words or filters, or use --exact)",
+            err=True,
+        )
     if fmt == "json":
         for hit in hits:
             click.echo(json.dumps(hit, ensure_ascii=False))

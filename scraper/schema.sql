@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS sites (
 
 -- table: One row per article, by canonical URL; the current version of its content.
 CREATE TABLE IF NOT EXISTS articles (
-    id INTEGER PRIMARY KEY,             -- article id (also the rowid of articles_fts)
+    id INTEGER PRIMARY KEY,             -- article id
     site_id INTEGER NOT NULL REFERENCES sites(id), -- the site it was found on
     url TEXT NOT NULL UNIQUE,           -- canonical URL
     language TEXT,                      -- language code of the article, e.g. 'ar', 'fr'
@@ -34,11 +34,15 @@ CREATE TABLE IF NOT EXISTS articles (
     first_seen_at TEXT NOT NULL,        -- first fetch (UTC, ISO 8601)
     fetched_at TEXT NOT NULL,           -- last successful fetch (UTC, ISO 8601)
     changed_at TEXT NOT NULL,           -- last time the content (content_hash) changed
-    revision INTEGER NOT NULL DEFAULT 1 -- version number of the current content; older ones are in revisions
+    revision INTEGER NOT NULL DEFAULT 1, -- version number of the current content; older ones are in revisions
+    search_key INTEGER                  -- rowid of the article in articles_fts: publication day * 2^32 + id
 );
 CREATE INDEX IF NOT EXISTS articles_site_published ON articles(site_id, published_at);
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published_at);
 CREATE INDEX IF NOT EXISTS articles_language ON articles(language, published_at);
+CREATE UNIQUE INDEX IF NOT EXISTS articles_search_key ON articles(search_key);
+-- Small and covering: search filters read site and language here, not from the big rows.
+CREATE INDEX IF NOT EXISTS articles_facets ON articles(id, site_id, language);
 
 -- table: People credited as authors.
 CREATE TABLE IF NOT EXISTS authors (
@@ -68,7 +72,7 @@ CREATE TABLE IF NOT EXISTS article_categories (
     position INTEGER NOT NULL,          -- order on the page; 0 = main section
     PRIMARY KEY (article_id, category_id)
 );
-CREATE INDEX IF NOT EXISTS article_categories_category ON article_categories(category_id);
+CREATE INDEX IF NOT EXISTS article_categories_category ON article_categories(category_id, article_id);
 
 -- table: Tags (keywords) of a site.
 CREATE TABLE IF NOT EXISTS tags (
@@ -84,7 +88,7 @@ CREATE TABLE IF NOT EXISTS article_tags (
     position INTEGER NOT NULL,          -- order on the page
     PRIMARY KEY (article_id, tag_id)
 );
-CREATE INDEX IF NOT EXISTS article_tags_tag ON article_tags(tag_id);
+CREATE INDEX IF NOT EXISTS article_tags_tag ON article_tags(tag_id, article_id);
 
 -- table: Links an article points to: related stories, next/previous, other editions.
 CREATE TABLE IF NOT EXISTS links (
@@ -169,7 +173,7 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
 );
 CREATE INDEX IF NOT EXISTS crawl_runs_site ON crawl_runs(site_id);
 
--- table: Full-text index (FTS5) of titles and bodies; rowid = articles.id. Written by the scraper only.
+-- table: Full-text index (FTS5) of titles and bodies; rowid = articles.search_key. Written by the scraper only.
 -- Each word is stored folded and light-stemmed (scraper.search.index_columns); query it with
 -- MATCH scraper_match('...') so the query goes through the same steps.
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
@@ -180,7 +184,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
 
 -- Deleting an article (from any SQL client) removes it from the search index.
 CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN
-    DELETE FROM articles_fts WHERE rowid = old.id;
+    DELETE FROM articles_fts WHERE rowid = old.search_key;
 END;
 
 -- table: One row per article with its site, main section, categories and tags (JSON lists): for browsing.
@@ -201,5 +205,6 @@ SELECT
     a.subtitle,
     a.word_count,
     a.revision,
-    a.url
+    a.url,
+    a.search_key
 FROM articles a JOIN sites s ON s.id = a.site_id;

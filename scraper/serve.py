@@ -78,7 +78,7 @@ def metadata(db_path: Path) -> dict[str, Any]:
         {
             "label_column": "title",
             "fts_table": "articles_fts",
-            "fts_pk": "id",
+            "fts_pk": "search_key",
             "facets": ["site_id", "language", "date_source"],
             "sort_desc": "published_at",
         }
@@ -100,10 +100,11 @@ def metadata(db_path: Path) -> dict[str, Any]:
                     "word_count",
                     "revision",
                     "url",
+                    "search_key",
                 )
             },
             "fts_table": "articles_fts",
-            "fts_pk": "id",
+            "fts_pk": "search_key",
             "facets": ["site", "language", "section", {"array": "categories"}],
             "sort_desc": "published_at",
         }

@@ -63,8 +63,9 @@ def test_foreign_keys_and_indexes_for_common_queries(tmp_path: Path) -> None:
         assert ("articles", ("site_id", "published_at")) in indexed
         assert ("articles", ("published_at",)) in indexed
         assert ("articles", ("language", "published_at")) in indexed
-        assert ("article_categories", ("category_id",)) in indexed
-        assert ("article_tags", ("tag_id",)) in indexed
+        assert ("article_categories", ("category_id", "article_id")) in indexed
+        assert ("article_tags", ("tag_id", "article_id")) in indexed
+        assert ("articles", ("search_key",)) in indexed
         assert ("pages", ("site_id",)) in indexed
         site = s.ensure_site("news.example", "https://news.example/")
         s.save_article(site, Article(url="https://news.example/1/", title="x", categories=["a"]))
@@ -102,6 +103,8 @@ def test_an_archive_of_schema_1_is_migrated_with_its_data(tmp_path: Path) -> Non
         assert [h["url"] for h in s.search("economie")] == ["https://news.example/fr/economie/"]
         assert s.db.execute("SELECT count(*) FROM article_list").fetchone()[0] == 2
         assert s.db.execute("PRAGMA foreign_key_check").fetchall() == []
+        columns = s.db.execute("PRAGMA index_info('article_categories_category')").fetchall()
+        assert [c[2] for c in columns] == ["category_id", "article_id"]
         site = s.db.execute("SELECT id FROM sites").fetchone()[0]
         assert s.save_article(site, Article(url="https://news.example/new/", title="x")) == "new"
     with Store(path) as s:  # opening again is a no-op

@@ -354,3 +354,36 @@ def test_search_command_formats_and_errors(store: Store) -> None:
         assert result.output.count("\n") == 1 and "Traceback" not in result.output
     bad_date = runner.invoke(main, ["search", "x", "--db", db, "--since", "yesterday"])
     assert bad_date.exit_code == 2 and "not a date" in bad_date.output
+
+
+def test_broad_queries_rank_the_most_recent_window_and_dates_rekey(tmp_path: Path) -> None:
+    with Store(tmp_path / "a.db") as s:
+        site = s.ensure_site("news.example", "https://news.example/")
+        for n in range(6):
+            s.save_article(
+                site,
+                Article(
+                    url=f"https://news.example/{n}/",
+                    title="الطقس" + (" الطقس الطقس" if n == 0 else ""),  # the oldest fits best
+                    body="نص",
+                    published_at=datetime(2025, 1, 1 + n, tzinfo=TZ),
+                ),
+            )
+        exact = s.search("الطقس", window=None)
+        assert exact[0]["url"] == "https://news.example/0/" and not exact[0]["capped"]
+        recent = s.search("الطقس", window=3)
+        assert {h["url"] for h in recent} == {f"https://news.example/{n}/" for n in (3, 4, 5)}
+        assert all(h["capped"] for h in recent)
+        assert not s.search("الطقس", window=6)[0]["capped"]
+        assert len(s.search("الطقس", window=3, since="2025-01-01", until="2025-01-02")) == 2
+        # a corrected date moves the article in the index
+        moved = Article(
+            url="https://news.example/0/",
+            title="الطقس الطقس الطقس",
+            body="نص",
+            published_at=datetime(2025, 3, 1, tzinfo=TZ),
+        )
+        assert s.save_article(site, moved) == "updated"
+        assert urls(s.search("الطقس", since="2025-02")) == [moved.url]
+        assert s.search("الطقس", window=1)[0]["url"] == moved.url
+        assert s.db.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == 6
