@@ -43,6 +43,7 @@ ARTICLE_KINDS = ("article", "link")
 SKIPPED_SITEMAPS = ("taxonom", "categor", "tag", "author", "user", "page-sitemap", "pages-")
 MAX_QUERY_VARIANTS = 30  # same path, different query strings: calendars, session ids, sorts
 REST_PAGE_SIZE = 100
+PROGRESS_INTERVAL = 0.25  # seconds between progress-bar updates
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ class Crawler:
         self._unwanted_prefixes: set[str] = set()
         self._sitemaps_found = False
         self._kinds: Counter[str] = Counter()
+        self._last_progress = 0.0
         self._walked: set[str] = set()  # listing/REST pages queued by this run
 
     def stop(self) -> None:
@@ -212,8 +214,14 @@ class Crawler:
             finally:
                 self._in_flight -= 1
                 self._wake.set()
-                if self.progress:
-                    self.progress(self.summary, self.store.frontier_counts(self._site_id))
+                self._report_progress()
+
+    def _report_progress(self) -> None:
+        """At most a few progress updates a second: counting the frontier scans its table."""
+        now = time.monotonic()
+        if self.progress and now - self._last_progress >= PROGRESS_INTERVAL:
+            self._last_progress = now
+            self.progress(self.summary, self.store.frontier_counts(self._site_id))
 
     def _budget_spent(self) -> bool:
         limit = self.options.max_pages

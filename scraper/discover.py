@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .profiles import Profile
-from .urls import canonical
+from .urls import canonical, navigable
 
 GENERIC_NAV = ("header nav a[href]", "nav a[href]", '[class*="menu"] a[href]', "header a[href]")
 GENERIC_NEXT = (
@@ -140,7 +140,7 @@ def _links(
 
 def _href(node: LexborNode, base: str, hosts: set[str]) -> str | None:
     href = (node.attributes.get("href") or "").strip()
-    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "whatsapp:")):
+    if not navigable(href):
         return None
     url = urljoin(base, href)
     parts = urlsplit(url)

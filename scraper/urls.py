@@ -61,6 +61,14 @@ def _normalize_path(path: str) -> str:
     return quote(unquote(path), safe=_SAFE_PATH)
 
 
+NOT_NAVIGABLE = ("#", "javascript:", "mailto:", "tel:", "whatsapp:", "data:")
+
+
+def navigable(href: str | None) -> bool:
+    """True for an ``href`` that names a page (not a fragment, script, mail or phone link)."""
+    return bool(href) and not href.lower().startswith(NOT_NAVIGABLE)
+
+
 def same_site(url: str, hosts: set[str]) -> bool:
     """True when ``url``'s host is one of ``hosts`` (``www.`` ignored)."""
     host = (urlsplit(url).hostname or "").lower().removeprefix("www.")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..article import Link
+from ..urls import navigable
 from .metadata import clean
 
 GENERIC_RELATED = (
@@ -19,19 +21,21 @@ GENERIC_RELATED = (
 
 def anchors(tree: LexborHTMLParser, selector: str, base: str | None, kind: str) -> list[Link]:
     """Links matched by ``selector`` with their anchor text, absolute, duplicates removed."""
-    out: list[Link] = []
-    seen: set[str] = set()
-    for node in tree.css(selector):
-        link = _link(node, base, kind)
-        if link and link.url not in seen:
-            seen.add(link.url)
-            out.append(link)
-    return out
+    found = (_link(node, base, kind) for node in tree.css(selector))
+    return unique_links(link for link in found if link)
+
+
+def unique_links(links: Iterable[Link]) -> list[Link]:
+    """``links`` without repeated URLs, first occurrence kept, order kept."""
+    seen: dict[str, Link] = {}
+    for link in links:
+        seen.setdefault(link.url, link)
+    return list(seen.values())
 
 
 def _link(node: LexborNode, base: str | None, kind: str) -> Link | None:
     href = (node.attributes.get("href") or "").strip()
-    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+    if not navigable(href):
         return None
     url = urljoin(base or "", href)
     if urlsplit(url).scheme not in ("http", "https"):

@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser
 
+from ..urls import navigable
 from .structured import breadcrumb_names, first_meta, text_list, text_value
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·•:«»]\s+|\s+[|–—·•]|[|–—·•]\s+")
@@ -120,7 +121,7 @@ def canonical_url(
     node = tree.css_first('link[rel="canonical"]')
     href = (node.attributes.get("href") or "").strip() if node else ""
     href = href or (first_meta(meta, "og:url") or "")
-    if href and not href.startswith(("javascript:", "#")):
+    if navigable(href):
         return urljoin(url or "", href)
     return url
 

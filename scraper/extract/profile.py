@@ -13,7 +13,7 @@ from selectolax.lexbor import LexborHTMLParser
 from ..article import Article, Link
 from ..profiles import Profile
 from .content import node_text
-from .links import anchors, first_href
+from .links import anchors, first_href, unique_links
 from .metadata import clean
 
 
@@ -43,7 +43,7 @@ def apply_fields(
         if selector := profile.selector("article", key):
             related.extend(anchors(tree, selector, base, kind))
     if related:
-        article.related = _dedupe(related)
+        article.related = unique_links(related)
     for key in ("next", "prev"):
         selector = profile.selector("article", key)
         url = first_href(tree, selector, base) if selector else None
@@ -87,13 +87,3 @@ def _image(tree: LexborHTMLParser, profile: Profile, base: str | None) -> str | 
     else:
         src = attrs.get("data-src") or attrs.get("data-lazy-src") or attrs.get("src")
     return urljoin(base or "", src) if src else None
-
-
-def _dedupe(links: list[Link]) -> list[Link]:
-    seen: set[str] = set()
-    out = []
-    for link in links:
-        if link.url not in seen:
-            seen.add(link.url)
-            out.append(link)
-    return out
