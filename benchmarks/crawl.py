@@ -61,6 +61,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -180,19 +181,22 @@ async def crawl_child(args: argparse.Namespace) -> dict[str, Any]:
 
     fetcher.fetch = logged_fetch  # type: ignore[method-assign]
     stores, crawlers = [], []
+    # One processing thread for the whole process, as one crawl has: the crawlers share it.
+    processing = ThreadPoolExecutor(1, "scraper-processing")
     for port in ports:
         base = f"http://127.0.0.1:{port}/"
         store = Store(workdir / f"archive-{port}.db")
         site = Site(f"synthetic-{port}", base, None if args.generic else synthetic_profile(base))
         options = CrawlOptions(workers=args.workers, max_pages=per_host)
         stores.append(store)
-        crawlers.append(Crawler(store, fetcher, site, options))
+        crawlers.append(Crawler(store, fetcher, site, options, processing=processing))
 
     rss_before = current_rss_mb()
     cpu0, wall0 = time.process_time(), time.perf_counter()
     async with fetcher:
         summaries = await asyncio.gather(*(c.run() for c in crawlers))
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    processing.shutdown()
     url_log.close()
 
     known = 0

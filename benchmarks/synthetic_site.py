@@ -18,8 +18,9 @@ SIGINT or end of stdin. Flags:
 
 ``--articles N`` articles per host (20000) · ``--sections N`` (10) · ``--per-page N`` listing
 page size (20) · ``--paragraphs N`` per article (6) · ``--hosts N`` ports to serve (1) ·
-``--latency S`` seconds before each response (0) · ``--crawl-delay S`` robots.txt
-``Crawl-delay`` (none) · ``--port N`` first port (0: any free ports) · ``--seed N``.
+``--latency S`` seconds from a request's arrival to its response, rendering included (0) ·
+``--crawl-delay S`` robots.txt ``Crawl-delay`` (none) · ``--port N`` first port (0: any free
+ports) · ``--seed N``.
 
 URL map of every host:
 
@@ -295,6 +296,9 @@ class SyntheticServer:
                     head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), IDLE_TIMEOUT)
                 except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError):
                     return
+                # The response leaves ``latency`` after the request arrived, whatever rendering
+                # took: the server's own CPU is part of its latency, not added on top of it.
+                due = asyncio.get_running_loop().time() + self.latency
                 lines = head.decode("latin-1").split("\r\n")
                 request = lines[0].split(" ")
                 if len(request) != 3:
@@ -320,8 +324,9 @@ class SyntheticServer:
                         status, ctype, body = 405, "text/plain", b""
                     else:
                         status, ctype, body = self.spec.render(target)
-                        if self.latency:
-                            await asyncio.sleep(self.latency)
+                        wait = due - asyncio.get_running_loop().time()
+                        if self.latency and wait > 0:
+                            await asyncio.sleep(wait)
                 finally:
                     stats.in_flight -= 1
                 stats.by_status[status] = stats.by_status.get(status, 0) + 1

@@ -58,11 +58,12 @@ db_option = click.option(
 
 
 @contextmanager
-def open_store(path: Path, *, must_exist: bool = False) -> Iterator[Store]:
+def open_store(path: Path, *, must_exist: bool = False, reading: bool = False) -> Iterator[Store]:
+    """The archive at ``path`` (``reading``: tuned for searches and exports), or exit 2."""
     if must_exist and not path.exists():
         fail(f"no archive at {path} (run 'scraper crawl' or 'scraper demo' first)")
     try:
-        store = Store(path)
+        store = Store(path, reading=reading)
     except StoreError as exc:
         fail(str(exc))
     try:
@@ -405,7 +406,7 @@ def show(key: str, db_path: Path) -> None:
     """Print one archived article (by URL or id) as JSON."""
     from .urls import canonical
 
-    with open_store(db_path, must_exist=True) as store:
+    with open_store(db_path, must_exist=True, reading=True) as store:
         record = store.record(int(key)) if key.isdigit() else store.record(canonical(key))
     if record is None:
         fail(f"no article {key!r} in {db_path}", EXIT_PARTIAL)

@@ -114,7 +114,7 @@ def search(
     """
     bold = fmt == "table" and sys.stdout.isatty()
     marks = ("\x1b[1m", "\x1b[0m") if bold else ("[", "]")
-    with open_store(db_path, must_exist=True) as store:
+    with open_store(db_path, must_exist=True, reading=True) as store:
         window = None if exact else RANK_WINDOW
         hits = store.search(
             query, limit=limit, offset=offset, marks=marks, window=window, **_filters(kw)
@@ -187,7 +187,7 @@ def export(db_path: Path, fmt: str, output: Path | None, **kw: Any) -> None:
             exporting.parquet_schema()
         except exporting.ExportError as exc:
             fail(str(exc))
-    with open_store(db_path, must_exist=True) as store:
+    with open_store(db_path, must_exist=True, reading=True) as store:
         records = store.records(**_filters(kw))
         if fmt == "parquet":
             assert output is not None
@@ -227,7 +227,7 @@ def history(key: str, db_path: Path, diff_pair: tuple[str, str] | None, as_json:
     from . import history as hist
     from .urls import canonical
 
-    with open_store(db_path, must_exist=True) as store:
+    with open_store(db_path, must_exist=True, reading=True) as store:
         record = store.record(int(key) if key.isdigit() else canonical(key))
         versions = store.history(record["id"]) if record else None
     if record is None or versions is None:
@@ -311,7 +311,7 @@ def stats(
     from . import stats as st
 
     filters = Filters(**_filters(kw))
-    with open_store(db_path, must_exist=True) as store:
+    with open_store(db_path, must_exist=True, reading=True) as store:
         series = _series(store, filters, min_gap, daily_share)
     if fmt == "json":
         click.echo(json.dumps([s.to_dict() for s in series], ensure_ascii=False, indent=2))

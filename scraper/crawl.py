@@ -7,30 +7,41 @@ and politeness, extraction is pure, and the store writes each article in one tra
 Where URLs come from: the home page of each language edition, the sections in its menu and
 their pagination, the sitemaps named in robots.txt, the edition feeds, the WordPress REST API
 (when there is no sitemap), and the related / next / previous links of articles.
+
+Two threads share the work, the way a downloader and a pipeline do. The event loop only moves
+bytes: it claims a URL, fetches it and hands the response over. One *processing thread* does
+everything else for that page, in order: parsing (extraction, link discovery, sitemaps and
+feeds), the derived values (search text, compressed page) and every archive write (frontier
+included), so the archive has one writer and the loop never waits on SQLite or the parser.
+That matters because of the GIL: each SQLite call or parser run releases it and must win it
+back, and a loop doing those calls next to a busy thread wastes milliseconds per page getting
+it back; a loop doing only socket I/O starts the next request the moment a slot opens.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 from urllib.parse import urlencode, urljoin, urlsplit
-
-from selectolax.lexbor import LexborHTMLParser
 
 from . import discover, feeds
 from .article import Article
 from .extract import extract
 from .fetch import Fetcher, FetchResult, HostBlocked
 from .profiles import Profile
-from .store import FrontierEntry, PageRecord, Store
+from .store import FrontierEntry, PageRecord, Prepared, Store, prepare
 from .urls import canonical
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 # Lower runs first: machine-readable lists before listings, listings before articles.
 PRIORITY = {
@@ -101,7 +112,12 @@ Progress = Callable[[CrawlSummary, dict[str, int]], None]
 
 
 class Crawler:
-    """One crawl of one site into one archive."""
+    """One crawl of one site into one archive.
+
+    ``processing`` is the processing thread to use (a one-thread executor): crawlers of
+    several sites in one process can share one, next to one shared :class:`Fetcher`. By
+    default each crawl starts its own.
+    """
 
     def __init__(
         self,
@@ -110,6 +126,7 @@ class Crawler:
         site: Site,
         options: CrawlOptions | None = None,
         progress: Progress | None = None,
+        processing: ThreadPoolExecutor | None = None,
     ) -> None:
         self.store, self.fetcher, self.site = store, fetcher, site
         self.options = options or CrawlOptions()
@@ -127,6 +144,9 @@ class Crawler:
         self._kinds: Counter[str] = Counter()
         self._last_progress = 0.0
         self._walked: set[str] = set()  # listing/REST pages queued by this run
+        # The processing thread: one, so archive writes and crawl state stay in order.
+        self._pool = processing
+        self._own_pool = processing is None
 
     def stop(self) -> None:
         """Finish the pages in flight, then end (SIGINT/SIGTERM)."""
@@ -146,15 +166,14 @@ class Crawler:
         )
         self._prepare_frontier()
         run_id = self.store.start_run(self._site_id, self._run_options())
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, "scraper-processing")
         try:
             await self._queue_robots_sitemaps()
             workers = [asyncio.create_task(self._worker()) for _ in range(self.options.workers)]
             await asyncio.gather(*workers)
-        except HostBlocked as exc:
-            self.summary.status = "blocked"
-            self.summary.messages.append(str(exc))
-            self._stop.set()
         finally:
+            await self._drain()
             self.store.frontier_requeue(self._site_id, states=("active",))
             self.summary.seconds = time.monotonic() - started
             self.summary.requests_by_kind = dict(self._kinds)
@@ -163,6 +182,15 @@ class Crawler:
             message = "; ".join(self.summary.messages) or None
             self.store.finish_run(run_id, self.summary.status, self.summary.counts(), message)
         return self.summary
+
+    async def _drain(self) -> None:
+        """Let the processing thread finish what it holds before the archive is used here."""
+        assert self._pool is not None
+        if self._own_pool:
+            self._pool.shutdown()
+            self._pool = None
+        else:  # shared with other crawlers: wait for a job queued behind ours
+            await asyncio.get_running_loop().run_in_executor(self._pool, lambda: None)
 
     def _run_options(self) -> dict[str, object]:
         return {"base_url": self.site.base_url, **asdict(self.options)}
@@ -195,26 +223,56 @@ class Crawler:
 
     # ------------------------------------------------------------------ workers
     async def _worker(self) -> None:
+        try:
+            await self._work()
+        except HostBlocked as exc:
+            if self.summary.status != "blocked":
+                self.summary.status = "blocked"
+                self.summary.messages.append(str(exc))
+            self._stop.set()
+            self._wake.set()
+
+    async def _work(self) -> None:
+        """Claim, fetch, hand over; the processing thread claims the next URL right after
+        handling a page, so each page costs the loop one hand-over. A claimed URL left behind
+        when the crawl stops goes back to pending at the end of the run."""
+        entry: dict | None = None
         while not self._stop.is_set():
             if self._budget_spent():
                 self.stop()
                 self.summary.status = "ok"
                 return
-            claimed = self.store.frontier_claim(self._site_id, 1)
-            if not claimed:
-                if self._in_flight == 0:
-                    self._wake.set()
-                    return
-                self._wake.clear()
-                await self._wake.wait()
-                continue
-            self._in_flight += 1
+            self._in_flight += 1  # counted before the claim: an idle peer must not end early
             try:
-                await self._process(claimed[0])
+                if entry is None:
+                    entry = await self._in_processing(self._claim)
+                if entry is not None:
+                    result = await self._fetch(entry)
+                    entry = await self._in_processing(self._handle, entry, result)
             finally:
                 self._in_flight -= 1
                 self._wake.set()
-                self._report_progress()
+            if entry is None:
+                if self._in_flight == 0:
+                    return
+                self._wake.clear()
+                await self._wake.wait()
+
+    def _claim(self) -> dict | None:
+        """The next URL to fetch, with the stored page's validators for a conditional GET."""
+        claimed = self.store.frontier_claim(self._site_id, 1)
+        if not claimed:
+            return None
+        entry = claimed[0]
+        entry["etag"] = entry["last_modified"] = None
+        if entry["kind"] in ARTICLE_KINDS:
+            entry["etag"], entry["last_modified"] = self.store.page_validators(entry["url"])
+        return entry
+
+    async def _in_processing(self, work: Callable[..., _T], *args: object) -> _T:
+        """Run ``work`` on the processing thread (see the module docstring)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, functools.partial(work, *args))
 
     def _report_progress(self) -> None:
         """At most a few progress updates a second: counting the frontier scans its table."""
@@ -227,18 +285,24 @@ class Crawler:
         limit = self.options.max_pages
         return limit is not None and self.summary.pages_fetched + self._in_flight >= limit
 
-    async def _process(self, entry: dict) -> None:
-        url, kind = entry["url"], entry["kind"]
-        etag = last_modified = None
-        if kind in ARTICLE_KINDS:
-            etag, last_modified = self.store.page_validators(url)
-        result = await self.fetcher.fetch(url, etag=etag, last_modified=last_modified)
-        # Let the other workers start their next requests before this one spends CPU on
-        # parsing and storing: keeps every host's request slots busy.
-        await asyncio.sleep(0)
+    async def _fetch(self, entry: dict) -> FetchResult:
+        result = await self.fetcher.fetch(
+            entry["url"], etag=entry["etag"], last_modified=entry["last_modified"]
+        )
         if result.status > 0:
             self.summary.pages_fetched += 1
-            self._kinds[kind] += 1
+            self._kinds[entry["kind"]] += 1
+        return result
+
+    def _handle(self, entry: dict, result: FetchResult) -> dict | None:
+        """Everything after the fetch: parse, queue what the page leads to, archive it; then
+        claim the next URL for the same worker."""
+        self._dispatch(entry, result)
+        self._report_progress()
+        return self._claim()
+
+    def _dispatch(self, entry: dict, result: FetchResult) -> None:
+        url, kind = entry["url"], entry["kind"]
         if result.not_modified:
             self.summary.not_modified += 1
             self.store.frontier_finish(url, "done")
@@ -253,7 +317,8 @@ class Crawler:
         if kind in SOURCE_KINDS:
             self._read_source(kind, result, entry)
         elif kind in LISTING_KINDS:
-            self._walk_listing(LexborHTMLParser(result.text or ""), final, entry)
+            found = discover.read_page(result.text or "", final, self.hosts, self.site.profile)
+            self._walk_listing(found, final, entry)
         else:
             self._archive(result, url, final, entry)
             return
@@ -272,10 +337,7 @@ class Crawler:
         self.store.frontier_finish(url, "failed", reason)
 
     # ------------------------------------------------------------------ listings
-    def _walk_listing(self, tree: LexborHTMLParser, url: str, entry: dict) -> None:
-        found = discover.from_page(tree, url, self.hosts, self.site.profile)
-        if self.site.profile is None:
-            found.articles = discover.generic_articles(tree, url, self.hosts)
+    def _walk_listing(self, found: discover.Found, url: str, entry: dict) -> None:
         if entry["kind"] == "home":
             self._follow_home(found, url)
         new = self._queue(found.articles, "article", depth=entry["depth"] + 1, found_on=url)
@@ -310,10 +372,7 @@ class Crawler:
             for u in dict.fromkeys(urls)
             if self._allowed(u)
         ]
-        added = self.store.frontier_add(self._site_id, entries)
-        if added:
-            self._wake.set()
-        return added
+        return self.store.frontier_add(self._site_id, entries)
 
     def _allowed(self, url: str) -> bool:
         """On the site, in a wanted edition, and not the 31st query variant of one path."""
@@ -348,8 +407,8 @@ class Crawler:
         urls = {canonical(e.url): e.lastmod for e in chosen}
         new = self._queue(urls, "article", depth=1, found_on=found_on, lastmod=urls)
         changed = [(u, m) for u, m in urls.items() if m]
-        if changed and self.store.frontier_refresh(self._site_id, changed):
-            self._wake.set()
+        if changed:
+            self.store.frontier_refresh(self._site_id, changed)
         return new
 
     def _next_rest_page(self, result: FetchResult, entry: dict, new: int) -> None:
@@ -368,8 +427,7 @@ class Crawler:
             return
         self._walked.add(url)
         entries = [FrontierEntry(url, kind, PRIORITY[kind], entry["depth"] + 1, entry["url"])]
-        if self.store.frontier_add(self._site_id, entries, revisit=True):
-            self._wake.set()
+        self.store.frontier_add(self._site_id, entries, revisit=True)
 
     def _in_period(self, day: str | None) -> bool:
         if not day:
@@ -380,47 +438,74 @@ class Crawler:
     # ------------------------------------------------------------------ articles
     def _archive(self, result: FetchResult, url: str, final: str, entry: dict) -> None:
         fetched_at = datetime.now(UTC).replace(microsecond=0)
-        article = extract(result.text or "", final, self.site.profile, fetched_at=fetched_at)
-        if not article.is_article:
+        near = entry["depth"] <= 2  # a listing reached by a link is read, but only near
+        done = parse_article(result, final, fetched_at, self.site, self.hosts, near)
+        if done.page is None or done.prepared is None:
             self.summary.not_articles += 1
-            if entry["depth"] <= 2:  # a listing reached by a link: read it, but only near
-                tree = LexborHTMLParser(result.text or "")
-                self._walk_listing(tree, final, {**entry, "kind": "listing"})
+            if done.found is not None:
+                self._walk_listing(done.found, final, {**entry, "kind": "listing"})
             self.store.frontier_finish(url, "skipped", "not an article page")
             return
+        article = done.article
         published = article.published_at.isoformat() if article.published_at else None
         if not self._in_period(published):
             self.store.frontier_finish(url, "skipped", "outside --since/--until")
             return
-        article.site = self.site.name
-        article.url = self._article_url(article, final)
-        page = PageRecord(
-            url=article.url,
-            final_url=result.final_url,
-            status=result.status,
-            content=result.content,
-            content_type=result.headers.get("content-type"),
-            encoding=result.encoding,
-            etag=result.etag,
-            last_modified=result.last_modified,
-            fetched_at=fetched_at.isoformat(),
+        outcome = self.store.save_article(
+            self._site_id, article, done.page, frontier_url=url, prepared=done.prepared
         )
-        outcome = self.store.save_article(self._site_id, article, page, frontier_url=url)
         name = f"articles_{outcome}"
         setattr(self.summary, name, getattr(self.summary, name) + 1)
         self._queue(self._article_links(article), "link", depth=entry["depth"] + 1, found_on=final)
-
-    def _article_url(self, article: Article, final: str) -> str:
-        """The page's own canonical URL when it stays on the site, else the fetched URL."""
-        if article.url and discover.on_site(article.url, self.hosts):
-            return canonical(article.url)
-        return final
 
     def _article_links(self, article: Article) -> list[str]:
         """Related and next/previous articles: found from articles, fetched like articles."""
         links = [r.url for r in article.related]
         links += [u for u in (article.next_url, article.prev_url) if u]
         return [u for u in links if urlsplit(u).scheme in ("http", "https")]
+
+
+def parse_article(
+    result: FetchResult,
+    final: str,
+    fetched_at: datetime,
+    site: Site,
+    hosts: set[str],
+    read_listing: bool,
+) -> _Extracted:
+    """Extraction and everything derived from it, for the store. Pure: runs off the loop."""
+    html = result.text or ""
+    article = extract(html, final, site.profile, fetched_at=fetched_at)
+    if not article.is_article:
+        found = discover.read_page(html, final, hosts, site.profile) if read_listing else None
+        return _Extracted(article, found=found)
+    article.site = site.name
+    # The page's own canonical URL when it stays on the site, else the fetched URL.
+    on_site = article.url and discover.on_site(article.url, hosts)
+    article.url = canonical(article.url) if on_site and article.url else final
+    page = PageRecord(
+        url=article.url,
+        final_url=result.final_url,
+        status=result.status,
+        content=result.content,
+        content_type=result.headers.get("content-type"),
+        encoding=result.encoding,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        fetched_at=fetched_at.isoformat(),
+    )
+    return _Extracted(article, page, prepare(article, page))
+
+
+@dataclass(frozen=True)
+class _Extracted:
+    """A fetched article candidate after the parse thread is done with it: the article with
+    its page record and derived values, or, for a page that is no article, its links."""
+
+    article: Article
+    page: PageRecord | None = None
+    prepared: Prepared | None = None
+    found: discover.Found | None = None
 
 
 def _skipped_sitemap(url: str) -> bool:

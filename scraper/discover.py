@@ -49,6 +49,16 @@ class Found:
     rest_api: str | None = None  # WordPress REST root ("https://site/wp-json/")
 
 
+def read_page(html: str, url: str, hosts: set[str], profile: Profile | None) -> Found:
+    """Parse a home, section or listing page and tell where it leads; without a profile its
+    article links are found by :func:`generic_articles`. Pure: crawls run it off the loop."""
+    tree = LexborHTMLParser(html)
+    found = from_page(tree, url, hosts, profile)
+    if profile is None:
+        found.articles = generic_articles(tree, url, hosts)
+    return found
+
+
 def from_page(tree: LexborHTMLParser, url: str, hosts: set[str], profile: Profile | None) -> Found:
     """Everything a home, section or listing page tells us about where to go next."""
     found = Found()

@@ -111,12 +111,36 @@ class StoredPage:
     profile: str | None
 
 
-class Store:
-    """An open archive. Use as a context manager, or call :meth:`close`."""
+@dataclass(frozen=True)
+class Prepared:
+    """What :meth:`Store.save_article` derives from an article and its page before it writes
+    them: the content hash, the search-index text and the compressed page. Computing it is
+    pure CPU work, so a crawler does it off its event loop (:func:`prepare`) and hands it in."""
 
-    def __init__(self, path: str | Path = DEFAULT_DB) -> None:
+    content_hash: str
+    search_title: str
+    search_body: str
+    page_html: bytes | None  # zlib-compressed page content; None without a page
+
+
+def prepare(article: Article, page: PageRecord | None = None) -> Prepared:
+    """The derived values of ``article`` (and ``page``) for :meth:`Store.save_article`."""
+    title, body = index_columns(article.title, article.subtitle, article.body)
+    html = zlib.compress(page.content, 6) if page is not None else None
+    return Prepared(content_hash(article), title, body, html)
+
+
+class Store:
+    """An open archive. Use as a context manager, or call :meth:`close`.
+
+    ``reading=True`` opens it for searches, exports and statistics: a 64 MB page cache and
+    memory-mapped reads. A crawl leaves both at SQLite's defaults, so its memory does not grow
+    with the archive.
+    """
+
+    def __init__(self, path: str | Path = DEFAULT_DB, *, reading: bool = False) -> None:
         self.path = Path(path)
-        self.db = _connect(self.path)
+        self.db = _connect(self.path, reading=reading)
         try:
             self._migrate()
         except BaseException:
@@ -331,7 +355,13 @@ class Store:
             if frontier_state:
                 self._finish(page.url, frontier_state, None)
 
-    def _upsert_page(self, site_id: int, page: PageRecord, article_id: int | None) -> None:
+    def _upsert_page(
+        self,
+        site_id: int,
+        page: PageRecord,
+        article_id: int | None,
+        compressed: bytes | None = None,
+    ) -> None:
         self._write(
             "pages",
             {
@@ -346,7 +376,7 @@ class Store:
                 "last_modified": page.last_modified,
                 "fetched_at": page.fetched_at or now_iso(),
                 "size": len(page.content),
-                "html": zlib.compress(page.content, 6),
+                "html": compressed if compressed is not None else zlib.compress(page.content, 6),
             },
             replace=True,
         )
@@ -369,14 +399,17 @@ class Store:
         page: PageRecord | None = None,
         *,
         frontier_url: str | None = None,
+        prepared: Prepared | None = None,
     ) -> str:
         """Insert or update one article with everything attached; returns
         ``"new"``, ``"updated"`` (content changed: the old version became a revision)
-        or ``"unchanged"``. One transaction."""
+        or ``"unchanged"``. One transaction. ``prepared`` is ``prepare(article, page)``
+        when the caller computed it already."""
         if not article.url:
             raise StoreError("an article needs a URL")
         stamp = (page.fetched_at if page else None) or now_iso()
-        digest = content_hash(article)
+        derived = prepared or prepare(article, page)
+        digest = derived.content_hash
         with self.db.atomic():
             old = self.db.execute(
                 "SELECT id, content_hash, revision, fetched_at FROM articles WHERE url = ?",
@@ -400,9 +433,9 @@ class Store:
                 )
             if outcome != "unchanged":
                 self._write_relations(site_id, article_id, article)
-                self._index(article_id, article)
+                self._index(article_id, article, derived, new=outcome == "new")
             if page is not None:
-                self._upsert_page(site_id, page, article_id)
+                self._upsert_page(site_id, page, article_id, derived.page_html)
             if frontier_url:
                 self._finish(frontier_url, "done", None)
         return outcome
@@ -526,9 +559,9 @@ class Store:
         )
 
     def _write_relations(self, site_id: int, article_id: int, a: Article) -> None:
-        for table in ("article_authors", "article_categories", "article_tags", "links"):
-            self.db.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
         conn = self.db.conn
+        for table in ("article_authors", "article_categories", "article_tags", "links"):
+            conn.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
         for pos, name in enumerate(a.authors):
             author_id = self._lookup("authors", {"name": name})
             conn.execute(
@@ -581,18 +614,25 @@ class Store:
             return int(row[0])
         return self._write(table, values)
 
-    def _index(self, article_id: int, a: Article) -> None:
+    def _index(
+        self, article_id: int, a: Article, prepared: Prepared | None = None, *, new: bool = False
+    ) -> None:
         """(Re)index an article under its search key (which moves if its date changed)."""
-        old = self.db.execute(
-            "SELECT search_key FROM articles WHERE id = ?", [article_id]
-        ).fetchone()
-        if old and old[0] is not None:
-            self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", [old[0]])
+        conn = self.db.conn
+        if not new:
+            old = conn.execute(
+                "SELECT search_key FROM articles WHERE id = ?", [article_id]
+            ).fetchone()
+            if old and old[0] is not None:
+                conn.execute("DELETE FROM articles_fts WHERE rowid = ?", [old[0]])
         key = search_key(_iso(a.published_at), article_id)
-        self.db.execute("UPDATE articles SET search_key = ? WHERE id = ?", [key, article_id])
-        self.db.execute(
-            "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
-            [key, *index_columns(a.title, a.subtitle, a.body)],
+        conn.execute("UPDATE articles SET search_key = ? WHERE id = ?", [key, article_id])
+        if prepared is not None:
+            columns = (prepared.search_title, prepared.search_body)
+        else:
+            columns = index_columns(a.title, a.subtitle, a.body)
+        conn.execute(
+            "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", [key, *columns]
         )
 
     def rebuild_search_index(self) -> int:
@@ -1189,21 +1229,22 @@ def _statements(script: str) -> Iterator[str]:
             buffer = ""
 
 
-def _connect(path: Path) -> sqlite_utils.Database:
+def _connect(path: Path, *, reading: bool = False) -> sqlite_utils.Database:
     if path.is_dir():
         raise StoreError(f"--db {path} is a directory, not an archive file")
     if not path.parent.exists():
         raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
     try:
-        conn = sqlite3.connect(str(path), timeout=30)
+        # A crawl writes from its processing thread; a Store is used by one thread at a time.
+        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
         db = sqlite_utils.Database(conn)
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA busy_timeout = 30000")
-        # A bigger page cache and memory-mapped reads: searches and exports touch many pages.
-        db.execute("PRAGMA cache_size = -65536")
-        db.execute("PRAGMA mmap_size = 1073741824")
+        if reading:  # searches and exports touch many pages
+            db.execute("PRAGMA cache_size = -65536")
+            db.execute("PRAGMA mmap_size = 1073741824")
         register_functions(conn)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot open {path} as an SQLite archive: {exc}") from exc
