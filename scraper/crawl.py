@@ -27,7 +27,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -35,10 +35,11 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from . import discover, feeds
 from .article import Article
 from .extract import extract
+from .extract.listed import ListedDates, with_listed_dates
 from .fetch import Fetcher, FetchResult, HostBlocked
 from .profiles import Profile
 from .store import FrontierEntry, PageRecord, Prepared, Store, prepare
-from .urls import canonical
+from .urls import canonical, same_page
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -342,7 +343,9 @@ class Crawler:
             self._follow_home(found, url)
         new = self._queue(found.articles, "article", depth=entry["depth"] + 1, found_on=url)
         too_deep = entry["depth"] >= self.options.max_listing_depth
-        if found.next_page and not too_deep and (new or self._full):
+        # A page listing no article at all ends the walk, even a full one: that is how a
+        # calendar or an endless "next" chain shows it has nothing more to give.
+        if found.next_page and found.articles and not too_deep and (new or self._full):
             self._revisit(found.next_page, "listing", entry)
 
     def _follow_home(self, found: discover.Found, url: str) -> None:
@@ -355,9 +358,10 @@ class Crawler:
         self._queue(found.sections, "section", depth=1, found_on=url)
         self._queue(found.feeds[:1], "feed", depth=0, found_on=url)
         if found.rest_api and not self._sitemaps_found:
+            # Walked again on every run (newest posts first), like the section listings.
             query = urlencode({"per_page": REST_PAGE_SIZE, "page": 1})
-            self._queue([urljoin(found.rest_api, f"wp/v2/posts?{query}")], "rest", depth=1,
-                        found_on=url)  # fmt: skip
+            first = urljoin(found.rest_api, f"wp/v2/posts?{query}")
+            self._revisit(first, "rest", {"depth": 0, "url": url})
 
     def _wanted_languages(self) -> set[str] | None:
         if self.options.languages:
@@ -366,22 +370,28 @@ class Crawler:
         return set(profile.languages) if profile and profile.languages else None
 
     def _queue(self, urls: Iterable[str], kind: str, *, depth: int, found_on: str | None,
-               lastmod: dict[str, str | None] | None = None) -> int:  # fmt: skip
+               lastmod: dict[str, str | None] | None = None,
+               listed: dict[str, feeds.Entry] | None = None) -> int:  # fmt: skip
+        """Add URLs to the frontier; ``listed`` has the authoritative (REST) entries, whose
+        dates the frontier keeps. Returns how many URLs were new."""
+        lastmod, listed = lastmod or {}, listed or {}
         entries = [
-            FrontierEntry(u, kind, PRIORITY[kind], depth, found_on, (lastmod or {}).get(u))
+            _frontier_entry(u, kind, depth, found_on, lastmod.get(u), listed.get(u))
             for u in dict.fromkeys(urls)
             if self._allowed(u)
         ]
         return self.store.frontier_add(self._site_id, entries)
 
-    def _allowed(self, url: str) -> bool:
-        """On the site, in a wanted edition, and not the 31st query variant of one path."""
+    def _allowed(self, url: str, *, walk: bool = False) -> bool:
+        """On the site, in a wanted edition, and not the 31st query variant of one path.
+        Pages of a listing or REST ``walk`` (``?page=N``) are bounded by the walk instead:
+        once per run, ``max_listing_depth`` deep, REST up to its ``X-WP-TotalPages``."""
         if not discover.on_site(url, self.hosts):
             return False
         if any(url.startswith(p) for p in self._unwanted_prefixes):
             return False
         parts = urlsplit(url)
-        if parts.query:
+        if parts.query and not walk:
             self._variants[parts.path] += 1
             return self._variants[parts.path] <= MAX_QUERY_VARIANTS
         return True
@@ -402,28 +412,39 @@ class Crawler:
             self._next_rest_page(result, entry, new)
 
     def _offer(self, entries: list[feeds.Entry], found_on: str) -> int:
-        """Queue listed articles; requeue archived ones whose lastmod says they changed."""
+        """Queue listed articles, with their dates when the list is authoritative (REST);
+        requeue archived ones whose lastmod says they changed."""
         chosen = [e for e in entries if self._in_period(e.published or e.lastmod)]
         urls = {canonical(e.url): e.lastmod for e in chosen}
-        new = self._queue(urls, "article", depth=1, found_on=found_on, lastmod=urls)
+        listed = {canonical(e.url): e for e in chosen if e.authoritative}
+        new = self._queue(urls, "article", depth=1, found_on=found_on, lastmod=urls, listed=listed)
         changed = [(u, m) for u, m in urls.items() if m]
         if changed:
             self.store.frontier_refresh(self._site_id, changed)
         return new
 
     def _next_rest_page(self, result: FetchResult, entry: dict, new: int) -> None:
+        """Queue the next REST page while pages bring new posts; a full walk queues all the
+        pages ``X-WP-TotalPages`` announces at once, so they are read in parallel and before
+        the articles (whose dates they carry)."""
         parts = urlsplit(entry["url"])
         query = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
-        page = int(query.get("page", "1"))
-        total = int(result.headers.get("x-wp-totalpages", "0") or 0)
-        if page < total and (new or self._full):
-            query["page"] = str(page + 1)
+        try:
+            page = int(query.get("page", "1"))
+            total = int(result.headers.get("x-wp-totalpages", "0") or 0)
+        except ValueError:
+            return
+        if page >= total or not (new or self._full):
+            return
+        last = min(total, page + self.options.max_listing_depth) if self._full else page + 1
+        for number in range(page + 1, last + 1):
+            query["page"] = str(number)
             self._revisit(canonical(parts._replace(query=urlencode(query)).geturl()), "rest", entry)
 
     def _revisit(self, url: str, kind: str, entry: dict) -> None:
         """Queue the next page of a listing or REST walk, even if an earlier run fetched it;
         once per run, so a pagination loop cannot trap the crawl."""
-        if url in self._walked or not self._allowed(url):
+        if url in self._walked or not self._allowed(url, walk=True):
             return
         self._walked.add(url)
         entries = [FrontierEntry(url, kind, PRIORITY[kind], entry["depth"] + 1, entry["url"])]
@@ -439,7 +460,8 @@ class Crawler:
     def _archive(self, result: FetchResult, url: str, final: str, entry: dict) -> None:
         fetched_at = datetime.now(UTC).replace(microsecond=0)
         near = entry["depth"] <= 2  # a listing reached by a link is read, but only near
-        done = parse_article(result, final, fetched_at, self.site, self.hosts, near)
+        listed = listed_dates(entry)
+        done = parse_article(result, final, fetched_at, self.site, self.hosts, near, listed)
         if done.page is None or done.prepared is None:
             self.summary.not_articles += 1
             if done.found is not None:
@@ -472,8 +494,13 @@ def parse_article(
     site: Site,
     hosts: set[str],
     read_listing: bool,
+    listed: ListedDates | None = None,
 ) -> _Extracted:
-    """Extraction and everything derived from it, for the store. Pure: runs off the loop."""
+    """Extraction and everything derived from it, for the store. Pure: runs off the loop.
+
+    ``listed`` are the dates the REST API gave for the fetched URL: they replace the extracted
+    ones when the article is that URL (the page's canonical URL, or the address the fetch
+    ended at, is the listed one), never on a page a redirect led to elsewhere."""
     html = result.text or ""
     article = extract(html, final, site.profile, fetched_at=fetched_at)
     if not article.is_article:
@@ -483,6 +510,8 @@ def parse_article(
     # The page's own canonical URL when it stays on the site, else the fetched URL.
     on_site = article.url and discover.on_site(article.url, hosts)
     article.url = canonical(article.url) if on_site and article.url else final
+    if listed is not None and (same_page(listed.url, article.url) or same_page(listed.url, final)):
+        article = with_listed_dates(article, listed)
     page = PageRecord(
         url=article.url,
         final_url=result.final_url,
@@ -495,6 +524,40 @@ def parse_article(
         fetched_at=fetched_at.isoformat(),
     )
     return _Extracted(article, page, prepare(article, page))
+
+
+def listed_dates(entry: dict) -> ListedDates | None:
+    """The authoritative dates a claimed frontier entry carries, if any."""
+    if entry.get("listed_source") not in feeds.AUTHORITATIVE_SOURCES:
+        return None
+    return ListedDates(
+        entry["url"],
+        entry.get("listed_published"),
+        entry.get("listed_modified"),
+        entry.get("listed_raw"),
+        entry["listed_source"],
+    )
+
+
+def _frontier_entry(
+    url: str,
+    kind: str,
+    depth: int,
+    found_on: str | None,
+    lastmod: str | None,
+    item: feeds.Entry | None,
+) -> FrontierEntry:
+    """A frontier entry, with the dates of ``item`` when its list is authoritative (REST)."""
+    entry = FrontierEntry(url, kind, PRIORITY[kind], depth, found_on, lastmod)
+    if item is None or not item.authoritative or not (item.published or item.modified):
+        return entry
+    return replace(
+        entry,
+        listed_published=item.published,
+        listed_modified=item.modified,
+        listed_raw=item.date_raw,
+        listed_source=item.source,
+    )
 
 
 @dataclass(frozen=True)

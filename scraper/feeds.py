@@ -1,14 +1,17 @@
 """Machine-readable lists of a site's articles: sitemaps, RSS/Atom feeds, the WordPress REST API.
 
-Pure parsers: bytes or text in, ``Entry`` lists out. They only say which URLs exist and when
-they last changed; articles are still fetched as HTML pages and extracted like any other.
+Pure parsers: bytes or text in, ``Entry`` lists out. They say which URLs exist and when they
+last changed; articles are still fetched as HTML pages and extracted like any other. The REST
+API also tells exactly when a post was published and modified, with the site's UTC offset at
+that moment: those dates are *authoritative* (``Entry.authoritative``) and win over what
+extraction reads from the page (``scraper.extract.listed``).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -19,14 +22,35 @@ _PARSER = etree.XMLParser(
 )
 
 
+#: Lists whose dates are the publisher's own record, exact to the second and offset.
+AUTHORITATIVE_SOURCES = frozenset({"rest"})
+#: What WordPress writes for "no date" (drafts): not a date.
+WP_NO_DATE = "0000-00-00T00:00:00"
+_MAX_OFFSET = timedelta(hours=14)  # UTC offsets in use run from -12:00 to +14:00
+
+
 @dataclass(frozen=True)
 class Entry:
-    """One URL from a sitemap, feed or REST listing."""
+    """One URL from a sitemap, feed or REST listing.
+
+    ``lastmod`` is UTC ISO 8601, so that stored values compare as strings (it triggers
+    refetches). ``published`` is ISO 8601: in UTC for sitemaps and feeds; for the REST API in
+    the site's local time with its offset, as is ``modified`` (REST only). ``source`` is
+    ``sitemap``, ``feed`` or ``rest``; ``date_raw`` the REST ``date``/``date_gmt`` as given.
+    """
 
     url: str
-    lastmod: str | None = None  # ISO 8601 (UTC when the source said so)
+    lastmod: str | None = None
     published: str | None = None
     title: str | None = None
+    modified: str | None = None
+    source: str | None = None
+    date_raw: str | None = None
+
+    @property
+    def authoritative(self) -> bool:
+        """Whether its dates should win over the dates extraction finds on the page."""
+        return self.source in AUTHORITATIVE_SOURCES
 
 
 @dataclass(frozen=True)
@@ -46,7 +70,7 @@ def parse_sitemap(data: bytes) -> Sitemap:
     for node in root.iter("{*}sitemap"):
         loc = _child_text(node, "loc")
         if loc:
-            sitemaps.append(Entry(loc, iso(_child_text(node, "lastmod"))))
+            sitemaps.append(Entry(loc, iso(_child_text(node, "lastmod")), source="sitemap"))
     for node in root.iter("{*}url"):
         loc = _child_text(node, "loc")
         if not loc:
@@ -56,7 +80,8 @@ def parse_sitemap(data: bytes) -> Sitemap:
         if news is not None:
             published = iso(_child_text(news, "publication_date"))
             title = _child_text(news, "title")
-        pages.append(Entry(loc, iso(_child_text(node, "lastmod")), published, title))
+        lastmod = iso(_child_text(node, "lastmod"))
+        pages.append(Entry(loc, lastmod, published, title, source="sitemap"))
     return Sitemap(sitemaps, pages)
 
 
@@ -70,18 +95,20 @@ def parse_feed(data: bytes) -> list[Entry]:
         link = _child_text(item, "link") or _child_text(item, "guid")
         if link and link.startswith("http"):
             date = iso(_child_text(item, "pubDate") or _child_text(item, "date"))
-            out.append(Entry(link, date, date, _child_text(item, "title")))
+            out.append(Entry(link, date, date, _child_text(item, "title"), source="feed"))
     for entry in root.iter("{http://www.w3.org/2005/Atom}entry"):
         link = _atom_link(entry)
         if link:
             updated = iso(_child_text(entry, "updated"))
             published = iso(_child_text(entry, "published")) or updated
-            out.append(Entry(link, updated or published, published, _child_text(entry, "title")))
+            title = _child_text(entry, "title")
+            out.append(Entry(link, updated or published, published, title, source="feed"))
     return out
 
 
 def parse_rest_posts(data: bytes) -> list[Entry]:
-    """``/wp-json/wp/v2/posts`` items: link, ``modified_gmt`` and ``date_gmt`` (UTC)."""
+    """``/wp-json/wp/v2/posts`` items: link, title and the exact publication and modification
+    moments (:func:`rest_date`); ``lastmod`` is the modification in UTC."""
     try:
         items = json.loads(data)
     except (ValueError, UnicodeDecodeError):
@@ -93,22 +120,59 @@ def parse_rest_posts(data: bytes) -> list[Entry]:
         if not isinstance(item, dict) or not isinstance(item.get("link"), str):
             continue
         title = item.get("title")
+        published = rest_date(item.get("date"), item.get("date_gmt"))
+        modified = rest_date(item.get("modified"), item.get("modified_gmt"))
+        raw = {k: item[k] for k in ("date", "date_gmt") if isinstance(item.get(k), str)}
         out.append(
             Entry(
                 item["link"],
-                _gmt(item.get("modified_gmt")),
-                _gmt(item.get("date_gmt")),
-                title.get("rendered") if isinstance(title, dict) else None,
+                lastmod=modified.astimezone(UTC).isoformat() if modified else None,
+                published=published.isoformat() if published else None,
+                title=title.get("rendered") if isinstance(title, dict) else None,
+                modified=modified.isoformat() if modified else None,
+                source="rest",
+                date_raw=json.dumps(raw, ensure_ascii=False) if published else None,
             )
         )
     return out
 
 
-def _gmt(value: Any) -> str | None:
-    if not isinstance(value, str) or not value:
+def rest_date(local: Any, gmt: Any) -> datetime | None:
+    """The moment a WordPress ``date``/``date_gmt`` pair (or ``modified``/``modified_gmt``)
+    names, in site-local time with the site's UTC offset at that moment.
+
+    WordPress gives both without a zone: ``date`` in site-local time, ``date_gmt`` in UTC;
+    their difference is the offset (``2025-11-25T10:15:00`` and ``2025-11-25T09:15:00`` give
+    ``2025-11-25T10:15:00+01:00``). Only ``date_gmt`` usable, or an implausible difference
+    (not whole minutes, beyond 14 hours): the moment in UTC (+00:00). No usable ``date_gmt``
+    (missing, the ``0000-00-00T00:00:00`` placeholder, garbage): None, as the local time alone
+    does not say which moment it is.
+    """
+    utc = _wp_datetime(gmt)
+    if utc is None:
+        return None
+    if utc.tzinfo is not None:  # not WordPress's own format, but unambiguous
+        utc = utc.astimezone(UTC).replace(tzinfo=None)
+    here = _wp_datetime(local)
+    if here is not None and here.tzinfo is not None:
+        same = here.astimezone(UTC).replace(tzinfo=None) == utc
+        return here if same else utc.replace(tzinfo=UTC)
+    if here is not None:
+        offset = here - utc
+        if abs(offset) <= _MAX_OFFSET and not offset % timedelta(minutes=1):
+            return here.replace(tzinfo=timezone(offset))
+    return utc.replace(tzinfo=UTC)
+
+
+def _wp_datetime(value: Any) -> datetime | None:
+    """A REST date field as given (naive, or aware if it carried an offset), or None."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if not value or value.startswith(WP_NO_DATE[:10]):
         return None
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=UTC).isoformat()
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
 

@@ -4,7 +4,9 @@ After an extractor improvement, ``scraper reextract`` re-reads every stored arti
 (``pages.html``, zlib-compressed) with the site's profile, without any network access, and
 updates each article where the result differs: a change of content (title, subtitle, body,
 dates, categories, tags) records a revision like a changed fetch would; a change of other
-fields only (authors, image, links, language) is updated in place.
+fields only (authors, image, links, language) is updated in place. Dates the WordPress REST API
+gave (``date_source`` 'rest') are not on the page: the stored ones are kept
+(:func:`kept_dates`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from datetime import UTC, datetime
 from functools import cache
 
 from . import profiles
+from .article import Article
 from .extract import extract
+from .extract.listed import ListedDates, with_listed_dates
 from .profiles import Profile, ProfileError
 from .store import Store, StoredPage
 
@@ -58,12 +62,24 @@ def reextract(
             summary.not_articles += 1
             log.info("no article any more in the stored page of %s; kept as is", page.article_url)
         else:
+            article = kept_dates(page, article)
             article.site = page.site
             outcome = store.save_reextracted(page, article)
             setattr(summary, outcome, getattr(summary, outcome) + 1)
         if progress is not None:
             progress(summary)
     return summary
+
+
+def kept_dates(page: StoredPage, article: Article) -> Article:
+    """``article`` (a re-extraction of ``page``) with the stored dates when they came from the
+    REST API, which a page cannot give back: laid over it as at the crawl."""
+    if page.date_source != "rest":
+        return article
+    listed = ListedDates(
+        page.article_url, page.published_at, page.modified_at, page.date_raw, page.date_source
+    )
+    return with_listed_dates(article, listed)
 
 
 def _profile(page: StoredPage, summary: ReextractSummary) -> Profile | None:

@@ -1,4 +1,4 @@
--- The archive's schema, version 2 (PRAGMA user_version); docs/schema.md explains it.
+-- The archive's schema, version 3 (PRAGMA user_version); docs/schema.md explains it.
 -- A fresh archive is created from this file; an older one is migrated by store.MIGRATIONS.
 -- Every column carries a "--" description: `scraper serve` shows them in Datasette.
 -- Table descriptions are the "-- table:" lines.
@@ -142,7 +142,7 @@ CREATE INDEX IF NOT EXISTS pages_site ON pages(site_id);
 CREATE TABLE IF NOT EXISTS frontier (
     url TEXT PRIMARY KEY,               -- canonical URL
     site_id INTEGER NOT NULL REFERENCES sites(id), -- the site
-    kind TEXT NOT NULL,                 -- home|section|listing|article|sitemap|feed|link
+    kind TEXT NOT NULL,                 -- home|section|listing|article|sitemap|feed|rest|link
     state TEXT NOT NULL DEFAULT 'pending', -- pending|active|done|failed|skipped
     priority INTEGER NOT NULL DEFAULT 0,-- lower runs first
     depth INTEGER NOT NULL DEFAULT 0,   -- listing page number, link hops
@@ -151,7 +151,11 @@ CREATE TABLE IF NOT EXISTS frontier (
     last_error TEXT,                    -- why the last attempt failed or was skipped
     lastmod TEXT,                       -- from a sitemap/feed/REST, when known
     added_at TEXT NOT NULL,             -- when first queued
-    updated_at TEXT NOT NULL            -- last state change
+    updated_at TEXT NOT NULL,           -- last state change
+    listed_published TEXT,              -- publication date the WordPress REST API gave (ISO 8601, site offset); wins over extraction
+    listed_modified TEXT,               -- last modification the WordPress REST API gave (ISO 8601, site offset)
+    listed_raw TEXT,                    -- the REST date/date_gmt values as given (JSON), the article's date_raw
+    listed_source TEXT                  -- where the listed dates come from: 'rest' (NULL: none)
 );
 CREATE INDEX IF NOT EXISTS frontier_queue ON frontier(site_id, state, priority, depth);
 

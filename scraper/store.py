@@ -37,7 +37,7 @@ from .search import (
 )
 from .text import fold
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DEFAULT_DB = "archive.db"
 #: Searches matching more articles than this rank the most recently published ones.
 RANK_WINDOW = 10_000
@@ -53,14 +53,22 @@ def now_iso() -> str:
 
 @dataclass(frozen=True)
 class FrontierEntry:
-    """A URL waiting to be fetched, and what we expect it to be."""
+    """A URL waiting to be fetched, and what we expect it to be.
+
+    The ``listed_*`` fields are the dates an authoritative listing (the WordPress REST API,
+    ``listed_source`` 'rest') gave for the URL: ISO 8601 with the site's offset, and the raw
+    values; they win over the dates extraction finds on the page."""
 
     url: str
-    kind: str  # home | section | listing | article | sitemap | feed
+    kind: str  # home | section | listing | article | sitemap | feed | rest | link
     priority: int = 50
     depth: int = 0
     found_on: str | None = None
     lastmod: str | None = None
+    listed_published: str | None = None
+    listed_modified: str | None = None
+    listed_raw: str | None = None
+    listed_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,11 @@ class StoredPage:
     site_id: int
     site: str
     profile: str | None
+    # The stored article's dates, which a re-extraction may have to keep (date_source 'rest').
+    published_at: str | None = None
+    modified_at: str | None = None
+    date_source: str | None = None
+    date_raw: str | None = None
 
 
 @dataclass(frozen=True)
@@ -232,35 +245,60 @@ class Store:
         self, site_id: int, entries: Iterable[FrontierEntry], *, revisit: bool = False
     ) -> int:
         """Queue URLs not seen before (and, with ``revisit``, finished ones again);
-        returns how many were queued."""
+        returns how many were queued.
+
+        An entry's listed dates are recorded whether or not its URL was known (a URL found on
+        a listing page first may be listed by the REST API later); each listed column is
+        only overwritten by a value, never by NULL."""
         stamp = now_iso()
+        entries = list(entries)
         rows = [
-            (e.url, site_id, e.kind, e.priority, e.depth, e.found_on, e.lastmod, stamp, stamp)
+            (
+                *(e.url, site_id, e.kind, e.priority, e.depth, e.found_on, e.lastmod),
+                *(e.listed_published, e.listed_modified, e.listed_raw, e.listed_source),
+                *(stamp, stamp),
+            )
             for e in entries
         ]
         if not rows:
             return 0
+        listed = [
+            (e.listed_published, e.listed_modified, e.listed_raw, e.listed_source, e.url)
+            for e in entries
+            if e.listed_published or e.listed_modified
+        ]
         conflict = (
             " ON CONFLICT(url) DO UPDATE SET state = 'pending', updated_at = excluded.updated_at"
             " WHERE state IN ('done', 'failed', 'skipped')"
             if revisit
             else " ON CONFLICT(url) DO NOTHING"
         )
-        before = self.db.conn.total_changes
         with self.db.atomic():
+            before = self.db.conn.total_changes
             self.db.conn.executemany(
-                "INSERT INTO frontier (url, site_id, kind, priority, depth, found_on,"
-                " lastmod, added_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)" + conflict,
+                "INSERT INTO frontier (url, site_id, kind, priority, depth, found_on, lastmod,"
+                " listed_published, listed_modified, listed_raw, listed_source, added_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + conflict,
                 rows,
             )
-        return self.db.conn.total_changes - before
+            queued = self.db.conn.total_changes - before
+            if listed:  # URLs known before: fill or update their listed dates
+                self.db.conn.executemany(
+                    "UPDATE frontier SET listed_published = coalesce(?1, listed_published),"
+                    " listed_modified = coalesce(?2, listed_modified),"
+                    " listed_raw = coalesce(?3, listed_raw),"
+                    " listed_source = coalesce(?4, listed_source) WHERE url = ?5",
+                    listed,
+                )
+        return queued
 
     def frontier_claim(self, site_id: int, limit: int = 1) -> list[dict[str, Any]]:
         """Take up to ``limit`` pending URLs (lowest priority number first) and mark them active."""
         with self.db.atomic():
             rows = list(
                 self.db.query(
-                    "SELECT url, kind, depth, found_on, attempts, lastmod FROM frontier"
+                    "SELECT url, kind, depth, found_on, attempts, lastmod, listed_published,"
+                    " listed_modified, listed_raw, listed_source FROM frontier"
                     " WHERE site_id = ? AND state = 'pending'"
                     " ORDER BY priority, depth, rowid LIMIT ?",
                     [site_id, limit],
@@ -421,8 +459,11 @@ class Store:
             elif old[1] == digest:
                 outcome = "unchanged"
                 article_id = old[0]
+                # Same dates, but perhaps from a better source now (the REST API): say so.
                 self.db.execute(
-                    "UPDATE articles SET fetched_at = ? WHERE id = ?", [stamp, article_id]
+                    "UPDATE articles SET fetched_at = ?, date_source = ?, date_raw = ?"
+                    " WHERE id = ?",
+                    [stamp, article.date_source, article.date_raw, article_id],
                 )
             else:
                 outcome = "updated"
@@ -967,7 +1008,8 @@ class Store:
         while True:
             rows = self.db.execute(
                 "SELECT p.rowid, p.url, p.final_url, p.fetched_at, p.html, a.id, a.url, s.id,"
-                " s.name, s.profile FROM pages p JOIN articles a ON a.id = p.article_id"
+                " s.name, s.profile, a.published_at, a.modified_at, a.date_source, a.date_raw"
+                " FROM pages p JOIN articles a ON a.id = p.article_id"
                 " JOIN sites s ON s.id = a.site_id"
                 f" WHERE p.rowid > ? AND p.html IS NOT NULL{where} ORDER BY p.rowid LIMIT ?",
                 [last, *extra, batch],
@@ -985,6 +1027,10 @@ class Store:
                     site_id=r[7],
                     site=r[8],
                     profile=r[9],
+                    published_at=r[10],
+                    modified_at=r[11],
+                    date_source=r[12],
+                    date_raw=r[13],
                 )
             last = rows[-1][0]
 
@@ -1192,9 +1238,19 @@ def _migrate_to_2(db: sqlite_utils.Database) -> bool:
     return True  # the search index must be rebuilt (it also fills search_key)
 
 
+def _migrate_to_3(db: sqlite_utils.Database) -> bool:
+    """2 -> 3: the frontier keeps the dates the WordPress REST API listed for a URL."""
+    for column in ("listed_published", "listed_modified", "listed_raw", "listed_source"):
+        db.execute(f"ALTER TABLE frontier ADD COLUMN {column} TEXT")
+    return False
+
+
 #: version -> step bringing an archive of the previous version to it; returns whether the
 #: search index must be rebuilt. Run in one transaction, before schema.sql.
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {2: _migrate_to_2}
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {
+    2: _migrate_to_2,
+    3: _migrate_to_3,
+}
 
 
 def content_hash(a: Article) -> str:

@@ -75,6 +75,19 @@ def same_site(url: str, hosts: set[str]) -> bool:
     return host in {h.lower().removeprefix("www.") for h in hosts}
 
 
+def same_page(a: str | None, b: str | None) -> bool:
+    """True when two URLs name the same page as far as a site's own redirects go: equal but
+    for the scheme, a leading ``www.`` and a trailing slash (after :func:`canonical`)."""
+    if not a or not b:
+        return False
+    return _page_key(a) == _page_key(b)
+
+
+def _page_key(url: str) -> tuple[str, str, str]:
+    parts = urlsplit(canonical(url))
+    return (parts.netloc.removeprefix("www."), parts.path.rstrip("/"), parts.query)
+
+
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 

@@ -37,7 +37,8 @@ def crawl_mirror(
         settings = {"delay": 0, "per_host_concurrency": 4, "backoff_base": 0.01}
         async with Fetcher(**{**settings, **(fetcher_options or {})}) as fetcher:
             with Store(db) as store:
-                crawler = Crawler(store, fetcher, site, CrawlOptions(workers=8, **options))
+                chosen = CrawlOptions(**{"workers": 8, **options})  # type: ignore[arg-type]
+                crawler = Crawler(store, fetcher, site, chosen)
                 return await crawler.run()
 
     return asyncio.run(go())

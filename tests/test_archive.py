@@ -9,7 +9,7 @@ import re
 import shutil
 import socket
 import sqlite3
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -21,10 +21,12 @@ from scraper.article import Article, Link
 from scraper.cli import main
 from scraper.extract import extract
 from scraper.reextract import reextract
-from scraper.store import SCHEMA_VERSION, PageRecord, Store, StoreError
+from scraper.store import SCHEMA_VERSION, FrontierEntry, PageRecord, Store, StoreError
 
 ROOT = Path(__file__).resolve().parents[1]
 V1_FIXTURE = Path(__file__).parent / "fixtures" / "archive_v1.sql"
+V2_FIXTURE = Path(__file__).parent / "fixtures" / "archive_v2.sql"
+LISTED_COLUMNS = ["listed_published", "listed_modified", "listed_raw", "listed_source"]
 TZ = timezone(timedelta(hours=1))
 
 
@@ -38,7 +40,7 @@ def test_the_schema_is_versioned_and_documented(tmp_path: Path) -> None:
     doc = (ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
     sections = dict(re.findall(r"^### `(\w+)`\n(.*?)(?=^### |\Z)", doc, flags=re.S | re.M))
     with Store(tmp_path / "a.db") as s:
-        assert s.schema_version == SCHEMA_VERSION == 2
+        assert s.schema_version == SCHEMA_VERSION == 3
         objects = s.db.execute(
             "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
             " AND name NOT LIKE 'articles_fts_%' AND name NOT LIKE 'sqlite_%'"
@@ -75,18 +77,22 @@ def test_foreign_keys_and_indexes_for_common_queries(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------- migration
-def load_v1(tmp_path: Path) -> Path:
+def load_v1(tmp_path: Path, fixture: Path = V1_FIXTURE) -> Path:
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path)
-    conn.executescript(V1_FIXTURE.read_text(encoding="utf-8"))
+    conn.executescript(fixture.read_text(encoding="utf-8"))
     conn.close()
     return path
+
+
+def frontier_columns(conn: sqlite3.Connection) -> list[str]:
+    return [r[1] for r in conn.execute("PRAGMA table_info('frontier')")]
 
 
 def test_an_archive_of_schema_1_is_migrated_with_its_data(tmp_path: Path) -> None:
     path = load_v1(tmp_path)
     with Store(path) as s:
-        assert s.schema_version == 2
+        assert s.schema_version == SCHEMA_VERSION
         records = {r["url"]: r for r in s.records()}
         ar = records["https://news.example/ar/economy/"]
         assert ar["revision"] == 2 and ar["authors"] == ["سهام"]
@@ -107,8 +113,68 @@ def test_an_archive_of_schema_1_is_migrated_with_its_data(tmp_path: Path) -> Non
         assert [c[2] for c in columns] == ["category_id", "article_id"]
         site = s.db.execute("SELECT id FROM sites").fetchone()[0]
         assert s.save_article(site, Article(url="https://news.example/new/", title="x")) == "new"
+        assert frontier_columns(s.db.conn)[-4:] == LISTED_COLUMNS  # and on to version 3
     with Store(path) as s:  # opening again is a no-op
         assert s.counts()["articles"] == 3
+
+
+def test_an_archive_of_schema_2_is_migrated_with_its_data(tmp_path: Path) -> None:
+    path = load_v1(tmp_path, V2_FIXTURE)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert "listed_published" not in frontier_columns(conn)
+    conn.close()
+    economy, pending = "https://news.example/ar/economy/", "https://news.example/ar/pending/"
+    with Store(path) as s:
+        assert s.schema_version == SCHEMA_VERSION == 3
+        assert frontier_columns(s.db.conn)[-4:] == LISTED_COLUMNS
+        assert s.counts() == {
+            "sites": 1, "articles": 2, "categories": 2, "tags": 1, "links": 1, "revisions": 0,
+            "pages": 2, "frontier": 4,
+        }  # fmt: skip
+        record = s.record(economy)
+        assert record["published_at"] == "2025-11-25T10:15:00+01:00"
+        assert record["date_source"] == "jsonld" and record["authors"] == ["سهام"]
+        assert [h["url"] for h in s.search("المدرسة")] == [economy]
+        assert s.page_html(economy) == b"<html><body>economy</body></html>"
+        assert s.frontier_state(economy) == "done"
+        rows = s.db.execute("SELECT url, lastmod, listed_published, listed_source FROM frontier")
+        assert {r[0]: r[1:] for r in rows}[economy] == ("2025-11-25T09:15:00+00:00", None, None)
+        [claimed] = s.frontier_claim(1, 5)
+        assert claimed["url"] == pending
+        assert [claimed[c] for c in LISTED_COLUMNS] == [None] * 4
+        # the REST API lists a URL the old archive knew: its dates are kept
+        listed = FrontierEntry(
+            economy, "article", 30, 1, listed_published="2025-11-25T10:15:00+01:00",
+            listed_raw='{"date": "2025-11-25T10:15:00"}', listed_source="rest",
+        )  # fmt: skip
+        assert s.frontier_add(1, [listed]) == 0
+        row = s.db.execute(
+            "SELECT listed_published, listed_source FROM frontier WHERE url = ?", [economy]
+        ).fetchone()
+        assert row == ("2025-11-25T10:15:00+01:00", "rest")
+        assert s.db.execute("PRAGMA foreign_key_check").fetchall() == []
+    with Store(path) as s:  # opening again is a no-op
+        assert s.counts()["articles"] == 2
+
+
+def test_a_failed_migration_to_3_leaves_the_archive_at_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = load_v1(tmp_path, V2_FIXTURE)
+
+    def broken(db: object) -> bool:
+        store_module._migrate_to_3(db)  # adds the columns...
+        raise sqlite3.OperationalError("disk on fire")  # ...then fails
+
+    monkeypatch.setitem(store_module.MIGRATIONS, 3, broken)
+    with pytest.raises(StoreError, match=r"cannot migrate the archive .*disk on fire"):
+        Store(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert "listed_published" not in frontier_columns(conn)
+    assert conn.execute("SELECT count(*) FROM frontier").fetchone()[0] == 4
+    conn.close()
 
 
 def test_a_failed_migration_leaves_the_old_archive_untouched(
@@ -286,6 +352,55 @@ def test_reextract_of_a_real_crawl_changes_nothing(
         summary = reextract(s)
         assert summary.pages == len(before) and summary.updated == 0
         assert list(s.records()) == before
+
+
+def test_reextract_keeps_the_dates_the_rest_api_gave(tmp_path: Path, no_network: None) -> None:
+    """The page cannot give back what REST said (here: a later moment, in Ramadan's +00:00);
+    a re-extraction must not replace it with the page's own date."""
+    db = tmp_path / "a.db"
+    title = "افتتاح معرض الصناعة التقليدية بالرباط"
+    rest_url, page_url = "https://news.example/ar/rest/", "https://news.example/ar/page/"
+    raw = '{"date": "2026-03-03T10:50:00", "date_gmt": "2026-03-03T10:50:00"}'
+    with Store(db) as s:
+        site = s.ensure_site("news.example", "https://news.example/")
+        rest_page = page_for(rest_url, title)
+        article = extract(rest_page.content, rest_url)
+        article.published_at = datetime(2026, 3, 3, 10, 50, tzinfo=UTC)
+        article.modified_at = datetime(2026, 3, 3, 21, 5, tzinfo=UTC)
+        article.date_source, article.date_raw = "rest", raw
+        s.save_article(site, article, rest_page)
+        plain_page = page_for(page_url, title)
+        plain = extract(plain_page.content, page_url)
+        plain.published_at = datetime(2026, 3, 3, 10, 50, tzinfo=UTC)  # a wrong date
+        s.save_article(site, plain, plain_page)
+
+        summary = reextract(s)
+        assert summary.counts()["updated"] == 1  # only the article dated from its page
+        kept = s.record(rest_url)
+        assert (kept["published_at"], kept["modified_at"], kept["date_source"]) == (
+            "2026-03-03T10:50:00+00:00",
+            "2026-03-03T21:05:00+00:00",
+            "rest",
+        )
+        assert kept["revision"] == 1
+        assert s.db.execute(
+            "SELECT date_raw FROM articles WHERE url = ?", [rest_url]
+        ).fetchone() == (raw,)
+        fixed = s.record(page_url)
+        assert fixed["published_at"] == "2025-11-25T10:00:00+01:00"
+        assert fixed["date_source"] != "rest"
+        assert reextract(s).counts()["unchanged"] == 2
+
+
+def test_a_refetch_with_the_same_dates_records_their_better_source(tmp_path: Path) -> None:
+    """An archive from before REST dates: same dates, same content; the source is updated."""
+    with Store(tmp_path / "a.db") as s:
+        site = s.ensure_site("news.example", "https://news.example/")
+        assert s.save_article(site, story(date_source="jsonld", date_raw="25 نونبر")) == "new"
+        again = story(date_source="rest", date_raw='{"date": "2025-11-25T10:00:00"}')
+        assert s.save_article(site, again) == "unchanged"
+        row = s.db.execute("SELECT date_source, date_raw, revision FROM articles").fetchone()
+        assert row == ("rest", '{"date": "2025-11-25T10:00:00"}', 1)
 
 
 # ---------------------------------------------------------------------- exports

@@ -528,3 +528,32 @@ def test_faultserver_wsgi_adapter_and_log() -> None:
         assert entry.fault is None
     with pytest.raises(ValueError, match="unknown fault"):
         FaultPlan(kinds=("explode",))
+
+
+# -- proxies --------------------------------------------------------------------------------
+
+
+def test_environment_proxy_is_used_unless_no_proxy_names_the_host(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+    def forward_proxy(method: str, target: str, headers: Mapping[str, str]) -> Reply:
+        body = f"<html><body><p>via proxy: {method} {target}</p></body></html>".encode()
+        return 200, [("Content-Type", "text/html; charset=utf-8")], body
+
+    with FaultServer(forward_proxy) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url("/").rstrip("/"))
+        result = fetch_one("http://news.invalid/a?x=1")
+        assert result.ok, result.error
+        assert "via proxy: GET http://news.invalid/a?x=1" in (result.text or "")
+        (entry,) = proxy.log
+        assert entry.path == "http://news.invalid/a?x=1"  # absolute form: a proxy request
+        assert entry.headers["user-agent"] == DEFAULT_USER_AGENT
+
+        monkeypatch.setenv("NO_PROXY", "news.invalid")
+        direct = fetch_one("http://news.invalid/b", retries=0)
+        assert not direct.ok and direct.error  # no such host when asked directly
+        assert len(proxy.log) == 1

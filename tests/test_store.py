@@ -108,6 +108,58 @@ def test_frontier_claims_in_priority_order_and_recovers_after_a_crash(store):
     assert len(store.frontier_claim(site, 5)) == 2
 
 
+LISTED = ("listed_published", "listed_modified", "listed_raw", "listed_source")
+
+
+def listed_of(store, url):
+    sql = f"SELECT {', '.join(LISTED)}, state, kind FROM frontier WHERE url = ?"
+    return store.db.execute(sql, [url]).fetchone()
+
+
+def test_frontier_keeps_the_rest_dates_of_urls_it_knew_already(store):
+    site = store.ensure_site("news.example", "https://news.example/")
+    url, other = "https://news.example/ar/a/", "https://news.example/ar/b/"
+    # 1. found on a listing page first: no dates
+    assert store.frontier_add(site, [FrontierEntry(url, "article", 30, 1)]) == 1
+    assert listed_of(store, url) == (None, None, None, None, "pending", "article")
+    # 2. then listed by the REST API, together with a new URL: only the new one counts
+    rest = dict(
+        listed_published="2025-11-25T10:15:00+01:00",
+        listed_modified="2025-11-25T10:15:00+01:00",
+        listed_raw='{"date": "2025-11-25T10:15:00", "date_gmt": "2025-11-25T09:15:00"}',
+        listed_source="rest",
+    )
+    entries = [FrontierEntry(u, "article", 30, 1, "rest page", **rest) for u in (url, other)]
+    assert store.frontier_add(site, entries) == 1
+    for u in (url, other):
+        assert listed_of(store, u)[:4] == tuple(rest.values())
+    assert listed_of(store, url)[4:] == ("pending", "article")  # nothing else changed
+    # 3. a later listing with a newer modification and no publication date
+    newer = FrontierEntry(
+        url, "article", 30, 1, listed_modified="2025-11-26T08:00:00+01:00", listed_source="rest"
+    )
+    assert store.frontier_add(site, [newer]) == 0
+    assert listed_of(store, url)[:4] == (
+        rest["listed_published"],
+        "2025-11-26T08:00:00+01:00",
+        rest["listed_raw"],
+        "rest",
+    )
+    # 4. a sitemap or a link naming it again changes nothing
+    before = listed_of(store, url)
+    assert store.frontier_add(site, [FrontierEntry(url, "link", 40, 2)]) == 0
+    assert listed_of(store, url) == before
+    # 5. claimed: the dates come with the entry
+    claimed = {r["url"]: r for r in store.frontier_claim(site, 5)}
+    assert {k: claimed[url][k] for k in LISTED} == dict(zip(LISTED, before[:4], strict=True))
+    # 6. a revisit (listing and REST pages) still counts what it requeued, and records dates
+    store.frontier_finish(url, "done")
+    again = FrontierEntry(url, "article", 30, 1, listed_published="2025-11-25T10:16:00+01:00")
+    assert store.frontier_add(site, [again], revisit=True) == 1
+    assert listed_of(store, url)[0] == "2025-11-25T10:16:00+01:00"
+    assert listed_of(store, url)[4] == "pending"
+
+
 def test_a_failed_write_leaves_no_half_article(store, monkeypatch):
     site = store.ensure_site("news.example", "https://news.example/")
 
@@ -130,3 +182,39 @@ def test_unusable_paths_give_clear_errors(tmp_path):
     junk.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError):
         Store(junk)
+
+
+def test_a_crawl_store_keeps_sqlite_memory_defaults_and_a_reading_one_is_tuned(tmp_path):
+    path = tmp_path / "archive.db"
+    with Store(path) as crawling:
+        assert crawling.db.execute("PRAGMA mmap_size").fetchone()[0] == 0
+        default_cache = crawling.db.execute("PRAGMA cache_size").fetchone()[0]
+        assert default_cache == -2000  # SQLite's default: 2 MB, whatever the archive's size
+    with Store(path, reading=True) as reading:
+        assert reading.db.execute("PRAGMA mmap_size").fetchone()[0] == 2**30
+        assert reading.db.execute("PRAGMA cache_size").fetchone()[0] == -65536
+
+
+def test_values_prepared_off_the_store_are_what_the_store_would_compute(tmp_path):
+    import zlib
+
+    from scraper.store import content_hash, prepare
+
+    page = PageRecord(url=sample().url, final_url=sample().url, status=200, content=b"<p>x</p>")
+    prepared = prepare(sample(), page)
+    assert prepared.content_hash == content_hash(sample())
+    assert zlib.decompress(prepared.page_html or b"") == b"<p>x</p>"
+    rows = []
+    for name, given in (("computed", None), ("prepared", prepared)):
+        with Store(tmp_path / f"{name}.db") as store:
+            site = store.ensure_site("news.example", "https://news.example/")
+            assert store.save_article(site, sample(), page, prepared=given) == "new"
+            assert [r["id"] for r in store.search("الصناعة")] == [1]
+            rows.append(
+                (
+                    store.db.execute("SELECT content_hash, search_key FROM articles").fetchall(),
+                    store.db.execute("SELECT title, body FROM articles_fts").fetchall(),
+                    store.db.execute("SELECT html FROM pages").fetchall(),
+                )
+            )
+    assert rows[0] == rows[1]
