@@ -40,6 +40,8 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urlsplit
 
+from scraper.mirror.server import serve_in_thread, stop_serving
+
 Headers = Mapping[str, str] | Iterable[tuple[str, str]]
 Reply = tuple[int, Headers, bytes]
 App = Callable[[str, str, Mapping[str, str]], Reply]
@@ -351,24 +353,14 @@ class FaultServer:
         if self._server is not None:
             return self
         self._server = _Server(self, ("127.0.0.1", 0))
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"faultserver-{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
+        self._thread = serve_in_thread(self._server, f"faultserver-{self.port}")
         return self
 
     def stop(self) -> None:
         server, thread = self._server, self._thread
         self._server = self._thread = None
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
-        if thread is not None:
-            thread.join(timeout=2)
+        if server is not None:
+            stop_serving(server, thread, timeout=2)
 
     def __enter__(self) -> Self:
         return self.start()

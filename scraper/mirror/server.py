@@ -10,6 +10,7 @@ its trailing slash is redirected (301) to the slash form.
 from __future__ import annotations
 
 import hashlib
+import socketserver
 import threading
 import time
 from collections.abc import Callable
@@ -466,6 +467,25 @@ class _Handler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
 
+def serve_in_thread(httpd: socketserver.BaseServer, name: str) -> threading.Thread:
+    """Start serving ``httpd`` from a daemon thread (the mirror and the test servers)."""
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def stop_serving(
+    httpd: socketserver.BaseServer, thread: threading.Thread | None, timeout: float = 5
+) -> None:
+    """Stop a server started by :func:`serve_in_thread` (or never started) and close it."""
+    if thread is not None:
+        httpd.shutdown()
+        thread.join(timeout=timeout)
+    httpd.server_close()
+
+
 class MirrorServer:
     """Serve a :class:`Site` over HTTP on loopback.
 
@@ -519,21 +539,12 @@ class MirrorServer:
 
     def start(self) -> MirrorServer:
         if self._thread is None:
-            self._thread = threading.Thread(
-                target=self.httpd.serve_forever,
-                kwargs={"poll_interval": 0.05},
-                name=f"mirror-{self.port}",
-                daemon=True,
-            )
-            self._thread.start()
+            self._thread = serve_in_thread(self.httpd, f"mirror-{self.port}")
         return self
 
     def stop(self) -> None:
-        if self._thread is not None:
-            self.httpd.shutdown()
-            self._thread.join(timeout=5)
-            self._thread = None
-        self.httpd.server_close()
+        thread, self._thread = self._thread, None
+        stop_serving(self.httpd, thread)
 
     def serve_forever(self) -> None:
         """Block serving requests until interrupted."""
@@ -554,4 +565,13 @@ def last_modified(article: Article) -> datetime:
     return to_utc(article.last_changed)
 
 
-__all__ = ["JPEG", "MirrorServer", "RequestRecord", "Response", "Router", "last_modified"]
+__all__ = [
+    "JPEG",
+    "MirrorServer",
+    "RequestRecord",
+    "Response",
+    "Router",
+    "last_modified",
+    "serve_in_thread",
+    "stop_serving",
+]

@@ -57,6 +57,8 @@ from typing import Any, NamedTuple, Self
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
+from scraper.mirror.server import serve_in_thread, stop_serving
+
 __all__ = [
     "DATA_PATH",
     "TRUTH_PATH",
@@ -1017,20 +1019,13 @@ class LeJournalServer:
         httpd = _Server((self.host, self.port), _Handler)
         httpd.owner = self
         self._httpd = httpd
-        self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
+        self._thread = serve_in_thread(httpd, "lejournal")
         return self
 
     def stop(self) -> None:
         httpd, self._httpd = self._httpd, None
-        if httpd is None:
-            return
-        httpd.shutdown()
-        httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        if httpd is not None:
+            stop_serving(httpd, self._thread)
 
     def __enter__(self) -> Self:
         return self.start()
