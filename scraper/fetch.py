@@ -382,11 +382,11 @@ class Fetcher:
             "Accept-Encoding": ACCEPT_ENCODING,
         }
         self._timeouts = httpx.Timeout(timeout).as_dict()
-        self._limits = httpx.Limits(
-            max_connections=global_concurrency, max_keepalive_connections=global_concurrency
+        self._limits = httpx.Limits(  # per host: its slots are the only users
+            max_connections=per_host_concurrency, max_keepalive_connections=per_host_concurrency
         )
         self._proxies = _environment_proxies()
-        self._transports: dict[str | None, httpx.AsyncHTTPTransport] = {}
+        self._transports: dict[tuple[str, str | None], httpx.AsyncHTTPTransport] = {}
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -541,17 +541,22 @@ class Fetcher:
 
     # -- internals: one hop with retries ---------------------------------------------------
 
-    def _transport(self, url: httpx.URL) -> httpx.AsyncHTTPTransport:
-        """The connection pool for ``url``: direct, or through the environment's proxy."""
+    def _transport(self, url: httpx.URL, host: _Host) -> httpx.AsyncHTTPTransport:
+        """The connection pool of ``host``, direct or through the environment's proxy.
+
+        One small pool per host rather than one shared pool: the pool checks every idle
+        connection (two system calls each) whenever it hands one out, so a shared pool's cost
+        grows with the number of hosts; a host's pool needs only its own request slots."""
         proxy = self._proxies.get(url.scheme) or self._proxies.get("all")
         if proxy and urllib.request.proxy_bypass_environment(url.host):
             proxy = None
-        transport = self._transports.get(proxy)
+        key = (host.name, proxy)
+        transport = self._transports.get(key)
         if transport is None:
             transport = httpx.AsyncHTTPTransport(
                 verify=_ssl_context(), http1=True, http2=False, limits=self._limits, proxy=proxy
             )
-            self._transports[proxy] = transport
+            self._transports[key] = transport
         return transport
 
     def _host(self, url: httpx.URL) -> _Host:
@@ -664,7 +669,7 @@ class Fetcher:
         request = httpx.Request(
             "GET", url, headers={**self._headers, **headers}, extensions={"timeout": self._timeouts}
         )
-        response = await self._transport(url).handle_async_request(request)
+        response = await self._transport(url, host).handle_async_request(request)
         response.request = request
         try:
             return await self._handle(host, str(url), response, limit, truncate)
