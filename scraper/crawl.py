@@ -267,7 +267,8 @@ class Crawler:
         entry = claimed[0]
         entry["etag"] = entry["last_modified"] = None
         if entry["kind"] in ARTICLE_KINDS:
-            entry["etag"], entry["last_modified"] = self.store.page_validators(entry["url"])
+            validators = self.store.page_validators(entry["url"], dated_by=listed_source(entry))
+            entry["etag"], entry["last_modified"] = validators
         return entry
 
     async def _in_processing(self, work: Callable[..., _T], *args: object) -> _T:
@@ -524,6 +525,12 @@ def parse_article(
         fetched_at=fetched_at.isoformat(),
     )
     return _Extracted(article, page, prepare(article, page))
+
+
+def listed_source(entry: dict) -> str | None:
+    """The authoritative listing (REST) that dated a claimed frontier entry, if any."""
+    source = entry.get("listed_source")
+    return source if source in feeds.AUTHORITATIVE_SOURCES else None
 
 
 def listed_dates(entry: dict) -> ListedDates | None:

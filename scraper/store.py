@@ -283,8 +283,15 @@ class Store:
             )
             queued = self.db.conn.total_changes - before
             if listed:  # URLs known before: fill or update their listed dates
+                # An article archived before its listing said when it was published is read
+                # again, once: its stored dates came from a lesser source. (SET expressions
+                # see the row's old values.)
                 self.db.conn.executemany(
-                    "UPDATE frontier SET listed_published = coalesce(?1, listed_published),"
+                    "UPDATE frontier SET state = CASE WHEN state = 'done' AND ?1 IS NOT NULL"
+                    " AND listed_published IS NOT ?1 AND EXISTS (SELECT 1 FROM articles a"
+                    " WHERE a.url = frontier.url AND a.date_source IS NOT ?4)"
+                    " THEN 'pending' ELSE state END,"
+                    " listed_published = coalesce(?1, listed_published),"
                     " listed_modified = coalesce(?2, listed_modified),"
                     " listed_raw = coalesce(?3, listed_raw),"
                     " listed_source = coalesce(?4, listed_source) WHERE url = ?5",
@@ -377,12 +384,20 @@ class Store:
         return cursor.rowcount
 
     # ------------------------------------------------------------------ pages and articles
-    def page_validators(self, url: str) -> tuple[str | None, str | None]:
-        """(ETag, Last-Modified) of the stored page, for a conditional GET."""
+    def page_validators(
+        self, url: str, *, dated_by: str | None = None
+    ) -> tuple[str | None, str | None]:
+        """(ETag, Last-Modified) of the stored page, for a conditional GET. None when
+        ``dated_by`` (a listing's date source) is not yet the stored article's date source:
+        the page must be read again, a 304 would keep the old dates."""
         row = self.db.execute(
-            "SELECT etag, last_modified FROM pages WHERE url = ?", [url]
+            "SELECT p.etag, p.last_modified, a.date_source FROM pages p"
+            " LEFT JOIN articles a ON a.id = p.article_id WHERE p.url = ?",
+            [url],
         ).fetchone()
-        return (row[0], row[1]) if row else (None, None)
+        if row is None or (dated_by is not None and row[2] != dated_by):
+            return None, None
+        return row[0], row[1]
 
     def save_page(
         self, site_id: int, page: PageRecord, *, frontier_state: str | None = None

@@ -437,3 +437,31 @@ def test_a_rerun_reads_the_rest_api_again_and_refetches_what_it_says_changed(
     record = by_path(db)[key(edited.path())]
     assert record["revision"] == 2 and record["date_source"] == "rest"
     assert record["modified_at"] == to_aware(edited.last_changed).isoformat()
+
+
+def test_articles_archived_before_the_rest_api_dated_them_are_read_again_once(
+    tmp_path: Path, truth: list[dict]
+) -> None:
+    db = tmp_path / "archive.db"
+    with MirrorServer(default_site()) as server:
+        first = crawl_mirror(server.base_url + "/ar/", db)  # sitemaps: dates from the pages
+        before = by_path(db)
+        server.intercept = without_sitemaps  # the REST API is read from now on
+        server.clear_requests()
+        second = crawl_mirror(server.base_url + "/ar/", db, revisit_days=0)
+        refetched = [r for r in server.requests if r.status == 200 and "/wp-json/" not in r.path]
+        server.clear_requests()
+        third = crawl_mirror(server.base_url + "/ar/", db, revisit_days=0)
+        third_articles = [
+            r for r in server.requests if r.status == 200 and "/wp-json/" not in r.path
+        ]
+    assert first.articles_new == len(truth) and second.articles_new == 0
+    assert {r["date_source"] for r in before.values()} != {"rest"}
+    after = by_path(db)
+    assert {r["date_source"] for r in after.values()} == {"rest"}
+    assert len(refetched) >= len(truth)  # every article once (listings come on top)
+    assert second.not_modified == 0  # read in full: a 304 would have kept the old dates
+    expected = {key(t["path"]): t for t in truth}
+    assert [p for p, r in after.items() if r["published_at"] != expected[p]["published_at"]] == []
+    assert third.articles_new + third.articles_updated + third.articles_unchanged == 0
+    assert len(third_articles) < len(truth)  # the next run reads listings only
