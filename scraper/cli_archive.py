@@ -19,6 +19,7 @@ import click
 
 from .cli import EXIT_LOCKED, EXIT_PARTIAL, db_option, fail, main, open_store
 from .store import RANK_WINDOW, Filters, Store, StoreError, date_bound
+from .urls import display
 
 # ---------------------------------------------------------------------- shared options
 
@@ -146,7 +147,7 @@ def print_results(hits: list[dict[str, Any]], offset: int = 0) -> None:
         click.echo(f"{rank:>3}. {day}  {hit['site']}  [{hit['language'] or '?'}]  {hit['title']}")
         if hit["snippet"]:
             click.echo(f"     {hit['snippet']}")
-        click.echo(f"     {hit['url']}")
+        click.echo(f"     {display(hit['url'])}")  # readable; `scraper show` takes it as is
 
 
 # ---------------------------------------------------------------------- export
