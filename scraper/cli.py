@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import signal
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -70,6 +71,8 @@ def open_store(path: Path, *, must_exist: bool = False, reading: bool = False) -
         yield store
     except StoreError as exc:
         fail(str(exc))
+    except sqlite3.Error as exc:  # e.g. disk full: what was written stays (one transaction each)
+        fail(f"cannot write {path}: {exc}", EXIT_PARTIAL)
     finally:
         store.close()
 

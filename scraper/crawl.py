@@ -227,11 +227,18 @@ class Crawler:
         try:
             await self._work()
         except HostBlocked as exc:
-            if self.summary.status != "blocked":
-                self.summary.status = "blocked"
-                self.summary.messages.append(str(exc))
-            self._stop.set()
-            self._wake.set()
+            self._end("blocked", str(exc))
+        except Exception as exc:  # the archive cannot be written, or a bug: stop, keep state
+            log.debug("crawl stopped by an unexpected error", exc_info=True)
+            self._end("failed", f"stopped: {type(exc).__name__}: {exc}")
+
+    def _end(self, status: str, message: str) -> None:
+        """Stop every worker after its current page, with the first reason given."""
+        if self.summary.status not in ("blocked", "failed"):
+            self.summary.status = status
+            self.summary.messages.append(message)
+        self._stop.set()
+        self._wake.set()
 
     async def _work(self) -> None:
         """Claim, fetch, hand over; the processing thread claims the next URL right after

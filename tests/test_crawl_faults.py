@@ -164,6 +164,35 @@ def test_exit_code_1_when_some_pages_fail(tmp_path):
     assert '"errors": 1' in result.stdout
 
 
+def test_an_archive_that_cannot_be_written_stops_the_crawl_cleanly(tmp_path, monkeypatch, truth):
+    """A write error in the processing thread (here: disk full on the 10th article) stops
+    every worker with a one-line reason; what was written stays, and the next run finishes."""
+    db = tmp_path / "a.db"
+    real_save = Store.save_article
+    calls = itertools.count(1)
+
+    def failing_save(self, *args, **kwargs):
+        if next(calls) == 10:
+            raise sqlite3.OperationalError("database or disk is full")
+        return real_save(self, *args, **kwargs)
+
+    with MirrorServer(default_site()) as server:
+        monkeypatch.setattr(Store, "save_article", failing_save)
+        broken = crawl_mirror(server.base_url + "/ar/", db)
+        monkeypatch.setattr(Store, "save_article", real_save)
+        assert broken.status == "failed"
+        assert broken.messages == ["stopped: OperationalError: database or disk is full"]
+        assert report(broken, as_json=False, quiet=True) == 1
+        with Store(db) as store:
+            assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            kept = len(list(store.records()))  # 9, plus the pages other workers had in hand
+            assert 9 <= kept < len(truth)
+            states = dict(store.db.execute("SELECT state, count(*) FROM frontier GROUP BY 1"))
+            assert "active" not in states  # claimed URLs went back to pending
+        again = crawl_mirror(server.base_url + "/ar/", db)
+    assert again.status == "ok" and again.articles_new == len(truth) - kept
+
+
 def test_a_windows_1256_article_decodes_right(tmp_path):
     site = default_site()
     target = site.get(1003)
