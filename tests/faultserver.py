@@ -36,11 +36,10 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urlsplit
 
-from scraper.mirror.server import serve_in_thread, stop_serving
+from scraper.mirror.server import Serving, serve_in_thread, stop_serving
 
 Headers = Mapping[str, str] | Iterable[tuple[str, str]]
 Reply = tuple[int, Headers, bytes]
@@ -321,7 +320,7 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-class FaultServer:
+class FaultServer(Serving):
     """A ``ThreadingHTTPServer`` on 127.0.0.1 (free port) in a daemon thread.
 
     Use as a context manager, or call :meth:`start` / :meth:`stop`. ``app`` may also be a
@@ -361,17 +360,6 @@ class FaultServer:
         self._server = self._thread = None
         if server is not None:
             stop_serving(server, thread, timeout=2)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- addresses -------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from scraper.mirror import render
@@ -486,7 +486,23 @@ def stop_serving(
     httpd.server_close()
 
 
-class MirrorServer:
+class Serving:
+    """``with server: ...`` starts a server and stops it, for classes with start and stop."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class MirrorServer(Serving):
     """Serve a :class:`Site` over HTTP on loopback.
 
     ``with MirrorServer(site) as srv: httpx.get(srv.base_url + "/ar/")``; or ``start()`` /
@@ -537,7 +553,7 @@ class MirrorServer:
         with self._log_lock:
             self._requests.append(RequestRecord(time.monotonic(), method, path, status, user_agent))
 
-    def start(self) -> MirrorServer:
+    def start(self) -> Self:
         if self._thread is None:
             self._thread = serve_in_thread(self.httpd, f"mirror-{self.port}")
         return self
@@ -553,12 +569,6 @@ class MirrorServer:
         finally:
             self.httpd.server_close()
 
-    def __enter__(self) -> MirrorServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
 
 def last_modified(article: Article) -> datetime:
     """The article's Last-Modified instant (aware, UTC)."""
@@ -571,6 +581,7 @@ __all__ = [
     "RequestRecord",
     "Response",
     "Router",
+    "Serving",
     "last_modified",
     "serve_in_thread",
     "stop_serving",

@@ -52,12 +52,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from typing import Any, NamedTuple, Self
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-from scraper.mirror.server import serve_in_thread, stop_serving
+from scraper.mirror.server import Serving, serve_in_thread, stop_serving
 
 __all__ = [
     "DATA_PATH",
@@ -973,7 +972,7 @@ class _Server(ThreadingHTTPServer):
 
 
 @dataclass
-class LeJournalServer:
+class LeJournalServer(Serving):
     """The site on ``http://127.0.0.1:<free port>``, served by a daemon thread."""
 
     site: LeJournalSite = field(default_factory=LeJournalSite)
@@ -1026,17 +1025,6 @@ class LeJournalServer:
         httpd, self._httpd = self._httpd, None
         if httpd is not None:
             stop_serving(httpd, self._thread)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def main(argv: Sequence[str] | None = None) -> None:
