@@ -1,7 +1,7 @@
 """The fetcher: the only module that touches the network.
 
-One shared httpx connection pool (:class:`httpx.AsyncHTTPTransport`, HTTP/1.1) serves every
-request, plus one per proxy the environment names (``HTTP_PROXY``, ``HTTPS_PROXY``,
+Each host gets a small httpx connection pool (:class:`httpx.AsyncHTTPTransport`, HTTP/1.1),
+direct or through the proxy the environment names (``HTTP_PROXY``, ``HTTPS_PROXY``,
 ``ALL_PROXY``, ``NO_PROXY``). The fetcher talks to the transport directly rather than through
 ``httpx.AsyncClient``: it follows redirects itself (robots.txt is checked on every hop), keeps
 no cookies (a crawl is stateless), and so skips the client's per-request work, which was a
