@@ -542,14 +542,15 @@ def listed_source(entry: dict) -> str | None:
 
 def listed_dates(entry: dict) -> ListedDates | None:
     """The authoritative dates a claimed frontier entry carries, if any."""
-    if entry.get("listed_source") not in feeds.AUTHORITATIVE_SOURCES:
+    source = listed_source(entry)
+    if source is None:
         return None
     return ListedDates(
         entry["url"],
         entry.get("listed_published"),
         entry.get("listed_modified"),
         entry.get("listed_raw"),
-        entry["listed_source"],
+        source,
     )
 
 
