@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from ._exceptions import ExportError
 from .store import RECORD_FIELDS
 
 FORMATS = ("jsonl", "csv", "parquet")
@@ -27,10 +28,6 @@ LIST_FIELDS = ("authors", "categories", "tags", "related")
 INT_FIELDS = ("id", "word_count", "revision")
 NOT_NULL = ("url", "site", "body", "first_seen_at", "fetched_at")  # empty cell = ''""
 BATCH = 1000
-
-
-class ExportError(Exception):
-    """An export cannot be written; the message is one line for the user."""
 
 
 def write_jsonl(records: Iterable[dict[str, Any]], stream: TextIO) -> int:

@@ -49,6 +49,7 @@ from tenacity import (
     stop_after_attempt,
 )
 
+from ._exceptions import HostBlocked
 from .encoding import decode_html, is_text_content, looks_like_html
 
 __all__ = [
@@ -156,15 +157,6 @@ class FetchResult:
     @property
     def content_type(self) -> str | None:
         return self.headers.get("content-type")
-
-
-class HostBlocked(Exception):
-    """A host keeps refusing us (a streak of 429/503/403): stop crawling it."""
-
-    def __init__(self, host: str, reason: str) -> None:
-        super().__init__(f"host {host} blocked: {reason}")
-        self.host = host
-        self.reason = reason
 
 
 @dataclass

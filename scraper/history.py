@@ -10,11 +10,9 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from ._exceptions import HistoryError
+
 CURRENT = ("current", "latest", "head")
-
-
-class HistoryError(ValueError):
-    """An unknown revision label; the message is one line."""
 
 
 def resolve(versions: list[dict[str, Any]], label: str) -> dict[str, Any]:

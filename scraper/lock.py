@@ -12,13 +12,9 @@ import os
 from pathlib import Path
 from types import TracebackType
 
+from ._exceptions import LockError, LockHeld
 
-class LockError(Exception):
-    """The lock file cannot be created (a bad ``--db`` path, a read-only folder)."""
-
-
-class LockHeld(LockError):
-    """Another process holds the archive's crawl lock."""
+__all__ = ["ArchiveLock", "LockError", "LockHeld"]
 
 
 class ArchiveLock:

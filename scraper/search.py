@@ -31,6 +31,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ._exceptions import QueryError
 from .text import fold, light_stem, raw_word_list, raw_words, stem_forms, stemmed, tokens
 
 #: bm25 weights for the (title, body) columns: a word in the title counts five times as much.
@@ -40,10 +41,6 @@ MAX_PHRASE_VARIANTS = 32
 
 _LEXEME = re.compile(r'\s*(?:(?P<quote>-?")|(?P<open>-?\()|(?P<close>\))|(?P<word>[^\s"()]+))')
 _OPERATORS = ("AND", "OR", "NOT")
-
-
-class QueryError(ValueError):
-    """A search query whose structure is broken; ``str()`` is a one-line explanation."""
 
 
 @dataclass(frozen=True)

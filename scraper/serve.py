@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ._exceptions import ServeError
 from .search import register_functions
 from .store import RANKED_SEARCH_SQL
 
@@ -34,10 +35,6 @@ VIEW_COLUMNS = {
     "categories": "all category names, a JSON list (facet: array)",
     "tags": "tag names, a JSON list",
 }
-
-
-class ServeError(Exception):
-    """Datasette cannot be started; the message is one line for the user."""
 
 
 def schema_descriptions() -> dict[str, tuple[str, dict[str, str]]]:

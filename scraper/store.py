@@ -26,6 +26,7 @@ from typing import Any
 
 import sqlite_utils
 
+from ._exceptions import StoreError
 from .article import Article
 from .search import (
     BM25_WEIGHTS,
@@ -41,10 +42,6 @@ SCHEMA_VERSION = 3
 DEFAULT_DB = "archive.db"
 #: Searches matching more articles than this rank the most recently published ones.
 RANK_WINDOW = 10_000
-
-
-class StoreError(Exception):
-    """The archive cannot be opened or written; the message is fit for a user."""
 
 
 def now_iso() -> str:

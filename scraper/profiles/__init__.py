@@ -14,9 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-
-class ProfileError(ValueError):
-    """An unknown profile name or a malformed profile file."""
+from .._exceptions import ProfileError
 
 
 @dataclass(frozen=True)

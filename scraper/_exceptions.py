@@ -1,0 +1,103 @@
+"""One exception tree for everything the library raises on purpose.
+
+Every error a caller can cause or meet (a bad archive path, a malformed query, an unknown
+profile, a locked archive, a host that refuses us) is a :class:`ScraperError`; ``str()`` is
+one line that speaks of values, never of command-line flags. The CLI turns any of them into
+``scraper: error: <message>`` and the exit code in :attr:`ScraperError.exit_code`.
+
+::
+
+    ScraperError
+    ├── UsageError            a value the caller passed is invalid (dates, numbers, URLs)
+    ├── ConfigError           a settings file or site profile is invalid
+    │   └── ProfileError      unknown profile, or a profile file with a bad key or type
+    ├── StoreError            the archive cannot be opened, read or written
+    │   ├── ArchiveReadOnly   a write was asked of an archive opened read-only
+    │   └── ExportError       an export cannot be written
+    ├── QueryError            a search query with a broken structure
+    ├── HistoryError          an unknown revision label
+    ├── LockError             the archive's lock file cannot be created
+    │   └── LockHeld          another crawl holds the archive
+    ├── FetchError            a page could not be fetched (one-off fetches, not crawls)
+    │   └── HostBlocked       a host refuses us: stop crawling it
+    └── ServeError            the web view cannot start
+"""
+
+from __future__ import annotations
+
+# Exit codes of the command line, documented in README.md. The library never exits; each
+# error carries the code the CLI should use.
+EXIT_OK = 0
+EXIT_PARTIAL = 1
+EXIT_USAGE = 2
+EXIT_LOCKED = 3
+EXIT_BLOCKED = 4
+
+
+class ScraperError(Exception):
+    """Base of every error the library raises on purpose; ``str()`` is one line."""
+
+    exit_code = EXIT_USAGE
+
+
+class UsageError(ScraperError, ValueError):
+    """A value the caller passed is invalid (a date, a number, a URL)."""
+
+
+class ConfigError(ScraperError, ValueError):
+    """A settings file or a profile is invalid; the message names the file and the key."""
+
+
+class ProfileError(ConfigError):
+    """An unknown profile, or a profile whose file has an unknown key or a wrong type."""
+
+
+class StoreError(ScraperError):
+    """The archive cannot be opened, read or written."""
+
+
+class ArchiveReadOnly(StoreError):
+    """A write was asked of an archive that can only be read."""
+
+
+class ExportError(StoreError):
+    """An export cannot be written."""
+
+
+class QueryError(ScraperError, ValueError):
+    """A search query whose structure is broken."""
+
+
+class HistoryError(ScraperError, ValueError):
+    """An unknown revision label."""
+
+
+class LockError(ScraperError):
+    """The lock file beside the archive cannot be created (a bad path, a read-only folder)."""
+
+
+class LockHeld(LockError):
+    """Another process holds the archive's crawl lock."""
+
+    exit_code = EXIT_LOCKED
+
+
+class FetchError(ScraperError):
+    """A page could not be fetched (one-off fetches such as ``scraper extract URL``)."""
+
+    exit_code = EXIT_PARTIAL
+
+
+class HostBlocked(FetchError):
+    """A host keeps refusing us (a streak of 429/503/403): stop crawling it."""
+
+    exit_code = EXIT_BLOCKED
+
+    def __init__(self, host: str, reason: str) -> None:
+        super().__init__(f"host {host} blocked: {reason}")
+        self.host = host
+        self.reason = reason
+
+
+class ServeError(ScraperError):
+    """The web view cannot start (Datasette missing, a port in use)."""
