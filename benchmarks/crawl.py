@@ -152,7 +152,8 @@ def synthetic_profile(base_url: str) -> Any:
 
 
 async def crawl_child(args: argparse.Namespace) -> dict[str, Any]:
-    from scraper.crawl import Crawler, CrawlOptions, Site
+    from scraper import Settings
+    from scraper.crawl import Crawler, Site
     from scraper.fetch import Fetcher
     from scraper.store import Store
 
@@ -168,13 +169,16 @@ async def crawl_child(args: argparse.Namespace) -> dict[str, Any]:
     ports: list[int] = args.ports
     per_host = max(1, args.pages // len(ports))
     url_log = open(args.url_file, "w", encoding="utf-8")  # noqa: SIM115
-    fetcher = Fetcher(
+    settings = Settings(
         user_agent=USER_AGENT,
-        per_host_concurrency=args.concurrency,
+        concurrency=args.concurrency,
         global_concurrency=global_concurrency(args),
         delay=args.delay,
         timeout=30.0,
+        workers=args.workers,
+        max_pages=per_host,
     )
+    fetcher = Fetcher(settings)
     real_fetch = fetcher.fetch
 
     async def logged_fetch(url: str, **kwargs: Any) -> Any:
@@ -189,9 +193,8 @@ async def crawl_child(args: argparse.Namespace) -> dict[str, Any]:
         base = f"http://127.0.0.1:{port}/"
         store = Store(workdir / f"archive-{port}.db")
         site = Site(f"synthetic-{port}", base, None if args.generic else synthetic_profile(base))
-        options = CrawlOptions(workers=args.workers, max_pages=per_host)
         stores.append(store)
-        crawlers.append(Crawler(store, fetcher, site, options, processing=processing))
+        crawlers.append(Crawler(store, fetcher, site, settings, processing=processing))
 
     rss_before = current_rss_mb()
     cpu0, wall0, loop0 = time.process_time(), time.perf_counter(), time.thread_time()

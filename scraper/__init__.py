@@ -1,14 +1,53 @@
 """scraper: crawl news sites into a clean, searchable SQLite archive.
 
-The public API for extraction is :func:`extract`::
+The library face::
 
-    from scraper import extract
-    article = extract(html, "https://example.org/2025/11/25/story/")
+    import scraper
+
+    summary = scraper.crawl("sahara.ma", "archive.db", settings=scraper.Settings(delay=2))
+    with scraper.Archive("archive.db") as archive:
+        hits = archive.search("الصناعة التقليدية")
+
+    article = scraper.extract(html, "https://example.org/2025/11/25/story/")
     article.title, article.published_at, article.body
+
+Every error raised on purpose is a :class:`ScraperError` (see ``scraper._exceptions``).
 """
 
+from ._config import Settings
+from ._exceptions import (
+    ConfigError,
+    FetchError,
+    HostBlocked,
+    LockHeld,
+    ProfileError,
+    QueryError,
+    ScraperError,
+    StoreError,
+    UsageError,
+)
 from .article import Article, Link
+from .crawl import CrawlSummary
 from .extract import extract
+from .job import crawl
+from .store import Store as Archive
 
-__all__ = ["Article", "Link", "extract"]
+__all__ = [
+    "Archive",
+    "Article",
+    "ConfigError",
+    "CrawlSummary",
+    "FetchError",
+    "HostBlocked",
+    "Link",
+    "LockHeld",
+    "ProfileError",
+    "QueryError",
+    "ScraperError",
+    "Settings",
+    "StoreError",
+    "UsageError",
+    "crawl",
+    "extract",
+]
 __version__ = "0.1.0"

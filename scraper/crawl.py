@@ -33,6 +33,7 @@ from typing import TypeVar
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from . import discover, feeds
+from ._config import Settings
 from .article import Article
 from .extract import extract
 from .extract.listed import ListedDates, with_listed_dates
@@ -72,19 +73,6 @@ class Site:
 
 
 @dataclass
-class CrawlOptions:
-    workers: int = 4
-    languages: tuple[str, ...] | None = None  # editions to follow; None = all the profile lists
-    max_pages: int | None = None
-    refresh: bool = False  # re-fetch every archived article (conditional GET)
-    full: bool = False  # walk every listing page even when nothing new appears
-    revisit_days: float = 3.0  # re-fetch articles published this recently, to catch edits
-    since: str | None = None  # ISO date bounds on what is archived
-    until: str | None = None
-    max_listing_depth: int = 2000  # listing pages followed per section
-
-
-@dataclass
 class CrawlSummary:
     site: str = ""
     status: str = "ok"  # ok | partial | interrupted | blocked | failed
@@ -99,6 +87,7 @@ class CrawlSummary:
     messages: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # the first few "url: reason" lines
     requests_by_kind: dict[str, int] = field(default_factory=dict)
+    interrupted_by: str | None = None  # "SIGINT" or "SIGTERM" when a signal stopped the crawl
 
     def counts(self) -> dict[str, int]:
         keys = ("pages_fetched", "not_modified", "articles_new", "articles_updated")
@@ -125,12 +114,12 @@ class Crawler:
         store: Store,
         fetcher: Fetcher,
         site: Site,
-        options: CrawlOptions | None = None,
+        settings: Settings | None = None,
         progress: Progress | None = None,
         processing: ThreadPoolExecutor | None = None,
     ) -> None:
         self.store, self.fetcher, self.site = store, fetcher, site
-        self.options = options or CrawlOptions()
+        self.options = settings or Settings()
         self.progress = progress
         self.summary = CrawlSummary(site=site.name)
         self.hosts = site.hosts
@@ -149,10 +138,13 @@ class Crawler:
         self._pool = processing
         self._own_pool = processing is None
 
-    def stop(self) -> None:
-        """Finish the pages in flight, then end (SIGINT/SIGTERM)."""
+    def stop(self, signal_name: str | None = None) -> None:
+        """Finish the pages in flight, then end (``signal_name``: SIGINT or SIGTERM)."""
         if not self._stop.is_set():
             self.summary.status = "interrupted"
+            if signal_name:
+                self.summary.interrupted_by = signal_name
+                self.summary.messages.append(f"interrupted by {signal_name}")
             self._stop.set()
             self._wake.set()
 
@@ -194,7 +186,7 @@ class Crawler:
             await asyncio.get_running_loop().run_in_executor(self._pool, lambda: None)
 
     def _run_options(self) -> dict[str, object]:
-        return {"base_url": self.site.base_url, **asdict(self.options)}
+        return {"base_url": self.site.base_url, **self.options.to_dict()}
 
     def _prepare_frontier(self) -> None:
         """Resume a killed run's work; otherwise re-walk listings, retry failures and revisit

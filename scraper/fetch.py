@@ -7,7 +7,7 @@ direct or through the proxy the environment names (``HTTP_PROXY``, ``HTTPS_PROXY
 no cookies (a crawl is stateless), and so skips the client's per-request work, which was a
 third of the crawler's network CPU. Around it:
 
-- **politeness per host**: at most ``per_host_concurrency`` requests in flight, request
+- **politeness per host**: at most ``concurrency`` requests in flight, request
   *starts* spaced by at least the host's delay (``max(delay, robots Crawl-delay)``, doubled
   after each 429/503 and decaying back on successes), plus a global cap across hosts;
 - **robots.txt** fetched once per origin and checked on every redirect hop;
@@ -49,6 +49,7 @@ from tenacity import (
     stop_after_attempt,
 )
 
+from ._config import DEFAULT_USER_AGENT, Settings
 from ._exceptions import HostBlocked
 from .encoding import decode_html, is_text_content, looks_like_html
 
@@ -65,8 +66,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-PROJECT_URL = "https://github.com/scraper-archiver/scraper"
-DEFAULT_USER_AGENT = f"scraper/0.1 (+{PROJECT_URL}; research archiver)"
 ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309 asks crawlers to read at least 500 KiB
 ROBOTS_MAX_REDIRECTS = 5
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -330,41 +329,23 @@ class Fetcher:
     (then and on every later fetch of that host).
     """
 
-    def __init__(
-        self,
-        *,
-        user_agent: str = DEFAULT_USER_AGENT,
-        per_host_concurrency: int = 2,
-        global_concurrency: int = 16,
-        delay: float = 1.0,
-        timeout: float = 20.0,
-        max_bytes: int = 10 * 2**20,
-        max_redirects: int = 5,
-        retries: int = 4,
-        backoff_base: float = 0.5,
-        backoff_max: float = 60.0,
-        obey_robots: bool = True,
-        block_after: int = 8,
-        contact: str | None = None,
-    ) -> None:
-        if per_host_concurrency < 1 or global_concurrency < 1:
-            raise ValueError("concurrency limits must be at least 1")
-        if min(delay, timeout, backoff_base, backoff_max) < 0 or retries < 0 or max_bytes < 0:
-            raise ValueError("delays, timeouts, retries and sizes must not be negative")
-        self.user_agent = make_user_agent(contact, base=user_agent)
-        self.per_host_concurrency = per_host_concurrency
-        self.global_concurrency = global_concurrency
-        self.delay = delay
-        self.timeout = timeout
-        self.max_bytes = max_bytes
-        self.max_redirects = max_redirects
-        self.retries = retries
-        self.backoff_base = backoff_base
-        self.backoff_max = backoff_max
-        self.obey_robots = obey_robots
-        self.block_after = block_after
+    def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
+        settings = (settings or Settings()).replace(**overrides) if overrides else settings
+        self.settings = settings = settings or Settings()
+        self.user_agent = make_user_agent(settings.contact, base=settings.user_agent)
+        self.per_host_concurrency = settings.concurrency
+        self.global_concurrency = settings.global_concurrency
+        self.delay = settings.delay
+        self.timeout = settings.timeout
+        self.max_bytes = settings.max_bytes
+        self.max_redirects = settings.max_redirects
+        self.retries = settings.retries
+        self.backoff_base = settings.backoff_base
+        self.backoff_max = settings.backoff_max
+        self.obey_robots = settings.obey_robots
+        self.block_after = settings.block_after
         self.stats = FetchStats()
-        self._global = asyncio.Semaphore(global_concurrency)
+        self._global = asyncio.Semaphore(settings.global_concurrency)
         self._hosts: dict[str, _Host] = {}
         self._robots: dict[str, RobotsInfo] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
@@ -373,9 +354,9 @@ class Fetcher:
             "Accept": ACCEPT,
             "Accept-Encoding": ACCEPT_ENCODING,
         }
-        self._timeouts = httpx.Timeout(timeout).as_dict()
+        self._timeouts = httpx.Timeout(settings.timeout).as_dict()
         self._limits = httpx.Limits(  # per host: its slots are the only users
-            max_connections=per_host_concurrency, max_keepalive_connections=per_host_concurrency
+            max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
         )
         self._proxies = _environment_proxies()
         self._transports: dict[tuple[str, str | None], httpx.AsyncHTTPTransport] = {}

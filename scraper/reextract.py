@@ -16,11 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
+from pathlib import Path
 
 from . import profiles
+from ._exceptions import LockHeld, StoreError
 from .article import Article
 from .extract import extract
 from .extract.listed import ListedDates, with_listed_dates
+from .lock import ArchiveLock
 from .profiles import Profile, ProfileError
 from .store import Store, StoredPage
 
@@ -69,6 +72,23 @@ def reextract(
         if progress is not None:
             progress(summary)
     return summary
+
+
+def reextract_archive(
+    db: str | Path,
+    site: str | None = None,
+    *,
+    progress: Callable[[ReextractSummary], None] | None = None,
+) -> ReextractSummary:
+    """:func:`reextract` on the archive at ``db``, holding its lock (no crawl meanwhile)."""
+    path = Path(db)
+    if not path.exists():
+        raise StoreError(f"no archive at {path}")
+    try:
+        with ArchiveLock(path), Store(path) as store:
+            return reextract(store, site, progress=progress)
+    except LockHeld as exc:
+        raise LockHeld(f"a crawl is running on {path} ({exc}); try again when it ends") from None
 
 
 def kept_dates(page: StoredPage, article: Article) -> Article:

@@ -17,7 +17,10 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .store import Filters, Store
 
 MIN_SPAN_DAYS = 14
 ALL_SECTIONS = None
@@ -159,3 +162,28 @@ def _gap_text(s: Series, max_gaps: int) -> str:
 
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def series(
+    store: Store, filters: Filters | None = None, *, min_gap: int = 2, daily_share: float = 0.6
+) -> list[Series]:
+    """Per site and language, then per section: the series :func:`render` prints."""
+    overall = compute(
+        store.day_counts(by_section=False, filters=filters),
+        min_gap=min_gap,
+        daily_share=daily_share,
+    )
+    sections = compute(
+        store.day_counts(by_section=True, filters=filters),
+        min_gap=min_gap,
+        daily_share=daily_share,
+    )
+    undated = store.undated_counts(filters)
+    for s in overall:
+        s.undated = undated.pop((s.site, s.language), 0)
+    for (site, language), count in undated.items():  # sites with only undated articles
+        overall.append(Series(site, language, None, undated=count))
+    by_key: dict[tuple[str, str], list[Series]] = {}
+    for s in overall + sections:
+        by_key.setdefault((s.site, s.language), []).append(s)
+    return [s for key in sorted(by_key) for s in by_key[key]]

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from scraper import profiles
-from scraper.crawl import Crawler, CrawlOptions, CrawlSummary, Site
-from scraper.fetch import Fetcher
+import scraper
+from scraper import Settings
+from scraper.crawl import CrawlSummary
 from scraper.mirror import MirrorServer, default_site, site_root
 from scraper.store import Store
 
@@ -19,29 +18,15 @@ TRUTH = site_root() / "truth.jsonl"
 
 
 def crawl_mirror(
-    base_url: str,
-    db: Path,
-    *,
-    profile: str | None = "sahara.ma",
-    fetcher_options: dict | None = None,
-    **options: object,
+    base_url: str, db: Path, *, profile: str | None = "sahara.ma", **settings: object
 ) -> CrawlSummary:
-    """A real crawl of ``base_url`` (no politeness delay: it is our own loopback server)."""
+    """A real crawl of ``base_url`` through :func:`scraper.crawl`, as the CLI runs it (no
+    politeness delay and short retry waits: it is our own loopback server)."""
+    chosen = FAST_CRAWL.replace(**settings)
+    return scraper.crawl(base_url, db, settings=chosen, profile=profile)
 
-    async def go() -> CrawlSummary:
-        site = Site(
-            base_url.split("//", 1)[1].split("/", 1)[0],
-            base_url,
-            profiles.load(profile) if profile else None,
-        )
-        settings = {"delay": 0, "per_host_concurrency": 4, "backoff_base": 0.01}
-        async with Fetcher(**{**settings, **(fetcher_options or {})}) as fetcher:
-            with Store(db) as store:
-                chosen = CrawlOptions(**{"workers": 8, **options})  # type: ignore[arg-type]
-                crawler = Crawler(store, fetcher, site, chosen)
-                return await crawler.run()
 
-    return asyncio.run(go())
+FAST_CRAWL = Settings(delay=0, concurrency=4, backoff_base=0.01, workers=8)
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from scraper.cli import report
+from scraper.cli.crawl import report
 from scraper.lock import ArchiveLock
 from scraper.mirror import MirrorServer, default_site
 from scraper.mirror.server import Response, Router
@@ -71,9 +71,7 @@ def test_a_faulty_network_still_yields_every_article_once(tmp_path, truth):
         slow_seconds=1.5,
     )
     with FaultServer(mirror_app(Router(default_site())), faults=plan) as server:
-        summary = crawl_mirror(
-            server.base_url + "/ar/", tmp_path / "a.db", fetcher_options={"timeout": 0.75}
-        )
+        summary = crawl_mirror(server.base_url + "/ar/", tmp_path / "a.db", timeout=0.75)
         faults = [e for e in server.log if e.fault]
     records = records_of(tmp_path / "a.db")
     assert len(faults) >= 20, "the plan must actually inject faults"
@@ -264,10 +262,10 @@ def test_sigterm_stops_cleanly_and_the_next_run_finishes(tmp_path, crawled):
         proc = start_crawl(base, db)
         wait_for(db, 15, proc)
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0
+        assert proc.wait(timeout=30) == 143  # 128 + SIGTERM, as shells report it
         with Store(db) as store:
-            status = store.db.execute("SELECT status FROM crawl_runs").fetchall()
-            assert status == [("interrupted",)]
+            status = store.db.execute("SELECT status, message FROM crawl_runs").fetchall()
+            assert status == [("interrupted", "interrupted by SIGTERM")]
             assert (
                 store.db.execute("SELECT count(*) FROM frontier WHERE state = 'active'").fetchone()[
                     0

@@ -118,8 +118,8 @@ def test_two_sites_crawled_at_once_share_one_fetcher_and_one_processing_thread(t
     import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
-    from scraper import profiles
-    from scraper.crawl import Crawler, CrawlOptions, Site
+    from scraper import Settings, profiles
+    from scraper.crawl import Crawler, Site
     from scraper.fetch import Fetcher
     from scraper.mirror import MirrorServer, default_site
 
@@ -131,9 +131,9 @@ def test_two_sites_crawled_at_once_share_one_fetcher_and_one_processing_thread(t
         processing = ThreadPoolExecutor(1, "shared-processing")
         stores = [Store(tmp_path / f"{site.name}.db") for site in sites]
         try:
-            async with Fetcher(delay=0, per_host_concurrency=4) as fetcher:
+            async with Fetcher(delay=0, concurrency=4) as fetcher:
                 crawlers = [
-                    Crawler(store, fetcher, site, CrawlOptions(workers=4), processing=processing)
+                    Crawler(store, fetcher, site, Settings(workers=4), processing=processing)
                     for store, site in zip(stores, sites, strict=True)
                 ]
                 return await asyncio.gather(*(c.run() for c in crawlers))

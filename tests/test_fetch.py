@@ -378,7 +378,7 @@ def test_robots_disallow_makes_no_request(server: FaultServer) -> None:
 def test_robots_crawl_delay_spaces_requests(server: FaultServer) -> None:
     server.route("/robots.txt", "User-agent: *\nCrawl-delay: 0.2\n")
     urls = [server.url(f"/?n={i}") for i in range(4)]
-    results = fetch_all(urls, obey_robots=True, delay=0.01, per_host_concurrency=1)
+    results = fetch_all(urls, obey_robots=True, delay=0.01, concurrency=1)
     assert all(result.ok for result in results)
     assert server.log[0].path == "/robots.txt"
     spacing = gaps(server.times())
@@ -423,7 +423,7 @@ def test_robots_unreachable_allows_all() -> None:
 
 def test_delay_between_starts_is_exact(server: FaultServer) -> None:
     async def go() -> list[FetchResult]:
-        async with Fetcher(**{**FAST, "delay": 0.1, "per_host_concurrency": 2}) as fetcher:
+        async with Fetcher(**{**FAST, "delay": 0.1, "concurrency": 2}) as fetcher:
             # Open both connections first: connection setup would blur the server's timings.
             await asyncio.gather(*(fetcher.fetch(server.url(f"/?warm={i}")) for i in range(2)))
             server.clear()
@@ -451,14 +451,14 @@ def test_per_host_and_global_concurrency() -> None:
 
     with FaultServer(slow) as one, FaultServer(slow) as two:
         urls = [srv.url(f"/{i}") for i in range(6) for srv in (one, two)]
-        results = fetch_all(urls, per_host_concurrency=2, global_concurrency=16)
+        results = fetch_all(urls, concurrency=2, global_concurrency=16)
         assert all(result.ok for result in results)
         assert one.max_in_flight == two.max_in_flight == 2
         assert state["max"] == 4
         one.clear()
         two.clear()
         state["max"] = 0
-        results = fetch_all(urls, per_host_concurrency=3, global_concurrency=2)
+        results = fetch_all(urls, concurrency=3, global_concurrency=2)
         assert all(result.ok for result in results)
         assert state["max"] == 2
 

@@ -1,7 +1,7 @@
 """Commands for working with the archive: search, export, history, reextract, stats, serve.
 
-Registered on :data:`scraper.cli.main` when ``scraper.cli`` is imported. Like every command,
-an error the user can cause (a malformed query, an unknown revision, a missing optional
+Each command parses its options and calls one library function. Like every command, an error
+the user can cause (a malformed query, an unknown revision, a missing optional
 dependency) prints one line on stderr and exits non-zero, never a traceback.
 """
 
@@ -17,21 +17,12 @@ from typing import Any, TextIO
 
 import click
 
-from .cli import EXIT_LOCKED, EXIT_PARTIAL, db_option, fail, main, open_store
-from .store import RANK_WINDOW, Filters, Store, StoreError, date_bound
-from .urls import display
+from .._exceptions import EXIT_PARTIAL
+from ..store import RANK_WINDOW, Filters
+from ..urls import canonical, display
+from ._common import check_day, db_option, fail, open_store
 
 # ---------------------------------------------------------------------- shared options
-
-
-def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        date_bound(value, end=False)
-    except StoreError as exc:
-        raise click.BadParameter(str(exc)) from None
-    return value
 
 
 def filter_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -43,10 +34,10 @@ def filter_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--tag", help="Only this tag."),
         click.option(
             "--since",
-            callback=_check_date,
+            callback=check_day,
             help="Published on or after (YYYY, YYYY-MM or YYYY-MM-DD).",
         ),
-        click.option("--until", callback=_check_date, help="Published on or before (same forms)."),
+        click.option("--until", callback=check_day, help="Published on or before (same forms)."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -77,7 +68,7 @@ def _output(path: Path | None) -> Iterator[TextIO]:
 
 
 # ---------------------------------------------------------------------- search
-@main.command()
+@click.command()
 @click.argument("query")
 @db_option
 @filter_options
@@ -151,7 +142,7 @@ def print_results(hits: list[dict[str, Any]], offset: int = 0) -> None:
 
 
 # ---------------------------------------------------------------------- export
-@main.command()
+@click.command()
 @db_option
 @click.option(
     "--format",
@@ -179,7 +170,7 @@ def export(db_path: Path, fmt: str, output: Path | None, **kw: Any) -> None:
       scraper export --format csv --site sahara.ma --since 2025-11 -o nov.csv
       scraper export --format parquet --lang ar -o ar.parquet
     """
-    from . import exporting
+    from .. import exporting
 
     if fmt == "parquet":
         if output is None:
@@ -206,7 +197,7 @@ def export(db_path: Path, fmt: str, output: Path | None, **kw: Any) -> None:
 
 
 # ---------------------------------------------------------------------- history
-@main.command()
+@click.command()
 @click.argument("key")
 @db_option
 @click.option(
@@ -225,8 +216,7 @@ def history(key: str, db_path: Path, diff_pair: tuple[str, str] | None, as_json:
       scraper history https://sahara.ma/ar/some-story/
       scraper history 42 --diff 1 current
     """
-    from . import history as hist
-    from .urls import canonical
+    from .. import history as hist
 
     with open_store(db_path, must_exist=True, reading=True) as store:
         record = store.record(int(key) if key.isdigit() else canonical(key))
@@ -234,10 +224,7 @@ def history(key: str, db_path: Path, diff_pair: tuple[str, str] | None, as_json:
     if record is None or versions is None:
         fail(f"no article {key!r} in {db_path}", EXIT_PARTIAL)
     if diff_pair:
-        try:
-            text = hist.diff(versions, *diff_pair)
-        except hist.HistoryError as exc:
-            fail(str(exc))
+        text = hist.diff(versions, *diff_pair)
         click.echo(text or f"revisions {diff_pair[0]} and {diff_pair[1]} are identical", nl=False)
         if not text:
             click.echo()
@@ -248,7 +235,7 @@ def history(key: str, db_path: Path, diff_pair: tuple[str, str] | None, as_json:
 
 
 # ---------------------------------------------------------------------- reextract
-@main.command()
+@click.command()
 @db_option
 @click.option("--site", help="Only this site's pages.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
@@ -258,18 +245,11 @@ def reextract(db_path: Path, site: str | None, as_json: bool) -> None:
     Articles whose content changed get a new revision (see 'scraper history'); fields outside
     the content (authors, image, links) are updated in place; the rest is left untouched.
     """
-    from .lock import ArchiveLock, LockError, LockHeld
-    from .reextract import reextract as run
+    from ..reextract import reextract_archive
 
     if not db_path.exists():
         fail(f"no archive at {db_path} (run 'scraper crawl' or 'scraper demo' first)")
-    try:
-        with ArchiveLock(db_path), open_store(db_path) as store:
-            summary = run(store, site)
-    except LockHeld as exc:
-        fail(f"a crawl is running on {db_path} ({exc}); try again when it ends", EXIT_LOCKED)
-    except LockError as exc:
-        fail(str(exc))
+    summary = reextract_archive(db_path, site)
     for message in summary.messages:
         click.echo(f"scraper: {message}", err=True)
     if as_json:
@@ -283,7 +263,7 @@ def reextract(db_path: Path, site: str | None, as_json: bool) -> None:
 
 
 # ---------------------------------------------------------------------- stats
-@main.command()
+@click.command()
 @db_option
 @filter_options
 @click.option(
@@ -309,43 +289,19 @@ def stats(
 ) -> None:
     """Per site, language and section: articles, first/last dates, articles per month, and
     gaps (days without an article in a section that normally publishes daily)."""
-    from . import stats as st
+    from .. import stats as st
 
     filters = Filters(**_filters(kw))
     with open_store(db_path, must_exist=True, reading=True) as store:
-        series = _series(store, filters, min_gap, daily_share)
+        series = st.series(store, filters, min_gap=min_gap, daily_share=daily_share)
     if fmt == "json":
         click.echo(json.dumps([s.to_dict() for s in series], ensure_ascii=False, indent=2))
     else:
         click.echo(st.render(series, months=not no_months), nl=False)
 
 
-def _series(store: Store, filters: Filters, min_gap: int, daily_share: float) -> list[Any]:
-    from . import stats as st
-
-    overall = st.compute(
-        store.day_counts(by_section=False, filters=filters),
-        min_gap=min_gap,
-        daily_share=daily_share,
-    )
-    sections = st.compute(
-        store.day_counts(by_section=True, filters=filters),
-        min_gap=min_gap,
-        daily_share=daily_share,
-    )
-    undated = store.undated_counts(filters)
-    for s in overall:
-        s.undated = undated.pop((s.site, s.language), 0)
-    for (site, language), count in undated.items():  # sites with only undated articles
-        overall.append(st.Series(site, language, None, undated=count))
-    by_key: dict[tuple[str, str], list[Any]] = {}
-    for s in overall + sections:
-        by_key.setdefault((s.site, s.language), []).append(s)
-    return [s for key in sorted(by_key) for s in by_key[key]]
-
-
 # ---------------------------------------------------------------------- serve
-@main.command()
+@click.command()
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535))
@@ -355,15 +311,34 @@ def serve(db_path: Path, host: str, port: int) -> None:
     Its search box folds Arabic and handles clitics like 'scraper search'; the SQL functions
     scraper_fold(), scraper_match() and scraper_snippet() are available in queries.
     """
-    from .serve import ServeError
-    from .serve import serve as run
+    from ..serve import serve as run
 
     if not db_path.exists():
         fail(f"no archive at {db_path} (run 'scraper crawl' or 'scraper demo' first)")
     with open_store(db_path):
         pass  # migrates an older archive first (Datasette opens it read-only)
     click.echo(f"Serving {db_path} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    try:
-        run(db_path, host=host, port=port)
-    except ServeError as exc:
-        fail(str(exc))
+    run(db_path, host=host, port=port)
+
+
+# ---------------------------------------------------------------------- show
+@click.command()
+@click.argument("key")
+@db_option
+def show(key: str, db_path: Path) -> None:
+    """Print one archived article (by URL or id) as JSON."""
+    with open_store(db_path, must_exist=True, reading=True) as store:
+        record = store.record(int(key)) if key.isdigit() else store.record(canonical(key))
+    if record is None:
+        fail(f"no article {key!r} in {db_path}", EXIT_PARTIAL)
+    click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+
+
+def print_hits(hits: list[dict[str, Any]]) -> None:
+    """Search hits for a person: id, day, title, highlighted snippet, readable URL."""
+    if not hits:
+        click.echo("no match")
+    for hit in hits:
+        day = (hit["published_at"] or "")[:10]
+        click.echo(f"{hit['id']:>5}  {day}  {hit['title']}")
+        click.echo(f"       {hit['snippet']}\n       {display(hit['url'])}")

@@ -1,0 +1,195 @@
+"""What every command shares: the error style, the ``--db`` option, opening the archive,
+logging, and the crawl options generated from :class:`~scraper.Settings`.
+
+Errors: any :class:`~scraper.ScraperError` (and click's own usage errors) becomes one line,
+``scraper: error: <message>``, and its exit code; never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from .._config import Settings, day_bound, load_settings
+from .._exceptions import (
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    ScraperError,
+    StoreError,
+    UsageError,
+)
+from ..store import DEFAULT_DB, Store
+
+EXIT_INTERRUPTED = {"SIGINT": 130, "SIGTERM": 143}
+
+
+class CommandError(click.ClickException):
+    """A one-line error for the user; ``exit_code`` says which kind."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"scraper: error: {self.format_message()}", err=True)
+
+
+def fail(message: str, exit_code: int = EXIT_USAGE) -> NoReturn:
+    raise CommandError(message, exit_code)
+
+
+class ScraperGroup(click.Group):
+    """The command group: library errors become one line and their exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ScraperError as exc:
+            raise CommandError(str(exc), exc.exit_code) from None
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("prog_name", "scraper")
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as exc:  # `scraper` alone: the help
+            click.echo(exc.ctx.get_help() if exc.ctx else "")
+            sys.exit(EXIT_USAGE)
+        except CommandError as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            hint = f" (see 'scraper {exc.ctx.info_name} --help')" if exc.ctx else ""
+            if exc.ctx and exc.ctx.parent is None:
+                hint = " (see 'scraper --help')"
+            click.echo(f"scraper: error: {exc.format_message()}{hint}", err=True)
+            sys.exit(EXIT_USAGE)
+        except click.ClickException as exc:
+            click.echo(f"scraper: error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("scraper: interrupted", err=True)
+            sys.exit(130)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+
+
+db_option = click.option(
+    "--db",
+    "db_path",
+    default=DEFAULT_DB,
+    envvar="SCRAPER_DB",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Archive file (env SCRAPER_DB).",
+)
+
+
+@contextmanager
+def open_store(path: Path, *, must_exist: bool = False, reading: bool = False) -> Iterator[Store]:
+    """The archive at ``path`` (``reading``: tuned for searches and exports), or exit 2."""
+    if must_exist and not path.exists():
+        fail(f"no archive at {path} (run 'scraper crawl' or 'scraper demo' first)")
+    try:
+        store = Store(path, reading=reading)
+    except StoreError as exc:
+        fail(str(exc))
+    try:
+        yield store
+    except StoreError as exc:
+        fail(str(exc))
+    except sqlite3.Error as exc:  # e.g. disk full: what was written stays (one transaction each)
+        fail(f"cannot write {path}: {exc}", EXIT_PARTIAL)
+    finally:
+        store.close()
+
+
+def setup_logging(verbose: int, quiet: bool, log_file: Path | None = None) -> None:
+    """Warnings and errors by default, only errors with -q, progress with -v, debug with -vv."""
+    level = logging.ERROR if quiet else logging.WARNING if verbose == 0 else logging.INFO
+    if verbose > 1:
+        level = logging.DEBUG
+    fmt = "scraper: %(levelname)s: %(message)s"
+    handler: logging.Handler
+    if log_file:
+        fmt = "%(asctime)s " + fmt
+        try:
+            handler = logging.FileHandler(log_file, encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot write log file {log_file}: {exc.strerror}")
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(fmt))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
+
+
+def check_day(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A date option in the one grammar (YYYY, YYYY-MM, YYYY-MM-DD, ISO datetime)."""
+    if value is None:
+        return None
+    try:
+        day_bound(value, end=False)
+    except UsageError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+# ---------------------------------------------------------------------- settings options
+# The crawl options are made from the Settings fields: one default, one help text each.
+_FLAGS = {"obey_robots": "--obey-robots/--ignore-robots", "languages": "--lang"}
+_HIDDEN = {"global_concurrency", "max_bytes", "max_redirects", "block_after", "backoff_max"}
+
+
+def settings_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """One option per :class:`Settings` field (``--max-pages`` for ``max_pages``), plus
+    ``--config FILE``. Defaults shown in ``--help`` are the Settings defaults."""
+    options = [
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Settings file (TOML, same names as the options: delay = 2.0).",
+        )
+    ]
+    for name, (default, help_text) in Settings.field_help().items():
+        flag = _FLAGS.get(name, "--" + name.replace("_", "-"))
+        kwargs: dict[str, Any] = {"help": help_text, "hidden": name in _HIDDEN}
+        if isinstance(default, bool):
+            if "/" not in flag:
+                kwargs["is_flag"] = True
+            kwargs["default"] = default
+        elif default is not None:
+            kwargs["default"] = default
+            kwargs["show_default"] = True
+            kwargs["type"] = type(default)
+        if name in ("since", "until"):
+            kwargs["callback"] = check_day
+        if name == "max_pages":
+            kwargs["type"] = int
+        options.append(click.option(flag, name, **kwargs))
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def settings_from(ctx: click.Context, kw: dict[str, Any], base: Settings | None = None) -> Settings:
+    """The Settings a command's options say: defaults < ``--config`` file < options given.
+    Pops the settings options out of ``kw``."""
+    config = kw.pop("config_file", None)
+    settings = load_settings(config, base) if config else base or Settings()
+    given: dict[str, Any] = {}
+    for name in Settings.field_help():
+        value = kw.pop(name)
+        source = ctx.get_parameter_source(name)
+        if source not in (click.core.ParameterSource.DEFAULT, None):
+            given[name] = value
+    return settings.replace(**given)
