@@ -90,8 +90,8 @@ class CrawlSummary:
     interrupted_by: str | None = None  # "SIGINT" or "SIGTERM" when a signal stopped the crawl
 
     def counts(self) -> dict[str, int]:
-        keys = ("pages_fetched", "not_modified", "articles_new", "articles_updated")
-        keys += ("articles_unchanged", "errors")
+        keys = ("pages_fetched", "not_modified", "articles_new", "articles_updated",
+                "articles_unchanged", "errors")  # fmt: skip
         return {k: getattr(self, k) for k in keys}
 
     def to_dict(self) -> dict[str, object]:
@@ -513,7 +513,7 @@ def parse_article(
     if listed is not None and (same_page(listed.url, article.url) or same_page(listed.url, final)):
         article = with_listed_dates(article, listed)
     page = PageRecord(
-        url=article.url,
+        url=article.url or final,
         final_url=result.final_url,
         status=result.status,
         content=result.content,

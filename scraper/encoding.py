@@ -293,14 +293,14 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
 
     declared = list(dict.fromkeys(_declared(body, content_type)))
     for codec_name in declared:
-        text = _decodes(body, codec_name)
-        if text is None:
+        decoded = _decodes(body, codec_name)
+        if decoded is None:
             continue
         if _is_single_byte(codec_name) and _has_non_ascii(body):
             utf8 = _decodes(body, "utf-8")
             if utf8 is not None:
                 return utf8, "utf-8"
-        return text, _reported(codec_name)
+        return decoded, _reported(codec_name)
 
     utf8 = _decodes(body, "utf-8")
     if utf8 is not None:
@@ -313,9 +313,9 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
         return body.decode("cp1252"), "windows-1252"
     guess = _charset_normalizer_guess(body)
     if guess:
-        text = _decodes(body, guess)
-        if text is not None:
-            return text, _reported(guess)
+        guessed = _decodes(body, guess)
+        if guessed is not None:
+            return guessed, _reported(guess)
     if declared:
         return body.decode(declared[0], "replace"), _reported(declared[0])
     return body.decode("utf-8", "replace"), "utf-8"

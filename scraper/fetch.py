@@ -521,7 +521,8 @@ class Fetcher:
         connection (two system calls each) whenever it hands one out, so a shared pool's cost
         grows with the number of hosts; a host's pool needs only its own request slots."""
         proxy = self._proxies.get(url.scheme) or self._proxies.get("all")
-        if proxy and urllib.request.proxy_bypass_environment(url.host):
+        bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+        if proxy and bypass(url.host):
             proxy = None
         key = (host.name, proxy)
         transport = self._transports.get(key)

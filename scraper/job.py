@@ -66,7 +66,9 @@ def resolve_site(target: str, profile: str | Profile | None = None) -> Site:
         chosen = profiles.load(target) if "://" not in target else profiles.for_url(target)
     if "://" in target:
         base_url = target
-    elif profile is None or chosen.matches_host(target) or target == chosen.name:
+    elif chosen is not None and (
+        profile is None or chosen.matches_host(target) or target == chosen.name
+    ):
         base_url = chosen.base_url
     else:
         raise UsageError(f"{target!r} is neither a URL nor a known profile")

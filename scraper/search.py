@@ -127,9 +127,13 @@ class _Lexeme:
     negated: bool = False
 
 
+MAX_NESTING = 32  # parentheses deeper than this are no query a person writes
+
+
 def _lex(text: str) -> list[_Lexeme]:
     out: list[_Lexeme] = []
     pos = 0
+    depth = 0
     text = text.strip()
     while pos < len(text):
         m = _LEXEME.match(text, pos)
@@ -145,8 +149,12 @@ def _lex(text: str) -> list[_Lexeme]:
             out.append(_Lexeme("phrase", value, m.group("quote").startswith("-")))
             pos = end + 1 + star
         elif m.group("open"):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise QueryError(f"parentheses nested more than {MAX_NESTING} deep")
             out.append(_Lexeme("open", negated=m.group("open").startswith("-")))
         elif m.group("close"):
+            depth -= 1
             out.append(_Lexeme("close"))
         else:
             word = m.group("word")
@@ -366,7 +374,7 @@ def _hits(found: list[str], query: Query, stop_after: int | None = None) -> list
     """Whether each word is a hit; with ``stop_after``, only up to that many words past the
     first hit (enough to place a snippet window, and cheap on long bodies)."""
     seen = query.seen
-    out = []
+    out: list[bool] = []
     first = -1
     for word in found:
         hit = seen.get(word)

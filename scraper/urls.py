@@ -66,7 +66,7 @@ NOT_NAVIGABLE = ("#", "javascript:", "mailto:", "tel:", "whatsapp:", "data:")
 
 def navigable(href: str | None) -> bool:
     """True for an ``href`` that names a page (not a fragment, script, mail or phone link)."""
-    return bool(href) and not href.lower().startswith(NOT_NAVIGABLE)
+    return bool(href) and not str(href).lower().startswith(NOT_NAVIGABLE)
 
 
 def same_site(url: str, hosts: set[str]) -> bool:

@@ -219,7 +219,7 @@ def history(key: str, db_path: Path, diff_pair: tuple[str, str] | None, as_json:
     from .. import history as hist
 
     with open_store(db_path, must_exist=True, reading=True) as store:
-        record = store.record(int(key) if key.isdigit() else canonical(key))
+        record = store.record(article_key(key))
         versions = store.history(record["id"]) if record else None
     if record is None or versions is None:
         fail(f"no article {key!r} in {db_path}", EXIT_PARTIAL)
@@ -328,7 +328,7 @@ def serve(db_path: Path, host: str, port: int) -> None:
 def show(key: str, db_path: Path) -> None:
     """Print one archived article (by URL or id) as JSON."""
     with open_store(db_path, must_exist=True, reading=True) as store:
-        record = store.record(int(key)) if key.isdigit() else store.record(canonical(key))
+        record = store.record(article_key(key))
     if record is None:
         fail(f"no article {key!r} in {db_path}", EXIT_PARTIAL)
     click.echo(json.dumps(record, ensure_ascii=False, indent=2))
@@ -342,3 +342,11 @@ def print_hits(hits: list[dict[str, Any]]) -> None:
         day = (hit["published_at"] or "")[:10]
         click.echo(f"{hit['id']:>5}  {day}  {hit['title']}")
         click.echo(f"       {hit['snippet']}\n       {display(hit['url'])}")
+
+
+def article_key(key: str) -> int | str:
+    """An article id (digits that fit SQLite's integers) or a URL, canonicalized."""
+    key = key.strip()
+    if key.isdigit() and len(key) < 19:
+        return int(key)
+    return canonical(key)

@@ -147,7 +147,8 @@ DEMO_SETTINGS = Settings(delay=0.0, concurrency=4, workers=8)
 )
 def demo(db_path: Path, port: int) -> None:
     """Crawl the bundled sahara.ma mirror over a real loopback server into the archive."""
-    from ..mirror import MirrorServer, default_site
+    from ..mirror import default_site
+    from ..mirror.server import MirrorServer
     from .archive import print_hits
 
     setup_logging(0, False)

@@ -7,6 +7,7 @@ theme. Profiles contain no code, so adding a site is adding a file.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -52,7 +53,7 @@ def available() -> list[str]:
 
 # What a profile file may hold: a typo is an error naming the file and the key, not a
 # selector silently ignored.
-TOP_KEYS = {
+TOP_KEYS: dict[str, type] = {
     "name": str, "title": str, "base_url": str, "timezone": str,
     "hosts": list, "languages": list, "discover": dict, "article": dict,
 }  # fmt: skip
@@ -145,10 +146,10 @@ def parse(text: str, source: str, *, default_name: str) -> Profile:
     )
 
 
-def _check(data: dict[str, Any], allowed: dict[str, type], source: str, prefix: str) -> None:
+def _check(data: dict[str, Any], allowed: Mapping[str, type], source: str, prefix: str) -> None:
     for key, value in data.items():
         if key not in allowed:
             raise ProfileError(f"{source}: unknown key '{prefix}{key}'")
         if not isinstance(value, allowed[key]):
-            wanted = {str: "a string", list: "a list", dict: "a table"}[allowed[key]]
+            wanted = {"str": "a string", "list": "a list", "dict": "a table"}[allowed[key].__name__]
             raise ProfileError(f"{source}: '{prefix}{key}' must be {wanted}")
