@@ -168,6 +168,7 @@ def make_app(db_path: Path) -> Any:
         metadata=metadata(db_path),
         settings={
             "facet_time_limit_ms": 1000,
+            "default_facet_size": 10,  # the facets leave the data on the first screen
             "sql_time_limit_ms": 5000,
             "default_page_size": 50,
             "max_returned_rows": 5000,

@@ -341,16 +341,22 @@ def _own_span(tl: Timeline, row: TimelineRow) -> tuple[int, int]:
 
 
 def _axis(days: list[str], per: int, ncols: int) -> str:
-    """Month marks under the columns: '|2025-11' where a month starts."""
+    """Month marks under the columns: '|2025-11' where the axis or a year starts, '|12' where
+    another month starts (left out where the previous mark leaves no room)."""
     out = [" "] * ncols
     for i in range(ncols):
         block = days[i * per : (i + 1) * per]
         firsts = [d for d in block if d.endswith("-01")]
-        month = block[0][:7] if i == 0 else (firsts[0][:7] if firsts else None)
-        if month is None or any(c != " " for c in out[max(0, i - 1) : i + 8]):
+        if i == 0:
+            mark = "|" + block[0][:7]
+        elif firsts:
+            month = firsts[0]
+            mark = "|" + (month[:7] if month[5:7] == "01" else month[5:7])
+        else:
             continue
-        for j, ch in enumerate(("|" + month)[: ncols - i]):
-            out[i + j] = ch
+        if i + len(mark) > ncols + 8 or any(c != " " for c in out[max(0, i - 1) : i + len(mark)]):
+            continue
+        out[i : i + len(mark)] = list(mark)
     return "".join(out).rstrip()
 
 

@@ -39,6 +39,8 @@ URL_COLUMNS = frozenset(
 #: JSON list columns of article_list and the facet filter each value links to
 LIST_COLUMNS = {"tags": "tags", "authors": "authors", "categories": "categories"}
 ARTICLE_TABLES = frozenset({"articles", "article_list"})
+#: a body cell shows this many characters, and a link to the article page to read on
+BODY_EXCERPT = 240
 
 
 @hookimpl(trylast=True)  # after Datasette's own prepare_connection, so our escape_fts wins
@@ -76,6 +78,8 @@ def render_cell(
     if table in ARTICLE_TABLES and column in ("title", "id") and _has(row, "id"):
         href = datasette.urls.path(f"/-/article/{row['id']}")
         return Markup(f'<a class="reading" href="{escape(href)}" dir="auto">{escape(value)}</a>')
+    if column == "body" and len(value) > BODY_EXCERPT:
+        return _excerpt(datasette, row, value, table)
     if table == "article_list" and column in LIST_COLUMNS and value.startswith("["):
         return _list_links(datasette, database, column, value)
     if column in URL_COLUMNS and value.startswith(("http://", "https://")):
@@ -88,6 +92,17 @@ def render_cell(
         shown = value if not limit or len(value) <= limit else value[:limit] + "…"
         return Markup(f'<div dir="auto">{escape(shown)}</div>')
     return None
+
+
+def _excerpt(datasette: Any, row: Any, value: str, table: str | None) -> Markup:
+    """The opening of a long body, so one body does not make its row a page tall."""
+    cut = value[:BODY_EXCERPT].rsplit(" ", 1)[0]
+    key = "id" if table == "articles" else "article_id" if table == "revisions" else None
+    more = ""
+    if key and _has(row, key):
+        href = datasette.urls.path(f"/-/article/{row[key]}")
+        more = f' <a class="read-on" href="{escape(href)}" dir="ltr">read the article</a>'
+    return Markup(f'<div class="excerpt" dir="auto">{escape(cut)} …{more}</div>')
 
 
 def _has(row: Any, key: str) -> bool:
