@@ -288,7 +288,7 @@ def plot(tl: Timeline, *, width: int = 100, label_width: int = 24) -> str:
     if tl.start is None or not tl.rows:
         return "no dated articles\n"
     days = tl.days
-    columns = max(10, width - label_width - 20)  # label, peak, frame and total
+    columns = max(10, width - label_width - 19)  # label, peak, frame and total
     per = -(-len(days) // columns)  # days per column, rounded up
     ncols = -(-len(days) // per)
     unit = "1 column = 1 day" if per == 1 else f"1 column = {per} days"

@@ -20,6 +20,7 @@ Every query runs on Datasette's read-only connection of the archive (``execute_f
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -30,6 +31,7 @@ from markupsafe import Markup, escape
 
 from .. import history, reading
 from ..search import highlight, parse
+from ..stats import Timeline
 from ..store import Filters, Store, StoreError, date_bound
 from ..urls import display
 from .chart import svg
@@ -77,6 +79,22 @@ def when(value: str | None) -> str:
 async def _run(datasette: Any, fn: Callable[[Store], T]) -> T:
     db = datasette.get_database()
     return await db.execute_fn(lambda conn: fn(reading.ConnectionStore(conn, db.path or "")))  # type: ignore[no-any-return]
+
+
+_CHOICES: dict[tuple[str, int], tuple[float, dict[str, list[str]]]] = {}
+CHOICES_TTL = 60.0  # seconds: the form's lists change only when a crawl adds articles
+
+
+async def _choices(datasette: Any, *, tags: int = 300) -> dict[str, list[str]]:
+    """The search form's lists (``reading.search_choices``), kept a minute: on a big archive
+    counting tags takes a while, and they change only with a crawl."""
+    key = (str(datasette.get_database().path), tags)
+    cached = _CHOICES.get(key)
+    if cached and time.monotonic() - cached[0] < CHOICES_TTL:
+        return cached[1]
+    value = await _run(datasette, lambda s: reading.search_choices(s, tags=tags))
+    _CHOICES[key] = (time.monotonic(), value)
+    return value
 
 
 async def _page(datasette: Any, request: Any, template: str, context: dict[str, Any]) -> Response:
@@ -209,10 +227,9 @@ async def search(datasette: Any, request: Any) -> Response:
     except ValueError:
         page = 1
 
-    def run(store: Store) -> tuple[list[dict[str, Any]], dict[str, list[str]], dict[int, str]]:
-        choices = reading.search_choices(store)
+    def run(store: Store) -> tuple[list[dict[str, Any]], dict[int, str]]:
         if not args["q"]:
-            return [], choices, {}
+            return [], {}
         hits = store.search(
             args["q"],
             limit=PAGE_SIZE + 1,
@@ -225,7 +242,7 @@ async def search(datasette: Any, request: Any) -> Response:
             until=args["until"] or None,
             marks=(_OPEN, _CLOSE),
         )
-        return hits, choices, reading.sections_of(store, [h["id"] for h in hits])
+        return hits, reading.sections_of(store, [h["id"] for h in hits])
 
     error = None
     hits: list[dict[str, Any]] = []
@@ -234,10 +251,10 @@ async def search(datasette: Any, request: Any) -> Response:
         for bound in ("since", "until"):
             if args[bound]:
                 date_bound(args[bound], end=bound == "until")
-        hits, choices, sections = await _run(datasette, run)
+        hits, sections = await _run(datasette, run)
     except StoreError as exc:
         error = str(exc)
-        choices = await _run(datasette, reading.search_choices)
+    choices = await _choices(datasette)
     more = len(hits) > PAGE_SIZE
     hits = hits[:PAGE_SIZE]
     query = parse(args["q"]) if hits else None
@@ -304,25 +321,23 @@ async def dashboard(datasette: Any, request: Any) -> Response:
     args, filters, min_gap, share = _dashboard_args(request)
     error = None
 
-    def run(store: Store) -> tuple[Any, dict[str, list[str]]]:
-        return (
-            reading.day_timeline(store, filters, min_gap=min_gap, daily_share=share),
-            reading.search_choices(store, tags=0),
-        )
+    def run(store: Store) -> Timeline:
+        return reading.day_timeline(store, filters, min_gap=min_gap, daily_share=share)
 
+    tl: Timeline | None = None
     try:
         for bound in ("since", "until"):
             if args[bound]:
                 date_bound(args[bound], end=bound == "until")
-        tl, choices = await _run(datasette, run)
+        tl = await _run(datasette, run)
     except StoreError as exc:
         error = str(exc)
-        tl, choices = None, await _run(datasette, lambda s: reading.search_choices(s, tags=0))
     if request.url_vars.get("format") == "json":
         if tl is None:
             return Response.json({"error": error}, status=400)
         return Response.json(tl.to_dict())
     kept = {k: v for k, v in args.items() if v}
+    choices = await _choices(datasette, tags=0)
     return await _page(
         datasette,
         request,
