@@ -383,8 +383,10 @@ def _series(store: Store, filters: Filters, min_gap: int, daily_share: float) ->
 def serve(db_path: Path, host: str, port: int) -> None:
     """Browse, facet and search the archive in Datasette (needs: pip install 'scraper[datasette]').
 
-    Its search box folds Arabic and handles clitics like 'scraper search'; the SQL functions
-    scraper_fold(), scraper_match() and scraper_snippet() are available in queries.
+    A reading room: article pages (/-/article/ID), ranked search with snippets and filters
+    (/-/search), articles per day per section (/-/dashboard). Search folds Arabic and handles
+    clitics like 'scraper search'; the SQL functions scraper_fold(), scraper_match() and
+    scraper_snippet() are available in queries. See docs/reading-room.md.
     """
     from .serve import ServeError
     from .serve import serve as run

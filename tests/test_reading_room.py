@@ -298,6 +298,31 @@ def test_stats_plot_draws_the_days_and_marks_the_gap(archive: Path) -> None:
     assert "gaps: 2025-10-12…2025-10-15 (4 d)" in result.output
 
 
+def test_plot_puts_several_days_in_a_column_when_the_span_is_wide() -> None:
+    from datetime import date
+
+    from scraper import stats
+
+    days = [date(2025, 1, 1) + timedelta(days=i) for i in range(120)]
+    rows = [
+        ("s", "ar", None, d.isoformat(), 1 + i % 3)
+        for i, d in enumerate(days)
+        if i not in (50, 51, 52)
+    ]
+    tl = stats.timeline(rows, [])
+    assert tl.days[0] == "2025-01-01" and len(tl.days) == 120
+    assert sum(tl.rows[0].counts) == sum(r[4] for r in rows)
+    text = stats.plot(tl, width=80)
+    head, _, axis, line, gaps = text.splitlines()
+    assert "1 column = 4 days" in head  # 80 - 24 - 19 = 37 columns: 4 days each, 30 columns
+    bars = line.split("│")[1]
+    assert len(bars) == 30 and bars.count("✕") == 2  # days 50-51 and 52 (columns of 48-55)
+    assert bars.index("✕") == 12
+    assert axis.strip().startswith("|2025-01") and "|03" in axis  # no room for |02
+    assert "gaps: 2025-02-20…2025-02-22 (3 d)" in gaps
+    assert stats.plot(stats.timeline([], [])) == "no dated articles\n"
+
+
 def test_article_list_is_the_landing_table(archive: Path) -> None:
     ids = _ids(archive)
     index, listing, docs = _get(archive, "/", "/archive/article_list", "/-/docs")
