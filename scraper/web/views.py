@@ -30,6 +30,7 @@ from datasette import Response
 from markupsafe import Markup, escape
 
 from .. import history, reading
+from .._exceptions import HistoryError
 from ..search import highlight, parse
 from ..stats import Timeline
 from ..store import Filters, Store, StoreError, date_bound
@@ -188,7 +189,7 @@ async def diff(datasette: Any, request: Any) -> Response:
     lines: list[tuple[str, str]] = []
     try:
         text = history.diff(versions, old, new)
-    except Exception as exc:  # HistoryError: an unknown revision
+    except HistoryError as exc:  # an unknown revision
         error, text = str(exc), ""
     for line in text.splitlines():
         kind = "add" if line.startswith("+") else "del" if line.startswith("-") else "ctx"
