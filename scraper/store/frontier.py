@@ -1,0 +1,175 @@
+"""The frontier: URLs waiting to be fetched, claimed by workers, finished with a state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .connection import StoreBase, now_iso
+
+
+@dataclass(frozen=True)
+class FrontierEntry:
+    """A URL waiting to be fetched, and what we expect it to be.
+
+    The ``listed_*`` fields are the dates an authoritative listing (the WordPress REST API,
+    ``listed_source`` 'rest') gave for the URL: ISO 8601 with the site's offset, and the raw
+    values; they win over the dates extraction finds on the page."""
+
+    url: str
+    kind: str  # home | section | listing | article | sitemap | feed | rest | link
+    priority: int = 50
+    depth: int = 0
+    found_on: str | None = None
+    lastmod: str | None = None
+    listed_published: str | None = None
+    listed_modified: str | None = None
+    listed_raw: str | None = None
+    listed_source: str | None = None
+
+
+class FrontierMixin(StoreBase):
+    """The frontier's operations. Each public one is one transaction."""
+
+    def frontier_add(
+        self, site_id: int, entries: Iterable[FrontierEntry], *, revisit: bool = False
+    ) -> int:
+        """Queue URLs not seen before (and, with ``revisit``, finished ones again);
+        returns how many were queued.
+
+        An entry's listed dates are recorded whether or not its URL was known (a URL found on
+        a listing page first may be listed by the REST API later); each listed column is
+        only overwritten by a value, never by NULL."""
+        stamp = now_iso()
+        entries = list(entries)
+        rows = [
+            (
+                *(e.url, site_id, e.kind, e.priority, e.depth, e.found_on, e.lastmod),
+                *(e.listed_published, e.listed_modified, e.listed_raw, e.listed_source),
+                *(stamp, stamp),
+            )
+            for e in entries
+        ]
+        if not rows:
+            return 0
+        listed = [
+            (e.listed_published, e.listed_modified, e.listed_raw, e.listed_source, e.url)
+            for e in entries
+            if e.listed_published or e.listed_modified
+        ]
+        conflict = (
+            " ON CONFLICT(url) DO UPDATE SET state = 'pending', updated_at = excluded.updated_at"
+            " WHERE state IN ('done', 'failed', 'skipped')"
+            if revisit
+            else " ON CONFLICT(url) DO NOTHING"
+        )
+        with self.db.atomic():
+            before = self.db.conn.total_changes
+            self.db.conn.executemany(
+                "INSERT INTO frontier (url, site_id, kind, priority, depth, found_on, lastmod,"
+                " listed_published, listed_modified, listed_raw, listed_source, added_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + conflict,
+                rows,
+            )
+            queued = self.db.conn.total_changes - before
+            if listed:  # URLs known before: fill or update their listed dates
+                # An article archived before its listing said when it was published is read
+                # again, once: its stored dates came from a lesser source. (SET expressions
+                # see the row's old values.)
+                self.db.conn.executemany(
+                    "UPDATE frontier SET state = CASE WHEN state = 'done' AND ?1 IS NOT NULL"
+                    " AND listed_published IS NOT ?1 AND EXISTS (SELECT 1 FROM articles a"
+                    " WHERE a.url = frontier.url AND a.date_source IS NOT ?4)"
+                    " THEN 'pending' ELSE state END,"
+                    " listed_published = coalesce(?1, listed_published),"
+                    " listed_modified = coalesce(?2, listed_modified),"
+                    " listed_raw = coalesce(?3, listed_raw),"
+                    " listed_source = coalesce(?4, listed_source) WHERE url = ?5",
+                    listed,
+                )
+        return queued
+
+    def frontier_claim(self, site_id: int, limit: int = 1) -> list[dict[str, Any]]:
+        """Take up to ``limit`` pending URLs (lowest priority number first) and mark them active."""
+        with self.db.atomic():
+            rows = list(
+                self.db.query(
+                    "SELECT url, kind, depth, found_on, attempts, lastmod, listed_published,"
+                    " listed_modified, listed_raw, listed_source FROM frontier"
+                    " WHERE site_id = ? AND state = 'pending'"
+                    " ORDER BY priority, depth, rowid LIMIT ?",
+                    [site_id, limit],
+                )
+            )
+            self.db.conn.executemany(
+                "UPDATE frontier SET state = 'active', attempts = attempts + 1, updated_at = ?"
+                " WHERE url = ?",
+                [(now_iso(), r["url"]) for r in rows],
+            )
+        return rows
+
+    def frontier_finish(self, url: str, state: str, error: str | None = None) -> None:
+        with self.db.atomic():
+            self._finish(url, state, error)
+
+    def _finish(self, url: str, state: str, error: str | None) -> None:
+        self.db.execute(
+            "UPDATE frontier SET state = ?, last_error = ?, updated_at = ? WHERE url = ?",
+            [state, error, now_iso(), url],
+        )
+
+    def frontier_requeue(
+        self, site_id: int, kinds: Iterable[str] = (), states: Iterable[str] = ("active",)
+    ) -> int:
+        """Put URLs back to pending: ``active`` ones after a crash, or all of ``kinds``."""
+        kinds, states = list(kinds), list(states)
+        where, params = (
+            "site_id = ? AND state IN ({})".format(",".join("?" * len(states))),
+            [site_id, *states],
+        )
+        if kinds:
+            where += " AND kind IN ({})".format(",".join("?" * len(kinds)))
+            params += kinds
+        with self.db.atomic():
+            cursor = self.db.execute(
+                f"UPDATE frontier SET state = 'pending', updated_at = ? WHERE {where}",
+                [now_iso(), *params],
+            )
+        return cursor.rowcount
+
+    def frontier_counts(self, site_id: int) -> dict[str, int]:
+        rows = self.db.execute(
+            "SELECT state, count(*) FROM frontier WHERE site_id = ? GROUP BY state", [site_id]
+        )
+        return dict(rows.fetchall())
+
+    def frontier_state(self, url: str) -> str | None:
+        row = self.db.execute("SELECT state FROM frontier WHERE url = ?", [url]).fetchone()
+        return row[0] if row else None
+
+    def frontier_refresh(self, site_id: int, changes: Iterable[tuple[str, str]]) -> int:
+        """Requeue done URLs whose sitemap/feed/REST ``lastmod`` (UTC ISO) is newer than what we
+        saw before or than our last fetch of the article; returns how many were requeued."""
+        stamp = now_iso()
+        before = self.db.conn.total_changes
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "UPDATE frontier SET state = 'pending', lastmod = :lastmod, updated_at = :stamp"
+                " WHERE url = :url AND site_id = :site AND state = 'done' AND ("
+                " (lastmod IS NOT NULL AND lastmod < :lastmod) OR EXISTS ("
+                " SELECT 1 FROM articles a WHERE a.url = :url AND a.fetched_at < :lastmod))",
+                [{"url": u, "lastmod": m, "stamp": stamp, "site": site_id} for u, m in changes],
+            )
+        return self.db.conn.total_changes - before
+
+    def requeue_recent(self, site_id: int, since: str) -> int:
+        """Requeue archived articles published at or after ``since`` (to catch their edits)."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "UPDATE frontier SET state = 'pending', updated_at = ? WHERE site_id = ?"
+                " AND state = 'done' AND url IN (SELECT url FROM articles WHERE site_id = ?"
+                " AND published_at >= ?)",
+                [now_iso(), site_id, site_id, since],
+            )
+        return cursor.rowcount
