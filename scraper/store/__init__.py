@@ -8,7 +8,7 @@ One module per job, each a part of :class:`Store` over its one connection:
 
 - :mod:`.connection`: opening the file (pragmas, search functions), the shared base;
 - :mod:`.schema`: ``schema.sql`` (documented in ``docs/schema.md``) and the migrations;
-- :mod:`.frontier`: the URLs to fetch (:class:`FrontierEntry`);
+- :mod:`.frontier`: the URLs to fetch (:class:`FrontierEntry`, :class:`Claim`, :class:`PageKind`);
 - :mod:`.articles`: saving articles, revisions, pages and their relations; re-extraction;
 - :mod:`.runs`: sites and crawl runs;
 - :mod:`.query`: records, histories, counts and the filters;
@@ -22,7 +22,7 @@ from pathlib import Path
 from .._exceptions import StoreError
 from .articles import ArticlesMixin, PageRecord, Prepared, StoredPage, content_hash, prepare
 from .connection import DEFAULT_DB, connect, now_iso
-from .frontier import FrontierEntry
+from .frontier import CLAIM_COLUMNS, Claim, FrontierEntry, PageKind
 from .fulltext import RANK_WINDOW, RANKED_SEARCH_SQL, search_key
 from .query import RECORD_FIELDS, Filters, date_bound
 from .runs import RunsMixin
@@ -36,14 +36,17 @@ from .schema import (
 )
 
 __all__ = [
+    "CLAIM_COLUMNS",
     "DEFAULT_DB",
     "MIGRATIONS",
     "RANKED_SEARCH_SQL",
     "RANK_WINDOW",
     "RECORD_FIELDS",
     "SCHEMA_VERSION",
+    "Claim",
     "Filters",
     "FrontierEntry",
+    "PageKind",
     "PageRecord",
     "Prepared",
     "Store",

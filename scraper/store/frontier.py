@@ -1,12 +1,30 @@
-"""The frontier: URLs waiting to be fetched, claimed by workers, finished with a state."""
+"""The frontier: URLs waiting to be fetched, claimed by workers, finished with a state.
+
+The store keeps the frontier as plain data: which URLs, of what :class:`PageKind`, in which
+state.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from enum import StrEnum
 from typing import Any
 
 from .connection import StoreBase, now_iso
+
+
+class PageKind(StrEnum):
+    """What a frontier URL is expected to be. The values are the frontier's ``kind`` column."""
+
+    HOME = "home"  # the home page of a language edition
+    SECTION = "section"  # a section (category) named in a home page's menu
+    LISTING = "listing"  # a further page of a section, or a listing reached by a link
+    SITEMAP = "sitemap"  # an XML sitemap (or sitemap index)
+    FEED = "feed"  # an RSS/Atom feed
+    REST = "rest"  # a page of the WordPress REST API's post list
+    ARTICLE = "article"  # an article found on a listing, a sitemap, a feed or the REST API
+    LINK = "link"  # a related / next / previous link of an article
 
 
 @dataclass(frozen=True)
@@ -18,7 +36,7 @@ class FrontierEntry:
     values; they win over the dates extraction finds on the page."""
 
     url: str
-    kind: str  # home | section | listing | article | sitemap | feed | rest | link
+    kind: PageKind
     priority: int = 50
     depth: int = 0
     found_on: str | None = None
@@ -27,6 +45,42 @@ class FrontierEntry:
     listed_modified: str | None = None
     listed_raw: str | None = None
     listed_source: str | None = None
+
+    def __post_init__(self) -> None:
+        if type(self.kind) is not PageKind:
+            object.__setattr__(self, "kind", PageKind(self.kind))  # ValueError if unknown
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A frontier URL a worker took (:meth:`FrontierMixin.frontier_claim`), with what the
+    frontier knows of it. ``attempts`` counts the claims before this one. ``etag`` and
+    ``last_modified`` are the stored page's validators for a conditional GET, which the
+    crawl adds (``dataclasses.replace``) when it wants one."""
+
+    url: str
+    kind: PageKind
+    depth: int = 0
+    found_on: str | None = None
+    attempts: int = 0
+    lastmod: str | None = None
+    listed_published: str | None = None
+    listed_modified: str | None = None
+    listed_raw: str | None = None
+    listed_source: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Claim:
+        """The claim of a frontier row (the columns of :data:`CLAIM_COLUMNS`)."""
+        values = {name: row[name] for name in CLAIM_COLUMNS}
+        values["kind"] = PageKind(values["kind"])
+        return cls(**values)
+
+
+#: The frontier columns a claim carries (all its fields but the page validators).
+CLAIM_COLUMNS = tuple(f.name for f in fields(Claim) if f.name not in ("etag", "last_modified"))
 
 
 class FrontierMixin(StoreBase):
@@ -90,13 +144,12 @@ class FrontierMixin(StoreBase):
                 )
         return queued
 
-    def frontier_claim(self, site_id: int, limit: int = 1) -> list[dict[str, Any]]:
+    def frontier_claim(self, site_id: int, limit: int = 1) -> list[Claim]:
         """Take up to ``limit`` pending URLs (lowest priority number first) and mark them active."""
         with self.db.atomic():
             rows = list(
                 self.db.query(
-                    "SELECT url, kind, depth, found_on, attempts, lastmod, listed_published,"
-                    " listed_modified, listed_raw, listed_source FROM frontier"
+                    f"SELECT {', '.join(CLAIM_COLUMNS)} FROM frontier"
                     " WHERE site_id = ? AND state = 'pending'"
                     " ORDER BY priority, depth, rowid LIMIT ?",
                     [site_id, limit],
@@ -107,7 +160,7 @@ class FrontierMixin(StoreBase):
                 " WHERE url = ?",
                 [(now_iso(), r["url"]) for r in rows],
             )
-        return rows
+        return [Claim.from_row(r) for r in rows]
 
     def frontier_finish(self, url: str, state: str, error: str | None = None) -> None:
         with self.db.atomic():
