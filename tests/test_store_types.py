@@ -1,4 +1,4 @@
-"""The store's typed boundaries: page kinds and claims."""
+"""The store's typed boundaries: page kinds, claims, the record format."""
 
 from __future__ import annotations
 
@@ -9,15 +9,19 @@ from pathlib import Path
 
 import pytest
 
+from scraper.article import RECORD_FIELDS, Article, Link, build_record
 from scraper.crawl import ARTICLE_KINDS, LISTING_KINDS, PRIORITY, SOURCE_KINDS
 from scraper.store import (
     CLAIM_COLUMNS,
     Claim,
     FrontierEntry,
     PageKind,
+    PageRecord,
     Store,
     schema_sql,
 )
+
+from .test_store import sample
 
 
 @pytest.fixture
@@ -83,3 +87,37 @@ def test_a_claim_carries_what_the_entry_queued(store: Store) -> None:
     # claimed again after a crash: one attempt counted
     store.frontier_requeue(site, states=("active",))
     assert store.frontier_claim(site, 5)[0].attempts == 1
+
+
+def test_the_archive_and_extraction_build_the_same_record(store: Store) -> None:
+    article = sample(
+        related=[
+            Link("https://news.example/ar/b/", "خبر آخر", "related"),
+            Link("https://news.example/ar/d/", "في النص", "inline_related"),
+            Link("https://news.example/fr/a/", "fr", "translation"),
+        ],
+        subtitle="عنوان فرعي",
+        image="https://news.example/a.jpg",
+    )
+    site = store.ensure_site("news.example", "https://news.example/")
+    page = PageRecord(article.url or "", article.url or "", 200, b"<html></html>")
+    store.save_article(site, article, replace(page, fetched_at="2025-11-25T12:00:00+00:00"))
+    record = store.record(article.url or "")
+    assert record is not None
+    assert tuple(record) == RECORD_FIELDS
+    extracted = Article(**{f: getattr(article, f) for f in Article.__slots__})  # type: ignore[attr-defined]
+    extracted.site = "news.example"
+    extracted.first_seen_at = extracted.fetched_at = "2025-11-25T12:00:00+00:00"
+    extracted.revision = 1
+    as_extracted = extracted.to_dict()
+    assert tuple(as_extracted) == RECORD_FIELDS[1:]  # no id before the archive gives one
+    assert record == {"id": record["id"], **as_extracted}
+
+
+def test_the_record_builder_needs_every_field_but_the_id() -> None:
+    values = dict.fromkeys(RECORD_FIELDS[1:])
+    assert tuple(build_record(values)) == RECORD_FIELDS[1:]
+    assert tuple(build_record({**values, "id": 7, "extra": 1})) == RECORD_FIELDS
+    del values["body"]
+    with pytest.raises(KeyError):
+        build_record(values)

@@ -13,6 +13,8 @@ One module per job, each a part of :class:`Store` over its one connection:
 - :mod:`.runs`: sites and crawl runs;
 - :mod:`.query`: records, histories, counts and the filters;
 - :mod:`.fulltext`: the search index and the search planner.
+
+The record format is :func:`scraper.article.build_record`.
 """
 
 from __future__ import annotations

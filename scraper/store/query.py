@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from .._exceptions import StoreError
+from ..article import RECORD_FIELDS, RELATED_KINDS, build_record
 from ..text import fold
 from .connection import StoreBase
 
@@ -47,43 +48,14 @@ _RECORD_LISTS = """
       JOIN tags t ON t.id = x.tag_id WHERE x.article_id = a.id ORDER BY x.position))
       AS tags_json,
     (SELECT json_group_array(json_object('url', url, 'title', title)) FROM (SELECT url, title
-      FROM links WHERE article_id = a.id AND kind IN ('related', 'inline_related')
-      ORDER BY position)) AS related_json"""
-
-#: The fields of a record, in order (the record format of ``scraper export``).
-RECORD_FIELDS = (
-    "id",
-    "url",
-    "site",
-    "language",
-    "title",
-    "subtitle",
-    "authors",
-    "published_at",
-    "modified_at",
-    "date_source",
-    "categories",
-    "tags",
-    "body",
-    "related",
-    "next_url",
-    "prev_url",
-    "image",
-    "word_count",
-    "first_seen_at",
-    "fetched_at",
-    "revision",
-)
+      FROM links WHERE article_id = a.id AND kind IN ({})
+      ORDER BY position)) AS related_json""".format(", ".join(f"'{k}'" for k in RELATED_KINDS))
 
 
 def _record(row: dict[str, Any]) -> dict[str, Any]:
-    lists = {
-        "authors": json.loads(row["authors_json"]),
-        "categories": json.loads(row["categories_json"]),
-        "tags": json.loads(row["tags_json"]),
-        "related": json.loads(row["related_json"]),
-    }
-    return {name: lists[name] if name in lists else row[name] for name in RECORD_FIELDS}
+    """The record of a row of ``articles a JOIN sites s`` with :data:`_RECORD_LISTS`."""
+    lists = ("authors", "categories", "tags", "related")
+    return build_record(row | {name: json.loads(row[f"{name}_json"]) for name in lists})
 
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
