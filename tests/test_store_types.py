@@ -1,4 +1,4 @@
-"""The store's typed boundaries: page kinds, claims, the record format."""
+"""The store's typed boundaries: page kinds, claims, the record format, the reread rule."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from scraper.article import RECORD_FIELDS, Article, Link, build_record
-from scraper.crawl import ARTICLE_KINDS, LISTING_KINDS, PRIORITY, SOURCE_KINDS
+from scraper.crawl import ARTICLE_KINDS, LISTING_KINDS, PRIORITY, SOURCE_KINDS, reread_listed
 from scraper.store import (
     CLAIM_COLUMNS,
     Claim,
     FrontierEntry,
+    Known,
     PageKind,
     PageRecord,
     Store,
@@ -121,3 +122,45 @@ def test_the_record_builder_needs_every_field_but_the_id() -> None:
     del values["body"]
     with pytest.raises(KeyError):
         build_record(values)
+
+
+DONE = Known("u", "done", None, archived=True, date_source="jsonld")
+REST = FrontierEntry("u", PageKind.ARTICLE, listed_published="2025-11-25", listed_source="rest")
+
+
+@pytest.mark.parametrize(
+    ("known", "entry", "reread"),
+    [
+        (DONE, REST, True),  # archived with lesser dates: read again
+        (replace(DONE, date_source="rest"), REST, False),  # already dated by the listing
+        (replace(DONE, listed_published="2025-11-25"), REST, False),  # listed so before: once
+        (replace(DONE, listed_published="2025-11-24"), REST, True),  # the listing changed
+        (replace(DONE, state="pending"), REST, False),  # will be read anyway
+        (replace(DONE, state="failed"), REST, False),
+        (replace(DONE, archived=False), REST, False),  # no article from it
+        (DONE, replace(REST, listed_published=None, listed_modified="x"), False),
+    ],
+)
+def test_the_reread_rule(known: Known, entry: FrontierEntry, reread: bool) -> None:
+    assert reread_listed(known, entry) is reread
+
+
+def test_the_store_applies_the_reread_rule_it_is_given(store: Store) -> None:
+    site = store.ensure_site("news.example", "https://news.example/")
+    url = "https://news.example/ar/a/"
+    store.save_article(site, sample(url=url))
+    store.frontier_add(site, [FrontierEntry(url, PageKind.ARTICLE, 30, 1)])
+    store.frontier_finish(url, "done")
+    listed = FrontierEntry(url, PageKind.ARTICLE, 30, 1, listed_published="2025-11-25")
+    seen: list[Known] = []
+
+    def rule(known: Known, entry: FrontierEntry) -> bool:
+        seen.append(known)
+        return True
+
+    assert store.frontier_add(site, [listed]) == 0  # without a rule: dates recorded only
+    assert store.frontier_state(url) == "done"
+    listed = replace(listed, listed_published="2025-11-26")
+    assert store.frontier_add(site, [listed], reread=rule) == 0  # requeued is not queued
+    assert seen == [Known(url, "done", "2025-11-25", archived=True, date_source="jsonld")]
+    assert store.frontier_state(url) == "pending"

@@ -24,7 +24,7 @@ from pathlib import Path
 from .._exceptions import StoreError
 from .articles import ArticlesMixin, PageRecord, Prepared, StoredPage, content_hash, prepare
 from .connection import DEFAULT_DB, connect, now_iso
-from .frontier import CLAIM_COLUMNS, Claim, FrontierEntry, PageKind
+from .frontier import CLAIM_COLUMNS, Claim, FrontierEntry, Known, PageKind, Reread
 from .fulltext import RANK_WINDOW, RANKED_SEARCH_SQL, search_key
 from .query import RECORD_FIELDS, Filters, date_bound
 from .runs import RunsMixin
@@ -48,9 +48,11 @@ __all__ = [
     "Claim",
     "Filters",
     "FrontierEntry",
+    "Known",
     "PageKind",
     "PageRecord",
     "Prepared",
+    "Reread",
     "Store",
     "StoreError",
     "StoredPage",

@@ -1,12 +1,13 @@
 """The frontier: URLs waiting to be fetched, claimed by workers, finished with a state.
 
 The store keeps the frontier as plain data: which URLs, of what :class:`PageKind`, in which
-state.
+state. *When* an archived URL is read again is the crawl's decision (``scraper.crawl``); the
+store only applies it (``frontier_requeue``, the ``reread`` rule of ``frontier_add``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
@@ -83,18 +84,41 @@ class Claim:
 CLAIM_COLUMNS = tuple(f.name for f in fields(Claim) if f.name not in ("etag", "last_modified"))
 
 
+@dataclass(frozen=True, slots=True)
+class Known:
+    """A URL the frontier knew before a listing named it again, as the archive holds it then:
+    the input of a ``reread`` rule (see :meth:`FrontierMixin.frontier_add`)."""
+
+    url: str
+    state: str  # pending | active | done | failed | skipped
+    listed_published: str | None  # the publication date a listing gave before, if any
+    archived: bool  # an article was archived from it
+    date_source: str | None  # where that article's stored dates came from
+
+
+#: Whether a known URL, listed again by ``entry``, must be fetched again.
+Reread = Callable[[Known, FrontierEntry], bool]
+
+
 class FrontierMixin(StoreBase):
     """The frontier's operations. Each public one is one transaction."""
 
     def frontier_add(
-        self, site_id: int, entries: Iterable[FrontierEntry], *, revisit: bool = False
+        self,
+        site_id: int,
+        entries: Iterable[FrontierEntry],
+        *,
+        revisit: bool = False,
+        reread: Reread | None = None,
     ) -> int:
         """Queue URLs not seen before (and, with ``revisit``, finished ones again);
         returns how many were queued.
 
         An entry's listed dates are recorded whether or not its URL was known (a URL found on
         a listing page first may be listed by the REST API later); each listed column is
-        only overwritten by a value, never by NULL."""
+        only overwritten by a value, never by NULL. A known URL goes back to pending when
+        ``reread(known, entry)`` says so (asked of entries that list a publication date;
+        the crawl's rule): it is not counted as queued."""
         stamp = now_iso()
         entries = list(entries)
         rows = [
@@ -119,6 +143,11 @@ class FrontierMixin(StoreBase):
             else " ON CONFLICT(url) DO NOTHING"
         )
         with self.db.atomic():
+            again: list[tuple[str]] = []
+            if reread is not None:  # decided on the rows as they were before this listing
+                dated = [e for e in entries if e.listed_published is not None]
+                known = self._known([e.url for e in dated])
+                again = [(e.url,) for e in dated if e.url in known and reread(known[e.url], e)]
             before = self.db.conn.total_changes
             self.db.conn.executemany(
                 "INSERT INTO frontier (url, site_id, kind, priority, depth, found_on, lastmod,"
@@ -128,21 +157,33 @@ class FrontierMixin(StoreBase):
             )
             queued = self.db.conn.total_changes - before
             if listed:  # URLs known before: fill or update their listed dates
-                # An article archived before its listing said when it was published is read
-                # again, once: its stored dates came from a lesser source. (SET expressions
-                # see the row's old values.)
                 self.db.conn.executemany(
-                    "UPDATE frontier SET state = CASE WHEN state = 'done' AND ?1 IS NOT NULL"
-                    " AND listed_published IS NOT ?1 AND EXISTS (SELECT 1 FROM articles a"
-                    " WHERE a.url = frontier.url AND a.date_source IS NOT ?4)"
-                    " THEN 'pending' ELSE state END,"
-                    " listed_published = coalesce(?1, listed_published),"
+                    "UPDATE frontier SET listed_published = coalesce(?1, listed_published),"
                     " listed_modified = coalesce(?2, listed_modified),"
                     " listed_raw = coalesce(?3, listed_raw),"
                     " listed_source = coalesce(?4, listed_source) WHERE url = ?5",
                     listed,
                 )
+            if again:
+                self.db.conn.executemany(
+                    "UPDATE frontier SET state = 'pending' WHERE url = ?", again
+                )
         return queued
+
+    def _known(self, urls: list[str]) -> dict[str, Known]:
+        """What the frontier and the archive hold of those of ``urls`` the frontier knows."""
+        known: dict[str, Known] = {}
+        for i in range(0, len(urls), 500):
+            chunk = urls[i : i + 500]
+            rows = self.db.execute(
+                "SELECT f.url, f.state, f.listed_published, a.id IS NOT NULL, a.date_source"
+                " FROM frontier f LEFT JOIN articles a ON a.url = f.url"
+                " WHERE f.url IN ({})".format(",".join("?" * len(chunk))),
+                chunk,
+            )
+            for url, state, published, archived, source in rows:
+                known[url] = Known(url, state, published, bool(archived), source)
+        return known
 
     def frontier_claim(self, site_id: int, limit: int = 1) -> list[Claim]:
         """Take up to ``limit`` pending URLs (lowest priority number first) and mark them active."""
