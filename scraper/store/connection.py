@@ -16,12 +16,15 @@ DEFAULT_DB = "archive.db"
 
 
 def now_iso() -> str:
+    """Now, UTC, to the second, ISO 8601: the archive's bookkeeping times."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def connect(path: Path, *, reading: bool = False) -> sqlite_utils.Database:
+    """Open (or create) the archive file with the archive's pragmas and search functions;
+    ``reading`` adds a 64 MB page cache and memory-mapped reads."""
     if path.is_dir():
-        raise StoreError(f"--db {path} is a directory, not an archive file")
+        raise StoreError(f"{path} is a directory, not an archive file")
     if not path.parent.exists():
         raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
     try:
