@@ -38,7 +38,8 @@ from .extract import extract
 from .extract.listed import ListedDates, with_listed_dates
 from .fetch import Fetcher, FetchResult, HostBlocked
 from .profiles import Profile
-from .store import Claim, FrontierEntry, Known, PageKind, PageRecord, Prepared, Store, prepare
+from .revisit import reread_listed
+from .store import Claim, FrontierEntry, PageKind, PageRecord, Prepared, Store, prepare
 from .urls import canonical, same_page
 
 log = logging.getLogger(__name__)
@@ -550,18 +551,6 @@ def listed_dates(entry: Claim) -> ListedDates | None:
         return None
     return ListedDates(
         entry.url, entry.listed_published, entry.listed_modified, entry.listed_raw, source
-    )
-
-
-def reread_listed(known: Known, entry: FrontierEntry) -> bool:
-    """An article archived before its listing said when it was published is read again,
-    once (until the listed date changes): its stored dates came from a lesser source."""
-    return (
-        known.state == "done"
-        and known.archived
-        and entry.listed_published is not None
-        and known.listed_published != entry.listed_published
-        and known.date_source != entry.listed_source
     )
 
 
