@@ -28,14 +28,9 @@ from .frontier import CLAIM_COLUMNS, Claim, FrontierEntry, Known, PageKind, Rere
 from .fulltext import RANK_WINDOW, RANKED_SEARCH_SQL, search_key
 from .query import RECORD_FIELDS, Filters, date_bound
 from .runs import RunsMixin
-from .schema import (
-    MIGRATIONS,
-    SCHEMA_VERSION,
-    SchemaMixin,
-    _migrate_to_2,
-    _migrate_to_3,
-    schema_sql,
-)
+from .schema import MIGRATIONS, SCHEMA_VERSION, SchemaMixin, schema_sql
+from .schema import _migrate_to_2 as _migrate_to_2  # the migration tests reach these
+from .schema import _migrate_to_3 as _migrate_to_3
 
 __all__ = [
     "CLAIM_COLUMNS",
@@ -56,8 +51,6 @@ __all__ = [
     "Store",
     "StoreError",
     "StoredPage",
-    "_migrate_to_2",
-    "_migrate_to_3",
     "content_hash",
     "date_bound",
     "now_iso",
