@@ -39,7 +39,8 @@ from .extract import extract
 from .extract.listed import ListedDates, with_listed_dates
 from .fetch import Fetcher, FetchResult, HostBlocked
 from .profiles import Profile
-from .store import FrontierEntry, PageRecord, Prepared, Store, prepare
+from .revisit import reread_listed
+from .store import Claim, FrontierEntry, PageKind, PageRecord, Prepared, Store, prepare
 from .urls import canonical, same_page
 
 log = logging.getLogger(__name__)
@@ -47,12 +48,12 @@ _T = TypeVar("_T")
 
 # Lower runs first: machine-readable lists before listings, listings before articles.
 PRIORITY = {
-    "home": 0, "sitemap": 5, "feed": 6, "rest": 7, "section": 10, "listing": 20,
-    "article": 30, "link": 40,
+    PageKind.HOME: 0, PageKind.SITEMAP: 5, PageKind.FEED: 6, PageKind.REST: 7,
+    PageKind.SECTION: 10, PageKind.LISTING: 20, PageKind.ARTICLE: 30, PageKind.LINK: 40,
 }  # fmt: skip
-LISTING_KINDS = ("home", "section", "listing")
-SOURCE_KINDS = ("sitemap", "feed", "rest")
-ARTICLE_KINDS = ("article", "link")
+LISTING_KINDS = (PageKind.HOME, PageKind.SECTION, PageKind.LISTING)
+SOURCE_KINDS = (PageKind.SITEMAP, PageKind.FEED, PageKind.REST)
+ARTICLE_KINDS = (PageKind.ARTICLE, PageKind.LINK)
 SKIPPED_SITEMAPS = ("taxonom", "categor", "tag", "author", "user", "page-sitemap", "pages-")
 MAX_QUERY_VARIANTS = 30  # same path, different query strings: calendars, session ids, sorts
 REST_PAGE_SIZE = 100
@@ -199,7 +200,7 @@ class Crawler:
             self._full = True  # no complete crawl yet: walk everything
         if last != "running":
             # Entry points only; deeper listing and REST pages are revisited as they are reached.
-            kinds = ("home", "section", "sitemap", "feed")
+            kinds = (PageKind.HOME, PageKind.SECTION, PageKind.SITEMAP, PageKind.FEED)
             self.store.frontier_requeue(sid, kinds=kinds, states=("done", "failed", "skipped"))
             self.store.frontier_requeue(sid, kinds=ARTICLE_KINDS, states=("failed",))
             if self.options.refresh:
@@ -207,13 +208,13 @@ class Crawler:
             elif self.options.revisit_days > 0:
                 since = datetime.now(UTC) - timedelta(days=self.options.revisit_days)
                 self.store.requeue_recent(sid, since.isoformat())
-        self._queue([canonical(self.site.base_url)], "home", depth=0, found_on=None)
+        self._queue([canonical(self.site.base_url)], PageKind.HOME, depth=0, found_on=None)
 
     async def _queue_robots_sitemaps(self) -> None:
         robots = await self.fetcher.robots(self.site.base_url)
         sitemaps = [canonical(u) for u in robots.sitemaps if discover.on_site(u, self.hosts)]
         self._sitemaps_found = bool(sitemaps)
-        self._queue(sitemaps, "sitemap", depth=0, found_on="robots.txt")
+        self._queue(sitemaps, PageKind.SITEMAP, depth=0, found_on="robots.txt")
 
     # ------------------------------------------------------------------ workers
     async def _worker(self) -> None:
@@ -242,7 +243,7 @@ class Crawler:
         URLs) or the last peer has finished: ``_generation`` counts those events, so a
         worker whose claim found nothing waits only if nothing happened meanwhile, and no
         wake-up is lost (nothing runs between the check and the wait)."""
-        entry: dict | None = None
+        entry: Claim | None = None
         while not self._stop.is_set():
             if self._budget_spent():
                 self.stop()
@@ -270,16 +271,15 @@ class Crawler:
                     self._wake.clear()
                     await self._wake.wait()
 
-    def _claim(self) -> dict | None:
+    def _claim(self) -> Claim | None:
         """The next URL to fetch, with the stored page's validators for a conditional GET."""
         claimed = self.store.frontier_claim(self._site_id, 1)
         if not claimed:
             return None
         entry = claimed[0]
-        entry["etag"] = entry["last_modified"] = None
-        if entry["kind"] in ARTICLE_KINDS:
-            validators = self.store.page_validators(entry["url"], dated_by=listed_source(entry))
-            entry["etag"], entry["last_modified"] = validators
+        if entry.kind in ARTICLE_KINDS:
+            etag, modified = self.store.page_validators(entry.url, dated_by=listed_source(entry))
+            entry = replace(entry, etag=etag, last_modified=modified)
         return entry
 
     async def _in_processing(self, work: Callable[..., _T], *args: object) -> _T:
@@ -298,24 +298,24 @@ class Crawler:
         limit = self.options.max_pages
         return limit is not None and self.summary.pages_fetched + self._in_flight >= limit
 
-    async def _fetch(self, entry: dict) -> FetchResult:
+    async def _fetch(self, entry: Claim) -> FetchResult:
         result = await self.fetcher.fetch(
-            entry["url"], etag=entry["etag"], last_modified=entry["last_modified"]
+            entry.url, etag=entry.etag, last_modified=entry.last_modified
         )
         if result.status > 0:
             self.summary.pages_fetched += 1
-            self._kinds[entry["kind"]] += 1
+            self._kinds[entry.kind] += 1
         return result
 
-    def _handle(self, entry: dict, result: FetchResult) -> dict | None:
+    def _handle(self, entry: Claim, result: FetchResult) -> Claim | None:
         """Everything after the fetch: parse, queue what the page leads to, archive it; then
         claim the next URL for the same worker."""
         self._dispatch(entry, result)
         self._report_progress()
         return self._claim()
 
-    def _dispatch(self, entry: dict, result: FetchResult) -> None:
-        url, kind = entry["url"], entry["kind"]
+    def _dispatch(self, entry: Claim, result: FetchResult) -> None:
+        url, kind = entry.url, entry.kind
         if result.not_modified:
             self.summary.not_modified += 1
             self.store.frontier_finish(url, "done")
@@ -350,15 +350,15 @@ class Crawler:
         self.store.frontier_finish(url, "failed", reason)
 
     # ------------------------------------------------------------------ listings
-    def _walk_listing(self, found: discover.Found, url: str, entry: dict) -> None:
-        if entry["kind"] == "home":
+    def _walk_listing(self, found: discover.Found, url: str, entry: Claim) -> None:
+        if entry.kind == PageKind.HOME:
             self._follow_home(found, url)
-        new = self._queue(found.articles, "article", depth=entry["depth"] + 1, found_on=url)
-        too_deep = entry["depth"] >= self.options.max_listing_depth
+        new = self._queue(found.articles, PageKind.ARTICLE, depth=entry.depth + 1, found_on=url)
+        too_deep = entry.depth >= self.options.max_listing_depth
         # A page listing no article at all ends the walk, even a full one: that is how a
         # calendar or an endless "next" chain shows it has nothing more to give.
         if found.next_page and found.articles and not too_deep and (new or self._full):
-            self._revisit(found.next_page, "listing", entry)
+            self._revisit(found.next_page, PageKind.LISTING, entry)
 
     def _follow_home(self, found: discover.Found, url: str) -> None:
         wanted = self._wanted_languages()
@@ -366,14 +366,14 @@ class Crawler:
             if wanted is not None and lang not in wanted:
                 self._unwanted_prefixes.add(home)
         homes = [u for lang, u in found.editions.items() if wanted is None or lang in wanted]
-        self._queue(homes, "home", depth=0, found_on=url)
-        self._queue(found.sections, "section", depth=1, found_on=url)
-        self._queue(found.feeds[:1], "feed", depth=0, found_on=url)
+        self._queue(homes, PageKind.HOME, depth=0, found_on=url)
+        self._queue(found.sections, PageKind.SECTION, depth=1, found_on=url)
+        self._queue(found.feeds[:1], PageKind.FEED, depth=0, found_on=url)
         if found.rest_api and not self._sitemaps_found:
             # Walked again on every run (newest posts first), like the section listings.
             query = urlencode({"per_page": REST_PAGE_SIZE, "page": 1})
             first = urljoin(found.rest_api, f"wp/v2/posts?{query}")
-            self._revisit(first, "rest", {"depth": 0, "url": url})
+            self._revisit(first, PageKind.REST, Claim(url, PageKind.HOME, depth=0))
 
     def _wanted_languages(self) -> set[str] | None:
         if self.options.languages:
@@ -381,7 +381,7 @@ class Crawler:
         profile = self.site.profile
         return set(profile.languages) if profile and profile.languages else None
 
-    def _queue(self, urls: Iterable[str], kind: str, *, depth: int, found_on: str | None,
+    def _queue(self, urls: Iterable[str], kind: PageKind, *, depth: int, found_on: str | None,
                lastmod: dict[str, str | None] | None = None,
                listed: dict[str, feeds.Entry] | None = None) -> int:  # fmt: skip
         """Add URLs to the frontier; ``listed`` has the authoritative (REST) entries, whose
@@ -392,7 +392,7 @@ class Crawler:
             for u in dict.fromkeys(urls)
             if self._allowed(u)
         ]
-        return self.store.frontier_add(self._site_id, entries)
+        return self.store.frontier_add(self._site_id, entries, reread=reread_listed)
 
     def _allowed(self, url: str, *, walk: bool = False) -> bool:
         """On the site, in a wanted edition, and not the 31st query variant of one path.
@@ -409,14 +409,14 @@ class Crawler:
         return True
 
     # ------------------------------------------------------------------ sitemaps, feeds, REST
-    def _read_source(self, kind: str, result: FetchResult, entry: dict) -> None:
-        url = entry["url"]
-        if kind == "sitemap":
+    def _read_source(self, kind: PageKind, result: FetchResult, entry: Claim) -> None:
+        url = entry.url
+        if kind == PageKind.SITEMAP:
             parsed = feeds.parse_sitemap(result.content)
             children = [canonical(e.url) for e in parsed.sitemaps if not _skipped_sitemap(e.url)]
-            self._queue(children, "sitemap", depth=entry["depth"] + 1, found_on=url)
+            self._queue(children, PageKind.SITEMAP, depth=entry.depth + 1, found_on=url)
             self._offer(parsed.pages, url)
-        elif kind == "feed":
+        elif kind == PageKind.FEED:
             self._offer(feeds.parse_feed(result.content), url)
         else:
             items = feeds.parse_rest_posts(result.content)
@@ -429,17 +429,19 @@ class Crawler:
         chosen = [e for e in entries if self._in_period(e.published or e.lastmod)]
         urls = {canonical(e.url): e.lastmod for e in chosen}
         listed = {canonical(e.url): e for e in chosen if e.authoritative}
-        new = self._queue(urls, "article", depth=1, found_on=found_on, lastmod=urls, listed=listed)
+        new = self._queue(
+            urls, PageKind.ARTICLE, depth=1, found_on=found_on, lastmod=urls, listed=listed
+        )
         changed = [(u, m) for u, m in urls.items() if m]
         if changed:
             self.store.frontier_refresh(self._site_id, changed)
         return new
 
-    def _next_rest_page(self, result: FetchResult, entry: dict, new: int) -> None:
+    def _next_rest_page(self, result: FetchResult, entry: Claim, new: int) -> None:
         """Queue the next REST page while pages bring new posts; a full walk queues all the
         pages ``X-WP-TotalPages`` announces at once, so they are read in parallel and before
         the articles (whose dates they carry)."""
-        parts = urlsplit(entry["url"])
+        parts = urlsplit(entry.url)
         query = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
         try:
             page = int(query.get("page", "1"))
@@ -451,15 +453,16 @@ class Crawler:
         last = min(total, page + self.options.max_listing_depth) if self._full else page + 1
         for number in range(page + 1, last + 1):
             query["page"] = str(number)
-            self._revisit(canonical(parts._replace(query=urlencode(query)).geturl()), "rest", entry)
+            next_url = canonical(parts._replace(query=urlencode(query)).geturl())
+            self._revisit(next_url, PageKind.REST, entry)
 
-    def _revisit(self, url: str, kind: str, entry: dict) -> None:
+    def _revisit(self, url: str, kind: PageKind, entry: Claim) -> None:
         """Queue the next page of a listing or REST walk, even if an earlier run fetched it;
         once per run, so a pagination loop cannot trap the crawl."""
         if url in self._walked or not self._allowed(url, walk=True):
             return
         self._walked.add(url)
-        entries = [FrontierEntry(url, kind, PRIORITY[kind], entry["depth"] + 1, entry["url"])]
+        entries = [FrontierEntry(url, kind, PRIORITY[kind], entry.depth + 1, entry.url)]
         self.store.frontier_add(self._site_id, entries, revisit=True)
 
     def _in_period(self, day: str | None) -> bool:
@@ -469,15 +472,15 @@ class Crawler:
         return not ((since and day[:10] < since) or (until and day[:10] > until))
 
     # ------------------------------------------------------------------ articles
-    def _archive(self, result: FetchResult, url: str, final: str, entry: dict) -> None:
+    def _archive(self, result: FetchResult, url: str, final: str, entry: Claim) -> None:
         fetched_at = datetime.now(UTC).replace(microsecond=0)
-        near = entry["depth"] <= 2  # a listing reached by a link is read, but only near
+        near = entry.depth <= 2  # a listing reached by a link is read, but only near
         listed = listed_dates(entry)
         done = parse_article(result, final, fetched_at, self.site, self.hosts, near, listed)
         if done.page is None or done.prepared is None:
             self.summary.not_articles += 1
             if done.found is not None:
-                self._walk_listing(done.found, final, {**entry, "kind": "listing"})
+                self._walk_listing(done.found, final, replace(entry, kind=PageKind.LISTING))
             self.store.frontier_finish(url, "skipped", "not an article page")
             return
         article = done.article
@@ -490,7 +493,8 @@ class Crawler:
         )
         name = f"articles_{outcome}"
         setattr(self.summary, name, getattr(self.summary, name) + 1)
-        self._queue(self._article_links(article), "link", depth=entry["depth"] + 1, found_on=final)
+        links = self._article_links(article)
+        self._queue(links, PageKind.LINK, depth=entry.depth + 1, found_on=final)
 
     def _article_links(self, article: Article) -> list[str]:
         """Related and next/previous articles: found from articles, fetched like articles."""
@@ -538,29 +542,25 @@ def parse_article(
     return _Extracted(article, page, prepare(article, page))
 
 
-def listed_source(entry: dict) -> str | None:
+def listed_source(entry: Claim) -> str | None:
     """The authoritative listing (REST) that dated a claimed frontier entry, if any."""
-    source = entry.get("listed_source")
+    source = entry.listed_source
     return source if source in feeds.AUTHORITATIVE_SOURCES else None
 
 
-def listed_dates(entry: dict) -> ListedDates | None:
+def listed_dates(entry: Claim) -> ListedDates | None:
     """The authoritative dates a claimed frontier entry carries, if any."""
     source = listed_source(entry)
     if source is None:
         return None
     return ListedDates(
-        entry["url"],
-        entry.get("listed_published"),
-        entry.get("listed_modified"),
-        entry.get("listed_raw"),
-        source,
+        entry.url, entry.listed_published, entry.listed_modified, entry.listed_raw, source
     )
 
 
 def _frontier_entry(
     url: str,
-    kind: str,
+    kind: PageKind,
     depth: int,
     found_on: str | None,
     lastmod: str | None,

@@ -4,6 +4,7 @@ preferred over the page's own dates when the article is archived (or re-extracte
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ from scraper.fetch import FetchResult
 from scraper.mirror import MirrorServer, default_site
 from scraper.mirror.server import Response
 from scraper.mirror.site import to_aware
-from scraper.store import Store, content_hash
+from scraper.store import Claim, PageKind, Store, content_hash
 from scraper.urls import canonical, same_page
 
 from .conftest import crawl_mirror
@@ -312,17 +313,18 @@ def test_listed_dates_follow_the_url_not_a_redirect_elsewhere() -> None:
 
 
 def test_a_claimed_entry_carries_listed_dates_only_from_an_authoritative_source() -> None:
-    entry = {
-        "url": STORY,
-        "listed_published": LISTED.published,
-        "listed_modified": LISTED.modified,
-        "listed_raw": LISTED.raw,
-        "listed_source": "rest",
-    }
+    entry = Claim(
+        url=STORY,
+        kind=PageKind.ARTICLE,
+        listed_published=LISTED.published,
+        listed_modified=LISTED.modified,
+        listed_raw=LISTED.raw,
+        listed_source="rest",
+    )
     assert listed_dates(entry) == LISTED
-    assert listed_dates({**entry, "listed_source": None}) is None
-    assert listed_dates({**entry, "listed_source": "sitemap"}) is None
-    assert listed_dates({"url": STORY, "kind": "article"}) is None
+    assert listed_dates(replace(entry, listed_source=None)) is None
+    assert listed_dates(replace(entry, listed_source="sitemap")) is None
+    assert listed_dates(Claim(url=STORY, kind=PageKind.ARTICLE)) is None
 
 
 # ---------------------------------------------------------------------- crawls of the mirror
