@@ -35,26 +35,26 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from . import discover, feeds
 from ._config import Settings
 from .article import Article
-from .extract import extract
-from .extract.listed import ListedDates, with_listed_dates
 from .fetch import Fetcher, FetchResult, HostBlocked
+from .parse import (
+    PRIORITY,
+    frontier_entry,
+    listed_dates,
+    listed_source,
+    parse_article,
+    skipped_sitemap,
+)
 from .profiles import Profile
 from .revisit import reread_listed
-from .store import Claim, FrontierEntry, PageKind, PageRecord, Prepared, Store, prepare
-from .urls import canonical, same_page
+from .store import Claim, FrontierEntry, PageKind, Store
+from .urls import canonical
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
-# Lower runs first: machine-readable lists before listings, listings before articles.
-PRIORITY = {
-    PageKind.HOME: 0, PageKind.SITEMAP: 5, PageKind.FEED: 6, PageKind.REST: 7,
-    PageKind.SECTION: 10, PageKind.LISTING: 20, PageKind.ARTICLE: 30, PageKind.LINK: 40,
-}  # fmt: skip
 LISTING_KINDS = (PageKind.HOME, PageKind.SECTION, PageKind.LISTING)
 SOURCE_KINDS = (PageKind.SITEMAP, PageKind.FEED, PageKind.REST)
 ARTICLE_KINDS = (PageKind.ARTICLE, PageKind.LINK)
-SKIPPED_SITEMAPS = ("taxonom", "categor", "tag", "author", "user", "page-sitemap", "pages-")
 MAX_QUERY_VARIANTS = 30  # same path, different query strings: calendars, session ids, sorts
 REST_PAGE_SIZE = 100
 PROGRESS_INTERVAL = 0.25  # seconds between progress-bar updates
@@ -388,7 +388,7 @@ class Crawler:
         dates the frontier keeps. Returns how many URLs were new."""
         lastmod, listed = lastmod or {}, listed or {}
         entries = [
-            _frontier_entry(u, kind, depth, found_on, lastmod.get(u), listed.get(u))
+            frontier_entry(u, kind, depth, found_on, lastmod.get(u), listed.get(u))
             for u in dict.fromkeys(urls)
             if self._allowed(u)
         ]
@@ -413,7 +413,7 @@ class Crawler:
         url = entry.url
         if kind == PageKind.SITEMAP:
             parsed = feeds.parse_sitemap(result.content)
-            children = [canonical(e.url) for e in parsed.sitemaps if not _skipped_sitemap(e.url)]
+            children = [canonical(e.url) for e in parsed.sitemaps if not skipped_sitemap(e.url)]
             self._queue(children, PageKind.SITEMAP, depth=entry.depth + 1, found_on=url)
             self._offer(parsed.pages, url)
         elif kind == PageKind.FEED:
@@ -476,7 +476,9 @@ class Crawler:
         fetched_at = datetime.now(UTC).replace(microsecond=0)
         near = entry.depth <= 2  # a listing reached by a link is read, but only near
         listed = listed_dates(entry)
-        done = parse_article(result, final, fetched_at, self.site, self.hosts, near, listed)
+        done = parse_article(
+            result, final, fetched_at, self.site.name, self.site.profile, self.hosts, near, listed
+        )
         if done.page is None or done.prepared is None:
             self.summary.not_articles += 1
             if done.found is not None:
@@ -501,96 +503,3 @@ class Crawler:
         links = [r.url for r in article.related]
         links += [u for u in (article.next_url, article.prev_url) if u]
         return [u for u in links if urlsplit(u).scheme in ("http", "https")]
-
-
-def parse_article(
-    result: FetchResult,
-    final: str,
-    fetched_at: datetime,
-    site: Site,
-    hosts: set[str],
-    read_listing: bool,
-    listed: ListedDates | None = None,
-) -> _Extracted:
-    """Extraction and everything derived from it, for the store. Pure: runs off the loop.
-
-    ``listed`` are the dates the REST API gave for the fetched URL: they replace the extracted
-    ones when the article is that URL (the page's canonical URL, or the address the fetch
-    ended at, is the listed one), never on a page a redirect led to elsewhere."""
-    html = result.text or ""
-    article = extract(html, final, site.profile, fetched_at=fetched_at)
-    if not article.is_article:
-        found = discover.read_page(html, final, hosts, site.profile) if read_listing else None
-        return _Extracted(article, found=found)
-    article.site = site.name
-    # The page's own canonical URL when it stays on the site, else the fetched URL.
-    on_site = article.url and discover.on_site(article.url, hosts)
-    article.url = canonical(article.url) if on_site and article.url else final
-    if listed is not None and (same_page(listed.url, article.url) or same_page(listed.url, final)):
-        article = with_listed_dates(article, listed)
-    page = PageRecord(
-        url=article.url or final,
-        final_url=result.final_url,
-        status=result.status,
-        content=result.content,
-        content_type=result.headers.get("content-type"),
-        encoding=result.encoding,
-        etag=result.etag,
-        last_modified=result.last_modified,
-        fetched_at=fetched_at.isoformat(),
-    )
-    return _Extracted(article, page, prepare(article, page))
-
-
-def listed_source(entry: Claim) -> str | None:
-    """The authoritative listing (REST) that dated a claimed frontier entry, if any."""
-    source = entry.listed_source
-    return source if source in feeds.AUTHORITATIVE_SOURCES else None
-
-
-def listed_dates(entry: Claim) -> ListedDates | None:
-    """The authoritative dates a claimed frontier entry carries, if any."""
-    source = listed_source(entry)
-    if source is None:
-        return None
-    return ListedDates(
-        entry.url, entry.listed_published, entry.listed_modified, entry.listed_raw, source
-    )
-
-
-def _frontier_entry(
-    url: str,
-    kind: PageKind,
-    depth: int,
-    found_on: str | None,
-    lastmod: str | None,
-    item: feeds.Entry | None,
-) -> FrontierEntry:
-    """A frontier entry, with the dates of ``item`` when its list is authoritative (REST)."""
-    entry = FrontierEntry(url, kind, PRIORITY[kind], depth, found_on, lastmod)
-    if item is None or not item.authoritative or not (item.published or item.modified):
-        return entry
-    return replace(
-        entry,
-        listed_published=item.published,
-        listed_modified=item.modified,
-        listed_raw=item.date_raw,
-        listed_source=item.source,
-    )
-
-
-@dataclass(frozen=True)
-class _Extracted:
-    """A fetched article candidate after the parse thread is done with it: the article with
-    its page record and derived values, or, for a page that is no article, its links."""
-
-    article: Article
-    page: PageRecord | None = None
-    prepared: Prepared | None = None
-    found: discover.Found | None = None
-
-
-def _skipped_sitemap(url: str) -> bool:
-    """Sitemaps of terms, authors and static pages list no articles."""
-    name = urlsplit(url).path.lower().rsplit("/", 1)[-1]
-    return any(word in name for word in SKIPPED_SITEMAPS)

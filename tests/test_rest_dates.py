@@ -12,13 +12,14 @@ from urllib.parse import urlsplit
 import pytest
 
 from scraper.article import Article
-from scraper.crawl import Site, listed_dates, parse_article
+from scraper.crawl import Site
 from scraper.extract.listed import ListedDates, with_listed_dates
 from scraper.feeds import parse_feed, parse_rest_posts, parse_sitemap, rest_date
 from scraper.fetch import FetchResult
 from scraper.mirror import MirrorServer, default_site
 from scraper.mirror.server import Response
 from scraper.mirror.site import to_aware
+from scraper.parse import listed_dates, parse_article
 from scraper.store import Claim, PageKind, Store, content_hash
 from scraper.urls import canonical, same_page
 
@@ -281,7 +282,8 @@ def parsed(canonical_url: str, final_url: str, listed: ListedDates | None) -> Ar
         fetched(canonical_url, final_url),
         canonical(final_url),
         when,
-        site,
+        site.name,
+        site.profile,
         {"news.example"},
         True,
         listed,

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from scraper.article import RECORD_FIELDS, Article, Link, build_record
-from scraper.crawl import ARTICLE_KINDS, LISTING_KINDS, PRIORITY, SOURCE_KINDS
+from scraper.crawl import ARTICLE_KINDS, LISTING_KINDS, SOURCE_KINDS
+from scraper.parse import PRIORITY
 from scraper.revisit import reread_listed
 from scraper.store import (
     CLAIM_COLUMNS,
