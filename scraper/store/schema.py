@@ -17,7 +17,7 @@ from .._exceptions import StoreError
 from ..search import BM25_WEIGHTS
 from .fulltext import FulltextMixin
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def schema_sql() -> str:
@@ -54,8 +54,6 @@ def _migrate_to_3(db: sqlite_utils.Database) -> bool:
     return False
 
 
-#: version -> step bringing an archive of the previous version to it; returns whether the
-#: search index must be rebuilt. Run in one transaction, before schema.sql.
 def _migrate_to_4(db: sqlite_utils.Database) -> bool:
     """3 -> 4: the article_list view gains authors and month (facets of the reading room);
     schema.sql recreates it."""
@@ -63,10 +61,19 @@ def _migrate_to_4(db: sqlite_utils.Database) -> bool:
     return False
 
 
+def _migrate_to_5(db: sqlite_utils.Database) -> bool:
+    """4 -> 5: crawl runs count the pages skipped by choice (robots.txt, scope)."""
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0")
+    return False
+
+
+#: version -> step bringing an archive of the previous version to it; returns whether the
+#: search index must be rebuilt. Run in one transaction, before schema.sql.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {
     2: _migrate_to_2,
     3: _migrate_to_3,
     4: _migrate_to_4,
+    5: _migrate_to_5,
 }
 
 
