@@ -45,7 +45,7 @@ from .parse import (
     skipped_sitemap,
 )
 from .profiles import Profile
-from .revisit import reread_listed
+from .revisit import edited_since, reread_listed
 from .store import Claim, FrontierEntry, PageKind, Store
 from .urls import canonical, request_scope
 
@@ -491,7 +491,11 @@ class Crawler:
         )
         changed = [(u, m) for u, m in urls.items() if m]
         if changed:
-            self.store.frontier_refresh(self._site_id, changed)
+            known = self.store.frontier_known(u for u, _ in changed)
+            edited = [u for u, m in changed if u in known and edited_since(known[u], m)]
+            self.store.frontier_lastmod(changed, requeue=edited)
+            for url in edited:
+                log.debug("revisit %s: its lastmod says it changed", url)
         return new
 
     def _next_rest_page(self, result: FetchResult, entry: Claim, new: int) -> None:
