@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import click
 
 from . import profiles
+from ._exceptions import ScraperError
 from .crawl import Crawler, CrawlOptions, CrawlSummary, Site
 from .fetch import DEFAULT_USER_AGENT, Fetcher, make_user_agent
 from .lock import ArchiveLock, LockError, LockHeld
@@ -178,6 +179,14 @@ def crawl_options(f: Any) -> Any:
             show_default=False,
             help="User-Agent header.",
         ),
+        click.option(
+            "--warc",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Also write every request and response as WARC files into this folder.",
+        ),
+        click.option(
+            "--warc-size", default=1000, show_default=True, help="MB per WARC file (rotation)."
+        ),
         click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON."),
         click.option("-v", "--verbose", count=True, help="More log output (-vv: debug)."),
         click.option("-q", "--quiet", is_flag=True, help="Only errors."),
@@ -210,7 +219,7 @@ def crawl(target: str, profile_name: str | None, db_path: Path, **kw: Any) -> No
             summary = run_crawl(site, db_path, **kw)
     except LockHeld as exc:
         fail(str(exc), EXIT_LOCKED)
-    except LockError as exc:
+    except ScraperError as exc:  # a lock file that cannot be made, a bad --warc folder
         fail(str(exc))
     sys.exit(report(summary, as_json=kw["as_json"], quiet=kw["quiet"]))
 
@@ -242,6 +251,8 @@ def run_crawl(
     user_agent: str = DEFAULT_USER_AGENT,
     contact: str | None = None,
     quiet: bool = False,
+    warc: Path | None = None,
+    warc_size: int = 1000,
     **_: Any,
 ) -> CrawlSummary:
     options = CrawlOptions(
@@ -254,11 +265,17 @@ def run_crawl(
         until=until,
         revisit_days=revisit_days,
     )
-    with open_store(db_path) as store:
+    from .warc.writer import recording
+
+    agent = make_user_agent(contact, base=user_agent)
+    with (
+        open_store(db_path) as store,
+        recording(
+            warc, max_size=warc_size * 1_000_000, site=site.name, user_agent=agent, contact=contact
+        ) as recorder,
+    ):
         fetcher = Fetcher(
-            user_agent=make_user_agent(contact, base=user_agent),
-            per_host_concurrency=concurrency,
-            delay=delay,
+            user_agent=agent, per_host_concurrency=concurrency, delay=delay, recorder=recorder
         )
         with progress_display(enabled=not quiet and sys.stderr.isatty()) as progress:
             crawler = Crawler(store, fetcher, site, options, progress)
@@ -463,4 +480,4 @@ def list_profiles() -> None:
         click.echo(f"{p.name:<16} {p.base_url:<28} {p.timezone or '-':<20} {','.join(p.languages)}")
 
 
-from . import cli_archive  # noqa: E402,F401
+from . import cli_archive, cli_scale  # noqa: E402,F401  (they register their commands)

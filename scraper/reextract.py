@@ -12,7 +12,7 @@ gave (``date_source`` 'rest') are not on the page: the stored ones are kept
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -54,7 +54,7 @@ def reextract(
 ) -> ReextractSummary:
     """Re-extract the stored article pages (of ``site``, or all) into the archive."""
     summary = ReextractSummary()
-    for page in store.article_pages(site):
+    for page in stored_pages(store, site, summary):
         summary.pages += 1
         url = page.final_url or page.url
         article = extract(page.content, url, _profile(page, summary), fetched_at=_when(page))
@@ -69,6 +69,15 @@ def reextract(
         if progress is not None:
             progress(summary)
     return summary
+
+
+def stored_pages(store: Store, site: str | None, summary: ReextractSummary) -> Iterator[StoredPage]:
+    """The kept article pages: copies in the archive, then pages kept in WARC files
+    (``scraper backfill``), read from there when the file is present."""
+    from .backfill import warc_stored_pages
+
+    yield from store.article_pages(site)
+    yield from warc_stored_pages(store, site, summary.messages)
 
 
 def kept_dates(page: StoredPage, article: Article) -> Article:

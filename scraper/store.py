@@ -38,7 +38,7 @@ from .search import (
 )
 from .text import fold
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DEFAULT_DB = "archive.db"
 #: Searches matching more articles than this rank the most recently published ones.
 RANK_WINDOW = 10_000
@@ -119,6 +119,16 @@ class StoredPage:
     modified_at: str | None = None
     date_source: str | None = None
     date_raw: str | None = None
+
+
+@dataclass(frozen=True)
+class WarcPage:
+    """A kept article page whose raw bytes are in a WARC file (``StoredPage.content`` empty)."""
+
+    page: StoredPage
+    file: str
+    offset: int
+    length: int
 
 
 @dataclass(frozen=True)
@@ -753,6 +763,96 @@ class Store:
         return row[0] if row else None
 
     # ------------------------------------------------------------------ reading
+    # ------------------------------------------------------------------ WARC (scraper.backfill)
+    # Self-contained: pages kept in WARC files, and what a backfill has read of each file.
+    def save_capture(
+        self,
+        site_id: int,
+        article: Article,
+        page: PageRecord,
+        location: tuple[str, int, int],
+        *,
+        size: int,
+        prepared: Prepared | None = None,
+    ) -> str:
+        """:meth:`save_article` for a capture read from a WARC file: the page row records the
+        file, offset and length of the record (and the body's ``size``) instead of a copy of
+        the page (``page.content`` is not kept). A capture older than the stored version of its
+        article changes nothing and returns ``"stale"``."""
+        if not article.url:
+            raise StoreError("an article needs a URL")
+        with self.db.atomic():
+            row = self.db.execute(
+                "SELECT fetched_at FROM articles WHERE url = ?", [article.url]
+            ).fetchone()
+            if row is not None and page.fetched_at and row[0] > page.fetched_at:
+                return "stale"
+            outcome = self.save_article(site_id, article, page, prepared=prepared)
+            self.db.execute(
+                "UPDATE pages SET html = NULL, size = ?, warc_file = ?, warc_offset = ?,"
+                " warc_length = ? WHERE url = ?",
+                [size, *location, page.url],
+            )
+        return outcome
+
+    def warc_progress(self, file: str, selection: str = "") -> tuple[int, str] | None:
+        """(next offset, state) a backfill with ``selection`` recorded for ``file``, or None."""
+        row = self.db.execute(
+            "SELECT next_offset, state FROM warc_progress WHERE file = ? AND selection = ?",
+            [file, selection],
+        ).fetchone()
+        return (int(row[0]), str(row[1])) if row else None
+
+    def set_warc_progress(
+        self,
+        file: str,
+        next_offset: int,
+        state: str,
+        counts: dict[str, int] | None = None,
+        selection: str = "",
+    ) -> None:
+        """Record that ``file`` was read up to ``next_offset`` (``state`` 'running' or 'done');
+        inside the transaction of the batch it closes, so the two are committed together."""
+        added = counts or {}
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO warc_progress (file, selection, next_offset, state, records, stored,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(file, selection) DO UPDATE SET"
+                " next_offset = excluded.next_offset, state = excluded.state,"
+                " records = records + excluded.records, stored = stored + excluded.stored,"
+                " updated_at = excluded.updated_at",
+                [file, selection, next_offset, state, added.get("records", 0),
+                 added.get("stored", 0), now_iso()],
+            )  # fmt: skip
+
+    def warc_pages(self, site: str | None = None, batch: int = 100) -> Iterator[WarcPage]:
+        """Article pages kept in WARC files (no copy in the archive), for re-extraction."""
+        last = 0
+        where = " AND s.name = ?" if site else ""
+        extra = [site.lower().removeprefix("www.")] if site else []
+        while True:
+            rows = self.db.execute(
+                "SELECT p.rowid, p.url, p.final_url, p.fetched_at, a.id, a.url, s.id, s.name,"
+                " s.profile, a.published_at, a.modified_at, a.date_source, a.date_raw,"
+                " p.warc_file, p.warc_offset, p.warc_length"
+                " FROM pages p JOIN articles a ON a.id = p.article_id"
+                " JOIN sites s ON s.id = a.site_id"
+                f" WHERE p.rowid > ? AND p.html IS NULL AND p.warc_file IS NOT NULL{where}"
+                " ORDER BY p.rowid LIMIT ?",
+                [last, *extra, batch],
+            ).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                page = StoredPage(
+                    url=r[1], final_url=r[2], fetched_at=r[3], content=b"", article_id=r[4],
+                    article_url=r[5], site_id=r[6], site=r[7], profile=r[8],
+                    published_at=r[9], modified_at=r[10], date_source=r[11], date_raw=r[12],
+                )  # fmt: skip
+                yield WarcPage(page, r[13], int(r[14]), int(r[15] or 0))
+            last = rows[-1][0]
+
     def record(self, key: int | str) -> dict[str, Any] | None:
         """One article in the record format, by id or URL."""
         column = "id" if isinstance(key, int) else "url"
@@ -1257,11 +1357,21 @@ def _migrate_to_3(db: sqlite_utils.Database) -> bool:
     return False
 
 
+def _migrate_to_4(db: sqlite_utils.Database) -> bool:
+    """3 -> 4: a page may live in a WARC file (pages.warc_file/offset/length, html NULL);
+    schema.sql then creates warc_progress (what a backfill has read of each file)."""
+    for column, kind in (("warc_file", "TEXT"), ("warc_offset", "INTEGER")):
+        db.execute(f"ALTER TABLE pages ADD COLUMN {column} {kind}")
+    db.execute("ALTER TABLE pages ADD COLUMN warc_length INTEGER")
+    return False
+
+
 #: version -> step bringing an archive of the previous version to it; returns whether the
 #: search index must be rebuilt. Run in one transaction, before schema.sql.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {
     2: _migrate_to_2,
     3: _migrate_to_3,
+    4: _migrate_to_4,
 }
 
 
