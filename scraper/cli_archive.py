@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 import click
 
+from ._exceptions import ScraperError
 from .cli import EXIT_LOCKED, EXIT_PARTIAL, db_option, fail, main, open_store
 from .store import RANK_WINDOW, Filters, Store, StoreError, date_bound
 from .urls import display
@@ -252,7 +253,17 @@ def history(key: str, db_path: Path, diff_pair: tuple[str, str] | None, as_json:
 @db_option
 @click.option("--site", help="Only this site's pages.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def reextract(db_path: Path, site: str | None, as_json: bool) -> None:
+@click.option("--engine", default="local", show_default=True, help="local or dask.")
+@click.option("--workers", default=2, show_default=True, help="Dask workers (LocalCluster).")
+@click.option("--scheduler", help="An existing Dask cluster, e.g. tcp://HOST:8786.")
+def reextract(
+    db_path: Path,
+    site: str | None,
+    as_json: bool,
+    engine: str = "local",
+    workers: int = 2,
+    scheduler: str | None = None,
+) -> None:
     """Re-run extraction on the stored raw pages (no network), after an extractor change.
 
     Articles whose content changed get a new revision (see 'scraper history'); fields outside
@@ -263,12 +274,19 @@ def reextract(db_path: Path, site: str | None, as_json: bool) -> None:
 
     if not db_path.exists():
         fail(f"no archive at {db_path} (run 'scraper crawl' or 'scraper demo' first)")
+    if engine not in ("local", "dask"):
+        fail(f"unknown engine {engine!r} (choose from local, dask)")
     try:
         with ArchiveLock(db_path), open_store(db_path) as store:
-            summary = run(store, site)
+            if engine == "dask":
+                from .scale import reextract_dask
+
+                summary = reextract_dask(store, site, workers=workers, scheduler=scheduler)
+            else:
+                summary = run(store, site)
     except LockHeld as exc:
         fail(f"a crawl is running on {db_path} ({exc}); try again when it ends", EXIT_LOCKED)
-    except LockError as exc:
+    except (LockError, ScraperError) as exc:
         fail(str(exc))
     for message in summary.messages:
         click.echo(f"scraper: {message}", err=True)
