@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from . import discover, profiles
@@ -221,7 +221,7 @@ def backfill(
     summary = BackfillSummary(engine=engine, output=output or "archive", files=len(files))
     started = time.monotonic()
     if parquet_dir is not None:
-        from .scale import ParquetSink
+        from .merge import ParquetSink
 
         sink: _Sink = ParquetSink(parquet_dir)
     else:
@@ -311,18 +311,19 @@ def _run(
 
 
 # ---------------------------------------------------------------------- where results go
-class _Sink:
-    def plan(self, files: list[Path], shard_size: int, summary: BackfillSummary) -> list[Shard]:
-        raise NotImplementedError
+class _Sink(Protocol):
+    """Where shard results go: the archive, or Parquet (:class:`scraper.merge.ParquetSink`)."""
 
-    def write(self, result: ShardResult, summary: BackfillSummary) -> None:
-        raise NotImplementedError
+    def plan(
+        self, files: list[Path], shard_size: int, summary: BackfillSummary
+    ) -> list[Shard]: ...  # the shards still to do
 
-    def close(self, summary: BackfillSummary) -> None:
-        raise NotImplementedError
+    def write(self, result: ShardResult, summary: BackfillSummary) -> None: ...
+
+    def close(self, summary: BackfillSummary) -> None: ...
 
 
-class _ArchiveSink(_Sink):
+class _ArchiveSink:
     """The archive: one transaction per shard, with the file's progress in it."""
 
     def __init__(self, db: Path, options: BackfillOptions) -> None:

@@ -157,7 +157,7 @@ def print_results(hits: list[dict[str, Any]], offset: int = 0) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["jsonl", "csv", "parquet"]),
+    type=click.Choice(["jsonl", "csv", "parquet", "warc"]),
     default="jsonl",
     show_default=True,
 )
@@ -174,6 +174,7 @@ def export(db_path: Path, fmt: str, output: Path | None, **kw: Any) -> None:
     \b
     jsonl: one record per line.   csv: one row per record, list fields as JSON text.
     parquet: typed columns (needs pyarrow: pip install 'scraper[parquet]').
+    warc: the raw pages as WARC response records (-o FILE.warc.gz).
     \b
     Examples:
       scraper export -o articles.jsonl
@@ -182,6 +183,15 @@ def export(db_path: Path, fmt: str, output: Path | None, **kw: Any) -> None:
     """
     from . import exporting
 
+    if fmt == "warc":
+        from .warc.export import export_warc
+
+        if output is None:
+            fail("--format warc needs -o FILE (e.g. pages.warc.gz)")
+        with open_store(db_path, must_exist=True, reading=True) as store:
+            count = export_warc(store, store.records(**_filters(kw)), output)
+        click.echo(f"{count} pages written to {output}", err=True)
+        return
     if fmt == "parquet":
         if output is None:
             fail("--format parquet needs -o FILE (Parquet is not written to a terminal)")

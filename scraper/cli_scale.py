@@ -21,7 +21,7 @@ import click
 from ._exceptions import EXIT_LOCKED, LockHeld, ScraperError
 from .cli import db_option, fail, main, setup_logging
 
-__all__ = ["backfill_command"]
+__all__ = ["backfill_command", "import_command"]
 
 
 @contextmanager
@@ -147,3 +147,39 @@ def backfill_command(
 
 
 main.add_command(backfill_command)
+
+
+@click.command("import")
+@click.argument("source", type=click.Path(path_type=Path))
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+def import_command(source: Path, db_path: Path, as_json: bool, quiet: bool) -> None:
+    """Merge SOURCE into the archive: a Parquet folder written by 'backfill --output parquet:DIR'
+    or another archive file (articles with their revisions and pages).
+
+    \b
+    Examples:
+      scraper import parquet-out/ --db news.db
+      scraper import machine2/archive.db --db news.db
+    """
+    from .merge import import_into
+
+    setup_logging(0, quiet)
+    try:
+        summary = import_into(source, db_path)
+    except LockHeld as exc:
+        fail(str(exc), EXIT_LOCKED)
+    except ScraperError as exc:
+        fail(str(exc), exc.exit_code)
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
+    elif not quiet:
+        click.echo(
+            f"import {summary.source} ({summary.kind}): {summary.records:,} read, "
+            f"{summary.new:,} new, {summary.updated:,} updated, {summary.unchanged:,} unchanged, "
+            f"{summary.stale:,} older than archived in {summary.seconds:.1f}s"
+        )
+
+
+main.add_command(import_command)

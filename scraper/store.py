@@ -770,15 +770,15 @@ class Store:
         site_id: int,
         article: Article,
         page: PageRecord,
-        location: tuple[str, int, int],
+        location: tuple[str, int, int] | None,
         *,
-        size: int,
+        size: int = 0,
         prepared: Prepared | None = None,
     ) -> str:
-        """:meth:`save_article` for a capture read from a WARC file: the page row records the
-        file, offset and length of the record (and the body's ``size``) instead of a copy of
-        the page (``page.content`` is not kept). A capture older than the stored version of its
-        article changes nothing and returns ``"stale"``."""
+        """:meth:`save_article` for a capture read from a WARC file (or imported): without
+        ``page.content`` the page row records the ``location`` of the record (file, offset,
+        length; None: nowhere) and the body's ``size`` instead of a copy of the page. A capture
+        older than the stored version of its article changes nothing: ``"stale"``."""
         if not article.url:
             raise StoreError("an article needs a URL")
         with self.db.atomic():
@@ -788,12 +788,30 @@ class Store:
             if row is not None and page.fetched_at and row[0] > page.fetched_at:
                 return "stale"
             outcome = self.save_article(site_id, article, page, prepared=prepared)
-            self.db.execute(
-                "UPDATE pages SET html = NULL, size = ?, warc_file = ?, warc_offset = ?,"
-                " warc_length = ? WHERE url = ?",
-                [size, *location, page.url],
-            )
+            if not page.content:
+                self.db.execute(
+                    "UPDATE pages SET html = NULL, size = ?, warc_file = ?, warc_offset = ?,"
+                    " warc_length = ? WHERE url = ?",
+                    [size, *(location or (None, None, None)), page.url],
+                )
         return outcome
+
+    def site_rows(self) -> list[dict[str, Any]]:
+        """Every site: name, base_url, profile, timezone (for ``scraper import``)."""
+        rows = self.db.execute("SELECT name, base_url, profile, timezone FROM sites ORDER BY id")
+        return [
+            dict(zip(("name", "base_url", "profile", "timezone"), r, strict=True)) for r in rows
+        ]
+
+    def page_row(self, url: str) -> dict[str, Any] | None:
+        """The page row of ``url`` with its body decompressed (``content``; b"" if none)."""
+        cursor = self.db.execute("SELECT * FROM pages WHERE url = ?", [url])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        page = dict(zip([d[0] for d in cursor.description], row, strict=True))
+        page["content"] = zlib.decompress(page["html"]) if page["html"] is not None else b""
+        return page
 
     def warc_progress(self, file: str, selection: str = "") -> tuple[int, str] | None:
         """(next offset, state) a backfill with ``selection`` recorded for ``file``, or None."""

@@ -94,7 +94,8 @@ class WarcWriter:
 
     ``info`` fields are added to each file's ``warcinfo`` record (``robots``, ``operator``,
     ``http-header-user-agent``, ``isPartOf``...). ``max_size`` is the size (compressed bytes)
-    after which the next record goes into a new file. Not thread-safe: one writer per thread
+    after which the next record goes into a new file. With ``name``, one file of that name
+    (gzip per record if it ends with ``.gz``), never rotated. Not thread-safe: one writer per thread
     (:class:`WarcRecorder` gives a crawl one).
     """
 
@@ -106,6 +107,7 @@ class WarcWriter:
         max_size: int = DEFAULT_MAX_SIZE,
         info: Mapping[str, str | None] | None = None,
         gzip: bool = True,
+        name: str | None = None,
     ) -> None:
         if max_size <= 0:
             raise UsageError(f"a WARC file size must be positive, not {max_size}")
@@ -118,7 +120,8 @@ class WarcWriter:
             raise UsageError(f"{directory} is not a folder")
         self.prefix = prefix
         self.max_size = max_size
-        self.gzip = gzip
+        self.gzip = gzip if name is None else name.endswith(".gz")
+        self.name = name  # one file of this name, never rotated (an export)
         self.info = dict(info or {})
         self.files: list[Path] = []  # files finished (renamed), in order
         self.records = 0
@@ -158,12 +161,13 @@ class WarcWriter:
 
     def _file(self) -> WARCWriter:
         """The writer of the current file, rotated first when the file is full."""
-        if self._stream is not None and self._stream.tell() >= self.max_size:
+        if self._stream is not None and self._stream.tell() >= self.max_size and not self.name:
             self.close()
         if self._writer is None:
             stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
             suffix = ".warc.gz" if self.gzip else ".warc"
             name = f"{self.prefix}-{stamp}-{self._serial:05d}-{self._host}-{os.getpid()}{suffix}"
+            name = self.name or name
             self._serial += 1
             self._path = self.directory / (name + ".open")
             self._stream = self._path.open("wb")
