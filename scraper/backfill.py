@@ -69,6 +69,8 @@ log = logging.getLogger(__name__)
 ENGINES = ("local", "dask")
 DEFAULT_SHARD_SIZE = 8_000_000  # compressed bytes of WARC per shard: ~500-1000 captures
 MAX_FAILURES = 20
+MIN_DASK_SHARD = 1_000_000
+SHARDS_PER_WORKER = 8
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,9 @@ def backfill(
     if parquet_dir is None and db is None:
         raise UsageError("an archive file (db) is needed unless the output is Parquet")
     files = warc_files(paths)
+    if engine == "dask":  # enough shards to keep every worker busy to the end
+        total = sum(f.stat().st_size for f in files)
+        shard_size = min(shard_size, max(MIN_DASK_SHARD, total // (workers * SHARDS_PER_WORKER)))
     summary = BackfillSummary(engine=engine, output=output or "archive", files=len(files))
     started = time.monotonic()
     if parquet_dir is not None:

@@ -194,3 +194,17 @@ def test_backfilling_the_crawl_warcs_gives_the_crawled_articles(
     with Store(db) as store:
         again = reextract(store)
     assert again.pages == again.unchanged == 74 and again.messages == []
+
+
+def test_a_payload_that_does_not_match_its_digest_is_a_problem(tmp_path: Path) -> None:
+    with WarcWriter(tmp_path) as writer:
+        url = "https://a.example/story/"
+        body = article_html(url, "A story", "Words.", "2025-11-18")
+        wrong = {"WARC-Payload-Digest": "sha1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}
+        writer.write(writer.response_record(url, status=200, headers=[], body=body, extra=wrong))
+        writer.write(response(writer, url, body, T0))
+    items = list(read_warc(writer.files[0]))
+    assert [type(i).__name__ for i in items] == ["Capture", "Problem", "Capture"]
+    assert items[1].kind == "digest"  # type: ignore[union-attr]
+    unchecked = list(read_warc(writer.files[0], check_digests=False))
+    assert all(isinstance(i, Capture) for i in unchecked)
