@@ -118,6 +118,7 @@ class ShardResult:
     failures: list[str]
     seconds: float
     peak_rss: int  # bytes: peak resident memory of the process that read the shard
+    cpu_seconds: float = 0.0  # CPU time the shard took where it ran
 
 
 @dataclass
@@ -144,6 +145,7 @@ class BackfillSummary:
     bytes_read: int = 0
     bytes_total: int = 0
     peak_worker_rss: int = 0
+    shard_cpu_seconds: float = 0.0  # CPU time of reading + extraction, all workers together
     seconds: float = 0.0
     messages: list[str] = field(default_factory=list)
 
@@ -173,6 +175,7 @@ class BackfillSummary:
         self.not_articles += counts["not_articles"]
         self.bytes_read += result.shard.end - result.shard.begin
         self.peak_worker_rss = max(self.peak_worker_rss, result.peak_rss)
+        self.shard_cpu_seconds += result.cpu_seconds
         for key, value in counts.items():
             kind, _, name = key.partition(":")
             if kind == "skip":
@@ -415,7 +418,7 @@ def plan_shards(starts: dict[str, int], shard_size: int) -> list[Shard]:
 def process_shard(shard: Shard, options: BackfillOptions) -> ShardResult:
     """Read and extract the records of one shard. Pure: touches no archive, so it runs on
     any worker; the caller stores the result."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     counts: Counter[str] = Counter()
     kept: list[Kept] = []
     failures: list[str] = []
@@ -449,7 +452,8 @@ def process_shard(shard: Shard, options: BackfillOptions) -> ShardResult:
         else:
             counts[f"skip:{reason}"] += 1
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return ShardResult(shard, kept, counts, failures, time.perf_counter() - started, peak)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return ShardResult(shard, kept, counts, failures, seconds, peak, cpu)
 
 
 def _select(capture: Capture, *, options: BackfillOptions) -> str | None:
