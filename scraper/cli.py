@@ -181,7 +181,7 @@ def crawl_options(f: Any) -> Any:
         ),
         click.option(
             "--warc",
-            type=click.Path(file_okay=False, path_type=Path),
+            type=click.Path(path_type=Path),
             help="Also write every request and response as WARC files into this folder.",
         ),
         click.option(

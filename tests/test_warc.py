@@ -208,3 +208,14 @@ def test_a_payload_that_does_not_match_its_digest_is_a_problem(tmp_path: Path) -
     assert items[1].kind == "digest"  # type: ignore[union-attr]
     unchecked = list(read_warc(writer.files[0], check_digests=False))
     assert all(isinstance(i, Capture) for i in unchecked)
+
+
+def test_crawl_with_a_warc_path_that_is_a_file_is_a_one_line_error(
+    mirror: MirrorServer, tmp_path: Path
+) -> None:
+    (tmp_path / "taken").write_text("x")
+    args = ["crawl", mirror.base_url + "/ar/", "--db", str(tmp_path / "a.db")]
+    result = CliRunner().invoke(main, [*args, "--warc", str(tmp_path / "taken")])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("scraper: error:") and "taken" in lines[0]
