@@ -32,6 +32,7 @@ from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeadersParserException
 
 from .._exceptions import UsageError
 
@@ -185,7 +186,8 @@ def read_warc(
         stream.seek(start)
         # Digests are checked here for the payloads read (see _payload), not by warcio for
         # every record: a backfill skips most records unread (requests, images, errors).
-        records = ArchiveIterator(stream)
+        # HTTP headers are parsed here for responses and revisits only (see _capture).
+        records = ArchiveIterator(stream, no_record_parse=True)
         offset = start
         while True:
             try:
@@ -199,6 +201,21 @@ def read_warc(
             if end is not None and offset >= end:
                 return
             try:
+                if record.rec_type in ("response", "revisit") and record.length:
+                    uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+                    try:
+                        record.http_headers = records.loader.load_http_headers(
+                            record.rec_type, uri, record.raw_stream, record.length
+                        )
+                    except EOFError:  # a revisit with no HTTP headers, or a cut record
+                        record.http_headers = None
+                    except StatusAndHeadersParserException as exc:
+                        bad: Capture | Problem = Problem(
+                            name, offset, "malformed", f"bad HTTP headers: {_one_line(exc)}"
+                        )
+                        records.read_to_end()
+                        yield bad
+                        continue
                 item = _capture(name, offset, record, select, check_digests)
                 records.read_to_end()
                 length = records.get_record_length()
