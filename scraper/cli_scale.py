@@ -25,7 +25,7 @@ __all__ = ["backfill_command", "import_command"]
 
 
 @contextmanager
-def _bar(enabled: bool, label: str) -> Iterator[Callable[[Any], None] | None]:
+def _bar(enabled: bool, label: str, console: Any = None) -> Iterator[Callable[[Any], None] | None]:
     """A rich progress bar on a terminal (bytes of WARC read; records read/kept/stored and
     the rate); nothing otherwise."""
     if not enabled:
@@ -40,6 +40,7 @@ def _bar(enabled: bool, label: str) -> Iterator[Callable[[Any], None] | None]:
         TextColumn("{task.fields[detail]}"),
         TimeElapsedColumn(),
         transient=True,
+        console=console,
     )
     task = bar.add_task(label, total=1, detail="")
 
@@ -136,7 +137,12 @@ def backfill_command(
             f"({summary.new:,} new, {summary.updated:,} updated, {summary.unchanged:,} unchanged,"
             f" {summary.stale:,} older than archived), {skipped:,} skipped, "
             f"{sum(summary.problems.values()):,} unreadable in {summary.seconds:.1f}s "
-            f"({summary.status})",
+            f"({summary.status})"
+            + (
+                f"; {summary.files_done_before} files done before"
+                if summary.files_done_before
+                else ""
+            ),
             err=summary.exit_code != 0,
         )
         for failure in summary.failures[:5]:

@@ -186,3 +186,21 @@ def test_a_backfill_killed_with_sigkill_resumes_to_the_same_archive(tmp_path: Pa
     assert 0 < partial < 600
     assert resumed.new == 600 - partial and resumed.updated == resumed.unchanged == 0
     assert archive_state(db) == archive_state(reference)
+
+
+def test_the_progress_bar_shows_records_kept_stored_and_rate(tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from scraper.cli_scale import _bar
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=160)
+    with _bar(True, "backfill", console) as update:
+        assert update is not None
+        summary = backfill([mixed_warc(tmp_path)], tmp_path / "a.db", progress=update)
+    assert summary.stored == 4
+    shown = screen.getvalue()
+    assert "read 12" in shown and "kept 5" in shown and "stored 4" in shown
+    assert "records/s" in shown
