@@ -219,3 +219,40 @@ def test_crawl_with_a_warc_path_that_is_a_file_is_a_one_line_error(
     assert result.exit_code == 2, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("scraper: error:") and "taken" in lines[0]
+
+
+def test_a_raw_chunked_gzipped_payload_is_decoded(tmp_path: Path) -> None:
+    """As some crawlers store responses: the bytes on the wire, chunked and gzipped."""
+    import gzip
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+
+    url = "https://raw.example/2025/11/18/story/"
+    html = article_html(url, "A story sent in chunks", "Words.", "2025-11-18")
+    packed = gzip.compress(html)
+    chunked = b"".join(
+        b"%x\r\n%s\r\n" % (len(packed[i : i + 500]), packed[i : i + 500])
+        for i in range(0, len(packed), 500)
+    )
+    chunked += b"0\r\n\r\n"
+    headers = [
+        ("Content-Type", "text/html; charset=utf-8"),
+        ("Content-Encoding", "gzip"),
+        ("Transfer-Encoding", "chunked"),
+    ]
+    with WarcWriter(tmp_path) as writer:
+        http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+        record = writer._builder.create_warc_record(
+            url, "response", payload=BytesIO(chunked), length=len(chunked), http_headers=http
+        )
+        writer.write(record)
+    [capture] = [
+        i for i in read_warc(writer.files[0]) if getattr(i, "record_type", "") == "response"
+    ]
+    assert isinstance(capture, Capture) and capture.payload == html
+
+    from scraper.backfill import backfill
+
+    summary = backfill(writer.files, tmp_path / "a.db")
+    assert summary.new == 1 and summary.problems == {}
