@@ -77,6 +77,11 @@ class Settings:
     obey_robots: bool = _opt(True, "Obey robots.txt (rules and Crawl-delay).")
     user_agent: str = _opt(DEFAULT_USER_AGENT, "User-Agent header.")
     contact: str | None = _opt(None, "Contact URL or e-mail added to the User-Agent.")
+    # -- web archive
+    warc: str | None = _opt(
+        None, "Also write every request and response as WARC files into this folder."
+    )
+    warc_size: int = _opt(1000, "Megabytes per WARC file before the next one starts.", minimum=1)
     # -- faults
     timeout: float = _opt(20.0, "Seconds for one attempt, connect to last byte.", minimum=0)
     retries: int = _opt(4, "Retries of a failed request after the first attempt.", minimum=0)

@@ -55,6 +55,7 @@ from .encoding import decode_html, is_text_content, looks_like_html
 
 __all__ = [
     "DEFAULT_USER_AGENT",
+    "Exchange",
     "FetchResult",
     "FetchStats",
     "Fetcher",
@@ -163,6 +164,29 @@ class FetchResult:
         """Not fetched because robots.txt disallows it or it is out of the crawl's scope:
         a choice, not a failure."""
         return self.error is not None and self.error.startswith((DISALLOWED, OUT_OF_SCOPE))
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One HTTP request and its response, as a recorder (``Fetcher(recorder=...)``) gets it.
+
+    ``body`` is the body as read: Content-Encoding already undone, empty for redirects, errors
+    and retried statuses (their bodies are not read). ``peer`` is the server's IP address when
+    the connection tells it; ``started`` the wall-clock time the request was sent."""
+
+    method: str
+    url: str
+    request_headers: list[tuple[str, str]]
+    status: int
+    reason: str
+    http_version: str
+    response_headers: list[tuple[str, str]]
+    body: bytes
+    peer: str | None
+    started: float
+
+
+Recorder = Callable[[Exchange], None]
 
 
 @dataclass
@@ -339,10 +363,18 @@ class Fetcher:
     ``Crawl-delay`` (or ``Request-rate``) raises it. ``timeout`` bounds one attempt from
     connect to last body byte. ``retries`` is the number of retries after the first attempt.
     ``block_after`` consecutive 403/429/503 answers from one host raise :class:`HostBlocked`
-    (then and on every later fetch of that host).
+    (then and on every later fetch of that host). ``recorder``, if given, is called on the
+    event loop with every :class:`Exchange` whose response arrived (robots.txt, redirects and
+    retries included): it must return quickly (``scraper.warc.WarcRecorder`` queues them).
     """
 
-    def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        recorder: Recorder | None = None,
+        **overrides: Any,
+    ) -> None:
         settings = (settings or Settings()).replace(**overrides) if overrides else settings
         self.settings = settings = settings or Settings()
         self.user_agent = make_user_agent(settings.contact, base=settings.user_agent)
@@ -357,6 +389,7 @@ class Fetcher:
         self.backoff_max = settings.backoff_max
         self.obey_robots = settings.obey_robots
         self.block_after = settings.block_after
+        self.recorder = recorder
         self.stats = FetchStats()
         self._global = asyncio.Semaphore(settings.global_concurrency)
         self._hosts: dict[str, _Host] = {}
@@ -700,12 +733,20 @@ class Fetcher:
         request = httpx.Request(
             "GET", url, headers={**self._headers, **headers}, extensions={"timeout": self._timeouts}
         )
+        sent = time.time()
         response = await self._transport(url, host).handle_async_request(request)
         response.request = request
         try:
-            return await self._handle(host, str(url), response, limit, truncate)
+            handled = await self._handle(host, str(url), response, limit, truncate)
+        except _Retryable as exc:
+            if exc.status and self.recorder is not None:  # a retried status: headers only
+                self.recorder(_exchange(request, response, b"", sent))
+            raise
         finally:
             await response.aclose()
+        if self.recorder is not None:
+            self.recorder(_exchange(request, response, handled.content, sent))
+        return handled
 
     async def _handle(
         self, host: _Host, url: str, response: httpx.Response, limit: int, truncate: bool
@@ -826,3 +867,32 @@ class Fetcher:
             attempts=attempts,
             error=error,
         )
+
+
+def _exchange(
+    request: httpx.Request, response: httpx.Response, body: bytes, sent: float
+) -> Exchange:
+    """What a recorder gets of one request and its response."""
+    peer: str | None = None
+    stream = response.extensions.get("network_stream")
+    with contextlib.suppress(Exception):  # not every transport tells the address
+        address = stream.get_extra_info("server_addr") if stream is not None else None
+        peer = str(address[0]) if address else None
+    version = response.extensions.get("http_version", b"HTTP/1.1")
+    reason = response.extensions.get("reason_phrase", b"")
+    return Exchange(
+        method=request.method,
+        url=str(request.url),
+        request_headers=[
+            (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
+        ],
+        status=response.status_code,
+        reason=reason.decode("latin-1") if isinstance(reason, bytes) else str(reason),
+        http_version=version.decode("ascii") if isinstance(version, bytes) else str(version),
+        response_headers=[
+            (k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw
+        ],
+        body=body,
+        peer=peer,
+        started=sent,
+    )

@@ -14,7 +14,7 @@ import asyncio
 import signal
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,7 +22,7 @@ from . import profiles
 from ._config import Settings
 from ._exceptions import UsageError
 from .crawl import Crawler, CrawlSummary, Progress, Site
-from .fetch import Fetcher
+from .fetch import Fetcher, Recorder, make_user_agent
 from .lock import ArchiveLock
 from .profiles import Profile
 from .store import DEFAULT_DB, Store
@@ -51,10 +51,28 @@ def crawl(
     settings = settings or Settings()
     site = resolve_site(target, profile)
     path = Path(db)
-    with Store(path) as store, ArchiveLock(path):  # a bad path is reported as such first
-        fetcher = Fetcher(settings)
+    with (
+        Store(path) as store,  # a bad path is reported as such first
+        ArchiveLock(path),
+        _warc_recorder(settings, site) as recorder,
+    ):
+        fetcher = Fetcher(settings, recorder=recorder)
         crawler = Crawler(store, fetcher, site, settings, progress)
         return asyncio.run(_run(crawler, fetcher))
+
+
+def _warc_recorder(settings: Settings, site: Site) -> AbstractContextManager[Recorder | None]:
+    """Where ``settings.warc`` names a folder, a recorder writing every exchange there."""
+    from .warc.writer import recording
+
+    return recording(
+        settings.warc,
+        max_size=settings.warc_size * 1_000_000,
+        site=site.name,
+        user_agent=make_user_agent(settings.contact, base=settings.user_agent),
+        contact=settings.contact,
+        obey_robots=settings.obey_robots,
+    )
 
 
 def resolve_site(target: str, profile: str | Profile | None = None) -> Site:

@@ -12,14 +12,14 @@ gave (``date_source`` 'rest') are not on the page: the stored ones are kept
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
 from . import profiles
-from ._exceptions import LockHeld, StoreError
+from ._exceptions import LockHeld, StoreError, UsageError
 from .article import Article
 from .extract import extract
 from .extract.listed import ListedDates, with_listed_dates
@@ -57,7 +57,7 @@ def reextract(
 ) -> ReextractSummary:
     """Re-extract the stored article pages (of ``site``, or all) into the archive."""
     summary = ReextractSummary()
-    for page in store.article_pages(site):
+    for page in stored_pages(store, site, summary):
         summary.pages += 1
         url = page.final_url or page.url
         article = extract(page.content, url, _profile(page, summary), fetched_at=_when(page))
@@ -78,17 +78,37 @@ def reextract_archive(
     db: str | Path,
     site: str | None = None,
     *,
+    engine: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
     progress: Callable[[ReextractSummary], None] | None = None,
 ) -> ReextractSummary:
-    """:func:`reextract` on the archive at ``db``, holding its lock (no crawl meanwhile)."""
+    """:func:`reextract` on the archive at ``db``, holding its lock (no crawl meanwhile);
+    ``engine="dask"`` extracts on a Dask cluster (``scraper.scale``), the archive still
+    written here by one writer."""
     path = Path(db)
+    if engine not in ("local", "dask"):
+        raise UsageError(f"unknown engine {engine!r} (choose from local, dask)")
     if not path.exists():
         raise StoreError(f"no archive at {path}")
     try:
         with ArchiveLock(path), Store(path) as store:
+            if engine == "dask":
+                from .scale import reextract_dask
+
+                return reextract_dask(store, site, workers=workers or 2, scheduler=scheduler)
             return reextract(store, site, progress=progress)
     except LockHeld as exc:
         raise LockHeld(f"a crawl is running on {path} ({exc}); try again when it ends") from None
+
+
+def stored_pages(store: Store, site: str | None, summary: ReextractSummary) -> Iterator[StoredPage]:
+    """The kept article pages: copies in the archive, then pages kept in WARC files
+    (``scraper backfill``), read from there when the file is present."""
+    from .backfill import warc_stored_pages
+
+    yield from store.article_pages(site)
+    yield from warc_stored_pages(store, site, summary.messages)
 
 
 def kept_dates(page: StoredPage, article: Article) -> Article:

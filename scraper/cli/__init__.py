@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from . import archive, crawl, extract
+from . import archive, crawl, extract, scale
 from ._common import ScraperGroup
 
 
@@ -36,6 +36,8 @@ for command in (
     archive.reextract,
     archive.stats,
     archive.serve,
+    scale.backfill_command,
+    scale.import_command,
     extract.extract_cmd,
     extract.list_profiles,
 ):

@@ -147,7 +147,7 @@ def print_results(hits: list[dict[str, Any]], offset: int = 0) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["jsonl", "csv", "parquet"]),
+    type=click.Choice(["jsonl", "csv", "parquet", "warc"]),
     default="jsonl",
     show_default=True,
 )
@@ -164,6 +164,7 @@ def export(db_path: Path, fmt: str, output: Path | None, **kw: Any) -> None:
     \b
     jsonl: one record per line.   csv: one row per record, list fields as JSON text.
     parquet: typed columns (needs pyarrow: pip install 'scraper[parquet]').
+    warc: the raw pages as WARC response records (-o FILE.warc.gz).
     \b
     Examples:
       scraper export -o articles.jsonl
@@ -172,6 +173,15 @@ def export(db_path: Path, fmt: str, output: Path | None, **kw: Any) -> None:
     """
     from .. import exporting
 
+    if fmt == "warc":
+        from ..warc.export import export_warc
+
+        if output is None:
+            fail("--format warc needs -o FILE (e.g. pages.warc.gz)")
+        with open_store(db_path, must_exist=True, reading=True) as store:
+            count = export_warc(store, store.records(**_filters(kw)), output)
+        click.echo(f"{count} pages written to {output}", err=True)
+        return
     if fmt == "parquet":
         if output is None:
             fail("--format parquet needs -o FILE (Parquet is not written to a terminal)")
@@ -239,7 +249,17 @@ def history(key: str, db_path: Path, diff_pair: tuple[str, str] | None, as_json:
 @db_option
 @click.option("--site", help="Only this site's pages.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def reextract(db_path: Path, site: str | None, as_json: bool) -> None:
+@click.option("--engine", default="local", show_default=True, help="local or dask.")
+@click.option("--workers", default=2, show_default=True, help="Dask workers (LocalCluster).")
+@click.option("--scheduler", help="An existing Dask cluster, e.g. tcp://HOST:8786.")
+def reextract(
+    db_path: Path,
+    site: str | None,
+    as_json: bool,
+    engine: str = "local",
+    workers: int = 2,
+    scheduler: str | None = None,
+) -> None:
     """Re-run extraction on the stored raw pages (no network), after an extractor change.
 
     Articles whose content changed get a new revision (see 'scraper history'); fields outside
@@ -249,7 +269,7 @@ def reextract(db_path: Path, site: str | None, as_json: bool) -> None:
 
     if not db_path.exists():
         fail(f"no archive at {db_path} (run 'scraper crawl' or 'scraper demo' first)")
-    summary = reextract_archive(db_path, site)
+    summary = reextract_archive(db_path, site, engine=engine, workers=workers, scheduler=scheduler)
     for message in summary.messages:
         click.echo(f"scraper: {message}", err=True)
     if as_json:

@@ -12,7 +12,8 @@ One module per job, each a part of :class:`Store` over its one connection:
 - :mod:`.articles`: saving articles, revisions, pages and their relations; re-extraction;
 - :mod:`.runs`: sites and crawl runs;
 - :mod:`.query`: records, histories, counts and the filters;
-- :mod:`.fulltext`: the search index and the search planner.
+- :mod:`.fulltext`: the search index and the search planner;
+- :mod:`.warc`: pages kept in WARC files, and a backfill's progress.
 
 The record format is :func:`scraper.article.build_record`.
 """
@@ -22,7 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .._exceptions import StoreError
-from .articles import ArticlesMixin, PageRecord, Prepared, StoredPage, content_hash, prepare
+from .articles import PageRecord, Prepared, StoredPage, content_hash, prepare
 from .connection import DEFAULT_DB, connect, now_iso
 from .frontier import CLAIM_COLUMNS, Claim, FrontierEntry, Known, PageKind, Reread
 from .fulltext import RANK_WINDOW, RANKED_SEARCH_SQL, search_key
@@ -31,6 +32,7 @@ from .runs import RunsMixin
 from .schema import MIGRATIONS, SCHEMA_VERSION, SchemaMixin, schema_sql
 from .schema import _migrate_to_2 as _migrate_to_2  # the migration tests reach these
 from .schema import _migrate_to_3 as _migrate_to_3
+from .warc import WarcMixin, WarcPage
 
 __all__ = [
     "CLAIM_COLUMNS",
@@ -51,6 +53,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoredPage",
+    "WarcPage",
     "content_hash",
     "date_bound",
     "now_iso",
@@ -60,7 +63,7 @@ __all__ = [
 ]
 
 
-class Store(ArticlesMixin, RunsMixin, SchemaMixin):
+class Store(WarcMixin, RunsMixin, SchemaMixin):
     """An open archive. Use as a context manager, or call :meth:`close`.
 
     ``reading=True`` opens it for searches, exports and statistics: a 64 MB page cache and

@@ -17,7 +17,7 @@ from .._exceptions import StoreError
 from ..search import BM25_WEIGHTS
 from .fulltext import FulltextMixin
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def schema_sql() -> str:
@@ -67,6 +67,15 @@ def _migrate_to_5(db: sqlite_utils.Database) -> bool:
     return False
 
 
+def _migrate_to_6(db: sqlite_utils.Database) -> bool:
+    """5 -> 6: a page may live in a WARC file (pages.warc_file/offset/length, html NULL);
+    schema.sql then creates warc_progress (what a backfill has read of each file)."""
+    for column, kind in (("warc_file", "TEXT"), ("warc_offset", "INTEGER")):
+        db.execute(f"ALTER TABLE pages ADD COLUMN {column} {kind}")
+    db.execute("ALTER TABLE pages ADD COLUMN warc_length INTEGER")
+    return False
+
+
 #: version -> step bringing an archive of the previous version to it; returns whether the
 #: search index must be rebuilt. Run in one transaction, before schema.sql.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {
@@ -74,6 +83,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {
     3: _migrate_to_3,
     4: _migrate_to_4,
     5: _migrate_to_5,
+    6: _migrate_to_6,
 }
 
 

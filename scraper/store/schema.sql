@@ -1,4 +1,4 @@
--- The archive's schema, version 5 (PRAGMA user_version); docs/schema.md explains it.
+-- The archive's schema, version 6 (PRAGMA user_version); docs/schema.md explains it.
 -- A fresh archive is created from this file; an older one is migrated by store.schema.MIGRATIONS.
 -- Every column carries a "--" description: `scraper serve` shows them in Datasette.
 -- Table descriptions are the "-- table:" lines.
@@ -133,7 +133,10 @@ CREATE TABLE IF NOT EXISTS pages (
     last_modified TEXT,                 -- Last-Modified header, for conditional GET
     fetched_at TEXT NOT NULL,           -- when it was fetched (UTC, ISO 8601)
     size INTEGER NOT NULL,              -- bytes before compression
-    html BLOB                           -- zlib-compressed raw body: zlib.decompress(html)
+    html BLOB,                          -- zlib-compressed raw body: zlib.decompress(html); NULL when in a WARC file
+    warc_file TEXT,                     -- WARC file holding the raw page (backfill), when html is NULL
+    warc_offset INTEGER,                -- byte offset of the record in warc_file
+    warc_length INTEGER                 -- byte length of the record in warc_file (compressed)
 );
 CREATE INDEX IF NOT EXISTS pages_article ON pages(article_id);
 CREATE INDEX IF NOT EXISTS pages_site ON pages(site_id);
@@ -217,3 +220,15 @@ SELECT
     a.url,
     a.search_key
 FROM articles a JOIN sites s ON s.id = a.site_id;
+
+-- table: What `scraper backfill` has read of each WARC file, committed with the articles it stored.
+CREATE TABLE IF NOT EXISTS warc_progress (
+    file TEXT NOT NULL,                 -- absolute path of the WARC file
+    selection TEXT NOT NULL DEFAULT '', -- the backfill's selection (hosts, profile, dates) as JSON; '' for all
+    next_offset INTEGER NOT NULL,       -- records starting before this byte offset are done
+    state TEXT NOT NULL,                -- running|done
+    records INTEGER NOT NULL DEFAULT 0, -- records read so far
+    stored INTEGER NOT NULL DEFAULT 0,  -- articles stored (new or updated) so far
+    updated_at TEXT NOT NULL,           -- last progress (UTC, ISO 8601)
+    PRIMARY KEY (file, selection)
+);

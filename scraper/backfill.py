@@ -1,0 +1,574 @@
+"""Backfill: web-archive captures (WARC files) into the archive, as a crawl would have stored them.
+
+``backfill(paths, db=...)`` reads WARC/WARC.gz files, folders or globs (:mod:`scraper.warc`),
+keeps HTTP 200 HTML responses of the selected hosts and capture dates, extracts each one with
+the crawl's own code (:func:`scraper.crawl.parse_article`: the same canonical URL, the same
+profile rules) and stores it through the same archive code: a later capture with different
+content becomes a revision, an identical one changes nothing, an earlier one than the stored
+version is left out (``stale``). The raw page is not copied: the page row records the WARC
+file, offset and length, and ``scraper reextract`` reads it from there.
+
+The work is cut in *shards* (byte ranges of about ``shard_size`` of one file, see
+:func:`scraper.warc.shards`). A shard is read and extracted by :func:`process_shard` (pure: no
+archive), in this process (``engine="local"``) or on Dask workers (``engine="dask"``,
+:mod:`scraper.scale`); the results are written by this process, one transaction per shard,
+together with the file's progress (table ``warc_progress``). So a backfill killed at any moment
+resumes after the last shard it committed, and a re-run skips the files it has finished.
+``output="parquet:DIR"`` writes the records as Parquet instead (:mod:`scraper.scale`).
+
+What each selection means:
+
+- ``hosts``: keep only these hosts (``www.`` ignored, ``host:port`` for a port);
+- ``profile``: a site profile applied to every kept host (with ``hosts``), or to the hosts the
+  profile names (without); other hosts get the bundled profile for their host, if any, else
+  generic extraction. Each host is its own site row, named like a crawl's (host, no ``www.``);
+- ``since`` / ``until``: capture dates (``WARC-Date``, UTC), both days included.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import resource
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from . import discover, profiles
+from ._exceptions import EXIT_OK, EXIT_PARTIAL, UsageError
+from .article import Article
+from .crawl import Site
+from .encoding import decode_html, is_text_content, looks_like_html
+from .fetch import FetchResult
+from .parse import parse_article
+from .profiles import Profile
+from .store import PageRecord, Prepared, Store, StoredPage
+from .urls import canonical
+from .warc.reader import Capture, Problem, read_capture, read_warc, shards, warc_files
+
+__all__ = [
+    "ENGINES",
+    "BackfillOptions",
+    "BackfillSummary",
+    "Kept",
+    "Shard",
+    "ShardResult",
+    "backfill",
+    "plan_shards",
+    "process_shard",
+    "warc_stored_pages",
+]
+
+log = logging.getLogger(__name__)
+
+ENGINES = ("local", "dask")
+DEFAULT_SHARD_SIZE = 8_000_000  # compressed bytes of WARC per shard: ~500-1000 captures
+MAX_FAILURES = 20
+MIN_DASK_SHARD = 1_000_000
+SHARDS_PER_WORKER = 8
+
+
+@dataclass(frozen=True)
+class BackfillOptions:
+    """What to keep of the captures (sent to every worker: small and picklable)."""
+
+    hosts: tuple[str, ...] | None = None
+    profile: str | None = None
+    since: str | None = None  # YYYY-MM-DD, capture date (UTC), included
+    until: str | None = None
+    check_digests: bool = True
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Records of ``file`` that begin in ``[begin, end)``; ``last``: the file's last shard."""
+
+    index: int
+    file: str
+    begin: int
+    end: int
+    last: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """One capture that extraction saw as an article, ready for the store."""
+
+    site: str
+    base_url: str
+    profile: str | None
+    timezone: str | None
+    article: Article
+    page: PageRecord  # without its body: the WARC file keeps it
+    prepared: Prepared
+    location: tuple[str, int, int]  # WARC file, offset, length
+    size: int  # body bytes
+
+
+@dataclass
+class ShardResult:
+    shard: Shard
+    kept: list[Kept]
+    counts: Counter[str]
+    failures: list[str]
+    seconds: float
+    peak_rss: int  # bytes: peak resident memory of the process that read the shard
+    cpu_seconds: float = 0.0  # CPU time the shard took where it ran
+
+
+@dataclass
+class BackfillSummary:
+    """What a backfill did. ``status``: ok | partial (some records unreadable) | interrupted."""
+
+    status: str = "ok"
+    engine: str = "local"
+    output: str = "archive"
+    files: int = 0  # WARC files named
+    files_done_before: int = 0  # finished by an earlier run: not read again
+    shards: int = 0
+    records: int = 0  # WARC records read
+    responses: int = 0
+    kept: int = 0  # captures extracted as articles
+    new: int = 0
+    updated: int = 0  # a revision was recorded
+    unchanged: int = 0
+    stale: int = 0  # older than the stored version: left out
+    not_articles: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> records
+    problems: dict[str, int] = field(default_factory=dict)  # truncated|malformed|digest -> n
+    failures: list[str] = field(default_factory=list)  # the first few "file @offset: reason"
+    bytes_read: int = 0
+    bytes_total: int = 0
+    peak_worker_rss: int = 0
+    shard_cpu_seconds: float = 0.0  # CPU time of reading + extraction, all workers together
+    seconds: float = 0.0
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def stored(self) -> int:
+        return self.new + self.updated
+
+    @property
+    def exit_code(self) -> int:
+        return {"ok": EXIT_OK, "interrupted": EXIT_OK, "partial": EXIT_PARTIAL}.get(
+            self.status, EXIT_PARTIAL
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["stored"] = self.stored
+        data["records_per_second"] = round(self.records / self.seconds, 1) if self.seconds else 0
+        return data
+
+    def add(self, result: ShardResult) -> None:
+        """Count what a shard's reading and extraction found (storing counts itself)."""
+        counts = result.counts
+        self.shards += 1
+        self.records += counts["records"]
+        self.responses += counts["responses"]
+        self.kept += len(result.kept)
+        self.not_articles += counts["not_articles"]
+        self.bytes_read += result.shard.end - result.shard.begin
+        self.peak_worker_rss = max(self.peak_worker_rss, result.peak_rss)
+        self.shard_cpu_seconds += result.cpu_seconds
+        for key, value in counts.items():
+            kind, _, name = key.partition(":")
+            if kind == "skip":
+                self.skipped[name] = self.skipped.get(name, 0) + value
+            elif kind == "problem":
+                self.problems[name] = self.problems.get(name, 0) + value
+        room = MAX_FAILURES - len(self.failures)
+        self.failures.extend(result.failures[: max(room, 0)])
+
+
+Progress = Callable[[BackfillSummary], None]
+
+
+# ---------------------------------------------------------------------- the library call
+def backfill(
+    paths: Iterable[str | Path],
+    db: str | Path | None = None,
+    *,
+    hosts: Iterable[str] | None = None,
+    profile: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    engine: str = "local",
+    workers: int = 2,
+    scheduler: str | None = None,
+    output: str | None = None,
+    shard_size: int = DEFAULT_SHARD_SIZE,
+    check_digests: bool = True,
+    progress: Progress | None = None,
+) -> BackfillSummary:
+    """Read the WARC captures under ``paths`` into the archive ``db`` (see the module doc).
+
+    ``engine`` "local" (this process) or "dask" (a LocalCluster of ``workers`` processes, or
+    the cluster at ``scheduler``). ``output`` "parquet:DIR" writes Parquet instead of ``db``.
+    Raises a :class:`~scraper.ScraperError` for bad input; problems with single records are
+    counted in the summary, never raised."""
+    options = make_options(hosts, profile, since, until, check_digests)
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    if workers < 1:
+        raise UsageError(f"workers must be at least 1, not {workers}")
+    if shard_size <= 0:
+        raise UsageError(f"a shard size must be positive, not {shard_size}")
+    parquet_dir = parse_output(output)
+    if parquet_dir is None and db is None:
+        raise UsageError("an archive file (db) is needed unless the output is Parquet")
+    files = warc_files(paths)
+    if engine == "dask":  # enough shards to keep every worker busy to the end
+        total = sum(f.stat().st_size for f in files)
+        shard_size = min(shard_size, max(MIN_DASK_SHARD, total // (workers * SHARDS_PER_WORKER)))
+    summary = BackfillSummary(engine=engine, output=output or "archive", files=len(files))
+    started = time.monotonic()
+    if parquet_dir is not None:
+        from .merge import ParquetSink
+
+        sink: _Sink = ParquetSink(parquet_dir)
+    else:
+        assert db is not None
+        sink = _ArchiveSink(Path(db), options)
+    try:
+        plan = sink.plan(files, shard_size, summary)
+        summary.bytes_total = sum(s.end - s.begin for s in plan)
+        results = _run(plan, options, engine=engine, workers=workers, scheduler=scheduler)
+        try:
+            for result in results:
+                summary.add(result)
+                sink.write(result, summary)
+                summary.seconds = time.monotonic() - started
+                if progress is not None:
+                    progress(summary)
+        except KeyboardInterrupt:
+            summary.status = "interrupted"
+            summary.messages.append("interrupted: the shards committed so far are kept")
+        finally:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()
+    finally:
+        sink.close(summary)
+    summary.seconds = time.monotonic() - started
+    if summary.status == "ok" and summary.problems:
+        summary.status = "partial"
+    return summary
+
+
+def make_options(
+    hosts: Iterable[str] | None,
+    profile: str | None,
+    since: str | None,
+    until: str | None,
+    check_digests: bool = True,
+) -> BackfillOptions:
+    """Checked options: known profile, dates as YYYY-MM-DD, hosts lower-case without www."""
+    if profile is not None:
+        profiles.load(profile)  # ProfileError (a ScraperError) when unknown
+    chosen = tuple(_host(h) for h in hosts) if hosts else None
+    return BackfillOptions(chosen or None, profile, _day(since), _day(until), check_digests)
+
+
+def parse_output(output: str | None) -> Path | None:
+    """The Parquet folder of ``output`` "parquet:DIR" (None for the archive)."""
+    if output is None or output in ("archive", "sqlite"):
+        return None
+    kind, _, where = output.partition(":")
+    if kind != "parquet" or not where:
+        raise UsageError(f"unknown output {output!r} (use parquet:DIR)")
+    return Path(where)
+
+
+def _host(value: str) -> str:
+    value = value.strip().lower()
+    if "://" in value:
+        value = urlsplit(value).netloc.lower()
+    if not value or "/" in value:
+        raise UsageError(f"not a host name: {value!r}")
+    return value.removeprefix("www.")
+
+
+def _day(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10]).isoformat()
+    except ValueError:
+        raise UsageError(f"not a date: {value!r} (use YYYY-MM-DD)") from None
+
+
+def _run(
+    plan: list[Shard],
+    options: BackfillOptions,
+    *,
+    engine: str,
+    workers: int,
+    scheduler: str | None,
+) -> Iterator[ShardResult]:
+    if engine == "dask":
+        from .scale import dask_map
+
+        return dask_map(process_shard, plan, options, workers=workers, scheduler=scheduler)
+    return (process_shard(shard, options) for shard in plan)
+
+
+# ---------------------------------------------------------------------- where results go
+class _Sink(Protocol):
+    """Where shard results go: the archive, or Parquet (:class:`scraper.merge.ParquetSink`)."""
+
+    def plan(
+        self, files: list[Path], shard_size: int, summary: BackfillSummary
+    ) -> list[Shard]: ...  # the shards still to do
+
+    def write(self, result: ShardResult, summary: BackfillSummary) -> None: ...
+
+    def close(self, summary: BackfillSummary) -> None: ...
+
+
+class _ArchiveSink:
+    """The archive: one transaction per shard, with the file's progress in it."""
+
+    def __init__(self, db: Path, options: BackfillOptions) -> None:
+        from .lock import ArchiveLock
+
+        self.selection = selection_key(options)
+        self.lock = ArchiveLock(db)
+        self.lock.__enter__()  # LockHeld while a crawl or another backfill writes the archive
+        try:
+            self.store = Store(db)
+        except BaseException:
+            self.lock.__exit__(None, None, None)
+            raise
+        self.site_ids: dict[str, int] = {}
+
+    def plan(self, files: list[Path], shard_size: int, summary: BackfillSummary) -> list[Shard]:
+        starts: dict[str, int] = {}
+        for file in files:
+            done = self.store.warc_progress(str(file), self.selection)
+            if done is not None and done[1] == "done" and done[0] >= file.stat().st_size:
+                summary.files_done_before += 1
+            else:
+                starts[str(file)] = done[0] if done is not None else 0
+        return plan_shards(starts, shard_size)
+
+    def write(self, result: ShardResult, summary: BackfillSummary) -> None:
+        store = self.store
+        outcomes: Counter[str] = Counter()
+        shard = result.shard
+        with store.db.atomic():
+            for kept in result.kept:
+                site_id = self.site_ids.get(kept.site)
+                if site_id is None:
+                    site_id = store.ensure_site(
+                        kept.site, kept.base_url, kept.profile, kept.timezone
+                    )
+                    self.site_ids[kept.site] = site_id
+                outcome = store.save_capture(
+                    site_id,
+                    kept.article,
+                    kept.page,
+                    kept.location,
+                    size=kept.size,
+                    prepared=kept.prepared,
+                )
+                outcomes[outcome] += 1
+            counts = {"records": result.counts["records"], "stored": outcomes["new"]}
+            counts["stored"] += outcomes["updated"]
+            state = "done" if shard.last else "running"
+            store.set_warc_progress(shard.file, shard.end, state, counts, self.selection)
+        summary.new += outcomes["new"]
+        summary.updated += outcomes["updated"]
+        summary.unchanged += outcomes["unchanged"]
+        summary.stale += outcomes["stale"]
+
+    def close(self, summary: BackfillSummary) -> None:
+        self.store.close()
+        self.lock.__exit__(None, None, None)
+
+
+def selection_key(options: BackfillOptions) -> str:
+    """What a backfill keeps, as the key of its progress: '' when it keeps everything."""
+    chosen = {
+        "hosts": sorted(options.hosts) if options.hosts else None,
+        "profile": options.profile,
+        "since": options.since,
+        "until": options.until,
+    }
+    kept = {k: v for k, v in chosen.items() if v}
+    return json.dumps(kept, sort_keys=True) if kept else ""
+
+
+def plan_shards(starts: dict[str, int], shard_size: int) -> list[Shard]:
+    """Shards of each file from its start offset, in file order."""
+    plan: list[Shard] = []
+    for file, start in starts.items():
+        ranges = shards(file, shard_size, start)
+        for number, (begin, end) in enumerate(ranges):
+            plan.append(Shard(len(plan), file, begin, end, number == len(ranges) - 1))
+    return plan
+
+
+# ---------------------------------------------------------------------- one shard (workers)
+def process_shard(shard: Shard, options: BackfillOptions) -> ShardResult:
+    """Read and extract the records of one shard. Pure: touches no archive, so it runs on
+    any worker; the caller stores the result."""
+    started, cpu = time.perf_counter(), time.process_time()
+    counts: Counter[str] = Counter()
+    kept: list[Kept] = []
+    failures: list[str] = []
+    select = functools.partial(_select, options=options)
+    captures = read_warc(
+        shard.file,
+        start=shard.begin,
+        end=shard.end,
+        select=select,
+        check_digests=options.check_digests,
+    )
+    for item in captures:
+        counts["records"] += 1
+        if isinstance(item, Problem):
+            counts[f"problem:{item.kind}"] += 1
+            if len(failures) < MAX_FAILURES:
+                failures.append(f"{item.file} @{item.offset}: {item.kind}: {item.reason}")
+            continue
+        if item.record_type != "response":
+            counts[f"skip:{item.record_type or 'unknown'} record"] += 1
+            continue
+        counts["responses"] += 1
+        if item.skip is not None:
+            counts[f"skip:{item.skip}"] += 1
+            continue
+        reason, found = _extract(item, options)
+        if found is not None:
+            kept.append(found)
+        elif reason == "not_articles":
+            counts["not_articles"] += 1
+        else:
+            counts[f"skip:{reason}"] += 1
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return ShardResult(shard, kept, counts, failures, seconds, peak, cpu)
+
+
+def _select(capture: Capture, *, options: BackfillOptions) -> str | None:
+    """Why a response is not wanted (None: read its body and extract it)."""
+    if capture.status != 200:
+        return "not HTTP 200"
+    parts = urlsplit(capture.url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return "not an http(s) URL"
+    if not _host_selected(capture.host, options):
+        return "host not selected"
+    if options.since or options.until:
+        day = capture.date.date().isoformat() if capture.date else None
+        if day is None:
+            return "no capture date"
+        if (options.since and day < options.since) or (options.until and day > options.until):
+            return "capture date outside since/until"
+    declared = capture.content_type
+    if declared and not looks_like_html(declared, b""):
+        mime = declared.split(";", 1)[0].strip().lower()
+        if mime not in ("application/octet-stream", ""):
+            return "not HTML"
+    return None
+
+
+def _host_selected(host: str, options: BackfillOptions) -> bool:
+    if options.hosts is not None:
+        return host in options.hosts
+    if options.profile is not None:
+        return _profile(options.profile).matches_host(host.split(":")[0])
+    return True
+
+
+@functools.cache
+def _profile(name: str) -> Profile:
+    return profiles.load(name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _site(scheme: str, netloc: str, profile_name: str | None) -> tuple[Site, frozenset[str]]:
+    """The site of a host, as a crawl of it names it, and the hosts it stays on."""
+    base_url = f"{scheme}://{netloc}/"
+    profile = _profile(profile_name) if profile_name else profiles.for_url(base_url)
+    site = Site(netloc.removeprefix("www."), base_url, profile)
+    return site, frozenset(discover.site_hosts(base_url, profile))
+
+
+def _extract(capture: Capture, options: BackfillOptions) -> tuple[str, Kept | None]:
+    """A capture's article (or why there is none: 'not HTML', 'not_articles')."""
+    content_type = capture.content_type
+    payload = capture.payload
+    if not looks_like_html(content_type, payload[:1024]):
+        return "not HTML", None
+    text, encoding = (None, None)
+    if payload and is_text_content(content_type, payload[:1024]):
+        text, encoding = decode_html(payload, content_type)
+    if not text:
+        return "empty body", None
+    parts = urlsplit(capture.url)
+    netloc = parts.netloc.lower()
+    site, hosts = _site(parts.scheme.lower(), netloc, options.profile)
+    when = (capture.date or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    headers = capture.headers
+    result = FetchResult(
+        url=capture.url,
+        final_url=capture.url,
+        status=capture.status or 200,
+        headers=headers,
+        content=b"",  # the page is not copied into the archive: the WARC file keeps it
+        text=text,
+        encoding=encoding,
+        etag=headers.get("etag"),
+        last_modified=headers.get("last-modified"),
+        elapsed=0.0,
+        attempts=1,
+        error=None,
+    )
+    url = canonical(capture.url)
+    done = parse_article(result, url, when, site.name, site.profile, set(hosts), False)
+    if done.page is None or done.prepared is None:
+        return "not_articles", None
+    page = replace(done.page, content=b"")
+    location = (capture.file, capture.offset, capture.length)
+    profile = site.profile
+    kept = Kept(
+        site.name,
+        site.base_url,
+        profile.name if profile else None,
+        profile.timezone if profile else None,
+        done.article,
+        page,
+        done.prepared,
+        location,
+        len(payload),
+    )
+    return "kept", kept
+
+
+# ---------------------------------------------------------------------- re-extraction
+def warc_stored_pages(
+    store: Store, site: str | None = None, notes: list[str] | None = None
+) -> Iterator[StoredPage]:
+    """The archive's article pages kept in WARC files, with their raw bytes read from there
+    (for ``scraper reextract``). A page whose file is gone or unreadable is left out, with a
+    note per file in ``notes``."""
+    missing: set[str] = set()
+    for kept in store.warc_pages(site):
+        if kept.file in missing:
+            continue
+        try:
+            capture = read_capture(kept.file, kept.offset)
+        except UsageError as exc:
+            missing.add(kept.file)
+            if notes is not None:
+                notes.append(f"pages in {kept.file} left as they are: {exc}")
+            continue
+        yield replace(kept.page, content=capture.payload)

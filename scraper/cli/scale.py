@@ -1,0 +1,174 @@
+"""Commands for web-archive scale: ``backfill`` (WARC files into the archive) and ``import``
+(Parquet output or another archive into the archive).
+
+Each is a thin wrapper over one library function (:func:`scraper.backfill.backfill`,
+:func:`scraper.merge.import_into`). Like every command, an error the user can cause prints
+one line on stderr and exits 2 (3 when the archive is locked); exit 1 means some records
+could not be read.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._common import db_option, fail, setup_logging
+
+__all__ = ["backfill_command", "import_command"]
+
+
+@contextmanager
+def _bar(enabled: bool, label: str, console: Any = None) -> Iterator[Callable[[Any], None] | None]:
+    """A rich progress bar on a terminal (bytes of WARC read; records read/kept/stored and
+    the rate); nothing otherwise."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+        transient=True,
+        console=console,
+    )
+    task = bar.add_task(label, total=1, detail="")
+
+    def update(summary: Any) -> None:
+        rate = summary.records / summary.seconds if summary.seconds else 0.0
+        detail = (
+            f"read {summary.records:,} · kept {summary.kept:,} · stored {summary.stored:,}"
+            f" · {rate:,.0f} records/s"
+        )
+        bar.update(
+            task,
+            completed=summary.bytes_read,
+            total=max(summary.bytes_total, 1),
+            detail=detail,
+        )
+
+    with bar:
+        yield update
+
+
+@click.command("backfill")
+@click.argument("paths", nargs=-1, required=True)
+@db_option
+@click.option("--host", "hosts", multiple=True, help="Keep only this host (repeatable).")
+@click.option("--profile", help="Site profile for the kept hosts (see 'scraper profiles').")
+@click.option("--since", help="Only captures made on or after this day (YYYY-MM-DD, UTC).")
+@click.option("--until", help="Only captures made on or before this day.")
+@click.option("--engine", default="local", show_default=True, help="local or dask.")
+@click.option("--workers", default=2, show_default=True, help="Dask workers (LocalCluster).")
+@click.option("--scheduler", help="An existing Dask cluster, e.g. tcp://HOST:8786.")
+@click.option("--output", help="parquet:DIR writes Parquet (by site and month) instead of --db.")
+@click.option("--shard-size", default=8, show_default=True, help="MB of WARC per task.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv: debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+def backfill_command(
+    paths: tuple[str, ...],
+    db_path: Path,
+    hosts: tuple[str, ...],
+    profile: str | None,
+    since: str | None,
+    until: str | None,
+    engine: str,
+    workers: int,
+    scheduler: str | None,
+    output: str | None,
+    shard_size: int,
+    as_json: bool,
+    verbose: int,
+    quiet: bool,
+) -> None:
+    """Read web-archive captures (WARC/WARC.gz files, folders or globs) into the archive.
+
+    Keeps HTTP 200 HTML responses, extracts them as a crawl would and stores them (a later
+    capture with other content becomes a revision). Pages stay in the WARC files: the archive
+    records where. An interrupted backfill resumes where it stopped.
+
+    \b
+    Examples:
+      scraper backfill crawl-data/*.warc.gz --db news.db
+      scraper backfill warcs/ --host sahara.ma --since 2024-01-01 --engine dask --workers 8
+    """
+    from ..backfill import backfill
+
+    setup_logging(verbose, quiet)
+    if shard_size <= 0:
+        fail(f"--shard-size must be a positive number of MB, not {shard_size}")
+    with _bar(not quiet and not as_json and sys.stderr.isatty(), "backfill") as progress:
+        summary = backfill(
+            paths,
+            db_path,
+            hosts=hosts or None,
+            profile=profile,
+            since=since,
+            until=until,
+            engine=engine,
+            workers=workers,
+            scheduler=scheduler,
+            output=output,
+            shard_size=shard_size * 1_000_000,
+            progress=progress,
+        )
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
+    elif not quiet or summary.exit_code:
+        skipped = sum(summary.skipped.values())
+        click.echo(
+            f"backfill: {summary.records:,} records read, {summary.kept:,} articles kept "
+            f"({summary.new:,} new, {summary.updated:,} updated, {summary.unchanged:,} unchanged,"
+            f" {summary.stale:,} older than archived), {skipped:,} skipped, "
+            f"{sum(summary.problems.values()):,} unreadable in {summary.seconds:.1f}s "
+            f"({summary.status})"
+            + (
+                f"; {summary.files_done_before} files done before"
+                if summary.files_done_before
+                else ""
+            ),
+            err=summary.exit_code != 0,
+        )
+        for failure in summary.failures[:5]:
+            click.echo(f"  unreadable: {failure}", err=True)
+    for message in summary.messages:
+        click.echo(f"scraper: {message}", err=True)
+    sys.exit(summary.exit_code)
+
+
+@click.command("import")
+@click.argument("source", type=click.Path(path_type=Path))
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+def import_command(source: Path, db_path: Path, as_json: bool, quiet: bool) -> None:
+    """Merge SOURCE into the archive: a Parquet folder written by 'backfill --output parquet:DIR'
+    or another archive file (articles with their revisions and pages).
+
+    \b
+    Examples:
+      scraper import parquet-out/ --db news.db
+      scraper import machine2/archive.db --db news.db
+    """
+    from ..merge import import_into
+
+    setup_logging(0, quiet)
+    summary = import_into(source, db_path)
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
+    elif not quiet:
+        click.echo(
+            f"import {summary.source} ({summary.kind}): {summary.records:,} read, "
+            f"{summary.new:,} new, {summary.updated:,} updated, {summary.unchanged:,} unchanged, "
+            f"{summary.stale:,} older than archived in {summary.seconds:.1f}s"
+        )
