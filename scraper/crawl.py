@@ -40,7 +40,7 @@ from .extract.listed import ListedDates, with_listed_dates
 from .fetch import Fetcher, FetchResult, HostBlocked
 from .profiles import Profile
 from .store import FrontierEntry, PageRecord, Prepared, Store, prepare
-from .urls import canonical, same_page
+from .urls import canonical, display, same_page
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -75,7 +75,7 @@ class Site:
 @dataclass
 class CrawlSummary:
     site: str = ""
-    status: str = "ok"  # ok | partial | interrupted | blocked | failed
+    status: str = "ok"  # ok | incomplete | partial | interrupted | blocked | failed
     pages_fetched: int = 0
     not_modified: int = 0
     articles_new: int = 0
@@ -88,6 +88,7 @@ class CrawlSummary:
     failures: list[str] = field(default_factory=list)  # the first few "url: reason" lines
     requests_by_kind: dict[str, int] = field(default_factory=dict)
     interrupted_by: str | None = None  # "SIGINT" or "SIGTERM" when a signal stopped the crawl
+    pending: int = 0  # URLs left in the frontier for the next run (status "incomplete")
 
     def counts(self) -> dict[str, int]:
         keys = ("pages_fetched", "not_modified", "articles_new", "articles_updated",
@@ -170,7 +171,16 @@ class Crawler:
             self.store.frontier_requeue(self._site_id, states=("active",))
             self.summary.seconds = time.monotonic() - started
             self.summary.requests_by_kind = dict(self._kinds)
-            if self.summary.status == "ok" and self.summary.errors:
+            self.summary.pending = self.store.frontier_counts(self._site_id).get("pending", 0)
+            if self.summary.status == "incomplete":
+                if self.summary.pending:
+                    self.summary.messages.append(
+                        f"stopped at max_pages={self.options.max_pages}: "
+                        f"{self.summary.pending} URLs pending for the next run"
+                    )
+                else:
+                    self.summary.status = "ok"
+            if self.summary.status in ("ok", "incomplete") and self.summary.errors:
                 self.summary.status = "partial"
             message = "; ".join(self.summary.messages) or None
             self.store.finish_run(run_id, self.summary.status, self.summary.counts(), message)
@@ -196,6 +206,7 @@ class Crawler:
         self.store.frontier_requeue(sid, states=("active",))
         if last is None or (last not in ("ok", "partial") and not self._full):
             self._full = True  # no complete crawl yet: walk everything
+            log.debug("no complete crawl of %s yet: walking every listing", self.site.name)
         if last != "running":
             # Entry points only; deeper listing and REST pages are revisited as they are reached.
             kinds = ("home", "section", "sitemap", "feed")
@@ -205,7 +216,8 @@ class Crawler:
                 self.store.frontier_requeue(sid, kinds=ARTICLE_KINDS, states=("done",))
             elif self.options.revisit_days > 0:
                 since = datetime.now(UTC) - timedelta(days=self.options.revisit_days)
-                self.store.requeue_recent(sid, since.isoformat())
+                again = self.store.requeue_recent(sid, since.isoformat())
+                log.debug("revisiting %d articles published since %s", again, since.date())
         self._queue([canonical(self.site.base_url)], "home", depth=0, found_on=None)
 
     async def _queue_robots_sitemaps(self) -> None:
@@ -240,7 +252,7 @@ class Crawler:
         while not self._stop.is_set():
             if self._budget_spent():
                 self.stop()
-                self.summary.status = "ok"
+                self.summary.status = "incomplete"  # "ok" again if nothing is left pending
                 return
             self._in_flight += 1  # counted before the claim: an idle peer must not end early
             try:
@@ -298,9 +310,25 @@ class Crawler:
     def _handle(self, entry: dict, result: FetchResult) -> dict | None:
         """Everything after the fetch: parse, queue what the page leads to, archive it; then
         claim the next URL for the same worker."""
+        before = self._outcomes() if log.isEnabledFor(logging.INFO) else None
         self._dispatch(entry, result)
+        if before is not None:
+            self._log_page(entry, result, before)
         self._report_progress()
         return self._claim()
+
+    def _outcomes(self) -> tuple[int, ...]:
+        s = self.summary
+        return (s.articles_new, s.articles_updated, s.articles_unchanged, s.not_modified,
+                s.errors, s.not_articles)  # fmt: skip
+
+    def _log_page(self, entry: dict, result: FetchResult, before: tuple[int, ...]) -> None:
+        """One line per page (``-v``): status, kind, time, outcome, URL."""
+        names = ("new", "updated", "unchanged", "not modified", "failed", "not an article")
+        changed = [n for n, a, b in zip(names, before, self._outcomes(), strict=True) if b > a]
+        outcome = changed[0] if changed else self.store.frontier_state(entry["url"]) or "done"
+        log.info("%s %-7s %5.2fs %-14s %s", result.status or "---", entry["kind"],
+                 result.elapsed, outcome, display(entry["url"]))  # fmt: skip
 
     def _dispatch(self, entry: dict, result: FetchResult) -> None:
         url, kind = entry["url"], entry["kind"]
@@ -313,7 +341,7 @@ class Crawler:
             return
         final = canonical(result.final_url)
         if not discover.on_site(final, self.hosts):
-            self.store.frontier_finish(url, "skipped", f"redirected off site to {final}")
+            self._skip(url, f"redirected off site to {final}")
             return
         if kind in SOURCE_KINDS:
             self._read_source(kind, result, entry)
@@ -325,10 +353,14 @@ class Crawler:
             return
         self.store.frontier_finish(url, "done")
 
+    def _skip(self, url: str, reason: str) -> None:
+        log.debug("skipped %s: %s", display(url), reason)
+        self.store.frontier_finish(url, "skipped", reason)
+
     def _failed(self, url: str, result: FetchResult) -> None:
         if result.ok:
             kind = result.headers.get("content-type")
-            self.store.frontier_finish(url, "skipped", f"not HTML ({kind})")
+            self._skip(url, f"not HTML ({kind})")
             return
         reason = result.error or f"HTTP {result.status}"
         self.summary.errors += 1
@@ -380,7 +412,10 @@ class Crawler:
             for u in dict.fromkeys(urls)
             if self._allowed(u)
         ]
-        return self.store.frontier_add(self._site_id, entries)
+        new = self.store.frontier_add(self._site_id, entries)
+        if new:
+            log.debug("queued %d new %s URLs found on %s", new, kind, display(found_on or "start"))
+        return new
 
     def _allowed(self, url: str, *, walk: bool = False) -> bool:
         """On the site, in a wanted edition, and not the 31st query variant of one path.
@@ -420,7 +455,10 @@ class Crawler:
         new = self._queue(urls, "article", depth=1, found_on=found_on, lastmod=urls, listed=listed)
         changed = [(u, m) for u, m in urls.items() if m]
         if changed:
-            self.store.frontier_refresh(self._site_id, changed)
+            again = self.store.frontier_refresh(self._site_id, changed)
+            if again:
+                log.debug("%d archived articles requeued: %s lists them as changed", again,
+                          display(found_on))  # fmt: skip
         return new
 
     def _next_rest_page(self, result: FetchResult, entry: dict, new: int) -> None:
@@ -447,6 +485,7 @@ class Crawler:
         if url in self._walked or not self._allowed(url, walk=True):
             return
         self._walked.add(url)
+        log.debug("revisiting %s page %s (found on %s)", kind, display(url), display(entry["url"]))
         entries = [FrontierEntry(url, kind, PRIORITY[kind], entry["depth"] + 1, entry["url"])]
         self.store.frontier_add(self._site_id, entries, revisit=True)
 
@@ -466,12 +505,12 @@ class Crawler:
             self.summary.not_articles += 1
             if done.found is not None:
                 self._walk_listing(done.found, final, {**entry, "kind": "listing"})
-            self.store.frontier_finish(url, "skipped", "not an article page")
+            self._skip(url, "not an article page")
             return
         article = done.article
         published = article.published_at.isoformat() if article.published_at else None
         if not self._in_period(published):
-            self.store.frontier_finish(url, "skipped", "outside --since/--until")
+            self._skip(url, "published outside since/until")
             return
         outcome = self.store.save_article(
             self._site_id, article, done.page, frontier_url=url, prepared=done.prepared
