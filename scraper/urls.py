@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset(
@@ -97,5 +98,23 @@ def is_http(url: str) -> bool:
 
 
 def display(url: str) -> str:
-    """``url`` with percent escapes decoded, for humans (logs, tables)."""
+    """``url`` with percent escapes decoded, for humans (logs, tables): an IRI. The archive
+    and the exports keep the canonical, percent-encoded form; both are accepted as input."""
     return unquote(url)
+
+
+URL_FIELDS = ("url", "next_url", "prev_url", "image")
+
+
+def readable(record: dict[str, Any]) -> dict[str, Any]:
+    """A record with its URLs decoded (:func:`display`), for a person to read."""
+    out = dict(record)
+    for name in URL_FIELDS:
+        if out.get(name):
+            out[name] = display(out[name])
+    if isinstance(out.get("related"), list):
+        out["related"] = [
+            {**link, "url": display(link["url"])} if link.get("url") else link
+            for link in out["related"]
+        ]
+    return out

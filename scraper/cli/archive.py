@@ -19,7 +19,7 @@ import click
 
 from .._exceptions import EXIT_PARTIAL
 from ..store import RANK_WINDOW, Filters
-from ..urls import canonical, display
+from ..urls import canonical, display, readable
 from ._common import check_day, db_option, fail, open_store
 
 # ---------------------------------------------------------------------- shared options
@@ -148,50 +148,51 @@ def print_results(hits: list[dict[str, Any]], offset: int = 0) -> None:
     "--format",
     "fmt",
     type=click.Choice(["jsonl", "csv", "parquet"]),
-    default="jsonl",
-    show_default=True,
+    help="Default: the -o file's extension (.jsonl .csv .parquet), else jsonl.",
 )
 @filter_options
+@click.option(
+    "--fields",
+    help="Record fields to write, comma-separated, in order (default: all).",
+)
+@click.option(
+    "--excel", is_flag=True, help="CSV for Excel: UTF-8 with a byte-order mark, CRLF lines."
+)
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="File (default: stdout; required for parquet).",
+    help="File (default: stdout; Parquet only when stdout is not a terminal).",
 )
-def export(db_path: Path, fmt: str, output: Path | None, **kw: Any) -> None:
+def export(
+    db_path: Path, fmt: str | None, fields: str | None, excel: bool, output: Path | None, **kw: Any
+) -> None:
     """Export articles in the record format, oldest first (streams: any archive size).
 
     \b
     jsonl: one record per line.   csv: one row per record, list fields as JSON text.
-    parquet: typed columns (needs pyarrow: pip install 'scraper[parquet]').
+    parquet: typed columns, dates as UTC timestamps (needs pip install 'scraper[parquet]').
+    URLs are written in their canonical (percent-encoded) form.
     \b
     Examples:
       scraper export -o articles.jsonl
-      scraper export --format csv --site sahara.ma --since 2025-11 -o nov.csv
-      scraper export --format parquet --lang ar -o ar.parquet
+      scraper export --site sahara.ma --since 2025-11 -o nov.csv --excel
+      scraper export --lang ar --fields url,title,published_utc -o ar.parquet
     """
     from .. import exporting
 
-    if fmt == "parquet":
-        if output is None:
-            fail("--format parquet needs -o FILE (Parquet is not written to a terminal)")
-        try:
-            exporting.parquet_schema()
-        except exporting.ExportError as exc:
-            fail(str(exc))
+    fmt = exporting.format_for(output, fmt)
+    if fmt == "parquet" and output is None and sys.stdout.isatty():
+        fail("Parquet is binary and is not written to a terminal: use -o FILE or redirect stdout")
+    names = exporting.check_fields(fields.split(",") if fields is not None else None)
     with open_store(db_path, must_exist=True, reading=True) as store:
         records = store.records(**_filters(kw))
-        if fmt == "parquet":
-            assert output is not None
-            try:
-                count = exporting.write_parquet(records, output)
-            except BaseException:
-                output.unlink(missing_ok=True)
-                raise
-        else:
-            writer = exporting.write_csv if fmt == "csv" else exporting.write_jsonl
-            with _output(output) as stream:
-                count = writer(records, stream)
+        target: Any = output
+        if output is None:
+            target = sys.stdout.buffer if fmt == "parquet" else sys.stdout
+        count = exporting.export(records, fmt, target, fields=names, excel=excel)
+        if output is None and fmt == "parquet":
+            sys.stdout.buffer.flush()
     if output:
         click.echo(f"{count} articles written to {output}", err=True)
 
@@ -231,7 +232,7 @@ def history(key: str, db_path: Path, diff_pair: tuple[str, str] | None, as_json:
     elif as_json:
         click.echo(json.dumps(versions, ensure_ascii=False, indent=2))
     else:
-        click.echo(hist.render(record["url"], versions), nl=False)
+        click.echo(hist.render(display(record["url"]), versions), nl=False)
 
 
 # ---------------------------------------------------------------------- reextract
@@ -326,12 +327,15 @@ def serve(db_path: Path, host: str, port: int) -> None:
 @click.argument("key")
 @db_option
 def show(key: str, db_path: Path) -> None:
-    """Print one archived article (by URL or id) as JSON."""
+    """Print one archived article (by id or URL) as JSON, its URLs decoded for reading.
+
+    The URL may be given decoded or percent-encoded, with or without the trailing slash,
+    tracking parameters or fragment."""
     with open_store(db_path, must_exist=True, reading=True) as store:
         record = store.record(article_key(key))
     if record is None:
         fail(f"no article {key!r} in {db_path}", EXIT_PARTIAL)
-    click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+    click.echo(json.dumps(readable(record), ensure_ascii=False, indent=2))
 
 
 def print_hits(hits: list[dict[str, Any]]) -> None:
