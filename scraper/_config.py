@@ -58,6 +58,16 @@ class Settings:
         3.0, "Re-fetch articles published this many days ago or less, to catch edits.", minimum=0
     )
     max_listing_depth: int = _opt(2000, "Listing pages followed per section.", minimum=1)
+    max_hops: int = _opt(
+        3, "Article-to-article link hops followed away from a listing, sitemap or feed.",
+        minimum=0,
+    )
+    max_query_variants: int = _opt(
+        30, "URLs with the same path and different query strings (calendars, sorts).", minimum=1
+    )
+    allow_hosts: tuple[str, ...] | None = _opt(
+        None, "Other hosts the crawl may follow redirects to (e.g. cdn.example.org)."
+    )
     # -- pace and politeness
     workers: int = _opt(4, "Pages processed at once.", minimum=1)
     concurrency: int = _opt(2, "Requests in flight per host.", minimum=1)
@@ -70,7 +80,14 @@ class Settings:
     timeout: float = _opt(20.0, "Seconds for one attempt, connect to last byte.", minimum=0)
     retries: int = _opt(4, "Retries of a failed request after the first attempt.", minimum=0)
     backoff_base: float = _opt(0.5, "First retry wait in seconds (doubles, jittered).", minimum=0)
-    backoff_max: float = _opt(60.0, "Longest wait between two retries, seconds.", minimum=0)
+    backoff_max: float = _opt(
+        60.0, "Longest wait between two retries or requests to a refusing host.", minimum=0
+    )
+    retry_after_max: float = _opt(
+        600.0,
+        "Longest Retry-After honoured; a host asking for more is left for the next run.",
+        minimum=0,
+    )
     block_after: int = _opt(
         8, "Consecutive refusals (403/429/503) after which a host is given up.", minimum=1
     )

@@ -127,6 +127,7 @@ class Crawler:
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
         self._in_flight = 0
+        self._generation = 0  # pages handled (and last workers done): wakes idle workers
         self._site_id = 0
         self._full = self.options.full
         self._variants: Counter[str] = Counter()
@@ -247,28 +248,39 @@ class Crawler:
     async def _work(self) -> None:
         """Claim, fetch, hand over; the processing thread claims the next URL right after
         handling a page, so each page costs the loop one hand-over. A claimed URL left behind
-        when the crawl stops goes back to pending at the end of the run."""
+        when the crawl stops goes back to pending at the end of the run.
+
+        An idle worker sleeps until a peer has handled a page (which may have queued new
+        URLs) or the last peer has finished: ``_generation`` counts those events, so a
+        worker whose claim found nothing waits only if nothing happened meanwhile, and no
+        wake-up is lost (nothing runs between the check and the wait)."""
         entry: dict | None = None
         while not self._stop.is_set():
             if self._budget_spent():
                 self.stop()
                 self.summary.status = "incomplete"  # "ok" again if nothing is left pending
                 return
+            generation = self._generation
             self._in_flight += 1  # counted before the claim: an idle peer must not end early
+            handled = False
             try:
                 if entry is None:
                     entry = await self._in_processing(self._claim)
                 if entry is not None:
                     result = await self._fetch(entry)
                     entry = await self._in_processing(self._handle, entry, result)
+                    handled = True
             finally:
                 self._in_flight -= 1
-                self._wake.set()
+                if handled or self._in_flight == 0:
+                    self._generation += 1
+                    self._wake.set()
             if entry is None:
                 if self._in_flight == 0:
                     return
-                self._wake.clear()
-                await self._wake.wait()
+                if self._generation == generation:
+                    self._wake.clear()
+                    await self._wake.wait()
 
     def _claim(self) -> dict | None:
         """The next URL to fetch, with the stored page's validators for a conditional GET."""

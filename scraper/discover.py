@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from .extract import MAX_HTML_CHARS, limit_nesting
 from .profiles import Profile
 from .urls import canonical, navigable
 
@@ -52,7 +53,8 @@ class Found:
 def read_page(html: str, url: str, hosts: set[str], profile: Profile | None) -> Found:
     """Parse a home, section or listing page and tell where it leads; without a profile its
     article links are found by :func:`generic_articles`. Pure: crawls run it off the loop."""
-    tree = LexborHTMLParser(html)
+    # Bounded as extraction bounds it: the parser's cost grows with the square of nesting.
+    tree = LexborHTMLParser(limit_nesting(html[:MAX_HTML_CHARS]))
     found = from_page(tree, url, hosts, profile)
     if profile is None:
         found.articles = generic_articles(tree, url, hosts)

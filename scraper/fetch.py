@@ -33,7 +33,7 @@ import ssl
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC
 from types import TracebackType
@@ -75,8 +75,9 @@ RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 SLOWDOWN_STATUSES = frozenset({429, 503})
 REFUSAL_STATUSES = frozenset({403, 429, 503})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-MAX_SLOWDOWN = 64.0
-SLOWDOWN_DECAY = 0.9  # a success divides the slowdown factor back by 1/0.9
+ROBOTS_UNAVAILABLE = "robots.txt unavailable"
+DISALLOWED = "disallowed by robots.txt"
+OUT_OF_SCOPE = "out of the crawl's scope"
 
 
 @functools.cache
@@ -157,6 +158,12 @@ class FetchResult:
     def content_type(self) -> str | None:
         return self.headers.get("content-type")
 
+    @property
+    def refused_by_policy(self) -> bool:
+        """Not fetched because robots.txt disallows it or it is out of the crawl's scope:
+        a choice, not a failure."""
+        return self.error is not None and self.error.startswith((DISALLOWED, OUT_OF_SCOPE))
+
 
 @dataclass
 class FetchStats:
@@ -194,8 +201,11 @@ class RobotsInfo:
     parser: Protego | None = None  # None: no usable file
     allow_all: bool = True  # used when parser is None
     note: str | None = None  # why the file was ignored or why everything is disallowed
+    unavailable: bool = False  # 5xx, 429 or unreachable: nothing may be fetched (RFC 9309)
 
     def can_fetch(self, url: str) -> bool:
+        if self.unavailable:
+            return False
         if self.parser is None:
             return self.allow_all
         return bool(self.parser.can_fetch(url, self.user_agent))
@@ -229,7 +239,8 @@ class _Host:
     next_start: float = 0.0  # event-loop time before which no request may start
     last_start: float = 0.0  # event-loop time the latest request started
     base_delay: float = 0.0  # max(configured delay, robots Crawl-delay)
-    slowdown: float = 1.0  # multiplied by 2 after a 429/503, decays on successes
+    refusals: int = 0  # recent 429/503 answers: +1 each, halved by each success
+    pace: float = 0.0  # the delay last logged, so a change of pace is logged once
     streak: int = 0  # consecutive 403/429/503 answers
     streak_statuses: Counter[int] = field(default_factory=Counter)
     blocked: str | None = None
@@ -382,9 +393,18 @@ class Fetcher:
     # -- public API ------------------------------------------------------------------------
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        scope: Callable[[str], bool] | None = None,
     ) -> FetchResult:
-        """GET ``url`` politely; never raises for a per-URL problem (see the module doc)."""
+        """GET ``url`` politely; never raises for a per-URL problem (see the module doc).
+
+        ``scope`` is asked about every address before it is requested (the URL itself and
+        each redirect hop): an address it refuses is never requested, and the result's
+        error starts with :data:`OUT_OF_SCOPE`."""
         started = time.monotonic()
         attempts = 0
         headers: dict[str, str] = {}
@@ -412,11 +432,14 @@ class Fetcher:
             except _BadURL as exc:
                 return done(current, error=str(exc))
             visited.add(_without_fragment(current))
+            if scope is not None and not scope(current):
+                where = "redirect" if hop else "address"
+                return done(current, error=f"{OUT_OF_SCOPE}: {where} {current}")
             if self.obey_robots:
                 info = await self._robots_for(target)
                 if not info.can_fetch(current):
                     self.stats.disallowed += 1
-                    return done(current, error="disallowed by robots.txt")
+                    return done(current, error=DISALLOWED)
             response, used = await self._get(target, headers, self.max_bytes)
             attempts += used
             if response.status not in REDIRECT_STATUSES or response.error:
@@ -445,30 +468,41 @@ class Fetcher:
         return done(current, response.status, "too many redirects", response.headers)
 
     async def robots(self, url: str) -> RobotsInfo:
-        """The robots.txt rules for ``url``'s origin, fetched once and cached."""
-        return await self._robots_for(httpx.URL(url))
+        """The robots.txt rules for ``url``'s origin, fetched once and cached.
+
+        Raises :class:`HostBlocked` when robots.txt cannot be read (5xx, 429 after retries,
+        unreachable): RFC 9309 then asks for a complete disallow."""
+        return await self._robots_for(_parse_url(url))
 
     # -- internals: robots -----------------------------------------------------------------
 
     async def _robots_for(self, parsed: httpx.URL) -> RobotsInfo:
         origin = _origin(parsed)
         cached = self._robots.get(origin)
-        if cached is not None:
-            return cached
-        lock = self._robots_locks.setdefault(origin, asyncio.Lock())
-        async with lock:
-            cached = self._robots.get(origin)
-            if cached is not None:
-                return cached
-            info = await self._load_robots(origin)
-            self._robots[origin] = info
-            delay = info.crawl_delay
-            if delay:
-                host = self._host(parsed)
-                host.base_delay = max(host.base_delay, delay)
-                host.next_start = max(host.next_start, host.last_start + self._host_delay(host))
-                log.info("%s: robots.txt asks for %.3g s between requests", origin, delay)
-            return info
+        if cached is None:
+            lock = self._robots_locks.setdefault(origin, asyncio.Lock())
+            async with lock:
+                cached = self._robots.get(origin)
+                if cached is None:
+                    cached = await self._robots_loaded(parsed, origin)
+        if cached.unavailable:
+            raise HostBlocked(self._host(parsed).name, cached.note or ROBOTS_UNAVAILABLE)
+        return cached
+
+    async def _robots_loaded(self, parsed: httpx.URL, origin: str) -> RobotsInfo:
+        """Read, cache and apply (Crawl-delay, block when unavailable) an origin's rules."""
+        info = await self._load_robots(origin)
+        self._robots[origin] = info
+        host = self._host(parsed)
+        if info.unavailable:
+            host.blocked = host.blocked or info.note
+            log.warning("host %s: %s; nothing of it is fetched", host.name, info.note)
+        delay = info.crawl_delay
+        if delay:
+            host.base_delay = max(host.base_delay, delay)
+            host.next_start = max(host.next_start, host.last_start + self._host_delay(host))
+            log.info("%s: robots.txt asks for %.3g s between requests", origin, delay)
+        return info
 
     async def _load_robots(self, origin: str) -> RobotsInfo:
         self.stats.robots_fetched += 1
@@ -501,16 +535,14 @@ class Fetcher:
                 log.warning("%s: unparsable robots.txt (%s); allowing all", origin, exc)
                 return allow_all(f"unparsable robots.txt: {exc}")
             return RobotsInfo(origin, status, ua, parser)
-        if status in (401, 403):
-            log.warning("%s: robots.txt answered HTTP %s; disallowing all", origin, status)
-            return RobotsInfo(
-                origin, status, ua, None, allow_all=False, note=f"robots.txt HTTP {status}"
-            )
+        # RFC 9309 2.3.1: 4xx means there are no rules; a server error or no answer means
+        # the crawler must assume a complete disallow until the file can be read. A 429
+        # that outlasts the retries is a refusal too, not an absence of rules.
         if 400 <= status < 500 and status != 429:
             return allow_all(f"robots.txt HTTP {status}")
         reason = response.error or f"HTTP {status}"
-        log.warning("%s: robots.txt unavailable (%s); allowing all", origin, reason)
-        return allow_all(f"robots.txt unavailable: {reason}")
+        note = f"{ROBOTS_UNAVAILABLE} ({reason})"
+        return RobotsInfo(origin, status, ua, None, allow_all=False, note=note, unavailable=True)
 
     # -- internals: one hop with retries ---------------------------------------------------
 
@@ -546,17 +578,28 @@ class Fetcher:
         return host
 
     def _host_delay(self, host: _Host) -> float:
-        """Seconds between request starts on ``host`` now (slowed down after 429/503)."""
-        if host.slowdown <= 1.0:
+        """Seconds between request starts on ``host`` now: the configured delay (or robots
+        Crawl-delay), doubled for each recent refusal (429/503) up to ``backoff_max``. A
+        success halves the refusal count, so a host is back at its pace after a few."""
+        if host.refusals == 0:
             return host.base_delay
-        base = host.base_delay or self.backoff_base  # a host without delay still slows down
-        return min(base * host.slowdown, max(host.base_delay, self.backoff_max))
+        first = max(host.base_delay, self.backoff_base)  # a host without delay slows down too
+        return max(host.base_delay, min(first * 2**host.refusals, self.backoff_max))
+
+    def _log_pace(self, host: _Host, why: str) -> None:
+        """Log a host's change of pace once, not on every request."""
+        pace = self._host_delay(host)
+        if abs(pace - host.pace) > 1e-9:
+            log.info("%s: %.3g s between requests now (%s)", host.name, pace, why)
+            host.pace = pace
 
     def _wait(self, state: RetryCallState) -> float:
-        """Full-jitter exponential backoff, or the server's Retry-After; capped."""
+        """Before retrying one URL: the server's Retry-After as given (up to
+        ``retry_after_max``: a longer one parks the host), else full-jitter exponential
+        backoff capped at ``backoff_max``."""
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, _Retryable) and exc.retry_after is not None:
-            return min(exc.retry_after, self.backoff_max)
+            return min(exc.retry_after, self.settings.retry_after_max)
         ceiling = min(self.backoff_max, self.backoff_base * 2 ** (state.attempt_number - 1))
         return random.uniform(0.0, ceiling)
 
@@ -693,23 +736,26 @@ class Fetcher:
         return b"".join(chunks)
 
     def _note_status(self, host: _Host, status: int, retry_after: float | None) -> None:
-        """Slow the host down, count refusals, and block it after a streak."""
+        """Follow the server's pace: honour Retry-After for the whole host (park the host
+        when it asks for more than ``retry_after_max``), slow down on refusals, speed back
+        up on successes, and give the host up after ``block_after`` refusals in a row."""
         loop = asyncio.get_running_loop()
-        if status in SLOWDOWN_STATUSES:
-            host.slowdown = min(host.slowdown * 2.0, MAX_SLOWDOWN)
-            push = self._host_delay(host)
-            if retry_after is not None:
-                push = max(push, min(retry_after, self.backoff_max))
-            host.next_start = max(host.next_start, loop.time() + push)
-            log.info(
-                "%s: HTTP %s, next request in %.2f s (delay x%g)",
-                host.name,
-                status,
-                push,
-                host.slowdown,
+        if retry_after is not None and retry_after > self.settings.retry_after_max:
+            host.blocked = (
+                f"asked to wait {retry_after:.0f} s (Retry-After), more than "
+                f"{self.settings.retry_after_max:.0f} s; left for the next run"
             )
-        elif 200 <= status < 400:
-            host.slowdown = max(1.0, host.slowdown * SLOWDOWN_DECAY)
+            log.warning("host %s parked: %s", host.name, host.blocked)
+            raise HostBlocked(host.name, host.blocked)
+        if status in SLOWDOWN_STATUSES:
+            host.refusals += 1
+            push = max(self._host_delay(host), retry_after or 0.0)
+            host.next_start = max(host.next_start, loop.time() + push)
+            why = f"HTTP {status}" + (f", Retry-After {retry_after:.3g} s" if retry_after else "")
+            self._log_pace(host, why)
+        elif 200 <= status < 400 and host.refusals:
+            host.refusals //= 2
+            self._log_pace(host, "answering again")
         if status in REFUSAL_STATUSES:
             host.streak += 1
             host.streak_statuses[status] += 1

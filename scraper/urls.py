@@ -6,7 +6,9 @@ fragments and sometimes no trailing slash. ``canonical`` folds all of these to o
 
 from __future__ import annotations
 
+import ipaddress
 import re
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
@@ -118,3 +120,45 @@ def readable(record: dict[str, Any]) -> dict[str, Any]:
             for link in out["related"]
         ]
     return out
+
+
+def internal_host(host: str) -> bool:
+    """True for a host a crawl must not be led to: a loopback, private, link-local or
+    otherwise non-public IP literal, or a ``localhost`` name.
+
+    >>> internal_host("127.0.0.2"), internal_host("[::1]"), internal_host("example.org")
+    (True, True, False)
+    """
+    name = host.strip().strip("[]").lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return not address.is_global
+
+
+def request_scope(
+    start_url: str, hosts: set[str], allowed: Iterable[str] = ()
+) -> Callable[[str], bool]:
+    """The addresses a crawl started at ``start_url`` may request: its own ``hosts`` and the
+    ``allowed`` ones, and never an internal address (:func:`internal_host`) unless the start
+    URL itself is on one (a crawl of a loopback mirror, an intranet site)."""
+    names = {h.lower().removeprefix("www.") for h in (*hosts, *allowed)}
+    start_internal = internal_host(urlsplit(start_url).hostname or "")
+
+    def in_scope(url: str) -> bool:
+        try:
+            parts = urlsplit(url)
+            host = (parts.hostname or "").lower()
+            port = parts.port
+        except ValueError:
+            return False
+        if internal_host(host) and not start_internal:
+            return False
+        bare = host.removeprefix("www.")
+        with_port = f"{bare}:{port}" if port else bare
+        return bare in names or with_port in names
+
+    return in_scope

@@ -197,12 +197,27 @@ def test_retry_after_is_honoured_and_slows_the_whole_host() -> None:
         assert other - refused >= 1.0 - EPS  # another URL of the same host waited too
 
 
-def test_retry_after_is_capped_by_backoff_max() -> None:
-    with FaultServer(Routes({"/a": HTML}), faults=FaultPlan(retry_after="30")) as srv:
+def test_retry_after_is_honoured_as_given_with_the_default_settings() -> None:
+    """Default backoff settings (only robots off): the server asked for 1 s; we wait 1 s."""
+    with FaultServer(Routes({"/a": HTML}), faults=FaultPlan(retry_after="1")) as srv:
         srv.fail_first("/a", SERVICE_UNAVAILABLE, 1)
         started = time.monotonic()
-        assert fetch_one(srv.url("/a"), backoff_max=0.2).ok
+        assert fetch_all([srv.url("/a")], **{"obey_robots": False, "delay": 0.0})[0].ok
+        assert 0.95 <= time.monotonic() - started < 3
+        retry = [e.time for e in srv.log if e.path == "/a"]
+        assert len(retry) == 2 and retry[1] - retry[0] >= 0.95
+
+
+def test_a_host_asking_to_wait_longer_than_the_ceiling_is_parked() -> None:
+    with FaultServer(Routes({"/a": HTML}), faults=FaultPlan(retry_after="3600")) as srv:
+        srv.fail_first("/a", SERVICE_UNAVAILABLE, 1)
+        started = time.monotonic()
+        with pytest.raises(HostBlocked, match=r"asked to wait 3600 s .*next run"):
+            fetch_one(srv.url("/a"))  # default ceiling: 10 minutes
         assert time.monotonic() - started < 2
+        srv.fail_first("/a", SERVICE_UNAVAILABLE, 1)
+        with pytest.raises(HostBlocked, match="3600 s .*more than 10 s"):
+            fetch_one(srv.url("/a"), retry_after_max=10)
 
 
 def test_parse_retry_after() -> None:
@@ -232,8 +247,8 @@ def test_host_slows_down_after_429() -> None:
         assert [entry.path for entry in srv.log] == ["/a", "/a", "/b", "/c"]
         spacing = gaps(starts)
         assert spacing[0] >= 0.10 - EPS  # delay doubled by the 429
-        assert spacing[1] >= 0.09 - EPS  # still slow, decaying by 0.9 per success
-        assert spacing[2] >= 0.081 - EPS
+        assert spacing[1] >= 0.10 - EPS  # set when the retry started, before its success
+        assert 0.05 - EPS <= spacing[2] < 0.09  # one success: back to the configured pace
 
 
 def test_host_blocked_after_a_streak() -> None:
@@ -340,6 +355,35 @@ def test_redirect_loop(server: FaultServer) -> None:
     assert [entry.path for entry in server.log] == ["/l1", "/l2"]
 
 
+def test_a_redirect_out_of_scope_is_never_requested(server: FaultServer) -> None:
+    """Each hop is checked before it is requested: another host, or an internal address
+    when the crawl did not start on one, is refused without a request."""
+    from scraper.urls import request_scope
+
+    with FaultServer({"/": HTML}) as other:
+        elsewhere = f"http://localhost:{other.port}/"
+        server.route("/away", redirect(other.url("/")))
+        server.route("/local", redirect(elsewhere))
+        server.route("/home", redirect("/"))
+        server.route("/", HTML)
+        scope = request_scope(server.url("/"), {f"127.0.0.1:{server.port}"})
+
+        async def go() -> list[FetchResult]:
+            async with Fetcher(**FAST) as fetcher:
+                paths = ("/away", "/local", "/home")
+                return [await fetcher.fetch(server.url(p), scope=scope) for p in paths]
+
+        away, local, home = run(go())
+        assert other.log == []  # neither the other port nor localhost was asked
+    assert away.refused_by_policy and away.error.startswith("out of the crawl's scope")
+    assert local.refused_by_policy and elsewhere in (local.error or "")
+    assert home.ok and not home.refused_by_policy
+    public = request_scope("https://news.example.org/", {"news.example.org"})
+    assert not public("http://127.0.0.1/") and not public("http://[::1]/x")
+    assert not public("http://10.0.0.8/") and not public("http://localhost/")
+    assert public("https://www.news.example.org/a") and not public("https://evil.example/")
+
+
 def test_too_many_redirects(server: FaultServer) -> None:
     for i in range(10):
         server.route(f"/r{i}", redirect(f"/r{i + 1}", 307))
@@ -386,34 +430,49 @@ def test_robots_crawl_delay_spaces_requests(server: FaultServer) -> None:
     assert max(spacing) < 0.3  # the politeness bound is reached, not overshot
 
 
-@pytest.mark.parametrize(
-    ("status", "allowed"), [(404, True), (410, True), (401, False), (403, False), (500, True)]
-)
-def test_robots_status_rules(server: FaultServer, status: int, allowed: bool) -> None:
+@pytest.mark.parametrize("status", [404, 410, 401, 403])
+def test_robots_4xx_means_no_rules(server: FaultServer, status: int) -> None:
+    """RFC 9309 2.3.1.3: an unavailable robots.txt (4xx, 401/403 included) is no rules."""
     server.route("/robots.txt", (status, {"Content-Type": "text/plain"}, b"x"))
 
     async def go() -> bool:
         async with Fetcher(**{**FAST, "retries": 1, "obey_robots": True}) as fetcher:
             info = await fetcher.robots(server.url("/"))
             assert info.status == status and info.crawl_delay is None
-            result = await fetcher.fetch(server.url("/"))
-            assert result.ok is allowed
+            assert (await fetcher.fetch(server.url("/"))).ok
             return info.can_fetch(server.url("/anything"))
 
-    assert run(go()) is allowed
-    assert len(server.requests("/")) == (1 if allowed else 0)
+    assert run(go()) is True
+    assert len(server.requests("/")) == 1
 
 
-def test_robots_unreachable_allows_all() -> None:
+@pytest.mark.parametrize("status", [500, 503, 429])
+def test_robots_server_error_disallows_the_whole_host(server: FaultServer, status: int) -> None:
+    """RFC 9309 2.3.1.4: a server error means complete disallow; after the retries the
+    host is given up (HostBlocked) and no page of it is requested."""
+    server.route("/robots.txt", (status, {"Content-Type": "text/plain"}, b"x"))
+
+    async def go() -> None:
+        async with Fetcher(**{**FAST, "retries": 2, "obey_robots": True}) as fetcher:
+            with pytest.raises(HostBlocked, match=rf"robots.txt unavailable \(HTTP {status}"):
+                await fetcher.fetch(server.url("/"))
+            with pytest.raises(HostBlocked):  # cached: robots.txt is not asked again
+                await fetcher.fetch(server.url("/other"))
+
+    run(go())
+    assert len(server.requests("/robots.txt")) == 3  # first try + 2 retries, with backoff
+    assert server.requests("/") == [] and server.requests("/other") == []
+
+
+def test_robots_unreachable_disallows_the_host() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
 
     async def go() -> None:
         async with Fetcher(**{**FAST, "retries": 0, "obey_robots": True}) as fetcher:
-            info = await fetcher.robots(f"http://127.0.0.1:{port}/x")
-            assert info.can_fetch(f"http://127.0.0.1:{port}/x") and info.status == 0
-            assert info.note is not None and "unavailable" in info.note
+            with pytest.raises(HostBlocked, match="robots.txt unavailable"):
+                await fetcher.robots(f"http://127.0.0.1:{port}/x")
 
     run(go())
 

