@@ -59,7 +59,8 @@ class Settings:
     )
     max_listing_depth: int = _opt(2000, "Listing pages followed per section.", minimum=1)
     max_hops: int = _opt(
-        3, "Article-to-article link hops followed away from a listing, sitemap or feed.",
+        3,
+        "Article-to-article link hops followed away from a listing, sitemap or feed.",
         minimum=0,
     )
     max_query_variants: int = _opt(

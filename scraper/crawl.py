@@ -164,7 +164,10 @@ class Crawler:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1, "scraper-processing")
         try:
-            await self._queue_robots_sitemaps()
+            try:
+                await self._queue_robots_sitemaps()
+            except HostBlocked as exc:  # robots.txt unreachable: a summary, not a traceback
+                self._end("blocked", str(exc))
             workers = [asyncio.create_task(self._worker()) for _ in range(self.options.workers)]
             await asyncio.gather(*workers)
         finally:

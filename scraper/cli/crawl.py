@@ -128,7 +128,7 @@ def report(summary: CrawlSummary, *, as_json: bool, quiet: bool, stdout: bool = 
 
 
 @contextmanager
-def progress_display(enabled: bool) -> Iterator[tuple[Progress | None, Any]]:
+def progress_display(enabled: bool, console: Any = None) -> Iterator[tuple[Progress | None, Any]]:
     """On a terminal: a rich progress bar of this run's pages (done/known, rate, ETA) and the
     console log lines must go through (so they print above the bar). Else (None, None)."""
     if not enabled:
@@ -138,7 +138,7 @@ def progress_display(enabled: bool) -> Iterator[tuple[Progress | None, Any]]:
     from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
     from rich.progress import Progress as Bar
 
-    console = Console(stderr=True)
+    console = console or Console(stderr=True)
     bar = Bar(
         TextColumn("[bold]crawl"),
         BarColumn(),
