@@ -9,9 +9,8 @@ read is reported and skipped; the others are still written.
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -22,7 +21,6 @@ from .profiles import Profile
 
 __all__ = ["BatchSummary", "extract_files", "input_files"]
 
-log = logging.getLogger(__name__)
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml")
 
 
@@ -31,6 +29,7 @@ class BatchSummary:
     files: int = 0
     articles: int = 0  # files the extractor saw an article in
     failed: int = 0  # files that could not be read
+    messages: list[str] = field(default_factory=list)  # one line per file that failed
 
 
 def input_files(paths: Iterable[str | Path], input_dir: str | Path | None = None) -> list[Path]:
@@ -69,7 +68,7 @@ def _records(
             html = path.read_bytes()
         except OSError as exc:
             summary.failed += 1
-            log.error("cannot read %s: %s", path, exc.strerror)
+            summary.messages.append(f"cannot read {path}: {exc.strerror}")
             continue
         chosen = profile or (profiles.for_url(url) if url else None)
         article = extract(html, url, chosen)

@@ -13,7 +13,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -179,3 +178,226 @@ def test_a_crawl_that_finds_no_article_says_what_it_found_and_what_to_try(
     assert "0 new" in lines[0]
     [hint] = [x for x in lines if "no article found" in x]
     assert "pages fetched (" in hint and "section's URL or a sitemap" in hint
+
+
+# ====================================================================== commands and inputs
+@pytest.mark.parametrize(
+    ("name", "args", "magic"),
+    [
+        ("out.csv", [], b"id,url,"),
+        ("out.parquet", [], b"PAR1"),
+        ("out.jsonl", [], b'{"id": '),
+        ("out.csv", ["--format", "jsonl"], b'{"id": '),  # --format wins over the extension
+    ],
+)
+def test_the_export_format_follows_the_extension(
+    demo_db: Path, tmp_path: Path, name: str, args: list[str], magic: bytes
+) -> None:
+    out = tmp_path / name
+    result = cli("export", "--db", demo_db, "-o", out, *args)
+    assert result.exit_code == 0 and result.stderr == f"74 articles written to {out}\n"
+    assert out.read_bytes().startswith(magic)
+
+
+def test_an_unknown_extension_is_one_line_error(demo_db: Path, tmp_path: Path) -> None:
+    result = run("export", "--db", demo_db, "-o", tmp_path / "out.txt")
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "cannot tell the format of" in result.stderr and not (tmp_path / "out.txt").exists()
+
+
+def test_parquet_goes_to_stdout_when_it_is_redirected_not_to_a_terminal(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "redirected.parquet"
+    with out.open("wb") as stream:
+        result = subprocess.run(
+            [sys.executable, "-m", "scraper", "export", "--db", str(demo_db), "--format",
+             "parquet", "--lang", "fr"],
+            stdout=stream, stderr=subprocess.PIPE, text=True, timeout=60,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert pq.read_table(out).num_rows == 4
+
+
+def test_a_second_demo_on_a_busy_port_never_duplicates_the_archive(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        first = run("demo", "--db", db, "--port", 0, cwd=tmp_path)
+        second = run("demo", "--db", db, "--port", port, cwd=tmp_path)
+    assert first.returncode == 0 and second.returncode == 0, second.stderr
+    assert "74 new" in first.stdout and "1 updated" in first.stdout  # the correction
+    assert f"port {port} is busy" in second.stderr
+    assert "0 new, 0 updated" in second.stdout
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT name, base_url FROM sites").fetchall() == [
+            ("sahara.ma", "http://sahara.ma/ar/")
+        ]
+        assert conn.execute("SELECT count(*), max(revision) FROM articles").fetchone() == (74, 2)
+    hits = cli("search", "الصناعة التقليدية", "--db", db, "--format", "json").output
+    urls = [json.loads(line)["url"] for line in hits.splitlines()]
+    assert len(urls) == len(set(urls)) > 0  # every hit once
+
+
+def test_the_demo_does_not_mix_into_an_archive_of_the_real_site(tmp_path: Path) -> None:
+    from scraper.store import Store
+
+    db = tmp_path / "real.db"
+    with Store(db) as store:
+        store.ensure_site("sahara.ma", "https://sahara.ma/ar/", "sahara.ma", None)
+    result = run("demo", "--db", db, "--port", 0)
+    assert result.returncode == 2
+    assert result.stderr.startswith("scraper: error: ") and "another archive" in result.stderr
+
+
+def test_the_demo_shows_a_revision(demo_db: Path) -> None:
+    url = demo_mod.CORRECTED_URL.rstrip("/")  # as a person types it: decoded, no slash
+    result = cli("history", url, "--db", demo_db, "--diff", "1", "2")
+    assert result.exit_code == 0
+    assert "-وتندرج هذه المنشأة، التي رصد لإنجازها غلاف مالي يناهز 50" in result.output
+    assert "+وتندرج هذه المنشأة، التي رصد لإنجازها غلاف مالي يناهز 52" in result.output
+
+
+DATE_COMMANDS = [
+    ["export", "--since", "{d}"],
+    ["search", "الصناعة", "--since", "{d}"],
+    ["stats", "--until", "{d}"],
+]
+
+
+@pytest.mark.parametrize("day", ["2025", "2025-11", "2025-11-25", "2025-11-25T08:00"])
+@pytest.mark.parametrize("command", DATE_COMMANDS)
+def test_one_date_grammar_everywhere(demo_db: Path, command: list[str], day: str) -> None:
+    result = cli(*[a.format(d=day) for a in command], "--db", demo_db)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [*DATE_COMMANDS, ["crawl", "http://127.0.0.1:9/", "--since", "{d}"]],
+)
+def test_one_error_style_for_a_bad_date(demo_db: Path, command: list[str]) -> None:
+    result = run(*[a.format(d="2025-13") for a in command], "--db", demo_db)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("scraper: error: ") and result.stderr.count("\n") == 1
+    assert "not a date: '2025-13' (use 2025, 2025-11, 2025-11-25 or 2025-11-25T08:00)" in (
+        result.stderr
+    )
+
+
+def test_a_crawl_takes_a_month_as_since(mirror: MirrorServer, tmp_path: Path) -> None:
+    result = run("crawl", mirror.base_url + "/ar/", "--profile", "sahara.ma", "--db",
+                 tmp_path / "a.db", *FAST, "--since", "2026-03", "--json")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert 0 < json.loads(result.stdout)["articles_new"] < 74
+
+
+def test_urls_are_printed_decoded_where_a_person_reads_them(demo_db: Path) -> None:
+    encoded = "http://sahara.ma/ar/%D8%AA%D8%AF%D8%B4%D9%8A%D9%86"
+    shown = json.loads(cli("show", demo_mod.CORRECTED_URL, "--db", demo_db).output)
+    assert shown["url"] == demo_mod.CORRECTED_URL
+    assert all("%D8" not in link["url"] for link in shown["related"])
+    history = cli("history", demo_mod.CORRECTED_URL, "--db", demo_db).output
+    assert history.startswith(demo_mod.CORRECTED_URL + ": 2 versions")
+    table = cli("search", "القطب المندمج", "--db", demo_db).output
+    assert demo_mod.CORRECTED_URL in table and "%D8" not in table
+    exported = cli("export", "--db", demo_db, "--fields", "url").output  # exports: canonical
+    assert encoded in exported and demo_mod.CORRECTED_URL not in exported
+
+
+def test_a_phrase_hit_snippet_shows_the_phrase(demo_db: Path) -> None:
+    hits = cli("search", '"التنمية المستدامة"', "--db", demo_db, "--format", "json").output
+    snippets = [json.loads(line)["snippet"] for line in hits.splitlines()]
+    assert len(snippets) >= 2
+    for snippet in snippets:  # the two words, side by side, whatever their clitics
+        assert "] [" in snippet and "مستدام" in snippet.split("] [")[1][:12], snippet
+
+
+# ====================================================================== data for analysts
+def test_parquet_dates_are_utc_timestamps_with_the_local_offset_apart(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from scraper import exporting
+
+    out = tmp_path / "a.parquet"
+    assert cli("export", "--db", demo_db, "-o", out).exit_code == 0
+    table = pq.read_table(out)
+    for name in ("published_at", "modified_at", "first_seen_at", "fetched_at"):
+        assert table.schema.field(name).type == pa.timestamp("us", tz="UTC"), name
+    assert table.schema.field("published_offset").type == pa.string()
+    offsets = set(table.column("published_offset").to_pylist())
+    assert offsets <= {"+00:00", "+01:00", None} and offsets
+    records = list(exporting.read_parquet(out))  # back to the record format, exactly
+    assert records == [json.loads(x) for x in cli("export", "--db", demo_db).output.splitlines()]
+
+
+def test_csv_for_excel_starts_with_a_byte_order_mark(demo_db: Path, tmp_path: Path) -> None:
+    from scraper import exporting
+
+    out = tmp_path / "excel.csv"
+    assert cli("export", "--db", demo_db, "-o", out, "--excel").exit_code == 0
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfid,url,") and b"\r\n" in data
+    text = data.decode("utf-8-sig")
+    assert any("التقليدية" in row["title"] for row in csv.DictReader(io.StringIO(text)))
+    with out.open(encoding="utf-8", newline="") as stream:
+        assert len(list(exporting.read_csv(stream))) == 74
+    plain = tmp_path / "plain.csv"
+    cli("export", "--db", demo_db, "-o", plain)
+    assert not plain.read_bytes().startswith(b"\xef\xbb\xbf")
+    bad = run("export", "--db", demo_db, "--excel", "-o", tmp_path / "x.jsonl")
+    assert bad.returncode == 2 and "CSV option" in bad.stderr
+
+
+def test_export_fields_picks_and_orders_columns(demo_db: Path, tmp_path: Path) -> None:
+    lines = cli("export", "--db", demo_db, "--fields", "title,url", "--lang", "fr").output
+    rows = [json.loads(x) for x in lines.splitlines()]
+    assert len(rows) == 4 and all(list(r) == ["title", "url"] for r in rows)
+    out = tmp_path / "f.csv"
+    cli("export", "--db", demo_db, "--fields", "url,language", "-o", out)
+    assert out.read_text(encoding="utf-8").splitlines()[0] == "url,language"
+    bad = run("export", "--db", demo_db, "--fields", "url,titel")
+    assert bad.returncode == 2 and "unknown field 'titel' (fields: id, url," in bad.stderr
+
+
+def test_batch_extraction_of_a_folder_or_files_writes_jsonl(
+    mirror: MirrorServer, tmp_path: Path, truth: list[dict]
+) -> None:
+    import httpx
+
+    pages = tmp_path / "pages"
+    (pages / "fr").mkdir(parents=True)
+    chosen = [t for t in truth if t["language"] == "fr"][:2] + truth[:1]
+    with httpx.Client(base_url=mirror.base_url) as client:
+        for n, t in enumerate(chosen):
+            folder = pages / "fr" if n < 2 else pages
+            (folder / f"page{n}.html").write_bytes(client.get(t["path"]).content)
+    (pages / "notes.txt").write_text("not a page")
+    result = cli("extract", "--input-dir", pages)
+    assert result.exit_code == 0 and result.stderr == "3 files, 3 articles, 0 unreadable\n"
+    records = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [Path(r["source"]).name for r in records] == ["page0.html", "page1.html", "page2.html"]
+    assert {r["title"] for r in records} == {t["title"] for t in chosen}
+    files = cli("extract", pages / "page2.html", pages / "fr" / "page0.html", pages / "gone.html")
+    assert files.exit_code == 1 and "cannot read" in files.stderr
+    assert len(files.stdout.splitlines()) == 2
+    single = cli("extract", pages / "page2.html")  # one file: the record as indented JSON
+    assert json.loads(single.stdout)["title"] == chosen[2]["title"]
+
+
+def test_shell_completion_is_documented_and_works() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "_SCRAPER_COMPLETE=bash_source scraper" in readme
+    result = subprocess.run(
+        [sys.executable, "-c", "from scraper.cli import main; main()"],
+        env={**__import__("os").environ, "_SCRAPER_COMPLETE": "bash_source"},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0 and "complete -o nosort -F" in result.stdout

@@ -47,6 +47,8 @@ def extract_cmd(
     if any(s == "-" or "://" in s for s in sources):
         fail("several sources must all be files (one URL or - at a time)")
     summary = extract_files(input_files(sources, input_dir), sys.stdout, profile=profile, url=url)
+    for message in summary.messages:
+        click.echo(f"scraper: error: {message}", err=True)
     click.echo(
         f"{summary.files} files, {summary.articles} articles, {summary.failed} unreadable", err=True
     )
