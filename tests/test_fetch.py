@@ -216,7 +216,7 @@ def test_a_host_asking_to_wait_longer_than_the_ceiling_is_parked() -> None:
             fetch_one(srv.url("/a"))  # default ceiling: 10 minutes
         assert time.monotonic() - started < 2
         srv.fail_first("/a", SERVICE_UNAVAILABLE, 1)
-        with pytest.raises(HostBlocked, match="3600 s .*more than 10 s"):
+        with pytest.raises(HostBlocked, match=r"3600 s .*more than 10 s"):
             fetch_one(srv.url("/a"), retry_after_max=10)
 
 
@@ -471,7 +471,7 @@ def test_robots_unreachable_disallows_the_host() -> None:
 
     async def go() -> None:
         async with Fetcher(**{**FAST, "retries": 0, "obey_robots": True}) as fetcher:
-            with pytest.raises(HostBlocked, match="robots.txt unavailable"):
+            with pytest.raises(HostBlocked, match=r"robots\.txt unavailable"):
                 await fetcher.robots(f"http://127.0.0.1:{port}/x")
 
     run(go())
