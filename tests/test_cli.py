@@ -401,3 +401,140 @@ def test_shell_completion_is_documented_and_works() -> None:
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 0 and "complete -o nosort -F" in result.stdout
+
+
+# ====================================================================== the archive's side
+@pytest.mark.parametrize(
+    "command",
+    [["reextract"], ["stats"], ["search", "الصناعة"], ["export"], ["runs"]],
+)
+def test_a_site_that_is_not_in_the_archive_is_one_line_naming_the_sites(
+    demo_db: Path, command: list[str]
+) -> None:
+    result = run(*command, "--site", "sahara.com", "--db", demo_db)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == "scraper: error: no site named 'sahara.com'; sites: sahara.ma\n"
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        demo_mod.CORRECTED_URL,  # decoded, as printed
+        demo_mod.CORRECTED_URL.rstrip("/"),  # without the trailing slash
+        demo_mod.CORRECTED_URL.rstrip("/") + "?utm_source=x#top",
+        "http://www.sahara.ma/ar/%d8%aa%d8%af%d8%b4%d9%8a%d9%86-%d8%a7%d9%84%d9%82%d8%b7%d8%a8-"
+        "%d8%a7%d9%84%d9%85%d9%86%d8%af%d9%85%d8%ac-%d9%84%d9%84%d8%b5%d9%86%d8%a7%d8%b9%d8%a9-"
+        "%d8%a7%d9%84%d8%aa%d9%82%d9%84%d9%8a%d8%af%d9%8a%d8%a9-%d8%a8%d9%83%d9%84%d9%85%d9%8a%d9%85",
+    ],
+)
+def test_show_finds_an_article_however_its_url_is_spelled(demo_db: Path, spelling: str) -> None:
+    result = cli("show", spelling, "--db", demo_db)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["url"] == demo_mod.CORRECTED_URL
+    assert cli("history", spelling, "--db", demo_db).exit_code == 0
+
+
+def test_a_section_is_the_main_category_in_stats_as_in_the_facet(demo_db: Path) -> None:
+    series = json.loads(cli("stats", "--db", demo_db, "--format", "json").output)
+    for total in (s for s in series if s["section"] is None):
+        parts = [
+            s for s in series
+            if (s["site"], s["language"]) == (total["site"], total["language"]) and s["section"]
+        ]  # fmt: skip
+        assert sum(s["articles"] for s in parts) == total["articles"], total["language"]
+    with sqlite3.connect(demo_db) as conn:
+        facet = dict(
+            conn.execute(
+                "SELECT section, count(*) FROM article_list WHERE language = 'ar' GROUP BY 1"
+            ).fetchall()
+        )
+    ar = {s["section"]: s["articles"] for s in series if s["language"] == "ar" and s["section"]}
+    assert ar == facet
+
+
+@pytest.fixture
+def mixed_offsets(tmp_path: Path) -> Path:
+    """An archive whose articles were published in two UTC offsets (winter/summer time)."""
+    from datetime import datetime, timedelta, timezone
+
+    from scraper import Article
+    from scraper.store import Store
+
+    db = tmp_path / "mixed.db"
+    with Store(db) as store:
+        site = store.ensure_site("news.example", "https://news.example/")
+        for n, hours in enumerate((0, 1)):
+            zone = timezone(timedelta(hours=hours))
+            store.save_article(site, Article(
+                url=f"https://news.example/{n}/", language="fr", title=f"Titre {n}", body="x",
+                published_at=datetime(2025, 3, 30 + n, 10, 15, tzinfo=zone),
+            ))  # fmt: skip
+        store.save_article(site, Article(url="https://news.example/undated/", title="Sans date"))
+    return db
+
+
+def test_published_utc_is_in_the_archive_and_the_exports(mixed_offsets: Path) -> None:
+    with sqlite3.connect(mixed_offsets) as conn:
+        rows = conn.execute(
+            "SELECT published_at, published_utc FROM articles ORDER BY id"
+        ).fetchall()
+    assert rows == [
+        ("2025-03-30T10:15:00+00:00", "2025-03-30T10:15:00+00:00"),
+        ("2025-03-31T10:15:00+01:00", "2025-03-31T09:15:00+00:00"),
+        (None, None),
+    ]
+    records = [json.loads(x) for x in cli("export", "--db", mixed_offsets).output.splitlines()]
+    assert [r["published_utc"] for r in records] == [
+        None, "2025-03-30T10:15:00+00:00", "2025-03-31T09:15:00+00:00",
+    ]  # fmt: skip
+    doc = (ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
+    assert "`published_utc`" in doc and "published_utc" in (ROOT / "README.md").read_text()
+
+
+def test_an_archive_of_schema_3_gets_published_utc(tmp_path: Path) -> None:
+    from scraper.store import SCHEMA_VERSION, Store
+
+    db = tmp_path / "v3.db"
+    conn = sqlite3.connect(db)
+    conn.executescript((ROOT / "tests" / "fixtures" / "archive_v2.sql").read_text("utf-8"))
+    conn.close()
+    Store(db).close()  # migrates 2 -> 3 -> 4
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 4
+        rows = conn.execute("SELECT published_at, published_utc FROM articles").fetchall()
+    assert rows and all((utc is None) == (at is None or at[-6] not in "+-") for at, utc in rows), (
+        rows
+    )
+    assert any(utc for _, utc in rows)
+
+
+def test_runs_lists_the_crawl_runs(demo_db: Path) -> None:
+    table = cli("runs", "--db", demo_db).output.splitlines()
+    assert len(table) == 2 and table[0].split()[0] == "2" and "1 updated" in table[0]
+    rows = [
+        json.loads(x)
+        for x in cli("runs", "--db", demo_db, "--format", "json").output.split("\n")
+        if x
+    ]
+    assert [(r["id"], r["status"], r["articles_new"]) for r in rows] == [
+        (2, "ok", 0),
+        (1, "ok", 74),
+    ]
+    assert {"started_at", "finished_at", "site", "pages_fetched", "errors", "message"} <= set(
+        rows[0]
+    )
+
+
+def test_export_changed_since_a_run_or_a_date(demo_db: Path) -> None:
+    def urls(*args: str) -> list[str]:
+        result = cli("export", "--db", demo_db, "--fields", "url", *args)
+        assert result.exit_code == 0, result.output
+        return [json.loads(x)["url"] for x in result.stdout.splitlines()]
+
+    from scraper.urls import canonical
+
+    assert urls("--changed-since", "1") == [canonical(demo_mod.CORRECTED_URL)]
+    assert urls("--changed-since", "2") == []
+    assert len(urls("--changed-since", "2025")) == 74
+    bad = run("export", "--db", demo_db, "--changed-since", "99")
+    assert bad.returncode == 2 and bad.stderr == "scraper: error: no crawl run 99 (runs: 1-2)\n"

@@ -30,12 +30,14 @@ def filter_options(f: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--site", help="Only this site (e.g. sahara.ma)."),
         click.option("--lang", "language", help="Only this language (ar also matches ar-MA)."),
-        click.option("--category", help="Only this category (folded: إقتصاد = اقتصاد)."),
+        click.option(
+            "--category", help="Only articles filed under this category, main or not (folded)."
+        ),
         click.option("--tag", help="Only this tag."),
         click.option(
             "--since",
             callback=check_day,
-            help="Published on or after (YYYY, YYYY-MM or YYYY-MM-DD).",
+            help="Published on or after (YYYY, YYYY-MM, YYYY-MM-DD or an ISO datetime).",
         ),
         click.option("--until", callback=check_day, help="Published on or before (same forms)."),
     ]
@@ -65,6 +67,13 @@ def _output(path: Path | None) -> Iterator[TextIO]:
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+
+
+def check_run_or_day(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A crawl run id (digits) or a date in the one grammar."""
+    if value is None or value.strip().isdigit():
+        return value
+    return check_day(ctx, param, value)
 
 
 # ---------------------------------------------------------------------- search
@@ -159,13 +168,25 @@ def print_results(hits: list[dict[str, Any]], offset: int = 0) -> None:
     "--excel", is_flag=True, help="CSV for Excel: UTF-8 with a byte-order mark, CRLF lines."
 )
 @click.option(
+    "--changed-since",
+    metavar="RUN|DATE",
+    callback=check_run_or_day,
+    help="Only articles new or changed after crawl run RUN (see 'scraper runs') or since DATE.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     help="File (default: stdout; Parquet only when stdout is not a terminal).",
 )
 def export(
-    db_path: Path, fmt: str | None, fields: str | None, excel: bool, output: Path | None, **kw: Any
+    db_path: Path,
+    fmt: str | None,
+    fields: str | None,
+    excel: bool,
+    changed_since: str | None,
+    output: Path | None,
+    **kw: Any,
 ) -> None:
     """Export articles in the record format, oldest first (streams: any archive size).
 
@@ -178,6 +199,7 @@ def export(
       scraper export -o articles.jsonl
       scraper export --site sahara.ma --since 2025-11 -o nov.csv --excel
       scraper export --lang ar --fields url,title,published_utc -o ar.parquet
+      scraper export --changed-since 12 -o new.jsonl     # after crawl run 12
     """
     from .. import exporting
 
@@ -186,7 +208,7 @@ def export(
         fail("Parquet is binary and is not written to a terminal: use -o FILE or redirect stdout")
     names = exporting.check_fields(fields.split(",") if fields is not None else None)
     with open_store(db_path, must_exist=True, reading=True) as store:
-        records = store.records(**_filters(kw))
+        records = store.records(**_filters(kw), changed_since=changed_since)
         target: Any = output
         if output is None:
             target = sys.stdout.buffer if fmt == "parquet" else sys.stdout
@@ -289,7 +311,10 @@ def stats(
     db_path: Path, min_gap: int, daily_share: float, no_months: bool, fmt: str, **kw: Any
 ) -> None:
     """Per site, language and section: articles, first/last dates, articles per month, and
-    gaps (days without an article in a section that normally publishes daily)."""
+    gaps (days without an article in a section that normally publishes daily).
+
+    A section is an article's main category (the first on its page): each article counts
+    once, in its main section, as in the Datasette facet 'section'."""
     from .. import stats as st
 
     filters = Filters(**_filters(kw))
@@ -299,6 +324,33 @@ def stats(
         click.echo(json.dumps([s.to_dict() for s in series], ensure_ascii=False, indent=2))
     else:
         click.echo(st.render(series, months=not no_months), nl=False)
+
+
+# ---------------------------------------------------------------------- runs
+@click.command()
+@db_option
+@click.option("--site", help="Only this site's runs.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="Newest N.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def runs(db_path: Path, site: str | None, limit: int, fmt: str) -> None:
+    """The crawl runs, newest first: when, which site, status, counts and message."""
+    with open_store(db_path, must_exist=True, reading=True) as store:
+        rows = store.runs(site=site, limit=limit)
+    if fmt == "json":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no crawl run")
+    for r in rows:
+        counts = (
+            f"{r['pages_fetched'] or 0:>6} pages {r['articles_new'] or 0:>5} new "
+            f"{r['articles_updated'] or 0:>4} updated {r['errors'] or 0:>4} errors"
+        )
+        line = f"{r['id']:>4}  {r['started_at'][:19]}  {r['site']}  {r['status']:<11} {counts}"
+        click.echo(line + (f"  {r['message']}" if r["message"] else ""))
 
 
 # ---------------------------------------------------------------------- serve
