@@ -538,3 +538,41 @@ def test_export_changed_since_a_run_or_a_date(demo_db: Path) -> None:
     assert len(urls("--changed-since", "2025")) == 74
     bad = run("export", "--db", demo_db, "--changed-since", "99")
     assert bad.returncode == 2 and bad.stderr == "scraper: error: no crawl run 99 (runs: 1-2)\n"
+
+
+def test_json_prints_an_object_when_no_crawl_could_start(tmp_path: Path) -> None:
+    from scraper.lock import ArchiveLock
+    from scraper.store import Store
+
+    db = tmp_path / "a.db"
+    Store(db).close()
+    with ArchiveLock(db):
+        result = run("crawl", "http://127.0.0.1:9/", "--db", db, "--json")
+    assert result.returncode == 3
+    data = json.loads(result.stdout)
+    assert data["status"] == "error" and data["exit_code"] == 3 and data["messages"]
+    assert result.stderr.startswith("scraper: error: ") and result.stderr.count("\n") == 1
+
+
+MORE_BAD_INPUTS = [
+    ["stats", "--since", "last week"],
+    ["runs", "--limit", "0"],
+    ["extract", "--input-dir", "/no/such/folder"],
+    ["extract"],
+    ["export", "--fields", ""],
+    ["export", "--changed-since", "yesterday"],
+    ["export", "--format", "xml"],
+    ["search", "x", "--until", "2025-02-30"],
+    ["demo", "--port", "70000"],
+    ["show"],
+    ["history", "1", "--diff", "1"],
+    ["crawl", "sahara.ma", "--lang", "xx"],
+]
+
+
+@pytest.mark.parametrize("args", MORE_BAD_INPUTS, ids=lambda a: " ".join(a))
+def test_every_command_has_one_error_style(demo_db: Path, args: list[str]) -> None:
+    result = run(*args, "--db", demo_db)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("scraper: error: ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr and result.stdout == ""

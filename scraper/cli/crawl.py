@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from .._exceptions import EXIT_BLOCKED, EXIT_OK, EXIT_PARTIAL
+from .._exceptions import EXIT_BLOCKED, EXIT_OK, EXIT_PARTIAL, ScraperError
 from ..crawl import CrawlSummary, Progress
 from ..job import crawl as run_crawl
 from ..urls import display
@@ -72,11 +72,17 @@ def crawl(
     """
     settings = settings_from(ctx, kw)
     bar = not kw["quiet"] and kw["log_file"] is None and sys.stderr.isatty()
-    with progress_display(enabled=bar) as (progress, console):
-        setup_logging(kw["verbose"], kw["quiet"], kw["log_file"], console)
-        summary = run_crawl(
-            target, db_path, settings=settings, profile=profile_name, progress=progress
-        )
+    try:
+        with progress_display(enabled=bar) as (progress, console):
+            setup_logging(kw["verbose"], kw["quiet"], kw["log_file"], console)
+            summary = run_crawl(
+                target, db_path, settings=settings, profile=profile_name, progress=progress
+            )
+    except ScraperError as exc:  # no crawl at all (locked archive, unknown profile, ...)
+        if kw["as_json"]:
+            failed = {"site": target, "status": "error", "messages": [str(exc)]}
+            click.echo(json.dumps({**failed, "exit_code": exc.exit_code}, ensure_ascii=False))
+        raise
     sys.exit(report(summary, as_json=kw["as_json"], quiet=kw["quiet"]))
 
 
