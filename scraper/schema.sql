@@ -1,4 +1,4 @@
--- The archive's schema, version 3 (PRAGMA user_version); docs/schema.md explains it.
+-- The archive's schema, version 4 (PRAGMA user_version); docs/schema.md explains it.
 -- A fresh archive is created from this file; an older one is migrated by store.MIGRATIONS.
 -- Every column carries a "--" description: `scraper serve` shows them in Datasette.
 -- Table descriptions are the "-- table:" lines.
@@ -191,21 +191,25 @@ CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN
     DELETE FROM articles_fts WHERE rowid = old.search_key;
 END;
 
--- table: One row per article with its site, main section, categories and tags (JSON lists): for browsing.
+-- table: One row per article with its site, main section, tags, authors and categories (JSON lists): for browsing.
 CREATE VIEW IF NOT EXISTS article_list AS
 SELECT
     a.id,
     a.published_at,
-    s.name AS site,
-    a.language,
+    a.title,
     (SELECT c.name FROM article_categories x JOIN categories c ON c.id = x.category_id
       WHERE x.article_id = a.id ORDER BY x.position LIMIT 1) AS section,
+    (SELECT json_group_array(name) FROM (SELECT t.name FROM article_tags x
+      JOIN tags t ON t.id = x.tag_id WHERE x.article_id = a.id ORDER BY x.position)) AS tags,
+    (SELECT json_group_array(name) FROM (SELECT au.name FROM article_authors x
+      JOIN authors au ON au.id = x.author_id WHERE x.article_id = a.id ORDER BY x.position))
+      AS authors,
+    s.name AS site,
+    a.language,
+    substr(a.published_at, 1, 7) AS month,
     (SELECT json_group_array(name) FROM (SELECT c.name FROM article_categories x
       JOIN categories c ON c.id = x.category_id WHERE x.article_id = a.id ORDER BY x.position))
       AS categories,
-    (SELECT json_group_array(name) FROM (SELECT t.name FROM article_tags x
-      JOIN tags t ON t.id = x.tag_id WHERE x.article_id = a.id ORDER BY x.position)) AS tags,
-    a.title,
     a.subtitle,
     a.word_count,
     a.revision,

@@ -325,6 +325,24 @@ def snippet(
     return _snippet(text, query, words, marks, ellipsis)[0]
 
 
+def highlight(text: str | None, query: Query, *, marks: tuple[str, str] = ("[", "]")) -> str:
+    """All of ``text`` (a title, say) with every word the query looks for wrapped in
+    ``marks``, matched exactly as in snippets."""
+    if not text:
+        return ""
+    pieces: list[str] = []
+    cursor = 0
+    for m in raw_words(text):
+        word = m.group()
+        hit = query.seen.get(word)
+        if hit is None:
+            hit = query.seen[word] = query.hits_terms(_index_terms(word))
+        if hit:
+            pieces.append(text[cursor : m.start()] + marks[0] + word + marks[1])
+            cursor = m.end()
+    return "".join(pieces) + text[cursor:]
+
+
 def best_snippet(
     texts: list[str | None], query: Query, *, marks: tuple[str, str] = ("[", "]")
 ) -> str:

@@ -1,29 +1,33 @@
-"""``scraper serve``: the archive in Datasette, for analysts who prefer a browser.
+"""``scraper serve``: the archive in Datasette, with a reading room, for analysts who prefer a
+browser.
 
 Datasette (an optional extra: ``pip install 'scraper[datasette]'``) gets:
 
-- metadata: a title, every table's and column's description (read from the ``--`` comments in
-  ``schema.sql``, the same text as ``docs/schema.md``), facets on site, language and section,
-  newest articles first;
+- metadata: a title, table descriptions (read from the ``--`` comments in ``schema.sql``, the
+  same text as ``docs/schema.md``; the column descriptions are on the ``/-/docs`` page rather
+  than above the data), facets on ``article_list`` (section, tags, authors, month, language,
+  site), newest articles first;
 - full-text search wired to ``articles_fts`` on the ``articles`` table and the
   ``article_list`` view, so their search box works;
-- SQL functions applying the archive's own text analysis (``scraper.search``):
-  ``scraper_fold(text)``, ``scraper_match(query)`` and ``scraper_snippet(text, query)``; and
-  Datasette's ``escape_fts`` (what its search box runs) is replaced by ``scraper_match``, so a
-  search typed without diacritics, with another alef form or with a clitic (والاقتصاد) finds
-  the article, exactly like ``scraper search``;
+- the ``scraper.web`` plugin: SQL functions applying the archive's own text analysis
+  (``scraper.search``): ``scraper_fold(text)``, ``scraper_match(query)`` and
+  ``scraper_snippet(text, query)``, with Datasette's ``escape_fts`` (what its search box
+  runs) replaced by ``scraper_match``, so a search typed without diacritics, with another
+  alef form or with a clitic (والاقتصاد) finds the article, exactly like ``scraper search``;
+  and the reading room: article pages, a ranked search page, a dashboard (see
+  :mod:`scraper.web`);
 - a canned query, "search", ranking results with bm25 and showing snippets.
 """
 
 from __future__ import annotations
 
 import re
+from html import escape
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from ._exceptions import ServeError
-from .search import register_functions
 from .store import RANKED_SEARCH_SQL
 
 PLUGIN_NAME = "scraper-archive"
@@ -33,7 +37,9 @@ VIEW_COLUMNS = {
     "site": "host of the site (sites.name)",
     "section": "main category (the first one on the page)",
     "categories": "all category names, a JSON list (facet: array)",
-    "tags": "tag names, a JSON list",
+    "tags": "tag names, a JSON list (facet: array)",
+    "authors": "author names in byline order, a JSON list (facet: array)",
+    "month": "publication month, YYYY-MM (the site's local time)",
 }
 
 
@@ -63,14 +69,20 @@ def schema_descriptions() -> dict[str, tuple[str, dict[str, str]]]:
 
 
 def metadata(db_path: Path) -> dict[str, Any]:
-    """Datasette metadata for the archive at ``db_path``."""
+    """Datasette metadata for the archive at ``db_path``.
+
+    Tables get their description (and a link to the docs page); their columns' descriptions
+    are served by ``/-/docs`` instead of being listed above the data."""
     described = schema_descriptions()
     tables: dict[str, Any] = {}
-    for name, (description, columns) in described.items():
-        tables[name] = {"description": description, "columns": columns}
+    for name, (description, _columns) in described.items():
+        tables[name] = {
+            "description_html": (
+                f'{escape(description)} <a href="/-/docs#{name}">What each column holds</a>.'
+            ),
+        }
     for name in ("sites", "categories", "tags", "authors"):
         tables[name]["label_column"] = "name"
-    article_columns = described["articles"][1]
     tables["articles"].update(
         {
             "label_column": "title",
@@ -82,37 +94,30 @@ def metadata(db_path: Path) -> dict[str, Any]:
     )
     tables["article_list"].update(
         {
-            "columns": {
-                c: VIEW_COLUMNS.get(c) or article_columns.get(c, "")
-                for c in (
-                    "id",
-                    "published_at",
-                    "site",
-                    "language",
-                    "section",
-                    "categories",
-                    "tags",
-                    "title",
-                    "subtitle",
-                    "word_count",
-                    "revision",
-                    "url",
-                    "search_key",
-                )
-            },
             "fts_table": "articles_fts",
             "fts_pk": "search_key",
-            "facets": ["site", "language", "section", {"array": "categories"}],
+            "facets": [
+                "site",
+                "language",
+                "section",
+                {"array": "tags"},
+                {"array": "authors"},
+                "month",
+            ],
             "sort_desc": "published_at",
+            "size": 50,
         }
     )
     tables["articles_fts"]["hidden"] = True
     return {
         "title": f"News archive: {db_path.name}",
-        "description": (
-            "Articles crawled by scraper. Search boxes fold Arabic (diacritics, alef forms, "
-            "ta marbuta) and clitics (و ب ل ف ك ال), and Latin accents; in SQL use "
-            "articles_fts MATCH scraper_match('your words'). See docs/schema.md."
+        "description_html": (
+            'Articles crawled by scraper. Start with the <a href="/-/search">search</a> (ranked,'
+            ' with snippets and filters), the <a href="/-/dashboard">dashboard</a> (articles'
+            f' per day per section) or <a href="/{_database_name(db_path)}/article_list">every'
+            " article</a>. Search boxes fold Arabic (diacritics, alef forms, ta marbuta) and"
+            ' clitics (<bdi dir="rtl">و ب ل ف ك ال</bdi>), and Latin accents; in SQL use'
+            " articles_fts MATCH scraper_match('your words'). See <a href=\"/-/docs\">the docs</a>."
         ),
         "databases": {
             _database_name(db_path): {
@@ -122,7 +127,8 @@ def metadata(db_path: Path) -> dict[str, Any]:
                         "title": "Ranked search",
                         "description": (
                             "Best matches first (bm25, title weighted), with a snippet. "
-                            'Phrases in "quotes", prefix*, -exclude, OR.'
+                            'Phrases in "quotes", prefix*, -exclude, OR. The search page '
+                            "(/-/search) adds filters and pages."
                         ),
                         "sql": RANKED_SEARCH_SQL,
                     }
@@ -137,21 +143,14 @@ def _database_name(db_path: Path) -> str:
 
 
 def register_plugin() -> None:
-    """Add our SQL functions to every Datasette connection (once per process)."""
-    from datasette import hookimpl
+    """Register the ``scraper.web`` plugin (SQL functions, reading room) once per process."""
     from datasette.plugins import pm
 
-    if pm.has_plugin(PLUGIN_NAME):
+    from . import web
+
+    if pm.has_plugin(PLUGIN_NAME) or pm.is_registered(web):
         return
-
-    class ScraperArchive:
-        # trylast: run after Datasette's own prepare_connection, so our escape_fts wins.
-        @staticmethod
-        @hookimpl(trylast=True)
-        def prepare_connection(conn: Any) -> None:
-            register_functions(conn, datasette=True)
-
-    pm.register(ScraperArchive, name=PLUGIN_NAME)
+    pm.register(web, name=PLUGIN_NAME)
 
 
 def make_app(db_path: Path) -> Any:
@@ -169,6 +168,7 @@ def make_app(db_path: Path) -> Any:
         metadata=metadata(db_path),
         settings={
             "facet_time_limit_ms": 1000,
+            "default_facet_size": 10,  # the facets leave the data on the first screen
             "sql_time_limit_ms": 5000,
             "default_page_size": 50,
             "max_returned_rows": 5000,

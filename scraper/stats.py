@@ -14,6 +14,7 @@ last article have an article, over a span of at least ``MIN_SPAN_DAYS`` days.
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
@@ -187,3 +188,217 @@ def series(
     for s in overall + sections:
         by_key.setdefault((s.site, s.language), []).append(s)
     return [s for key in sorted(by_key) for s in by_key[key]]
+
+
+# ---------------------------------------------------------------------- timeline
+@dataclass
+class TimelineRow:
+    """Articles per day of one series, on the timeline's shared day axis."""
+
+    site: str
+    language: str
+    section: str | None  # None: all sections of the site and language
+    counts: list[int]  # one per day of the timeline, from its start
+    articles: int = 0
+    first: str | None = None
+    last: str | None = None
+    daily: bool = False
+    gaps: list[Gap] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return "(all sections)" if self.section is ALL_SECTIONS else (self.section or "(none)")
+
+    @property
+    def peak(self) -> int:
+        return max(self.counts, default=0)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["label"] = self.label
+        return out
+
+
+@dataclass
+class Timeline:
+    """Articles per day per section, with gaps: what ``scraper stats --plot`` draws in the
+    terminal and the dashboard of ``scraper serve`` draws in the browser (same numbers)."""
+
+    start: str | None  # first day of the axis (the earliest article), None when empty
+    end: str | None
+    rows: list[TimelineRow] = field(default_factory=list)
+
+    @property
+    def days(self) -> list[str]:
+        if self.start is None or self.end is None:
+            return []
+        first, last = date.fromisoformat(self.start), date.fromisoformat(self.end)
+        return [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+
+    def gap_days(self, row: TimelineRow) -> set[int]:
+        """Indexes (on the day axis) of the days inside ``row``'s gaps."""
+        if self.start is None:
+            return set()
+        origin = date.fromisoformat(self.start)
+        out: set[int] = set()
+        for gap in row.gaps:
+            first = (date.fromisoformat(gap.first) - origin).days
+            out.update(range(first, first + gap.days))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "days": self.days,
+            "rows": [r.to_dict() for r in self.rows],
+        }
+
+
+def timeline(
+    overall: Iterable[tuple[str, str, str | None, str, int]],
+    sections: Iterable[tuple[str, str, str | None, str, int]],
+    *,
+    min_gap: int = 2,
+    daily_share: float = 0.6,
+) -> Timeline:
+    """A :class:`Timeline` from the day counts of ``Store.day_counts`` without and with
+    ``by_section``: per site and language, its row for all sections, then one per section
+    (most articles first). Gaps are those of :func:`compute`, so they match ``scraper stats``."""
+    rows = [r for r in itertools.chain(overall, sections) if _valid_day(r[3])]
+    if not rows:
+        return Timeline(None, None)
+    origin = min(date.fromisoformat(r[3]) for r in rows)
+    end = max(date.fromisoformat(r[3]) for r in rows)
+    span = (end - origin).days + 1
+    counts: dict[tuple[str, str, str | None], list[int]] = {}
+    for site, language, section, day, n in rows:
+        daily = counts.setdefault((site, language, section), [0] * span)
+        daily[(date.fromisoformat(day) - origin).days] += n
+    series = compute(rows, min_gap=min_gap, daily_share=daily_share)
+    out = [
+        TimelineRow(
+            s.site,
+            s.language,
+            s.section,
+            counts[(s.site, s.language, s.section)],
+            articles=s.articles,
+            first=s.first,
+            last=s.last,
+            daily=s.daily,
+            gaps=s.gaps,
+        )
+        for s in series
+    ]
+    out.sort(
+        key=lambda r: (r.site, r.language, r.section is not ALL_SECTIONS, -r.articles, r.label)
+    )
+    return Timeline(origin.isoformat(), end.isoformat(), out)
+
+
+def _valid_day(day: str) -> bool:
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        return False
+    return True
+
+
+BARS = "▁▂▃▄▅▆▇█"
+GAP_MARK = "✕"
+EMPTY_DAY = "·"
+
+
+def plot(tl: Timeline, *, width: int = 100, label_width: int = 24) -> str:
+    """The timeline as text: one line per series, one column per day (or per few days when
+    the span is wider than the terminal), bar heights scaled to the series' busiest column,
+    ``✕`` on a column holding a gap day, ``·`` on a day without an article."""
+    if tl.start is None or not tl.rows:
+        return "no dated articles\n"
+    days = tl.days
+    columns = max(10, width - label_width - 19)  # label, peak, frame and total
+    per = -(-len(days) // columns)  # days per column, rounded up
+    ncols = -(-len(days) // per)
+    unit = "1 column = 1 day" if per == 1 else f"1 column = {per} days"
+    lines = [
+        f"articles per day, {tl.start} → {tl.end} ({len(days)} days, {unit}); "
+        f"bars scaled to each line's busiest column, {GAP_MARK} gap, {EMPTY_DAY} no article"
+    ]
+    axis = _axis(days, per, ncols)
+    current: tuple[str, str] | None = None
+    for row in tl.rows:
+        if (row.site, row.language) != current:
+            current = (row.site, row.language)
+            lines.append(f"{row.site} · {row.language or '?'}")
+            lines.append(" " * (label_width + 11) + axis)
+        cells = [sum(row.counts[i * per : (i + 1) * per]) for i in range(ncols)]
+        gaps = tl.gap_days(row)
+        own = _own_span(tl, row)
+        peak = max(cells, default=0)
+        chars = []
+        for i, n in enumerate(cells):
+            span = range(i * per, min((i + 1) * per, len(days)))
+            if any(d in gaps for d in span):
+                chars.append(GAP_MARK)
+            elif n:
+                chars.append(BARS[min(len(BARS) - 1, -(-n * len(BARS) // peak) - 1)])
+            elif any(own[0] <= d <= own[1] for d in span):
+                chars.append(EMPTY_DAY)
+            else:
+                chars.append(" ")
+        label = _fit(row.label, label_width)
+        lines.append(f"  {label} {'max ' + str(peak):>7}│{''.join(chars)}│ {row.articles}")
+        if row.gaps:
+            shown = ", ".join(
+                f"{g.first}…{g.last} ({g.days} d)" if g.days > 1 else f"{g.first} (1 d)"
+                for g in row.gaps[:4]
+            )
+            more = f" +{len(row.gaps) - 4} more" if len(row.gaps) > 4 else ""
+            lines.append(" " * (label_width + 11) + f"gaps: {shown}{more}")
+    return "\n".join(lines) + "\n"
+
+
+def _own_span(tl: Timeline, row: TimelineRow) -> tuple[int, int]:
+    if tl.start is None or row.first is None or row.last is None:
+        return (0, -1)
+    origin = date.fromisoformat(tl.start)
+    return (
+        (date.fromisoformat(row.first) - origin).days,
+        (date.fromisoformat(row.last) - origin).days,
+    )
+
+
+def _axis(days: list[str], per: int, ncols: int) -> str:
+    """Month marks under the columns: '|2025-11' where the axis or a year starts, '|12' where
+    another month starts (left out where the previous mark leaves no room)."""
+    out = [" "] * ncols
+    for i in range(ncols):
+        block = days[i * per : (i + 1) * per]
+        firsts = [d for d in block if d.endswith("-01")]
+        if i == 0:
+            mark = "|" + block[0][:7]
+        elif firsts:
+            month = firsts[0]
+            mark = "|" + (month[:7] if month[5:7] == "01" else month[5:7])
+        else:
+            continue
+        if i + len(mark) > ncols + 8 or any(c != " " for c in out[max(0, i - 1) : i + len(mark)]):
+            continue
+        out[i : i + len(mark)] = list(mark)
+    return "".join(out).rstrip()
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` clipped or padded to ``width`` terminal cells (combining marks take none)."""
+
+    def cells(value: str) -> int:
+        return sum(0 if unicodedata.combining(c) else 1 for c in value)
+
+    if cells(text) > width:
+        kept = ""
+        for ch in text:
+            if cells(kept + ch) > width - 1:
+                break
+            kept += ch
+        text = kept + "…"
+    return text + " " * max(0, width - cells(text))

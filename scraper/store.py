@@ -38,7 +38,7 @@ from .search import (
 )
 from .text import fold
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DEFAULT_DB = "archive.db"
 #: Searches matching more articles than this rank the most recently published ones.
 RANK_WINDOW = 10_000
@@ -1257,11 +1257,19 @@ def _migrate_to_3(db: sqlite_utils.Database) -> bool:
     return False
 
 
+def _migrate_to_4(db: sqlite_utils.Database) -> bool:
+    """3 -> 4: the article_list view gains authors and month (facets of the reading room);
+    schema.sql recreates it."""
+    db.execute("DROP VIEW IF EXISTS article_list")
+    return False
+
+
 #: version -> step bringing an archive of the previous version to it; returns whether the
 #: search index must be rebuilt. Run in one transaction, before schema.sql.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {
     2: _migrate_to_2,
     3: _migrate_to_3,
+    4: _migrate_to_4,
 }
 
 

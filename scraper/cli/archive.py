@@ -305,25 +305,55 @@ def reextract(db_path: Path, site: str | None, as_json: bool) -> None:
 )
 @click.option("--no-months", is_flag=True, help="Leave out the articles-per-month lines.")
 @click.option(
+    "--plot",
+    is_flag=True,
+    help="Draw articles per day per section, gaps marked (the numbers of the serve dashboard).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 def stats(
-    db_path: Path, min_gap: int, daily_share: float, no_months: bool, fmt: str, **kw: Any
+    db_path: Path,
+    min_gap: int,
+    daily_share: float,
+    no_months: bool,
+    plot: bool,
+    fmt: str,
+    **kw: Any,
 ) -> None:
     """Per site, language and section: articles, first/last dates, articles per month, and
     gaps (days without an article in a section that normally publishes daily).
 
     A section is an article's main category (the first on its page): each article counts
-    once, in its main section, as in the Datasette facet 'section'."""
+    once, in its main section, as in the Datasette facet 'section'.
+    With --plot: articles per day per section as a chart (--format json: its numbers)."""
     from .. import stats as st
 
     filters = Filters(**_filters(kw))
+    if plot:
+        _plot(db_path, filters, min_gap, daily_share, fmt)
+        return
     with open_store(db_path, must_exist=True, reading=True) as store:
         series = st.series(store, filters, min_gap=min_gap, daily_share=daily_share)
     if fmt == "json":
         click.echo(json.dumps([s.to_dict() for s in series], ensure_ascii=False, indent=2))
     else:
         click.echo(st.render(series, months=not no_months), nl=False)
+
+
+def _plot(db_path: Path, filters: Filters, min_gap: int, daily_share: float, fmt: str) -> None:
+    import shutil
+
+    from .. import stats as st
+    from ..reading import day_timeline
+
+    with open_store(db_path, must_exist=True, reading=True) as store:
+        tl = day_timeline(store, filters, min_gap=min_gap, daily_share=daily_share)
+    if fmt == "json":
+        click.echo(json.dumps(tl.to_dict(), ensure_ascii=False, indent=2))
+        return
+    text = st.plot(tl, width=shutil.get_terminal_size((120, 24)).columns)
+    click.echo(text.replace(st.GAP_MARK, click.style(st.GAP_MARK, fg="red")), nl=False)
 
 
 # ---------------------------------------------------------------------- runs
@@ -361,8 +391,10 @@ def runs(db_path: Path, site: str | None, limit: int, fmt: str) -> None:
 def serve(db_path: Path, host: str, port: int) -> None:
     """Browse, facet and search the archive in Datasette (needs: pip install 'scraper[datasette]').
 
-    Its search box folds Arabic and handles clitics like 'scraper search'; the SQL functions
-    scraper_fold(), scraper_match() and scraper_snippet() are available in queries.
+    A reading room: article pages (/-/article/ID), ranked search with snippets and filters
+    (/-/search), articles per day per section (/-/dashboard). Search folds Arabic and handles
+    clitics like 'scraper search'; the SQL functions scraper_fold(), scraper_match() and
+    scraper_snippet() are available in queries. See docs/reading-room.md.
     """
     from ..serve import serve as run
 

@@ -1,0 +1,383 @@
+"""The reading room's pages (routes of the ``scraper.web`` Datasette plugin).
+
+- ``/-/article/<id>``: the article as an article: title, subtitle, byline, dates with their
+  source, sections and tags linking to their facet, the body in paragraphs (right to left for
+  Arabic), related / next / previous / other editions linking to their archived page,
+  revisions with diffs, the raw page;
+- ``/-/article/<id>/raw``: the stored page, decompressed, sandboxed (no scripts, no requests);
+  ``?as=text`` shows its source;
+- ``/-/article/<id>/diff?from=N&to=M``: what changed between two versions;
+- ``/-/search``: ranked search (bm25, title weighted) with highlighted snippets, the filters of
+  ``scraper search`` and pages; it runs ``Store.search``, so it folds and ranks exactly as the
+  CLI does;
+- ``/-/dashboard`` (and ``.json``): articles per day per section with gaps marked; the numbers
+  of ``scraper stats --plot`` (:func:`scraper.reading.day_timeline`);
+- ``/-/docs``: every table and column described (the descriptions are kept off the tables).
+
+Every query runs on Datasette's read-only connection of the archive (``execute_fn``).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from datasette import Response
+from markupsafe import Markup, escape
+
+from .. import history, reading
+from .._exceptions import HistoryError
+from ..search import highlight, parse
+from ..stats import Timeline
+from ..store import Filters, Store, StoreError, date_bound
+from ..urls import display
+from .chart import svg
+
+T = TypeVar("T")
+
+PAGE_SIZE = 20
+RTL_LANGUAGES = ("ar", "fa", "he", "ur", "ps", "yi", "ckb", "dv")
+_OPEN, _CLOSE = "\ue000", "\ue001"  # highlight marks, replaced by <mark> after escaping
+
+
+def direction(language: str | None, text: str | None = None) -> str:
+    """``rtl`` for Arabic (and other right-to-left languages), ``ltr`` for a known other
+    language, ``auto`` (the browser decides from the text) when the language is unknown."""
+    if language:
+        return "rtl" if language.lower().split("-")[0] in RTL_LANGUAGES else "ltr"
+    return "auto"
+
+
+def highlighted(text: str) -> Markup:
+    """Text with the highlight marks turned into ``<mark>``, everything else escaped."""
+    return Markup(str(escape(text)).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>"))
+
+
+def paragraphs(body: str | None) -> list[str]:
+    """The body's paragraphs (the archive separates them with blank lines)."""
+    return [p.strip() for p in re.split(r"\n\s*\n|\n", body or "") if p.strip()]
+
+
+def when(value: str | None) -> str:
+    """An ISO date as 'YYYY-MM-DD HH:MM (+01:00)' (or as given when it is not one)."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    shown = moment.strftime("%Y-%m-%d %H:%M")
+    offset = moment.strftime("%z")
+    if offset:
+        shown += f" ({offset[:3]}:{offset[3:]})"
+    return shown
+
+
+async def _run(datasette: Any, fn: Callable[[Store], T]) -> T:
+    db = datasette.get_database()
+    return await db.execute_fn(lambda conn: fn(reading.ConnectionStore(conn, db.path or "")))  # type: ignore[no-any-return]
+
+
+_CHOICES: dict[tuple[str, int], tuple[float, dict[str, list[str]]]] = {}
+CHOICES_TTL = 60.0  # seconds: the form's lists change only when a crawl adds articles
+
+
+async def _choices(datasette: Any, *, tags: int = 300) -> dict[str, list[str]]:
+    """The search form's lists (``reading.search_choices``), kept a minute: on a big archive
+    counting tags takes a while, and they change only with a crawl."""
+    key = (str(datasette.get_database().path), tags)
+    cached = _CHOICES.get(key)
+    if cached and time.monotonic() - cached[0] < CHOICES_TTL:
+        return cached[1]
+    value = await _run(datasette, lambda s: reading.search_choices(s, tags=tags))
+    _CHOICES[key] = (time.monotonic(), value)
+    return value
+
+
+async def _page(datasette: Any, request: Any, template: str, context: dict[str, Any]) -> Response:
+    db = datasette.get_database()
+    base = {
+        "database": db.name,
+        "article_list_url": datasette.urls.table(db.name, "article_list"),
+        "search_url": datasette.urls.path("/-/search"),
+        "dashboard_url": datasette.urls.path("/-/dashboard"),
+        "docs_url": datasette.urls.path("/-/docs"),
+        "display": display,
+        "direction": direction,
+        "when": when,
+    }
+    html = await datasette.render_template([template], {**base, **context}, request=request)
+    return Response.html(html)
+
+
+def _not_found(message: str) -> Response:
+    return Response.html(f"<h1>Not found</h1><p>{escape(message)}</p>", status=404)
+
+
+# ---------------------------------------------------------------------- article
+async def article(datasette: Any, request: Any) -> Response:
+    article_id = int(request.url_vars["id"])
+
+    def load(store: Store) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        page = reading.article_page(store, article_id)
+        versions = (store.history(article_id) or []) if page else []
+        return page, versions
+
+    page, versions = await _run(datasette, load)
+    if page is None:
+        return _not_found(f"no article {article_id} in the archive")
+    db = datasette.get_database()
+    listing = datasette.urls.table(db.name, "article_list")
+
+    def facet(column: str, value: str) -> str:
+        return listing + "?" + urlencode({f"{column}__arraycontains": value})
+
+    return await _page(
+        datasette,
+        request,
+        "scraper_article.html",
+        {
+            "a": page,
+            "dir": direction(page["language"], page["title"]),
+            "paragraphs": paragraphs(page["body"]),
+            "sections": [(c, facet("categories", c)) for c in page["categories"]],
+            "tags": [(t, facet("tags", t)) for t in page["tags"]],
+            "authors": [(n, facet("authors", n)) for n in page["authors"]],
+            "versions": versions,
+            "row_url": datasette.urls.row(db.name, "articles", str(article_id)),
+            "article_url": lambda i: datasette.urls.path(f"/-/article/{i}"),
+        },
+    )
+
+
+async def raw(datasette: Any, request: Any) -> Response:
+    article_id = int(request.url_vars["id"])
+    found = await _run(datasette, lambda s: reading.raw_page(s, article_id))
+    if found is None:
+        return _not_found(f"no stored page for article {article_id}")
+    _url, body, content_type, encoding = found
+    charset = encoding or "utf-8"
+    if request.args.get("as") == "text":
+        return Response(body, content_type=f"text/plain; charset={charset}")
+    kind = (content_type or "text/html").split(";")[0].strip() or "text/html"
+    return Response(
+        body,
+        content_type=f"{kind}; charset={charset}",
+        headers={
+            # the archived page's scripts never run, and it fetches nothing
+            "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline';"
+            " img-src data:",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+async def diff(datasette: Any, request: Any) -> Response:
+    article_id = int(request.url_vars["id"])
+    versions = await _run(datasette, lambda s: s.history(article_id))
+    if not versions:
+        return _not_found(f"no article {article_id} in the archive")
+    old = request.args.get("from") or (
+        str(versions[-2]["revision"]) if len(versions) > 1 else "current"
+    )
+    new = request.args.get("to") or "current"
+    error = None
+    lines: list[tuple[str, str]] = []
+    try:
+        text = history.diff(versions, old, new)
+    except HistoryError as exc:  # an unknown revision
+        error, text = str(exc), ""
+    for line in text.splitlines():
+        kind = "add" if line.startswith("+") else "del" if line.startswith("-") else "ctx"
+        if line.startswith(("+++", "---")):
+            kind = "file"
+        elif line.startswith("@@"):
+            kind = "hunk"
+        lines.append((kind, line))
+    current = versions[-1]
+    return await _page(
+        datasette,
+        request,
+        "scraper_diff.html",
+        {
+            "article_id": article_id,
+            "title": current.get("title"),
+            "dir": direction(None, current.get("title")),
+            "lines": lines,
+            "error": error,
+            "versions": versions,
+            "old": old,
+            "new": new,
+            "article_href": datasette.urls.path(f"/-/article/{article_id}"),
+        },
+    )
+
+
+# ---------------------------------------------------------------------- search
+FILTER_FIELDS = ("site", "language", "section", "tag", "since", "until")
+
+
+async def search(datasette: Any, request: Any) -> Response:
+    args = {k: (request.args.get(k) or "").strip() for k in ("q", *FILTER_FIELDS)}
+    try:
+        page = max(1, int(request.args.get("page") or 1))
+    except ValueError:
+        page = 1
+
+    def run(store: Store) -> tuple[list[dict[str, Any]], dict[int, str]]:
+        if not args["q"]:
+            return [], {}
+        hits = store.search(
+            args["q"],
+            limit=PAGE_SIZE + 1,
+            offset=(page - 1) * PAGE_SIZE,
+            site=args["site"] or None,
+            language=args["language"] or None,
+            category=args["section"] or None,
+            tag=args["tag"] or None,
+            since=args["since"] or None,
+            until=args["until"] or None,
+            marks=(_OPEN, _CLOSE),
+        )
+        return hits, reading.sections_of(store, [h["id"] for h in hits])
+
+    error = None
+    hits: list[dict[str, Any]] = []
+    sections: dict[int, str] = {}
+    try:
+        for bound in ("since", "until"):
+            if args[bound]:
+                date_bound(args[bound], end=bound == "until")
+        hits, sections = await _run(datasette, run)
+    except StoreError as exc:
+        error = str(exc)
+    choices = await _choices(datasette)
+    more = len(hits) > PAGE_SIZE
+    hits = hits[:PAGE_SIZE]
+    query = parse(args["q"]) if hits else None
+    results = []
+    for hit in hits:
+        title = hit["title"] or ""
+        marked = highlight(title, query, marks=(_OPEN, _CLOSE)) if query else ""
+        results.append(
+            {
+                **hit,
+                "title_html": highlighted(marked or title or hit["url"]),
+                "snippet_html": highlighted(hit["snippet"]),
+                "section": sections.get(hit["id"]),
+                "dir": direction(hit["language"], title),
+                "href": datasette.urls.path(f"/-/article/{hit['id']}"),
+            }
+        )
+
+    def page_url(n: int) -> str:
+        kept = {k: v for k, v in args.items() if v}
+        return datasette.urls.path("/-/search") + "?" + urlencode({**kept, "page": n})
+
+    return await _page(
+        datasette,
+        request,
+        "scraper_search.html",
+        {
+            "args": args,
+            "choices": choices,
+            "results": results,
+            "error": error,
+            "page": page,
+            "first": (page - 1) * PAGE_SIZE + 1,
+            "previous_url": page_url(page - 1) if page > 1 else None,
+            "next_url": page_url(page + 1) if more else None,
+            "capped": any(h["capped"] for h in hits),
+        },
+    )
+
+
+# ---------------------------------------------------------------------- dashboard
+def _dashboard_args(request: Any) -> tuple[dict[str, str], Filters, int, float]:
+    args = {k: (request.args.get(k) or "").strip() for k in FILTER_FIELDS}
+    try:
+        min_gap = max(1, int(request.args.get("min_gap") or 2))
+    except ValueError:
+        min_gap = 2
+    try:
+        share = min(1.0, max(0.0, float(request.args.get("daily_share") or 0.6)))
+    except ValueError:
+        share = 0.6
+    filters = Filters(
+        site=args["site"] or None,
+        language=args["language"] or None,
+        category=args["section"] or None,
+        tag=args["tag"] or None,
+        since=args["since"] or None,
+        until=args["until"] or None,
+    )
+    return args, filters, min_gap, share
+
+
+async def dashboard(datasette: Any, request: Any) -> Response:
+    args, filters, min_gap, share = _dashboard_args(request)
+    error = None
+
+    def run(store: Store) -> Timeline:
+        return reading.day_timeline(store, filters, min_gap=min_gap, daily_share=share)
+
+    tl: Timeline | None = None
+    try:
+        for bound in ("since", "until"):
+            if args[bound]:
+                date_bound(args[bound], end=bound == "until")
+        tl = await _run(datasette, run)
+    except StoreError as exc:
+        error = str(exc)
+    if request.url_vars.get("format") == "json":
+        if tl is None:
+            return Response.json({"error": error}, status=400)
+        return Response.json(tl.to_dict())
+    kept = {k: v for k, v in args.items() if v}
+    choices = await _choices(datasette, tags=0)
+    return await _page(
+        datasette,
+        request,
+        "scraper_dashboard.html",
+        {
+            "args": args,
+            "choices": choices,
+            "error": error,
+            "timeline": tl,
+            "chart": svg(tl) if tl is not None else "",
+            "min_gap": min_gap,
+            "daily_share": share,
+            "json_url": datasette.urls.path("/-/dashboard.json")
+            + ("?" + urlencode(kept) if kept else ""),
+        },
+    )
+
+
+# ---------------------------------------------------------------------- docs
+async def docs(datasette: Any, request: Any) -> Response:
+    from ..serve import VIEW_COLUMNS, schema_descriptions
+
+    described = schema_descriptions()
+    tables = []
+    for name, (description, columns) in described.items():
+        if name == "article_list":
+            article = described["articles"][1]
+            db = datasette.get_database()
+            names = await db.execute("SELECT name FROM pragma_table_info('article_list')")
+            columns = {r[0]: VIEW_COLUMNS.get(r[0]) or article.get(r[0], "") for r in names.rows}
+        tables.append((name, description, columns))
+    return await _page(datasette, request, "scraper_docs.html", {"tables": tables})
+
+
+ROUTES: list[tuple[str, Any]] = [
+    (r"^/-/article/(?P<id>\d+)$", article),
+    (r"^/-/article/(?P<id>\d+)/raw$", raw),
+    (r"^/-/article/(?P<id>\d+)/diff$", diff),
+    (r"^/-/search$", search),
+    (r"^/-/dashboard(\.(?P<format>json))?$", dashboard),
+    (r"^/-/docs$", docs),
+]
