@@ -491,16 +491,16 @@ def test_published_utc_is_in_the_archive_and_the_exports(mixed_offsets: Path) ->
     assert "`published_utc`" in doc and "published_utc" in (ROOT / "README.md").read_text()
 
 
-def test_an_archive_of_schema_3_gets_published_utc(tmp_path: Path) -> None:
+def test_an_older_archive_gets_published_utc(tmp_path: Path) -> None:
     from scraper.store import SCHEMA_VERSION, Store
 
     db = tmp_path / "v3.db"
     conn = sqlite3.connect(db)
     conn.executescript((ROOT / "tests" / "fixtures" / "archive_v2.sql").read_text("utf-8"))
     conn.close()
-    Store(db).close()  # migrates 2 -> 3 -> 4
+    Store(db).close()  # migrates 2 -> 3 -> 4 -> 5
     with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 4
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 5
         rows = conn.execute("SELECT published_at, published_utc FROM articles").fetchall()
     assert rows and all((utc is None) == (at is None or at[-6] not in "+-") for at, utc in rows), (
         rows

@@ -71,7 +71,7 @@ def crawl(
       scraper crawl https://news.example.org/ --db news.db
     """
     settings = settings_from(ctx, kw)
-    bar = not kw["quiet"] and kw["log_file"] is None and sys.stderr.isatty()
+    bar = not kw["quiet"] and sys.stderr.isatty()
     try:
         with progress_display(enabled=bar) as (progress, console):
             setup_logging(kw["verbose"], kw["quiet"], kw["log_file"], console)
