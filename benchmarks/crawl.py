@@ -158,9 +158,9 @@ async def crawl_child(args: argparse.Namespace) -> dict[str, Any]:
     from scraper.store import Store
 
     # ``scraper.extract`` the attribute may be the function re-exported by the package, so
-    # reach the modules themselves; crawl.py imported the name, so patch it there too.
+    # reach the modules themselves; parse.py imported the name, so patch it there too.
     extract_module = importlib.import_module("scraper.extract")
-    crawl_module = importlib.import_module("scraper.crawl")
+    crawl_module = importlib.import_module("scraper.parse")
     timer = ExtractTimer(extract_module.extract)
     extract_module.extract = timer
     crawl_module.extract = timer

@@ -2,16 +2,54 @@
 
 An :class:`Article` is plain data: extraction fills it from one HTML page, the store adds the
 archive's bookkeeping (``first_seen_at``, ``fetched_at``, ``revision``). ``to_dict`` gives the
-documented record format used by ``scraper export``, ``scraper extract`` and the tests.
+documented record format used by ``scraper export``, ``scraper extract`` and the tests;
+:func:`build_record` defines it, for extracted and archived articles alike.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 DATE_SOURCES = ("profile", "rest", "jsonld", "meta", "time", "text", "url")
+
+#: The fields of a record, in order: the record format of ``scraper export``, ``scraper show``
+#: and ``scraper extract``. ``id`` is the archive's: an article not archived has none.
+RECORD_FIELDS = (
+    "id",
+    "url",
+    "site",
+    "language",
+    "title",
+    "subtitle",
+    "authors",
+    "published_at",
+    "modified_at",
+    "date_source",
+    "categories",
+    "tags",
+    "body",
+    "related",
+    "next_url",
+    "prev_url",
+    "image",
+    "word_count",
+    "first_seen_at",
+    "fetched_at",
+    "revision",
+)
+#: The kinds of :class:`Link` a record lists under ``related`` (as {url, title} objects).
+RELATED_KINDS = ("related", "inline_related")
+
+
+def build_record(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The record of an article whose fields ``values`` holds, JSON-ready: dates as ISO 8601
+    strings, ``authors``/``categories``/``tags`` lists of names, ``related`` a list of
+    {url, title}. The one place that decides a record's fields and their order; every
+    field but ``id`` is required (KeyError otherwise)."""
+    return {name: values[name] for name in RECORD_FIELDS if name != "id" or name in values}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,33 +93,21 @@ class Article:
         return len(self.body.split())
 
     def to_dict(self) -> dict[str, Any]:
-        """The record format: JSON-ready, dates as ISO 8601 strings."""
-        return {
-            "url": self.url,
-            "site": self.site,
-            "language": self.language,
-            "title": self.title,
-            "subtitle": self.subtitle,
-            "authors": list(self.authors),
-            "published_at": _iso(self.published_at),
-            "modified_at": _iso(self.modified_at),
-            "date_source": self.date_source,
-            "categories": list(self.categories),
-            "tags": list(self.tags),
-            "body": self.body,
-            "related": [
+        """The record format (:func:`build_record`), without an ``id``."""
+        values = {name: getattr(self, name) for name in RECORD_FIELDS[1:]}
+        values.update(
+            authors=list(self.authors),
+            published_at=_iso(self.published_at),
+            modified_at=_iso(self.modified_at),
+            categories=list(self.categories),
+            tags=list(self.tags),
+            related=[
                 {"url": link.url, "title": link.title}
                 for link in self.related
-                if link.kind in ("related", "inline_related")
+                if link.kind in RELATED_KINDS
             ],
-            "next_url": self.next_url,
-            "prev_url": self.prev_url,
-            "image": self.image,
-            "word_count": self.word_count,
-            "first_seen_at": self.first_seen_at,
-            "fetched_at": self.fetched_at,
-            "revision": self.revision,
-        }
+        )
+        return build_record(values)
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -35,25 +35,26 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from . import discover, feeds
 from ._config import Settings
 from .article import Article
-from .extract import extract
-from .extract.listed import ListedDates, with_listed_dates
 from .fetch import Fetcher, FetchResult, HostBlocked
+from .parse import (
+    PRIORITY,
+    frontier_entry,
+    listed_dates,
+    listed_source,
+    parse_article,
+    skipped_sitemap,
+)
 from .profiles import Profile
-from .store import FrontierEntry, PageRecord, Prepared, Store, prepare
-from .urls import canonical, display, same_page
+from .revisit import reread_listed
+from .store import Claim, FrontierEntry, PageKind, Store
+from .urls import canonical, display
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
-# Lower runs first: machine-readable lists before listings, listings before articles.
-PRIORITY = {
-    "home": 0, "sitemap": 5, "feed": 6, "rest": 7, "section": 10, "listing": 20,
-    "article": 30, "link": 40,
-}  # fmt: skip
-LISTING_KINDS = ("home", "section", "listing")
-SOURCE_KINDS = ("sitemap", "feed", "rest")
-ARTICLE_KINDS = ("article", "link")
-SKIPPED_SITEMAPS = ("taxonom", "categor", "tag", "author", "user", "page-sitemap", "pages-")
+LISTING_KINDS = (PageKind.HOME, PageKind.SECTION, PageKind.LISTING)
+SOURCE_KINDS = (PageKind.SITEMAP, PageKind.FEED, PageKind.REST)
+ARTICLE_KINDS = (PageKind.ARTICLE, PageKind.LINK)
 MAX_QUERY_VARIANTS = 30  # same path, different query strings: calendars, session ids, sorts
 REST_PAGE_SIZE = 100
 PROGRESS_INTERVAL = 0.25  # seconds between progress-bar updates
@@ -213,7 +214,7 @@ class Crawler:
             log.debug("no complete crawl of %s yet: walking every listing", self.site.name)
         if last != "running":
             # Entry points only; deeper listing and REST pages are revisited as they are reached.
-            kinds = ("home", "section", "sitemap", "feed")
+            kinds = (PageKind.HOME, PageKind.SECTION, PageKind.SITEMAP, PageKind.FEED)
             self.store.frontier_requeue(sid, kinds=kinds, states=("done", "failed", "skipped"))
             self.store.frontier_requeue(sid, kinds=ARTICLE_KINDS, states=("failed",))
             if self.options.refresh:
@@ -222,13 +223,13 @@ class Crawler:
                 since = datetime.now(UTC) - timedelta(days=self.options.revisit_days)
                 again = self.store.requeue_recent(sid, since.isoformat())
                 log.debug("revisiting %d articles published since %s", again, since.date())
-        self._queue([canonical(self.site.base_url)], "home", depth=0, found_on=None)
+        self._queue([canonical(self.site.base_url)], PageKind.HOME, depth=0, found_on=None)
 
     async def _queue_robots_sitemaps(self) -> None:
         robots = await self.fetcher.robots(self.site.base_url)
         sitemaps = [canonical(u) for u in robots.sitemaps if discover.on_site(u, self.hosts)]
         self._sitemaps_found = bool(sitemaps)
-        self._queue(sitemaps, "sitemap", depth=0, found_on="robots.txt")
+        self._queue(sitemaps, PageKind.SITEMAP, depth=0, found_on="robots.txt")
 
     # ------------------------------------------------------------------ workers
     async def _worker(self) -> None:
@@ -257,7 +258,7 @@ class Crawler:
         URLs) or the last peer has finished: ``_generation`` counts those events, so a
         worker whose claim found nothing waits only if nothing happened meanwhile, and no
         wake-up is lost (nothing runs between the check and the wait)."""
-        entry: dict | None = None
+        entry: Claim | None = None
         while not self._stop.is_set():
             if self._budget_spent():
                 self.stop()
@@ -285,16 +286,15 @@ class Crawler:
                     self._wake.clear()
                     await self._wake.wait()
 
-    def _claim(self) -> dict | None:
+    def _claim(self) -> Claim | None:
         """The next URL to fetch, with the stored page's validators for a conditional GET."""
         claimed = self.store.frontier_claim(self._site_id, 1)
         if not claimed:
             return None
         entry = claimed[0]
-        entry["etag"] = entry["last_modified"] = None
-        if entry["kind"] in ARTICLE_KINDS:
-            validators = self.store.page_validators(entry["url"], dated_by=listed_source(entry))
-            entry["etag"], entry["last_modified"] = validators
+        if entry.kind in ARTICLE_KINDS:
+            etag, modified = self.store.page_validators(entry.url, dated_by=listed_source(entry))
+            entry = replace(entry, etag=etag, last_modified=modified)
         return entry
 
     async def _in_processing(self, work: Callable[..., _T], *args: object) -> _T:
@@ -313,16 +313,16 @@ class Crawler:
         limit = self.options.max_pages
         return limit is not None and self.summary.pages_fetched + self._in_flight >= limit
 
-    async def _fetch(self, entry: dict) -> FetchResult:
+    async def _fetch(self, entry: Claim) -> FetchResult:
         result = await self.fetcher.fetch(
-            entry["url"], etag=entry["etag"], last_modified=entry["last_modified"]
+            entry.url, etag=entry.etag, last_modified=entry.last_modified
         )
         if result.status > 0:
             self.summary.pages_fetched += 1
-            self._kinds[entry["kind"]] += 1
+            self._kinds[entry.kind] += 1
         return result
 
-    def _handle(self, entry: dict, result: FetchResult) -> dict | None:
+    def _handle(self, entry: Claim, result: FetchResult) -> Claim | None:
         """Everything after the fetch: parse, queue what the page leads to, archive it; then
         claim the next URL for the same worker."""
         before = self._outcomes() if log.isEnabledFor(logging.INFO) else None
@@ -337,16 +337,16 @@ class Crawler:
         return (s.articles_new, s.articles_updated, s.articles_unchanged, s.not_modified,
                 s.errors, s.not_articles)  # fmt: skip
 
-    def _log_page(self, entry: dict, result: FetchResult, before: tuple[int, ...]) -> None:
+    def _log_page(self, entry: Claim, result: FetchResult, before: tuple[int, ...]) -> None:
         """One line per page (``-v``): status, kind, time, outcome, URL."""
         names = ("new", "updated", "unchanged", "not modified", "failed", "not an article")
         changed = [n for n, a, b in zip(names, before, self._outcomes(), strict=True) if b > a]
-        outcome = changed[0] if changed else self.store.frontier_state(entry["url"]) or "done"
-        log.info("%s %-7s %5.2fs %-14s %s", result.status or "---", entry["kind"],
-                 result.elapsed, outcome, display(entry["url"]))  # fmt: skip
+        outcome = changed[0] if changed else self.store.frontier_state(entry.url) or "done"
+        log.info("%s %-7s %5.2fs %-14s %s", result.status or "---", entry.kind,
+                 result.elapsed, outcome, display(entry.url))  # fmt: skip
 
-    def _dispatch(self, entry: dict, result: FetchResult) -> None:
-        url, kind = entry["url"], entry["kind"]
+    def _dispatch(self, entry: Claim, result: FetchResult) -> None:
+        url, kind = entry.url, entry.kind
         if result.not_modified:
             self.summary.not_modified += 1
             self.store.frontier_finish(url, "done")
@@ -385,15 +385,15 @@ class Crawler:
         self.store.frontier_finish(url, "failed", reason)
 
     # ------------------------------------------------------------------ listings
-    def _walk_listing(self, found: discover.Found, url: str, entry: dict) -> None:
-        if entry["kind"] == "home":
+    def _walk_listing(self, found: discover.Found, url: str, entry: Claim) -> None:
+        if entry.kind == PageKind.HOME:
             self._follow_home(found, url)
-        new = self._queue(found.articles, "article", depth=entry["depth"] + 1, found_on=url)
-        too_deep = entry["depth"] >= self.options.max_listing_depth
+        new = self._queue(found.articles, PageKind.ARTICLE, depth=entry.depth + 1, found_on=url)
+        too_deep = entry.depth >= self.options.max_listing_depth
         # A page listing no article at all ends the walk, even a full one: that is how a
         # calendar or an endless "next" chain shows it has nothing more to give.
         if found.next_page and found.articles and not too_deep and (new or self._full):
-            self._revisit(found.next_page, "listing", entry)
+            self._revisit(found.next_page, PageKind.LISTING, entry)
 
     def _follow_home(self, found: discover.Found, url: str) -> None:
         wanted = self._wanted_languages()
@@ -401,14 +401,14 @@ class Crawler:
             if wanted is not None and lang not in wanted:
                 self._unwanted_prefixes.add(home)
         homes = [u for lang, u in found.editions.items() if wanted is None or lang in wanted]
-        self._queue(homes, "home", depth=0, found_on=url)
-        self._queue(found.sections, "section", depth=1, found_on=url)
-        self._queue(found.feeds[:1], "feed", depth=0, found_on=url)
+        self._queue(homes, PageKind.HOME, depth=0, found_on=url)
+        self._queue(found.sections, PageKind.SECTION, depth=1, found_on=url)
+        self._queue(found.feeds[:1], PageKind.FEED, depth=0, found_on=url)
         if found.rest_api and not self._sitemaps_found:
             # Walked again on every run (newest posts first), like the section listings.
             query = urlencode({"per_page": REST_PAGE_SIZE, "page": 1})
             first = urljoin(found.rest_api, f"wp/v2/posts?{query}")
-            self._revisit(first, "rest", {"depth": 0, "url": url})
+            self._revisit(first, PageKind.REST, Claim(url, PageKind.HOME, depth=0))
 
     def _wanted_languages(self) -> set[str] | None:
         if self.options.languages:
@@ -416,18 +416,18 @@ class Crawler:
         profile = self.site.profile
         return set(profile.languages) if profile and profile.languages else None
 
-    def _queue(self, urls: Iterable[str], kind: str, *, depth: int, found_on: str | None,
+    def _queue(self, urls: Iterable[str], kind: PageKind, *, depth: int, found_on: str | None,
                lastmod: dict[str, str | None] | None = None,
                listed: dict[str, feeds.Entry] | None = None) -> int:  # fmt: skip
         """Add URLs to the frontier; ``listed`` has the authoritative (REST) entries, whose
         dates the frontier keeps. Returns how many URLs were new."""
         lastmod, listed = lastmod or {}, listed or {}
         entries = [
-            _frontier_entry(u, kind, depth, found_on, lastmod.get(u), listed.get(u))
+            frontier_entry(u, kind, depth, found_on, lastmod.get(u), listed.get(u))
             for u in dict.fromkeys(urls)
             if self._allowed(u)
         ]
-        new = self.store.frontier_add(self._site_id, entries)
+        new = self.store.frontier_add(self._site_id, entries, reread=reread_listed)
         if new:
             log.debug("queued %d new %s URLs found on %s", new, kind, display(found_on or "start"))
         return new
@@ -447,14 +447,14 @@ class Crawler:
         return True
 
     # ------------------------------------------------------------------ sitemaps, feeds, REST
-    def _read_source(self, kind: str, result: FetchResult, entry: dict) -> None:
-        url = entry["url"]
-        if kind == "sitemap":
+    def _read_source(self, kind: PageKind, result: FetchResult, entry: Claim) -> None:
+        url = entry.url
+        if kind == PageKind.SITEMAP:
             parsed = feeds.parse_sitemap(result.content)
-            children = [canonical(e.url) for e in parsed.sitemaps if not _skipped_sitemap(e.url)]
-            self._queue(children, "sitemap", depth=entry["depth"] + 1, found_on=url)
+            children = [canonical(e.url) for e in parsed.sitemaps if not skipped_sitemap(e.url)]
+            self._queue(children, PageKind.SITEMAP, depth=entry.depth + 1, found_on=url)
             self._offer(parsed.pages, url)
-        elif kind == "feed":
+        elif kind == PageKind.FEED:
             self._offer(feeds.parse_feed(result.content), url)
         else:
             items = feeds.parse_rest_posts(result.content)
@@ -467,7 +467,9 @@ class Crawler:
         chosen = [e for e in entries if self._in_period(e.published or e.lastmod)]
         urls = {canonical(e.url): e.lastmod for e in chosen}
         listed = {canonical(e.url): e for e in chosen if e.authoritative}
-        new = self._queue(urls, "article", depth=1, found_on=found_on, lastmod=urls, listed=listed)
+        new = self._queue(
+            urls, PageKind.ARTICLE, depth=1, found_on=found_on, lastmod=urls, listed=listed
+        )
         changed = [(u, m) for u, m in urls.items() if m]
         if changed:
             again = self.store.frontier_refresh(self._site_id, changed)
@@ -476,11 +478,11 @@ class Crawler:
                           display(found_on))  # fmt: skip
         return new
 
-    def _next_rest_page(self, result: FetchResult, entry: dict, new: int) -> None:
+    def _next_rest_page(self, result: FetchResult, entry: Claim, new: int) -> None:
         """Queue the next REST page while pages bring new posts; a full walk queues all the
         pages ``X-WP-TotalPages`` announces at once, so they are read in parallel and before
         the articles (whose dates they carry)."""
-        parts = urlsplit(entry["url"])
+        parts = urlsplit(entry.url)
         query = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
         try:
             page = int(query.get("page", "1"))
@@ -492,16 +494,17 @@ class Crawler:
         last = min(total, page + self.options.max_listing_depth) if self._full else page + 1
         for number in range(page + 1, last + 1):
             query["page"] = str(number)
-            self._revisit(canonical(parts._replace(query=urlencode(query)).geturl()), "rest", entry)
+            next_url = canonical(parts._replace(query=urlencode(query)).geturl())
+            self._revisit(next_url, PageKind.REST, entry)
 
-    def _revisit(self, url: str, kind: str, entry: dict) -> None:
+    def _revisit(self, url: str, kind: PageKind, entry: Claim) -> None:
         """Queue the next page of a listing or REST walk, even if an earlier run fetched it;
         once per run, so a pagination loop cannot trap the crawl."""
         if url in self._walked or not self._allowed(url, walk=True):
             return
         self._walked.add(url)
-        log.debug("revisiting %s page %s (found on %s)", kind, display(url), display(entry["url"]))
-        entries = [FrontierEntry(url, kind, PRIORITY[kind], entry["depth"] + 1, entry["url"])]
+        log.debug("revisiting %s page %s (found on %s)", kind, display(url), display(entry.url))
+        entries = [FrontierEntry(url, kind, PRIORITY[kind], entry.depth + 1, entry.url)]
         self.store.frontier_add(self._site_id, entries, revisit=True)
 
     def _in_period(self, day: str | None) -> bool:
@@ -511,15 +514,17 @@ class Crawler:
         return not ((since and day[:10] < since) or (until and day[:10] > until))
 
     # ------------------------------------------------------------------ articles
-    def _archive(self, result: FetchResult, url: str, final: str, entry: dict) -> None:
+    def _archive(self, result: FetchResult, url: str, final: str, entry: Claim) -> None:
         fetched_at = datetime.now(UTC).replace(microsecond=0)
-        near = entry["depth"] <= 2  # a listing reached by a link is read, but only near
+        near = entry.depth <= 2  # a listing reached by a link is read, but only near
         listed = listed_dates(entry)
-        done = parse_article(result, final, fetched_at, self.site, self.hosts, near, listed)
+        done = parse_article(
+            result, final, fetched_at, self.site.name, self.site.profile, self.hosts, near, listed
+        )
         if done.page is None or done.prepared is None:
             self.summary.not_articles += 1
             if done.found is not None:
-                self._walk_listing(done.found, final, {**entry, "kind": "listing"})
+                self._walk_listing(done.found, final, replace(entry, kind=PageKind.LISTING))
             self._skip(url, "not an article page")
             return
         article = done.article
@@ -532,107 +537,11 @@ class Crawler:
         )
         name = f"articles_{outcome}"
         setattr(self.summary, name, getattr(self.summary, name) + 1)
-        self._queue(self._article_links(article), "link", depth=entry["depth"] + 1, found_on=final)
+        links = self._article_links(article)
+        self._queue(links, PageKind.LINK, depth=entry.depth + 1, found_on=final)
 
     def _article_links(self, article: Article) -> list[str]:
         """Related and next/previous articles: found from articles, fetched like articles."""
         links = [r.url for r in article.related]
         links += [u for u in (article.next_url, article.prev_url) if u]
         return [u for u in links if urlsplit(u).scheme in ("http", "https")]
-
-
-def parse_article(
-    result: FetchResult,
-    final: str,
-    fetched_at: datetime,
-    site: Site,
-    hosts: set[str],
-    read_listing: bool,
-    listed: ListedDates | None = None,
-) -> _Extracted:
-    """Extraction and everything derived from it, for the store. Pure: runs off the loop.
-
-    ``listed`` are the dates the REST API gave for the fetched URL: they replace the extracted
-    ones when the article is that URL (the page's canonical URL, or the address the fetch
-    ended at, is the listed one), never on a page a redirect led to elsewhere."""
-    html = result.text or ""
-    article = extract(html, final, site.profile, fetched_at=fetched_at)
-    if not article.is_article:
-        found = discover.read_page(html, final, hosts, site.profile) if read_listing else None
-        return _Extracted(article, found=found)
-    article.site = site.name
-    # The page's own canonical URL when it stays on the site, else the fetched URL.
-    on_site = article.url and discover.on_site(article.url, hosts)
-    article.url = canonical(article.url) if on_site and article.url else final
-    if listed is not None and (same_page(listed.url, article.url) or same_page(listed.url, final)):
-        article = with_listed_dates(article, listed)
-    page = PageRecord(
-        url=article.url or final,
-        final_url=result.final_url,
-        status=result.status,
-        content=result.content,
-        content_type=result.headers.get("content-type"),
-        encoding=result.encoding,
-        etag=result.etag,
-        last_modified=result.last_modified,
-        fetched_at=fetched_at.isoformat(),
-    )
-    return _Extracted(article, page, prepare(article, page))
-
-
-def listed_source(entry: dict) -> str | None:
-    """The authoritative listing (REST) that dated a claimed frontier entry, if any."""
-    source = entry.get("listed_source")
-    return source if source in feeds.AUTHORITATIVE_SOURCES else None
-
-
-def listed_dates(entry: dict) -> ListedDates | None:
-    """The authoritative dates a claimed frontier entry carries, if any."""
-    source = listed_source(entry)
-    if source is None:
-        return None
-    return ListedDates(
-        entry["url"],
-        entry.get("listed_published"),
-        entry.get("listed_modified"),
-        entry.get("listed_raw"),
-        source,
-    )
-
-
-def _frontier_entry(
-    url: str,
-    kind: str,
-    depth: int,
-    found_on: str | None,
-    lastmod: str | None,
-    item: feeds.Entry | None,
-) -> FrontierEntry:
-    """A frontier entry, with the dates of ``item`` when its list is authoritative (REST)."""
-    entry = FrontierEntry(url, kind, PRIORITY[kind], depth, found_on, lastmod)
-    if item is None or not item.authoritative or not (item.published or item.modified):
-        return entry
-    return replace(
-        entry,
-        listed_published=item.published,
-        listed_modified=item.modified,
-        listed_raw=item.date_raw,
-        listed_source=item.source,
-    )
-
-
-@dataclass(frozen=True)
-class _Extracted:
-    """A fetched article candidate after the parse thread is done with it: the article with
-    its page record and derived values, or, for a page that is no article, its links."""
-
-    article: Article
-    page: PageRecord | None = None
-    prepared: Prepared | None = None
-    found: discover.Found | None = None
-
-
-def _skipped_sitemap(url: str) -> bool:
-    """Sitemaps of terms, authors and static pages list no articles."""
-    name = urlsplit(url).path.lower().rsplit("/", 1)[-1]
-    return any(word in name for word in SKIPPED_SITEMAPS)

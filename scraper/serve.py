@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import re
 from html import escape
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from ._exceptions import ServeError
-from .store import RANKED_SEARCH_SQL
+from .store import RANKED_SEARCH_SQL, schema_sql
 
 PLUGIN_NAME = "scraper-archive"
 
@@ -45,7 +44,7 @@ VIEW_COLUMNS = {
 
 def schema_descriptions() -> dict[str, tuple[str, dict[str, str]]]:
     """table -> (description, {column: description}) from the comments in schema.sql."""
-    text = resources.files("scraper").joinpath("schema.sql").read_text("utf-8")
+    text = schema_sql()
     out: dict[str, tuple[str, dict[str, str]]] = {}
     pending = ""
     table: str | None = None

@@ -141,8 +141,8 @@ def test_an_archive_of_schema_2_is_migrated_with_its_data(tmp_path: Path) -> Non
         rows = s.db.execute("SELECT url, lastmod, listed_published, listed_source FROM frontier")
         assert {r[0]: r[1:] for r in rows}[economy] == ("2025-11-25T09:15:00+00:00", None, None)
         [claimed] = s.frontier_claim(1, 5)
-        assert claimed["url"] == pending
-        assert [claimed[c] for c in LISTED_COLUMNS] == [None] * 4
+        assert claimed.url == pending
+        assert [getattr(claimed, c) for c in LISTED_COLUMNS] == [None] * 4
         # the REST API lists a URL the old archive knew: its dates are kept
         listed = FrontierEntry(
             economy, "article", 30, 1, listed_published="2025-11-25T10:15:00+01:00",

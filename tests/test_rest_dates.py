@@ -4,6 +4,7 @@ preferred over the page's own dates when the article is archived (or re-extracte
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -11,14 +12,15 @@ from urllib.parse import urlsplit
 import pytest
 
 from scraper.article import Article
-from scraper.crawl import Site, listed_dates, parse_article
+from scraper.crawl import Site
 from scraper.extract.listed import ListedDates, with_listed_dates
 from scraper.feeds import parse_feed, parse_rest_posts, parse_sitemap, rest_date
 from scraper.fetch import FetchResult
 from scraper.mirror import MirrorServer, default_site
 from scraper.mirror.server import Response
 from scraper.mirror.site import to_aware
-from scraper.store import Store, content_hash
+from scraper.parse import listed_dates, parse_article
+from scraper.store import Claim, PageKind, Store, content_hash
 from scraper.urls import canonical, same_page
 
 from .conftest import crawl_mirror
@@ -280,7 +282,8 @@ def parsed(canonical_url: str, final_url: str, listed: ListedDates | None) -> Ar
         fetched(canonical_url, final_url),
         canonical(final_url),
         when,
-        site,
+        site.name,
+        site.profile,
         {"news.example"},
         True,
         listed,
@@ -312,17 +315,18 @@ def test_listed_dates_follow_the_url_not_a_redirect_elsewhere() -> None:
 
 
 def test_a_claimed_entry_carries_listed_dates_only_from_an_authoritative_source() -> None:
-    entry = {
-        "url": STORY,
-        "listed_published": LISTED.published,
-        "listed_modified": LISTED.modified,
-        "listed_raw": LISTED.raw,
-        "listed_source": "rest",
-    }
+    entry = Claim(
+        url=STORY,
+        kind=PageKind.ARTICLE,
+        listed_published=LISTED.published,
+        listed_modified=LISTED.modified,
+        listed_raw=LISTED.raw,
+        listed_source="rest",
+    )
     assert listed_dates(entry) == LISTED
-    assert listed_dates({**entry, "listed_source": None}) is None
-    assert listed_dates({**entry, "listed_source": "sitemap"}) is None
-    assert listed_dates({"url": STORY, "kind": "article"}) is None
+    assert listed_dates(replace(entry, listed_source=None)) is None
+    assert listed_dates(replace(entry, listed_source="sitemap")) is None
+    assert listed_dates(Claim(url=STORY, kind=PageKind.ARTICLE)) is None
 
 
 # ---------------------------------------------------------------------- crawls of the mirror

@@ -99,7 +99,7 @@ def test_frontier_claims_in_priority_order_and_recovers_after_a_crash(store):
     ]
     assert store.frontier_add(site, entries) == 2
     assert store.frontier_add(site, entries) == 0
-    assert [r["url"] for r in store.frontier_claim(site, 5)] == [
+    assert [r.url for r in store.frontier_claim(site, 5)] == [
         "https://news.example/",
         "https://news.example/a",
     ]
@@ -150,8 +150,10 @@ def test_frontier_keeps_the_rest_dates_of_urls_it_knew_already(store):
     assert store.frontier_add(site, [FrontierEntry(url, "link", 40, 2)]) == 0
     assert listed_of(store, url) == before
     # 5. claimed: the dates come with the entry
-    claimed = {r["url"]: r for r in store.frontier_claim(site, 5)}
-    assert {k: claimed[url][k] for k in LISTED} == dict(zip(LISTED, before[:4], strict=True))
+    claimed = {r.url: r for r in store.frontier_claim(site, 5)}
+    assert {k: getattr(claimed[url], k) for k in LISTED} == dict(
+        zip(LISTED, before[:4], strict=True)
+    )
     # 6. a revisit (listing and REST pages) still counts what it requeued, and records dates
     store.frontier_finish(url, "done")
     again = FrontierEntry(url, "article", 30, 1, listed_published="2025-11-25T10:16:00+01:00")

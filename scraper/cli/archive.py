@@ -345,7 +345,7 @@ def _plot(db_path: Path, filters: Filters, min_gap: int, daily_share: float, fmt
     import shutil
 
     from .. import stats as st
-    from ..reading import day_timeline
+    from ..store.reading import day_timeline
 
     with open_store(db_path, must_exist=True, reading=True) as store:
         tl = day_timeline(store, filters, min_gap=min_gap, daily_share=daily_share)

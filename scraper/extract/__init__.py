@@ -23,7 +23,7 @@ from . import content, links, metadata, structured
 from . import profile as profile_rules
 from .pubdate import find_dates
 
-__all__ = ["extract"]
+__all__ = ["extract", "limit_nesting", "nesting_bound"]
 
 log = logging.getLogger(__name__)
 MAX_HTML_CHARS = 8_000_000
@@ -116,7 +116,7 @@ _START_OR_END = re.compile(
 )
 
 
-def _depth_bound(html: str) -> int:
+def nesting_bound(html: str) -> int:
     """An upper bound of the nesting depth, in C-speed loops (~0.2 ms for 200 KB): every
     start tag counts +1 and every end tag -1, so open and closed trees both show."""
     marks = _START_OR_END.findall(html)  # '' for a start tag, '/' for an end tag
@@ -135,7 +135,7 @@ def limit_nesting(html: str) -> str:
     ``<div>`` would take minutes); real pages never nest that deep, so their text is kept
     and only the surplus tags go. A cheap count rules out the rewrite for normal pages.
     """
-    if _depth_bound(html) <= MAX_DEPTH:
+    if nesting_bound(html) <= MAX_DEPTH:
         return html
     depth = 0
     out: list[str] = []

@@ -11,7 +11,7 @@
   ``scraper search`` and pages; it runs ``Store.search``, so it folds and ranks exactly as the
   CLI does;
 - ``/-/dashboard`` (and ``.json``): articles per day per section with gaps marked; the numbers
-  of ``scraper stats --plot`` (:func:`scraper.reading.day_timeline`);
+  of ``scraper stats --plot`` (:func:`scraper.store.reading.day_timeline`);
 - ``/-/docs``: every table and column described (the descriptions are kept off the tables).
 
 Every query runs on Datasette's read-only connection of the archive (``execute_fn``).
@@ -29,11 +29,11 @@ from urllib.parse import urlencode
 from datasette import Response
 from markupsafe import Markup, escape
 
-from .. import history, reading
+from .. import history
 from .._exceptions import HistoryError
 from ..search import highlight, parse
 from ..stats import Timeline
-from ..store import Filters, Store, StoreError, date_bound
+from ..store import Filters, Store, StoreError, date_bound, reading
 from ..urls import display
 from .chart import svg
 
@@ -79,7 +79,7 @@ def when(value: str | None) -> str:
 
 async def _run(datasette: Any, fn: Callable[[Store], T]) -> T:
     db = datasette.get_database()
-    return await db.execute_fn(lambda conn: fn(reading.ConnectionStore(conn, db.path or "")))  # type: ignore[no-any-return]
+    return await db.execute_fn(lambda conn: fn(reading.ConnectionStore(conn, db.path or "")))
 
 
 _CHOICES: dict[tuple[str, int], tuple[float, dict[str, list[str]]]] = {}

@@ -1,5 +1,5 @@
 -- The archive's schema, version 4 (PRAGMA user_version); docs/schema.md explains it.
--- A fresh archive is created from this file; an older one is migrated by store.MIGRATIONS.
+-- A fresh archive is created from this file; an older one is migrated by store.schema.MIGRATIONS.
 -- Every column carries a "--" description: `scraper serve` shows them in Datasette.
 -- Table descriptions are the "-- table:" lines.
 

@@ -21,8 +21,8 @@ from typing import Any
 
 import sqlite_utils
 
-from .stats import Timeline, timeline
-from .store import Filters, Store
+from ..stats import Timeline, timeline
+from . import Filters, Store
 
 
 class ConnectionStore(Store):

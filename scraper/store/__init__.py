@@ -1,0 +1,91 @@
+"""The archive: the one package that writes SQL.
+
+Everything the crawler learns goes through :class:`Store` into one SQLite file (WAL mode).
+An article, its categories, tags, links, raw page, search-index row, any older revision and
+its frontier entry are written in one transaction, so a crash never leaves half an article.
+
+One module per job, each a part of :class:`Store` over its one connection:
+
+- :mod:`.connection`: opening the file (pragmas, search functions), the shared base;
+- :mod:`.schema`: ``schema.sql`` (documented in ``docs/schema.md``) and the migrations;
+- :mod:`.frontier`: the URLs to fetch (:class:`FrontierEntry`, :class:`Claim`, :class:`PageKind`);
+- :mod:`.articles`: saving articles, revisions, pages and their relations; re-extraction;
+- :mod:`.runs`: sites and crawl runs;
+- :mod:`.query`: records, histories, counts and the filters;
+- :mod:`.fulltext`: the search index and the search planner.
+
+The record format is :func:`scraper.article.build_record`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .._exceptions import StoreError
+from .articles import ArticlesMixin, PageRecord, Prepared, StoredPage, content_hash, prepare
+from .connection import DEFAULT_DB, connect, now_iso
+from .frontier import CLAIM_COLUMNS, Claim, FrontierEntry, Known, PageKind, Reread
+from .fulltext import RANK_WINDOW, RANKED_SEARCH_SQL, search_key
+from .query import RECORD_FIELDS, Filters, date_bound
+from .runs import RunsMixin
+from .schema import MIGRATIONS, SCHEMA_VERSION, SchemaMixin, schema_sql
+from .schema import _migrate_to_2 as _migrate_to_2  # the migration tests reach these
+from .schema import _migrate_to_3 as _migrate_to_3
+
+__all__ = [
+    "CLAIM_COLUMNS",
+    "DEFAULT_DB",
+    "MIGRATIONS",
+    "RANKED_SEARCH_SQL",
+    "RANK_WINDOW",
+    "RECORD_FIELDS",
+    "SCHEMA_VERSION",
+    "Claim",
+    "Filters",
+    "FrontierEntry",
+    "Known",
+    "PageKind",
+    "PageRecord",
+    "Prepared",
+    "Reread",
+    "Store",
+    "StoreError",
+    "StoredPage",
+    "content_hash",
+    "date_bound",
+    "now_iso",
+    "prepare",
+    "schema_sql",
+    "search_key",
+]
+
+
+class Store(ArticlesMixin, RunsMixin, SchemaMixin):
+    """An open archive. Use as a context manager, or call :meth:`close`.
+
+    ``reading=True`` opens it for searches, exports and statistics: a 64 MB page cache and
+    memory-mapped reads. A crawl leaves both at SQLite's defaults, so its memory does not grow
+    with the archive.
+
+    One connection, used by one thread at a time. Every public method that writes is one
+    transaction (``self.db.atomic()``, nested ones join the outer); opening runs the schema's
+    creation or migration in its own.
+    """
+
+    def __init__(self, path: str | Path = DEFAULT_DB, *, reading: bool = False) -> None:
+        self.path = Path(path)
+        self.db = connect(self.path, reading=reading)
+        try:
+            self._migrate()
+        except BaseException:
+            self.db.conn.close()
+            raise
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.conn.close()

@@ -1,0 +1,459 @@
+"""Writing articles: the article row, its revisions, its raw page and its relations
+(authors, categories, tags, links), in one transaction per article; and re-extraction's
+writes over kept pages."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .._exceptions import StoreError
+from ..article import Article
+from ..search import index_columns
+from .connection import now_iso
+from .frontier import FrontierMixin
+from .fulltext import FulltextMixin, search_key
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """A fetched page as the archive keeps it."""
+
+    url: str
+    final_url: str
+    status: int
+    content: bytes
+    content_type: str | None = None
+    encoding: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    fetched_at: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """A kept article page, for re-extraction."""
+
+    url: str
+    final_url: str | None
+    fetched_at: str
+    content: bytes
+    article_id: int
+    article_url: str
+    site_id: int
+    site: str
+    profile: str | None
+    # The stored article's dates, which a re-extraction may have to keep (date_source 'rest').
+    published_at: str | None = None
+    modified_at: str | None = None
+    date_source: str | None = None
+    date_raw: str | None = None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What :meth:`Store.save_article` derives from an article and its page before it writes
+    them: the content hash, the search-index text and the compressed page. Computing it is
+    pure CPU work, so a crawler does it off its event loop (:func:`prepare`) and hands it in."""
+
+    content_hash: str
+    search_title: str
+    search_body: str
+    page_html: bytes | None  # zlib-compressed page content; None without a page
+
+
+def prepare(article: Article, page: PageRecord | None = None) -> Prepared:
+    """The derived values of ``article`` (and ``page``) for :meth:`Store.save_article`."""
+    title, body = index_columns(article.title, article.subtitle, article.body)
+    html = zlib.compress(page.content, 6) if page is not None else None
+    return Prepared(content_hash(article), title, body, html)
+
+
+def content_hash(a: Article) -> str:
+    """What counts as a change: title, subtitle, body, dates, categories and tags."""
+    payload = json.dumps(
+        [
+            a.title,
+            a.subtitle,
+            a.body,
+            _iso(a.published_at),
+            _iso(a.modified_at),
+            a.categories,
+            a.tags,
+        ],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _link_triples(a: Article) -> list[tuple[str, str, str | None]]:
+    """(kind, url, title) of every link an article's row in ``links`` keeps, in order."""
+    triples: list[tuple[str, str, str | None]] = [(x.kind, x.url, x.title) for x in a.related]
+    triples += [
+        (kind, url, None) for kind, url in (("next", a.next_url), ("prev", a.prev_url)) if url
+    ]
+    triples += [("translation", url, lang) for lang, url in a.translations.items()]
+    return triples
+
+
+def _extras_of(a: Article) -> tuple[Any, ...]:
+    row = (a.language, a.image, a.date_source, a.date_raw, a.next_url, a.prev_url)
+    return (row, tuple(a.authors), tuple(_link_triples(a)))
+
+
+class ArticlesMixin(FrontierMixin, FulltextMixin):
+    """Pages and articles: what a crawl or a re-extraction writes, and the kept pages."""
+
+    def page_validators(
+        self, url: str, *, dated_by: str | None = None
+    ) -> tuple[str | None, str | None]:
+        """(ETag, Last-Modified) of the stored page, for a conditional GET. None when
+        ``dated_by`` (a listing's date source) is not yet the stored article's date source:
+        the page must be read again, a 304 would keep the old dates."""
+        row = self.db.execute(
+            "SELECT p.etag, p.last_modified, a.date_source FROM pages p"
+            " LEFT JOIN articles a ON a.id = p.article_id WHERE p.url = ?",
+            [url],
+        ).fetchone()
+        if row is None or (dated_by is not None and row[2] != dated_by):
+            return None, None
+        return row[0], row[1]
+
+    def save_page(
+        self, site_id: int, page: PageRecord, *, frontier_state: str | None = None
+    ) -> None:
+        """Keep a fetched page that is not an article (listing, sitemap...), raw body compressed."""
+        with self.db.atomic():
+            self._upsert_page(site_id, page, None)
+            if frontier_state:
+                self._finish(page.url, frontier_state, None)
+
+    def _upsert_page(
+        self,
+        site_id: int,
+        page: PageRecord,
+        article_id: int | None,
+        compressed: bytes | None = None,
+    ) -> None:
+        self._write(
+            "pages",
+            {
+                "url": page.url,
+                "site_id": site_id,
+                "article_id": article_id,
+                "final_url": page.final_url,
+                "status": page.status,
+                "content_type": page.content_type,
+                "encoding": page.encoding,
+                "etag": page.etag,
+                "last_modified": page.last_modified,
+                "fetched_at": page.fetched_at or now_iso(),
+                "size": len(page.content),
+                "html": compressed if compressed is not None else zlib.compress(page.content, 6),
+            },
+            replace=True,
+        )
+
+    def save_article(
+        self,
+        site_id: int,
+        article: Article,
+        page: PageRecord | None = None,
+        *,
+        frontier_url: str | None = None,
+        prepared: Prepared | None = None,
+    ) -> str:
+        """Insert or update one article with everything attached; returns
+        ``"new"``, ``"updated"`` (content changed: the old version became a revision)
+        or ``"unchanged"``. One transaction. ``prepared`` is ``prepare(article, page)``
+        when the caller computed it already."""
+        if not article.url:
+            raise StoreError("an article needs a URL")
+        stamp = (page.fetched_at if page else None) or now_iso()
+        derived = prepared or prepare(article, page)
+        digest = derived.content_hash
+        with self.db.atomic():
+            old = self.db.execute(
+                "SELECT id, content_hash, revision, fetched_at FROM articles WHERE url = ?",
+                [article.url],
+            ).fetchone()
+            if old is None:
+                outcome = "new"
+                article_id = self._insert_article(site_id, article, digest, stamp)
+            elif old[1] == digest:
+                outcome = "unchanged"
+                article_id = old[0]
+                # Same dates, but perhaps from a better source now (the REST API): say so.
+                self.db.execute(
+                    "UPDATE articles SET fetched_at = ?, date_source = ?, date_raw = ?"
+                    " WHERE id = ?",
+                    [stamp, article.date_source, article.date_raw, article_id],
+                )
+            else:
+                outcome = "updated"
+                article_id = old[0]
+                self._keep_revision(article_id, old[2], old[3], stamp)
+                self._update_article(
+                    article_id, site_id, article, digest, revision=old[2] + 1, fetched_at=stamp
+                )
+            if outcome != "unchanged":
+                self._write_relations(site_id, article_id, article)
+                self._index(article_id, article, derived, new=outcome == "new")
+            if page is not None:
+                self._upsert_page(site_id, page, article_id, derived.page_html)
+            if frontier_url:
+                self._finish(frontier_url, "done", None)
+        return outcome
+
+    def save_reextracted(self, page: StoredPage, article: Article) -> str:
+        """Store what a new extraction of a kept page found, without a fetch: ``"updated"``
+        (content changed: a revision is kept), ``"refreshed"`` (only fields outside the content
+        hash changed, e.g. authors, image, links: updated in place) or ``"unchanged"``."""
+        article.url = page.article_url
+        digest = content_hash(article)
+        stamp = now_iso()
+        with self.db.atomic():
+            row = self.db.execute(
+                "SELECT content_hash, revision, fetched_at FROM articles WHERE id = ?",
+                [page.article_id],
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"article {page.article_url} is no longer in the archive")
+            if row[0] != digest:
+                self._keep_revision(page.article_id, row[1], row[2], stamp)
+                self._update_article(
+                    page.article_id,
+                    page.site_id,
+                    article,
+                    digest,
+                    revision=row[1] + 1,
+                    fetched_at=row[2],
+                    changed_at=stamp,
+                )
+                outcome = "updated"
+            elif self._extras(page.article_id) != _extras_of(article):
+                self._update_article(
+                    page.article_id,
+                    page.site_id,
+                    article,
+                    digest,
+                    revision=row[1],
+                    fetched_at=row[2],
+                    changed_at=None,
+                )
+                outcome = "refreshed"
+            else:
+                return "unchanged"
+            self._write_relations(page.site_id, page.article_id, article)
+            self._index(page.article_id, article)
+        return outcome
+
+    def delete_article(self, key: int | str) -> bool:
+        """Remove an article with its categories, tags, links, revisions and search entry."""
+        column = "id" if isinstance(key, int) else "url"
+        with self.db.atomic():
+            cursor = self.db.execute(f"DELETE FROM articles WHERE {column} = ?", [key])
+        return cursor.rowcount > 0
+
+    def _article_row(self, site_id: int, a: Article, digest: str) -> dict[str, Any]:
+        return {
+            "site_id": site_id,
+            "url": a.url,
+            "language": a.language,
+            "title": a.title,
+            "subtitle": a.subtitle,
+            "published_at": _iso(a.published_at),
+            "modified_at": _iso(a.modified_at),
+            "date_source": a.date_source,
+            "date_raw": a.date_raw,
+            "body": a.body,
+            "image": a.image,
+            "word_count": a.word_count,
+            "content_hash": digest,
+            "next_url": a.next_url,
+            "prev_url": a.prev_url,
+        }
+
+    def _insert_article(self, site_id: int, a: Article, digest: str, stamp: str) -> int:
+        row = self._article_row(site_id, a, digest)
+        row.update(first_seen_at=stamp, fetched_at=stamp, changed_at=stamp, revision=1)
+        return self._write("articles", row)
+
+    def _update_article(
+        self,
+        article_id: int,
+        site_id: int,
+        a: Article,
+        digest: str,
+        *,
+        revision: int,
+        fetched_at: str,
+        changed_at: str | None = "",
+    ) -> None:
+        """Rewrite the article row; ``changed_at`` defaults to ``fetched_at``, None keeps it."""
+        row = self._article_row(site_id, a, digest)
+        row.update(fetched_at=fetched_at, revision=revision)
+        if changed_at is not None:
+            row["changed_at"] = changed_at or fetched_at
+        assignments = ", ".join(f"{k} = ?" for k in row)
+        self.db.conn.execute(
+            f"UPDATE articles SET {assignments} WHERE id = ?", [*row.values(), article_id]
+        )
+
+    def _keep_revision(self, article_id: int, revision: int, fetched_at: str, stamp: str) -> None:
+        current = self.record(article_id)
+        assert current is not None
+        self._write(
+            "revisions",
+            {
+                "article_id": article_id,
+                "revision": revision,
+                "fetched_at": fetched_at,
+                "replaced_at": stamp,
+                "title": current["title"],
+                "subtitle": current["subtitle"],
+                "published_at": current["published_at"],
+                "modified_at": current["modified_at"],
+                "categories": json.dumps(current["categories"], ensure_ascii=False),
+                "tags": json.dumps(current["tags"], ensure_ascii=False),
+                "body": current["body"],
+                "content_hash": self.db.execute(
+                    "SELECT content_hash FROM articles WHERE id = ?", [article_id]
+                ).fetchone()[0],
+            },
+        )
+
+    def _write_relations(self, site_id: int, article_id: int, a: Article) -> None:
+        conn = self.db.conn
+        for table in ("article_authors", "article_categories", "article_tags", "links"):
+            conn.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
+        for pos, name in enumerate(a.authors):
+            author_id = self._lookup("authors", {"name": name})
+            conn.execute(
+                "INSERT OR IGNORE INTO article_authors (article_id, author_id, position)"
+                " VALUES (?, ?, ?)",
+                [article_id, author_id, pos],
+            )
+        for table, join, key, names in (
+            ("categories", "article_categories", "category_id", a.categories),
+            ("tags", "article_tags", "tag_id", a.tags),
+        ):
+            for pos, name in enumerate(names):
+                term_id = self._lookup(table, {"site_id": site_id, "name": name})
+                conn.execute(
+                    f"INSERT OR IGNORE INTO {join} (article_id, {key}, position) VALUES (?, ?, ?)",
+                    [article_id, term_id, pos],
+                )
+        conn.executemany(
+            "INSERT INTO links (article_id, kind, url, title, position) VALUES (?, ?, ?, ?, ?)",
+            [
+                (article_id, kind, url, title, pos)
+                for pos, (kind, url, title) in enumerate(_link_triples(a))
+            ],
+        )
+
+    def _extras(self, article_id: int) -> tuple[Any, ...]:
+        """What an article has outside its content hash, as stored (compare: ``_extras_of``)."""
+        row = self.db.execute(
+            "SELECT language, image, date_source, date_raw, next_url, prev_url FROM articles"
+            " WHERE id = ?",
+            [article_id],
+        ).fetchone()
+        authors = self.db.execute(
+            "SELECT au.name FROM article_authors x JOIN authors au ON au.id = x.author_id"
+            " WHERE x.article_id = ? ORDER BY x.position",
+            [article_id],
+        ).fetchall()
+        links = self.db.execute(
+            "SELECT kind, url, title FROM links WHERE article_id = ? ORDER BY position",
+            [article_id],
+        ).fetchall()
+        return (tuple(row), tuple(r[0] for r in authors), tuple(tuple(r) for r in links))
+
+    def _lookup(self, table: str, values: dict[str, Any]) -> int:
+        where = " AND ".join(f"{k} = ?" for k in values)
+        row = self.db.execute(
+            f"SELECT id FROM {table} WHERE {where}", list(values.values())
+        ).fetchone()
+        if row:
+            return int(row[0])
+        return self._write(table, values)
+
+    def _index(
+        self, article_id: int, a: Article, prepared: Prepared | None = None, *, new: bool = False
+    ) -> None:
+        """(Re)index an article under its search key (which moves if its date changed)."""
+        conn = self.db.conn
+        if not new:
+            old = conn.execute(
+                "SELECT search_key FROM articles WHERE id = ?", [article_id]
+            ).fetchone()
+            if old and old[0] is not None:
+                conn.execute("DELETE FROM articles_fts WHERE rowid = ?", [old[0]])
+        key = search_key(_iso(a.published_at), article_id)
+        conn.execute("UPDATE articles SET search_key = ? WHERE id = ?", [key, article_id])
+        if prepared is not None:
+            columns = (prepared.search_title, prepared.search_body)
+        else:
+            columns = index_columns(a.title, a.subtitle, a.body)
+        conn.execute(
+            "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", [key, *columns]
+        )
+
+    def known_articles(self, urls: Iterable[str]) -> set[str]:
+        """Which of ``urls`` are already archived articles."""
+        wanted = list(urls)
+        found: set[str] = set()
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT url FROM articles WHERE url IN ({marks})", chunk)
+            found.update(r[0] for r in rows)
+        return found
+
+    def page_html(self, url: str) -> bytes | None:
+        row = self.db.execute("SELECT html FROM pages WHERE url = ?", [url]).fetchone()
+        return zlib.decompress(row[0]) if row and row[0] is not None else None
+
+    def article_pages(self, site: str | None = None, batch: int = 100) -> Iterator[StoredPage]:
+        """Kept pages that produced an article (for re-extraction), in batches: bounded memory."""
+        last = 0
+        where = " AND s.name = ?" if site else ""
+        extra = [site.lower().removeprefix("www.")] if site else []
+        while True:
+            rows = self.db.execute(
+                "SELECT p.rowid, p.url, p.final_url, p.fetched_at, p.html, a.id, a.url, s.id,"
+                " s.name, s.profile, a.published_at, a.modified_at, a.date_source, a.date_raw"
+                " FROM pages p JOIN articles a ON a.id = p.article_id"
+                " JOIN sites s ON s.id = a.site_id"
+                f" WHERE p.rowid > ? AND p.html IS NOT NULL{where} ORDER BY p.rowid LIMIT ?",
+                [last, *extra, batch],
+            ).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                yield StoredPage(
+                    url=r[1],
+                    final_url=r[2],
+                    fetched_at=r[3],
+                    content=zlib.decompress(r[4]),
+                    article_id=r[5],
+                    article_url=r[6],
+                    site_id=r[7],
+                    site=r[8],
+                    profile=r[9],
+                    published_at=r[10],
+                    modified_at=r[11],
+                    date_source=r[12],
+                    date_raw=r[13],
+                )
+            last = rows[-1][0]

@@ -1,0 +1,68 @@
+"""The archive's connection: one SQLite file in WAL mode, opened the same way everywhere."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .._exceptions import StoreError
+from ..search import register_functions
+
+DEFAULT_DB = "archive.db"
+
+
+def now_iso() -> str:
+    """Now, UTC, to the second, ISO 8601: the archive's bookkeeping times."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def connect(path: Path, *, reading: bool = False) -> sqlite_utils.Database:
+    """Open (or create) the archive file with the archive's pragmas and search functions;
+    ``reading`` adds a 64 MB page cache and memory-mapped reads."""
+    if path.is_dir():
+        raise StoreError(f"{path} is a directory, not an archive file")
+    if not path.parent.exists():
+        raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
+    try:
+        # A crawl writes from its processing thread; a Store is used by one thread at a time.
+        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        db = sqlite_utils.Database(conn)
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA busy_timeout = 30000")
+        if reading:  # searches and exports touch many pages
+            db.execute("PRAGMA cache_size = -65536")
+            db.execute("PRAGMA mmap_size = 1073741824")
+        register_functions(conn)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot open {path} as an SQLite archive: {exc}") from exc
+    return db
+
+
+_INSERTS: dict[tuple[str, str, tuple[str, ...]], str] = {}
+
+
+class StoreBase:
+    """What every part of :class:`~scraper.store.Store` shares: the open database and its path.
+
+    Each public method that writes runs in one transaction (``self.db.atomic()``); the
+    private helpers (``_write``, ``_finish``, ...) run inside the caller's."""
+
+    path: Path
+    db: sqlite_utils.Database
+
+    def _write(self, table: str, row: dict[str, Any], *, replace: bool = False) -> int:
+        """INSERT (or REPLACE) one row; returns its rowid. Faster than sqlite-utils' insert,
+        which matters on the per-article path."""
+        verb = "INSERT OR REPLACE" if replace else "INSERT"
+        sql = _INSERTS.get((verb, table, tuple(row)))
+        if sql is None:
+            sql = f"{verb} INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
+            _INSERTS[(verb, table, tuple(row))] = sql
+        cursor = self.db.conn.execute(sql, list(row.values()))
+        return int(cursor.lastrowid or 0)

@@ -1,0 +1,269 @@
+"""The frontier: URLs waiting to be fetched, claimed by workers, finished with a state.
+
+The store keeps the frontier as plain data: which URLs, of what :class:`PageKind`, in which
+state. *When* an archived URL is read again is the crawl's decision (``scraper.crawl``); the
+store only applies it (``frontier_requeue``, the ``reread`` rule of ``frontier_add``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, fields
+from enum import StrEnum
+from typing import Any
+
+from .connection import StoreBase, now_iso
+
+
+class PageKind(StrEnum):
+    """What a frontier URL is expected to be. The values are the frontier's ``kind`` column."""
+
+    HOME = "home"  # the home page of a language edition
+    SECTION = "section"  # a section (category) named in a home page's menu
+    LISTING = "listing"  # a further page of a section, or a listing reached by a link
+    SITEMAP = "sitemap"  # an XML sitemap (or sitemap index)
+    FEED = "feed"  # an RSS/Atom feed
+    REST = "rest"  # a page of the WordPress REST API's post list
+    ARTICLE = "article"  # an article found on a listing, a sitemap, a feed or the REST API
+    LINK = "link"  # a related / next / previous link of an article
+
+
+@dataclass(frozen=True)
+class FrontierEntry:
+    """A URL waiting to be fetched, and what we expect it to be.
+
+    The ``listed_*`` fields are the dates an authoritative listing (the WordPress REST API,
+    ``listed_source`` 'rest') gave for the URL: ISO 8601 with the site's offset, and the raw
+    values; they win over the dates extraction finds on the page."""
+
+    url: str
+    kind: PageKind
+    priority: int = 50
+    depth: int = 0
+    found_on: str | None = None
+    lastmod: str | None = None
+    listed_published: str | None = None
+    listed_modified: str | None = None
+    listed_raw: str | None = None
+    listed_source: str | None = None
+
+    def __post_init__(self) -> None:
+        if type(self.kind) is not PageKind:
+            object.__setattr__(self, "kind", PageKind(self.kind))  # ValueError if unknown
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A frontier URL a worker took (:meth:`FrontierMixin.frontier_claim`), with what the
+    frontier knows of it. ``attempts`` counts the claims before this one. ``etag`` and
+    ``last_modified`` are the stored page's validators for a conditional GET, which the
+    crawl adds (``dataclasses.replace``) when it wants one."""
+
+    url: str
+    kind: PageKind
+    depth: int = 0
+    found_on: str | None = None
+    attempts: int = 0
+    lastmod: str | None = None
+    listed_published: str | None = None
+    listed_modified: str | None = None
+    listed_raw: str | None = None
+    listed_source: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Claim:
+        """The claim of a frontier row (the columns of :data:`CLAIM_COLUMNS`)."""
+        values = {name: row[name] for name in CLAIM_COLUMNS}
+        values["kind"] = PageKind(values["kind"])
+        return cls(**values)
+
+
+#: The frontier columns a claim carries (all its fields but the page validators).
+CLAIM_COLUMNS = tuple(f.name for f in fields(Claim) if f.name not in ("etag", "last_modified"))
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """A URL the frontier knew before a listing named it again, as the archive holds it then:
+    the input of a ``reread`` rule (see :meth:`FrontierMixin.frontier_add`)."""
+
+    url: str
+    state: str  # pending | active | done | failed | skipped
+    listed_published: str | None  # the publication date a listing gave before, if any
+    archived: bool  # an article was archived from it
+    date_source: str | None  # where that article's stored dates came from
+
+
+#: Whether a known URL, listed again by ``entry``, must be fetched again.
+Reread = Callable[[Known, FrontierEntry], bool]
+
+
+class FrontierMixin(StoreBase):
+    """The frontier's operations. Each public one is one transaction."""
+
+    def frontier_add(
+        self,
+        site_id: int,
+        entries: Iterable[FrontierEntry],
+        *,
+        revisit: bool = False,
+        reread: Reread | None = None,
+    ) -> int:
+        """Queue URLs not seen before (and, with ``revisit``, finished ones again);
+        returns how many were queued.
+
+        An entry's listed dates are recorded whether or not its URL was known (a URL found on
+        a listing page first may be listed by the REST API later); each listed column is
+        only overwritten by a value, never by NULL. A known URL goes back to pending when
+        ``reread(known, entry)`` says so (asked of entries that list a publication date;
+        the crawl's rule): it is not counted as queued."""
+        stamp = now_iso()
+        entries = list(entries)
+        rows = [
+            (
+                *(e.url, site_id, e.kind, e.priority, e.depth, e.found_on, e.lastmod),
+                *(e.listed_published, e.listed_modified, e.listed_raw, e.listed_source),
+                *(stamp, stamp),
+            )
+            for e in entries
+        ]
+        if not rows:
+            return 0
+        listed = [
+            (e.listed_published, e.listed_modified, e.listed_raw, e.listed_source, e.url)
+            for e in entries
+            if e.listed_published or e.listed_modified
+        ]
+        conflict = (
+            " ON CONFLICT(url) DO UPDATE SET state = 'pending', updated_at = excluded.updated_at"
+            " WHERE state IN ('done', 'failed', 'skipped')"
+            if revisit
+            else " ON CONFLICT(url) DO NOTHING"
+        )
+        with self.db.atomic():
+            again: list[tuple[str]] = []
+            if reread is not None:  # decided on the rows as they were before this listing
+                dated = [e for e in entries if e.listed_published is not None]
+                known = self._known([e.url for e in dated])
+                again = [(e.url,) for e in dated if e.url in known and reread(known[e.url], e)]
+            before = self.db.conn.total_changes
+            self.db.conn.executemany(
+                "INSERT INTO frontier (url, site_id, kind, priority, depth, found_on, lastmod,"
+                " listed_published, listed_modified, listed_raw, listed_source, added_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + conflict,
+                rows,
+            )
+            queued = self.db.conn.total_changes - before
+            if listed:  # URLs known before: fill or update their listed dates
+                self.db.conn.executemany(
+                    "UPDATE frontier SET listed_published = coalesce(?1, listed_published),"
+                    " listed_modified = coalesce(?2, listed_modified),"
+                    " listed_raw = coalesce(?3, listed_raw),"
+                    " listed_source = coalesce(?4, listed_source) WHERE url = ?5",
+                    listed,
+                )
+            if again:
+                self.db.conn.executemany(
+                    "UPDATE frontier SET state = 'pending' WHERE url = ?", again
+                )
+        return queued
+
+    def _known(self, urls: list[str]) -> dict[str, Known]:
+        """What the frontier and the archive hold of those of ``urls`` the frontier knows."""
+        known: dict[str, Known] = {}
+        for i in range(0, len(urls), 500):
+            chunk = urls[i : i + 500]
+            rows = self.db.execute(
+                "SELECT f.url, f.state, f.listed_published, a.id IS NOT NULL, a.date_source"
+                " FROM frontier f LEFT JOIN articles a ON a.url = f.url"
+                " WHERE f.url IN ({})".format(",".join("?" * len(chunk))),
+                chunk,
+            )
+            for url, state, published, archived, source in rows:
+                known[url] = Known(url, state, published, bool(archived), source)
+        return known
+
+    def frontier_claim(self, site_id: int, limit: int = 1) -> list[Claim]:
+        """Take up to ``limit`` pending URLs (lowest priority number first) and mark them active."""
+        with self.db.atomic():
+            rows = list(
+                self.db.query(
+                    f"SELECT {', '.join(CLAIM_COLUMNS)} FROM frontier"
+                    " WHERE site_id = ? AND state = 'pending'"
+                    " ORDER BY priority, depth, rowid LIMIT ?",
+                    [site_id, limit],
+                )
+            )
+            self.db.conn.executemany(
+                "UPDATE frontier SET state = 'active', attempts = attempts + 1, updated_at = ?"
+                " WHERE url = ?",
+                [(now_iso(), r["url"]) for r in rows],
+            )
+        return [Claim.from_row(r) for r in rows]
+
+    def frontier_finish(self, url: str, state: str, error: str | None = None) -> None:
+        with self.db.atomic():
+            self._finish(url, state, error)
+
+    def _finish(self, url: str, state: str, error: str | None) -> None:
+        self.db.execute(
+            "UPDATE frontier SET state = ?, last_error = ?, updated_at = ? WHERE url = ?",
+            [state, error, now_iso(), url],
+        )
+
+    def frontier_requeue(
+        self, site_id: int, kinds: Iterable[str] = (), states: Iterable[str] = ("active",)
+    ) -> int:
+        """Put URLs back to pending: ``active`` ones after a crash, or all of ``kinds``."""
+        kinds, states = list(kinds), list(states)
+        where, params = (
+            "site_id = ? AND state IN ({})".format(",".join("?" * len(states))),
+            [site_id, *states],
+        )
+        if kinds:
+            where += " AND kind IN ({})".format(",".join("?" * len(kinds)))
+            params += kinds
+        with self.db.atomic():
+            cursor = self.db.execute(
+                f"UPDATE frontier SET state = 'pending', updated_at = ? WHERE {where}",
+                [now_iso(), *params],
+            )
+        return cursor.rowcount
+
+    def frontier_counts(self, site_id: int) -> dict[str, int]:
+        rows = self.db.execute(
+            "SELECT state, count(*) FROM frontier WHERE site_id = ? GROUP BY state", [site_id]
+        )
+        return dict(rows.fetchall())
+
+    def frontier_state(self, url: str) -> str | None:
+        row = self.db.execute("SELECT state FROM frontier WHERE url = ?", [url]).fetchone()
+        return row[0] if row else None
+
+    def frontier_refresh(self, site_id: int, changes: Iterable[tuple[str, str]]) -> int:
+        """Requeue done URLs whose sitemap/feed/REST ``lastmod`` (UTC ISO) is newer than what we
+        saw before or than our last fetch of the article; returns how many were requeued."""
+        stamp = now_iso()
+        before = self.db.conn.total_changes
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "UPDATE frontier SET state = 'pending', lastmod = :lastmod, updated_at = :stamp"
+                " WHERE url = :url AND site_id = :site AND state = 'done' AND ("
+                " (lastmod IS NOT NULL AND lastmod < :lastmod) OR EXISTS ("
+                " SELECT 1 FROM articles a WHERE a.url = :url AND a.fetched_at < :lastmod))",
+                [{"url": u, "lastmod": m, "stamp": stamp, "site": site_id} for u, m in changes],
+            )
+        return self.db.conn.total_changes - before
+
+    def requeue_recent(self, site_id: int, since: str) -> int:
+        """Requeue archived articles published at or after ``since`` (to catch their edits)."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "UPDATE frontier SET state = 'pending', updated_at = ? WHERE site_id = ?"
+                " AND state = 'done' AND url IN (SELECT url FROM articles WHERE site_id = ?"
+                " AND published_at >= ?)",
+                [now_iso(), site_id, site_id, since],
+            )
+        return cursor.rowcount

@@ -1,0 +1,201 @@
+"""The full-text index: each article's key in it, and the search planner over it."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from typing import Any
+
+from .._exceptions import StoreError
+from ..search import BM25_WEIGHTS, QueryError, best_snippet, index_columns, parse
+from .query import Filters, QueryMixin, date_bound
+
+#: Searches matching more articles than this rank the most recently published ones.
+RANK_WINDOW = 10_000
+
+
+# A ranked search in plain SQL, with the functions ``search.register_functions`` adds
+# (used by ``scraper serve`` as Datasette's "search" query).
+RANKED_SEARCH_SQL = """SELECT a.id, a.published_at, s.name AS site, a.language, a.title,
+  scraper_snippet(a.body, :q) AS snippet, a.url
+FROM articles_fts
+CROSS JOIN articles a ON a.search_key = articles_fts.rowid
+JOIN sites s ON s.id = a.site_id
+WHERE articles_fts MATCH scraper_match(:q)
+ORDER BY articles_fts.rank
+LIMIT 50"""
+
+
+_KEY_EPOCH = date(1900, 1, 1)
+
+
+_KEY_SHIFT = 32
+
+
+_ID_MASK = (1 << _KEY_SHIFT) - 1
+
+
+def search_key(published_at: str | None, article_id: int) -> int:
+    """An article's rowid in ``articles_fts``: its local publication day (days since 1900;
+    0 when undated) times 2^32, plus its id. The index is thereby in publication order, so a
+    date filter is a rowid range and "the newest matches" a rowid bound."""
+    return (_key_day(published_at) << _KEY_SHIFT) | article_id
+
+
+def _key_day(value: str | None) -> int:
+    try:
+        return max(0, (date.fromisoformat((value or "")[:10]) - _KEY_EPOCH).days)
+    except ValueError:
+        return 0
+
+
+class FulltextMixin(QueryMixin):
+    """Searching the archive, and rebuilding its index."""
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        site: str | None = None,
+        language: str | None = None,
+        category: str | None = None,
+        tag: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        marks: tuple[str, str] = ("[", "]"),
+        window: int | None = RANK_WINDOW,
+    ) -> list[dict[str, Any]]:
+        """Articles matching ``query`` (see :mod:`scraper.search` for the syntax), best first
+        (bm25, title weighted over body), each with a highlighted snippet of its text.
+
+        bm25 costs about 1.5 µs per matching article, so when more than ``window`` articles
+        match, the ``window`` most recently published of them are ranked (each hit then says
+        ``capped``); ``window=None`` ranks every match. ``since``/``until`` work by day."""
+        try:
+            parsed = parse(query)
+        except QueryError as exc:
+            raise StoreError(f"bad search query {query!r}: {exc}") from exc
+        # Dates are rowid ranges of the index (search_key); categories and tags a set of
+        # article ids checked in Python (cheaper per row than an SQL IN list); site and
+        # language are read from a small covering index of articles.
+        article_id = f"(articles_fts.rowid & {_ID_MASK})"
+        where, params = self._filter_sql(Filters(site, language))
+        wanted = self._tagged_ids(category, tag)
+        if wanted is not None:
+            if not wanted:
+                return []
+            self.db.conn.create_function("scraper_wanted", 1, wanted.__contains__)
+            where.append(f"scraper_wanted({article_id})")
+        conditions = ["articles_fts MATCH ?"]
+        args: list[Any] = [parsed.match]
+        if since:
+            conditions.append("articles_fts.rowid >= ?")
+            args.append(_key_day(date_bound(since, end=False, day=True)) << _KEY_SHIFT)
+        if until:
+            conditions.append("articles_fts.rowid < ?")
+            args.append(_key_day(date_bound(until, end=True, day=True)) << _KEY_SHIFT)
+        # CROSS JOIN keeps the full-text index as the outer loop: FTS5 would otherwise
+        # recompute its statistics for every article it is asked about.
+        join = (
+            f" CROSS JOIN articles a INDEXED BY articles_facets ON a.id = {article_id}"
+            if site or language
+            else ""
+        )
+        plain = "FROM articles_fts WHERE " + " AND ".join(conditions)
+        base = f"FROM articles_fts{join} WHERE " + " AND ".join(conditions + where)
+        plain_args = list(args)
+        args += params
+        capped = False
+        try:
+            # More than `window` matches? Then rank the `window` newest. With filters, count
+            # the unfiltered matches first: that is cheap, and often settles it.
+            need = bool(window)
+            if need and where:
+                small = wanted is not None and len(wanted) <= (window or 0)
+                need = not small and (
+                    self.db.execute(
+                        f"SELECT count(*) FROM (SELECT 1 {plain} LIMIT ?)",
+                        [*plain_args, (window or 0) + 1],
+                    ).fetchone()[0]
+                    > (window or 0)
+                )
+            if need:
+                beyond = self.db.execute(
+                    f"SELECT articles_fts.rowid {base} ORDER BY articles_fts.rowid DESC"
+                    " LIMIT 1 OFFSET ?",
+                    [*args, window],
+                ).fetchone()
+                if beyond is not None:
+                    base += " AND articles_fts.rowid > ?"
+                    args.append(beyond[0])
+                    capped = True
+            # FTS5's rank is bm25 with our weights (see _configure_rank); FTS5 sorts by it
+            # itself, fastest, but before any filter: with filters, score only what passes.
+            weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+            score = f"bm25(articles_fts, {weights})" if where else "articles_fts.rank"
+            ranked = self.db.execute(
+                f"SELECT articles_fts.rowid, {score} AS score {base}"
+                " ORDER BY score LIMIT ? OFFSET ?",
+                [*args, limit, offset],
+            ).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"bad search query {query!r}: {exc}") from exc
+        ranked = [(key & _ID_MASK, score) for key, score in ranked]
+        if not ranked:
+            return []
+        marks_sql = ",".join("?" * len(ranked))
+        rows = {
+            r["id"]: r
+            for r in self.db.query(
+                "SELECT a.id, a.url, a.title, a.subtitle, a.published_at, a.language, a.body,"
+                " s.name AS site FROM articles a JOIN sites s ON s.id = a.site_id"
+                f" WHERE a.id IN ({marks_sql})",
+                [r[0] for r in ranked],
+            )
+        }
+        hits = []
+        for article_id, score in ranked:
+            row = rows.get(article_id)
+            if row is None:  # deleted behind our back
+                continue
+            body = row.pop("body")
+            hits.append(
+                {
+                    "id": row["id"],
+                    "url": row["url"],
+                    "site": row["site"],
+                    "language": row["language"],
+                    "published_at": row["published_at"],
+                    "title": row["title"],
+                    "score": round(-score, 4),
+                    # from the body, or the subtitle when only it matches
+                    "snippet": best_snippet([body, row["subtitle"]], parsed, marks=marks),
+                    "capped": capped,
+                }
+            )
+        return hits
+
+    def rebuild_search_index(self) -> int:
+        """Re-index every article (after a change of the text analyzer); returns the count."""
+        count = 0
+        with self.db.atomic():
+            self.db.execute("DELETE FROM articles_fts")
+            self.db.execute("UPDATE articles SET search_key = NULL")
+            cursor = self.db.conn.execute(
+                "SELECT id, published_at, title, subtitle, body FROM articles"
+            )
+            while batch := cursor.fetchmany(500):
+                keys = [(search_key(p, i), i) for i, p, *_ in batch]
+                self.db.conn.executemany("UPDATE articles SET search_key = ? WHERE id = ?", keys)
+                self.db.conn.executemany(
+                    "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
+                    [
+                        (key, *index_columns(t, s, b))
+                        for (key, _), (_, _, t, s, b) in zip(keys, batch, strict=True)
+                    ],
+                )
+                count += len(batch)
+            self.db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
+        return count

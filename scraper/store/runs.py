@@ -1,0 +1,69 @@
+"""Sites and their crawl runs: what was crawled, when, with which options and outcome."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .connection import StoreBase, now_iso
+
+
+class RunsMixin(StoreBase):
+    """The sites of the archive and the record of each crawl of them."""
+
+    def ensure_site(
+        self, name: str, base_url: str, profile: str | None = None, timezone: str | None = None
+    ) -> int:
+        """The id of site ``name``, created (or its base URL/profile updated) as needed."""
+        with self.db.atomic():
+            row = self.db.execute("SELECT id FROM sites WHERE name = ?", [name]).fetchone()
+            if row:
+                self._update(
+                    "sites", int(row[0]), base_url=base_url, profile=profile, timezone=timezone
+                )
+                return int(row[0])
+            record = {
+                "name": name,
+                "base_url": base_url,
+                "profile": profile,
+                "timezone": timezone,
+                "created_at": now_iso(),
+            }
+            return self._write("sites", record)
+
+    def start_run(self, site_id: int, options: dict[str, Any]) -> int:
+        """Record the start of a crawl of ``site_id``; returns the run's id."""
+        record = {
+            "site_id": site_id,
+            "started_at": now_iso(),
+            "status": "running",
+            "options": json.dumps(options, ensure_ascii=False, default=str),
+        }
+        with self.db.atomic():
+            return self._write("crawl_runs", record)
+
+    def finish_run(
+        self, run_id: int, status: str, counts: dict[str, int], message: str | None
+    ) -> None:
+        """Record how run ``run_id`` ended: its status, counts (columns of crawl_runs), message."""
+        with self.db.atomic():
+            self._update(
+                "crawl_runs",
+                run_id,
+                **counts,
+                status=status,
+                finished_at=now_iso(),
+                message=message,
+            )
+
+    def _update(self, table: str, row_id: int, **values: object) -> None:
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        self.db.execute(
+            f"UPDATE {table} SET {assignments} WHERE id = ?", [*values.values(), row_id]
+        )
+
+    def last_run_status(self, site_id: int) -> str | None:
+        row = self.db.execute(
+            "SELECT status FROM crawl_runs WHERE site_id = ? ORDER BY id DESC LIMIT 1", [site_id]
+        ).fetchone()
+        return row[0] if row else None

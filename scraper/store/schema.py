@@ -1,0 +1,123 @@
+"""The archive's schema: ``schema.sql`` (documented in ``docs/schema.md``) and its migrations.
+
+The schema is versioned with ``PRAGMA user_version``. Opening an older archive runs the steps
+in :data:`MIGRATIONS` and then ``schema.sql`` (whose statements all say IF NOT EXISTS) in one
+transaction, so a migration is applied entirely or not at all.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from importlib import resources
+
+import sqlite_utils
+
+from .._exceptions import StoreError
+from ..search import BM25_WEIGHTS
+from .fulltext import FulltextMixin
+
+SCHEMA_VERSION = 4
+
+
+def schema_sql() -> str:
+    """The text of ``schema.sql``: every table, view and index, each column described."""
+    return resources.files(__package__ or "scraper.store").joinpath("schema.sql").read_text("utf-8")
+
+
+def _statements(script: str) -> Iterator[str]:
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        if line.lstrip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            yield buffer.strip()
+            buffer = ""
+
+
+def _migrate_to_2(db: sqlite_utils.Database) -> bool:
+    """1 -> 2: a search index of light stems (clitic search) keyed by publication date
+    (articles.search_key), its delete trigger, the article_list view, more indexes.
+    schema.sql creates the new objects afterwards."""
+    db.execute("DROP TABLE IF EXISTS articles_fts")
+    for index in ("articles_language", "article_categories_category", "article_tags_tag"):
+        db.execute(f"DROP INDEX IF EXISTS {index}")  # recreated with more columns
+    db.execute("ALTER TABLE articles ADD COLUMN search_key INTEGER")
+    return True  # the search index must be rebuilt (it also fills search_key)
+
+
+def _migrate_to_3(db: sqlite_utils.Database) -> bool:
+    """2 -> 3: the frontier keeps the dates the WordPress REST API listed for a URL."""
+    for column in ("listed_published", "listed_modified", "listed_raw", "listed_source"):
+        db.execute(f"ALTER TABLE frontier ADD COLUMN {column} TEXT")
+    return False
+
+
+#: version -> step bringing an archive of the previous version to it; returns whether the
+#: search index must be rebuilt. Run in one transaction, before schema.sql.
+def _migrate_to_4(db: sqlite_utils.Database) -> bool:
+    """3 -> 4: the article_list view gains authors and month (facets of the reading room);
+    schema.sql recreates it."""
+    db.execute("DROP VIEW IF EXISTS article_list")
+    return False
+
+
+MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {
+    2: _migrate_to_2,
+    3: _migrate_to_3,
+    4: _migrate_to_4,
+}
+
+
+class SchemaMixin(FulltextMixin):
+    """Creating the schema of a new archive, migrating an older one."""
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        """Create the schema, or bring an older archive forward, in one transaction."""
+        if self.schema_version == SCHEMA_VERSION:
+            return
+        conn = self.db.conn
+        version = 0
+        try:
+            conn.execute("BEGIN IMMEDIATE")  # another process may be migrating the same file
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open {self.path} as an SQLite archive: {exc}") from exc
+        try:
+            version = self.schema_version
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path} was written by a newer scraper (schema {version} > "
+                    f"{SCHEMA_VERSION}); upgrade scraper to use it"
+                )
+            reindex = False
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                if version > 0 and target in MIGRATIONS:
+                    reindex |= MIGRATIONS[target](self.db)
+            for statement in _statements(schema_sql()):
+                self.db.execute(statement)
+            if reindex:
+                self.rebuild_search_index()
+            self._configure_rank()
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.DatabaseError):
+                action = "migrate" if version else "create the schema of"
+                raise StoreError(f"cannot {action} the archive {self.path}: {exc}") from exc
+            raise
+
+    def _configure_rank(self) -> None:
+        """Make FTS5's ``rank`` column bm25 with our column weights (title over body)."""
+        rank = "bm25({})".format(", ".join(str(w) for w in BM25_WEIGHTS))
+        row = self.db.execute("SELECT v FROM articles_fts_config WHERE k = 'rank'").fetchone()
+        if row is None or row[0] != rank:
+            self.db.execute(
+                "INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', ?)", [rank]
+            )
