@@ -99,7 +99,7 @@ def _check_archive(path: Path) -> bool:
     if not path.exists():
         return True
     with Store(path, reading=True) as store:
-        base = _site_bases(store).get(DEMO_SITE)
+        base = store.sites().get(DEMO_SITE)
     if base is None:
         return True
     if base != DEMO_BASE:
@@ -131,8 +131,3 @@ def through_proxy(proxy: str) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-
-
-def _site_bases(store: Store) -> dict[str, str]:
-    rows = store.db.execute("SELECT name, base_url FROM sites").fetchall()
-    return dict(rows)

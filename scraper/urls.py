@@ -91,6 +91,28 @@ def _page_key(url: str) -> tuple[str, str, str]:
     return (parts.netloc.removeprefix("www."), parts.path.rstrip("/"), parts.query)
 
 
+def page_variants(url: str) -> list[str]:
+    """``url`` canonicalized, then the spellings :func:`same_page` treats as the same page
+    (other trailing slash, with or without ``www.``, other scheme), for finding an archived
+    article by a URL as a person typed it."""
+    first = canonical(url)
+    parts = urlsplit(first)
+    if parts.scheme not in ("http", "https"):
+        return [first]
+    bare = parts.netloc.removeprefix("www.")
+    path = parts.path.rstrip("/") or "/"
+    paths = [parts.path] + [p for p in (path, path + "/") if p != parts.path and p != "//"]
+    hosts = [parts.netloc] + [h for h in (bare, "www." + bare) if h != parts.netloc]
+    schemes = [parts.scheme, "https" if parts.scheme == "http" else "http"]
+    out = [
+        urlunsplit((scheme, host, p, parts.query, ""))
+        for scheme in schemes
+        for host in hosts
+        for p in paths
+    ]
+    return list(dict.fromkeys(out))
+
+
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 

@@ -114,6 +114,8 @@ def test_every_readme_example_runs_on_the_demo_archive(shell: tuple[Path, dict[s
                 )  # fmt: skip
                 background.append(process)
                 _wait_for(_port(command, 8001), process)
+                if line.startswith(SERVERS):  # it serves: stop it (the next one takes the port)
+                    _stop(process)
                 continue
             result = subprocess.run(
                 ["bash", "-c", line], cwd=folder, env=env, capture_output=True, text=True,
@@ -128,8 +130,13 @@ def test_every_readme_example_runs_on_the_demo_archive(shell: tuple[Path, dict[s
                     assert _rows(line, result.stdout, folder) >= 1, (line, result.stdout)
     finally:
         for process in background:
-            os.killpg(process.pid, 15)
-            process.wait(timeout=10)
+            _stop(process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, 15)
+    process.wait(timeout=10)
 
 
 def test_every_readme_sql_query_returns_rows(shell: tuple[Path, dict[str, str]]) -> None:

@@ -171,7 +171,8 @@ def print_results(hits: list[dict[str, Any]], offset: int = 0) -> None:
     "--changed-since",
     metavar="RUN|DATE",
     callback=check_run_or_day,
-    help="Only articles new or changed after crawl run RUN (see 'scraper runs') or since DATE.",
+    help="Only articles new or changed after crawl run RUN (see 'scraper runs'; a number)"
+    " or since DATE (a year as 2025-01).",
 )
 @click.option(
     "-o",
