@@ -577,3 +577,19 @@ def test_every_command_has_one_error_style(demo_db: Path, args: list[str]) -> No
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("scraper: error: ") and result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_the_reading_room_says_which_sites_there_are_too(demo_db: Path) -> None:
+    import asyncio
+
+    from scraper.serve import make_app
+
+    async def go() -> list[object]:
+        datasette = make_app(demo_db)
+        await datasette.invoke_startup()
+        paths = ("/-/search?q=الصناعة&site=sahara.com", "/-/dashboard?site=sahara.com")
+        return [await datasette.client.get(p) for p in paths]
+
+    for page in asyncio.run(go()):
+        assert page.status_code == 200  # type: ignore[attr-defined]
+        assert "no site named &#39;sahara.com&#39;; sites: sahara.ma" in page.text  # type: ignore[attr-defined]
