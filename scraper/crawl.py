@@ -45,9 +45,9 @@ from .parse import (
     skipped_sitemap,
 )
 from .profiles import Profile
-from .revisit import reread_listed
+from .revisit import edited_since, reread_listed
 from .store import Claim, FrontierEntry, PageKind, Store
-from .urls import canonical, display
+from .urls import canonical, display, request_scope
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -55,7 +55,6 @@ _T = TypeVar("_T")
 LISTING_KINDS = (PageKind.HOME, PageKind.SECTION, PageKind.LISTING)
 SOURCE_KINDS = (PageKind.SITEMAP, PageKind.FEED, PageKind.REST)
 ARTICLE_KINDS = (PageKind.ARTICLE, PageKind.LINK)
-MAX_QUERY_VARIANTS = 30  # same path, different query strings: calendars, session ids, sorts
 REST_PAGE_SIZE = 100
 PROGRESS_INTERVAL = 0.25  # seconds between progress-bar updates
 
@@ -84,16 +83,19 @@ class CrawlSummary:
     articles_unchanged: int = 0
     not_articles: int = 0
     errors: int = 0
+    skipped: int = 0  # not fetched by choice: robots.txt disallows it, or out of scope
     seconds: float = 0.0
     messages: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # the first few "url: reason" lines
     requests_by_kind: dict[str, int] = field(default_factory=dict)
     interrupted_by: str | None = None  # "SIGINT" or "SIGTERM" when a signal stopped the crawl
+    bounded: dict[str, int] = field(default_factory=dict)  # trap bound -> URLs it cut
+    parked: dict[str, str] = field(default_factory=dict)  # host -> why it was left for later
     pending: int = 0  # URLs left in the frontier for the next run (status "incomplete")
 
     def counts(self) -> dict[str, int]:
         keys = ("pages_fetched", "not_modified", "articles_new", "articles_updated",
-                "articles_unchanged", "errors")  # fmt: skip
+                "articles_unchanged", "errors", "skipped")  # fmt: skip
         return {k: getattr(self, k) for k in keys}
 
     def to_dict(self) -> dict[str, object]:
@@ -125,6 +127,7 @@ class Crawler:
         self.progress = progress
         self.summary = CrawlSummary(site=site.name)
         self.hosts = site.hosts
+        self._scope = request_scope(site.base_url, self.hosts, self.options.allow_hosts or ())
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
         self._in_flight = 0
@@ -134,6 +137,7 @@ class Crawler:
         self._variants: Counter[str] = Counter()
         self._unwanted_prefixes: set[str] = set()
         self._sitemaps_found = False
+        self._listed_by_sitemaps = 0  # articles the sitemaps listed in this run
         self._kinds: Counter[str] = Counter()
         self._last_progress = 0.0
         self._walked: set[str] = set()  # listing/REST pages queued by this run
@@ -160,36 +164,46 @@ class Crawler:
             profile.name if profile else None,
             profile.timezone if profile else None,
         )
-        self._prepare_frontier()
+        self._prepare_frontier()  # before the stale runs are closed: it resumes a killed one
+        stale = self.store.interrupt_stale_runs(self._site_id)
+        if stale:
+            log.info("%d earlier run(s) had been killed; marked interrupted", stale)
         run_id = self.store.start_run(self._site_id, self._run_options())
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1, "scraper-processing")
         try:
-            try:
-                await self._queue_robots_sitemaps()
-            except HostBlocked as exc:  # robots.txt unreachable: a summary, not a traceback
-                self._end("blocked", str(exc))
+            await self._queue_robots_sitemaps()
             workers = [asyncio.create_task(self._worker()) for _ in range(self.options.workers)]
             await asyncio.gather(*workers)
         finally:
             await self._drain()
-            self.store.frontier_requeue(self._site_id, states=("active",))
-            self.summary.seconds = time.monotonic() - started
-            self.summary.requests_by_kind = dict(self._kinds)
-            self.summary.pending = self.store.frontier_counts(self._site_id).get("pending", 0)
-            if self.summary.status == "incomplete":
-                if self.summary.pending:
-                    self.summary.messages.append(
-                        f"stopped at max_pages={self.options.max_pages}: "
-                        f"{self.summary.pending} URLs pending for the next run"
-                    )
-                else:
-                    self.summary.status = "ok"
-            if self.summary.status in ("ok", "incomplete") and self.summary.errors:
-                self.summary.status = "partial"
+            self.store.frontier_requeue(self._site_id, states=("active", "parked"))
+            self._finish_summary(started)
             message = "; ".join(self.summary.messages) or None
             self.store.finish_run(run_id, self.summary.status, self.summary.counts(), message)
         return self.summary
+
+    def _finish_summary(self, started: float) -> None:
+        summary = self.summary
+        summary.seconds = time.monotonic() - started
+        summary.requests_by_kind = dict(self._kinds)
+        summary.pending = self.store.frontier_counts(self._site_id).get("pending", 0)
+        for host, reason in summary.parked.items():
+            summary.messages.append(f"host {host} left for the next run: {reason}")
+        if summary.status == "incomplete":  # stopped by max_pages
+            if summary.pending:
+                summary.messages.append(
+                    f"stopped at max_pages={self.options.max_pages}: "
+                    f"{summary.pending} URLs pending for the next run"
+                )
+            else:
+                summary.status = "ok"
+        if summary.status in ("ok", "incomplete") and summary.parked and summary.pending:
+            summary.status = "blocked"
+        elif summary.status in ("ok", "incomplete") and summary.errors:
+            summary.status = "partial"
+        for bound, count in summary.bounded.items():
+            log.warning("%s cut %d URL(s) (a trap, or raise the setting)", bound, count)
 
     async def _drain(self) -> None:
         """Let the processing thread finish what it holds before the archive is used here."""
@@ -208,7 +222,7 @@ class Crawler:
         recent articles. A site never crawled to the end walks its listings completely."""
         sid = self._site_id
         last = self.store.last_run_status(sid)
-        self.store.frontier_requeue(sid, states=("active",))
+        self.store.frontier_requeue(sid, states=("active", "parked"))
         if last is None or (last not in ("ok", "partial") and not self._full):
             self._full = True  # no complete crawl yet: walk everything
             log.debug("no complete crawl of %s yet: walking every listing", self.site.name)
@@ -226,7 +240,11 @@ class Crawler:
         self._queue([canonical(self.site.base_url)], PageKind.HOME, depth=0, found_on=None)
 
     async def _queue_robots_sitemaps(self) -> None:
-        robots = await self.fetcher.robots(self.site.base_url)
+        try:
+            robots = await self.fetcher.robots(self.site.base_url)
+        except HostBlocked as exc:  # robots.txt unreadable: the host is parked (RFC 9309)
+            self.summary.parked[exc.host] = exc.reason
+            return
         sitemaps = [canonical(u) for u in robots.sitemaps if discover.on_site(u, self.hosts)]
         self._sitemaps_found = bool(sitemaps)
         self._queue(sitemaps, PageKind.SITEMAP, depth=0, found_on="robots.txt")
@@ -313,22 +331,31 @@ class Crawler:
         limit = self.options.max_pages
         return limit is not None and self.summary.pages_fetched + self._in_flight >= limit
 
-    async def _fetch(self, entry: Claim) -> FetchResult:
-        result = await self.fetcher.fetch(
-            entry.url, etag=entry.etag, last_modified=entry.last_modified
-        )
+    async def _fetch(self, entry: Claim) -> FetchResult | HostBlocked:
+        """The page, or the :class:`HostBlocked` that parks its host (nothing requested)."""
+        try:
+            result = await self.fetcher.fetch(
+                entry.url, etag=entry.etag, last_modified=entry.last_modified, scope=self._scope
+            )
+        except HostBlocked as exc:
+            return exc
         if result.status > 0:
             self.summary.pages_fetched += 1
             self._kinds[entry.kind] += 1
         return result
 
-    def _handle(self, entry: Claim, result: FetchResult) -> Claim | None:
+    def _handle(self, entry: Claim, result: FetchResult | HostBlocked) -> Claim | None:
         """Everything after the fetch: parse, queue what the page leads to, archive it; then
-        claim the next URL for the same worker."""
-        before = self._outcomes() if log.isEnabledFor(logging.INFO) else None
-        self._dispatch(entry, result)
-        if before is not None:
-            self._log_page(entry, result, before)
+        claim the next URL for the same worker. A URL of a parked host waits in the
+        frontier for the next run; the crawl goes on with the other hosts' work."""
+        if isinstance(result, HostBlocked):
+            self.summary.parked.setdefault(result.host, result.reason)
+            self.store.frontier_finish(entry.url, "parked", result.reason)
+        else:
+            before = self._outcomes() if log.isEnabledFor(logging.INFO) else None
+            self._dispatch(entry, result)
+            if before is not None:
+                self._log_page(entry, result, before)
         self._report_progress()
         return self._claim()
 
@@ -351,6 +378,11 @@ class Crawler:
             self.summary.not_modified += 1
             self.store.frontier_finish(url, "done")
             return
+        if result.refused_by_policy:  # robots.txt or scope: a choice, not a failure
+            self.summary.skipped += 1
+            log.debug("skipped %s: %s", url, result.error)
+            self.store.frontier_finish(url, "skipped", result.error)
+            return
         if not result.ok or (result.text is None and kind not in SOURCE_KINDS):
             self._failed(url, result)
             return
@@ -372,12 +404,16 @@ class Crawler:
         log.debug("skipped %s: %s", display(url), reason)
         self.store.frontier_finish(url, "skipped", reason)
 
-    def _failed(self, url: str, result: FetchResult) -> None:
-        if result.ok:
+    def _failed(self, url: str, result: FetchResult | str) -> None:
+        """Record a failed page (``result``: the fetch, or why its parse was given up)."""
+        if isinstance(result, str):
+            reason = result
+        elif result.ok:
             kind = result.headers.get("content-type")
             self._skip(url, f"not HTML ({kind})")
             return
-        reason = result.error or f"HTTP {result.status}"
+        else:
+            reason = result.error or f"HTTP {result.status}"
         self.summary.errors += 1
         if len(self.summary.failures) < 20:
             self.summary.failures.append(f"{url}: {reason}")
@@ -392,8 +428,11 @@ class Crawler:
         too_deep = entry.depth >= self.options.max_listing_depth
         # A page listing no article at all ends the walk, even a full one: that is how a
         # calendar or an endless "next" chain shows it has nothing more to give.
-        if found.next_page and found.articles and not too_deep and (new or self._full):
-            self._revisit(found.next_page, PageKind.LISTING, entry)
+        if found.next_page and found.articles and (new or self._walk_all()):
+            if too_deep:
+                self._bound("max_listing_depth")
+            else:
+                self._revisit(found.next_page, PageKind.LISTING, entry)
 
     def _follow_home(self, found: discover.Found, url: str) -> None:
         wanted = self._wanted_languages()
@@ -443,8 +482,20 @@ class Crawler:
         parts = urlsplit(url)
         if parts.query and not walk:
             self._variants[parts.path] += 1
-            return self._variants[parts.path] <= MAX_QUERY_VARIANTS
+            if self._variants[parts.path] > self.options.max_query_variants:
+                self._bound("max_query_variants")
+                return False
         return True
+
+    def _bound(self, name: str) -> None:
+        """Count a URL a trap bound kept out (the summary reports it)."""
+        self.summary.bounded[name] = self.summary.bounded.get(name, 0) + 1
+
+    def _walk_all(self) -> bool:
+        """Walk listings to their end even when a page brings nothing new: on ``--full``,
+        and on a first crawl of a site whose sitemaps list no article (on a site whose
+        sitemaps list every post, the listings only need to be read until nothing is new)."""
+        return self.options.full or (self._full and not self._listed_by_sitemaps)
 
     # ------------------------------------------------------------------ sitemaps, feeds, REST
     def _read_source(self, kind: PageKind, result: FetchResult, entry: Claim) -> None:
@@ -453,6 +504,7 @@ class Crawler:
             parsed = feeds.parse_sitemap(result.content)
             children = [canonical(e.url) for e in parsed.sitemaps if not skipped_sitemap(e.url)]
             self._queue(children, PageKind.SITEMAP, depth=entry.depth + 1, found_on=url)
+            self._listed_by_sitemaps += len(parsed.pages)
             self._offer(parsed.pages, url)
         elif kind == PageKind.FEED:
             self._offer(feeds.parse_feed(result.content), url)
@@ -472,10 +524,11 @@ class Crawler:
         )
         changed = [(u, m) for u, m in urls.items() if m]
         if changed:
-            again = self.store.frontier_refresh(self._site_id, changed)
-            if again:
-                log.debug("%d archived articles requeued: %s lists them as changed", again,
-                          display(found_on))  # fmt: skip
+            known = self.store.frontier_known(u for u, _ in changed)
+            edited = [u for u, m in changed if u in known and edited_since(known[u], m)]
+            self.store.frontier_lastmod(changed, requeue=edited)
+            for url in edited:
+                log.debug("revisit %s: its lastmod says it changed", url)
         return new
 
     def _next_rest_page(self, result: FetchResult, entry: Claim, new: int) -> None:
@@ -489,7 +542,7 @@ class Crawler:
             total = int(result.headers.get("x-wp-totalpages", "0") or 0)
         except ValueError:
             return
-        if page >= total or not (new or self._full):
+        if page >= total or not (new or self._walk_all()):
             return
         last = min(total, page + self.options.max_listing_depth) if self._full else page + 1
         for number in range(page + 1, last + 1):
@@ -521,6 +574,9 @@ class Crawler:
         done = parse_article(
             result, final, fetched_at, self.site.name, self.site.profile, self.hosts, near, listed
         )
+        if done.error is not None:
+            self._failed(url, done.error)
+            return
         if done.page is None or done.prepared is None:
             self.summary.not_articles += 1
             if done.found is not None:
@@ -537,8 +593,15 @@ class Crawler:
         )
         name = f"articles_{outcome}"
         setattr(self.summary, name, getattr(self.summary, name) + 1)
+        # Article -> article links are followed max_hops away from a listing, sitemap or
+        # feed: an endless "next" chain cannot trap the crawl.
+        hops = entry.depth + 1 if entry.kind == PageKind.LINK else 1
         links = self._article_links(article)
-        self._queue(links, PageKind.LINK, depth=entry.depth + 1, found_on=final)
+        if hops > self.options.max_hops:
+            fresh = [u for u in links if self.store.frontier_state(u) is None]
+            self.summary.bounded["max_hops"] = self.summary.bounded.get("max_hops", 0) + len(fresh)
+        else:
+            self._queue(links, PageKind.LINK, depth=hops, found_on=final)
 
     def _article_links(self, article: Article) -> list[str]:
         """Related and next/previous articles: found from articles, fetched like articles."""

@@ -498,9 +498,9 @@ def test_an_older_archive_gets_published_utc(tmp_path: Path) -> None:
     conn = sqlite3.connect(db)
     conn.executescript((ROOT / "tests" / "fixtures" / "archive_v2.sql").read_text("utf-8"))
     conn.close()
-    Store(db).close()  # migrates 2 -> 3 -> 4 -> 5
+    Store(db).close()  # migrates 2 -> 3 -> 4 -> 5 -> 6
     with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 5
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 6
         rows = conn.execute("SELECT published_at, published_utc FROM articles").fetchall()
     assert rows and all((utc is None) == (at is None or at[-6] not in "+-") for at, utc in rows), (
         rows

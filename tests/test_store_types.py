@@ -164,5 +164,8 @@ def test_the_store_applies_the_reread_rule_it_is_given(store: Store) -> None:
     assert store.frontier_state(url) == "done"
     listed = replace(listed, listed_published="2025-11-26")
     assert store.frontier_add(site, [listed], reread=rule) == 0  # requeued is not queued
-    assert seen == [Known(url, "done", "2025-11-25", archived=True, date_source="jsonld")]
+    (known,) = seen
+    assert (known.url, known.state, known.listed_published) == (url, "done", "2025-11-25")
+    assert (known.archived, known.date_source) == (True, "jsonld")
+    assert known.fetched_at is not None  # what the lastmod rule compares with
     assert store.frontier_state(url) == "pending"

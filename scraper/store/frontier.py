@@ -94,6 +94,9 @@ class Known:
     listed_published: str | None  # the publication date a listing gave before, if any
     archived: bool  # an article was archived from it
     date_source: str | None  # where that article's stored dates came from
+    lastmod: str | None = None  # the latest lastmod a sitemap/feed/REST gave before (UTC)
+    modified_at: str | None = None  # the archived article's own modification date
+    fetched_at: str | None = None  # when we last fetched the archived article (UTC)
 
 
 #: Whether a known URL, listed again by ``entry``, must be fetched again.
@@ -176,14 +179,19 @@ class FrontierMixin(StoreBase):
         for i in range(0, len(urls), 500):
             chunk = urls[i : i + 500]
             rows = self.db.execute(
-                "SELECT f.url, f.state, f.listed_published, a.id IS NOT NULL, a.date_source"
+                "SELECT f.url, f.state, f.listed_published, a.id IS NOT NULL, a.date_source,"
+                " f.lastmod, a.modified_at, a.fetched_at"
                 " FROM frontier f LEFT JOIN articles a ON a.url = f.url"
                 " WHERE f.url IN ({})".format(",".join("?" * len(chunk))),
                 chunk,
             )
-            for url, state, published, archived, source in rows:
-                known[url] = Known(url, state, published, bool(archived), source)
+            for url, state, published, archived, source, *dates in rows:
+                known[url] = Known(url, state, published, bool(archived), source, *dates)
         return known
+
+    def frontier_known(self, urls: Iterable[str]) -> dict[str, Known]:
+        """What the frontier and the archive hold of those of ``urls`` the frontier knows."""
+        return self._known(list(urls))
 
     def frontier_claim(self, site_id: int, limit: int = 1) -> list[Claim]:
         """Take up to ``limit`` pending URLs (lowest priority number first) and mark them active."""
@@ -242,20 +250,26 @@ class FrontierMixin(StoreBase):
         row = self.db.execute("SELECT state FROM frontier WHERE url = ?", [url]).fetchone()
         return row[0] if row else None
 
-    def frontier_refresh(self, site_id: int, changes: Iterable[tuple[str, str]]) -> int:
-        """Requeue done URLs whose sitemap/feed/REST ``lastmod`` (UTC ISO) is newer than what we
-        saw before or than our last fetch of the article; returns how many were requeued."""
+    def frontier_lastmod(
+        self, changes: Iterable[tuple[str, str]], requeue: Iterable[str] = ()
+    ) -> int:
+        """Record the latest ``lastmod`` a sitemap/feed/REST gave for each known URL (never
+        an older one), and put the ``requeue`` URLs (the crawl's decision) back to pending;
+        returns how many were requeued."""
         stamp = now_iso()
-        before = self.db.conn.total_changes
         with self.db.atomic():
             self.db.conn.executemany(
-                "UPDATE frontier SET state = 'pending', lastmod = :lastmod, updated_at = :stamp"
-                " WHERE url = :url AND site_id = :site AND state = 'done' AND ("
-                " (lastmod IS NOT NULL AND lastmod < :lastmod) OR EXISTS ("
-                " SELECT 1 FROM articles a WHERE a.url = :url AND a.fetched_at < :lastmod))",
-                [{"url": u, "lastmod": m, "stamp": stamp, "site": site_id} for u, m in changes],
+                "UPDATE frontier SET lastmod = ?1 WHERE url = ?2"
+                " AND (lastmod IS NULL OR lastmod < ?1)",
+                [(m, u) for u, m in changes],
             )
-        return self.db.conn.total_changes - before
+            before = self.db.conn.total_changes
+            self.db.conn.executemany(
+                "UPDATE frontier SET state = 'pending', updated_at = ? WHERE url = ?"
+                " AND state IN ('done', 'skipped')",
+                [(stamp, u) for u in requeue],
+            )
+            return self.db.conn.total_changes - before
 
     def requeue_recent(self, site_id: int, since: str) -> int:
         """Requeue archived articles published at or after ``since`` (to catch their edits)."""

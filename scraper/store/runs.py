@@ -7,6 +7,8 @@ from typing import Any
 
 from .connection import StoreBase, now_iso
 
+KILLED = "killed before it could finish (no clean end recorded)"
+
 
 class RunsMixin(StoreBase):
     """The sites of the archive and the record of each crawl of them."""
@@ -64,6 +66,17 @@ class RunsMixin(StoreBase):
         self.db.execute(
             f"UPDATE {table} SET {assignments} WHERE id = ?", [*values.values(), row_id]
         )
+
+    def interrupt_stale_runs(self, site_id: int, message: str = KILLED) -> int:
+        """Close the runs a killed process left ``running`` (call it holding the crawl lock,
+        so that no live run can be among them); returns how many there were."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "UPDATE crawl_runs SET status = 'interrupted', message = ? "
+                "WHERE site_id = ? AND status = 'running'",
+                [message, site_id],
+            )
+        return cursor.rowcount
 
     def last_run_status(self, site_id: int) -> str | None:
         row = self.db.execute(

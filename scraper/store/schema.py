@@ -17,7 +17,7 @@ from .._exceptions import StoreError
 from ..search import BM25_WEIGHTS
 from .fulltext import FulltextMixin
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def schema_sql() -> str:
@@ -54,12 +54,25 @@ def _migrate_to_3(db: sqlite_utils.Database) -> bool:
     return False
 
 
+def _migrate_to_4(db: sqlite_utils.Database) -> bool:
+    """3 -> 4: the article_list view gains authors and month (facets of the reading room);
+    schema.sql recreates it."""
+    db.execute("DROP VIEW IF EXISTS article_list")
+    return False
+
+
+def _migrate_to_5(db: sqlite_utils.Database) -> bool:
+    """4 -> 5: crawl runs count the pages skipped by choice (robots.txt, scope)."""
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0")
+    return False
+
+
 #: published_at values that carry a UTC offset (or Z): their instant is known.
 _WITH_OFFSET = "published_at GLOB '*T*[+-][0-9][0-9]:[0-9][0-9]' OR published_at GLOB '*T*Z'"
 
 
-def _migrate_to_5(db: sqlite_utils.Database) -> bool:
-    """4 -> 5: articles.published_utc, published_at in UTC (NULL without an offset), and
+def _migrate_to_6(db: sqlite_utils.Database) -> bool:
+    """5 -> 6: articles.published_utc, published_at in UTC (NULL without an offset), and
     articles.changed_run, the crawl run that archived the content (NULL for older rows)."""
     db.execute("ALTER TABLE articles ADD COLUMN published_utc TEXT")
     db.execute("ALTER TABLE articles ADD COLUMN changed_run INTEGER")
@@ -72,18 +85,12 @@ def _migrate_to_5(db: sqlite_utils.Database) -> bool:
 
 #: version -> step bringing an archive of the previous version to it; returns whether the
 #: search index must be rebuilt. Run in one transaction, before schema.sql.
-def _migrate_to_4(db: sqlite_utils.Database) -> bool:
-    """3 -> 4: the article_list view gains authors and month (facets of the reading room);
-    schema.sql recreates it."""
-    db.execute("DROP VIEW IF EXISTS article_list")
-    return False
-
-
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {
     2: _migrate_to_2,
     3: _migrate_to_3,
     4: _migrate_to_4,
     5: _migrate_to_5,
+    6: _migrate_to_6,
 }
 
 

@@ -1,4 +1,4 @@
--- The archive's schema, version 5 (PRAGMA user_version); docs/schema.md explains it.
+-- The archive's schema, version 6 (PRAGMA user_version); docs/schema.md explains it.
 -- A fresh archive is created from this file; an older one is migrated by store.schema.MIGRATIONS.
 -- Every column carries a "--" description: `scraper serve` shows them in Datasette.
 -- Table descriptions are the "-- table:" lines.
@@ -145,7 +145,7 @@ CREATE TABLE IF NOT EXISTS frontier (
     url TEXT PRIMARY KEY,               -- canonical URL
     site_id INTEGER NOT NULL REFERENCES sites(id), -- the site
     kind TEXT NOT NULL,                 -- home|section|listing|article|sitemap|feed|rest|link
-    state TEXT NOT NULL DEFAULT 'pending', -- pending|active|done|failed|skipped
+    state TEXT NOT NULL DEFAULT 'pending', -- pending|active|done|failed|skipped|parked
     priority INTEGER NOT NULL DEFAULT 0,-- lower runs first
     depth INTEGER NOT NULL DEFAULT 0,   -- listing page number, link hops
     found_on TEXT,                      -- page the URL was found on
@@ -175,7 +175,8 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     articles_updated INTEGER NOT NULL DEFAULT 0, -- articles whose content changed
     articles_unchanged INTEGER NOT NULL DEFAULT 0, -- articles re-fetched without change
     errors INTEGER NOT NULL DEFAULT 0,  -- pages that failed
-    message TEXT                        -- why the run stopped, when not ok
+    message TEXT,                       -- why the run stopped, when not ok
+    skipped INTEGER NOT NULL DEFAULT 0  -- pages not fetched by choice (robots.txt, out of scope)
 );
 CREATE INDEX IF NOT EXISTS crawl_runs_site ON crawl_runs(site_id);
 
