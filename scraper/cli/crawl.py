@@ -104,6 +104,8 @@ def summary_line(summary: CrawlSummary) -> str:
         f"{summary.articles_unchanged} unchanged, {summary.not_modified} not modified, "
         f"{summary.errors} errors"
     )
+    if summary.skipped:
+        line += f", {summary.skipped} skipped"
     if summary.pending:
         line += f", {summary.pending} URLs pending"
     return f"{line} in {summary.seconds:.1f}s ({summary.status})"
