@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ._config import Settings
 from ._exceptions import UsageError
@@ -26,6 +27,7 @@ from .crawl import CrawlSummary, Progress
 from .job import crawl
 from .mirror import Site, default_site
 from .store import Store
+from .urls import internal_host
 
 __all__ = ["CORRECTED", "DEMO_BASE", "DEMO_SITE", "DemoResult", "run_demo"]
 
@@ -57,7 +59,8 @@ def run_demo(
     """Crawl the bundled mirror into the archive at ``db`` (see the module docstring).
 
     Raises :class:`UsageError` when the archive holds a real crawl of sahara.ma (the demo
-    must not mix invented pages into it).
+    must not mix invented pages into it) or a crawl of a local copy such as an older demo
+    (its articles would be archived twice).
     """
     from .mirror.server import MirrorServer
 
@@ -99,7 +102,14 @@ def _check_archive(path: Path) -> bool:
     if not path.exists():
         return True
     with Store(path, reading=True) as store:
-        base = store.sites().get(DEMO_SITE)
+        sites = store.sites()
+    copies = [b for b in sites.values() if internal_host(urlsplit(b).hostname or "")]
+    if copies:  # an older demo, or a crawl of the mirror: the same articles under other URLs
+        raise UsageError(
+            f"{path} holds a crawl of a local copy ({copies[0]}); the demo would archive its"
+            " articles twice: run it into another archive (e.g. demo.db)"
+        )
+    base = sites.get(DEMO_SITE)
     if base is None:
         return True
     if base != DEMO_BASE:

@@ -254,6 +254,16 @@ def test_the_demo_does_not_mix_into_an_archive_of_the_real_site(tmp_path: Path) 
     assert result.stderr.startswith("scraper: error: ") and "another archive" in result.stderr
 
 
+def test_the_demo_does_not_add_a_second_copy_of_an_older_demo(tmp_path: Path) -> None:
+    from scraper.store import Store
+
+    db = tmp_path / "old-demo.db"
+    with Store(db) as store:  # what the demo wrote before it answered for sahara.ma
+        store.ensure_site("127.0.0.1:8765", "http://127.0.0.1:8765/ar/", "sahara.ma", None)
+    result = run("demo", "--db", db, "--port", 0)
+    assert result.returncode == 2 and "would archive its articles twice" in result.stderr
+
+
 def test_the_demo_shows_a_revision(demo_db: Path) -> None:
     url = demo_mod.CORRECTED_URL.rstrip("/")  # as a person types it: decoded, no slash
     result = cli("history", url, "--db", demo_db, "--diff", "1", "2")
