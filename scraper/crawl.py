@@ -188,6 +188,10 @@ class Crawler:
         summary.seconds = time.monotonic() - started
         summary.requests_by_kind = dict(self._kinds)
         summary.pending = self.store.frontier_counts(self._site_id).get("pending", 0)
+        for host, reason in self.fetcher.refusing_hosts().items():
+            if host.removeprefix("www.") in self.hosts:
+                summary.parked.setdefault(host, reason)
+                summary.pending = max(summary.pending, 1)  # what it refused is still to get
         for host, reason in summary.parked.items():
             summary.messages.append(f"host {host} left for the next run: {reason}")
         if summary.status == "incomplete":  # stopped by max_pages

@@ -241,6 +241,8 @@ class _Host:
     base_delay: float = 0.0  # max(configured delay, robots Crawl-delay)
     refusals: int = 0  # recent 429/503 answers: +1 each, halved by each success
     pace: float = 0.0  # the delay last logged, so a change of pace is logged once
+    answered: int = 0  # answers that were not a refusal
+    refused: int = 0  # 403/429/503 answers
     streak: int = 0  # consecutive 403/429/503 answers
     streak_statuses: Counter[int] = field(default_factory=Counter)
     blocked: str | None = None
@@ -466,6 +468,18 @@ class Fetcher:
             log.debug("redirect %s %s -> %s", response.status, current, following)
             current = following
         return done(current, response.status, "too many redirects", response.headers)
+
+    def refusing_hosts(self) -> dict[str, str]:
+        """Hosts that refused every request they answered (403/429/503, robots.txt aside),
+        with a one-line reason: a crawl that got nothing else from a host was blocked."""
+        out: dict[str, str] = {}
+        for host in self._hosts.values():
+            if host.refused and not host.answered:
+                counts = ", ".join(
+                    f"{count}x HTTP {code}" for code, count in sorted(host.streak_statuses.items())
+                )
+                out[host.name] = f"every answer was a refusal ({counts})"
+        return out
 
     async def robots(self, url: str) -> RobotsInfo:
         """The robots.txt rules for ``url``'s origin, fetched once and cached.
@@ -700,7 +714,8 @@ class Fetcher:
         response_headers = _lower_headers(response.headers)
         self.stats.by_status[status] += 1
         retry_after = parse_retry_after(response_headers.get("retry-after"))
-        self._note_status(host, status, retry_after)
+        # ``truncate`` is asked for robots.txt only: its answer says nothing of the pages.
+        self._note_status(host, status, retry_after, page=not truncate)
         if status in RETRY_STATUSES:
             raise _Retryable(
                 f"HTTP {status}", status=status, headers=response_headers, retry_after=retry_after
@@ -735,7 +750,9 @@ class Fetcher:
             raise _Retryable(f"truncated body ({size} of {expected} bytes)")
         return b"".join(chunks)
 
-    def _note_status(self, host: _Host, status: int, retry_after: float | None) -> None:
+    def _note_status(
+        self, host: _Host, status: int, retry_after: float | None, *, page: bool = True
+    ) -> None:
         """Follow the server's pace: honour Retry-After for the whole host (park the host
         when it asks for more than ``retry_after_max``), slow down on refusals, speed back
         up on successes, and give the host up after ``block_after`` refusals in a row."""
@@ -757,6 +774,7 @@ class Fetcher:
             host.refusals //= 2
             self._log_pace(host, "answering again")
         if status in REFUSAL_STATUSES:
+            host.refused += page
             host.streak += 1
             host.streak_statuses[status] += 1
             if host.streak >= self.block_after and not host.blocked:
@@ -768,6 +786,7 @@ class Fetcher:
             if host.blocked:
                 raise HostBlocked(host.name, host.blocked)
         else:
+            host.answered += page
             host.streak = 0
             host.streak_statuses.clear()
 
