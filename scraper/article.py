@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 DATE_SOURCES = ("profile", "rest", "jsonld", "meta", "time", "text", "url")
@@ -26,6 +26,7 @@ RECORD_FIELDS = (
     "subtitle",
     "authors",
     "published_at",
+    "published_utc",
     "modified_at",
     "date_source",
     "categories",
@@ -89,6 +90,11 @@ class Article:
     revision: int | None = None
 
     @property
+    def published_utc(self) -> str | None:
+        """``published_at`` in UTC (ISO 8601), None without a UTC offset."""
+        return utc_iso(self.published_at)
+
+    @property
     def word_count(self) -> int:
         return len(self.body.split())
 
@@ -98,6 +104,7 @@ class Article:
         values.update(
             authors=list(self.authors),
             published_at=_iso(self.published_at),
+            published_utc=utc_iso(self.published_at),
             modified_at=_iso(self.modified_at),
             categories=list(self.categories),
             tags=list(self.tags),
@@ -112,3 +119,11 @@ class Article:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def utc_iso(value: datetime | None) -> str | None:
+    """``value`` in UTC, to the second (``2025-11-25T09:15:00+00:00``); None when it has no
+    UTC offset (the instant is unknown) or is None. The archive's ``published_utc``."""
+    if value is None or value.utcoffset() is None:
+        return None
+    return value.astimezone(UTC).replace(microsecond=0).isoformat()

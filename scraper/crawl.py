@@ -47,7 +47,7 @@ from .parse import (
 from .profiles import Profile
 from .revisit import edited_since, reread_listed
 from .store import Claim, FrontierEntry, PageKind, Store
-from .urls import canonical, request_scope
+from .urls import canonical, display, request_scope
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -75,7 +75,7 @@ class Site:
 @dataclass
 class CrawlSummary:
     site: str = ""
-    status: str = "ok"  # ok | partial | interrupted | blocked | failed
+    status: str = "ok"  # ok | incomplete | partial | interrupted | blocked | failed
     pages_fetched: int = 0
     not_modified: int = 0
     articles_new: int = 0
@@ -91,7 +91,7 @@ class CrawlSummary:
     interrupted_by: str | None = None  # "SIGINT" or "SIGTERM" when a signal stopped the crawl
     bounded: dict[str, int] = field(default_factory=dict)  # trap bound -> URLs it cut
     parked: dict[str, str] = field(default_factory=dict)  # host -> why it was left for later
-    pending: int = 0  # URLs left in the frontier for the next run
+    pending: int = 0  # URLs left in the frontier for the next run (status "incomplete")
 
     def counts(self) -> dict[str, int]:
         keys = ("pages_fetched", "not_modified", "articles_new", "articles_updated",
@@ -194,9 +194,17 @@ class Crawler:
                 summary.pending = max(summary.pending, 1)  # what it refused is still to get
         for host, reason in summary.parked.items():
             summary.messages.append(f"host {host} left for the next run: {reason}")
-        if summary.status == "ok" and summary.parked and summary.pending:
+        if summary.status == "incomplete":  # stopped by max_pages
+            if summary.pending:
+                summary.messages.append(
+                    f"stopped at max_pages={self.options.max_pages}: "
+                    f"{summary.pending} URLs pending for the next run"
+                )
+            else:
+                summary.status = "ok"
+        if summary.status in ("ok", "incomplete") and summary.parked and summary.pending:
             summary.status = "blocked"
-        elif summary.status == "ok" and summary.errors:
+        elif summary.status in ("ok", "incomplete") and summary.errors:
             summary.status = "partial"
         for bound, count in summary.bounded.items():
             log.warning("%s cut %d URL(s) (a trap, or raise the setting)", bound, count)
@@ -221,6 +229,7 @@ class Crawler:
         self.store.frontier_requeue(sid, states=("active", "parked"))
         if last is None or (last not in ("ok", "partial") and not self._full):
             self._full = True  # no complete crawl yet: walk everything
+            log.debug("no complete crawl of %s yet: walking every listing", self.site.name)
         if last != "running":
             # Entry points only; deeper listing and REST pages are revisited as they are reached.
             kinds = (PageKind.HOME, PageKind.SECTION, PageKind.SITEMAP, PageKind.FEED)
@@ -230,7 +239,8 @@ class Crawler:
                 self.store.frontier_requeue(sid, kinds=ARTICLE_KINDS, states=("done",))
             elif self.options.revisit_days > 0:
                 since = datetime.now(UTC) - timedelta(days=self.options.revisit_days)
-                self.store.requeue_recent(sid, since.isoformat())
+                again = self.store.requeue_recent(sid, since.isoformat())
+                log.debug("revisiting %d articles published since %s", again, since.date())
         self._queue([canonical(self.site.base_url)], PageKind.HOME, depth=0, found_on=None)
 
     async def _queue_robots_sitemaps(self) -> None:
@@ -274,7 +284,7 @@ class Crawler:
         while not self._stop.is_set():
             if self._budget_spent():
                 self.stop()
-                self.summary.status = "ok"
+                self.summary.status = "incomplete"  # "ok" again if nothing is left pending
                 return
             generation = self._generation
             self._in_flight += 1  # counted before the claim: an idle peer must not end early
@@ -346,9 +356,25 @@ class Crawler:
             self.summary.parked.setdefault(result.host, result.reason)
             self.store.frontier_finish(entry.url, "parked", result.reason)
         else:
+            before = self._outcomes() if log.isEnabledFor(logging.INFO) else None
             self._dispatch(entry, result)
+            if before is not None:
+                self._log_page(entry, result, before)
         self._report_progress()
         return self._claim()
+
+    def _outcomes(self) -> tuple[int, ...]:
+        s = self.summary
+        return (s.articles_new, s.articles_updated, s.articles_unchanged, s.not_modified,
+                s.errors, s.not_articles)  # fmt: skip
+
+    def _log_page(self, entry: Claim, result: FetchResult, before: tuple[int, ...]) -> None:
+        """One line per page (``-v``): status, kind, time, outcome, URL."""
+        names = ("new", "updated", "unchanged", "not modified", "failed", "not an article")
+        changed = [n for n, a, b in zip(names, before, self._outcomes(), strict=True) if b > a]
+        outcome = changed[0] if changed else self.store.frontier_state(entry.url) or "done"
+        log.info("%s %-7s %5.2fs %-14s %s", result.status or "---", entry.kind,
+                 result.elapsed, outcome, display(entry.url))  # fmt: skip
 
     def _dispatch(self, entry: Claim, result: FetchResult) -> None:
         url, kind = entry.url, entry.kind
@@ -366,7 +392,7 @@ class Crawler:
             return
         final = canonical(result.final_url)
         if not discover.on_site(final, self.hosts):
-            self.store.frontier_finish(url, "skipped", f"redirected off site to {final}")
+            self._skip(url, f"redirected off site to {final}")
             return
         if kind in SOURCE_KINDS:
             self._read_source(kind, result, entry)
@@ -378,13 +404,17 @@ class Crawler:
             return
         self.store.frontier_finish(url, "done")
 
+    def _skip(self, url: str, reason: str) -> None:
+        log.debug("skipped %s: %s", display(url), reason)
+        self.store.frontier_finish(url, "skipped", reason)
+
     def _failed(self, url: str, result: FetchResult | str) -> None:
         """Record a failed page (``result``: the fetch, or why its parse was given up)."""
         if isinstance(result, str):
             reason = result
         elif result.ok:
             kind = result.headers.get("content-type")
-            self.store.frontier_finish(url, "skipped", f"not HTML ({kind})")
+            self._skip(url, f"not HTML ({kind})")
             return
         else:
             reason = result.error or f"HTTP {result.status}"
@@ -440,7 +470,10 @@ class Crawler:
             for u in dict.fromkeys(urls)
             if self._allowed(u)
         ]
-        return self.store.frontier_add(self._site_id, entries, reread=reread_listed)
+        new = self.store.frontier_add(self._site_id, entries, reread=reread_listed)
+        if new:
+            log.debug("queued %d new %s URLs found on %s", new, kind, display(found_on or "start"))
+        return new
 
     def _allowed(self, url: str, *, walk: bool = False) -> bool:
         """On the site, in a wanted edition, and not the 31st query variant of one path.
@@ -527,6 +560,7 @@ class Crawler:
         if url in self._walked or not self._allowed(url, walk=True):
             return
         self._walked.add(url)
+        log.debug("revisiting %s page %s (found on %s)", kind, display(url), display(entry.url))
         entries = [FrontierEntry(url, kind, PRIORITY[kind], entry.depth + 1, entry.url)]
         self.store.frontier_add(self._site_id, entries, revisit=True)
 
@@ -551,12 +585,12 @@ class Crawler:
             self.summary.not_articles += 1
             if done.found is not None:
                 self._walk_listing(done.found, final, replace(entry, kind=PageKind.LISTING))
-            self.store.frontier_finish(url, "skipped", "not an article page")
+            self._skip(url, "not an article page")
             return
         article = done.article
         published = article.published_at.isoformat() if article.published_at else None
         if not self._in_period(published):
-            self.store.frontier_finish(url, "skipped", "outside --since/--until")
+            self._skip(url, "published outside since/until")
             return
         outcome = self.store.save_article(
             self._site_id, article, done.page, frontier_url=url, prepared=done.prepared

@@ -312,6 +312,12 @@ class _TooLarge(Exception):
         self.headers = headers
 
 
+def _reason(exc: BaseException) -> str:
+    """An exception's message, or its kind when it has none (a reset says nothing)."""
+    text = str(exc) or str(exc.__cause__ or exc.__context__ or "")
+    return text or ("connection reset" if "Read" in type(exc).__name__ else type(exc).__name__)
+
+
 def _host_key(url: httpx.URL) -> str:
     default = {"http": 80, "https": 443}.get(url.scheme)
     port = url.port
@@ -716,9 +722,9 @@ class Fetcher:
             except httpx.RemoteProtocolError as exc:
                 raise _Retryable(f"truncated or malformed response ({exc})") from None
             except httpx.ConnectError as exc:
-                raise _Retryable(f"connection failed ({exc or type(exc).__name__})") from None
+                raise _Retryable(f"connection failed ({_reason(exc)})") from None
             except (httpx.NetworkError, httpx.ProxyError) as exc:
-                raise _Retryable(f"connection error ({exc or type(exc).__name__})") from None
+                raise _Retryable(f"connection error ({_reason(exc)})") from None
             except _TooLarge as exc:
                 error = f"response too large (> {limit} bytes)"
                 return _Response(str(url), exc.status, exc.headers, b"", error)
@@ -805,12 +811,15 @@ class Fetcher:
             )
             log.warning("host %s parked: %s", host.name, host.blocked)
             raise HostBlocked(host.name, host.blocked)
-        if status in SLOWDOWN_STATUSES:
+        if status in SLOWDOWN_STATUSES and retry_after is not None:
+            # The server said when to come back: exactly that, for the whole host.
+            host.next_start = max(host.next_start, loop.time() + retry_after)
+            if retry_after >= 1:
+                log.info("%s: HTTP %s, asked to wait %.3g s", host.name, status, retry_after)
+        elif status in SLOWDOWN_STATUSES:  # no word from the server: back off on our own
             host.refusals += 1
-            push = max(self._host_delay(host), retry_after or 0.0)
-            host.next_start = max(host.next_start, loop.time() + push)
-            why = f"HTTP {status}" + (f", Retry-After {retry_after:.3g} s" if retry_after else "")
-            self._log_pace(host, why)
+            host.next_start = max(host.next_start, loop.time() + self._host_delay(host))
+            self._log_pace(host, f"HTTP {status}")
         elif 200 <= status < 400 and host.refusals:
             host.refusals //= 2
             self._log_pace(host, "answering again")

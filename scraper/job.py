@@ -27,7 +27,18 @@ from .lock import ArchiveLock
 from .profiles import Profile
 from .store import DEFAULT_DB, Store
 
-__all__ = ["crawl", "resolve_site"]
+__all__ = ["check_languages", "crawl", "resolve_site"]
+
+# ISO 639-1 language codes: what ``languages`` may name when no profile lists the editions.
+ISO_639_1 = frozenset(
+    """aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu
+    cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho
+    hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv
+    kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr
+    nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq
+    sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh
+    yi yo za zh zu""".split()  # noqa: SIM905
+)
 
 
 def crawl(
@@ -50,6 +61,7 @@ def crawl(
     """
     settings = settings or Settings()
     site = resolve_site(target, profile)
+    check_languages(settings.languages, site)
     path = Path(db)
     with (
         Store(path) as store,  # a bad path is reported as such first
@@ -58,7 +70,40 @@ def crawl(
     ):
         fetcher = Fetcher(settings, recorder=recorder)
         crawler = Crawler(store, fetcher, site, settings, progress)
-        return asyncio.run(_run(crawler, fetcher))
+        summary = asyncio.run(_run(crawler, fetcher))
+        if summary.status == "ok" and not _has_articles(store, site.name):
+            summary.messages.append(no_article_hint(summary, site))
+    return summary
+
+
+def check_languages(languages: tuple[str, ...] | None, site: Site) -> None:
+    """Languages a crawl asks for: editions the site's profile lists, else ISO 639-1 codes
+    (with an optional region: ``pt-BR``). :class:`UsageError` names the wrong one."""
+    editions = site.profile.languages if site.profile else ()
+    for lang in languages or ():
+        code = lang.strip().lower()
+        if editions and code not in editions:
+            raise UsageError(
+                f"{site.name} has no {lang!r} edition (editions: {', '.join(editions)})"
+            )
+        if not editions and code.split("-")[0] not in ISO_639_1:
+            raise UsageError(f"not a language code: {lang!r} (ISO 639-1, e.g. ar, fr, en)")
+
+
+def no_article_hint(summary: CrawlSummary, site: Site) -> str:
+    """What a crawl that archived no article found, and what to try instead."""
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(summary.requests_by_kind.items()))
+    found = f"{summary.pages_fetched} pages fetched ({kinds or 'none'})"
+    if summary.not_articles:
+        found += f", {summary.not_articles} not recognised as articles"
+    tip = "start from a section's URL or a sitemap, or write a site profile for it"
+    if site.profile is None:
+        tip = "start from a section's URL or a sitemap, or apply a site profile"
+    return f"no article found on {site.name}: {found}; {tip}"
+
+
+def _has_articles(store: Store, site: str) -> bool:
+    return next(iter(store.records(site=site)), None) is not None
 
 
 def _warc_recorder(settings: Settings, site: Site) -> AbstractContextManager[Recorder | None]:

@@ -85,7 +85,12 @@ def _row(kept: Any) -> dict[str, Any]:
         warc_offset=kept.location[1],
         warc_length=kept.location[2],
     )
-    return {name: row.get(name) for name in (*RECORD_FIELDS, *EXTRA_FIELDS)}
+    from .exporting import parquet_row
+
+    record = {name: row.get(name) for name in (*RECORD_FIELDS, *EXTRA_FIELDS)}
+    out = parquet_row(record, RECORD_FIELDS)  # dates as UTC instants, offsets apart
+    out.update((name, record[name]) for name in EXTRA_FIELDS)
+    return out
 
 
 def _safe(name: str) -> str:
@@ -129,7 +134,8 @@ class ParquetSink:
         groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         for kept in result.kept:
             row = _row(kept)
-            month = (row["published_at"] or "")[:7] or "undated"
+            published = kept.article.published_at
+            month = published.isoformat()[:7] if published else "undated"
             groups[(kept.site, month)].append(row)
         tag = hashlib.sha1(shard.file.encode()).hexdigest()[:10]
         parts = []
@@ -268,8 +274,10 @@ def _rows(path: Path) -> Iterator[dict[str, Any]]:
         reader = pa.parquet.ParquetFile(str(path))
     except (OSError, pa.ArrowException) as exc:
         raise UsageError(f"cannot read {path}: {exc}") from None
-    for group in range(reader.num_row_groups):
-        yield from reader.read_row_group(group).to_pylist()
+    reader.close()
+    from .exporting import read_parquet
+
+    yield from read_parquet(path)  # dates back to the record format's ISO strings
 
 
 def _site_id(store: Store, sites: dict[str, int], row: dict[str, Any]) -> int:

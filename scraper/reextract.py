@@ -57,6 +57,8 @@ def reextract(
 ) -> ReextractSummary:
     """Re-extract the stored article pages (of ``site``, or all) into the archive."""
     summary = ReextractSummary()
+    if site:
+        site = store.check_site(site)  # an unknown site is an error naming the known ones
     for page in stored_pages(store, site, summary):
         summary.pages += 1
         url = page.final_url or page.url

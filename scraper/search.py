@@ -367,7 +367,9 @@ def _snippet(
     if not text:
         return "", False
     scanned = text[:SNIPPET_SCAN_CHARS]
-    hits = _hits(raw_word_list(scanned), query, stop_after=2 * words)
+    found = raw_word_list(scanned)
+    phrased = _phrase_hits(found, query)
+    hits = phrased if phrased is not None else _hits(found, query, stop_after=2 * words)
     if not hits:
         return "", False
     start = _best_window(hits, words)
@@ -404,6 +406,53 @@ def _hits(found: list[str], query: Query, stop_after: int | None = None) -> list
         if stop_after is not None and first >= 0 and len(out) > first + stop_after:
             break
     return out
+
+
+def _phrase_hits(found: list[str], query: Query) -> list[bool] | None:
+    """For a query with phrases: the hits where a phrase's words count only where the whole
+    phrase stands (so the snippet shows the phrase, not a lone word of it elsewhere), and
+    plain words anywhere. None for a query without phrases, or when no phrase is in ``found``
+    (the match was in another field)."""
+    phrases: list[Phrase] = []
+    words: set[str] = set()
+    prefixes: list[str] = []
+    _split(query.tree, phrases, words, prefixes)
+    if not phrases:
+        return None
+    plain = Query(query.text, query.tree, "", frozenset(words), tuple(prefixes))
+    terms = [_index_terms(w) for w in found]
+    hits = [plain.hits_terms(t) if (words or prefixes) else False for t in terms]
+    matched = False
+    for phrase in phrases:
+        size = len(phrase.words)
+        for i in range(len(found) - size + 1):
+            if all(
+                _word_matches(terms[i + j], forms, phrase.prefix and j == size - 1)
+                for j, forms in enumerate(phrase.words)
+            ):
+                hits[i : i + size] = [True] * size
+                matched = True
+    return hits if matched else None
+
+
+def _word_matches(terms: tuple[str, ...], forms: tuple[str, ...], prefix: bool) -> bool:
+    if prefix:
+        return any(t.startswith(forms) for t in terms)
+    return any(t in forms for t in terms)
+
+
+def _split(node: Node, phrases: list[Phrase], words: set[str], prefixes: list[str]) -> None:
+    """The phrases of a query's positive part, and its other words and prefixes."""
+    if isinstance(node, Phrase):
+        phrases.append(node)
+    elif isinstance(node, Term):
+        (prefixes.extend if node.prefix else words.update)(node.forms)
+    elif isinstance(node, Any_):
+        for option in node.options:
+            _split(option, phrases, words, prefixes)
+    else:
+        for child in node.include:
+            _split(child, phrases, words, prefixes)
 
 
 def _best_window(hits: list[bool], size: int) -> int:

@@ -10,6 +10,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset(
@@ -90,6 +91,28 @@ def _page_key(url: str) -> tuple[str, str, str]:
     return (parts.netloc.removeprefix("www."), parts.path.rstrip("/"), parts.query)
 
 
+def page_variants(url: str) -> list[str]:
+    """``url`` canonicalized, then the spellings :func:`same_page` treats as the same page
+    (other trailing slash, with or without ``www.``, other scheme), for finding an archived
+    article by a URL as a person typed it."""
+    first = canonical(url)
+    parts = urlsplit(first)
+    if parts.scheme not in ("http", "https"):
+        return [first]
+    bare = parts.netloc.removeprefix("www.")
+    path = parts.path.rstrip("/") or "/"
+    paths = [parts.path] + [p for p in (path, path + "/") if p != parts.path and p != "//"]
+    hosts = [parts.netloc] + [h for h in (bare, "www." + bare) if h != parts.netloc]
+    schemes = [parts.scheme, "https" if parts.scheme == "http" else "http"]
+    out = [
+        urlunsplit((scheme, host, p, parts.query, ""))
+        for scheme in schemes
+        for host in hosts
+        for p in paths
+    ]
+    return list(dict.fromkeys(out))
+
+
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
@@ -99,8 +122,26 @@ def is_http(url: str) -> bool:
 
 
 def display(url: str) -> str:
-    """``url`` with percent escapes decoded, for humans (logs, tables)."""
+    """``url`` with percent escapes decoded, for humans (logs, tables): an IRI. The archive
+    and the exports keep the canonical, percent-encoded form; both are accepted as input."""
     return unquote(url)
+
+
+URL_FIELDS = ("url", "next_url", "prev_url", "image")
+
+
+def readable(record: dict[str, Any]) -> dict[str, Any]:
+    """A record with its URLs decoded (:func:`display`), for a person to read."""
+    out = dict(record)
+    for name in URL_FIELDS:
+        if out.get(name):
+            out[name] = display(out[name])
+    if isinstance(out.get("related"), list):
+        out["related"] = [
+            {**link, "url": display(link["url"])} if link.get("url") else link
+            for link in out["related"]
+        ]
+    return out
 
 
 def internal_host(host: str) -> bool:

@@ -40,7 +40,7 @@ def test_the_schema_is_versioned_and_documented(tmp_path: Path) -> None:
     doc = (ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
     sections = dict(re.findall(r"^### `(\w+)`\n(.*?)(?=^### |\Z)", doc, flags=re.S | re.M))
     with Store(tmp_path / "a.db") as s:
-        assert s.schema_version == SCHEMA_VERSION == 6
+        assert s.schema_version == SCHEMA_VERSION == 7
         objects = s.db.execute(
             "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
             " AND name NOT LIKE 'articles_fts_%' AND name NOT LIKE 'sqlite_%'"
@@ -126,7 +126,7 @@ def test_an_archive_of_schema_2_is_migrated_with_its_data(tmp_path: Path) -> Non
     conn.close()
     economy, pending = "https://news.example/ar/economy/", "https://news.example/ar/pending/"
     with Store(path) as s:
-        assert s.schema_version == SCHEMA_VERSION == 6
+        assert s.schema_version == SCHEMA_VERSION == 7
         assert frontier_columns(s.db.conn)[-4:] == LISTED_COLUMNS
         assert s.counts() == {
             "sites": 1, "articles": 2, "categories": 2, "tags": 1, "links": 1, "revisions": 0,
@@ -479,8 +479,8 @@ def test_parquet_export_round_trip(archive: Path, tmp_path: Path) -> None:
 def test_export_errors_are_one_line(
     archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    result = run("export", "--db", archive, "--format", "parquet")
-    assert result.exit_code == 2 and "needs -o FILE" in result.output
+    result = run("export", "--db", archive, "--format", "parquet")  # stdout is no terminal here
+    assert result.exit_code == 0 and result.stdout_bytes.startswith(b"PAR1")
 
     def missing() -> None:
         raise exporting.ExportError("Parquet export needs pyarrow: pip install 'scraper[parquet]'")
@@ -520,10 +520,21 @@ def test_stats_count_and_find_gaps_in_daily_sections(tmp_path: Path) -> None:
                     url=f"https://news.example/ar/d{n}/",
                     language="ar",
                     title=f"خبر {n}",
-                    categories=["وطني"] + (["رأي"] if n % 7 == 0 else []),
+                    categories=["وطني", "رأي"],  # a section is the main category: وطني
                     published_at=datetime(day.year, day.month, day.day, 9, tzinfo=TZ),
                 ),
             )
+            if n % 7 == 0:  # a weekly opinion column, رأي its main section
+                s.save_article(
+                    site,
+                    Article(
+                        url=f"https://news.example/ar/op{n}/",
+                        language="ar",
+                        title=f"رأي {n}",
+                        categories=["رأي"],
+                        published_at=datetime(day.year, day.month, day.day, 18, tzinfo=TZ),
+                    ),
+                )
         s.save_article(
             site, Article(url="https://news.example/ar/undated/", language="ar", title="x")
         )
@@ -531,9 +542,10 @@ def test_stats_count_and_find_gaps_in_daily_sections(tmp_path: Path) -> None:
     assert result.exit_code == 0
     series = {(s["language"], s["section"]): s for s in json.loads(result.output)}
     overall, daily, weekly = series[("ar", None)], series[("ar", "وطني")], series[("ar", "رأي")]
-    assert overall["articles"] == 36 and overall["undated"] == 1
+    assert overall["articles"] == 36 + 6 and overall["undated"] == 1
     assert overall["first"] == "2025-03-01" and overall["last"] == "2025-04-09"
-    assert overall["months"] == {"2025-03": 27, "2025-04": 9}
+    assert overall["months"] == {"2025-03": 27 + 5, "2025-04": 9 + 1}
+    assert daily["articles"] == 36 and weekly["articles"] == 6  # each article once
     assert daily["daily"] and daily["gaps"] == [
         {"first": "2025-03-11", "last": "2025-03-14", "days": 4}
     ]

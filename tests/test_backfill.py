@@ -192,6 +192,7 @@ def test_the_progress_bar_shows_records_kept_stored_and_rate(tmp_path: Path) -> 
     import io
 
     from rich.console import Console
+
     from scraper.cli.scale import _bar
 
     screen = io.StringIO()

@@ -35,6 +35,7 @@ for command in (
     archive.history,
     archive.reextract,
     archive.stats,
+    archive.runs,
     archive.serve,
     scale.backfill_command,
     scale.import_command,

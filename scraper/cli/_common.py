@@ -110,10 +110,31 @@ def open_store(path: Path, *, must_exist: bool = False, reading: bool = False) -
         store.close()
 
 
-def setup_logging(verbose: int, quiet: bool, log_file: Path | None = None) -> None:
-    """Warnings and errors by default, only errors with -q, progress with -v, debug with -vv."""
-    level = logging.ERROR if quiet else logging.WARNING if verbose == 0 else logging.INFO
-    if verbose > 1:
+class ConsoleHandler(logging.Handler):
+    """Log lines through a rich console, so they print above a progress bar, never on it."""
+
+    def __init__(self, console: Any) -> None:
+        super().__init__()
+        self.console = console
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.console.print(self.format(record), markup=False, highlight=False, soft_wrap=True)
+        except Exception:  # pragma: no cover - logging must never break a crawl
+            self.handleError(record)
+
+
+def setup_logging(
+    verbose: int, quiet: bool, log_file: Path | None = None, console: Any = None
+) -> None:
+    """How much a command says on stderr (or in ``log_file``):
+
+    -q only errors; default warnings; -v one line per page (INFO); -vv the crawler's decisions
+    (DEBUG); -vvv also the internals of httpx/httpcore. ``console`` (a rich Console) carries
+    the lines when a progress bar is drawn.
+    """
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO)[min(verbose, 1)]
+    if verbose >= 2 and not quiet:
         level = logging.DEBUG
     fmt = "scraper: %(levelname)s: %(message)s"
     handler: logging.Handler
@@ -123,13 +144,18 @@ def setup_logging(verbose: int, quiet: bool, log_file: Path | None = None) -> No
             handler = logging.FileHandler(log_file, encoding="utf-8")
         except OSError as exc:
             fail(f"cannot write log file {log_file}: {exc.strerror}")
+    elif console is not None:
+        handler = ConsoleHandler(console)
     else:
         handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter(fmt))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
-    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
+    # Other libraries (httpx, httpcore, ...) speak only at -vvv, or when something is wrong.
+    root.setLevel(logging.DEBUG if verbose >= 3 and not quiet else max(level, logging.WARNING))
+    logging.getLogger("scraper").setLevel(level)
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.NOTSET)
 
 
 def check_day(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

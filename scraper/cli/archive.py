@@ -19,7 +19,7 @@ import click
 
 from .._exceptions import EXIT_PARTIAL
 from ..store import RANK_WINDOW, Filters
-from ..urls import canonical, display
+from ..urls import canonical, display, readable
 from ._common import check_day, db_option, fail, open_store
 
 # ---------------------------------------------------------------------- shared options
@@ -30,12 +30,14 @@ def filter_options(f: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--site", help="Only this site (e.g. sahara.ma)."),
         click.option("--lang", "language", help="Only this language (ar also matches ar-MA)."),
-        click.option("--category", help="Only this category (folded: إقتصاد = اقتصاد)."),
+        click.option(
+            "--category", help="Only articles filed under this category, main or not (folded)."
+        ),
         click.option("--tag", help="Only this tag."),
         click.option(
             "--since",
             callback=check_day,
-            help="Published on or after (YYYY, YYYY-MM or YYYY-MM-DD).",
+            help="Published on or after (YYYY, YYYY-MM, YYYY-MM-DD or an ISO datetime).",
         ),
         click.option("--until", callback=check_day, help="Published on or before (same forms)."),
     ]
@@ -65,6 +67,13 @@ def _output(path: Path | None) -> Iterator[TextIO]:
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+
+
+def check_run_or_day(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A crawl run id (digits) or a date in the one grammar."""
+    if value is None or value.strip().isdigit():
+        return value
+    return check_day(ctx, param, value)
 
 
 # ---------------------------------------------------------------------- search
@@ -148,31 +157,55 @@ def print_results(hits: list[dict[str, Any]], offset: int = 0) -> None:
     "--format",
     "fmt",
     type=click.Choice(["jsonl", "csv", "parquet", "warc"]),
-    default="jsonl",
-    show_default=True,
+    help="Default: the -o file's extension (.jsonl .csv .parquet .warc.gz), else jsonl.",
 )
 @filter_options
+@click.option(
+    "--fields",
+    help="Record fields to write, comma-separated, in order (default: all).",
+)
+@click.option(
+    "--excel", is_flag=True, help="CSV for Excel: UTF-8 with a byte-order mark, CRLF lines."
+)
+@click.option(
+    "--changed-since",
+    metavar="RUN|DATE",
+    callback=check_run_or_day,
+    help="Only articles new or changed after crawl run RUN (see 'scraper runs'; a number)"
+    " or since DATE (a year as 2025-01).",
+)
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="File (default: stdout; required for parquet).",
+    help="File (default: stdout; Parquet only when stdout is not a terminal).",
 )
-def export(db_path: Path, fmt: str, output: Path | None, **kw: Any) -> None:
+def export(
+    db_path: Path,
+    fmt: str | None,
+    fields: str | None,
+    excel: bool,
+    changed_since: str | None,
+    output: Path | None,
+    **kw: Any,
+) -> None:
     """Export articles in the record format, oldest first (streams: any archive size).
 
     \b
     jsonl: one record per line.   csv: one row per record, list fields as JSON text.
-    parquet: typed columns (needs pyarrow: pip install 'scraper[parquet]').
+    parquet: typed columns, dates as UTC timestamps (needs pip install 'scraper[parquet]').
     warc: the raw pages as WARC response records (-o FILE.warc.gz).
+    URLs are written in their canonical (percent-encoded) form.
     \b
     Examples:
       scraper export -o articles.jsonl
-      scraper export --format csv --site sahara.ma --since 2025-11 -o nov.csv
-      scraper export --format parquet --lang ar -o ar.parquet
+      scraper export --site sahara.ma --since 2025-11 -o nov.csv --excel
+      scraper export --lang ar --fields url,title,published_utc -o ar.parquet
+      scraper export --changed-since 12 -o new.jsonl     # after crawl run 12
     """
     from .. import exporting
 
+    fmt = exporting.format_for(output, fmt)
     if fmt == "warc":
         from ..warc.export import export_warc
 
@@ -182,26 +215,17 @@ def export(db_path: Path, fmt: str, output: Path | None, **kw: Any) -> None:
             count = export_warc(store, store.records(**_filters(kw)), output)
         click.echo(f"{count} pages written to {output}", err=True)
         return
-    if fmt == "parquet":
-        if output is None:
-            fail("--format parquet needs -o FILE (Parquet is not written to a terminal)")
-        try:
-            exporting.parquet_schema()
-        except exporting.ExportError as exc:
-            fail(str(exc))
+    if fmt == "parquet" and output is None and sys.stdout.isatty():
+        fail("Parquet is binary and is not written to a terminal: use -o FILE or redirect stdout")
+    names = exporting.check_fields(fields.split(",") if fields is not None else None)
     with open_store(db_path, must_exist=True, reading=True) as store:
-        records = store.records(**_filters(kw))
-        if fmt == "parquet":
-            assert output is not None
-            try:
-                count = exporting.write_parquet(records, output)
-            except BaseException:
-                output.unlink(missing_ok=True)
-                raise
-        else:
-            writer = exporting.write_csv if fmt == "csv" else exporting.write_jsonl
-            with _output(output) as stream:
-                count = writer(records, stream)
+        records = store.records(**_filters(kw), changed_since=changed_since)
+        target: Any = output
+        if output is None:
+            target = sys.stdout.buffer if fmt == "parquet" else sys.stdout
+        count = exporting.export(records, fmt, target, fields=names, excel=excel)
+        if output is None and fmt == "parquet":
+            sys.stdout.buffer.flush()
     if output:
         click.echo(f"{count} articles written to {output}", err=True)
 
@@ -241,7 +265,7 @@ def history(key: str, db_path: Path, diff_pair: tuple[str, str] | None, as_json:
     elif as_json:
         click.echo(json.dumps(versions, ensure_ascii=False, indent=2))
     else:
-        click.echo(hist.render(record["url"], versions), nl=False)
+        click.echo(hist.render(display(record["url"]), versions), nl=False)
 
 
 # ---------------------------------------------------------------------- reextract
@@ -321,6 +345,8 @@ def stats(
     """Per site, language and section: articles, first/last dates, articles per month, and
     gaps (days without an article in a section that normally publishes daily).
 
+    A section is an article's main category (the first on its page): each article counts
+    once, in its main section, as in the Datasette facet 'section'.
     With --plot: articles per day per section as a chart (--format json: its numbers)."""
     from .. import stats as st
 
@@ -351,6 +377,33 @@ def _plot(db_path: Path, filters: Filters, min_gap: int, daily_share: float, fmt
     click.echo(text.replace(st.GAP_MARK, click.style(st.GAP_MARK, fg="red")), nl=False)
 
 
+# ---------------------------------------------------------------------- runs
+@click.command()
+@db_option
+@click.option("--site", help="Only this site's runs.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="Newest N.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def runs(db_path: Path, site: str | None, limit: int, fmt: str) -> None:
+    """The crawl runs, newest first: when, which site, status, counts and message."""
+    with open_store(db_path, must_exist=True, reading=True) as store:
+        rows = store.runs(site=site, limit=limit)
+    if fmt == "json":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no crawl run")
+    for r in rows:
+        counts = (
+            f"{r['pages_fetched'] or 0:>6} pages {r['articles_new'] or 0:>5} new "
+            f"{r['articles_updated'] or 0:>4} updated {r['errors'] or 0:>4} errors"
+        )
+        line = f"{r['id']:>4}  {r['started_at'][:19]}  {r['site']}  {r['status']:<11} {counts}"
+        click.echo(line + (f"  {r['message']}" if r["message"] else ""))
+
+
 # ---------------------------------------------------------------------- serve
 @click.command()
 @db_option
@@ -379,12 +432,15 @@ def serve(db_path: Path, host: str, port: int) -> None:
 @click.argument("key")
 @db_option
 def show(key: str, db_path: Path) -> None:
-    """Print one archived article (by URL or id) as JSON."""
+    """Print one archived article (by id or URL) as JSON, its URLs decoded for reading.
+
+    The URL may be given decoded or percent-encoded, with or without the trailing slash,
+    tracking parameters or fragment."""
     with open_store(db_path, must_exist=True, reading=True) as store:
         record = store.record(article_key(key))
     if record is None:
         fail(f"no article {key!r} in {db_path}", EXIT_PARTIAL)
-    click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+    click.echo(json.dumps(readable(record), ensure_ascii=False, indent=2))
 
 
 def print_hits(hits: list[dict[str, Any]]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,10 +16,10 @@ from typing import Any
 
 import click
 
-from .._config import Settings
-from .._exceptions import EXIT_BLOCKED, EXIT_OK, EXIT_PARTIAL
+from .._exceptions import EXIT_BLOCKED, EXIT_OK, EXIT_PARTIAL, ScraperError
 from ..crawl import CrawlSummary, Progress
 from ..job import crawl as run_crawl
+from ..urls import display
 from ._common import (
     EXIT_INTERRUPTED,
     db_option,
@@ -43,14 +44,25 @@ from ._common import (
     type=click.Path(dir_okay=False, path_type=Path),
     help="Append log lines to this file instead of stderr.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("-v", "--verbose", count=True, help="More log output (-vv: debug).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the summary as one JSON object on stdout."
+)
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="-v one line per page, -vv the crawler's decisions, -vvv also httpx internals.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Only errors (no summary line unless it failed).")
 @click.pass_context
 def crawl(
     ctx: click.Context, target: str, profile_name: str | None, db_path: Path, **kw: Any
 ) -> None:
     """Crawl TARGET (a profile name like sahara.ma, or a URL) into the archive.
+
+    Ends with one summary line on stderr (unless -q) and the exit code: 0 done (also when
+    --max-pages left URLs pending), 1 some pages failed, 2 bad input, 3 archive locked,
+    4 blocked by the site, 130/143 stopped by Ctrl-C/SIGTERM.
 
     \b
     Examples:
@@ -58,12 +70,19 @@ def crawl(
       scraper crawl --profile sahara.ma http://127.0.0.1:8000/ar/
       scraper crawl https://news.example.org/ --db news.db
     """
-    setup_logging(kw["verbose"], kw["quiet"], kw["log_file"])
     settings = settings_from(ctx, kw)
-    with progress_display(enabled=not kw["quiet"] and sys.stderr.isatty()) as progress:
-        summary = run_crawl(
-            target, db_path, settings=settings, profile=profile_name, progress=progress
-        )
+    bar = not kw["quiet"] and sys.stderr.isatty()
+    try:
+        with progress_display(enabled=bar) as (progress, console):
+            setup_logging(kw["verbose"], kw["quiet"], kw["log_file"], console)
+            summary = run_crawl(
+                target, db_path, settings=settings, profile=profile_name, progress=progress
+            )
+    except ScraperError as exc:  # no crawl at all (locked archive, unknown profile, ...)
+        if kw["as_json"]:
+            failed = {"site": target, "status": "error", "messages": [str(exc)]}
+            click.echo(json.dumps({**failed, "exit_code": exc.exit_code}, ensure_ascii=False))
+        raise
     sys.exit(report(summary, as_json=kw["as_json"], quiet=kw["quiet"]))
 
 
@@ -71,100 +90,130 @@ def exit_code(summary: CrawlSummary) -> int:
     """The documented exit code for a finished crawl."""
     if summary.status == "interrupted":
         return EXIT_INTERRUPTED.get(summary.interrupted_by or "", EXIT_OK)
-    codes = {"ok": EXIT_OK, "partial": EXIT_PARTIAL, "blocked": EXIT_BLOCKED}
+    if summary.pages_fetched == 0 and summary.failures and summary.status != "blocked":
+        return EXIT_PARTIAL  # nothing could be fetched at all
+    codes = {"ok": EXIT_OK, "incomplete": EXIT_OK, "partial": EXIT_PARTIAL, "blocked": EXIT_BLOCKED}
     return codes.get(summary.status, EXIT_PARTIAL)
 
 
-def report(summary: CrawlSummary, *, as_json: bool, quiet: bool, always: bool = False) -> int:
-    """Print the end-of-crawl summary; return the exit code it implies.
+def summary_line(summary: CrawlSummary) -> str:
+    """The one line a crawl ends with."""
+    line = (
+        f"{summary.site}: {summary.pages_fetched} pages fetched, "
+        f"{summary.articles_new} new, {summary.articles_updated} updated, "
+        f"{summary.articles_unchanged} unchanged, {summary.not_modified} not modified, "
+        f"{summary.errors} errors"
+    )
+    if summary.skipped:
+        line += f", {summary.skipped} skipped"
+    if summary.pending:
+        line += f", {summary.pending} URLs pending"
+    return f"{line} in {summary.seconds:.1f}s ({summary.status})"
 
-    Off a terminal (cron) the summary is printed only when something went wrong, or with
-    ``--json``; ``-q`` silences it unless the crawl failed.
+
+def report(summary: CrawlSummary, *, as_json: bool, quiet: bool, stdout: bool = False) -> int:
+    """Print the end of a crawl; return the exit code it implies.
+
+    One summary line on stderr (``stdout``: on stdout, for the demo), unless ``quiet`` and
+    the crawl went well; ``as_json`` prints the summary object on stdout instead, always (also
+    when the crawl failed). Then the failures and messages, one line each.
     """
     code = exit_code(summary)
     if summary.pages_fetched == 0 and summary.failures and summary.status != "blocked":
         click.echo(f"scraper: error: cannot crawl {summary.failures[0]}", err=True)
-        return EXIT_PARTIAL
     if as_json:
-        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
-    elif always or code or (not quiet and sys.stdout.isatty()):
-        click.echo(
-            f"{summary.site}: {summary.pages_fetched} pages fetched, "
-            f"{summary.articles_new} new, {summary.articles_updated} updated, "
-            f"{summary.articles_unchanged} unchanged, {summary.not_modified} not modified, "
-            f"{summary.errors} errors in {summary.seconds:.1f}s ({summary.status})",
-            err=not always and code != 0,
-        )
+        data = {**summary.to_dict(), "exit_code": code}
+        click.echo(json.dumps(data, ensure_ascii=False))
+    elif code or not quiet:
+        click.echo(summary_line(summary), err=not stdout)
+    if code or not quiet:
         for failure in summary.failures[:5]:
-            click.echo(f"  failed: {failure}", err=True)
-    for message in summary.messages:
-        click.echo(f"scraper: error: {message}", err=True)
+            click.echo(f"  failed: {display(failure)}", err=True)
+        for message in summary.messages:
+            kind = "error" if code else "note"
+            click.echo(f"scraper: {kind}: {message}", err=True)
     return code
 
 
 @contextmanager
-def progress_display(enabled: bool) -> Iterator[Progress | None]:
-    """A rich progress bar on a terminal; nothing otherwise (log lines say what matters)."""
+def progress_display(enabled: bool, console: Any = None) -> Iterator[tuple[Progress | None, Any]]:
+    """On a terminal: a rich progress bar of this run's pages (done/known, rate, ETA) and the
+    console log lines must go through (so they print above the bar). Else (None, None)."""
     if not enabled:
-        yield None
+        yield None, None
         return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.console import Console
+    from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
 
-    bar = Progress(
+    console = console or Console(stderr=True)
+    bar = Bar(
         TextColumn("[bold]crawl"),
         BarColumn(),
         TextColumn("{task.completed}/{task.total} pages"),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
         TextColumn("{task.fields[detail]}"),
-        TimeElapsedColumn(),
+        console=console,
         transient=True,
-        console=None,
     )
-    task = bar.add_task("crawl", total=1, detail="")
+    task = bar.add_task("crawl", total=1, detail="", rate="")
+    started = time.monotonic()
 
     def update(summary: CrawlSummary, frontier: dict[str, int]) -> None:
-        done = sum(v for k, v in frontier.items() if k not in ("pending", "active"))
+        # This run's work: what it fetched, out of that plus what is still queued.
+        done = summary.pages_fetched
+        left = frontier.get("pending", 0) + frontier.get("active", 0)
+        elapsed = max(time.monotonic() - started, 1e-6)
         detail = (
             f"new {summary.articles_new} · updated {summary.articles_updated} · "
             f"errors {summary.errors}"
         )
-        bar.update(task, completed=done, total=max(sum(frontier.values()), 1), detail=detail)
+        bar.update(
+            task,
+            completed=done,
+            total=max(done + left, 1),
+            detail=detail,
+            rate=f"{done / elapsed:.1f} pages/s",
+        )
 
     with bar:
-        yield update
+        yield update, console
 
 
 # ---------------------------------------------------------------------- demo
-DEMO_SETTINGS = Settings(delay=0.0, concurrency=4, workers=8)
-
-
 @click.command()
 @db_option
 @click.option(
     "--port",
     default=8765,
     show_default=True,
-    help="Loopback port for the mirror (0: any free port).",
+    type=click.IntRange(0, 65535),
+    help="Loopback port for the mirror (0: any free port; a busy port picks another).",
 )
 def demo(db_path: Path, port: int) -> None:
-    """Crawl the bundled sahara.ma mirror over a real loopback server into the archive."""
-    from ..mirror import default_site
-    from ..mirror.server import MirrorServer
+    """Crawl the bundled sahara.ma mirror over a real loopback server into the archive.
+
+    The mirror answers for http://sahara.ma/ (nothing leaves the machine); after the first
+    crawl it corrects one article and a second crawl records the revision. Running the demo
+    again adds nothing twice.
+    """
+    from .. import demo as dm
     from .archive import print_hits
 
     setup_logging(0, False)
-    try:
-        server = MirrorServer(default_site(), port=port)
-        server.start()
-    except OSError:
-        server = MirrorServer(default_site(), port=0)
-        server.start()
-    try:
-        base = server.base_url.rstrip("/") + "/ar/"
-        click.echo(f"Serving the sahara.ma mirror at {base} (loopback only)")
-        summary = run_crawl(base, db_path, settings=DEMO_SETTINGS, profile="sahara.ma")
-    finally:
-        server.stop()
-    code = report(summary, as_json=False, quiet=False, always=True)
+    result = dm.run_demo(db_path, port)
+    if result.port_busy:
+        click.echo(f"scraper: note: port {port} is busy; the mirror used {result.port}", err=True)
+    click.echo(
+        f"Crawled the sahara.ma mirror (127.0.0.1:{result.port}, answering for "
+        f"{dm.DEMO_BASE}; loopback only)"
+    )
+    codes = []
+    for number, summary in enumerate(result.summaries):
+        if number:
+            click.echo("The mirror corrected an article; crawling again records the revision:")
+        codes.append(report(summary, as_json=False, quiet=False, stdout=True))
     with open_store(db_path) as store:
         counts = store.counts()
         click.echo(
@@ -175,6 +224,7 @@ def demo(db_path: Path, port: int) -> None:
         click.echo(f"\nscraper search {query!r}")
         print_hits(store.search(query, limit=3))
     click.echo(
-        "\nTry: scraper search ...  |  scraper show <url>  |  scraper export -o articles.jsonl"
+        f"\nTry: scraper show 1  |  scraper history {display(dm.CORRECTED_URL)} --diff 1 2"
+        "  |  scraper export -o articles.csv"
     )
-    sys.exit(code)
+    sys.exit(max(codes, default=0))

@@ -10,19 +10,54 @@ from pathlib import Path
 import click
 
 from .. import profiles
-from .._exceptions import FetchError
+from .._exceptions import EXIT_PARTIAL, FetchError
 from ..extract import extract as run_extract
 from ..fetch import Fetcher
 from ._common import fail
 
 
 @click.command("extract")
-@click.argument("source")
+@click.argument("sources", nargs=-1)
+@click.option(
+    "--input-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Extract every .html/.htm page under this folder (JSONL out).",
+)
 @click.option("--url", help="The page's URL (resolves links, helps dating).")
 @click.option("--profile", "profile_name", help="Site profile to apply (name or TOML file).")
-def extract_cmd(source: str, url: str | None, profile_name: str | None) -> None:
-    """Extract one page (a file, a URL, or - for stdin) and print the record as JSON."""
+def extract_cmd(
+    sources: tuple[str, ...], input_dir: Path | None, url: str | None, profile_name: str | None
+) -> None:
+    """Extract pages to records: one SOURCE (a file, a URL, or - for stdin) prints the record
+    as JSON; several files or --input-dir print one record per line (JSONL, with 'source').
+
+    \b
+    Examples:
+      scraper extract page.html --url https://sahara.ma/ar/some-story/
+      scraper extract --input-dir saved-pages/ > records.jsonl
+    """
+    from ..batch import extract_files, input_files
+
     profile = profiles.load(profile_name) if profile_name else None
+    if input_dir is None and len(sources) == 1:
+        print_one(sources[0], url, profile)
+        return
+    if not sources and input_dir is None:
+        fail("give a file, a URL, - (stdin) or --input-dir DIR")
+    if any(s == "-" or "://" in s for s in sources):
+        fail("several sources must all be files (one URL or - at a time)")
+    summary = extract_files(input_files(sources, input_dir), sys.stdout, profile=profile, url=url)
+    for message in summary.messages:
+        click.echo(f"scraper: error: {message}", err=True)
+    click.echo(
+        f"{summary.files} files, {summary.articles} articles, {summary.failed} unreadable", err=True
+    )
+    if summary.failed:
+        sys.exit(EXIT_PARTIAL)
+
+
+def print_one(source: str, url: str | None, profile: profiles.Profile | None) -> None:
+    """One page's record as indented JSON."""
     if source == "-":
         html: bytes = sys.stdin.buffer.read()
     elif "://" in source:

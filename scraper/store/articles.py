@@ -272,6 +272,7 @@ class ArticlesMixin(FrontierMixin, FulltextMixin):
             "title": a.title,
             "subtitle": a.subtitle,
             "published_at": _iso(a.published_at),
+            "published_utc": a.published_utc,
             "modified_at": _iso(a.modified_at),
             "date_source": a.date_source,
             "date_raw": a.date_raw,
@@ -286,6 +287,7 @@ class ArticlesMixin(FrontierMixin, FulltextMixin):
     def _insert_article(self, site_id: int, a: Article, digest: str, stamp: str) -> int:
         row = self._article_row(site_id, a, digest)
         row.update(first_seen_at=stamp, fetched_at=stamp, changed_at=stamp, revision=1)
+        row["changed_run"] = self.run_id
         return self._write("articles", row)
 
     def _update_article(
@@ -304,6 +306,7 @@ class ArticlesMixin(FrontierMixin, FulltextMixin):
         row.update(fetched_at=fetched_at, revision=revision)
         if changed_at is not None:
             row["changed_at"] = changed_at or fetched_at
+            row["changed_run"] = self.run_id  # None for a re-extraction
         assignments = ", ".join(f"{k} = ?" for k in row)
         self.db.conn.execute(
             f"UPDATE articles SET {assignments} WHERE id = ?", [*row.values(), article_id]

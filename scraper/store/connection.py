@@ -55,6 +55,9 @@ class StoreBase:
 
     path: Path
     db: sqlite_utils.Database
+    #: The crawl run in progress on this connection (set by ``start_run``): the content an
+    #: article gets meanwhile records it (``articles.changed_run``).
+    run_id: int | None = None
 
     def _write(self, table: str, row: dict[str, Any], *, replace: bool = False) -> int:
         """INSERT (or REPLACE) one row; returns its rowid. Faster than sqlite-utils' insert,

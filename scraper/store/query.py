@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .._exceptions import StoreError
+from .._config import day_bound
+from .._exceptions import StoreError, UsageError
 from ..article import RECORD_FIELDS, RELATED_KINDS, build_record
 from ..text import fold
+from ..urls import page_variants
 from .connection import StoreBase
 
 __all__ = ["RECORD_FIELDS", "Filters", "QueryMixin", "date_bound"]
@@ -66,6 +68,10 @@ def date_bound(value: str, *, end: bool, day: bool = False) -> str:
     end, stops before '2025-12'. ISO datetimes are used as given (an end includes them).
     With ``day``, the bound is a full date: the first day, or the day after the end."""
     value = value.strip()
+    try:
+        day_bound(value, end=end)  # the one date grammar, with its message
+    except UsageError as exc:
+        raise StoreError(str(exc)) from None
     if not _DATE.match(value):
         try:
             moment = datetime.fromisoformat(value)
@@ -106,9 +112,17 @@ class QueryMixin(StoreBase):
     """Reading articles: records, histories, counts; the filters' SQL."""
 
     def record(self, key: int | str) -> dict[str, Any] | None:
-        """One article in the record format, by id or URL."""
-        column = "id" if isinstance(key, int) else "url"
-        row = self.db.execute(f"SELECT id FROM articles WHERE {column} = ?", [key]).fetchone()
+        """One article in the record format, by id or URL. A URL is canonicalized and may
+        differ from the archived one by its trailing slash, a leading ``www.`` or its scheme
+        (the differences a site's own redirects settle: :func:`~scraper.urls.same_page`)."""
+        if isinstance(key, int):
+            row = self.db.execute("SELECT id FROM articles WHERE id = ?", [key]).fetchone()
+        else:
+            row = None
+            for url in page_variants(key):
+                row = self.db.execute("SELECT id FROM articles WHERE url = ?", [url]).fetchone()
+                if row:
+                    break
         return next(self.records(ids=[row[0]]), None) if row else None
 
     def records(
@@ -121,10 +135,19 @@ class QueryMixin(StoreBase):
         tag: str | None = None,
         since: str | None = None,
         until: str | None = None,
+        changed_since: int | str | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Articles in the record format, oldest first; streams (constant memory)."""
+        """Articles in the record format, oldest first; streams (constant memory).
+
+        ``changed_since``: only the articles whose content was archived or changed (a new
+        revision, a re-extraction) by a crawl run after run ``changed_since`` (an id, or its
+        digits), or after it ended; or on or after a date (UTC)."""
         filters = Filters(site, language, category, tag, since, until)
         where, params = self._filter_sql(filters)
+        if changed_since is not None:
+            clause, values = self._changed_since(changed_since)
+            where.append(clause)
+            params += values
         if ids is not None:
             where.append("a.id IN ({})".format(",".join("?" * len(ids))))
             params += ids
@@ -188,13 +211,14 @@ class QueryMixin(StoreBase):
     ) -> Iterator[tuple[str, str, str | None, str, int]]:
         """(site, language, section, local day, articles) for dated articles, sorted.
 
-        With ``by_section`` an article counts once in each of its categories (section ''
-        when it has none); without, ``section`` is None."""
+        With ``by_section`` an article counts once, in its section: its main category, the
+        first on its page (section '' when it has none), as ``article_list.section``;
+        without, ``section`` is None."""
         where, params = self._filter_sql(filters or Filters())
         where.append("a.published_at IS NOT NULL")
         section = "coalesce(c.name, '')" if by_section else "NULL"
         joins = (
-            " LEFT JOIN article_categories x ON x.article_id = a.id"
+            " LEFT JOIN article_categories x ON x.article_id = a.id AND x.position = 0"
             " LEFT JOIN categories c ON c.id = x.category_id"
             if by_section
             else ""
@@ -262,6 +286,55 @@ class QueryMixin(StoreBase):
             if " ".join(fold(row[1]).split()) == target
         ]
 
+    def sites(self) -> dict[str, str]:
+        """name -> base URL of every site in the archive."""
+        rows = self.db.execute("SELECT name, base_url FROM sites ORDER BY name").fetchall()
+        return {name: base for name, base in rows}
+
+    def check_site(self, name: str) -> str:
+        """The archive's name for site ``name`` (``www.`` and case ignored), or
+        :class:`UsageError` naming the sites there are."""
+        key = name.strip().lower().removeprefix("www.")
+        known = self.sites()
+        if key not in known:
+            listed = ", ".join(known) or "none yet"
+            raise UsageError(f"no site named {name!r}; sites: {listed}")
+        return key
+
+    def runs(self, *, site: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """The crawl runs, newest first: id, site, started/finished, status, counts, message."""
+        where, params = "", []
+        if site:
+            where, params = " WHERE s.name = ?", [self.check_site(site)]
+        sql = (
+            "SELECT r.id, s.name AS site, r.started_at, r.finished_at, r.status,"
+            " r.pages_fetched, r.not_modified, r.articles_new, r.articles_updated,"
+            " r.articles_unchanged, r.errors, r.message"
+            f" FROM crawl_runs r JOIN sites s ON s.id = r.site_id{where} ORDER BY r.id DESC"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        cursor = self.db.conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def _changed_since(self, since: int | str) -> tuple[str, list[Any]]:
+        """The WHERE clause of ``changed_since``: a run id (exact: ``changed_run``; content
+        without one, from a re-extraction or an older archive, by time, to the second), or
+        a date."""
+        if isinstance(since, int) or str(since).strip().isdigit():
+            run = int(since)
+            row = self.db.execute(
+                "SELECT coalesce(finished_at, started_at) FROM crawl_runs WHERE id = ?", [run]
+            ).fetchone()
+            if row is None:
+                first, last = self.db.execute("SELECT min(id), max(id) FROM crawl_runs").fetchone()
+                known = f"runs: {first}-{last}" if first else "no crawl run yet"
+                raise UsageError(f"no crawl run {run} ({known})")
+            clause = "(a.changed_run > ? OR (a.changed_run IS NULL AND a.changed_at >= ?))"
+            return clause, [run, row[0]]
+        return "a.changed_at >= ?", [day_bound(str(since), end=False, what="changed_since")]
+
     def _filter_sql(self, f: Filters, article_id: str = "a.id") -> tuple[list[str], list[Any]]:
         """WHERE clauses (on ``articles a``; categories and tags on the ``article_id``
         expression) and their parameters for ``f``."""
@@ -269,7 +342,7 @@ class QueryMixin(StoreBase):
         params: list[Any] = []
         if f.site:
             where.append("a.site_id IN (SELECT id FROM sites WHERE name = ?)")
-            params.append(f.site.lower().removeprefix("www."))
+            params.append(self.check_site(f.site))
         if f.language:
             where.append("(a.language = ? OR a.language LIKE ?)")
             params += [f.language, f.language + "-%"]

@@ -42,7 +42,8 @@ class RunsMixin(StoreBase):
             "options": json.dumps(options, ensure_ascii=False, default=str),
         }
         with self.db.atomic():
-            return self._write("crawl_runs", record)
+            self.run_id = self._write("crawl_runs", record)
+        return self.run_id
 
     def finish_run(
         self, run_id: int, status: str, counts: dict[str, int], message: str | None
@@ -57,6 +58,8 @@ class RunsMixin(StoreBase):
                 finished_at=now_iso(),
                 message=message,
             )
+        if self.run_id == run_id:
+            self.run_id = None
 
     def _update(self, table: str, row_id: int, **values: object) -> None:
         assignments = ", ".join(f"{column} = ?" for column in values)

@@ -17,7 +17,7 @@ from .._exceptions import StoreError
 from ..search import BM25_WEIGHTS
 from .fulltext import FulltextMixin
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 def schema_sql() -> str:
@@ -76,6 +76,22 @@ def _migrate_to_6(db: sqlite_utils.Database) -> bool:
     return False
 
 
+#: published_at values that carry a UTC offset (or Z): their instant is known.
+_WITH_OFFSET = "published_at GLOB '*T*[+-][0-9][0-9]:[0-9][0-9]' OR published_at GLOB '*T*Z'"
+
+
+def _migrate_to_7(db: sqlite_utils.Database) -> bool:
+    """6 -> 7: articles.published_utc, published_at in UTC (NULL without an offset), and
+    articles.changed_run, the crawl run that archived the content (NULL for older rows)."""
+    db.execute("ALTER TABLE articles ADD COLUMN published_utc TEXT")
+    db.execute("ALTER TABLE articles ADD COLUMN changed_run INTEGER")
+    db.execute(
+        "UPDATE articles SET published_utc = strftime('%Y-%m-%dT%H:%M:%S+00:00', published_at)"
+        f" WHERE {_WITH_OFFSET}"
+    )
+    return False
+
+
 #: version -> step bringing an archive of the previous version to it; returns whether the
 #: search index must be rebuilt. Run in one transaction, before schema.sql.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {
@@ -84,6 +100,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {
     4: _migrate_to_4,
     5: _migrate_to_5,
     6: _migrate_to_6,
+    7: _migrate_to_7,
 }
 
 

@@ -1,4 +1,4 @@
--- The archive's schema, version 6 (PRAGMA user_version); docs/schema.md explains it.
+-- The archive's schema, version 7 (PRAGMA user_version); docs/schema.md explains it.
 -- A fresh archive is created from this file; an older one is migrated by store.schema.MIGRATIONS.
 -- Every column carries a "--" description: `scraper serve` shows them in Datasette.
 -- Table descriptions are the "-- table:" lines.
@@ -35,7 +35,9 @@ CREATE TABLE IF NOT EXISTS articles (
     fetched_at TEXT NOT NULL,           -- last successful fetch (UTC, ISO 8601)
     changed_at TEXT NOT NULL,           -- last time the content (content_hash) changed
     revision INTEGER NOT NULL DEFAULT 1, -- version number of the current content; older ones are in revisions
-    search_key INTEGER                  -- rowid of the article in articles_fts: publication day * 2^32 + id
+    search_key INTEGER,                 -- rowid of the article in articles_fts: publication day * 2^32 + id
+    published_utc TEXT,                 -- published_at in UTC (ISO 8601, +00:00); NULL when published_at has no offset
+    changed_run INTEGER                 -- the crawl run (crawl_runs.id) that archived this content; NULL for a re-extraction or an older archive
 );
 CREATE INDEX IF NOT EXISTS articles_site_published ON articles(site_id, published_at);
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published_at);

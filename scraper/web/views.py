@@ -30,10 +30,10 @@ from datasette import Response
 from markupsafe import Markup, escape
 
 from .. import history
-from .._exceptions import HistoryError
+from .._exceptions import HistoryError, ScraperError
 from ..search import highlight, parse
 from ..stats import Timeline
-from ..store import Filters, Store, StoreError, date_bound, reading
+from ..store import Filters, Store, date_bound, reading
 from ..urls import display
 from .chart import svg
 
@@ -253,7 +253,7 @@ async def search(datasette: Any, request: Any) -> Response:
             if args[bound]:
                 date_bound(args[bound], end=bound == "until")
         hits, sections = await _run(datasette, run)
-    except StoreError as exc:
+    except ScraperError as exc:  # a bad date, an unknown site, a broken query
         error = str(exc)
     choices = await _choices(datasette)
     more = len(hits) > PAGE_SIZE
@@ -331,7 +331,7 @@ async def dashboard(datasette: Any, request: Any) -> Response:
             if args[bound]:
                 date_bound(args[bound], end=bound == "until")
         tl = await _run(datasette, run)
-    except StoreError as exc:
+    except ScraperError as exc:  # a bad date, an unknown site, a broken query
         error = str(exc)
     if request.url_vars.get("format") == "json":
         if tl is None:
