@@ -53,6 +53,11 @@ _WEAK_EXACT = (
     "hide", "hidden", "print", "photo", "media", "video", "figure", "extra", "utility",
     "utilities", "more",
 )  # fmt: skip
+# Weak names that say only how a block is shown (collapsed, in a widget, behind a "jump"
+# link), not what it holds: accordions, FAQ answers and page-builder wrappers carry them
+# around whole sections of the article. Such a block stays in the body when it holds prose.
+_LAYOUT_WEAK_WORDS = ("overlay", "skip", "jump", "nocontent", "widget")
+_LAYOUT_WEAK_EXACT = ("hide", "hidden", "extra", "more", "header", "head")
 _BODY_NAMES = (
     "articlebody", "article-body", "article_body", "articletext", "article-text",
     "article-content", "articlecontent", "article__body", "article__content", "story-body",
@@ -94,6 +99,10 @@ def _words(prefixes: tuple[str, ...], exact: tuple[str, ...]) -> re.Pattern[str]
 _NEG_RE = _words(_NEG_WORDS, _NEG_EXACT)
 _DISCUSSION_RE = _words(("comment", "disqus", "respond", "reply", "replies", "discussion"), ())
 _WEAK_RE = _words(_WEAK_WORDS, _WEAK_EXACT)
+_PLAIN_WEAK_RE = _words(
+    tuple(w for w in _WEAK_WORDS if w not in _LAYOUT_WEAK_WORDS),
+    tuple(w for w in _WEAK_EXACT if w not in _LAYOUT_WEAK_EXACT),
+)
 _BODY_RE = _words((), _BODY_NAMES)
 _POS_RE = re.compile(r"(?:^|[^a-z0-9])(?:" + "|".join(_POS_WORDS) + r")")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -108,6 +117,8 @@ def names_hint(names: str) -> int:
         return hint
     neg = weak = pos = body = discussion = False
     for name in _CAMEL.sub(r"\1-\2", names).lower().split():
+        if ":" in name or "[" in name:  # a utility class ("xl:hidden", "w-[--sidebar-w]")
+            continue  # styles a breakpoint or sets a value: says nothing about the content
         if name.startswith("ctl"):  # ASP.NET control path: only the last part is its name
             name = name.rsplit("_", 1)[-1]
         if name in _POS_NAMES:
@@ -230,3 +241,17 @@ def is_chrome_line(text: str) -> bool:
     if len(text) <= 160 and _CHROME_LINE.match(low) is not None:
         return True
     return _CHROME_START.match(low) is not None
+
+
+def layout_weak(attrs: dict[str, str | None]) -> bool:
+    """For an element hinted WEAK: is it weak only for a name about presentation
+    ("hidden", "widget-wrap", "jump-section"), not for one about bylines, captions or meta?"""
+    if attrs.get("itemprop"):
+        return False
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    for name in _CAMEL.sub(r"\1-\2", names).lower().split():
+        if ":" in name or "[" in name:
+            continue
+        if _PLAIN_WEAK_RE.search(name):
+            return False
+    return True

@@ -43,6 +43,7 @@ from .boilerplate import (
     WEAK,
     attr_hint,
     is_chrome_line,
+    layout_weak,
 )
 
 BLOCK_TAGS = frozenset(
@@ -77,6 +78,8 @@ _WEAK_TAGS = frozenset(
     {"header", "form", "figure", "address", "fieldset", "legend", "caption", "details",
      "summary"}
 )  # fmt: skip
+# Of those, the ones that only fold or group content (an accordion, a page-builder form).
+_SOFT_TAGS = frozenset({"details", "summary", "header"})
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _LIST_ITEM = 7
 _ITEM_TAGS = frozenset({"li", "dd", "dt"})
@@ -123,6 +126,7 @@ class _Page:
     e_bstart: list[int] = field(default_factory=list)
     e_bend: list[int] = field(default_factory=list)
     e_eend: list[int] = field(default_factory=list)  # index after the last descendant
+    e_soft: set[int] = field(default_factory=set)  # weak only by layout names (see below)
 
 
 def _flatten(root: LexborNode, analyse: bool) -> _Page:
@@ -235,8 +239,12 @@ def _flatten(root: LexborNode, analyse: bool) -> _Page:
                     hint = NEGATIVE
                 elif tag in _WEAK_TAGS and hint > WEAK:
                     hint = WEAK
+                    if tag in _SOFT_TAGS:
+                        page.e_soft.add(len(e_tag))
                 elif tag == "article" and hint == NEUTRAL:
                     hint = POSITIVE
+                elif hint == WEAK and attrs and layout_weak(attrs):
+                    page.e_soft.add(len(e_tag))
             if hint < 0:
                 is_block = True  # its text must not mix with its neighbours'
         if is_block:
@@ -455,13 +463,14 @@ def _select(page: _Page, containers: list[int], pos: list[float], title: str) ->
     # Furniture below a container: mark its elements (pre-order ranges). Weak furniture
     # that holds real prose (a "post-meta" div around the whole post) stays.
     pruned = bytearray(len(tag))
+    soft = page.e_soft
     blocks: list[int] = []
     for container in containers:
         keep_weak = max(WEAK_KEEP, 0.25 * pos[container])
         i, el_end = container + 1, eend[container]
         while i < el_end:
             h = hint[i]
-            if h <= NEGATIVE or (h == WEAK and pos[i] < keep_weak):
+            if h <= NEGATIVE or (h == WEAK and pos[i] < (WEAK_KEEP if i in soft else keep_weak)):
                 j = eend[i]
                 pruned[i:j] = b"\x01" * (j - i)
                 i = j
