@@ -81,6 +81,11 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
     )
     article.published_at, article.modified_at = dates.published, dates.modified
     article.date_source, article.date_raw = dates.source, dates.raw
+    if dates.published is None and dates.shown_modified is not None:
+        # The page dates itself only as "Updated ...": that day stands for the article,
+        # and the source says it is an update date.
+        article.published_at = dates.shown_modified
+        article.date_source, article.date_raw = "updated", dates.shown_modified_raw
 
     body: str | None = None
     if profile is not None:

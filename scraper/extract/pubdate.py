@@ -49,6 +49,10 @@ class FoundDates:
     modified: datetime | None
     source: str | None
     raw: str | None
+    # The modified date when the reader sees it next to the headline ("Updated 5 May
+    # 2025"): on a page that shows no publication date, the only day it gives for itself.
+    shown_modified: datetime | None = None
+    shown_modified_raw: str | None = None
 
 
 # Ranks: lower is more trusted.
@@ -190,6 +194,7 @@ class _Candidate:
     rank: int
     order: int
     visible: bool
+    labelled: bool = False  # the page's words call it the publication date ("Published ...")
 
     @property
     def day(self) -> date:
@@ -211,11 +216,12 @@ class _Found:
         *,
         modified: bool = False,
         visible: bool = False,
+        labelled: bool = False,
     ) -> None:
         if parsed is None or self._future(parsed.value):
             return
         target = self.modified if modified else self.published
-        target.append(_Candidate(parsed, source, rank, len(target), visible))
+        target.append(_Candidate(parsed, source, rank, len(target), visible, labelled))
 
     def _future(self, value: datetime) -> bool:
         if self.now is None:
@@ -269,11 +275,14 @@ def find_dates(
     mod_value = _present(modified, tz)
     if pub_value is not None and mod_value is not None and _before(mod_value, pub_value):
         mod_value = None
+    shown = modified is not None and modified.visible and modified.rank <= _TEXT
     return FoundDates(
         published=pub_value,
         modified=mod_value,
         source=published.source if published else None,
         raw=published.parsed.raw if published else None,
+        shown_modified=mod_value if shown else None,
+        shown_modified_raw=modified.parsed.raw if shown and modified else None,
     )
 
 
@@ -551,6 +560,7 @@ class _Seen:
     index: int
     verdict: int
     shown: bool = True
+    labelled: bool = False  # "Published ..." right before it
 
 
 def _ordered(seen: list[_Seen]) -> list[_Seen]:
@@ -572,7 +582,14 @@ def _add_seen(seen: list[_Seen], layout: _Layout, found: _Found, source: str, ra
             found.add(item.parsed, source, item_rank, modified=True, visible=visible)
             found.add(item.parsed, source, _BODY, visible=visible)
             continue
-        found.add(item.parsed, source, item_rank, modified=item.modified, visible=visible)
+        found.add(
+            item.parsed,
+            source,
+            item_rank,
+            modified=item.modified,
+            visible=visible,
+            labelled=item.labelled and not item.modified,
+        )
 
 
 # --------------------------------------------------------------------------- page elements
@@ -675,7 +692,18 @@ def _from_elements(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> No
             continue
         label = _label_before(node)
         modified = label == "modified" or (label is None and _is_modified(node))
-        seen.append(_Seen(parsed, modified, level, after, index, verdict, shown is not None))
+        seen.append(
+            _Seen(
+                parsed,
+                modified,
+                level,
+                after,
+                index,
+                verdict,
+                shown is not None,
+                label == "published",
+            )
+        )
     _add_seen(seen, layout, found, "time", _TIME)
 
 
@@ -741,7 +769,9 @@ def _from_text(
                 modified: bool | None = True
             else:
                 modified = class_modified if label is None else False
-            seen.append(_Seen(parsed, modified, level, after, index, verdict))
+            seen.append(
+                _Seen(parsed, modified, level, after, index, verdict, True, label == "published")
+            )
     _add_seen(seen, layout, found, "text", _TEXT)
     for parsed in relative:
         found.add(parsed, "text", _RELATIVE)
@@ -895,9 +925,22 @@ def _choose(candidates: list[_Candidate]) -> _Candidate | None:
 
 def _check_structured(best: _Candidate, ordered: list[_Candidate]) -> _Candidate:
     """The structured date to keep, given what the page shows."""
+    value = best.parsed.value
+    in_url = [c for c in ordered if c.source == "url"]
+    if in_url and best.parsed.has_time and value.utcoffset() == timedelta(0):
+        # A UTC timestamp late (early) in the day, and the URL names the next (previous)
+        # day: the URL has the local day the site published on.
+        step = (in_url[0].day - best.day).days
+        if (step == 1 and value.hour >= _LATE_UTC) or (step == -1 and value.hour < _EARLY_UTC):
+            return in_url[0]
     shown = {c.day for c in ordered if c.visible}
     if best.day in shown:
         return best
+    # The page says "Published <day>" next to the headline, and the structured date is
+    # another day (often the last edit): the reader's label wins.
+    labelled = [c for c in ordered if c.labelled and c.visible and c.rank <= _TEXT]
+    if labelled:
+        return labelled[0]
     confirmed = [c for c in ordered if c.rank in _STRUCTURED and c.day in shown]
     if confirmed:
         return confirmed[0]
