@@ -93,7 +93,13 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
         profile_rules.apply_fields(tree, profile, article, url)
         body = profile_rules.body(tree, profile)
     if body is None:
-        body = content.main_text(tree, url=url, title=article.title)
+        declared = obj.get("articleBody") if obj is not None else None
+        body = content.main_text(
+            tree,
+            url=url,
+            title=article.title,
+            expected_chars=len(declared) if isinstance(declared, str) else 0,
+        )
     article.body = body
     if profile is None:
         article.is_article = _looks_like_article(obj, meta, article)

@@ -108,6 +108,13 @@ SENT_WORDS = 6  # a linked paragraph with this many spaces and a full stop is pr
 FRAGMENT_STEPS = 3  # other article-body pieces are looked for this many levels up
 FRAGMENT_MIN = 50.0  # ... and count when they hold this much prose
 FALLBACK_CHARS = 100  # below this our text is doubtful: ask trafilatura
+# Completeness: when the page holds much more prose (sentence paragraphs outside furniture)
+# than we took, or the publisher's JSON-LD articleBody is much longer, ask for a second
+# opinion and take it if it is longer and holds most of our words.
+MISSED_SHARE = 0.6  # we took less than this share of the page's prose ...
+MISSED_CHARS = 1000  # ... and left out more than this many characters of it
+SECOND_LONGER = 1.3  # the second opinion must be this much longer ...
+SECOND_COVER = 0.8  # ... and hold this share of our distinct words
 FALLBACK_MAX_HTML = 1_000_000
 MAX_NODES = 400_000  # beyond this a page is not an article; stop flattening
 
@@ -456,8 +463,8 @@ def _fragments(page: _Page, container: int, pos: list[float]) -> list[int]:
     return sorted(found)
 
 
-def _select(page: _Page, containers: list[int], pos: list[float], title: str) -> list[str]:
-    """The containers' blocks minus furniture, in order."""
+def _select(page: _Page, containers: list[int], pos: list[float], title: str) -> list[int]:
+    """The containers' blocks minus furniture, in order (block indexes)."""
     tag, hint = page.e_tag, page.e_hint
     eend = page.e_eend
     # Furniture below a container: mark its elements (pre-order ranges). Weak furniture
@@ -516,21 +523,57 @@ def _select(page: _Page, containers: list[int], pos: list[float], title: str) ->
     # Headings with nothing after them (a "Related" title whose list went) go too.
     while out and 0 < kinds[out[-1]] < _LIST_ITEM:
         out.pop()
-    return [texts[b] for b in out]
+    return out
 
 
-def main_text(tree: LexborHTMLParser, *, url: str | None = None, title: str | None = None) -> str:
+def _prose_missed(page: _Page, weights: list[float], taken: list[int]) -> bool:
+    """Whether the page holds much more article-like prose than ``taken``: sentence
+    paragraphs of positive weight outside furniture (one linear pass)."""
+    hint, parent = page.e_hint, page.e_parent
+    under = bytearray(len(hint))
+    for i, h in enumerate(hint):
+        p = parent[i]
+        under[i] = 1 if h <= NEGATIVE or (p >= 0 and under[p]) else 0
+    total = 0
+    prose = bytearray(len(page.texts))
+    seen: set[str] = set()  # a page may hold hidden copies of its article (mobile, print)
+    for b, text in enumerate(page.texts):
+        if (
+            weights[b] > 0
+            and page.b_kind[b] == 0
+            and not under[page.b_elem[b]]
+            and text not in seen
+            and _is_sentence(text)
+        ):
+            seen.add(text)
+            prose[b] = 1
+            total += len(text)
+    took = sum(len(page.texts[b]) for b in taken if prose[b])
+    return total - took > MISSED_CHARS and took < MISSED_SHARE * total
+
+
+def main_text(
+    tree: LexborHTMLParser,
+    *,
+    url: str | None = None,
+    title: str | None = None,
+    expected_chars: int = 0,
+) -> str:
     """The body text of an article page without a profile (generic heuristics).
 
     ``title`` (the headline, when the caller knows it) keeps the headline out of the body;
-    without it the page's og:title / <title> serves. Never raises. Does not modify ``tree``
+    without it the page's og:title / <title> serves. ``expected_chars`` is the length of
+    the body the publisher declares (JSON-LD ``articleBody``), if any: a body much shorter
+    than that is checked against a second opinion. Never raises. Does not modify ``tree``
     (the caller may run it last either way).
     """
+    incomplete = False
     try:
-        text = _main_text(tree, title)
-        if text is None:  # the page swallowed by an unclosed <title>: read it again
+        found = _main_text(tree, title)
+        if found is None:  # the page swallowed by an unclosed <title>: read it again
             swallowed = _swallowed_page(tree)
-            text = _main_text(swallowed, title) if swallowed is not None else None
+            found = _main_text(swallowed, title) if swallowed is not None else None
+        text, incomplete = found if found is not None else (None, False)
     except Exception:  # the contract: never raise over a bad page
         text = ""
     if text is None:  # no readable text at all: nothing to ask a second opinion about
@@ -539,12 +582,30 @@ def main_text(tree: LexborHTMLParser, *, url: str | None = None, title: str | No
         other = _second_opinion(tree, url)
         if len(other) > len(text):
             return other
+        return text
+    if incomplete or len(text) < MISSED_SHARE * expected_chars:
+        other = _second_opinion(tree, url)
+        if len(other) > SECOND_LONGER * len(text) and _covers(other, text):
+            return other
     return text
 
 
-def _main_text(tree: LexborHTMLParser, title: str | None = None) -> str | None:
-    """Our own analysis: the body text, "" if the page has no article text, None if the
-    page has no readable text at all (nothing, or only binary junk)."""
+_WORD = re.compile(r"\w+")
+
+
+def _covers(other: str, text: str) -> bool:
+    """Whether ``other`` holds most of the distinct words of ``text``."""
+    ours = set(_WORD.findall(text.lower()))
+    if not ours:
+        return True
+    theirs = set(_WORD.findall(other.lower()))
+    return len(ours & theirs) >= SECOND_COVER * len(ours)
+
+
+def _main_text(tree: LexborHTMLParser, title: str | None = None) -> tuple[str, bool] | None:
+    """Our own analysis: the body text ("" if the page has no article text) and whether
+    the page holds much more prose than it; None if the page has no readable text at all
+    (nothing, or only binary junk)."""
     root = tree.body or tree.root
     if root is None:
         return None
@@ -554,11 +615,13 @@ def _main_text(tree: LexborHTMLParser, title: str | None = None) -> str | None:
     weights = _weights(page)
     container, pos = _choose(page, weights)
     if container < 0:
-        return ""
+        return "", False
     container = _widen(page, container, pos)
     containers = _fragments(page, container, pos)
     headline = " ".join(title.split()).lower() if title else _head_title(tree)
-    return "\n\n".join(_select(page, containers, pos, headline))
+    taken = _select(page, containers, pos, headline)
+    text = "\n\n".join(page.texts[b] for b in taken)
+    return text, _prose_missed(page, weights, taken)
 
 
 def _swallowed_page(tree: LexborHTMLParser) -> LexborHTMLParser | None:
@@ -587,5 +650,11 @@ def _second_opinion(tree: LexborHTMLParser, url: str | None) -> str:
         return ""
     if not found:
         return ""
-    lines = (" ".join(line.split()) for line in found.splitlines())
-    return "\n\n".join(line for line in lines if line and not _is_junk(line))
+    out: list[str] = []
+    seen: set[str] = set()
+    for raw in found.splitlines():
+        line = " ".join(raw.split())
+        if line and line not in seen and not _is_junk(line):
+            seen.add(line)
+            out.append(line)
+    return "\n\n".join(out)
