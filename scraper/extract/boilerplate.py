@@ -255,3 +255,15 @@ def layout_weak(attrs: dict[str, str | None]) -> bool:
         if _PLAIN_WEAK_RE.search(name):
             return False
     return True
+
+
+def named_only(attrs: dict[str, str | None]) -> bool:
+    """For an element hinted NEGATIVE: is that only its class/id speaking (not ``hidden``,
+    ``aria-hidden``, a hiding style or a landmark role, which are not to be argued with)?"""
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return False
+    style = attrs.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return False
+    role = attrs.get("role")
+    return not (role and role.lower() in _NEG_ROLES)

@@ -44,6 +44,7 @@ from .boilerplate import (
     attr_hint,
     is_chrome_line,
     layout_weak,
+    named_only,
 )
 
 BLOCK_TAGS = frozenset(
@@ -116,6 +117,8 @@ MISSED_CHARS = 1000  # ... and left out more than this many characters of it
 SECOND_LONGER = 1.3  # the second opinion must be this much longer ...
 SECOND_COVER = 0.8  # ... and hold this share of our distinct words
 FALLBACK_MAX_HTML = 1_000_000
+OVERRULE_SHARE = 0.5  # furniture-named element holding this share of the page's prose ...
+OVERRULE_MIN = 3000.0  # ... on a page with this much: not furniture
 MAX_NODES = 400_000  # beyond this a page is not an article; stop flattening
 
 
@@ -134,6 +137,7 @@ class _Page:
     e_bend: list[int] = field(default_factory=list)
     e_eend: list[int] = field(default_factory=list)  # index after the last descendant
     e_soft: set[int] = field(default_factory=set)  # weak only by layout names (see below)
+    e_named: set[int] = field(default_factory=set)  # furniture by class/id names alone
 
 
 def _flatten(root: LexborNode, analyse: bool) -> _Page:
@@ -252,6 +256,8 @@ def _flatten(root: LexborNode, analyse: bool) -> _Page:
                     hint = POSITIVE
                 elif hint == WEAK and attrs and layout_weak(attrs):
                     page.e_soft.add(len(e_tag))
+                elif hint == NEGATIVE and attrs and named_only(attrs):
+                    page.e_named.add(len(e_tag))
             if hint < 0:
                 is_block = True  # its text must not mix with its neighbours'
         if is_block:
@@ -349,6 +355,7 @@ def _choose(page: _Page, weights: list[float]) -> tuple[int, list[float]]:
                 pos[e] += w
             else:
                 neg[e] += w
+    _overrule(page, pos)
     # Children come after their parent in pre-order: summing backwards sees every child
     # complete before its parent. Furniture passes up only its negative part.
     raw = pos[:]
@@ -388,6 +395,43 @@ def _choose(page: _Page, weights: list[float]) -> tuple[int, list[float]]:
         if s > best_score:
             best, best_score = i, s
     return best, raw
+
+
+def _overrule(page: _Page, own: list[float]) -> None:
+    """Furniture names do not hold the article: an element named as furniture (not as
+    comments) that holds most of the page's prose is the article after all (an issue of
+    a newsletter, a post in a "promo" layout). Its hint, and that of furniture-named
+    wrappers around it, becomes neutral. ``own`` is each element's own block weight.
+    Only names are overruled: tags (``<footer>``, ``<aside>``), hidden elements and
+    landmark roles stay furniture."""
+    hint, parent = page.e_hint, page.e_parent
+    n_el = len(hint)
+    total = [0.0] * n_el
+    for i in range(n_el - 1, -1, -1):
+        total[i] += own[i]
+        p = parent[i]
+        if p >= 0:
+            total[p] += total[i]
+    page_prose = sum(total[i] for i in range(n_el) if parent[i] < 0)
+    if page_prose < OVERRULE_MIN:
+        return
+    # Only where furniture holds most of the prose: otherwise the article is elsewhere.
+    under = bytearray(n_el)
+    free = 0.0
+    for i in range(n_el):
+        p = parent[i]
+        under[i] = 1 if hint[i] <= NEGATIVE or (p >= 0 and under[p]) else 0
+        if not under[i]:
+            free += own[i]
+    if free >= (1 - OVERRULE_SHARE) * page_prose:
+        return
+    for i in range(n_el):
+        if (
+            hint[i] == NEGATIVE
+            and i in page.e_named  # not a <footer>, a hidden copy or a landmark role
+            and total[i] >= OVERRULE_SHARE * page_prose
+        ):
+            hint[i] = NEUTRAL
 
 
 def _widen(page: _Page, core: int, pos: list[float]) -> int:
