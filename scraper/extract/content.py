@@ -30,6 +30,7 @@ pass. ``main_text`` never raises and does not modify the tree.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -108,6 +109,10 @@ WIDEN_STEPS = 4
 SENT_WORDS = 6  # a linked paragraph with this many spaces and a full stop is prose
 FRAGMENT_STEPS = 3  # other article-body pieces are looked for this many levels up
 FRAGMENT_MIN = 50.0  # ... and count when they hold this much prose
+ASSEMBLE_STEPS = 3  # the content root is at most this many levels above the container ...
+ASSEMBLE_MIN = 80.0  # ... each level adding at least this much prose ...
+ASSEMBLE_AGAINST = 0.25  # ... and at most this share of it in weight against
+ASSEMBLE_HEADING = 1000.0  # a heading among the added blocks (not the headline): stop
 FALLBACK_CHARS = 100  # below this our text is doubtful: ask trafilatura
 # Completeness: when the page holds much more prose (sentence paragraphs outside furniture)
 # than we took, or the publisher's JSON-LD articleBody is much longer, ask for a second
@@ -303,6 +308,7 @@ def _is_sentence(text: str) -> bool:
     return _SENTENCE_END.search(text) is not None and text.count(" ") >= SENT_WORDS
 
 
+_TEASER_END = re.compile(r"(?:\.\.\.|…|\bmore\W*)$", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
 
 
@@ -474,6 +480,84 @@ def _head_title(tree: LexborHTMLParser) -> str:
     return ""
 
 
+def _assemble(page: _Page, core: int, under: bytearray, title: str) -> int:
+    """The content root: ``core``, or the ancestor a few levels up whose other children
+    are more of the article (a lead or standfirst before an image or an ad slot, the next
+    block of a long read, a section of a guide) rather than teasers, link lists or labels.
+
+    A parent is taken while what it adds outside furniture (``under``) is at least a
+    paragraph of sentences and what speaks against it there stays small next to that:
+    headings other than the headline (``title``: a list of teasers, a box of its own),
+    link lists, "Read more" teasers, short labels (dates, "Written by"). Sections of a
+    story under their headings need no assembly: they weigh together in their container.
+    Each level looks only at the blocks it adds: linear in the page.
+    """
+    hint, parent, tag, eend = page.e_hint, page.e_parent, page.e_tag, page.e_eend
+    bstart, bend, b_elem = page.e_bstart, page.e_bend, page.b_elem
+    for _ in range(ASSEMBLE_STEPS):
+        up = parent[core]
+        if up < 0 or tag[up] in _ROOT_TAGS or hint[up] < NEUTRAL:
+            break
+        prose = cost = 0.0
+        side_prose = [0.0, 0.0]  # before and after the core
+        next_to_core = [-1, -1]  # the siblings right before and right after it
+        i, after = up + 1, 0
+        while i < eend[up]:
+            if i == core:
+                after = 1
+            else:
+                if not after:
+                    next_to_core[0] = i  # the last one before the core
+                elif next_to_core[1] < 0:
+                    next_to_core[1] = i  # the first one after it
+                p, c = _added(page, range(bstart[i], bend[i]), under, title)
+                prose += p
+                cost += c
+                side_prose[after] += p
+            i = eend[i]
+        # Text of ``up`` itself, outside its child elements.
+        own = [b for b in range(bstart[up], bend[up]) if b_elem[b] == up]
+        p, c = _added(page, own, under, title)
+        prose, cost = prose + p, cost + c
+        if prose < ASSEMBLE_MIN or cost > ASSEMBLE_AGAINST * prose:
+            break
+        # The story goes on past an image, an ad slot or a box: something without text
+        # of its own stands between the core and the prose it takes in.
+        if any(side_prose[k] > 0 and not _is_gap(page, next_to_core[k], under) for k in (0, 1)):
+            break
+        core = up
+    return core
+
+
+def _is_gap(page: _Page, el: int, under: bytearray) -> bool:
+    """Whether element ``el`` shows no text outside furniture (an image, an ad slot)."""
+    b_elem = page.b_elem
+    return el >= 0 and all(under[b_elem[b]] for b in range(page.e_bstart[el], page.e_bend[el]))
+
+
+def _added(page: _Page, blocks: Iterable[int], under: bytearray, title: str) -> tuple[float, float]:
+    """(prose, cost) of blocks that assembly would add: sentences for, and against them
+    headings other than the headline, link lists, "Read more" teasers, short labels."""
+    texts, links, kinds, b_elem = page.texts, page.links, page.b_kind, page.b_elem
+    prose = cost = 0.0
+    for b in blocks:
+        if under[b_elem[b]]:
+            continue
+        text, n, kind = texts[b], len(texts[b]), kinds[b]
+        if 0 < kind < _LIST_ITEM:
+            if not (title and n < 300 and text.lower() in title):
+                cost += ASSEMBLE_HEADING
+        elif links[b] * 2 > n:
+            cost += min(n, LINK_CAP)
+        elif links[b] and _TEASER_END.search(text):
+            cost += min(n, LINK_CAP)  # "... Read more"
+        elif _is_sentence(text):
+            prose += n
+        elif n < 60:
+            cost += 10  # a date, a byline, a label
+    return prose, cost
+
+
 def _fragments(page: _Page, container: int, pos: list[float]) -> list[int]:
     """The container, plus the other article-body fragments next to it.
 
@@ -521,7 +605,11 @@ def _select(page: _Page, containers: list[int], pos: list[float], title: str) ->
         i, el_end = container + 1, eend[container]
         while i < el_end:
             h = hint[i]
-            if h <= NEGATIVE or (h == WEAK and pos[i] < (WEAK_KEEP if i in soft else keep_weak)):
+            if h <= NEGATIVE or (
+                h == WEAK
+                and pos[i] < (WEAK_KEEP if i in soft else keep_weak)
+                and not (i in soft and _only_headings(page, i))  # a "section-head"
+            ):
                 j = eend[i]
                 pruned[i:j] = b"\x01" * (j - i)
                 i = j
@@ -570,14 +658,26 @@ def _select(page: _Page, containers: list[int], pos: list[float], title: str) ->
     return out
 
 
-def _prose_missed(page: _Page, weights: list[float], taken: list[int]) -> bool:
-    """Whether the page holds much more article-like prose than ``taken``: sentence
-    paragraphs of positive weight outside furniture (one linear pass)."""
+def _under_furniture(page: _Page) -> bytearray:
+    """Per element: 1 if it or an ancestor is furniture (one pass in pre-order)."""
     hint, parent = page.e_hint, page.e_parent
     under = bytearray(len(hint))
     for i, h in enumerate(hint):
         p = parent[i]
         under[i] = 1 if h <= NEGATIVE or (p >= 0 and under[p]) else 0
+    return under
+
+
+def _only_headings(page: _Page, el: int) -> bool:
+    """Whether element ``el`` holds text and all of it is headings."""
+    kinds = page.b_kind
+    start, end = page.e_bstart[el], page.e_bend[el]
+    return start < end and all(0 < kinds[b] < _LIST_ITEM for b in range(start, end))
+
+
+def _prose_missed(page: _Page, weights: list[float], taken: list[int], under: bytearray) -> bool:
+    """Whether the page holds much more article-like prose than ``taken``: sentence
+    paragraphs of positive weight outside furniture (one linear pass)."""
     total = 0
     prose = bytearray(len(page.texts))
     seen: set[str] = set()  # a page may hold hidden copies of its article (mobile, print)
@@ -661,11 +761,13 @@ def _main_text(tree: LexborHTMLParser, title: str | None = None) -> tuple[str, b
     if container < 0:
         return "", False
     container = _widen(page, container, pos)
-    containers = _fragments(page, container, pos)
+    under = _under_furniture(page)
     headline = " ".join(title.split()).lower() if title else _head_title(tree)
+    root = _assemble(page, container, under, headline)
+    containers = [root] if root != container else _fragments(page, container, pos)
     taken = _select(page, containers, pos, headline)
     text = "\n\n".join(page.texts[b] for b in taken)
-    return text, _prose_missed(page, weights, taken)
+    return text, _prose_missed(page, weights, taken, under)
 
 
 def _swallowed_page(tree: LexborHTMLParser) -> LexborHTMLParser | None:
