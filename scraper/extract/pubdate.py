@@ -275,7 +275,9 @@ def find_dates(
     mod_value = _present(modified, tz)
     if pub_value is not None and mod_value is not None and _before(mod_value, pub_value):
         mod_value = None
-    shown = modified is not None and modified.visible and modified.rank <= _TEXT
+    shown = modified is not None and any(
+        c.visible and c.rank <= _TEXT and c.day == modified.day for c in found.modified
+    )
     return FoundDates(
         published=pub_value,
         modified=mod_value,
@@ -330,8 +332,20 @@ def _from_meta(meta: dict[str, list[str]], found: _Found) -> None:
         match = _PARSELY_DATE.search(parsely[0])
         if match:
             found.add(_machine(match.group(1), found.tz), "meta", _META_NAIVE)
+    if not found.published:
+        # A publication date under a name of the site's own ("x-published-date",
+        # "page.publishDate"): trusted below the standard names and the JSON-LD.
+        for key, values in meta.items():
+            if _META_PUBLISHED_LIKE.search(key) and not _META_MODIFIED_LIKE.search(key):
+                found.add(_machine(values[0], found.tz), "meta", _JSONLD_OTHER)
 
 
+_META_PUBLISHED_LIKE = re.compile(
+    r"publi(?:sh|cation)\w*?[-_.:]?(?:date|time|on)|(?:date|time)[-_.:]?publi|pubdate"
+    r"|first[-_.:]?published|release[-_.:]?date",
+    re.IGNORECASE,
+)
+_META_MODIFIED_LIKE = re.compile(r"modif|updat|revis|edit|expir", re.IGNORECASE)
 _OFFSET = re.compile(r"(?:[+-]\d{2}:?\d{2}|[+-]\d{2}|Z|UTC|GMT)\s*$", re.IGNORECASE)
 
 
