@@ -106,6 +106,11 @@ DECAY = 0.85  # a block's weight shrinks by this per level on its way up the tre
 WIDEN_RATIO = 2.0  # an article-body ancestor may hold this much more prose ...
 WIDEN_ADD = 200.0  # ... plus this, and be at most WIDEN_STEPS levels up
 WIDEN_STEPS = 4
+# Inside the body, a linked item with words of its own ("<a>Title</a> by Author, $12")
+# is content (a deals list, a reading list); a bare linked title is a related link.
+LINKED_ITEM_MIN = 50
+LINKED_ITEM_OWN = 0.2
+_SEPARATORS = re.compile(r"[|•·»]")
 SENT_WORDS = 6  # a linked paragraph with this many spaces and a full stop is prose
 FRAGMENT_STEPS = 3  # other article-body pieces are looked for this many levels up
 FRAGMENT_MIN = 50.0  # ... and count when they hold this much prose
@@ -629,6 +634,11 @@ def _select(page: _Page, containers: list[int], pos: list[float], title: str) ->
             links[b] * 2 > n
             and not (links[b] < 20 and n < 40 and kinds[b] != _LIST_ITEM)
             and not (kinds[b] == 0 and _is_sentence(text))
+            and not (
+                n >= LINKED_ITEM_MIN
+                and n - links[b] >= LINKED_ITEM_OWN * n
+                and _SEPARATORS.search(text) is None  # "Home | News | Sport", "Source | date"
+            )
         ):
             continue
         if is_chrome_line(text) or (n > 40 and _looks_like_code(text)) or _is_junk(text):
