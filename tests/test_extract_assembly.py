@@ -306,3 +306,47 @@ def test_utc_timestamp_after_midnight_takes_the_day_in_the_url() -> None:
     article = extract(_dated(meta=meta, byline="By Mira Lenz"), url)
     assert article.published_at is not None
     assert article.published_at.date().isoformat() == "2023-10-02"
+
+
+def test_component_names_of_script_front_ends_are_read() -> None:
+    # A page built from components: no class names, only data-component / data-testid.
+    blocks = "".join(
+        f'<div data-component="text-block"><p>{p}</p></div>'
+        + ('<div data-component="image-block"><img src="/x.jpg" alt=""></div>' if i == 1 else "")
+        for i, p in enumerate(PARAS[:6])
+    )
+    related = (
+        '<div data-testid="related-stories"><h2>Read next</h2>'
+        + "".join(
+            f'<div><a href="/s/{i}"><p>A different story from the valley, told in a long '
+            f"teaser sentence number {i}, to tempt a reader.</p></a></div>"
+            for i in range(4)
+        )
+        + "</div>"
+    )
+    html = shell(f'<article data-component="story">{blocks}{related}</article>')
+    assert body_of(html) == PARAS[:6]
+
+
+def test_linked_items_with_words_of_their_own_are_kept_bare_titles_are_not() -> None:
+    reading = "".join(
+        f'<li><a href="/b/{i}">{title}</a> by {author}, a review of the book</li>'
+        for i, (title, author) in enumerate(
+            (("Rivers of the North", "A. Holm"), ("Ferries and Fords", "B. Castel"))
+        )
+    )
+    related = "".join(
+        f'<li><a href="/f/{i}">Another long linked title of a feature about the valley {i}</a></li>'
+        for i in range(3)
+    )
+    inner = (
+        "".join(f"<p>{p}</p>" for p in PARAS[:4])
+        + f"<ul>{reading}</ul>"
+        + "".join(f"<p>{p}</p>" for p in PARAS[4:])
+        + f"<ul>{related}</ul>"
+    )
+    body = body_of(shell(inner))
+    assert "Rivers of the North by A. Holm, a review of the book" in body
+    assert "Ferries and Fords by B. Castel, a review of the book" in body
+    assert not any("Another long linked title" in line for line in body)
+    assert body[-1] == PARAS[-1]

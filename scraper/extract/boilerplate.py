@@ -174,11 +174,20 @@ _NEG_ROLES = frozenset(
 )
 
 
+_NAME_ATTRS = ("data-component", "data-testid", "data-test-id", "data-module", "name")
+
+
 def attr_hint(attrs: dict[str, str | None]) -> int:
     """What an element's attributes say about it (see ``names_hint``)."""
     cls = attrs.get("class")
     ident = attrs.get("id")
     if len(attrs) > (cls is not None) + (ident is not None):
+        # Component names of JavaScript front ends say what a block is, as classes do
+        # ("text-block", "related-stories", section name="articleBody").
+        for key in _NAME_ATTRS:
+            value = attrs.get(key)
+            if value and len(value) < 80:
+                ident = f"{ident or ''} {value}"
         prop = attrs.get("itemprop")
         if prop:
             prop = prop.lower()
