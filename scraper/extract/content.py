@@ -16,12 +16,21 @@ nothing.
 3. The container is the element whose blocks weigh most (a maximum-weight subtree with a
    decay per level, so a tight container beats the page wrapper), with a bonus for markup
    that names an article body and a penalty below furniture (much stronger below reader
-   comments). A paragraph is never the container; a body-named ancestor close above wins;
-   other body-named pieces next to the container join it.
-4. Inside, furniture subtrees (related boxes, share bars, captions, newsletter forms),
+   comments). Furniture names are overruled where furniture holds most of the page's
+   prose (an issue of a newsletter). A paragraph is never the container; a body-named
+   ancestor close above wins; other body-named pieces next to the container join it.
+4. The content root: from the container, a few levels up while a parent adds a paragraph
+   or more of sentences past an image, an ad slot or an empty box (a lead before the
+   picture, the next block of a long read), and nothing that looks like teasers, link
+   lists or labels.
+5. Inside, furniture subtrees (related boxes, share bars, captions, newsletter forms),
    link-heavy blocks, stock phrases ("Advertisement", "Read more"), repeated blocks and the
-   headline are dropped.
-5. Only when all this finds next to nothing does trafilatura get a say.
+   headline are dropped. Wrappers that are weak only by a layout name (accordions,
+   "hidden" FAQ answers, page-builder widgets, "section-head") keep their prose.
+6. Completeness: when next to nothing is found, or the page holds much more sentence
+   prose outside furniture than we took (or its JSON-LD ``articleBody`` is much longer),
+   trafilatura gets a say; its text is taken only when clearly longer and holding most of
+   ours. This touches a few pages in a hundred.
 
 Everything is iterative and linear: no recursion, and a page of any depth or size is one
 pass. ``main_text`` never raises and does not modify the tree.
@@ -773,8 +782,8 @@ def _main_text(tree: LexborHTMLParser, title: str | None = None) -> tuple[str, b
     container = _widen(page, container, pos)
     under = _under_furniture(page)
     headline = " ".join(title.split()).lower() if title else _head_title(tree)
-    root = _assemble(page, container, under, headline)
-    containers = [root] if root != container else _fragments(page, container, pos)
+    content_root = _assemble(page, container, under, headline)
+    containers = [content_root] if content_root != container else _fragments(page, container, pos)
     taken = _select(page, containers, pos, headline)
     text = "\n\n".join(page.texts[b] for b in taken)
     return text, _prose_missed(page, weights, taken, under)

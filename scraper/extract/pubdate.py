@@ -19,10 +19,14 @@ The headline anchors the page. A date element counts as the article's unless a r
 between it and the headline's is a comment thread, a related-articles box, an embedded post,
 navigation (dropped) or a sidebar or the site's header/footer (last resort). The publisher's
 structured statements win, except that when they disagree with each other the one the page
-(or the URL) shows is taken, a UTC timestamp yields to the local date and time the page shows
-for the same instant, and a URL date wins over a structured date days apart. A day shown
-without a time is completed by a same-day timestamp. Published and modified dates are kept
-apart: a modified date never stands in for a missing published one.
+(or the URL) shows is taken, a date the page labels "Published ..." near the headline wins
+over a structured date of another day, a UTC timestamp yields to the local date and time the
+page shows for the same instant (or to the URL's adjacent day across midnight), and a URL
+date wins over a structured date days apart. A day shown without a time is completed by a
+same-day timestamp. Published and modified dates are kept apart: a modified date never
+stands in for a missing published one here. ``FoundDates.shown_modified`` tells the caller
+when the reader sees the modified date next to the headline; :func:`scraper.extract.extract`
+uses it, with ``date_source`` "updated", for a page that shows no other date.
 """
 
 from __future__ import annotations
@@ -762,7 +766,10 @@ def _from_text(
         has_year = _YEARISH.search(text) is not None
         if not has_year and found.now is None:
             continue
-        verdict, level = layout.place(node if node.tag != "-text" else node.parent)
+        holder = node if node.tag != "-text" else node.parent
+        if holder is None:
+            continue
+        verdict, level = layout.place(holder)
         if verdict == _HARD_OUT or (near_only and verdict == _OK and layout.near(level)):
             continue
         dates = _labelled_dates(text, found.tz) if has_year else []
