@@ -350,3 +350,22 @@ def test_linked_items_with_words_of_their_own_are_kept_bare_titles_are_not() -> 
     assert "Ferries and Fords by B. Castel, a review of the book" in body
     assert not any("Another long linked title" in line for line in body)
     assert body[-1] == PARAS[-1]
+
+
+def test_lead_past_an_image_in_a_script_without_spaces() -> None:
+    # Japanese prose has no spaces between words: its sentences still count as prose.
+    paras = [
+        "川の渡し船は九十一年にわたり、村の子どもたちや牛や車を対岸へ運んできた。",
+        "この秋、二キロ上流に新しい橋が開通し、渡し船は十一月の最初の日曜日に最後の航行を行う。",
+        "船頭は一九八九年に叔父から船を引き継ぎ、それ以来休んだのはわずか十一日だけだという。",
+        "地元の団体は船を買い取り、川の渡しの小さな博物館として残したいと考えている。",
+    ]
+    inner = (
+        f'<div class="standfirst"><p>{paras[0]}</p></div>'
+        + figure(1)
+        + AD_SLOT
+        + '<div class="rest">'
+        + "".join(f"<p>{p}</p>" for p in paras[1:])
+        + "</div>"
+    )
+    assert body_of(shell(inner)) == paras

@@ -317,9 +317,19 @@ def node_text(node: LexborNode) -> str:
 _SENTENCE_END = re.compile(r"[.!?…。！？؟][\"”'’»)\]]*$")
 
 
+# Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer...).
+_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+UNSPACED_CHARS = 25  # in those scripts, a sentence is at least this long ...
+UNSPACED_WEIGHT = 3.0  # ... and a character weighs as much as this many Latin ones
+
+
 def _is_sentence(text: str) -> bool:
     """Prose rather than a headline or a label: several words and a full stop at the end."""
-    return _SENTENCE_END.search(text) is not None and text.count(" ") >= SENT_WORDS
+    if _SENTENCE_END.search(text) is None:
+        return False
+    if text.count(" ") >= SENT_WORDS:
+        return True
+    return len(text) >= UNSPACED_CHARS and _UNSPACED.search(text) is not None
 
 
 _TEASER_END = re.compile(r"(?:\.\.\.|…|\bmore\W*)$", re.IGNORECASE)
@@ -353,6 +363,8 @@ def _weights(page: _Page) -> list[float]:
             out.append(-min(0.6 * n + 10, LINK_CAP))
         else:
             prose = n - link
+            if prose > 8 and not text.isascii() and _UNSPACED.search(text):
+                prose *= UNSPACED_WEIGHT  # a character there carries about a word's worth
             w = prose - LINK_MULT * link - 25
             if kind == _LIST_ITEM and link:
                 w -= 10
@@ -566,7 +578,7 @@ def _added(page: _Page, blocks: Iterable[int], under: bytearray, title: str) -> 
         elif links[b] and _TEASER_END.search(text):
             cost += min(n, LINK_CAP)  # "... Read more"
         elif _is_sentence(text):
-            prose += n
+            prose += n * UNSPACED_WEIGHT if _UNSPACED.search(text) else n
         elif n < 60:
             cost += 10  # a date, a byline, a label
     return prose, cost
