@@ -369,3 +369,43 @@ def test_lead_past_an_image_in_a_script_without_spaces() -> None:
         + "</div>"
     )
     assert body_of(shell(inner)) == paras
+
+
+def test_unnamed_sign_up_box_and_gallery_are_dropped_by_their_shape() -> None:
+    # No class name gives them away: a box of short lines around an email field, and
+    # pictures with one-line captions side by side.
+    box = (
+        "<div><h3>Sign up for the morning briefing</h3><p>Get the best stories from the "
+        'valley in your inbox every morning, free of charge.</p><form><input type="email">'
+        "<button>Sign up</button></form></div>"
+    )
+    slides = "".join(
+        f'<div><img src="/{i}.jpg" alt=""><p>The ferry at dawn seen from the eastern bank, '
+        f"picture {i} of six.</p></div>"
+        for i in range(6)
+    )
+    inner = (
+        "".join(f"<p>{p}</p>" for p in PARAS[:3])
+        + box
+        + "".join(f"<p>{p}</p>" for p in PARAS[3:6])
+        + f"<div>{slides}</div>"
+        + "".join(f"<p>{p}</p>" for p in PARAS[6:])
+    )
+    assert body_of(shell(inner)) == PARAS
+
+
+def test_checklist_with_checkboxes_and_steps_with_pictures_stay() -> None:
+    # Form fields and images that are part of the article: a checklist of ticks, and a
+    # how-to whose steps each have a picture and a paragraph.
+    checklist = "".join(
+        f'<li><input type="checkbox"> {item}</li>'
+        for item in ("Book the ferry museum visit", "Bring a warm coat", "Check the tide table")
+    )
+    steps = "".join(
+        f'<div><img src="/step{i}.jpg" alt=""><p>{PARAS[i]}</p></div>' for i in range(4, 8)
+    )
+    inner = "".join(f"<p>{p}</p>" for p in PARAS[:4]) + f"<ul>{checklist}</ul>" + steps
+    body = body_of(shell(inner))
+    assert body[:4] == PARAS[:4]
+    assert "Bring a warm coat" in body
+    assert body[-4:] == PARAS[4:]

@@ -91,6 +91,8 @@ _WEAK_TAGS = frozenset(
 )  # fmt: skip
 # Of those, the ones that only fold or group content (an accordion, a page-builder form).
 _SOFT_TAGS = frozenset({"details", "summary", "header"})
+_MEDIA_TAGS = frozenset({"img", "picture", "video", "iframe"})
+_TEXT_FIELDS = frozenset({"text", "email", "tel", "search"})
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _LIST_ITEM = 7
 _ITEM_TAGS = frozenset({"li", "dd", "dt"})
@@ -120,6 +122,10 @@ WIDEN_STEPS = 4
 LINKED_ITEM_MIN = 50
 LINKED_ITEM_OWN = 0.2
 _SEPARATORS = re.compile(r"[|•·»]")
+BOX_BLOCKS = 4  # a sign-up box around a form holds at most this many lines ...
+BOX_TEXT = 400  # ... and this much text
+CAPTION_TEXT = 200  # an image with at most this much text is a picture and its caption ...
+GALLERY_RUN = 3  # ... and this many side by side are a gallery
 SENT_WORDS = 6  # a linked paragraph with this many spaces and a full stop is prose
 FRAGMENT_STEPS = 3  # other article-body pieces are looked for this many levels up
 FRAGMENT_MIN = 50.0  # ... and count when they hold this much prose
@@ -157,6 +163,8 @@ class _Page:
     e_eend: list[int] = field(default_factory=list)  # index after the last descendant
     e_soft: set[int] = field(default_factory=set)  # weak only by layout names (see below)
     e_named: set[int] = field(default_factory=set)  # furniture by class/id names alone
+    e_media: set[int] = field(default_factory=set)  # holds an image or a video itself
+    e_fields: set[int] = field(default_factory=set)  # holds a form field itself
 
 
 def _flatten(root: LexborNode, analyse: bool) -> _Page:
@@ -171,6 +179,7 @@ def _flatten(root: LexborNode, analyse: bool) -> _Page:
     e_tag, e_parent, e_hint = page.e_tag, page.e_parent, page.e_hint
     e_bstart, e_bend, e_eend = page.e_bstart, page.e_bend, page.e_eend
     e_block: list[bool] = []
+    media, fields = page.e_media, page.e_fields
     parts: list[str] = []
     link_chars = 0
     link_depth = 0
@@ -248,6 +257,12 @@ def _flatten(root: LexborNode, analyse: bool) -> _Page:
             node = node.child  # type: ignore[union-attr]
             continue
         if tag in SKIP_TAGS or tag[:1] == "-":
+            if tag in _MEDIA_TAGS and open_el:
+                media.add(open_el[-1])
+            elif tag == "input" and open_el and analyse:
+                kind = (node.attrs.get("type") or "text").lower()  # type: ignore[union-attr]
+                if kind in _TEXT_FIELDS:  # not a checkbox, a hidden value or a button
+                    fields.add(open_el[-1])
             node = None
             continue
         if tag == "br":
@@ -345,6 +360,45 @@ def _looks_like_code(text: str) -> bool:
     """Script or style source that leaked into the text (a broken comment, a bad tag)."""
     code = text.count("{") + text.count("}") + text.count("=")
     return code >= 4 and (code + text.count(";")) * 25 > len(text)
+
+
+def _mark_boxes(page: _Page) -> None:
+    """Furniture that no class name announces, told by its shape:
+
+    * a sign-up box: the widest wrapper around a text or email field that holds only a
+      few short lines ("Get the morning briefing", the field, a button);
+    * a gallery: three or more wrappers side by side, each an image with a short caption.
+
+    Linear: one pass up from each form, one pass over the image holders.
+    """
+    hint, parent, tag = page.e_hint, page.e_parent, page.e_tag
+    bstart, bend, texts = page.e_bstart, page.e_bend, page.texts
+
+    def small(i: int) -> bool:
+        n = bend[i] - bstart[i]
+        return n <= BOX_BLOCKS and sum(len(texts[b]) for b in range(bstart[i], bend[i])) < BOX_TEXT
+
+    done: set[int] = set()
+    for i in page.e_fields:
+        box = -1
+        while (
+            i >= 0 and i not in done and hint[i] != BODY and tag[i] not in _ROOT_TAGS and small(i)
+        ):
+            done.add(i)
+            box, i = i, parent[i]
+        if box >= 0 and bend[box] > bstart[box]:  # words around the field: a box
+            hint[box] = NEGATIVE
+    holders: dict[int, list[int]] = {}
+    for i in page.e_media:
+        if tag[i] in _TEXT_UNITS or hint[i] == BODY:
+            continue  # an image inside a paragraph (an emoji, an inline figure)
+        n = bend[i] - bstart[i]
+        if 1 <= n <= 2 and sum(len(texts[b]) for b in range(bstart[i], bend[i])) < CAPTION_TEXT:
+            holders.setdefault(parent[i], []).append(i)
+    for items in holders.values():
+        if len(items) >= GALLERY_RUN:
+            for i in items:
+                hint[i] = NEGATIVE
 
 
 def _weights(page: _Page) -> list[float]:
@@ -787,6 +841,7 @@ def _main_text(tree: LexborHTMLParser, title: str | None = None) -> tuple[str, b
     page = _flatten(root, analyse=True)
     if not page.texts or all(map(_is_junk, page.texts)):
         return None
+    _mark_boxes(page)
     weights = _weights(page)
     container, pos = _choose(page, weights)
     if container < 0:
