@@ -138,7 +138,7 @@ FALLBACK_CHARS = 100  # below this our text is doubtful: ask trafilatura
 # than we took, or the publisher's JSON-LD articleBody is much longer, ask for a second
 # opinion and take it if it is longer and holds most of our words.
 MISSED_SHARE = 0.6  # we took less than this share of the page's prose ...
-MISSED_CHARS = 1000  # ... and left out more than this many characters of it
+MISSED_CHARS = 1800  # ... and left out more than this many characters of it
 SECOND_LONGER = 1.3  # the second opinion must be this much longer ...
 SECOND_COVER = 0.8  # ... and hold this share of our distinct words
 FALLBACK_MAX_HTML = 1_000_000
