@@ -409,3 +409,29 @@ def test_checklist_with_checkboxes_and_steps_with_pictures_stay() -> None:
     assert body[:4] == PARAS[:4]
     assert "Bring a warm coat" in body
     assert body[-4:] == PARAS[4:]
+
+
+def test_highlighted_code_and_tables_in_figures_stay() -> None:
+    # Syntax highlighting names its spans "comment" or "c1"; a block editor wraps tables
+    # in a <figure>. Neither is furniture.
+    code = (
+        '<pre class="highlight"><code><span class="comment"># winch log for the morning'
+        ' crossing</span>\n<span class="kw">start</span> winch --crank</code></pre>'
+    )
+    rows = "".join(
+        f"<tr><td>{day}</td><td>{n} crossings and a long note about the weather</td></tr>"
+        for day, n in (("Monday", 14), ("Tuesday", 11), ("Wednesday", 16))
+    )
+    table = f'<figure class="wp-block-table"><table><tbody>{rows}</tbody></table></figure>'
+    inner = (
+        "".join(f"<p>{p}</p>" for p in PARAS[:4])
+        + code
+        + "".join(f"<p>{p}</p>" for p in PARAS[4:6])
+        + table
+        + "".join(f"<p>{p}</p>" for p in PARAS[6:])
+    )
+    body = body_of(shell(inner))
+    assert any("# winch log for the morning crossing" in line for line in body)
+    assert "Tuesday" in body
+    assert "11 crossings and a long note about the weather" in body
+    assert [line for line in body if line in PARAS] == PARAS

@@ -180,6 +180,7 @@ def _flatten(root: LexborNode, analyse: bool) -> _Page:
     e_bstart, e_bend, e_eend = page.e_bstart, page.e_bend, page.e_eend
     e_block: list[bool] = []
     media, fields = page.e_media, page.e_fields
+    code_top = -1  # the <pre> element we are in, if any
     parts: list[str] = []
     link_chars = 0
     link_depth = 0
@@ -218,6 +219,8 @@ def _flatten(root: LexborNode, analyse: bool) -> _Page:
                     open_el.pop()
                     e_bend[item] = len(texts)
                     e_eend[item] = len(e_tag)
+                    if item == code_top:
+                        code_top = -1
                 else:
                     link_depth -= 1
                 continue
@@ -276,7 +279,7 @@ def _flatten(root: LexborNode, analyse: bool) -> _Page:
             continue
         hint = 0
         is_block = tag in BLOCK_TAGS
-        if analyse and tag not in _ROOT_TAGS:
+        if analyse and tag not in _ROOT_TAGS and code_top < 0:
             attrs = node.attributes  # type: ignore[union-attr]
             hint = attr_hint(attrs) if attrs else 0
             if hint != BODY:
@@ -300,6 +303,8 @@ def _flatten(root: LexborNode, analyse: bool) -> _Page:
             last_br = False
             kinds.append(_HEADINGS.get(tag, _LIST_ITEM if tag in _ITEM_TAGS else 0))
         index = len(e_tag)
+        if tag == "pre" and code_top < 0:
+            code_top = index  # highlighted source below: its spans' classes are tokens
         e_tag.append(tag)
         e_block.append(is_block)
         e_parent.append(open_el[-1] if open_el else -1)
@@ -688,6 +693,7 @@ def _select(page: _Page, containers: list[int], pos: list[float], title: str) ->
             if h <= NEGATIVE or (
                 h == WEAK
                 and pos[i] < (WEAK_KEEP if i in soft else keep_weak)
+                and not _holds_table(page, i)
                 and not (i in soft and _only_headings(page, i))  # a "section-head"
             ):
                 j = eend[i]
@@ -751,6 +757,12 @@ def _under_furniture(page: _Page) -> bytearray:
         p = parent[i]
         under[i] = 1 if h <= NEGATIVE or (p >= 0 and under[p]) else 0
     return under
+
+
+def _holds_table(page: _Page, el: int) -> bool:
+    """Whether element ``el`` is a figure around a table (a data table is content)."""
+    tag = page.e_tag
+    return tag[el] == "figure" and "table" in tag[el + 1 : page.e_eend[el]]
 
 
 def _only_headings(page: _Page, el: int) -> bool:
