@@ -49,7 +49,8 @@ def extract(
 
 
 def _extract(html: str, url: str | None, profile: Profile | None, now: datetime) -> Article:
-    tree = LexborHTMLParser(limit_nesting(html))
+    html = limit_nesting(html)
+    tree = LexborHTMLParser(html)
     objects = structured.jsonld_objects(tree)
     meta = structured.meta_map(tree)
     obj = structured.article_object(objects)
@@ -99,6 +100,7 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
             url=url,
             title=article.title,
             expected_chars=len(declared) if isinstance(declared, str) else 0,
+            html=html,
         )
     article.body = body
     if profile is None:

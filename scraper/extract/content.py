@@ -799,14 +799,16 @@ def main_text(
     url: str | None = None,
     title: str | None = None,
     expected_chars: int = 0,
+    html: str | None = None,
 ) -> str:
     """The body text of an article page without a profile (generic heuristics).
 
     ``title`` (the headline, when the caller knows it) keeps the headline out of the body;
     without it the page's og:title / <title> serves. ``expected_chars`` is the length of
     the body the publisher declares (JSON-LD ``articleBody``), if any: a body much shorter
-    than that is checked against a second opinion. Never raises. Does not modify ``tree``
-    (the caller may run it last either way).
+    than that is checked against a second opinion. ``html``, the source ``tree`` was
+    parsed from, spares serializing it again for that. Never raises. Does not modify
+    ``tree`` (the caller may run it last either way).
     """
     incomplete = False
     try:
@@ -820,12 +822,12 @@ def main_text(
     if text is None:  # no readable text at all: nothing to ask a second opinion about
         return ""
     if len(text) < FALLBACK_CHARS:
-        other = _second_opinion(tree, url)
+        other = _second_opinion(tree, url, html)
         if len(other) > len(text):
             return other
         return text
     if incomplete or len(text) < MISSED_SHARE * expected_chars:
-        other = _second_opinion(tree, url)
+        other = _second_opinion(tree, url, html, fast=True)
         if len(other) > SECOND_LONGER * len(text) and _covers(other, text):
             return other
     return text
@@ -878,17 +880,26 @@ def _swallowed_page(tree: LexborHTMLParser) -> LexborHTMLParser | None:
     return LexborHTMLParser(raw[raw.find("<") :])
 
 
-def _second_opinion(tree: LexborHTMLParser, url: str | None) -> str:
+def _second_opinion(
+    tree: LexborHTMLParser, url: str | None, html: str | None = None, *, fast: bool = False
+) -> str:
     """trafilatura's body, for the rare page where our own analysis finds next to nothing
-    (an article that is one list of links, a page without prose). Costly: used sparingly."""
+    (an article that is one list of links, a page without prose) or much less than the
+    page holds. Costly: used sparingly. ``html`` is the page's source when the caller has
+    it (serializing the tree again costs time); ``fast`` skips trafilatura's own fallbacks."""
     try:
         import trafilatura  # imported here: most pages never need it
 
-        html = tree.html or ""
+        html = html or tree.html or ""
         if not html or len(html) > FALLBACK_MAX_HTML:
             return ""
         found = trafilatura.extract(
-            html, url=url, favor_precision=True, include_comments=False, include_tables=True
+            html,
+            url=url,
+            favor_precision=True,
+            include_comments=False,
+            include_tables=True,
+            fast=fast,
         )
     except Exception:
         return ""
