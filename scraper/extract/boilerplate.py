@@ -110,37 +110,66 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 _cache: dict[str, int] = {}
 
 
+# What one class/id word says, cached per word (words repeat across elements and pages).
+_T_NONE, _T_SKIP, _T_POSNAME, _T_POSNAME_BODY, _T_BODY = 0, 1, 2, 3, 4
+_T_NEG, _T_NEG_DISCUSSION, _T_WEAK, _T_POS = 5, 6, 7, 8
+_word_cache: dict[str, int] = {}
+
+
+def _word_kind(word: str) -> int:
+    kind = _word_cache.get(word)
+    if kind is not None:
+        return kind
+    name = _CAMEL.sub(r"\1-\2", word).lower()
+    if ":" in name or "[" in name:  # a utility class ("xl:hidden", "w-[--sidebar-w]")
+        kind = _T_SKIP  # styles a breakpoint or sets a value: says nothing about the content
+    else:
+        if name.startswith("ctl"):  # ASP.NET control path: only the last part is its name
+            name = name.rsplit("_", 1)[-1]
+        if name in _POS_NAMES:
+            kind = _T_POSNAME_BODY if name in _BODY_NAMES else _T_POSNAME
+        elif _BODY_RE.search(name):
+            kind = _T_BODY
+        else:
+            is_pos = _POS_RE.search(name) is not None
+            if (
+                name.startswith(_LAYOUT_PREFIXES)
+                or (is_pos and _LAYOUT_SUFFIX.search(name))
+                or "-and-" in name
+            ):
+                kind = _T_SKIP  # "has-sidebar", "content-sidebar-wrap": a layout wrapper
+            elif _NEG_RE.search(name):
+                kind = _T_NEG_DISCUSSION if _DISCUSSION_RE.search(name) else _T_NEG
+            elif _WEAK_RE.search(name):
+                kind = _T_WEAK
+            else:
+                kind = _T_POS if is_pos else _T_NONE
+    if len(_word_cache) > 50_000:
+        _word_cache.clear()
+    _word_cache[word] = kind
+    return kind
+
+
 def names_hint(names: str) -> int:
     """DISCUSSION / NEGATIVE / WEAK / NEUTRAL / POSITIVE / BODY for a class + id string."""
     hint = _cache.get(names)
     if hint is not None:
         return hint
     neg = weak = pos = body = discussion = False
-    for name in _CAMEL.sub(r"\1-\2", names).lower().split():
-        if ":" in name or "[" in name:  # a utility class ("xl:hidden", "w-[--sidebar-w]")
-            continue  # styles a breakpoint or sets a value: says nothing about the content
-        if name.startswith("ctl"):  # ASP.NET control path: only the last part is its name
-            name = name.rsplit("_", 1)[-1]
-        if name in _POS_NAMES:
-            body = body or name in _BODY_NAMES
+    for word in names.split():
+        kind = _word_kind(word)
+        if kind in (_T_POSNAME, _T_POSNAME_BODY):
+            body = body or kind == _T_POSNAME_BODY
             pos, neg, weak, discussion = True, False, False, False
             break
-        if _BODY_RE.search(name):
+        if kind == _T_BODY:
             body = True
-            continue
-        is_pos = _POS_RE.search(name) is not None
-        if (
-            name.startswith(_LAYOUT_PREFIXES)
-            or (is_pos and _LAYOUT_SUFFIX.search(name))
-            or "-and-" in name
-        ):
-            continue  # "has-sidebar", "content-sidebar-wrap": a layout wrapper
-        if _NEG_RE.search(name):
+        elif kind in (_T_NEG, _T_NEG_DISCUSSION):
             neg = True
-            discussion = discussion or _DISCUSSION_RE.search(name) is not None
-        elif _WEAK_RE.search(name):
+            discussion = discussion or kind == _T_NEG_DISCUSSION
+        elif kind == _T_WEAK:
             weak = True
-        elif is_pos:
+        elif kind == _T_POS:
             pos = True
     if body:
         hint = BODY
