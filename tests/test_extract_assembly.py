@@ -435,3 +435,13 @@ def test_highlighted_code_and_tables_in_figures_stay() -> None:
     assert "Tuesday" in body
     assert "11 crossings and a long note about the weather" in body
     assert [line for line in body if line in PARAS] == PARAS
+
+
+def test_numeric_dates_read_in_the_page_region_order() -> None:
+    for lang, expected in (("en-US", "2025-03-04"), ("en-GB", "2025-04-03")):
+        html = _dated(byline="By Mira Lenz · 3/4/2025").replace(
+            '<html lang="en">', f'<html lang="{lang}">'
+        )
+        article = extract(html, URL.replace("/2023", ""))
+        assert article.published_at is not None
+        assert article.published_at.date().isoformat() == expected, lang

@@ -211,6 +211,7 @@ class _Found:
     now: datetime | None
     published: list[_Candidate]
     modified: list[_Candidate]
+    lang: str | None = None  # the page's language tag: "en-US" reads 3/4/2025 as March 4
 
     def add(
         self,
@@ -253,7 +254,7 @@ def find_dates(
     get it and aware ones are shown in it. ``now`` discards future dates and anchors relative
     ones. ``text_selector`` is a site profile's selector for the visible date.
     """
-    found = _Found(tz, now, [], [])
+    found = _Found(tz, now, [], [], _page_lang(tree, meta))
     _from_meta(meta, found)
     _from_jsonld(objects, url, found)
     layout = _Layout(tree, _titles(tree, meta))
@@ -351,6 +352,16 @@ _META_PUBLISHED_LIKE = re.compile(
 )
 _META_MODIFIED_LIKE = re.compile(r"modif|updat|revis|edit|expir", re.IGNORECASE)
 _OFFSET = re.compile(r"(?:[+-]\d{2}:?\d{2}|[+-]\d{2}|Z|UTC|GMT)\s*$", re.IGNORECASE)
+
+
+def _page_lang(tree: LexborHTMLParser, meta: dict[str, list[str]]) -> str | None:
+    """The page's language tag with its region when it gives one (``<html lang>``, else
+    ``og:locale``): only the region decides how 3/4/2025 reads."""
+    root = tree.css_first("html")
+    lang = root.attributes.get("lang") if root is not None else None
+    if not lang or "-" not in lang:
+        lang = first_meta(meta, "og:locale") or lang
+    return lang.strip() if lang else None
 
 
 def _has_offset(value: str) -> bool:
@@ -695,14 +706,18 @@ def _from_elements(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> No
         value = _element_value(node).strip()
         if not value or len(value) > _MAX_TEXT:
             continue
-        parsed = parse_iso(value, found.tz) or parse_date(value, tz=found.tz)
+        parsed = parse_iso(value, found.tz) or parse_date(value, tz=found.tz, lang=found.lang)
         if node.tag == "meta" and parsed is not None and _in_head(node):
             # <meta itemprop="datePublished"> in <head> is page metadata like any other.
             rank = _META_OFFSET if parsed.has_time and _has_offset(value) else _META_NAIVE
             found.add(parsed, "meta", rank, modified=_is_modified(node) is True)
             continue
         text = _text(node) if node.tag != "meta" else None
-        shown = parse_date(text, tz=found.tz) if text and _YEARISH.search(text) else None
+        shown = (
+            parse_date(text, tz=found.tz, lang=found.lang)
+            if text and _YEARISH.search(text)
+            else None
+        )
         # What the reader sees wins over a machine value of another day.
         if shown is not None and (parsed is None or abs((shown.day - parsed.day).days) > 1):
             parsed = shown
@@ -772,7 +787,7 @@ def _from_text(
         verdict, level = layout.place(holder)
         if verdict == _HARD_OUT or (near_only and verdict == _OK and layout.near(level)):
             continue
-        dates = _labelled_dates(text, found.tz) if has_year else []
+        dates = _labelled_dates(text, found.tz, found.lang) if has_year else []
         if not dates:
             if (
                 found.now is not None
@@ -822,11 +837,13 @@ def _around_headline(layout: _Layout) -> Iterable[tuple[LexborNode, bool, int]]:
         node = node.prev
 
 
-def _labelled_dates(text: str, tz: tzinfo | None) -> list[tuple[ParsedDate, str | None]]:
+def _labelled_dates(
+    text: str, tz: tzinfo | None, lang: str | None = None
+) -> list[tuple[ParsedDate, str | None]]:
     """The dates in a short text, each labelled "published", "modified" or None by the words
     right before it ("Updated: ...", "Publié le ...")."""
     out: list[tuple[ParsedDate, str | None]] = []
-    for lead, parsed in iter_dates(text, tz=tz):
+    for lead, parsed in iter_dates(text, tz=tz, lang=lang):
         label: str | None = None
         if _MODIFIED_WORDS.search(lead):
             label = "modified"
@@ -844,7 +861,7 @@ def _titles(tree: LexborHTMLParser, meta: dict[str, list[str]]) -> list[str]:
 def _from_title(titles: list[str], found: _Found) -> None:
     for text in titles:
         if text and len(text) < 400 and _YEARISH.search(text):
-            parsed = parse_date(text, tz=found.tz)
+            parsed = parse_date(text, tz=found.tz, lang=found.lang)
             if parsed is not None:
                 found.add(parsed, "text", _TITLE, visible=True)
                 return
@@ -887,7 +904,7 @@ def _from_body(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> None:
         window = not after or chars <= _BODY_CHARS
         if not _YEARISH.search(context):  # "Veröffentlicht:" in the element before
             text = f"{context[-40:]} {text}"
-        for parsed, label in _labelled_dates(text, found.tz):
+        for parsed, label in _labelled_dates(text, found.tz, found.lang):
             if label == "modified":
                 found.add(parsed, "text", _BODY, modified=True)
             elif after and label == "published":
