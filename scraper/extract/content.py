@@ -421,7 +421,7 @@ def _weights(page: _Page) -> list[float]:
         elif (n > 40 and _looks_like_code(text)) or _is_junk(text):
             out.append(-min(0.6 * n + 10, LINK_CAP))
         else:
-            prose = n - link
+            prose = float(n - link)
             if prose > 8 and not text.isascii() and _UNSPACED.search(text):
                 prose *= UNSPACED_WEIGHT  # a character there carries about a word's worth
             w = prose - LINK_MULT * link - 25
