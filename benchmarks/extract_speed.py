@@ -3,6 +3,7 @@
 
     python benchmarks/extract_speed.py                       # dev-set pages + test fixtures
     python benchmarks/extract_speed.py --pages DIR --limit 100 --repeat 3
+    python benchmarks/extract_speed.py --interleave          # both per page, in turn
 
 Pages are every ``*.html`` / ``*.html.gz`` under ``--pages`` (default: ``../shared/eval/body``
 next to the project, when it exists) and under ``tests/fixtures``. Both extractors run in
@@ -61,11 +62,42 @@ def timed(fn: Callable[[str], object], pages: list[str], repeat: int) -> float:
     return best
 
 
+def interleaved(pages: list[str]) -> int:
+    """``extract`` and trafilatura on each page in turn; prints both rates and the ratio."""
+    import trafilatura
+
+    def baseline(html: str) -> object:
+        return trafilatura.extract(html, favor_precision=True, include_comments=False)
+
+    extract(pages[0])
+    baseline(pages[0])
+    gc.collect()
+    ours = base = 0.0
+    for html in pages:
+        start = time.perf_counter()
+        extract(html)
+        middle = time.perf_counter()
+        baseline(html)
+        ours += middle - start
+        base += time.perf_counter() - middle
+    n = len(pages)
+    print(f"  scraper.extract          {n / ours:8.1f} pages/s  ({1000 * ours / n:.2f} ms/page)")
+    print(f"  trafilatura.extract      {n / base:8.1f} pages/s  ({1000 * base / n:.2f} ms/page)")
+    print(f"  ratio extract / trafilatura (interleaved): {base / ours:.2f}x")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--pages", type=Path, default=DEFAULT_PAGES, help="folder of pages")
     ap.add_argument("--limit", type=int, help="at most N pages")
     ap.add_argument("--repeat", type=int, default=1, help="passes per extractor (best counts)")
+    ap.add_argument(
+        "--interleave",
+        action="store_true",
+        help="time both extractors page by page, alternately: on a shared machine the ratio"
+        " then sees the same load for both",
+    )
     args = ap.parse_args(argv)
     logging.disable(logging.ERROR)
 
@@ -76,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     n, size = len(pages), sum(map(len, pages)) / 1e6
     print(f"{n} pages, {size:.1f} MB of HTML, best of {args.repeat} pass(es)")
 
+    if args.interleave:
+        return interleaved(pages)
     ours = timed(lambda html: extract(html), pages, args.repeat)
     body = timed(lambda html: main_text(LexborHTMLParser(html)), pages, args.repeat)
     try:

@@ -51,7 +51,8 @@ def extract(
 
 
 def _extract(html: str, url: str | None, profile: Profile | None, now: datetime) -> Article:
-    tree = LexborHTMLParser(limit_nesting(html))
+    html = limit_nesting(html)
+    tree = LexborHTMLParser(html)
     objects = structured.jsonld_objects(tree)
     meta = structured.meta_map(tree)
     obj = structured.article_object(objects)
@@ -83,6 +84,11 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
     )
     article.published_at, article.modified_at = dates.published, dates.modified
     article.date_source, article.date_raw = dates.source, dates.raw
+    if dates.published is None and dates.shown_modified is not None:
+        # The page dates itself only as "Updated ...": that day stands for the article,
+        # and the source says it is an update date.
+        article.published_at = dates.shown_modified
+        article.date_source, article.date_raw = "updated", dates.shown_modified_raw
 
     body: str | None = None
     if profile is not None:
@@ -90,7 +96,14 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
         profile_rules.apply_fields(tree, profile, article, url)
         body = profile_rules.body(tree, profile)
     if body is None:
-        body = content.main_text(tree, url=url, title=article.title)
+        declared = obj.get("articleBody") if obj is not None else None
+        body = content.main_text(
+            tree,
+            url=url,
+            title=article.title,
+            expected_chars=len(declared) if isinstance(declared, str) else 0,
+            html=html,
+        )
     article.body = body
     if profile is None:
         article.is_article = _looks_like_article(obj, meta, article)

@@ -53,6 +53,11 @@ _WEAK_EXACT = (
     "hide", "hidden", "print", "photo", "media", "video", "figure", "extra", "utility",
     "utilities", "more",
 )  # fmt: skip
+# Weak names that say only how a block is shown (collapsed, in a widget, behind a "jump"
+# link), not what it holds: accordions, FAQ answers and page-builder wrappers carry them
+# around whole sections of the article. Such a block stays in the body when it holds prose.
+_LAYOUT_WEAK_WORDS = ("overlay", "skip", "jump", "nocontent", "widget")
+_LAYOUT_WEAK_EXACT = ("hide", "hidden", "extra", "more", "header", "head")
 _BODY_NAMES = (
     "articlebody", "article-body", "article_body", "articletext", "article-text",
     "article-content", "articlecontent", "article__body", "article__content", "story-body",
@@ -94,11 +99,55 @@ def _words(prefixes: tuple[str, ...], exact: tuple[str, ...]) -> re.Pattern[str]
 _NEG_RE = _words(_NEG_WORDS, _NEG_EXACT)
 _DISCUSSION_RE = _words(("comment", "disqus", "respond", "reply", "replies", "discussion"), ())
 _WEAK_RE = _words(_WEAK_WORDS, _WEAK_EXACT)
+_PLAIN_WEAK_RE = _words(
+    tuple(w for w in _WEAK_WORDS if w not in _LAYOUT_WEAK_WORDS),
+    tuple(w for w in _WEAK_EXACT if w not in _LAYOUT_WEAK_EXACT),
+)
 _BODY_RE = _words((), _BODY_NAMES)
 _POS_RE = re.compile(r"(?:^|[^a-z0-9])(?:" + "|".join(_POS_WORDS) + r")")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 _cache: dict[str, int] = {}
+
+
+# What one class/id word says, cached per word (words repeat across elements and pages).
+_T_NONE, _T_SKIP, _T_POSNAME, _T_POSNAME_BODY, _T_BODY = 0, 1, 2, 3, 4
+_T_NEG, _T_NEG_DISCUSSION, _T_WEAK, _T_POS = 5, 6, 7, 8
+_word_cache: dict[str, int] = {}
+
+
+def _word_kind(word: str) -> int:
+    kind = _word_cache.get(word)
+    if kind is not None:
+        return kind
+    name = _CAMEL.sub(r"\1-\2", word).lower()
+    if ":" in name or "[" in name:  # a utility class ("xl:hidden", "w-[--sidebar-w]")
+        kind = _T_SKIP  # styles a breakpoint or sets a value: says nothing about the content
+    else:
+        if name.startswith("ctl"):  # ASP.NET control path: only the last part is its name
+            name = name.rsplit("_", 1)[-1]
+        if name in _POS_NAMES:
+            kind = _T_POSNAME_BODY if name in _BODY_NAMES else _T_POSNAME
+        elif _BODY_RE.search(name):
+            kind = _T_BODY
+        else:
+            is_pos = _POS_RE.search(name) is not None
+            if (
+                name.startswith(_LAYOUT_PREFIXES)
+                or (is_pos and _LAYOUT_SUFFIX.search(name))
+                or "-and-" in name
+            ):
+                kind = _T_SKIP  # "has-sidebar", "content-sidebar-wrap": a layout wrapper
+            elif _NEG_RE.search(name):
+                kind = _T_NEG_DISCUSSION if _DISCUSSION_RE.search(name) else _T_NEG
+            elif _WEAK_RE.search(name):
+                kind = _T_WEAK
+            else:
+                kind = _T_POS if is_pos else _T_NONE
+    if len(_word_cache) > 50_000:
+        _word_cache.clear()
+    _word_cache[word] = kind
+    return kind
 
 
 def names_hint(names: str) -> int:
@@ -107,29 +156,20 @@ def names_hint(names: str) -> int:
     if hint is not None:
         return hint
     neg = weak = pos = body = discussion = False
-    for name in _CAMEL.sub(r"\1-\2", names).lower().split():
-        if name.startswith("ctl"):  # ASP.NET control path: only the last part is its name
-            name = name.rsplit("_", 1)[-1]
-        if name in _POS_NAMES:
-            body = body or name in _BODY_NAMES
+    for word in names.split():
+        kind = _word_kind(word)
+        if kind in (_T_POSNAME, _T_POSNAME_BODY):
+            body = body or kind == _T_POSNAME_BODY
             pos, neg, weak, discussion = True, False, False, False
             break
-        if _BODY_RE.search(name):
+        if kind == _T_BODY:
             body = True
-            continue
-        is_pos = _POS_RE.search(name) is not None
-        if (
-            name.startswith(_LAYOUT_PREFIXES)
-            or (is_pos and _LAYOUT_SUFFIX.search(name))
-            or "-and-" in name
-        ):
-            continue  # "has-sidebar", "content-sidebar-wrap": a layout wrapper
-        if _NEG_RE.search(name):
+        elif kind in (_T_NEG, _T_NEG_DISCUSSION):
             neg = True
-            discussion = discussion or _DISCUSSION_RE.search(name) is not None
-        elif _WEAK_RE.search(name):
+            discussion = discussion or kind == _T_NEG_DISCUSSION
+        elif kind == _T_WEAK:
             weak = True
-        elif is_pos:
+        elif kind == _T_POS:
             pos = True
     if body:
         hint = BODY
@@ -163,11 +203,20 @@ _NEG_ROLES = frozenset(
 )
 
 
+_NAME_ATTRS = ("data-component", "data-testid", "data-test-id", "data-module", "name")
+
+
 def attr_hint(attrs: dict[str, str | None]) -> int:
     """What an element's attributes say about it (see ``names_hint``)."""
     cls = attrs.get("class")
     ident = attrs.get("id")
     if len(attrs) > (cls is not None) + (ident is not None):
+        # Component names of JavaScript front ends say what a block is, as classes do
+        # ("text-block", "related-stories", section name="articleBody").
+        for key in _NAME_ATTRS:
+            value = attrs.get(key)
+            if value and len(value) < 80:
+                ident = f"{ident or ''} {value}"
         prop = attrs.get("itemprop")
         if prop:
             prop = prop.lower()
@@ -209,6 +258,11 @@ _CHROME_LINE = re.compile(
     r"|follow us(?: on)?\b.{0,40}|click here\b.{0,40}"
     r"|lire aussi|à lire aussi|lire la suite|voir aussi|partager|ver también|leer más|compartir"
     r"|اقرأ أيضا|اقرأ أيضاً|اقرأ ايضا|إقرأ أيضا|اقرأ المزيد|شارك|مشاركة|المزيد"
+    r"|weiterlesen|mehr zum thema|lesen sie (?:auch|mehr)|auch interessant|werbung|teilen"
+    r"|leggi anche|leggi (?:di )?più|pubblicità|condividi|leia (?:também|mais)|veja também"
+    r"|publicidade|compartilhe|lees (?:ook|meer)|advertentie|delen|lee también"
+    r"|te puede interesar|czytaj (?:też|także|więcej)|reklama|udostępnij|читайте также"
+    r"|реклама|поделиться|baca juga|ayrıca okuyun|reklam|paylaş"
     r"|(?:photo|image|picture|video|source|credit|foto)s?\s*[:|].{0,80}"
     r"|(?:all rights reserved|copyright|©).{0,120}|.{0,120}(?:all rights reserved)\W*"
     r"|tags?\s*:.*|filed under\s*:?.*|posted in\s*:?.*|categor(?:y|ies)\s*:.*"
@@ -230,3 +284,29 @@ def is_chrome_line(text: str) -> bool:
     if len(text) <= 160 and _CHROME_LINE.match(low) is not None:
         return True
     return _CHROME_START.match(low) is not None
+
+
+def layout_weak(attrs: dict[str, str | None]) -> bool:
+    """For an element hinted WEAK: is it weak only for a name about presentation
+    ("hidden", "widget-wrap", "jump-section"), not for one about bylines, captions or meta?"""
+    if attrs.get("itemprop"):
+        return False
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    for name in _CAMEL.sub(r"\1-\2", names).lower().split():
+        if ":" in name or "[" in name:
+            continue
+        if _PLAIN_WEAK_RE.search(name):
+            return False
+    return True
+
+
+def named_only(attrs: dict[str, str | None]) -> bool:
+    """For an element hinted NEGATIVE: is that only its class/id speaking (not ``hidden``,
+    ``aria-hidden``, a hiding style or a landmark role, which are not to be argued with)?"""
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return False
+    style = attrs.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return False
+    role = attrs.get("role")
+    return not (role and role.lower() in _NEG_ROLES)

@@ -19,10 +19,14 @@ The headline anchors the page. A date element counts as the article's unless a r
 between it and the headline's is a comment thread, a related-articles box, an embedded post,
 navigation (dropped) or a sidebar or the site's header/footer (last resort). The publisher's
 structured statements win, except that when they disagree with each other the one the page
-(or the URL) shows is taken, a UTC timestamp yields to the local date and time the page shows
-for the same instant, and a URL date wins over a structured date days apart. A day shown
-without a time is completed by a same-day timestamp. Published and modified dates are kept
-apart: a modified date never stands in for a missing published one.
+(or the URL) shows is taken, a date the page labels "Published ..." near the headline wins
+over a structured date of another day, a UTC timestamp yields to the local date and time the
+page shows for the same instant (or to the URL's adjacent day across midnight), and a URL
+date wins over a structured date days apart. A day shown without a time is completed by a
+same-day timestamp. Published and modified dates are kept apart: a modified date never
+stands in for a missing published one here. ``FoundDates.shown_modified`` tells the caller
+when the reader sees the modified date next to the headline; :func:`scraper.extract.extract`
+uses it, with ``date_source`` "updated", for a page that shows no other date.
 """
 
 from __future__ import annotations
@@ -49,6 +53,10 @@ class FoundDates:
     modified: datetime | None
     source: str | None
     raw: str | None
+    # The modified date when the reader sees it next to the headline ("Updated 5 May
+    # 2025"): on a page that shows no publication date, the only day it gives for itself.
+    shown_modified: datetime | None = None
+    shown_modified_raw: str | None = None
 
 
 # Ranks: lower is more trusted.
@@ -190,6 +198,7 @@ class _Candidate:
     rank: int
     order: int
     visible: bool
+    labelled: bool = False  # the page's words call it the publication date ("Published ...")
 
     @property
     def day(self) -> date:
@@ -202,6 +211,7 @@ class _Found:
     now: datetime | None
     published: list[_Candidate]
     modified: list[_Candidate]
+    lang: str | None = None  # the page's language tag: "en-US" reads 3/4/2025 as March 4
 
     def add(
         self,
@@ -211,11 +221,12 @@ class _Found:
         *,
         modified: bool = False,
         visible: bool = False,
+        labelled: bool = False,
     ) -> None:
         if parsed is None or self._future(parsed.value):
             return
         target = self.modified if modified else self.published
-        target.append(_Candidate(parsed, source, rank, len(target), visible))
+        target.append(_Candidate(parsed, source, rank, len(target), visible, labelled))
 
     def _future(self, value: datetime) -> bool:
         if self.now is None:
@@ -243,7 +254,7 @@ def find_dates(
     get it and aware ones are shown in it. ``now`` discards future dates and anchors relative
     ones. ``text_selector`` is a site profile's selector for the visible date.
     """
-    found = _Found(tz, now, [], [])
+    found = _Found(tz, now, [], [], _page_lang(tree, meta))
     _from_meta(meta, found)
     _from_jsonld(objects, url, found)
     layout = _Layout(tree, _titles(tree, meta))
@@ -269,11 +280,16 @@ def find_dates(
     mod_value = _present(modified, tz)
     if pub_value is not None and mod_value is not None and _before(mod_value, pub_value):
         mod_value = None
+    shown = modified is not None and any(
+        c.visible and c.rank <= _TEXT and c.day == modified.day for c in found.modified
+    )
     return FoundDates(
         published=pub_value,
         modified=mod_value,
         source=published.source if published else None,
         raw=published.parsed.raw if published else None,
+        shown_modified=mod_value if shown else None,
+        shown_modified_raw=modified.parsed.raw if shown and modified else None,
     )
 
 
@@ -321,9 +337,31 @@ def _from_meta(meta: dict[str, list[str]], found: _Found) -> None:
         match = _PARSELY_DATE.search(parsely[0])
         if match:
             found.add(_machine(match.group(1), found.tz), "meta", _META_NAIVE)
+    if not found.published:
+        # A publication date under a name of the site's own ("x-published-date",
+        # "page.publishDate"): trusted below the standard names and the JSON-LD.
+        for key, values in meta.items():
+            if _META_PUBLISHED_LIKE.search(key) and not _META_MODIFIED_LIKE.search(key):
+                found.add(_machine(values[0], found.tz), "meta", _JSONLD_OTHER)
 
 
+_META_PUBLISHED_LIKE = re.compile(
+    r"publi(?:sh|cation)\w*?[-_.:]?(?:date|time|on)|(?:date|time)[-_.:]?publi|pubdate"
+    r"|first[-_.:]?published|release[-_.:]?date",
+    re.IGNORECASE,
+)
+_META_MODIFIED_LIKE = re.compile(r"modif|updat|revis|edit|expir", re.IGNORECASE)
 _OFFSET = re.compile(r"(?:[+-]\d{2}:?\d{2}|[+-]\d{2}|Z|UTC|GMT)\s*$", re.IGNORECASE)
+
+
+def _page_lang(tree: LexborHTMLParser, meta: dict[str, list[str]]) -> str | None:
+    """The page's language tag with its region when it gives one (``<html lang>``, else
+    ``og:locale``): only the region decides how 3/4/2025 reads."""
+    root = tree.css_first("html")
+    lang = root.attributes.get("lang") if root is not None else None
+    if not lang or "-" not in lang:
+        lang = first_meta(meta, "og:locale") or lang
+    return lang.strip() if lang else None
 
 
 def _has_offset(value: str) -> bool:
@@ -551,6 +589,7 @@ class _Seen:
     index: int
     verdict: int
     shown: bool = True
+    labelled: bool = False  # "Published ..." right before it
 
 
 def _ordered(seen: list[_Seen]) -> list[_Seen]:
@@ -572,7 +611,14 @@ def _add_seen(seen: list[_Seen], layout: _Layout, found: _Found, source: str, ra
             found.add(item.parsed, source, item_rank, modified=True, visible=visible)
             found.add(item.parsed, source, _BODY, visible=visible)
             continue
-        found.add(item.parsed, source, item_rank, modified=item.modified, visible=visible)
+        found.add(
+            item.parsed,
+            source,
+            item_rank,
+            modified=item.modified,
+            visible=visible,
+            labelled=item.labelled and not item.modified,
+        )
 
 
 # --------------------------------------------------------------------------- page elements
@@ -660,14 +706,18 @@ def _from_elements(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> No
         value = _element_value(node).strip()
         if not value or len(value) > _MAX_TEXT:
             continue
-        parsed = parse_iso(value, found.tz) or parse_date(value, tz=found.tz)
+        parsed = parse_iso(value, found.tz) or parse_date(value, tz=found.tz, lang=found.lang)
         if node.tag == "meta" and parsed is not None and _in_head(node):
             # <meta itemprop="datePublished"> in <head> is page metadata like any other.
             rank = _META_OFFSET if parsed.has_time and _has_offset(value) else _META_NAIVE
             found.add(parsed, "meta", rank, modified=_is_modified(node) is True)
             continue
         text = _text(node) if node.tag != "meta" else None
-        shown = parse_date(text, tz=found.tz) if text and _YEARISH.search(text) else None
+        shown = (
+            parse_date(text, tz=found.tz, lang=found.lang)
+            if text and _YEARISH.search(text)
+            else None
+        )
         # What the reader sees wins over a machine value of another day.
         if shown is not None and (parsed is None or abs((shown.day - parsed.day).days) > 1):
             parsed = shown
@@ -675,7 +725,18 @@ def _from_elements(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> No
             continue
         label = _label_before(node)
         modified = label == "modified" or (label is None and _is_modified(node))
-        seen.append(_Seen(parsed, modified, level, after, index, verdict, shown is not None))
+        seen.append(
+            _Seen(
+                parsed,
+                modified,
+                level,
+                after,
+                index,
+                verdict,
+                shown is not None,
+                label == "published",
+            )
+        )
     _add_seen(seen, layout, found, "time", _TIME)
 
 
@@ -720,10 +781,13 @@ def _from_text(
         has_year = _YEARISH.search(text) is not None
         if not has_year and found.now is None:
             continue
-        verdict, level = layout.place(node if node.tag != "-text" else node.parent)
+        holder = node if node.tag != "-text" else node.parent
+        if holder is None:
+            continue
+        verdict, level = layout.place(holder)
         if verdict == _HARD_OUT or (near_only and verdict == _OK and layout.near(level)):
             continue
-        dates = _labelled_dates(text, found.tz) if has_year else []
+        dates = _labelled_dates(text, found.tz, found.lang) if has_year else []
         if not dates:
             if (
                 found.now is not None
@@ -741,7 +805,9 @@ def _from_text(
                 modified: bool | None = True
             else:
                 modified = class_modified if label is None else False
-            seen.append(_Seen(parsed, modified, level, after, index, verdict))
+            seen.append(
+                _Seen(parsed, modified, level, after, index, verdict, True, label == "published")
+            )
     _add_seen(seen, layout, found, "text", _TEXT)
     for parsed in relative:
         found.add(parsed, "text", _RELATIVE)
@@ -771,11 +837,13 @@ def _around_headline(layout: _Layout) -> Iterable[tuple[LexborNode, bool, int]]:
         node = node.prev
 
 
-def _labelled_dates(text: str, tz: tzinfo | None) -> list[tuple[ParsedDate, str | None]]:
+def _labelled_dates(
+    text: str, tz: tzinfo | None, lang: str | None = None
+) -> list[tuple[ParsedDate, str | None]]:
     """The dates in a short text, each labelled "published", "modified" or None by the words
     right before it ("Updated: ...", "Publié le ...")."""
     out: list[tuple[ParsedDate, str | None]] = []
-    for lead, parsed in iter_dates(text, tz=tz):
+    for lead, parsed in iter_dates(text, tz=tz, lang=lang):
         label: str | None = None
         if _MODIFIED_WORDS.search(lead):
             label = "modified"
@@ -793,7 +861,7 @@ def _titles(tree: LexborHTMLParser, meta: dict[str, list[str]]) -> list[str]:
 def _from_title(titles: list[str], found: _Found) -> None:
     for text in titles:
         if text and len(text) < 400 and _YEARISH.search(text):
-            parsed = parse_date(text, tz=found.tz)
+            parsed = parse_date(text, tz=found.tz, lang=found.lang)
             if parsed is not None:
                 found.add(parsed, "text", _TITLE, visible=True)
                 return
@@ -836,7 +904,7 @@ def _from_body(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> None:
         window = not after or chars <= _BODY_CHARS
         if not _YEARISH.search(context):  # "Veröffentlicht:" in the element before
             text = f"{context[-40:]} {text}"
-        for parsed, label in _labelled_dates(text, found.tz):
+        for parsed, label in _labelled_dates(text, found.tz, found.lang):
             if label == "modified":
                 found.add(parsed, "text", _BODY, modified=True)
             elif after and label == "published":
@@ -895,9 +963,22 @@ def _choose(candidates: list[_Candidate]) -> _Candidate | None:
 
 def _check_structured(best: _Candidate, ordered: list[_Candidate]) -> _Candidate:
     """The structured date to keep, given what the page shows."""
+    value = best.parsed.value
+    in_url = [c for c in ordered if c.source == "url"]
+    if in_url and best.parsed.has_time and value.utcoffset() == timedelta(0):
+        # A UTC timestamp late (early) in the day, and the URL names the next (previous)
+        # day: the URL has the local day the site published on.
+        step = (in_url[0].day - best.day).days
+        if (step == 1 and value.hour >= _LATE_UTC) or (step == -1 and value.hour < _EARLY_UTC):
+            return in_url[0]
     shown = {c.day for c in ordered if c.visible}
     if best.day in shown:
         return best
+    # The page says "Published <day>" next to the headline, and the structured date is
+    # another day (often the last edit): the reader's label wins.
+    labelled = [c for c in ordered if c.labelled and c.visible and c.rank <= _TEXT]
+    if labelled:
+        return labelled[0]
     confirmed = [c for c in ordered if c.rank in _STRUCTURED and c.day in shown]
     if confirmed:
         return confirmed[0]
