@@ -132,6 +132,8 @@ class Crawler:
         self._wake = asyncio.Event()
         self._in_flight = 0
         self._generation = 0  # pages handled (and last workers done): wakes idle workers
+        self._retry_later: set[str] = set()  # failed in a way worth one more try
+        self._last_pass_done = False
         self._site_id = 0
         self._full = self.options.full
         self._variants: Counter[str] = Counter()
@@ -303,10 +305,37 @@ class Crawler:
                     self._wake.set()
             if entry is None:
                 if self._in_flight == 0:
+                    if await self._last_pass():
+                        continue
                     return
                 if self._generation == generation:
                     self._wake.clear()
                     await self._wake.wait()
+
+    async def _last_pass(self) -> bool:
+        """Once, when nothing is left: put back the pages that failed in a way worth
+        retrying (timeouts, resets, 5xx), so a burst of faults on one URL does not lose it."""
+        if self._last_pass_done or not self._retry_later or self._stop.is_set():
+            return False
+        self._last_pass_done = True
+        self._in_flight += 1  # the peers must not end while the pass is being queued
+        try:
+            again = await self._in_processing(self._requeue_failed)
+        finally:
+            self._in_flight -= 1
+            self._generation += 1
+            self._wake.set()
+        return again > 0
+
+    def _requeue_failed(self) -> int:
+        urls, self._retry_later = self._retry_later, set()
+        again = self.store.frontier_retry(urls)
+        self.summary.errors -= again
+        self.summary.failures = [
+            f for f in self.summary.failures if f.split(": ", 1)[0] not in urls
+        ]
+        log.debug("last pass: %d failed page(s) tried once more", again)
+        return again
 
     def _claim(self) -> Claim | None:
         """The next URL to fetch, with the stored page's validators for a conditional GET."""
@@ -419,6 +448,8 @@ class Crawler:
         else:
             reason = result.error or f"HTTP {result.status}"
         self.summary.errors += 1
+        if isinstance(result, FetchResult) and _transient(result):
+            self._retry_later.add(url)
         if len(self.summary.failures) < 20:
             self.summary.failures.append(f"{url}: {reason}")
         log.info("failed %s: %s", url, reason)
@@ -612,3 +643,9 @@ class Crawler:
         links = [r.url for r in article.related]
         links += [u for u in (article.next_url, article.prev_url) if u]
         return [u for u in links if urlsplit(u).scheme in ("http", "https")]
+
+
+def _transient(result: FetchResult) -> bool:
+    """A failure another try may not meet: no answer, a cut body, a server error, a 408/429;
+    not a 4xx the site means."""
+    return result.status == 0 or result.status >= 500 or result.status in (408, 429)

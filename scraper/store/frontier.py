@@ -271,6 +271,17 @@ class FrontierMixin(StoreBase):
             )
             return self.db.conn.total_changes - before
 
+    def frontier_retry(self, urls: Iterable[str]) -> int:
+        """Put failed ``urls`` back to pending; returns how many were failed."""
+        with self.db.atomic():
+            before = self.db.conn.total_changes
+            self.db.conn.executemany(
+                "UPDATE frontier SET state = 'pending', updated_at = ? WHERE url = ?"
+                " AND state = 'failed'",
+                [(now_iso(), u) for u in urls],
+            )
+            return self.db.conn.total_changes - before
+
     def requeue_recent(self, site_id: int, since: str) -> int:
         """Requeue archived articles published at or after ``since`` (to catch their edits)."""
         with self.db.atomic():
