@@ -27,10 +27,10 @@ from ._exceptions import (
     UsageError,
 )
 from .article import Article, Link
-from .crawl import CrawlSummary
 from .extract import extract
 from .job import crawl
 from .store import Store as Archive
+from .summary import CrawlSummary
 
 __all__ = [
     "Archive",

@@ -43,12 +43,12 @@ from urllib.parse import urlsplit
 from . import discover, profiles
 from ._exceptions import EXIT_OK, EXIT_PARTIAL, UsageError
 from .article import Article
-from .crawl import Site
 from .encoding import decode_html, is_text_content, looks_like_html
 from .fetch import FetchResult
 from .parse import parse_article
 from .profiles import Profile
 from .store import PageRecord, Prepared, Store, StoredPage
+from .summary import Site
 from .urls import canonical
 from .warc.reader import Capture, Problem, read_capture, read_warc, shards, warc_files
 

@@ -27,7 +27,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -44,9 +44,9 @@ from .parse import (
     parse_article,
     skipped_sitemap,
 )
-from .profiles import Profile
 from .revisit import edited_since, reread_listed
 from .store import Claim, FrontierEntry, PageKind, Store
+from .summary import CrawlSummary, Progress, Site
 from .urls import canonical, display, request_scope
 
 log = logging.getLogger(__name__)
@@ -57,52 +57,6 @@ SOURCE_KINDS = (PageKind.SITEMAP, PageKind.FEED, PageKind.REST)
 ARTICLE_KINDS = (PageKind.ARTICLE, PageKind.LINK)
 REST_PAGE_SIZE = 100
 PROGRESS_INTERVAL = 0.25  # seconds between progress-bar updates
-
-
-@dataclass(frozen=True)
-class Site:
-    """What to crawl: a name (the archive's key), where to start, and an optional profile."""
-
-    name: str
-    base_url: str
-    profile: Profile | None = None
-
-    @property
-    def hosts(self) -> set[str]:
-        return discover.site_hosts(self.base_url, self.profile)
-
-
-@dataclass
-class CrawlSummary:
-    site: str = ""
-    status: str = "ok"  # ok | incomplete | partial | interrupted | blocked | failed
-    pages_fetched: int = 0
-    not_modified: int = 0
-    articles_new: int = 0
-    articles_updated: int = 0
-    articles_unchanged: int = 0
-    not_articles: int = 0
-    errors: int = 0
-    skipped: int = 0  # not fetched by choice: robots.txt disallows it, or out of scope
-    seconds: float = 0.0
-    messages: list[str] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)  # the first few "url: reason" lines
-    requests_by_kind: dict[str, int] = field(default_factory=dict)
-    interrupted_by: str | None = None  # "SIGINT" or "SIGTERM" when a signal stopped the crawl
-    bounded: dict[str, int] = field(default_factory=dict)  # trap bound -> URLs it cut
-    parked: dict[str, str] = field(default_factory=dict)  # host -> why it was left for later
-    pending: int = 0  # URLs left in the frontier for the next run (status "incomplete")
-
-    def counts(self) -> dict[str, int]:
-        keys = ("pages_fetched", "not_modified", "articles_new", "articles_updated",
-                "articles_unchanged", "errors", "skipped")  # fmt: skip
-        return {k: getattr(self, k) for k in keys}
-
-    def to_dict(self) -> dict[str, object]:
-        return asdict(self)
-
-
-Progress = Callable[[CrawlSummary, dict[str, int]], None]
 
 
 class Crawler:
@@ -448,7 +402,7 @@ class Crawler:
         else:
             reason = result.error or f"HTTP {result.status}"
         self.summary.errors += 1
-        if isinstance(result, FetchResult) and _transient(result):
+        if isinstance(result, FetchResult) and result.transient:
             self._retry_later.add(url)
         if len(self.summary.failures) < 20:
             self.summary.failures.append(f"{url}: {reason}")
@@ -643,9 +597,3 @@ class Crawler:
         links = [r.url for r in article.related]
         links += [u for u in (article.next_url, article.prev_url) if u]
         return [u for u in links if urlsplit(u).scheme in ("http", "https")]
-
-
-def _transient(result: FetchResult) -> bool:
-    """A failure another try may not meet: no answer, a cut body, a server error, a 408/429;
-    not a 4xx the site means."""
-    return result.status == 0 or result.status >= 500 or result.status in (408, 429)

@@ -23,10 +23,10 @@ from urllib.parse import urlsplit
 
 from ._config import Settings
 from ._exceptions import UsageError
-from .crawl import CrawlSummary, Progress
 from .job import crawl
 from .mirror import Site, default_site
 from .store import Store
+from .summary import CrawlSummary, Progress
 from .urls import internal_host
 
 __all__ = ["CORRECTED", "DEMO_BASE", "DEMO_SITE", "DemoResult", "run_demo"]

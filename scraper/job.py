@@ -21,11 +21,12 @@ from urllib.parse import urlsplit
 from . import profiles
 from ._config import Settings
 from ._exceptions import UsageError
-from .crawl import Crawler, CrawlSummary, Progress, Site
+from .crawl import Crawler
 from .fetch import Fetcher, Recorder, make_user_agent
 from .lock import ArchiveLock
 from .profiles import Profile
 from .store import DEFAULT_DB, Store
+from .summary import CrawlSummary, Progress, Site
 
 __all__ = ["check_languages", "crawl", "resolve_site"]
 

@@ -17,8 +17,8 @@ from typing import Any
 import click
 
 from .._exceptions import EXIT_BLOCKED, EXIT_OK, EXIT_PARTIAL, ScraperError
-from ..crawl import CrawlSummary, Progress
 from ..job import crawl as run_crawl
+from ..summary import CrawlSummary, Progress
 from ..urls import display
 from ._common import (
     EXIT_INTERRUPTED,

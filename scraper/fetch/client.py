@@ -1,44 +1,17 @@
-"""The fetcher: the only module that touches the network.
-
-Each host gets a small httpx connection pool (:class:`httpx.AsyncHTTPTransport`, HTTP/1.1),
-direct or through the proxy the environment names (``HTTP_PROXY``, ``HTTPS_PROXY``,
-``ALL_PROXY``, ``NO_PROXY``). The fetcher talks to the transport directly rather than through
-``httpx.AsyncClient``: it follows redirects itself (robots.txt is checked on every hop), keeps
-no cookies (a crawl is stateless), and so skips the client's per-request work, which was a
-third of the crawler's network CPU. Around it:
-
-- **politeness per host**: at most ``concurrency`` requests in flight, request
-  *starts* spaced by at least the host's delay (``max(delay, robots Crawl-delay)``, doubled
-  after each 429/503 and decaying back on successes), plus a global cap across hosts;
-- **robots.txt** fetched once per origin and checked on every redirect hop;
-- **retries** with tenacity (exponential backoff, full jitter, ``Retry-After`` honoured);
-- **caps** on body size (after decompression), redirects and time per attempt;
-- **conditional GET** (``If-None-Match`` / ``If-Modified-Since``);
-- **decoding** of text bodies with :func:`scraper.encoding.decode_html`.
-
-:meth:`Fetcher.fetch` never raises for a problem with one URL: it returns a
-:class:`FetchResult` whose ``error`` says what went wrong. Only :class:`HostBlocked` (a host
-that keeps refusing us) and programming errors propagate.
-"""
+"""The :class:`Fetcher`: polite, retrying, capped HTTP fetching (see the package doc)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import email.utils
-import functools
 import logging
 import random
-import ssl
 import time
 import urllib.request
-from collections import Counter
 from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin
 
 import httpx
 from protego import Protego
@@ -49,317 +22,46 @@ from tenacity import (
     stop_after_attempt,
 )
 
-from ._config import DEFAULT_USER_AGENT, Settings
-from ._exceptions import HostBlocked
-from .encoding import decode_html, is_text_content, looks_like_html
+from .._config import Settings
+from .._exceptions import HostBlocked
+from ..encoding import decode_html, is_text_content
+from ._internal import (
+    _BadURL,
+    _environment_proxies,
+    _exchange,
+    _Host,
+    _host_key,
+    _lower_headers,
+    _origin,
+    _parse_url,
+    _reason,
+    _Response,
+    _Retryable,
+    _ssl_context,
+    _TooLarge,
+    _without_fragment,
+)
+from .results import (
+    ACCEPT,
+    ACCEPT_ENCODING,
+    DISALLOWED,
+    OUT_OF_SCOPE,
+    REDIRECT_STATUSES,
+    REFUSAL_STATUSES,
+    RETRY_STATUSES,
+    ROBOTS_MAX_BYTES,
+    ROBOTS_MAX_REDIRECTS,
+    ROBOTS_UNAVAILABLE,
+    SLOWDOWN_STATUSES,
+    FetchResult,
+    FetchStats,
+    Recorder,
+    RobotsInfo,
+    make_user_agent,
+    parse_retry_after,
+)
 
-__all__ = [
-    "DEFAULT_USER_AGENT",
-    "Exchange",
-    "FetchResult",
-    "FetchStats",
-    "Fetcher",
-    "HostBlocked",
-    "RobotsInfo",
-    "make_user_agent",
-    "parse_retry_after",
-]
-
-log = logging.getLogger(__name__)
-
-ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309 asks crawlers to read at least 500 KiB
-ROBOTS_MAX_REDIRECTS = 5
-ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-ACCEPT_ENCODING = "gzip, deflate"  # what httpx decodes without optional packages
-
-RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
-SLOWDOWN_STATUSES = frozenset({429, 503})
-REFUSAL_STATUSES = frozenset({403, 429, 503})
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-ROBOTS_UNAVAILABLE = "robots.txt unavailable"
-DISALLOWED = "disallowed by robots.txt"
-OUT_OF_SCOPE = "out of the crawl's scope"
-
-
-@functools.cache
-def _ssl_context() -> ssl.SSLContext:
-    """One verifying TLS context for all fetchers (loading the CA bundle takes ~50 ms)."""
-    return httpx.create_ssl_context()
-
-
-def make_user_agent(contact: str | None = None, *, base: str = DEFAULT_USER_AGENT) -> str:
-    """The User-Agent string, with an optional contact URL or e-mail address added.
-
-    >>> make_user_agent("ops@example.org")
-    'scraper/0.1 (+https://github.com/scraper-archiver/scraper; research archiver; ops@example.org)'
-    """
-    if not contact:
-        return base
-    contact = " ".join(contact.split())
-    if base.endswith(")"):
-        return f"{base[:-1]}; {contact})"
-    return f"{base} ({contact})"
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` value (delta-seconds or HTTP date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        return max(0.0, seconds) if seconds == seconds else None  # NaN -> None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    current = time.time() if now is None else now
-    return max(0.0, when.timestamp() - current)
-
-
-@dataclass(frozen=True)
-class FetchResult:
-    """What one :meth:`Fetcher.fetch` call got. ``error`` is None on success and on 304."""
-
-    url: str
-    final_url: str
-    status: int
-    headers: dict[str, str]
-    content: bytes
-    text: str | None
-    encoding: str | None
-    etag: str | None
-    last_modified: str | None
-    elapsed: float
-    attempts: int
-    error: str | None
-
-    @property
-    def ok(self) -> bool:
-        """A 2xx response whose body was read completely."""
-        return self.error is None and 200 <= self.status < 300
-
-    @property
-    def not_modified(self) -> bool:
-        """The server answered 304 to a conditional GET: the stored copy is current."""
-        return self.status == 304 and self.error is None
-
-    @property
-    def is_html(self) -> bool:
-        return self.ok and looks_like_html(self.headers.get("content-type"), self.content[:1024])
-
-    @property
-    def content_type(self) -> str | None:
-        return self.headers.get("content-type")
-
-    @property
-    def refused_by_policy(self) -> bool:
-        """Not fetched because robots.txt disallows it or it is out of the crawl's scope:
-        a choice, not a failure."""
-        return self.error is not None and self.error.startswith((DISALLOWED, OUT_OF_SCOPE))
-
-
-@dataclass(frozen=True)
-class Exchange:
-    """One HTTP request and its response, as a recorder (``Fetcher(recorder=...)``) gets it.
-
-    ``body`` is the body as read: Content-Encoding already undone, empty for redirects, errors
-    and retried statuses (their bodies are not read). ``peer`` is the server's IP address when
-    the connection tells it; ``started`` the wall-clock time the request was sent."""
-
-    method: str
-    url: str
-    request_headers: list[tuple[str, str]]
-    status: int
-    reason: str
-    http_version: str
-    response_headers: list[tuple[str, str]]
-    body: bytes
-    peer: str | None
-    started: float
-
-
-Recorder = Callable[[Exchange], None]
-
-
-@dataclass
-class FetchStats:
-    """Counters since the fetcher was created."""
-
-    requests: int = 0  # HTTP requests sent (every attempt and redirect hop, robots.txt too)
-    retries: int = 0
-    bytes: int = 0  # body bytes received, after decompression
-    by_status: Counter[int] = field(default_factory=Counter)
-    errors: Counter[str] = field(default_factory=Counter)  # failed fetch() calls by reason
-    robots_fetched: int = 0
-    disallowed: int = 0
-    not_modified: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "requests": self.requests,
-            "retries": self.retries,
-            "bytes": self.bytes,
-            "by_status": dict(sorted(self.by_status.items())),
-            "errors": dict(self.errors.most_common()),
-            "robots_fetched": self.robots_fetched,
-            "disallowed": self.disallowed,
-            "not_modified": self.not_modified,
-        }
-
-
-@dataclass(frozen=True)
-class RobotsInfo:
-    """The robots.txt rules of one origin, as they apply to our user agent."""
-
-    origin: str
-    status: int  # HTTP status of robots.txt; 0 when unreachable
-    user_agent: str
-    parser: Protego | None = None  # None: no usable file
-    allow_all: bool = True  # used when parser is None
-    note: str | None = None  # why the file was ignored or why everything is disallowed
-    unavailable: bool = False  # 5xx, 429 or unreachable: nothing may be fetched (RFC 9309)
-
-    def can_fetch(self, url: str) -> bool:
-        if self.unavailable:
-            return False
-        if self.parser is None:
-            return self.allow_all
-        return bool(self.parser.can_fetch(url, self.user_agent))
-
-    @property
-    def crawl_delay(self) -> float | None:
-        """Seconds between requests asked for by ``Crawl-delay`` or ``Request-rate``."""
-        if self.parser is None:
-            return None
-        delays: list[float] = []
-        delay = self.parser.crawl_delay(self.user_agent)
-        if delay is not None:
-            delays.append(float(delay))
-        rate = self.parser.request_rate(self.user_agent)
-        if rate is not None and rate.requests:
-            delays.append(float(rate.seconds) / float(rate.requests))
-        return max(delays) if delays else None
-
-    @property
-    def sitemaps(self) -> list[str]:
-        return list(self.parser.sitemaps) if self.parser is not None else []
-
-
-@dataclass
-class _Host:
-    """Politeness state of one host (name plus non-default port)."""
-
-    name: str
-    semaphore: asyncio.Semaphore
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    next_start: float = 0.0  # event-loop time before which no request may start
-    last_start: float = 0.0  # event-loop time the latest request started
-    base_delay: float = 0.0  # max(configured delay, robots Crawl-delay)
-    refusals: int = 0  # recent 429/503 answers: +1 each, halved by each success
-    pace: float = 0.0  # the delay last logged, so a change of pace is logged once
-    answered: int = 0  # answers that were not a refusal
-    refused: int = 0  # 403/429/503 answers
-    streak: int = 0  # consecutive 403/429/503 answers
-    streak_statuses: Counter[int] = field(default_factory=Counter)
-    blocked: str | None = None
-
-
-@dataclass
-class _Response:
-    """The outcome of one hop (after its retries)."""
-
-    url: str
-    status: int
-    headers: dict[str, str]
-    content: bytes
-    error: str | None
-
-
-class _Retryable(Exception):
-    """An attempt failed in a way worth retrying."""
-
-    def __init__(
-        self,
-        reason: str,
-        *,
-        status: int = 0,
-        headers: dict[str, str] | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
-        self.headers = headers or {}
-        self.retry_after = retry_after
-
-
-class _BadURL(Exception):
-    """A URL we cannot or will not fetch; the message says why."""
-
-
-class _TooLarge(Exception):
-    def __init__(self, status: int, headers: dict[str, str]) -> None:
-        super().__init__(status)
-        self.status = status
-        self.headers = headers
-
-
-def _reason(exc: BaseException) -> str:
-    """An exception's message, or its kind when it has none (a reset says nothing)."""
-    text = str(exc) or str(exc.__cause__ or exc.__context__ or "")
-    return text or ("connection reset" if "Read" in type(exc).__name__ else type(exc).__name__)
-
-
-def _host_key(url: httpx.URL) -> str:
-    default = {"http": 80, "https": 443}.get(url.scheme)
-    port = url.port
-    name = url.host.lower()
-    return name if port in (None, default) else f"{name}:{port}"
-
-
-def _origin(url: httpx.URL) -> str:
-    port = url.port
-    default = {"http": 80, "https": 443}.get(url.scheme)
-    netloc = url.host if port in (None, default) else f"{url.host}:{port}"
-    if ":" in url.host:  # IPv6 literal
-        netloc = f"[{url.host}]" if port in (None, default) else f"[{url.host}]:{port}"
-    return f"{url.scheme}://{netloc}"
-
-
-def _parse_url(url: str) -> httpx.URL:
-    """``url`` parsed once for the whole hop; :class:`_BadURL` if it cannot be fetched."""
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError, ValueError) as exc:
-        raise _BadURL(f"invalid URL: {exc}") from None
-    if parsed.scheme not in ("http", "https"):
-        raise _BadURL(f"unsupported URL scheme: {parsed.scheme or '(none)'}")
-    if not parsed.host:
-        raise _BadURL("invalid URL: no host")
-    return parsed
-
-
-def _environment_proxies() -> dict[str, str]:
-    """Proxy URLs by scheme ("http", "https", "all") from the environment, as curl reads them."""
-    found = urllib.request.getproxies_environment()
-    return {scheme: found[scheme] for scheme in ("http", "https", "all") if found.get(scheme)}
-
-
-def _without_fragment(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
-
-
-def _lower_headers(headers: httpx.Headers) -> dict[str, str]:
-    return {key.lower(): value for key, value in headers.items()}
+log = logging.getLogger("scraper.fetch")
 
 
 class Fetcher:
@@ -876,32 +578,3 @@ class Fetcher:
             attempts=attempts,
             error=error,
         )
-
-
-def _exchange(
-    request: httpx.Request, response: httpx.Response, body: bytes, sent: float
-) -> Exchange:
-    """What a recorder gets of one request and its response."""
-    peer: str | None = None
-    stream = response.extensions.get("network_stream")
-    with contextlib.suppress(Exception):  # not every transport tells the address
-        address = stream.get_extra_info("server_addr") if stream is not None else None
-        peer = str(address[0]) if address else None
-    version = response.extensions.get("http_version", b"HTTP/1.1")
-    reason = response.extensions.get("reason_phrase", b"")
-    return Exchange(
-        method=request.method,
-        url=str(request.url),
-        request_headers=[
-            (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
-        ],
-        status=response.status_code,
-        reason=reason.decode("latin-1") if isinstance(reason, bytes) else str(reason),
-        http_version=version.decode("ascii") if isinstance(version, bytes) else str(version),
-        response_headers=[
-            (k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw
-        ],
-        body=body,
-        peer=peer,
-        started=sent,
-    )
