@@ -170,14 +170,14 @@ def baseline(records: int, hosts: int) -> dict[str, Any]:
 
 
 class ExtractTimer:
-    """Wraps the ``extract`` the backfill calls (``scraper.crawl.extract``) to add up the CPU
+    """Wraps the ``extract`` the backfill calls (``scraper.parse.extract``) to add up the CPU
     time spent inside it: the pure-extraction share of the very same run."""
 
     def __init__(self) -> None:
-        import scraper.crawl
+        import importlib
 
-        self.module = scraper.crawl
-        self.inner = scraper.crawl.extract
+        self.module = importlib.import_module("scraper.parse")
+        self.inner = self.module.extract
         self.cpu = 0.0
 
     def __enter__(self) -> ExtractTimer:
