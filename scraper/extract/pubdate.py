@@ -31,210 +31,64 @@ uses it, with ``date_source`` "updated", for a page that shows no other date.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .dates import ParsedDate, fold, iter_dates, parse_date, parse_iso
-from .structured import ARTICLE_TYPES, first_meta, types_of
+from .pubdate_evidence import (
+    _BODY,
+    _BODY_CHARS,
+    _DATE_ELEMENTS,
+    _FAR,
+    _HARD_OUT,
+    _IMAGE,
+    _LABELLED_CHARS,
+    _MAX_TEXT,
+    _META_NAIVE,
+    _META_OFFSET,
+    _MODIFIED_CLASS,
+    _MODIFIED_WORDS,
+    _OK,
+    _PROFILE,
+    _PUBLISHED_CLASS,
+    _PUBLISHED_WORDS,
+    _RELATIVE,
+    _RELATIVE_HINT,
+    _SIDE,
+    _SKIP_TEXT_PARENTS,
+    _STRUCTURED,
+    _TEXT,
+    _TEXT_ELEMENTS,
+    _TIME,
+    _TITLE,
+    _URL,
+    _URL_COMPACT,
+    _URL_QUERY,
+    _URL_YMD,
+    _YEARISH,
+    FoundDates,
+    _before,
+    _Candidate,
+    _Found,
+)
+from .pubdate_layout import (
+    _add_seen,
+    _Layout,
+    _Seen,
+)
+from .pubdate_meta import (
+    _from_jsonld,
+    _from_meta,
+    _has_offset,
+    _machine,
+    _page_lang,
+)
+from .structured import first_meta
 
 __all__ = ["FoundDates", "find_dates"]
-
-
-@dataclass(frozen=True, slots=True)
-class FoundDates:
-    """The page's publication and modification dates, and where the published one came from."""
-
-    published: datetime | None
-    modified: datetime | None
-    source: str | None
-    raw: str | None
-    # The modified date when the reader sees it next to the headline ("Updated 5 May
-    # 2025"): on a page that shows no publication date, the only day it gives for itself.
-    shown_modified: datetime | None = None
-    shown_modified_raw: str | None = None
-
-
-# Ranks: lower is more trusted.
-_META_OFFSET = 0
-_JSONLD = 1
-_META_NAIVE = 2
-_JSONLD_OTHER = 3
-_TIME = 4
-_PROFILE = 5
-_TEXT = 6
-_URL = 7
-_TITLE = 8
-_FAR = 9
-_SIDE = 10
-_BODY = 11
-_IMAGE = 12
-_RELATIVE = 13
-_STRUCTURED = (_META_OFFSET, _JSONLD, _META_NAIVE, _JSONLD_OTHER)
-
-_META_PUBLISHED = (
-    "article:published_time",
-    "og:article:published_time",
-    "og:published_time",
-    "article:published",
-    "published_time",
-    "publishdate",
-    "publish-date",
-    "publish_date",
-    "published-date",
-    "published_date",
-    "date_published",
-    "pubdate",
-    "dc.date.issued",
-    "dcterms.issued",
-    "dc.date.created",
-    "dcterms.created",
-    "dc.date.published",
-    "dc.date",
-    "dcterms.date",
-    "citation_publication_date",
-    "citation_date",
-    "prism.publicationdate",
-    "sailthru.date",
-    "parsely-pub-date",
-    "article.published",
-    "article_date_original",
-    "originalpublicationdate",
-    "original-publish-date",
-    "cxenseparse:recs:publishtime",
-    "rnews:datepublished",
-    "bt:pubdate",
-    "release_date",
-    "date",
-    "displaydate",
-    "created",
-)
-_META_MODIFIED = (
-    "article:modified_time",
-    "og:article:modified_time",
-    "article:modified",
-    "og:updated_time",
-    "modified_time",
-    "updated_time",
-    "dc.date.modified",
-    "dcterms.modified",
-    "article.updated",
-    "last-modified",
-    "lastmod",
-    "revised",
-)
-
-_HEADLINE_MARKUP = "[itemprop=headline], .entry-title, .post-title, .article-title"
-# Elements holding a machine date (or a visible one) of the article.
-_DATE_ELEMENTS = (
-    "time, [itemprop=datePublished], [itemprop=dateModified], [itemprop=dateCreated],"
-    " abbr.published, abbr.updated, [pubdate]"
-)
-# Elements whose text is likely a visible date line.
-_TEXT_ELEMENTS = (
-    "[class*=date i], [id*=date i], [class*=time i], [class*=publi i], [class*=datum i],"
-    " [class*=fecha i], [class*=byline i], [class*=meta i], [class*=info i], [class*=author i]"
-)
-_MAX_TEXT = 250
-_BODY_CHARS = 2500
-_LABELLED_CHARS = 30000
-_YEARISH = re.compile(r"\d{4}")
-
-# Class/id words of regions whose dates are not the article's: comments, teasers, sidebars,
-# site chrome. Matched at the start of a word ("sidebar-left", not "with-sidebar").
-_HARD = re.compile(
-    r"(?<![a-z])(?:comment|disqus|respond|repl(?:y|ies)|related|recommend|similar|teaser"
-    r"|popular|trending|most-?read|most-?viewed|read-?more|read-?next"
-    r"|more-?(?:stories|news|articles|posts)|also-|outbrain|taboola|newsletter|ticker|breaking"
-    r"|navbar|nav-|menu|promo(?![a-z])|yarpp|crp_|jp-relatedposts|cookie|weather|embed"
-    r"|instagram|twitter-tweet)",
-    re.IGNORECASE,
-)
-# ... and regions that are usually not the article's: sidebars, widgets, site chrome.
-_SOFT = re.compile(
-    r"(?<![a-z])(?:sidebar|side-bar|widget|masthead|top-?bar|site-?header|latest|recent"
-    r"|archive|calendar|rail|footer)",
-    re.IGNORECASE,
-)
-_HARD_TAGS = frozenset({"nav", "figcaption", "blockquote"})
-_OK, _SOFT_OUT, _HARD_OUT = 0, 1, 2
-_CONTENT_TAGS = frozenset({"article", "main"})
-_SKIP_TEXT_PARENTS = frozenset({"script", "style", "noscript", "textarea", "template", "title"})
-
-_MODIFIED_CLASS = re.compile(r"updat|modif|revis|edited|aktualis|actualiz", re.IGNORECASE)
-_PUBLISHED_CLASS = re.compile(r"publi|entry-date|post-date|created", re.IGNORECASE)
-_MODIFIED_WORDS = re.compile(
-    r"(?:updated?|last\s+modified|modified|edited|revised|mis\s+a\s+jour|modifie|actualizad[oa]"
-    r"|actualizacion|aktualisiert|zuletzt|geandert|atualizad[oa]|aggiornat[oa]|تحديث|حدث|تعديل)"
-    r"[^0-9\ue001-\ue00c]{0,25}$"
-)
-_PUBLISHED_WORDS = re.compile(
-    r"(?:published|posted|publie|publicad[oa]|veroffentlicht|erschienen|pubblicat[oa]|نشر"
-    r"|بتاريخ|created|erstellt|mise?\s+en\s+ligne|(?:artikel|beitrag|eintrag)\s+wurde\s+am)"
-    r"[^0-9\ue001-\ue00c]{0,25}$"
-)
-
-_URL_YMD = re.compile(r"(?<!\d)((?:19|20)\d{2})[/_-](\d{1,2})[/_-](\d{1,2})(?=$|[/_.\-?#])")
-_URL_COMPACT = re.compile(r"(?<![\d])((?:19|20)\d{2})(\d{2})(\d{2})(?=$|[/_.\-?#])")
-_URL_QUERY = re.compile(r"[?&](?:date|d|pubdate|published)=((?:19|20)\d{2})-?(\d{2})-?(\d{2})")
-# Words of relative dates ("2 hours ago", "منذ ساعتين", "hier"): only such texts are parsed
-# as relative dates.
-_RELATIVE_HINT = re.compile(
-    r"ago|il y a|hace|vor |há |ha |منذ|قبل|yesterday|hier|ayer|gestern|ontem|أمس|امس|إمس"
-    r"|البارحة|today|aujourd|hoy|heute|hoje|اليوم",
-    re.IGNORECASE,
-)
-_PARSELY_DATE = re.compile(r'"pub_date"\s*:\s*"([^"]+)"')
-
-
-@dataclass(slots=True)
-class _Candidate:
-    parsed: ParsedDate
-    source: str
-    rank: int
-    order: int
-    visible: bool
-    labelled: bool = False  # the page's words call it the publication date ("Published ...")
-
-    @property
-    def day(self) -> date:
-        return self.parsed.value.date()
-
-
-@dataclass(slots=True)
-class _Found:
-    tz: tzinfo | None
-    now: datetime | None
-    published: list[_Candidate]
-    modified: list[_Candidate]
-    lang: str | None = None  # the page's language tag: "en-US" reads 3/4/2025 as March 4
-
-    def add(
-        self,
-        parsed: ParsedDate | None,
-        source: str,
-        rank: int,
-        *,
-        modified: bool = False,
-        visible: bool = False,
-        labelled: bool = False,
-    ) -> None:
-        if parsed is None or self._future(parsed.value):
-            return
-        target = self.modified if modified else self.published
-        target.append(_Candidate(parsed, source, rank, len(target), visible, labelled))
-
-    def _future(self, value: datetime) -> bool:
-        if self.now is None:
-            return False
-        return _before(self.now + timedelta(days=1), value)
-
-    def best_rank(self) -> int:
-        return min((c.rank for c in self.published), default=99)
 
 
 def find_dates(
@@ -313,312 +167,6 @@ def _unconfirmed(found: _Found) -> bool:
     if best.rank not in _STRUCTURED:
         return False
     return best.day not in {c.day for c in found.published if c.visible}
-
-
-# --------------------------------------------------------------------------- structured data
-
-
-def _machine(value: str, tz: tzinfo | None) -> ParsedDate | None:
-    return parse_iso(value, tz) or parse_date(value, tz=tz)
-
-
-def _from_meta(meta: dict[str, list[str]], found: _Found) -> None:
-    for keys, modified in ((_META_PUBLISHED, False), (_META_MODIFIED, True)):
-        for key in keys:
-            for value in meta.get(key, ())[:3]:
-                parsed = _machine(value, found.tz)
-                if parsed is None:
-                    continue
-                own_offset = parsed.has_time and _has_offset(value)
-                rank = _META_OFFSET if own_offset else _META_NAIVE
-                found.add(parsed, "meta", rank, modified=modified)
-    parsely = meta.get("parsely-page")
-    if parsely:
-        match = _PARSELY_DATE.search(parsely[0])
-        if match:
-            found.add(_machine(match.group(1), found.tz), "meta", _META_NAIVE)
-    if not found.published:
-        # A publication date under a name of the site's own ("x-published-date",
-        # "page.publishDate"): trusted below the standard names and the JSON-LD.
-        for key, values in meta.items():
-            if _META_PUBLISHED_LIKE.search(key) and not _META_MODIFIED_LIKE.search(key):
-                found.add(_machine(values[0], found.tz), "meta", _JSONLD_OTHER)
-
-
-_META_PUBLISHED_LIKE = re.compile(
-    r"publi(?:sh|cation)\w*?[-_.:]?(?:date|time|on)|(?:date|time)[-_.:]?publi|pubdate"
-    r"|first[-_.:]?published|release[-_.:]?date",
-    re.IGNORECASE,
-)
-_META_MODIFIED_LIKE = re.compile(r"modif|updat|revis|edit|expir", re.IGNORECASE)
-_OFFSET = re.compile(r"(?:[+-]\d{2}:?\d{2}|[+-]\d{2}|Z|UTC|GMT)\s*$", re.IGNORECASE)
-
-
-def _page_lang(tree: LexborHTMLParser, meta: dict[str, list[str]]) -> str | None:
-    """The page's language tag with its region when it gives one (``<html lang>``, else
-    ``og:locale``): only the region decides how 3/4/2025 reads."""
-    root = tree.css_first("html")
-    lang = root.attributes.get("lang") if root is not None else None
-    if not lang or "-" not in lang:
-        lang = first_meta(meta, "og:locale") or lang
-    return lang.strip() if lang else None
-
-
-def _has_offset(value: str) -> bool:
-    return bool(_OFFSET.search(value.strip()))
-
-
-def _from_jsonld(objects: list[dict[str, Any]], url: str | None, found: _Found) -> None:
-    articles = [o for o in objects if types_of(o) & ARTICLE_TYPES]
-    main = _main_object(articles, url)
-    if main is not None:
-        published = _jsonld_date(main.get("datePublished"), found.tz) or _jsonld_date(
-            main.get("dateCreated"), found.tz
-        )
-        found.add(published, "jsonld", _JSONLD)
-        modified = _jsonld_date(main.get("dateModified"), found.tz)
-        found.add(modified, "jsonld", _JSONLD, modified=True)
-        return
-    for obj in objects:  # a WebPage or VideoObject describing this page
-        value = obj.get("datePublished") or obj.get("uploadDate")
-        if value:
-            found.add(_jsonld_date(value, found.tz), "jsonld", _JSONLD_OTHER)
-            modified = _jsonld_date(obj.get("dateModified"), found.tz)
-            found.add(modified, "jsonld", _JSONLD_OTHER, modified=True)
-            return
-
-
-def _main_object(articles: list[dict[str, Any]], url: str | None) -> dict[str, Any] | None:
-    if not articles:
-        return None
-    if len(articles) > 1 and url:
-        wanted = _url_key(url)
-        for obj in articles:
-            ref = obj.get("mainEntityOfPage") or obj.get("url")
-            if isinstance(ref, dict):
-                ref = ref.get("@id") or ref.get("url")
-            if isinstance(ref, str) and _url_key(ref) == wanted:
-                return obj
-    return max(articles, key=lambda o: len(str(o.get("articleBody") or "")))
-
-
-def _url_key(url: str) -> str:
-    return url.split("#")[0].split("?")[0].rstrip("/").split("://")[-1].removeprefix("www.")
-
-
-def _jsonld_date(value: Any, tz: tzinfo | None) -> ParsedDate | None:
-    if isinstance(value, list):
-        value = next((v for v in value if isinstance(v, str)), None)
-    if isinstance(value, dict):
-        value = value.get("@value")
-    if not isinstance(value, str) or not value.strip():
-        return None
-    return _machine(value, tz)
-
-
-# --------------------------------------------------------------------------- page layout
-
-
-class _Layout:
-    """The page seen from its headline.
-
-    ``place(node)`` tells whether a node's dates may be the article's, judging the regions
-    between the node and the smallest region it shares with the headline (a comment thread,
-    a teaser box, a sidebar, site chrome), and how far up from the headline they meet.
-    """
-
-    FAR = 99
-
-    def __init__(self, tree: LexborHTMLParser, titles: list[str]) -> None:
-        self.titles = titles
-        self.headline = _headline(tree, titles)
-        self.levels: dict[int, int] = {}
-        self.article_level: int | None = None
-        node = self.headline
-        level = 0
-        while node is not None and node.tag not in ("html", "-document"):
-            self.levels[node.mem_id] = level
-            if self.article_level is None and node.tag in _CONTENT_TAGS:
-                self.article_level = level
-            node = node.parent
-            level += 1
-        # Regions that join the headline's only at <body> or its outermost wrapper are the
-        # page's, not the article's.
-        self.page_level = level - 2
-        self._cache: dict[int, tuple[int, int, bool]] = {}
-
-    @property
-    def scope(self) -> LexborNode | None:
-        """The region holding everything that counts as near the headline."""
-        if self.headline is None:
-            return None
-        top = self.article_level if self.article_level is not None else 0
-        top = max(top, self.page_level - 1)
-        node: LexborNode | None = self.headline
-        for _ in range(top):
-            if node is None or node.parent is None:
-                break
-            node = node.parent
-        return node
-
-    @property
-    def headline_id(self) -> int | None:
-        return self.headline.mem_id if self.headline is not None else None
-
-    def place(self, node: LexborNode) -> tuple[int, int]:
-        """(verdict, level): verdict is _OK, _SOFT_OUT (a sidebar, the site header or
-        footer) or _HARD_OUT (comments, teasers, navigation); level is where the node's
-        region meets the headline's (``FAR`` when it never does)."""
-        state = self._state(node)
-        return state[0], state[1]
-
-    def _state(self, node: LexborNode) -> tuple[int, int, bool]:
-        """(verdict, level, inside an article) of ``node``, computed top-down along the path
-        from the region shared with the headline, with every step cached."""
-        path: list[LexborNode] = []
-        top: tuple[int, int, bool] | None = None
-        current: LexborNode | None = node
-        while current is not None:
-            key = current.mem_id
-            cached = self._cache.get(key)
-            if cached is not None:
-                top = cached
-                break
-            joined = self.levels.get(key)
-            if joined is not None:
-                in_article = self.article_level is not None and joined <= self.article_level
-                top = (_OK, joined, in_article)
-                break
-            if current.tag in ("body", "html", "-document"):
-                break
-            path.append(current)
-            current = current.parent
-        verdict, level, in_article = top if top is not None else (_OK, self.FAR, False)
-        # Right next to the headline, a class name ("teaser-meta") says nothing.
-        by_class = level > 1
-        for step in reversed(path):  # from the outermost region down to the node
-            if verdict != _HARD_OUT:
-                verdict = max(verdict, _judge(step, in_article, by_class))
-            if step.tag in _CONTENT_TAGS:
-                in_article = True
-            self._cache[step.mem_id] = (verdict, level, in_article)
-        return verdict, level, in_article
-
-    def near(self, level: int) -> bool:
-        """Whether a region meeting the headline at ``level`` is the headline's article."""
-        if self.headline is None:
-            return True
-        if self.article_level is not None and level <= self.article_level:
-            return True
-        return level < self.page_level
-
-
-def _judge(node: LexborNode, in_article: bool, by_class: bool) -> int:
-    """What one region says about the dates inside it."""
-    tag = node.tag or ""
-    if tag in _HARD_TAGS:
-        return _HARD_OUT
-    verdict = _OK
-    if tag == "aside" or (tag in ("footer", "header") and not in_article):
-        verdict = _SOFT_OUT
-    if not by_class:
-        return verdict
-    attrs = node.attributes
-    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-    if len(names) < 3 or _OWN.search(names):
-        return verdict
-    if _HARD.search(names):
-        return _HARD_OUT
-    if _SOFT.search(names):
-        return _SOFT_OUT
-    return verdict
-
-
-_OWN = re.compile(
-    r"entry-(?:meta|date|header)|post-(?:meta|date|info)|article-(?:meta|date|header|info)",
-    re.IGNORECASE,
-)
-
-
-def _headline(tree: LexborHTMLParser, titles: list[str]) -> LexborNode | None:
-    """The article's headline: an <h1> inside <article>/<main>, else the <h1> with the
-    longest text (a logo's <h1> is short), else a marked-up headline, else the h2/h3 that
-    repeats the page title."""
-    h1s = [(h, _length(h)) for h in tree.css("h1")[:8]]
-    h1s = [(h, n) for h, n in h1s if n]
-    if h1s:
-        for h, _ in h1s:
-            if _inside(h, _CONTENT_TAGS):
-                return h
-        return max(h1s, key=lambda item: min(item[1], 40))[0]
-    marked = [h for h in tree.css(_HEADLINE_MARKUP)[:4] if _length(h)]
-    return marked[0] if marked else _titled_heading(tree, titles)
-
-
-def _length(node: LexborNode) -> int:
-    return len((node.text(deep=True) or "").strip())
-
-
-def _titled_heading(tree: LexborHTMLParser, titles: list[str]) -> LexborNode | None:
-    """Without an <h1>: the first h2/h3 whose text is the page's title."""
-    wanted = [" ".join(t.split()).casefold() for t in titles if t]
-    if not wanted:
-        return None
-    for node in tree.css("h2, h3")[:40]:
-        text = " ".join((node.text(deep=True) or "").split()).casefold()
-        if len(text) >= 10 and any(text in title for title in wanted):
-            return node
-    return None
-
-
-def _inside(node: LexborNode, tags: frozenset[str]) -> bool:
-    current = node.parent
-    while current is not None:
-        if current.tag in tags:
-            return True
-        current = current.parent
-    return False
-
-
-@dataclass(slots=True)
-class _Seen:
-    parsed: ParsedDate
-    modified: bool | None  # None: only a class name says "updated"
-    level: int
-    after: bool
-    index: int
-    verdict: int
-    shown: bool = True
-    labelled: bool = False  # "Published ..." right before it
-
-
-def _ordered(seen: list[_Seen]) -> list[_Seen]:
-    """Closest to the headline first: smallest shared region, then right after it, then
-    right before it."""
-    return sorted(seen, key=lambda s: (s.level, not s.after, s.index if s.after else -s.index))
-
-
-def _add_seen(seen: list[_Seen], layout: _Layout, found: _Found, source: str, rank: int) -> None:
-    """Adds page-element dates closest-first: ``rank`` near the headline, lower further
-    away or in a side region."""
-    for item in _ordered(seen):
-        if item.verdict == _SOFT_OUT:
-            item_rank = _SIDE
-        else:
-            item_rank = rank if layout.near(item.level) else _FAR
-        visible = item.shown and item.verdict == _OK
-        if item.modified is None:  # "updated" by class only: modified, and a last resort
-            found.add(item.parsed, source, item_rank, modified=True, visible=visible)
-            found.add(item.parsed, source, _BODY, visible=visible)
-            continue
-        found.add(
-            item.parsed,
-            source,
-            item_rank,
-            modified=item.modified,
-            visible=visible,
-            labelled=item.labelled and not item.modified,
-        )
 
 
 # --------------------------------------------------------------------------- page elements
@@ -1037,9 +585,3 @@ def _present(candidate: _Candidate | None, tz: tzinfo | None) -> datetime | None
     if tz is not None:
         value = value.astimezone(tz) if value.tzinfo is not None else value.replace(tzinfo=tz)
     return value
-
-
-def _before(a: datetime, b: datetime) -> bool:
-    if (a.tzinfo is None) != (b.tzinfo is None):
-        a, b = a.replace(tzinfo=None), b.replace(tzinfo=None)
-    return a < b
