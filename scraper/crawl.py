@@ -476,9 +476,10 @@ class Crawler:
                 return False
         return True
 
-    def _bound(self, name: str) -> None:
-        """Count a URL a trap bound kept out (the summary reports it)."""
-        self.summary.bounded[name] = self.summary.bounded.get(name, 0) + 1
+    def _bound(self, name: str, count: int = 1) -> None:
+        """Count URLs a trap bound kept out (the summary reports them)."""
+        if count:
+            self.summary.bounded[name] = self.summary.bounded.get(name, 0) + count
 
     def _walk_all(self) -> bool:
         """Walk listings to their end even when a page brings nothing new: on ``--full``,
@@ -588,7 +589,7 @@ class Crawler:
         links = self._article_links(article)
         if hops > self.options.max_hops:
             fresh = [u for u in links if self.store.frontier_state(u) is None]
-            self.summary.bounded["max_hops"] = self.summary.bounded.get("max_hops", 0) + len(fresh)
+            self._bound("max_hops", len(fresh))
         else:
             self._queue(links, PageKind.LINK, depth=hops, found_on=final)
 

@@ -8,7 +8,7 @@ import hashlib
 import json
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -429,34 +429,34 @@ class ArticlesMixin(FrontierMixin, FulltextMixin):
 
     def article_pages(self, site: str | None = None, batch: int = 100) -> Iterator[StoredPage]:
         """Kept pages that produced an article (for re-extraction), in batches: bounded memory."""
+        for page, (html,) in self._kept_pages("p.html IS NOT NULL", ("p.html",), site, batch):
+            yield replace(page, content=zlib.decompress(html))
+
+    def _kept_pages(
+        self, where: str, columns: tuple[str, ...], site: str | None, batch: int
+    ) -> Iterator[tuple[StoredPage, tuple[Any, ...]]]:
+        """Article pages matching ``where`` (of ``site``, or all), paged by rowid, each as a
+        :class:`StoredPage` without content and the values of the extra ``columns``."""
         last = 0
-        where = " AND s.name = ?" if site else ""
+        site_sql = " AND s.name = ?" if site else ""
         extra = [site.lower().removeprefix("www.")] if site else []
+        wanted = "".join(f", {c}" for c in columns)
         while True:
             rows = self.db.execute(
-                "SELECT p.rowid, p.url, p.final_url, p.fetched_at, p.html, a.id, a.url, s.id,"
-                " s.name, s.profile, a.published_at, a.modified_at, a.date_source, a.date_raw"
+                "SELECT p.rowid, p.url, p.final_url, p.fetched_at, a.id, a.url, s.id, s.name,"
+                f" s.profile, a.published_at, a.modified_at, a.date_source, a.date_raw{wanted}"
                 " FROM pages p JOIN articles a ON a.id = p.article_id"
                 " JOIN sites s ON s.id = a.site_id"
-                f" WHERE p.rowid > ? AND p.html IS NOT NULL{where} ORDER BY p.rowid LIMIT ?",
+                f" WHERE p.rowid > ? AND {where}{site_sql} ORDER BY p.rowid LIMIT ?",
                 [last, *extra, batch],
             ).fetchall()
             if not rows:
                 return
             for r in rows:
-                yield StoredPage(
-                    url=r[1],
-                    final_url=r[2],
-                    fetched_at=r[3],
-                    content=zlib.decompress(r[4]),
-                    article_id=r[5],
-                    article_url=r[6],
-                    site_id=r[7],
-                    site=r[8],
-                    profile=r[9],
-                    published_at=r[10],
-                    modified_at=r[11],
-                    date_source=r[12],
-                    date_raw=r[13],
-                )
+                page = StoredPage(
+                    url=r[1], final_url=r[2], fetched_at=r[3], content=b"", article_id=r[4],
+                    article_url=r[5], site_id=r[6], site=r[7], profile=r[8],
+                    published_at=r[9], modified_at=r[10], date_source=r[11], date_raw=r[12],
+                )  # fmt: skip
+                yield page, tuple(r[13:])
             last = rows[-1][0]

@@ -109,27 +109,7 @@ class WarcMixin(ArticlesMixin):
 
     def warc_pages(self, site: str | None = None, batch: int = 100) -> Iterator[WarcPage]:
         """Article pages kept in WARC files (no copy in the archive), for re-extraction."""
-        last = 0
-        where = " AND s.name = ?" if site else ""
-        extra = [site.lower().removeprefix("www.")] if site else []
-        while True:
-            rows = self.db.execute(
-                "SELECT p.rowid, p.url, p.final_url, p.fetched_at, a.id, a.url, s.id, s.name,"
-                " s.profile, a.published_at, a.modified_at, a.date_source, a.date_raw,"
-                " p.warc_file, p.warc_offset, p.warc_length"
-                " FROM pages p JOIN articles a ON a.id = p.article_id"
-                " JOIN sites s ON s.id = a.site_id"
-                f" WHERE p.rowid > ? AND p.html IS NULL AND p.warc_file IS NOT NULL{where}"
-                " ORDER BY p.rowid LIMIT ?",
-                [last, *extra, batch],
-            ).fetchall()
-            if not rows:
-                return
-            for r in rows:
-                page = StoredPage(
-                    url=r[1], final_url=r[2], fetched_at=r[3], content=b"", article_id=r[4],
-                    article_url=r[5], site_id=r[6], site=r[7], profile=r[8],
-                    published_at=r[9], modified_at=r[10], date_source=r[11], date_raw=r[12],
-                )  # fmt: skip
-                yield WarcPage(page, r[13], int(r[14]), int(r[15] or 0))
-            last = rows[-1][0]
+        where = "p.html IS NULL AND p.warc_file IS NOT NULL"
+        columns = ("p.warc_file", "p.warc_offset", "p.warc_length")
+        for page, (file, offset, length) in self._kept_pages(where, columns, site, batch):
+            yield WarcPage(page, file, int(offset), int(length or 0))
