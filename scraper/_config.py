@@ -111,6 +111,14 @@ class Settings:
         object.__setattr__(self, "since", since)
         object.__setattr__(self, "until", until)
 
+    def in_window(self, day: str | None) -> bool:
+        """Whether a date (ISO 8601: its first ten characters are its day) is inside
+        ``since``/``until``, both included; an unknown date is."""
+        if not day:
+            return True
+        since, until = self.since, self.until
+        return not ((since and day[:10] < since) or (until and day[:10] > until))
+
     def replace(self, **changes: Any) -> Self:
         """A copy with ``changes`` applied (and checked)."""
         unknown = set(changes) - {f.name for f in fields(self)}

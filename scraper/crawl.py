@@ -32,9 +32,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from . import discover, feeds
+from . import discover, feeds, parse
 from ._config import Settings
-from .article import Article
 from .fetch import Fetcher, FetchResult, HostBlocked
 from .parse import (
     PRIORITY,
@@ -64,7 +63,8 @@ class Crawler:
 
     ``processing`` is the processing thread to use (a one-thread executor): crawlers of
     several sites in one process can share one, next to one shared :class:`Fetcher`. By
-    default each crawl starts its own.
+    default each crawl starts its own. ``urls``: fetch exactly those (as articles) and
+    nothing else; ``declarations_only``: read sitemaps, feeds, REST and listings, no article.
     """
 
     def __init__(
@@ -75,6 +75,8 @@ class Crawler:
         settings: Settings | None = None,
         progress: Progress | None = None,
         processing: ThreadPoolExecutor | None = None,
+        urls: list[str] | None = None,
+        declarations_only: bool = False,
     ) -> None:
         self.store, self.fetcher, self.site = store, fetcher, site
         self.options = settings or Settings()
@@ -100,6 +102,8 @@ class Crawler:
         # The processing thread: one, so archive writes and crawl state stay in order.
         self._pool = processing
         self._own_pool = processing is None
+        self._only = [canonical(u) for u in urls] if urls is not None else None
+        self._skip_kinds = ARTICLE_KINDS if declarations_only else ()
 
     def stop(self, signal_name: str | None = None) -> None:
         """Finish the pages in flight, then end (``signal_name``: SIGINT or SIGTERM)."""
@@ -128,7 +132,8 @@ class Crawler:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1, "scraper-processing")
         try:
-            await self._queue_robots_sitemaps()
+            if self._only is None:
+                await self._queue_robots_sitemaps()
             workers = [asyncio.create_task(self._worker()) for _ in range(self.options.workers)]
             await asyncio.gather(*workers)
         finally:
@@ -197,6 +202,9 @@ class Crawler:
                 since = datetime.now(UTC) - timedelta(days=self.options.revisit_days)
                 again = self.store.requeue_recent(sid, since.isoformat())
                 log.debug("revisiting %d articles published since %s", again, since.date())
+        if self._only is not None:  # exactly these, as articles, named on the command line
+            self.store.frontier_add(sid, parse.requested_entries(self._only), revisit=True)
+            return
         self._queue([canonical(self.site.base_url)], PageKind.HOME, depth=0, found_on=None)
 
     async def _queue_robots_sitemaps(self) -> None:
@@ -293,7 +301,9 @@ class Crawler:
 
     def _claim(self) -> Claim | None:
         """The next URL to fetch, with the stored page's validators for a conditional GET."""
-        claimed = self.store.frontier_claim(self._site_id, 1)
+        claimed = self.store.frontier_claim(
+            self._site_id, 1, urls=self._only, skip_kinds=self._skip_kinds
+        )
         if not claimed:
             return None
         entry = claimed[0]
@@ -339,22 +349,16 @@ class Crawler:
             self.summary.parked.setdefault(result.host, result.reason)
             self.store.frontier_finish(entry.url, "parked", result.reason)
         else:
-            before = self._outcomes() if log.isEnabledFor(logging.INFO) else None
+            before = self.summary.outcomes() if log.isEnabledFor(logging.INFO) else None
             self._dispatch(entry, result)
             if before is not None:
                 self._log_page(entry, result, before)
         self._report_progress()
         return self._claim()
 
-    def _outcomes(self) -> tuple[int, ...]:
-        s = self.summary
-        return (s.articles_new, s.articles_updated, s.articles_unchanged, s.not_modified,
-                s.errors, s.not_articles)  # fmt: skip
-
-    def _log_page(self, entry: Claim, result: FetchResult, before: tuple[int, ...]) -> None:
+    def _log_page(self, entry: Claim, result: FetchResult, before: dict[str, int]) -> None:
         """One line per page (``-v``): status, kind, time, outcome, URL."""
-        names = ("new", "updated", "unchanged", "not modified", "failed", "not an article")
-        changed = [n for n, a, b in zip(names, before, self._outcomes(), strict=True) if b > a]
+        changed = [n for n, count in self.summary.outcomes().items() if count > before[n]]
         outcome = changed[0] if changed else self.store.frontier_state(entry.url) or "done"
         log.info("%s %-7s %5.2fs %-14s %s", result.status or "---", entry.kind,
                  result.elapsed, outcome, display(entry.url))  # fmt: skip
@@ -413,6 +417,7 @@ class Crawler:
     def _walk_listing(self, found: discover.Found, url: str, entry: Claim) -> None:
         if entry.kind == PageKind.HOME:
             self._follow_home(found, url)
+        self.store.declare(self._site_id, parse.declared_listing(found, url, entry.kind))
         new = self._queue(found.articles, PageKind.ARTICLE, depth=entry.depth + 1, found_on=url)
         too_deep = entry.depth >= self.options.max_listing_depth
         # A page listing no article at all ends the walk, even a full one: that is how a
@@ -499,14 +504,17 @@ class Crawler:
         elif kind == PageKind.FEED:
             self._offer(feeds.parse_feed(result.content), url)
         else:
+            if (total := parse.announced_total(result.headers)) is not None:
+                self.store.declare_total(self._site_id, total, url)
             items = feeds.parse_rest_posts(result.content)
             new = self._offer(items, url)
             self._next_rest_page(result, entry, new)
 
     def _offer(self, entries: list[feeds.Entry], found_on: str) -> int:
         """Queue listed articles, with their dates when the list is authoritative (REST);
-        requeue archived ones whose lastmod says they changed."""
-        chosen = [e for e in entries if self._in_period(e.published or e.lastmod)]
+        requeue archived ones whose lastmod says they changed. All are declared."""
+        self.store.declare(self._site_id, parse.declared_entries(entries, found_on))
+        chosen = [e for e in entries if self.options.in_window(e.published or e.lastmod)]
         urls = {canonical(e.url): e.lastmod for e in chosen}
         listed = {canonical(e.url): e for e in chosen if e.authoritative}
         new = self._queue(
@@ -550,12 +558,6 @@ class Crawler:
         entries = [FrontierEntry(url, kind, PRIORITY[kind], entry.depth + 1, entry.url)]
         self.store.frontier_add(self._site_id, entries, revisit=True)
 
-    def _in_period(self, day: str | None) -> bool:
-        if not day:
-            return True
-        since, until = self.options.since, self.options.until
-        return not ((since and day[:10] < since) or (until and day[:10] > until))
-
     # ------------------------------------------------------------------ articles
     def _archive(self, result: FetchResult, url: str, final: str, entry: Claim) -> None:
         fetched_at = datetime.now(UTC).replace(microsecond=0)
@@ -575,7 +577,7 @@ class Crawler:
             return
         article = done.article
         published = article.published_at.isoformat() if article.published_at else None
-        if not self._in_period(published):
+        if not self.options.in_window(published):
             self._skip(url, "published outside since/until")
             return
         outcome = self.store.save_article(
@@ -586,15 +588,9 @@ class Crawler:
         # Article -> article links are followed max_hops away from a listing, sitemap or
         # feed: an endless "next" chain cannot trap the crawl.
         hops = entry.depth + 1 if entry.kind == PageKind.LINK else 1
-        links = self._article_links(article)
+        links = parse.article_links(article)
         if hops > self.options.max_hops:
             fresh = [u for u in links if self.store.frontier_state(u) is None]
             self._bound("max_hops", len(fresh))
         else:
             self._queue(links, PageKind.LINK, depth=hops, found_on=final)
-
-    def _article_links(self, article: Article) -> list[str]:
-        """Related and next/previous articles: found from articles, fetched like articles."""
-        links = [r.url for r in article.related]
-        links += [u for u in (article.next_url, article.prev_url) if u]
-        return [u for u in links if urlsplit(u).scheme in ("http", "https")]

@@ -48,6 +48,7 @@ class Found:
     editions: dict[str, str] = field(default_factory=dict)  # language -> edition home
     feeds: list[str] = field(default_factory=list)
     rest_api: str | None = None  # WordPress REST root ("https://site/wp-json/")
+    heading: str = ""  # the page's own heading (a section listing's name), '' when none
 
 
 def read_page(html: str, url: str, hosts: set[str], profile: Profile | None) -> Found:
@@ -76,7 +77,22 @@ def from_page(tree: LexborHTMLParser, url: str, hosts: set[str], profile: Profil
     found.feeds = _links(tree, (FEED_LINKS,), url, hosts)
     api = _links(tree, ('link[rel="https://api.w.org/"]',), url, hosts)
     found.rest_api = api[0] if api else None
+    found.heading = page_heading(tree)
     return found
+
+
+def page_heading(tree: LexborHTMLParser) -> str:
+    """The first ``h1`` outside the masthead (a logo is often an ``h1`` too), one line."""
+    for node in tree.css("h1"):
+        parent, inside = node.parent, False
+        while parent is not None and not inside:
+            classes = (parent.attributes.get("class") or "").lower()
+            inside = parent.tag in ("header", "nav") or "logo" in classes
+            parent = parent.parent
+        text = " ".join((node.text() or "").split())
+        if text and not inside and "logo" not in (node.attributes.get("class") or ""):
+            return text[:200]
+    return ""
 
 
 def generic_articles(tree: LexborHTMLParser, url: str, hosts: set[str]) -> list[str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,11 +22,13 @@ from . import profiles
 from ._config import Settings
 from ._exceptions import UsageError
 from .crawl import Crawler
+from .discover import on_site
 from .fetch import Fetcher, Recorder, make_user_agent
 from .lock import ArchiveLock
 from .profiles import Profile
 from .store import DEFAULT_DB, Store
 from .summary import CrawlSummary, Progress, Site
+from .urls import canonical
 
 __all__ = ["check_languages", "crawl", "resolve_site"]
 
@@ -49,12 +51,17 @@ def crawl(
     settings: Settings | None = None,
     profile: str | Profile | None = None,
     progress: Progress | None = None,
+    urls: Iterable[str] | None = None,
+    declarations_only: bool = False,
 ) -> CrawlSummary:
     """Crawl ``target`` into the archive at ``db`` and return what happened.
 
     ``target`` is a profile name or host (``"sahara.ma"``: the profile's own base URL) or a
     URL (``profile`` applies a profile to another base URL, e.g. a staging copy). ``progress``
     is called a few times a second with the running summary and the frontier's counts.
+    ``urls``: fetch exactly these articles of the site (e.g. the audit's missing ones) and
+    nothing else; ``declarations_only``: read what the site declares (sitemaps, feeds, REST,
+    every listing page) without fetching articles, as ``scraper audit --refresh`` does.
 
     Raises :class:`~scraper.ScraperError` subclasses for bad input (an unknown profile, a URL
     that is not http(s), bad settings, an archive that cannot be opened) and
@@ -64,17 +71,38 @@ def crawl(
     site = resolve_site(target, profile)
     check_languages(settings.languages, site)
     path = Path(db)
+    chosen = requested_urls(urls, site) if urls is not None else None
     with (
         Store(path) as store,  # a bad path is reported as such first
         ArchiveLock(path),
         _warc_recorder(settings, site) as recorder,
     ):
         fetcher = Fetcher(settings, recorder=recorder)
-        crawler = Crawler(store, fetcher, site, settings, progress)
+        crawler = Crawler(store, fetcher, site, settings, progress, None, chosen, declarations_only)
         summary = asyncio.run(_run(crawler, fetcher))
         if summary.status == "ok" and not _has_articles(store, site.name):
             summary.messages.append(no_article_hint(summary, site))
     return summary
+
+
+def requested_urls(urls: Iterable[str], site: Site) -> list[str]:
+    """The URLs of a ``--urls`` crawl, canonical; :class:`UsageError` for one that is not an
+    http(s) URL of the site."""
+    chosen = []
+    for url in urls:
+        try:
+            parts = urlsplit(url)
+            ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+        except ValueError:
+            ok = False
+        if not ok:
+            raise UsageError(f"not an http(s) URL: {url!r}")
+        if not on_site(url, site.hosts):
+            raise UsageError(
+                f"{url} is not on {site.name} (hosts: {', '.join(sorted(site.hosts))})"
+            )
+        chosen.append(canonical(url))
+    return chosen
 
 
 def check_languages(languages: tuple[str, ...] | None, site: Site) -> None:

@@ -10,6 +10,7 @@ shallower pathological nesting is flattened by :func:`scraper.extract.limit_nest
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -20,7 +21,7 @@ from .extract import extract, nesting_bound
 from .extract.listed import ListedDates, with_listed_dates
 from .fetch import FetchResult
 from .profiles import Profile
-from .store import Claim, FrontierEntry, PageKind, PageRecord, Prepared, prepare
+from .store import Claim, Declared, FrontierEntry, PageKind, PageRecord, Prepared, prepare
 from .urls import canonical, same_page
 
 # Lower runs first: machine-readable lists before listings, listings before articles.
@@ -129,3 +130,39 @@ def skipped_sitemap(url: str) -> bool:
     """Sitemaps of terms, authors and static pages list no articles."""
     name = urlsplit(url).path.lower().rsplit("/", 1)[-1]
     return any(word in name for word in SKIPPED_SITEMAPS)
+
+
+def declared_entries(entries: list[feeds.Entry], found_on: str) -> list[Declared]:
+    """What a sitemap, feed or REST page declares, for the audit's inventory."""
+    return [
+        Declared(canonical(e.url), e.source or "sitemap", found_on, "", e.published, e.lastmod)
+        for e in entries
+    ]
+
+
+def declared_listing(found: discover.Found, url: str, kind: PageKind) -> list[Declared]:
+    """What a listing declares: its articles, in its section (its heading) unless it is a
+    home page, whose teasers come from every section."""
+    section = found.heading if kind != PageKind.HOME else ""
+    return [Declared(u, "listing", url, section) for u in found.articles]
+
+
+def announced_total(headers: Mapping[str, str]) -> int | None:
+    """How many posts a WordPress REST listing says there are (``X-WP-Total``)."""
+    try:
+        return int(headers.get("x-wp-total", ""))
+    except ValueError:
+        return None
+
+
+def article_links(article: Article) -> list[str]:
+    """Related and next/previous articles: found from articles, fetched like articles."""
+    links = [r.url for r in article.related]
+    links += [u for u in (article.next_url, article.prev_url) if u]
+    return [u for u in links if urlsplit(u).scheme in ("http", "https")]
+
+
+def requested_entries(urls: list[str]) -> list[FrontierEntry]:
+    """URLs named by the user (``crawl --urls``), queued as articles."""
+    kind = PageKind.ARTICLE
+    return [FrontierEntry(u, kind, PRIORITY[kind], 1, None) for u in dict.fromkeys(urls)]

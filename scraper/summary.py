@@ -50,6 +50,12 @@ class CrawlSummary:
                 "articles_unchanged", "errors", "skipped")  # fmt: skip
         return {k: getattr(self, k) for k in keys}
 
+    def outcomes(self) -> dict[str, int]:
+        """Pages by what became of them: a page's outcome is the count it raised."""
+        return {"new": self.articles_new, "updated": self.articles_updated,
+                "unchanged": self.articles_unchanged, "not modified": self.not_modified,
+                "failed": self.errors, "not an article": self.not_articles}  # fmt: skip
+
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 

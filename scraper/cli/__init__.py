@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from . import archive, crawl, extract, scale
+from . import archive, audit, crawl, extract, scale
 from ._common import ScraperGroup
 
 
@@ -35,6 +35,7 @@ for command in (
     archive.history,
     archive.reextract,
     archive.stats,
+    audit.audit,
     archive.runs,
     archive.serve,
     scale.backfill_command,

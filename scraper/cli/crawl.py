@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -23,6 +23,7 @@ from ..urls import display
 from ._common import (
     EXIT_INTERRUPTED,
     db_option,
+    fail,
     open_store,
     settings_from,
     settings_options,
@@ -39,6 +40,12 @@ from ._common import (
 )
 @db_option
 @settings_options
+@click.option(
+    "--urls",
+    "urls_file",
+    type=click.File(encoding="utf-8"),
+    help="Fetch exactly the article URLs in this file (one a line, '-': stdin), nothing else.",
+)
 @click.option(
     "--log-file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -69,21 +76,36 @@ def crawl(
       scraper crawl sahara.ma
       scraper crawl --profile sahara.ma http://127.0.0.1:8000/ar/
       scraper crawl https://news.example.org/ --db news.db
+      scraper crawl sahara.ma --urls missing.txt   (from 'scraper audit --missing-urls')
     """
     settings = settings_from(ctx, kw)
+    urls = read_urls(kw["urls_file"]) if kw["urls_file"] is not None else None
     bar = not kw["quiet"] and sys.stderr.isatty()
     try:
         with progress_display(enabled=bar) as (progress, console):
             setup_logging(kw["verbose"], kw["quiet"], kw["log_file"], console)
             summary = run_crawl(
-                target, db_path, settings=settings, profile=profile_name, progress=progress
-            )
+                target, db_path, settings=settings, profile=profile_name, progress=progress,
+                urls=urls,
+            )  # fmt: skip
     except ScraperError as exc:  # no crawl at all (locked archive, unknown profile, ...)
         if kw["as_json"]:
             failed = {"site": target, "status": "error", "messages": [str(exc)]}
             click.echo(json.dumps({**failed, "exit_code": exc.exit_code}, ensure_ascii=False))
         raise
     sys.exit(report(summary, as_json=kw["as_json"], quiet=kw["quiet"]))
+
+
+def read_urls(stream: TextIO) -> list[str]:
+    """The URLs of a ``--urls`` file: one a line; blank lines and ``#`` comments skipped."""
+    try:
+        lines = [line.strip() for line in stream]
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {stream.name}: {exc}")
+    urls = [line for line in lines if line and not line.startswith("#")]
+    if not urls:
+        fail(f"no URL in {stream.name}")
+    return urls
 
 
 def exit_code(summary: CrawlSummary) -> int:

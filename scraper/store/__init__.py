@@ -13,7 +13,8 @@ One module per job, each a part of :class:`Store` over its one connection:
 - :mod:`.runs`: sites and crawl runs;
 - :mod:`.query`: records, histories, counts and the filters;
 - :mod:`.fulltext`: the search index and the search planner;
-- :mod:`.warc`: pages kept in WARC files, and a backfill's progress.
+- :mod:`.warc`: pages kept in WARC files, and a backfill's progress;
+- :mod:`.inventory`: what each site declares (sitemaps, feeds, REST, listings), for the audit.
 
 The record format is :func:`scraper.article.build_record`.
 """
@@ -27,6 +28,7 @@ from .articles import PageRecord, Prepared, StoredPage, content_hash, prepare
 from .connection import DEFAULT_DB, connect, now_iso
 from .frontier import CLAIM_COLUMNS, Claim, FrontierEntry, Known, PageKind, Reread
 from .fulltext import RANK_WINDOW, RANKED_SEARCH_SQL, search_key
+from .inventory import Declared, DeclaredUrl, InventoryMixin
 from .query import RECORD_FIELDS, Filters, date_bound
 from .runs import RunsMixin
 from .schema import MIGRATIONS, SCHEMA_VERSION, SchemaMixin, schema_sql
@@ -43,6 +45,8 @@ __all__ = [
     "RECORD_FIELDS",
     "SCHEMA_VERSION",
     "Claim",
+    "Declared",
+    "DeclaredUrl",
     "Filters",
     "FrontierEntry",
     "Known",
@@ -63,7 +67,7 @@ __all__ = [
 ]
 
 
-class Store(WarcMixin, RunsMixin, SchemaMixin):
+class Store(WarcMixin, RunsMixin, InventoryMixin, SchemaMixin):
     """An open archive. Use as a context manager, or call :meth:`close`.
 
     ``reading=True`` opens it for searches, exports and statistics: a 64 MB page cache and

@@ -7,7 +7,8 @@ store only applies it (``frontier_requeue``, the ``reread`` rule of ``frontier_a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
@@ -193,15 +194,30 @@ class FrontierMixin(StoreBase):
         """What the frontier and the archive hold of those of ``urls`` the frontier knows."""
         return self._known(list(urls))
 
-    def frontier_claim(self, site_id: int, limit: int = 1) -> list[Claim]:
-        """Take up to ``limit`` pending URLs (lowest priority number first) and mark them active."""
+    def frontier_claim(
+        self,
+        site_id: int,
+        limit: int = 1,
+        *,
+        urls: Sequence[str] | None = None,
+        skip_kinds: Sequence[str] = (),
+    ) -> list[Claim]:
+        """Take up to ``limit`` pending URLs (lowest priority number first) and mark them
+        active: only those of ``urls`` when given, none of ``skip_kinds``."""
+        where = "site_id = ? AND state = 'pending'"
+        params: list[object] = [site_id]
+        if urls is not None:
+            where += " AND url IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(list(urls)))
+        if skip_kinds:
+            where += " AND kind NOT IN ({})".format(",".join("?" * len(skip_kinds)))
+            params += list(skip_kinds)
         with self.db.atomic():
             rows = list(
                 self.db.query(
-                    f"SELECT {', '.join(CLAIM_COLUMNS)} FROM frontier"
-                    " WHERE site_id = ? AND state = 'pending'"
+                    f"SELECT {', '.join(CLAIM_COLUMNS)} FROM frontier WHERE {where}"
                     " ORDER BY priority, depth, rowid LIMIT ?",
-                    [site_id, limit],
+                    [*params, limit],
                 )
             )
             self.db.conn.executemany(

@@ -17,7 +17,7 @@ from .._exceptions import StoreError
 from ..search import BM25_WEIGHTS
 from .fulltext import FulltextMixin
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def schema_sql() -> str:

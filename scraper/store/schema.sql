@@ -1,4 +1,4 @@
--- The archive's schema, version 7 (PRAGMA user_version); docs/schema.md explains it.
+-- The archive's schema, version 8 (PRAGMA user_version); docs/schema.md explains it.
 -- A fresh archive is created from this file; an older one is migrated by store.schema.MIGRATIONS.
 -- Every column carries a "--" description: `scraper serve` shows them in Datasette.
 -- Table descriptions are the "-- table:" lines.
@@ -233,4 +233,30 @@ CREATE TABLE IF NOT EXISTS warc_progress (
     stored INTEGER NOT NULL DEFAULT 0,  -- articles stored (new or updated) so far
     updated_at TEXT NOT NULL,           -- last progress (UTC, ISO 8601)
     PRIMARY KEY (file, selection)
+);
+
+-- table: What each site declares it has (the audit's inventory): every URL a sitemap, feed, REST page or listing gave, once per section.
+CREATE TABLE IF NOT EXISTS inventory (
+    url TEXT NOT NULL,                  -- canonical URL the site lists
+    site_id INTEGER NOT NULL REFERENCES sites(id), -- the site
+    section TEXT NOT NULL DEFAULT '',   -- section whose listing gave it (its heading); '' for sitemaps, feeds, REST
+    source TEXT NOT NULL,               -- sitemap|feed|rest|listing: the first declaration seen
+    declared_on TEXT,                   -- the sitemap, feed, REST or listing page that gave it first
+    published TEXT,                     -- publication date the declaration gives (ISO 8601), when it gives one
+    lastmod TEXT,                       -- newest last modification declared (UTC, ISO 8601)
+    first_seen TEXT NOT NULL,           -- first crawl that saw it declared (UTC, ISO 8601)
+    last_seen TEXT NOT NULL,            -- last crawl that saw it declared (UTC, ISO 8601)
+    PRIMARY KEY (url, section)
+);
+CREATE INDEX IF NOT EXISTS inventory_site ON inventory(site_id, section);
+
+-- table: Totals a site announces (the WordPress REST API's X-WP-Total), to check the inventory against.
+CREATE TABLE IF NOT EXISTS declared_totals (
+    site_id INTEGER NOT NULL REFERENCES sites(id), -- the site
+    section TEXT NOT NULL DEFAULT '',   -- '' for the whole site
+    source TEXT NOT NULL,               -- rest
+    total INTEGER NOT NULL,             -- how many posts the site says it has
+    url TEXT,                           -- the page that said so
+    seen_at TEXT NOT NULL,              -- when (UTC, ISO 8601)
+    PRIMARY KEY (site_id, section, source)
 );

@@ -1,0 +1,382 @@
+"""Is the archive complete? What each site declares against what the archive holds.
+
+A site declares its articles in its post and news sitemaps, its feeds, its WordPress REST API
+(with the total it announces) and its section listings; crawls record every declaration in
+the archive's inventory (``scraper.store.inventory``). The audit reads it back, offline, and
+sorts each declared URL into one of:
+
+- **archived**: its article is in the archive;
+- **failed**: fetched and given up, with the last reason (HTTP status or error, parse failure)
+  and the number of tries;
+- **skipped** by choice, with the reason: robots.txt, out of scope, not an article page, or
+  dated outside the crawl's ``--since/--until`` window;
+- **not fetched**: declared but not (yet) fetched: queued, parked, or never queued.
+
+Failed and not-fetched URLs are the *missing* ones (``--missing-urls`` lists them for
+``scraper crawl SITE --urls FILE``). Counts are given per section and month: an archived
+article counts in its own categories and the month of its publication date; a URL not
+archived in the sections whose listings gave it and the month of the date its declaration
+gives (the publication date when the list has one, else its last modification), in the
+site's time zone. A site whose REST API announces more posts than the inventory knows is
+short by the difference. Publication gaps (:mod:`scraper.gaps`) are flagged per site and
+section: they may be real pauses, so they are reported but do not make the archive
+incomplete.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .gaps import UnusualGap, unusual_gaps
+from .urls import display
+
+if TYPE_CHECKING:
+    from .store import DeclaredUrl, Store
+
+ARCHIVED, FAILED, SKIPPED, NOT_FETCHED = "archived", "failed", "skipped", "not fetched"
+NO_SECTION = ""  # a URL no section listing gave
+UNDATED = "undated"
+OUTSIDE_WINDOW = "dated outside the crawl's since/until window"
+WAITING = {
+    "pending": "queued",
+    "active": "queued",
+    "parked": "host parked",
+    None: "never queued",
+}
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One declared URL, sorted."""
+
+    url: str
+    status: str  # archived|failed|skipped|not fetched
+    sections: tuple[str, ...]
+    month: str  # YYYY-MM, or 'undated'
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"url": self.url, "status": self.status, "sections": list(self.sections),
+                "month": self.month, "reason": self.reason}  # fmt: skip
+
+
+@dataclass
+class Cell:
+    """Counts of one section and month."""
+
+    section: str
+    month: str
+    declared: int = 0
+    archived: int = 0
+    failed: int = 0
+    skipped: int = 0
+    not_fetched: int = 0
+
+    @property
+    def missing(self) -> int:
+        return self.failed + self.not_fetched
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"section": self.section, "month": self.month, "declared": self.declared,
+                "archived": self.archived, "failed": self.failed, "skipped": self.skipped,
+                "not_fetched": self.not_fetched}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TotalCheck:
+    """A total the site announces against the URLs the inventory knows."""
+
+    section: str
+    source: str
+    total: int
+    known: int
+    url: str | None
+
+    @property
+    def short(self) -> int:
+        return max(0, self.total - self.known)
+
+
+@dataclass
+class SiteAudit:
+    site: str
+    counts: Counter[str] = field(default_factory=Counter)
+    cells: list[Cell] = field(default_factory=list)
+    missing: list[Judged] = field(default_factory=list)
+    skipped_reasons: Counter[str] = field(default_factory=Counter)
+    totals: list[TotalCheck] = field(default_factory=list)
+    undeclared_archived: int = 0
+    gaps: dict[str, list[UnusualGap]] = field(default_factory=dict)  # section ('' = all)
+
+    @property
+    def declared(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def complete(self) -> bool:
+        """Something was declared, and nothing declared is missing or unaccounted for."""
+        return self.declared > 0 and not self.missing and not any(t.short for t in self.totals)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "site": self.site,
+            "complete": self.complete,
+            "declared": self.declared,
+            **{
+                k.replace(" ", "_"): self.counts[k]
+                for k in (ARCHIVED, FAILED, SKIPPED, NOT_FETCHED)
+            },
+            "archived_not_declared": self.undeclared_archived,
+            "skipped_reasons": dict(self.skipped_reasons.most_common()),
+            "totals": [
+                {
+                    "section": t.section,
+                    "source": t.source,
+                    "total": t.total,
+                    "known": t.known,
+                    "short": t.short,
+                    "url": t.url,
+                }
+                for t in self.totals
+            ],
+            "by_section_month": [c.to_dict() for c in self.cells],
+            "missing": [m.to_dict() for m in self.missing],
+            "gaps": [
+                {"section": section, **g.to_dict()}
+                for section, found in self.gaps.items()
+                for g in found
+            ],
+        }
+
+
+@dataclass
+class Audit:
+    sites: list[SiteAudit]
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.sites) and all(s.complete for s in self.sites)
+
+    def missing_urls(self) -> list[str]:
+        return [m.url for s in self.sites for m in s.missing]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"complete": self.complete, "sites": [s.to_dict() for s in self.sites]}
+
+
+# ---------------------------------------------------------------------- computing
+def audit(store: Store, site: str | None = None) -> Audit:
+    """The audit of every site of the archive, or of ``site``."""
+    wanted = store.check_site(site) if site else None
+    return Audit(
+        [
+            audit_site(store, site_id, name, timezone)
+            for site_id, name, timezone in store.audited_sites()
+            if wanted is None or name == wanted
+        ]
+    )
+
+
+def audit_site(store: Store, site_id: int, name: str, timezone: str | None) -> SiteAudit:
+    result = SiteAudit(name)
+    zone = _zone(timezone)
+    window = store.last_run_window(site_id)
+    categories = store.article_sections(site_id)
+    cells: dict[tuple[str, str], Cell] = {}
+    for declared in store.declared_urls(site_id):
+        judged = judge(declared, categories, zone, window)
+        result.counts[judged.status] += 1
+        if judged.status in (FAILED, NOT_FETCHED):
+            result.missing.append(judged)
+        elif judged.status == SKIPPED:
+            result.skipped_reasons[judged.reason or "skipped"] += 1
+        for section in judged.sections or (NO_SECTION,):
+            cell = cells.setdefault((section, judged.month), Cell(section, judged.month))
+            cell.declared += 1
+            setattr(cell, _field(judged.status), getattr(cell, _field(judged.status)) + 1)
+    result.cells = [cells[k] for k in sorted(cells)]
+    known = result.declared
+    result.totals = [
+        TotalCheck(t["section"], t["source"], t["total"], known, t["url"])
+        for t in store.declared_totals(site_id)
+    ]
+    result.undeclared_archived = store.undeclared_articles(site_id)
+    result.gaps = publication_gaps(store, name)
+    return result
+
+
+def judge(
+    declared: DeclaredUrl,
+    categories: dict[int, list[str]],
+    zone: ZoneInfo | None,
+    window: tuple[str | None, str | None],
+) -> Judged:
+    """Sort one declared URL (see the module docstring). Pure."""
+    d = declared
+    if d.article_id is not None or d.state == "done":
+        sections = tuple(categories.get(d.article_id, ())) if d.article_id else d.sections
+        month = d.article_published[:7] if d.article_published else _month(d, zone)
+        return Judged(d.url, ARCHIVED, sections, month)
+    month = _month(d, zone)
+    if d.state == "failed":
+        tries = f" (after {d.attempts} {'try' if d.attempts == 1 else 'tries'})"
+        return Judged(d.url, FAILED, d.sections, month, (d.last_error or "failed") + tries)
+    if d.state == "skipped":
+        return Judged(d.url, SKIPPED, d.sections, month, d.last_error or "skipped")
+    if d.state is None and _outside(d.published or d.lastmod, zone, window):
+        return Judged(d.url, SKIPPED, d.sections, month, OUTSIDE_WINDOW)
+    reason = WAITING.get(d.state, d.state)
+    if d.state == "parked" and d.last_error:
+        reason = f"host parked: {d.last_error}"
+    return Judged(d.url, NOT_FETCHED, d.sections, month, reason)
+
+
+def _field(status: str) -> str:
+    return status.replace(" ", "_")
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _local_day(value: str | None, zone: ZoneInfo | None) -> str | None:
+    """The day of an ISO 8601 date in the site's time zone (as written when naive)."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value[:10] if len(value) >= 10 else None
+    if zone is not None and moment.tzinfo is not None:
+        moment = moment.astimezone(zone)
+    return moment.date().isoformat()
+
+
+def _month(d: DeclaredUrl, zone: ZoneInfo | None) -> str:
+    day = _local_day(d.published or d.lastmod, zone)
+    return day[:7] if day else UNDATED
+
+
+def _outside(
+    value: str | None, zone: ZoneInfo | None, window: tuple[str | None, str | None]
+) -> bool:
+    day = _local_day(value, zone)
+    since, until = window
+    if day is None:
+        return False
+    return bool((since and day < since) or (until and day > until))
+
+
+def publication_gaps(store: Store, site: str) -> dict[str, list[UnusualGap]]:
+    """Unusual silences of the site ('' key) and of each of its sections (main category)."""
+    from .store import Filters
+
+    out: dict[str, list[UnusualGap]] = {}
+    for by_section in (False, True):
+        series: dict[str, dict[date, int]] = {}
+        for _site, _lang, section, day, count in store.day_counts(
+            by_section=by_section, filters=Filters(site=site)
+        ):
+            if by_section and not section:
+                continue  # articles without a category: in the site's own series only
+            key = section if by_section and section else NO_SECTION
+            try:
+                days = series.setdefault(key, {})
+                parsed = date.fromisoformat(day)
+                days[parsed] = days.get(parsed, 0) + count
+            except ValueError:
+                continue
+        for key, counts in series.items():
+            found = unusual_gaps(counts)
+            if found:
+                out[key] = found
+    return out
+
+
+# ---------------------------------------------------------------------- the report
+MAX_ROWS = 40  # rows of a table shown in the text report (--json has them all)
+
+
+def render(result: Audit, *, every_cell: bool = False, max_rows: int = MAX_ROWS) -> str:
+    """The text report: per site its counts, the section/month cells with something
+    missing (``every_cell``: all), the failed URLs with their reasons, and the gaps."""
+    if not result.sites:
+        return "the archive has no site yet (run 'scraper crawl' first)\n"
+    return "".join(_render_site(s, every_cell, max_rows) for s in result.sites)
+
+
+def _render_site(s: SiteAudit, every_cell: bool, max_rows: int) -> str:
+    lines = [_headline(s)]
+    if not s.declared:
+        lines.append("  nothing declared yet: crawl the site, or run 'scraper audit --refresh'")
+    for t in s.totals:
+        where = f"section {t.section}" if t.section else "the site"
+        short = f": {t.short} not listed anywhere read" if t.short else ""
+        lines.append(f"  {where} announces {t.total} posts ({t.source}); {t.known} known{short}")
+    if s.undeclared_archived:
+        lines.append(
+            f"  also archived, not declared: {s.undeclared_archived} (found through links)"
+        )
+    for reason, count in s.skipped_reasons.most_common():
+        lines.append(f"  skipped {count}: {reason}")
+    cells = [c for c in s.cells if every_cell or c.missing]
+    if cells:
+        lines.append(_cell_table(cells, max_rows))
+    failed = [m for m in s.missing if m.status == FAILED]
+    if failed:
+        lines.append("  failed:")
+        lines += [f"    {display(m.url)}  {m.reason}" for m in failed[:max_rows]]
+        lines += _more(len(failed), max_rows)
+    waiting = Counter(m.reason for m in s.missing if m.status == NOT_FETCHED)
+    if waiting:
+        why = ", ".join(f"{n} {reason}" for reason, n in waiting.most_common())
+        lines.append(f"  not fetched: {why}")
+    for section, gaps in s.gaps.items():
+        where = f"section {section}" if section else "the whole site"
+        for g in gaps[:max_rows]:
+            span = g.first if g.days == 1 else f"{g.first} .. {g.last}"
+            lines.append(
+                f"  gap in {where}: {span} ({g.days} d without an article, "
+                f"about {g.expected:.0f} expected)"
+            )
+    if s.missing:
+        lines.append(
+            "  fetch the missing: scraper audit --missing-urls FILE, then "
+            "scraper crawl SITE --urls FILE"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _headline(s: SiteAudit) -> str:
+    state = "complete" if s.complete else "incomplete"
+    counts = ", ".join(f"{s.counts[k]} {k}" for k in (ARCHIVED, FAILED, SKIPPED, NOT_FETCHED))
+    missing = f" -> {len(s.missing)} missing" if s.missing else ""
+    return f"{s.site}: {state}: {s.declared} declared: {counts}{missing}"
+
+
+def _cell_table(cells: list[Cell], max_rows: int) -> str:
+    width = min(30, max(len("section"), *(len(c.section or "(none)") for c in cells)))
+    head = (
+        f"  {'section':<{width}}  {'month':<7}  {'declared':>8}  {'archived':>8}  "
+        f"{'failed':>6}  {'skipped':>7}  {'not fetched':>11}"
+    )
+    rows = [head]
+    for c in cells[:max_rows]:
+        name = (c.section or "(none)")[:width]
+        rows.append(
+            f"  {name:<{width}}  {c.month:<7}  {c.declared:>8}  {c.archived:>8}  "
+            f"{c.failed:>6}  {c.skipped:>7}  {c.not_fetched:>11}"
+        )
+    rows += _more(len(cells), max_rows)
+    return "\n".join(rows)
+
+
+def _more(count: int, shown: int) -> list[str]:
+    return [f"    ... {count - shown} more (--json lists all)"] if count > shown else []

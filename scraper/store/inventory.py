@@ -1,0 +1,150 @@
+"""What each site declares it has, and what the audit reads of it against the archive.
+
+Crawls record every URL a sitemap, feed, REST page or listing gives (:meth:`declare`), with
+the section whose listing gave it and the dates the declaration carries, and the totals a
+site announces (:meth:`declare_total`). :mod:`scraper.audit` reads them back with what
+became of each URL (:meth:`declared_urls`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .connection import StoreBase, now_iso
+
+SECTION_SEPARATOR = "\x1f"
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """One URL a site lists: where, in which section ('' when the list names none), dated how."""
+
+    url: str
+    source: str  # sitemap|feed|rest|listing
+    declared_on: str | None = None
+    section: str = ""
+    published: str | None = None
+    lastmod: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredUrl:
+    """A declared URL with what the frontier and the archive hold of it."""
+
+    url: str
+    sections: tuple[str, ...]  # the sections whose listings gave it (none: no listing did)
+    source: str
+    published: str | None
+    lastmod: str | None
+    state: str | None  # frontier state; None when never queued
+    last_error: str | None
+    attempts: int
+    article_published: str | None  # the archived article's publication date
+    article_id: int | None
+
+
+class InventoryMixin(StoreBase):
+    """The inventory's writes (the crawl's) and reads (the audit's)."""
+
+    def audited_sites(self) -> list[tuple[int, str, str | None]]:
+        """(id, name, timezone) of every site, by name."""
+        rows = self.db.execute("SELECT id, name, timezone FROM sites ORDER BY name")
+        return [(int(i), n, tz) for i, n, tz in rows.fetchall()]
+
+    def site_profiles(self) -> dict[str, str]:
+        """name -> profile of the sites crawled with one."""
+        rows = self.db.execute("SELECT name, profile FROM sites WHERE profile IS NOT NULL")
+        return {name: profile for name, profile in rows.fetchall()}
+
+    def declare(self, site_id: int, entries: Iterable[Declared]) -> None:
+        """Record declared URLs: new ones added, known ones seen again (their newest
+        ``lastmod`` and first known publication date kept)."""
+        stamp = now_iso()
+        rows = [
+            (e.url, site_id, e.section, e.source, e.declared_on, e.published, e.lastmod, stamp)
+            for e in entries
+        ]
+        if not rows:
+            return
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "INSERT INTO inventory (url, site_id, section, source, declared_on, published,"
+                " lastmod, first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)"
+                " ON CONFLICT(url, section) DO UPDATE SET last_seen = excluded.last_seen,"
+                " published = coalesce(inventory.published, excluded.published),"
+                " lastmod = CASE WHEN excluded.lastmod > coalesce(inventory.lastmod, '')"
+                " THEN excluded.lastmod ELSE inventory.lastmod END",
+                rows,
+            )
+
+    def declare_total(
+        self, site_id: int, total: int, url: str, *, section: str = "", source: str = "rest"
+    ) -> None:
+        """Record how many posts the site (or one of its sections) says it has."""
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT OR REPLACE INTO declared_totals (site_id, section, source, total, url,"
+                " seen_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [site_id, section, source, total, url, now_iso()],
+            )
+
+    def declared_totals(self, site_id: int) -> list[dict[str, Any]]:
+        return [
+            dict(r)
+            for r in self.db.query(
+                "SELECT section, source, total, url, seen_at FROM declared_totals"
+                " WHERE site_id = ? ORDER BY section, source",
+                [site_id],
+            )
+        ]
+
+    def declared_urls(self, site_id: int) -> Iterator[DeclaredUrl]:
+        """Every URL the site declared, with its frontier state and archived article."""
+        sql = (
+            "SELECT i.url, group_concat(nullif(i.section, ''), char(31)), min(i.source),"
+            " max(i.published), max(i.lastmod), f.state, f.last_error, coalesce(f.attempts, 0),"
+            " a.published_at, a.id FROM inventory i"
+            " LEFT JOIN frontier f ON f.url = i.url LEFT JOIN articles a ON a.url = i.url"
+            " WHERE i.site_id = ? GROUP BY i.url ORDER BY i.url"
+        )
+        for row in self.db.conn.execute(sql, [site_id]):
+            url, sections, source, published, lastmod, *rest = row
+            names = tuple(sorted(set(sections.split(SECTION_SEPARATOR)))) if sections else ()
+            yield DeclaredUrl(url, names, source, published, lastmod, *rest)
+
+    def article_sections(self, site_id: int) -> dict[int, list[str]]:
+        """Each archived article's categories, in page order."""
+        out: dict[int, list[str]] = {}
+        rows = self.db.conn.execute(
+            "SELECT x.article_id, c.name FROM article_categories x"
+            " JOIN categories c ON c.id = x.category_id WHERE c.site_id = ?"
+            " ORDER BY x.article_id, x.position",
+            [site_id],
+        )
+        for article_id, name in rows:
+            out.setdefault(article_id, []).append(name)
+        return out
+
+    def undeclared_articles(self, site_id: int) -> int:
+        """Archived articles no declaration lists (found through links, or backfilled)."""
+        row = self.db.execute(
+            "SELECT count(*) FROM articles a WHERE a.site_id = ?"
+            " AND NOT EXISTS (SELECT 1 FROM inventory i WHERE i.url = a.url)",
+            [site_id],
+        ).fetchone()
+        return int(row[0])
+
+    def last_run_window(self, site_id: int) -> tuple[str | None, str | None]:
+        """The since/until window of the site's last crawl (None, None: no window)."""
+        row = self.db.execute(
+            "SELECT options FROM crawl_runs WHERE site_id = ? ORDER BY id DESC LIMIT 1",
+            [site_id],
+        ).fetchone()
+        try:
+            options = json.loads(row[0]) if row and row[0] else {}
+        except ValueError:
+            options = {}
+        return options.get("since"), options.get("until")
