@@ -88,17 +88,33 @@ class Cell:
 
 @dataclass(frozen=True)
 class TotalCheck:
-    """A total the site announces against the URLs the inventory knows."""
+    """A total the site announces (all posts, or one section's) against what we know.
+
+    ``known``: the URLs of it the archive and inventory know; ``unplaced``: URLs known but
+    not archived whose section no listing told (they may belong to it). The site is
+    ``short`` by what even those cannot account for: a sound lower bound of the posts no
+    list we read gave. A section whose name matches nothing known is ``matched`` False and
+    never short (its name may be spelled otherwise on the pages)."""
 
     section: str
     source: str
     total: int
     known: int
     url: str | None
+    unplaced: int = 0
+
+    @property
+    def matched(self) -> bool:
+        return not self.section or self.known > 0
 
     @property
     def short(self) -> int:
-        return max(0, self.total - self.known)
+        return max(0, self.total - self.known - self.unplaced) if self.matched else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"section": self.section, "source": self.source, "total": self.total,
+                "known": self.known, "unplaced": self.unplaced, "short": self.short,
+                "matched": self.matched, "url": self.url}  # fmt: skip
 
 
 @dataclass
@@ -132,17 +148,7 @@ class SiteAudit:
             },
             "archived_not_declared": self.undeclared_archived,
             "skipped_reasons": dict(self.skipped_reasons.most_common()),
-            "totals": [
-                {
-                    "section": t.section,
-                    "source": t.source,
-                    "total": t.total,
-                    "known": t.known,
-                    "short": t.short,
-                    "url": t.url,
-                }
-                for t in self.totals
-            ],
+            "totals": [t.to_dict() for t in self.totals],
             "by_section_month": [c.to_dict() for c in self.cells],
             "missing": [m.to_dict() for m in self.missing],
             "gaps": [
@@ -187,9 +193,14 @@ def audit_site(store: Store, site_id: int, name: str, timezone: str | None) -> S
     window = store.last_run_window(site_id)
     categories = store.article_sections(site_id)
     cells: dict[tuple[str, str], Cell] = {}
+    placed: Counter[str] = Counter(_key(n) for names in categories.values() for n in names)
+    unplaced = 0
     for declared in store.declared_urls(site_id):
         judged = judge(declared, categories, zone, window)
         result.counts[judged.status] += 1
+        if judged.status != ARCHIVED:
+            placed.update(_key(n) for n in judged.sections)
+            unplaced += not judged.sections
         if judged.status in (FAILED, NOT_FETCHED):
             result.missing.append(judged)
         elif judged.status == SKIPPED:
@@ -199,12 +210,16 @@ def audit_site(store: Store, site_id: int, name: str, timezone: str | None) -> S
             cell.declared += 1
             setattr(cell, _field(judged.status), getattr(cell, _field(judged.status)) + 1)
     result.cells = [cells[k] for k in sorted(cells)]
-    known = result.declared
+    result.undeclared_archived = store.undeclared_articles(site_id)
+    everything = result.declared + result.undeclared_archived
     result.totals = [
-        TotalCheck(t["section"], t["source"], t["total"], known, t["url"])
+        TotalCheck(t["section"], t["source"], t["total"], everything, t["url"])
+        if not t["section"]
+        else TotalCheck(
+            t["section"], t["source"], t["total"], placed[_key(t["section"])], t["url"], unplaced
+        )
         for t in store.declared_totals(site_id)
     ]
-    result.undeclared_archived = store.undeclared_articles(site_id)
     result.gaps = publication_gaps(store, name)
     return result
 
@@ -233,6 +248,11 @@ def judge(
     if d.state == "parked" and d.last_error:
         reason = f"host parked: {d.last_error}"
     return Judged(d.url, NOT_FETCHED, d.sections, month, reason)
+
+
+def _key(section: str) -> str:
+    """A section name as totals and pages are matched: case and spacing ignored."""
+    return " ".join(section.casefold().split())
 
 
 def _field(status: str) -> str:
@@ -317,9 +337,19 @@ def _render_site(s: SiteAudit, every_cell: bool, max_rows: int) -> str:
     if not s.declared:
         lines.append("  nothing declared yet: crawl the site, or run 'scraper audit --refresh'")
     for t in s.totals:
-        where = f"section {t.section}" if t.section else "the site"
-        short = f": {t.short} not listed anywhere read" if t.short else ""
-        lines.append(f"  {where} announces {t.total} posts ({t.source}); {t.known} known{short}")
+        if not t.section or t.short:
+            where = f"section {t.section}" if t.section else "the site"
+            short = f": at least {t.short} not listed anywhere read" if t.short else ""
+            lines.append(
+                f"  {where} announces {t.total} posts ({t.source}); {t.known} known{short}"
+            )
+    sections = [t for t in s.totals if t.section]
+    if sections:
+        fine = sum(1 for t in sections if not t.short and (t.matched or not t.total))
+        unmatched = [f"{t.section} ({t.total})" for t in sections if not t.matched and t.total]
+        lines.append(f"  section totals (REST): {fine} of {len(sections)} account for their posts")
+        if unmatched:
+            lines.append(f"  sections announced, none of their posts known: {', '.join(unmatched)}")
     if s.undeclared_archived:
         lines.append(
             f"  also archived, not declared: {s.undeclared_archived} (found through links)"

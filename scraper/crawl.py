@@ -430,18 +430,18 @@ class Crawler:
 
     def _follow_home(self, found: discover.Found, url: str) -> None:
         wanted = self._wanted_languages()
-        for lang, home in found.editions.items():
-            if wanted is not None and lang not in wanted:
-                self._unwanted_prefixes.add(home)
         homes = [u for lang, u in found.editions.items() if wanted is None or lang in wanted]
+        self._unwanted_prefixes.update(set(found.editions.values()) - set(homes))
         self._queue(homes, PageKind.HOME, depth=0, found_on=url)
         self._queue(found.sections, PageKind.SECTION, depth=1, found_on=url)
         self._queue(found.feeds[:1], PageKind.FEED, depth=0, found_on=url)
-        if found.rest_api and not self._sitemaps_found:
-            # Walked again on every run (newest posts first), like the section listings.
-            query = urlencode({"per_page": REST_PAGE_SIZE, "page": 1})
-            first = urljoin(found.rest_api, f"wp/v2/posts?{query}")
-            self._revisit(first, PageKind.REST, Claim(url, PageKind.HOME, depth=0))
+        query, claim = urlencode({"per_page": REST_PAGE_SIZE, "page": 1}), Claim(url, PageKind.HOME)
+        if found.rest_api and self._skip_kinds:  # reading declarations: each category's count
+            self._revisit(
+                urljoin(found.rest_api, f"wp/v2/categories?{query}"), PageKind.REST, claim
+            )
+        if found.rest_api and not self._sitemaps_found:  # walked on every run, newest first
+            self._revisit(urljoin(found.rest_api, f"wp/v2/posts?{query}"), PageKind.REST, claim)
 
     def _wanted_languages(self) -> set[str] | None:
         if self.options.languages:
@@ -503,9 +503,12 @@ class Crawler:
             self._offer(parsed.pages, url)
         elif kind == PageKind.FEED:
             self._offer(feeds.parse_feed(result.content), url)
+        elif feeds.is_rest_terms(url):
+            self.store.declare_totals(self._site_id, feeds.parse_rest_terms(result.content), url)
+            self._next_rest_page(result, entry, 1)
         else:
             if (total := parse.announced_total(result.headers)) is not None:
-                self.store.declare_total(self._site_id, total, url)
+                self.store.declare_totals(self._site_id, [("", total)], url)
             items = feeds.parse_rest_posts(result.content)
             new = self._offer(items, url)
             self._next_rest_page(result, entry, new)

@@ -9,11 +9,13 @@ extraction reads from the page (``scraper.extract.listed``).
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -109,14 +111,8 @@ def parse_feed(data: bytes) -> list[Entry]:
 def parse_rest_posts(data: bytes) -> list[Entry]:
     """``/wp-json/wp/v2/posts`` items: link, title and the exact publication and modification
     moments (:func:`rest_date`); ``lastmod`` is the modification in UTC."""
-    try:
-        items = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
-        return []
-    if not isinstance(items, list):
-        return []
     out = []
-    for item in items:
+    for item in _json_items(data):
         if not isinstance(item, dict) or not isinstance(item.get("link"), str):
             continue
         title = item.get("title")
@@ -135,6 +131,34 @@ def parse_rest_posts(data: bytes) -> list[Entry]:
             )
         )
     return out
+
+
+def parse_rest_terms(data: bytes) -> list[tuple[str, int]]:
+    """``/wp-json/wp/v2/categories`` items: each category's name (unescaped) and the number
+    of posts the site says it holds (``count``)."""
+    return [
+        (" ".join(html.unescape(item["name"]).split()), item["count"])
+        for item in _json_items(data)
+        if isinstance(item, dict)
+        and isinstance(item.get("name"), str)
+        and isinstance(item.get("count"), int)
+        and not isinstance(item.get("count"), bool)
+        and item["name"].strip()
+    ]
+
+
+def _json_items(data: bytes) -> list[Any]:
+    """The items of a REST listing: a JSON list, or none when the body is anything else."""
+    try:
+        items = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        return []
+    return items if isinstance(items, list) else []
+
+
+def is_rest_terms(url: str) -> bool:
+    """Whether a REST URL lists categories (their post counts) rather than posts."""
+    return "/wp/v2/categories" in unquote(url)
 
 
 def rest_date(local: Any, gmt: Any) -> datetime | None:

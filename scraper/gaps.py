@@ -6,10 +6,12 @@ is unlikely by chance: each day of the run is expected to bring as many articles
 weekday brought in the weeks around it (``WINDOW_WEEKS`` before and after, days of the run
 itself left out, so a long outage does not lower its own expectation), and the chance of
 seeing none over the whole run, ``exp(-expected)`` if articles arrive independently
-(Poisson), must be below ``chance`` (1 %: about 4.6 articles expected). A section bringing
-ten articles a day is flagged after one silent day; one bringing one a day after about five;
-a weekly column only after weeks; a site that never publishes on Sundays is not flagged for
-them. Pure: day counts in, gaps out.
+(Poisson), must be below ``chance`` divided by the days of the series: a series of many
+days has many chances of a silent run by luck alone, and the whole series, not each run,
+should stay under ``chance`` (1 %) of a false flag. Over half a year that asks for about
+ten articles expected: a section bringing ten a day is flagged after one silent day, one
+bringing one a day after about ten, a weekly column only after months; a site that never
+publishes on Sundays is not flagged for them. Pure: day counts in, gaps out.
 """
 
 from __future__ import annotations
@@ -43,8 +45,8 @@ def unusual_gaps(counts: dict[date, int], *, chance: float = CHANCE) -> list[Unu
     days = sorted(d for d, n in counts.items() if n > 0)
     if len(days) < 2:
         return []
-    threshold = math.log(1 / chance)
     first, last = days[0], days[-1]
+    threshold = math.log(((last - first).days + 1) / chance)
     gaps = []
     for start, length in _silent_runs(counts, first, last):
         expected = _expected(counts, start, length, first, last)

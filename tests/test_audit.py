@@ -9,6 +9,8 @@ extra), per section and month, and their URLs must complete the archive through
 from __future__ import annotations
 
 import json
+import math
+import random
 from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -84,6 +86,11 @@ def test_an_early_stop_leaves_exactly_the_missing_articles_per_section_and_month
             == held
         )
 
+        # --refresh also read each category's post count (REST): every one accounted for.
+        sections = [t for t in site["totals"] if t["section"]]
+        assert len(sections) >= 10 and all(t["short"] == 0 for t in sections)
+        assert all(t["matched"] for t in sections if t["total"])
+
         # The missing URLs, fed to a crawl, complete the archive.
         missing = tmp_path / "missing.txt"
         code, _ = cli("audit", "--db", db, "--missing-urls", missing)
@@ -131,6 +138,32 @@ def test_a_failed_page_is_listed_with_its_reason(tmp_path: Path) -> None:
     assert missing["reason"].startswith("HTTP 500") and "tries" in missing["reason"]
     code, text = cli("audit", "--db", db)
     assert code == 1 and "HTTP 500" in text and "failed:" in text
+
+
+def test_a_section_announcing_more_posts_than_any_list_gave_is_short(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    with MirrorServer(default_site()) as server:
+        crawl_mirror(server.base_url + "/ar/", db)
+
+        def inflate(method: str, path: str) -> Response | None:
+            """The categories endpoint says اقتصاد has five posts more than it lists."""
+            if "/wp/v2/categories" not in path:
+                return None
+            real = server.router.respond(path, f"127.0.0.1:{server.port}")
+            terms = json.loads(real.body)
+            for term in terms:
+                if term["name"] == "اقتصاد":
+                    term["count"] += 5
+            return Response(real.status, real.headers, json.dumps(terms).encode())
+
+        server.intercept = inflate
+        code, report = audit_json(db, "--refresh", "--delay", 0)
+    site = report["sites"][0]
+    [economy] = [t for t in site["totals"] if t["section"] == "اقتصاد"]
+    assert code == 1 and report["complete"] is False and site["missing"] == []
+    assert economy["short"] == 5 and economy["known"] == economy["total"] - 5
+    _, text = cli("audit", "--db", db)
+    assert "section اقتصاد announces" in text and "at least 5 not listed" in text
 
 
 def daily_site(start: date, days: int, silent: range) -> Site:
@@ -190,13 +223,16 @@ def test_a_day_without_news_is_unusual_only_where_news_is_daily_and_plentiful() 
     busy = [10] * 30
     busy[15] = 0
     assert [(g.first, g.days) for g in unusual_gaps(days(busy))] == [("2026-03-17", 1)]
-    one_a_day = [1] * 30
-    one_a_day[15] = 0
+    one_a_day = [1] * 60
+    one_a_day[30] = 0
     assert unusual_gaps(days(one_a_day)) == []  # one quiet day: chance, not a hole
-    for i in range(12, 19):
-        one_a_day[i] = 0
+    for i in range(27, 34):
+        one_a_day[i] = 0  # a week: in two months of one a day, luck can do that
+    assert unusual_gaps(days(one_a_day)) == []
+    for i in range(25, 36):
+        one_a_day[i] = 0  # eleven days: it cannot (1 % for the whole series)
     [gap] = unusual_gaps(days(one_a_day))
-    assert gap.days == 7 and gap.expected == pytest.approx(7.0)
+    assert gap.days == 11 and gap.expected == pytest.approx(11.0)
 
 
 def test_weekends_and_weekly_columns_are_the_series_own_rhythm() -> None:
@@ -208,6 +244,27 @@ def test_weekends_and_weekly_columns_are_the_series_own_rhythm() -> None:
     assert unusual_gaps(days(weekly)) == []
     weekly[28] = 0  # one missed week of a weekly column with three pieces: not unusual
     assert unusual_gaps(days(weekly)) == []
+
+
+def test_chance_alone_rarely_flags_a_gap() -> None:
+    """Series of independent days (Poisson, from sparse to busy): at most a few in a hundred
+    get a gap flagged by luck, over a month or two years."""
+    rng = random.Random(7)
+    for length in (40, 730):
+        for rate in (0.3, 1, 3, 10):
+            flagged = sum(
+                bool(unusual_gaps(days([poisson(rng, rate) for _ in range(length)])))
+                for _ in range(60)
+            )
+            assert flagged <= 3, (length, rate, flagged)
+
+
+def poisson(rng: random.Random, rate: float) -> int:
+    limit, count, product = math.exp(-rate), 0, rng.random()
+    while product >= limit:
+        count += 1
+        product *= rng.random()
+    return count
 
 
 def test_a_long_outage_does_not_lower_its_own_expectation() -> None:

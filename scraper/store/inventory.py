@@ -80,15 +80,17 @@ class InventoryMixin(StoreBase):
                 rows,
             )
 
-    def declare_total(
-        self, site_id: int, total: int, url: str, *, section: str = "", source: str = "rest"
+    def declare_totals(
+        self, site_id: int, totals: Iterable[tuple[str, int]], url: str, source: str = "rest"
     ) -> None:
-        """Record how many posts the site (or one of its sections) says it has."""
+        """Record how many posts the site says it has: ``(section, total)`` pairs, section
+        '' for the whole site."""
+        stamp = now_iso()
         with self.db.atomic():
-            self.db.execute(
+            self.db.conn.executemany(
                 "INSERT OR REPLACE INTO declared_totals (site_id, section, source, total, url,"
                 " seen_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [site_id, section, source, total, url, now_iso()],
+                [(site_id, section, source, total, url, stamp) for section, total in totals],
             )
 
     def declared_totals(self, site_id: int) -> list[dict[str, Any]]:
