@@ -27,11 +27,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .gaps import UnusualGap, unusual_gaps
+from .gaps import UnusualGap
 from .urls import display
 
 if TYPE_CHECKING:
@@ -117,6 +117,18 @@ class TotalCheck:
                 "matched": self.matched, "url": self.url}  # fmt: skip
 
 
+@dataclass(frozen=True)
+class SeriesGap:
+    """A gap of one language of a site, in one section (None: all its sections)."""
+
+    language: str
+    section: str | None
+    gap: UnusualGap
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"language": self.language, "section": self.section, **self.gap.to_dict()}
+
+
 @dataclass
 class SiteAudit:
     site: str
@@ -126,7 +138,7 @@ class SiteAudit:
     skipped_reasons: Counter[str] = field(default_factory=Counter)
     totals: list[TotalCheck] = field(default_factory=list)
     undeclared_archived: int = 0
-    gaps: dict[str, list[UnusualGap]] = field(default_factory=dict)  # section ('' = all)
+    gaps: list[SeriesGap] = field(default_factory=list)
 
     @property
     def declared(self) -> int:
@@ -151,11 +163,7 @@ class SiteAudit:
             "totals": [t.to_dict() for t in self.totals],
             "by_section_month": [c.to_dict() for c in self.cells],
             "missing": [m.to_dict() for m in self.missing],
-            "gaps": [
-                {"section": section, **g.to_dict()}
-                for section, found in self.gaps.items()
-                for g in found
-            ],
+            "gaps": [g.to_dict() for g in self.gaps],
         }
 
 
@@ -294,30 +302,17 @@ def _outside(
     return bool((since and day < since) or (until and day > until))
 
 
-def publication_gaps(store: Store, site: str) -> dict[str, list[UnusualGap]]:
-    """Unusual silences of the site ('' key) and of each of its sections (main category)."""
+def publication_gaps(store: Store, site: str) -> list[SeriesGap]:
+    """The site's unusual silences, per language and per section: the gaps ``scraper stats``,
+    its ``--plot`` and the reading room's dashboard mark (one computation)."""
+    from .stats import series
     from .store import Filters
 
-    out: dict[str, list[UnusualGap]] = {}
-    for by_section in (False, True):
-        series: dict[str, dict[date, int]] = {}
-        for _site, _lang, section, day, count in store.day_counts(
-            by_section=by_section, filters=Filters(site=site)
-        ):
-            if by_section and not section:
-                continue  # articles without a category: in the site's own series only
-            key = section if by_section and section else NO_SECTION
-            try:
-                days = series.setdefault(key, {})
-                parsed = date.fromisoformat(day)
-                days[parsed] = days.get(parsed, 0) + count
-            except ValueError:
-                continue
-        for key, counts in series.items():
-            found = unusual_gaps(counts)
-            if found:
-                out[key] = found
-    return out
+    return [
+        SeriesGap(s.language, s.section, g)
+        for s in series(store, Filters(site=site))
+        for g in s.gaps
+    ]
 
 
 # ---------------------------------------------------------------------- the report
@@ -368,14 +363,15 @@ def _render_site(s: SiteAudit, every_cell: bool, max_rows: int) -> str:
     if waiting:
         why = ", ".join(f"{n} {reason}" for reason, n in waiting.most_common())
         lines.append(f"  not fetched: {why}")
-    for section, gaps in s.gaps.items():
-        where = f"section {section}" if section else "the whole site"
-        for g in gaps[:max_rows]:
-            span = g.first if g.days == 1 else f"{g.first} .. {g.last}"
-            lines.append(
-                f"  gap in {where}: {span} ({g.days} d without an article, "
-                f"about {g.expected:.0f} expected)"
-            )
+    for found in s.gaps[:max_rows]:
+        g, where = found.gap, found.language or "?"
+        where += f" section {found.section}" if found.section else " (all sections)"
+        span = g.first if g.days == 1 else f"{g.first} .. {g.last}"
+        lines.append(
+            f"  gap in {where}: {span} ({g.days} d without an article, "
+            f"about {g.expected:.0f} expected)"
+        )
+    lines += _more(len(s.gaps), max_rows)
     if s.missing:
         lines.append(
             "  fetch the missing: scraper audit --missing-urls FILE, then "

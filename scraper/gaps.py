@@ -11,7 +11,9 @@ days has many chances of a silent run by luck alone, and the whole series, not e
 should stay under ``chance`` (1 %) of a false flag. Over half a year that asks for about
 ten articles expected: a section bringing ten a day is flagged after one silent day, one
 bringing one a day after about ten, a weekly column only after months; a site that never
-publishes on Sundays is not flagged for them. Pure: day counts in, gaps out.
+publishes on Sundays is not flagged for them. A series too short to have three same weekdays
+around a run outside it is judged by every day around it instead. Pure: day counts in, gaps
+out.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from datetime import date, timedelta
 
 WINDOW_WEEKS = 4
 CHANCE = 0.01
-MIN_REFERENCE_DAYS = 3  # same-weekday days around a run needed to judge it
+MIN_REFERENCE_DAYS = 3  # same-weekday days around a run to judge it by; else every day
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,14 @@ def _expected(
             for other in others
             if first <= other <= last and not start <= other <= end
         ][: 2 * WINDOW_WEEKS]
-        if len(reference) < MIN_REFERENCE_DAYS:
-            return None
+        if len(reference) < MIN_REFERENCE_DAYS:  # a short series: every day around the run
+            near = (day + timedelta(days=k) for k in range(-7 * WINDOW_WEEKS, 7 * WINDOW_WEEKS))
+            reference = [
+                counts.get(other, 0)
+                for other in near
+                if first <= other <= last and not start <= other <= end
+            ]
+            if len(reference) < 7:
+                return None
         total += sum(reference) / len(reference)
     return total

@@ -2,13 +2,17 @@
 where it has holes.
 
 For each series (a site and language, overall and per section) the stats give the article
-count, the first and last publication dates, articles per month, and, when the series
-normally publishes daily, its **gaps**: runs of days with no article. A gap in a daily
-section usually means a crawl missed something (or the site was down); a researcher can see
-whether the archive is complete for the period they study.
+count, the first and last publication dates, articles per month, the share of days with an
+article, the longest pause, and its **gaps**: runs of days without an article that the
+series' own volume makes unlikely (:mod:`scraper.gaps`: each day expected to bring what the
+same weekday brought in the weeks around it, a run flagged when luck alone would give it in
+under 1 % of such series). A gap in a busy section usually means a crawl missed something
+(or the site was down); a researcher can see whether the archive is complete for the period
+they study. ``scraper audit``, ``scraper stats --plot`` and the reading room's dashboard
+mark the same gaps.
 
-"Normally publishes daily" means at least ``daily_share`` of the days between its first and
-last article have an article, over a span of at least ``MIN_SPAN_DAYS`` days.
+``daily`` is descriptive: an article on at least ``DAILY_SHARE`` of the days between its
+first and last, over at least ``MIN_SPAN_DAYS`` days.
 """
 
 from __future__ import annotations
@@ -20,18 +24,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from .gaps import UnusualGap as Gap
+from .gaps import unusual_gaps
+
 if TYPE_CHECKING:
     from .store import Filters, Store
 
 MIN_SPAN_DAYS = 14
+DAILY_SHARE = 0.6
 ALL_SECTIONS = None
-
-
-@dataclass(frozen=True)
-class Gap:
-    first: str  # first day without an article
-    last: str  # last day without an article
-    days: int
 
 
 @dataclass
@@ -59,60 +60,58 @@ class Series:
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["active_share"] = round(self.active_share, 3)
+        out["gaps"] = [g.to_dict() for g in self.gaps]
         return out
 
 
 def compute(
-    day_counts: Iterable[tuple[str, str, str | None, str, int]],
-    *,
-    min_gap: int = 2,
-    daily_share: float = 0.6,
+    day_counts: Iterable[tuple[str, str, str | None, str, int]], *, min_gap: int = 1
 ) -> list[Series]:
     """Series from ``(site, language, section, day, articles)`` rows sorted by series then
-    day (``Store.day_counts``)."""
+    day (``Store.day_counts``); gaps shorter than ``min_gap`` days are left out."""
     out: list[Series] = []
     current: Series | None = None
-    days: list[date] = []
+    days: dict[date, int] = {}
     for site, language, section, day, count in day_counts:
         key = (site, language, section)
         if current is None or key != (current.site, current.language, current.section):
             if current is not None:
-                _finish(current, days, min_gap, daily_share)
-            current, days = Series(site, language, section), []
+                _finish(current, days, min_gap)
+            current, days = Series(site, language, section), {}
             out.append(current)
         current.articles += count
         current.months[day[:7]] = current.months.get(day[:7], 0) + count
         try:
-            days.append(date.fromisoformat(day))
+            parsed = date.fromisoformat(day)
         except ValueError:
             continue  # a malformed date string: counted, but not placed on the calendar
+        days[parsed] = days.get(parsed, 0) + count
     if current is not None:
-        _finish(current, days, min_gap, daily_share)
+        _finish(current, days, min_gap)
     return out
 
 
-def _finish(series: Series, days: list[date], min_gap: int, daily_share: float) -> None:
+def _finish(series: Series, counts: dict[date, int], min_gap: int) -> None:
+    days = sorted(d for d, n in counts.items() if n > 0)
     if not days:
         return
-    days = sorted(set(days))
     series.first, series.last = days[0].isoformat(), days[-1].isoformat()
     series.active_days = len(days)
     series.span_days = (days[-1] - days[0]).days + 1
-    holes = find_gaps(days, 1)
-    series.longest_gap = max((g.days for g in holes), default=0)
-    series.daily = series.span_days >= MIN_SPAN_DAYS and series.active_share >= daily_share
-    if series.daily:
-        series.gaps = [g for g in holes if g.days >= min_gap]
+    series.longest_gap = max((g.days for g in find_gaps(days, 1)), default=0)
+    series.daily = series.span_days >= MIN_SPAN_DAYS and series.active_share >= DAILY_SHARE
+    series.gaps = [g for g in unusual_gaps(counts) if g.days >= min_gap]
 
 
 def find_gaps(days: list[date], min_gap: int) -> list[Gap]:
-    """Runs of at least ``min_gap`` consecutive missing days between sorted, distinct days."""
+    """Runs of at least ``min_gap`` consecutive missing days between sorted, distinct days
+    (every pause, unusual or not; ``expected`` is 0: not judged)."""
     gaps = []
     for before, after in itertools.pairwise(days):
         missing = (after - before).days - 1
         if missing >= min_gap:
             first, last = before + timedelta(days=1), after - timedelta(days=1)
-            gaps.append(Gap(first.isoformat(), last.isoformat(), missing))
+            gaps.append(Gap(first.isoformat(), last.isoformat(), missing, 0.0))
     return gaps
 
 
@@ -149,10 +148,8 @@ def render(series: list[Series], *, months: bool = True, max_gaps: int = 5) -> s
 
 
 def _gap_text(s: Series, max_gaps: int) -> str:
-    if not s.daily:
-        return f"(not daily; longest pause {s.longest_gap} d)" if s.longest_gap else "-"
     if not s.gaps:
-        return "none"
+        return f"none (longest pause {s.longest_gap} d)" if s.longest_gap > 1 else "none"
     shown = ", ".join(
         f"{g.first}…{g.last} ({g.days} d)" if g.days > 1 else f"{g.first} (1 d)"
         for g in s.gaps[:max_gaps]
@@ -165,20 +162,10 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def series(
-    store: Store, filters: Filters | None = None, *, min_gap: int = 2, daily_share: float = 0.6
-) -> list[Series]:
+def series(store: Store, filters: Filters | None = None, *, min_gap: int = 1) -> list[Series]:
     """Per site and language, then per section: the series :func:`render` prints."""
-    overall = compute(
-        store.day_counts(by_section=False, filters=filters),
-        min_gap=min_gap,
-        daily_share=daily_share,
-    )
-    sections = compute(
-        store.day_counts(by_section=True, filters=filters),
-        min_gap=min_gap,
-        daily_share=daily_share,
-    )
+    overall = compute(store.day_counts(by_section=False, filters=filters), min_gap=min_gap)
+    sections = compute(store.day_counts(by_section=True, filters=filters), min_gap=min_gap)
     undated = store.undated_counts(filters)
     for s in overall:
         s.undated = undated.pop((s.site, s.language), 0)
@@ -259,8 +246,7 @@ def timeline(
     overall: Iterable[tuple[str, str, str | None, str, int]],
     sections: Iterable[tuple[str, str, str | None, str, int]],
     *,
-    min_gap: int = 2,
-    daily_share: float = 0.6,
+    min_gap: int = 1,
 ) -> Timeline:
     """A :class:`Timeline` from the day counts of ``Store.day_counts`` without and with
     ``by_section``: per site and language, its row for all sections, then one per section
@@ -275,7 +261,7 @@ def timeline(
     for site, language, section, day, n in rows:
         daily = counts.setdefault((site, language, section), [0] * span)
         daily[(date.fromisoformat(day) - origin).days] += n
-    series = compute(rows, min_gap=min_gap, daily_share=daily_share)
+    series = compute(rows, min_gap=min_gap)
     out = [
         TimelineRow(
             s.site,

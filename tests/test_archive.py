@@ -512,18 +512,19 @@ def test_stats_count_and_find_gaps_in_daily_sections(tmp_path: Path) -> None:
         site = s.ensure_site("news.example", "https://news.example/")
         for n in range(40):
             day = start + timedelta(days=n)
-            if 10 <= n <= 13:  # four days without news
+            if 10 <= n <= 13:  # four days without news, in a section of three a day
                 continue
-            s.save_article(
-                site,
-                Article(
-                    url=f"https://news.example/ar/d{n}/",
-                    language="ar",
-                    title=f"خبر {n}",
-                    categories=["وطني", "رأي"],  # a section is the main category: وطني
-                    published_at=datetime(day.year, day.month, day.day, 9, tzinfo=TZ),
-                ),
-            )
+            for k in range(3):
+                s.save_article(
+                    site,
+                    Article(
+                        url=f"https://news.example/ar/d{n}-{k}/",
+                        language="ar",
+                        title=f"خبر {n} {k}",
+                        categories=["وطني", "رأي"],  # a section is the main category: وطني
+                        published_at=datetime(day.year, day.month, day.day, 9 + k, tzinfo=TZ),
+                    ),
+                )
             if n % 7 == 0:  # a weekly opinion column, رأي its main section
                 s.save_article(
                     site,
@@ -542,16 +543,18 @@ def test_stats_count_and_find_gaps_in_daily_sections(tmp_path: Path) -> None:
     assert result.exit_code == 0
     series = {(s["language"], s["section"]): s for s in json.loads(result.output)}
     overall, daily, weekly = series[("ar", None)], series[("ar", "وطني")], series[("ar", "رأي")]
-    assert overall["articles"] == 36 + 6 and overall["undated"] == 1
+    assert overall["articles"] == 3 * 36 + 6 and overall["undated"] == 1
     assert overall["first"] == "2025-03-01" and overall["last"] == "2025-04-09"
-    assert overall["months"] == {"2025-03": 27 + 5, "2025-04": 9 + 1}
-    assert daily["articles"] == 36 and weekly["articles"] == 6  # each article once
-    assert daily["daily"] and daily["gaps"] == [
-        {"first": "2025-03-11", "last": "2025-03-14", "days": 4}
+    assert overall["months"] == {"2025-03": 3 * 27 + 5, "2025-04": 3 * 9 + 1}
+    assert daily["articles"] == 3 * 36 and weekly["articles"] == 6  # each article once
+    assert daily["daily"] and [(g["first"], g["last"], g["days"]) for g in daily["gaps"]] == [
+        ("2025-03-11", "2025-03-14", 4)
     ]
+    assert daily["gaps"][0]["expected"] == 12.0  # three a day, four days
+    # A weekly column's week without a piece is its rhythm, not a gap.
     assert not weekly["daily"] and weekly["gaps"] == [] and weekly["longest_gap"] == 6
     table = run("stats", "--db", db)
     assert "2025-03-11…2025-03-14 (4 d)" in table.output and "1 undated" in table.output
-    assert "not daily" in table.output
+    assert "none (longest pause 6 d)" in table.output
     narrow = json.loads(run("stats", "--db", db, "--format", "json", "--min-gap", "5").output)
     assert all(s["gaps"] == [] for s in narrow)

@@ -211,7 +211,7 @@ def test_a_silent_stretch_in_a_busy_section_is_flagged(tmp_path: Path) -> None:
     ]
     assert not [g for g in gaps if g["section"] == "ثقافة"]
     _, text = cli("audit", "--db", db)
-    assert "gap in section اقتصاد: 2026-01-25 .. 2026-01-27 (3 d" in text
+    assert "gap in ar section اقتصاد: 2026-01-25 .. 2026-01-27 (3 d" in text
 
 
 # ---------------------------------------------------------------------- pure parts

@@ -312,17 +312,10 @@ def reextract(
 @filter_options
 @click.option(
     "--min-gap",
-    default=2,
+    default=1,
     show_default=True,
     type=click.IntRange(1),
-    help="Report runs of at least this many days without an article.",
-)
-@click.option(
-    "--daily-share",
-    default=0.6,
-    show_default=True,
-    type=click.FloatRange(0, 1),
-    help="A section publishes daily when this share of its days has an article.",
+    help="Only report gaps of at least this many days.",
 )
 @click.option("--no-months", is_flag=True, help="Leave out the articles-per-month lines.")
 @click.option(
@@ -336,14 +329,14 @@ def reextract(
 def stats(
     db_path: Path,
     min_gap: int,
-    daily_share: float,
     no_months: bool,
     plot: bool,
     fmt: str,
     **kw: Any,
 ) -> None:
     """Per site, language and section: articles, first/last dates, articles per month, and
-    gaps (days without an article in a section that normally publishes daily).
+    gaps (days without an article where the series' own volume makes that unlikely: the
+    gaps 'scraper audit' flags).
 
     A section is an article's main category (the first on its page): each article counts
     once, in its main section, as in the Datasette facet 'section'.
@@ -352,24 +345,24 @@ def stats(
 
     filters = Filters(**_filters(kw))
     if plot:
-        _plot(db_path, filters, min_gap, daily_share, fmt)
+        _plot(db_path, filters, min_gap, fmt)
         return
     with open_store(db_path, must_exist=True, reading=True) as store:
-        series = st.series(store, filters, min_gap=min_gap, daily_share=daily_share)
+        series = st.series(store, filters, min_gap=min_gap)
     if fmt == "json":
         click.echo(json.dumps([s.to_dict() for s in series], ensure_ascii=False, indent=2))
     else:
         click.echo(st.render(series, months=not no_months), nl=False)
 
 
-def _plot(db_path: Path, filters: Filters, min_gap: int, daily_share: float, fmt: str) -> None:
+def _plot(db_path: Path, filters: Filters, min_gap: int, fmt: str) -> None:
     import shutil
 
     from .. import stats as st
     from ..store.reading import day_timeline
 
     with open_store(db_path, must_exist=True, reading=True) as store:
-        tl = day_timeline(store, filters, min_gap=min_gap, daily_share=daily_share)
+        tl = day_timeline(store, filters, min_gap=min_gap)
     if fmt == "json":
         click.echo(json.dumps(tl.to_dict(), ensure_ascii=False, indent=2))
         return

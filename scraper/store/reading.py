@@ -39,9 +39,7 @@ class ConnectionStore(Store):
         """The connection is its owner's to close."""
 
 
-def day_timeline(
-    store: Store, filters: Filters | None = None, *, min_gap: int = 2, daily_share: float = 0.6
-) -> Timeline:
+def day_timeline(store: Store, filters: Filters | None = None, *, min_gap: int = 1) -> Timeline:
     """Articles per day per section, with gaps: the numbers of ``scraper stats --plot`` and of
     the dashboard of ``scraper serve`` (one function, so both show the same)."""
     filters = filters or Filters()
@@ -49,7 +47,6 @@ def day_timeline(
         store.day_counts(by_section=False, filters=filters),
         store.day_counts(by_section=True, filters=filters),
         min_gap=min_gap,
-        daily_share=daily_share,
     )
 
 

@@ -297,16 +297,12 @@ async def search(datasette: Any, request: Any) -> Response:
 
 
 # ---------------------------------------------------------------------- dashboard
-def _dashboard_args(request: Any) -> tuple[dict[str, str], Filters, int, float]:
+def _dashboard_args(request: Any) -> tuple[dict[str, str], Filters, int]:
     args = {k: (request.args.get(k) or "").strip() for k in FILTER_FIELDS}
     try:
-        min_gap = max(1, int(request.args.get("min_gap") or 2))
+        min_gap = max(1, int(request.args.get("min_gap") or 1))
     except ValueError:
-        min_gap = 2
-    try:
-        share = min(1.0, max(0.0, float(request.args.get("daily_share") or 0.6)))
-    except ValueError:
-        share = 0.6
+        min_gap = 1
     filters = Filters(
         site=args["site"] or None,
         language=args["language"] or None,
@@ -315,15 +311,15 @@ def _dashboard_args(request: Any) -> tuple[dict[str, str], Filters, int, float]:
         since=args["since"] or None,
         until=args["until"] or None,
     )
-    return args, filters, min_gap, share
+    return args, filters, min_gap
 
 
 async def dashboard(datasette: Any, request: Any) -> Response:
-    args, filters, min_gap, share = _dashboard_args(request)
+    args, filters, min_gap = _dashboard_args(request)
     error = None
 
     def run(store: Store) -> Timeline:
-        return reading.day_timeline(store, filters, min_gap=min_gap, daily_share=share)
+        return reading.day_timeline(store, filters, min_gap=min_gap)
 
     tl: Timeline | None = None
     try:
@@ -350,7 +346,6 @@ async def dashboard(datasette: Any, request: Any) -> Response:
             "timeline": tl,
             "chart": svg(tl) if tl is not None else "",
             "min_gap": min_gap,
-            "daily_share": share,
             "json_url": datasette.urls.path("/-/dashboard.json")
             + ("?" + urlencode(kept) if kept else ""),
         },
