@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .gaps import UnusualGap
+from .store import TRAP_BOUND
 from .urls import display
 
 if TYPE_CHECKING:
@@ -138,6 +139,7 @@ class SiteAudit:
     skipped_reasons: Counter[str] = field(default_factory=Counter)
     totals: list[TotalCheck] = field(default_factory=list)
     undeclared_archived: int = 0
+    unread_listings: dict[str, int] = field(default_factory=dict)  # bound -> pages cut
     gaps: list[SeriesGap] = field(default_factory=list)
 
     @property
@@ -159,6 +161,7 @@ class SiteAudit:
                 for k in (ARCHIVED, FAILED, SKIPPED, NOT_FETCHED)
             },
             "archived_not_declared": self.undeclared_archived,
+            "listings_not_read": self.unread_listings,
             "skipped_reasons": dict(self.skipped_reasons.most_common()),
             "totals": [t.to_dict() for t in self.totals],
             "by_section_month": [c.to_dict() for c in self.cells],
@@ -219,6 +222,7 @@ def audit_site(store: Store, site_id: int, name: str, timezone: str | None) -> S
             setattr(cell, _field(judged.status), getattr(cell, _field(judged.status)) + 1)
     result.cells = [cells[k] for k in sorted(cells)]
     result.undeclared_archived = store.undeclared_articles(site_id)
+    result.unread_listings = store.bounded_listings(site_id)
     everything = result.declared + result.undeclared_archived
     result.totals = [
         TotalCheck(t["section"], t["source"], t["total"], everything, t["url"])
@@ -248,11 +252,15 @@ def judge(
     if d.state == "failed":
         tries = f" (after {d.attempts} {'try' if d.attempts == 1 else 'tries'})"
         return Judged(d.url, FAILED, d.sections, month, (d.last_error or "failed") + tries)
+    if d.state == "skipped" and (d.last_error or "").startswith(TRAP_BOUND):
+        name = (d.last_error or "").removeprefix(TRAP_BOUND).strip()
+        bound = f"cut by the trap bound {name} (raise --{name.replace('_', '-')} if wrong)"
+        return Judged(d.url, NOT_FETCHED, d.sections, month, bound)
     if d.state == "skipped":
         return Judged(d.url, SKIPPED, d.sections, month, d.last_error or "skipped")
     if d.state is None and _outside(d.published or d.lastmod, zone, window):
         return Judged(d.url, SKIPPED, d.sections, month, OUTSIDE_WINDOW)
-    reason = WAITING.get(d.state, d.state)
+    reason: str | None = WAITING.get(d.state, d.state)
     if d.state == "parked" and d.last_error:
         reason = f"host parked: {d.last_error}"
     return Judged(d.url, NOT_FETCHED, d.sections, month, reason)
@@ -348,6 +356,11 @@ def _render_site(s: SiteAudit, every_cell: bool, max_rows: int) -> str:
     if s.undeclared_archived:
         lines.append(
             f"  also archived, not declared: {s.undeclared_archived} (found through links)"
+        )
+    for bound, count in s.unread_listings.items():
+        lines.append(
+            f"  {count} listing page(s) not read, cut by the trap bound {bound}: what they list"
+            f" is not counted (raise --{bound.replace('_', '-')} if the site is that deep)"
         )
     for reason, count in s.skipped_reasons.most_common():
         lines.append(f"  skipped {count}: {reason}")

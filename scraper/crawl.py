@@ -44,7 +44,7 @@ from .parse import (
     skipped_sitemap,
 )
 from .revisit import edited_since, reread_listed
-from .store import Claim, FrontierEntry, PageKind, Store
+from .store import TRAP_BOUND, Claim, FrontierEntry, PageKind, Store
 from .summary import CrawlSummary, Progress, Site
 from .urls import canonical, display, request_scope
 
@@ -56,6 +56,7 @@ SOURCE_KINDS = (PageKind.SITEMAP, PageKind.FEED, PageKind.REST)
 ARTICLE_KINDS = (PageKind.ARTICLE, PageKind.LINK)
 REST_PAGE_SIZE = 100
 PROGRESS_INTERVAL = 0.25  # seconds between progress-bar updates
+MAX_BOUND_RECORDS = 100  # URLs a trap bound cut kept in the frontier per bound and run
 
 
 class Crawler:
@@ -400,9 +401,7 @@ class Crawler:
         if isinstance(result, str):
             reason = result
         elif result.ok:
-            kind = result.headers.get("content-type")
-            self._skip(url, f"not HTML ({kind})")
-            return
+            return self._skip(url, f"not HTML ({result.headers.get('content-type')})")
         else:
             reason = result.error or f"HTTP {result.status}"
         self.summary.errors += 1
@@ -424,12 +423,12 @@ class Crawler:
         # calendar or an endless "next" chain shows it has nothing more to give.
         if found.next_page and found.articles and (new or self._walk_all()):
             if too_deep:
-                self._bound("max_listing_depth")
+                self._bound("max_listing_depth", 1, found.next_page, PageKind.LISTING)
             else:
                 self._revisit(found.next_page, PageKind.LISTING, entry)
 
     def _follow_home(self, found: discover.Found, url: str) -> None:
-        wanted = self._wanted_languages()
+        wanted = self.site.wanted_languages(self.options.languages)
         homes = [u for lang, u in found.editions.items() if wanted is None or lang in wanted]
         self._unwanted_prefixes.update(set(found.editions.values()) - set(homes))
         self._queue(homes, PageKind.HOME, depth=0, found_on=url)
@@ -442,12 +441,6 @@ class Crawler:
             )
         if found.rest_api and not self._sitemaps_found:  # walked on every run, newest first
             self._revisit(urljoin(found.rest_api, f"wp/v2/posts?{query}"), PageKind.REST, claim)
-
-    def _wanted_languages(self) -> set[str] | None:
-        if self.options.languages:
-            return set(self.options.languages)
-        profile = self.site.profile
-        return set(profile.languages) if profile and profile.languages else None
 
     def _queue(self, urls: Iterable[str], kind: PageKind, *, depth: int, found_on: str | None,
                lastmod: dict[str, str | None] | None = None,
@@ -477,14 +470,16 @@ class Crawler:
         if parts.query and not walk:
             self._variants[parts.path] += 1
             if self._variants[parts.path] > self.options.max_query_variants:
-                self._bound("max_query_variants")
+                self._bound("max_query_variants", 1, url, PageKind.LINK)
                 return False
         return True
 
-    def _bound(self, name: str, count: int = 1) -> None:
-        """Count URLs a trap bound kept out (the summary reports them)."""
-        if count:
-            self.summary.bounded[name] = self.summary.bounded.get(name, 0) + count
+    def _bound(self, name: str, count: int = 1, url: str = "", kind: str = "") -> None:
+        """Count URLs a trap bound kept out (the summary reports them); the first few a run
+        cuts are kept in the frontier as skipped, with the bound (``scraper audit`` says)."""
+        self.summary.bounded[name] = cut = self.summary.bounded.get(name, 0) + count
+        if url and cut <= MAX_BOUND_RECORDS:
+            self.store.frontier_skip(self._site_id, url, kind, f"{TRAP_BOUND} {name}")
 
     def _walk_all(self) -> bool:
         """Walk listings to their end even when a page brings nothing new: on ``--full``,

@@ -23,6 +23,14 @@ class Site:
     def hosts(self) -> set[str]:
         return discover.site_hosts(self.base_url, self.profile)
 
+    def wanted_languages(self, chosen: tuple[str, ...] | None) -> set[str] | None:
+        """The editions to crawl: those ``chosen`` (``--lang``), else the profile's, else
+        every one (None)."""
+        if chosen:
+            return set(chosen)
+        profile = self.profile
+        return set(profile.languages) if profile and profile.languages else None
+
 
 @dataclass
 class CrawlSummary:

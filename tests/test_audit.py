@@ -23,7 +23,7 @@ from scraper.gaps import unusual_gaps
 from scraper.mirror import MirrorServer, default_site
 from scraper.mirror.server import Response
 from scraper.mirror.site import Site
-from scraper.store import Store
+from scraper.store import FrontierEntry, PageKind, Store
 from scraper.urls import canonical
 from tests.conftest import crawl_mirror
 
@@ -164,6 +164,46 @@ def test_a_section_announcing_more_posts_than_any_list_gave_is_short(tmp_path: P
     assert economy["short"] == 5 and economy["known"] == economy["total"] - 5
     _, text = cli("audit", "--db", db)
     assert "section اقتصاد announces" in text and "at least 5 not listed" in text
+
+
+def test_urls_a_trap_bound_cut_are_missing_with_the_bound_named(tmp_path: Path) -> None:
+    """A sitemap lists eight query variants of one page: five are fetched
+    (``max_query_variants=5``), three are cut, and the audit names the bound."""
+    db = tmp_path / "archive.db"
+    site = default_site()
+    page = next(a for a in site if a.lang == "es").path()
+    with MirrorServer(site) as server:
+        base = server.base_url
+        variants = [f"{base}{page}?variant={n}" for n in range(8)]
+        sitemap = (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + "".join(f"<url><loc>{u}</loc></url>" for u in variants)
+            + "</urlset>"
+        ).encode()
+
+        def trap(method: str, path: str) -> Response | None:
+            if path == "/robots.txt":
+                text = f"User-agent: *\nAllow: /\nSitemap: {base}/variants.xml\n"
+                return Response(200, [("Content-Type", "text/plain")], text.encode())
+            if path == "/variants.xml":
+                return Response(200, [("Content-Type", "application/xml")], sitemap)
+            return None
+
+        server.intercept = trap
+        summary = crawl_mirror(base + "/ar/", db, max_query_variants=5)
+    assert summary.bounded == {"max_query_variants": 3}
+    code, report = audit_json(db)
+    cut = [m for m in report["sites"][0]["missing"] if "variant=" in m["url"]]
+    assert code == 1 and len(cut) == 3
+    assert all(m["reason"].startswith("cut by the trap bound max_query_variants") for m in cut)
+    # Offered again (a later crawl, a higher bound), they are queued, not left skipped.
+    with Store(db) as store:
+        again = store.frontier_add(
+            store.ensure_site(report["sites"][0]["site"], base),
+            [FrontierEntry(m["url"], PageKind.ARTICLE, 30) for m in cut],
+        )
+    assert again == 3
 
 
 def daily_site(start: date, days: int, silent: range) -> Site:

@@ -26,7 +26,7 @@ from pathlib import Path
 from .._exceptions import StoreError
 from .articles import PageRecord, Prepared, StoredPage, content_hash, prepare
 from .connection import DEFAULT_DB, connect, now_iso
-from .frontier import CLAIM_COLUMNS, Claim, FrontierEntry, Known, PageKind, Reread
+from .frontier import CLAIM_COLUMNS, TRAP_BOUND, Claim, FrontierEntry, Known, PageKind, Reread
 from .fulltext import RANK_WINDOW, RANKED_SEARCH_SQL, search_key
 from .inventory import Declared, DeclaredUrl, InventoryMixin
 from .query import RECORD_FIELDS, Filters, date_bound
@@ -44,6 +44,7 @@ __all__ = [
     "RANK_WINDOW",
     "RECORD_FIELDS",
     "SCHEMA_VERSION",
+    "TRAP_BOUND",
     "Claim",
     "Declared",
     "DeclaredUrl",

@@ -100,6 +100,9 @@ class Known:
     fetched_at: str | None = None  # when we last fetched the archived article (UTC)
 
 
+#: The reason a URL cut by a trap bound was skipped with starts so (``frontier_skip``).
+TRAP_BOUND = "trap bound"
+
 #: Whether a known URL, listed again by ``entry``, must be fetched again.
 Reread = Callable[[Known, FrontierEntry], bool]
 
@@ -122,7 +125,8 @@ class FrontierMixin(StoreBase):
         a listing page first may be listed by the REST API later); each listed column is
         only overwritten by a value, never by NULL. A known URL goes back to pending when
         ``reread(known, entry)`` says so (asked of entries that list a publication date;
-        the crawl's rule): it is not counted as queued."""
+        the crawl's rule): it is not counted as queued. A URL a trap bound once cut
+        (:meth:`frontier_skip`) is queued when offered again."""
         stamp = now_iso()
         entries = list(entries)
         rows = [
@@ -144,7 +148,9 @@ class FrontierMixin(StoreBase):
             " ON CONFLICT(url) DO UPDATE SET state = 'pending', updated_at = excluded.updated_at"
             " WHERE state IN ('done', 'failed', 'skipped')"
             if revisit
-            else " ON CONFLICT(url) DO NOTHING"
+            else " ON CONFLICT(url) DO UPDATE SET state = 'pending', last_error = NULL,"
+            " updated_at = excluded.updated_at WHERE state = 'skipped'"
+            f" AND last_error LIKE '{TRAP_BOUND}%'"  # cut by a bound once, allowed now
         )
         with self.db.atomic():
             again: list[tuple[str]] = []
@@ -226,6 +232,17 @@ class FrontierMixin(StoreBase):
                 [(now_iso(), r["url"]) for r in rows],
             )
         return [Claim.from_row(r) for r in rows]
+
+    def frontier_skip(self, site_id: int, url: str, kind: str, reason: str) -> None:
+        """Record a URL a trap bound kept out of the queue (``reason`` starts with
+        :data:`TRAP_BOUND`), unless already known."""
+        stamp = now_iso()
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO frontier (url, site_id, kind, state, last_error, added_at,"
+                " updated_at) VALUES (?, ?, ?, 'skipped', ?, ?, ?) ON CONFLICT(url) DO NOTHING",
+                [url, site_id, kind, reason, stamp, stamp],
+            )
 
     def frontier_finish(self, url: str, state: str, error: str | None = None) -> None:
         with self.db.atomic():

@@ -139,6 +139,17 @@ class InventoryMixin(StoreBase):
         ).fetchone()
         return int(row[0])
 
+    def bounded_listings(self, site_id: int) -> dict[str, int]:
+        """Listing, REST and sitemap pages a trap bound kept the crawl from reading, by bound
+        (what they list is not in the inventory)."""
+        rows = self.db.execute(
+            "SELECT last_error, count(*) FROM frontier WHERE site_id = ? AND state = 'skipped'"
+            " AND kind NOT IN ('article', 'link') AND last_error LIKE 'trap bound%'"
+            " GROUP BY last_error",
+            [site_id],
+        )
+        return {reason.removeprefix("trap bound").strip(): n for reason, n in rows.fetchall()}
+
     def last_run_window(self, site_id: int) -> tuple[str | None, str | None]:
         """The since/until window of the site's last crawl (None, None: no window)."""
         row = self.db.execute(
