@@ -258,7 +258,7 @@ def judge(
         return Judged(d.url, NOT_FETCHED, d.sections, month, bound)
     if d.state == "skipped":
         return Judged(d.url, SKIPPED, d.sections, month, d.last_error or "skipped")
-    if d.state is None and _outside(d.published or d.lastmod, zone, window):
+    if _outside(d, zone, window):
         return Judged(d.url, SKIPPED, d.sections, month, OUTSIDE_WINDOW)
     reason: str | None = WAITING.get(d.state, d.state)
     if d.state == "parked" and d.last_error:
@@ -300,14 +300,18 @@ def _month(d: DeclaredUrl, zone: ZoneInfo | None) -> str:
     return day[:7] if day else UNDATED
 
 
-def _outside(
-    value: str | None, zone: ZoneInfo | None, window: tuple[str | None, str | None]
-) -> bool:
-    day = _local_day(value, zone)
+def _outside(d: DeclaredUrl, zone: ZoneInfo | None, window: tuple[str | None, str | None]) -> bool:
+    """Whether a URL not archived is outside the crawl's window by its declared dates: as
+    the crawl judged it when it did not queue it (publication date, else last change); once
+    queued, surely outside only (a post last changed before ``since`` was published before
+    it; only its publication date can be after ``until``)."""
     since, until = window
-    if day is None:
-        return False
-    return bool((since and day < since) or (until and day > until))
+    if d.state is None:
+        day = _local_day(d.published or d.lastmod, zone)
+        return day is not None and bool((since and day < since) or (until and day > until))
+    published, changed = _local_day(d.published, zone), _local_day(d.lastmod, zone)
+    before = since is not None and any(x is not None and x < since for x in (published, changed))
+    return before or bool(until and published and published > until)
 
 
 def publication_gaps(store: Store, site: str) -> list[SeriesGap]:

@@ -181,7 +181,8 @@ class Crawler:
             await asyncio.get_running_loop().run_in_executor(self._pool, lambda: None)
 
     def _run_options(self) -> dict[str, object]:
-        return {"base_url": self.site.base_url, **self.options.to_dict()}
+        focus = {"urls": len(self._only or ()), "declarations_only": bool(self._skip_kinds)}
+        return {"base_url": self.site.base_url, **self.options.to_dict(), **focus}
 
     def _prepare_frontier(self) -> None:
         """Resume a killed run's work; otherwise re-walk listings, retry failures and revisit

@@ -206,6 +206,28 @@ def test_urls_a_trap_bound_cut_are_missing_with_the_bound_named(tmp_path: Path) 
     assert again == 3
 
 
+def test_articles_outside_the_crawl_window_are_skipped_not_missing(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    with MirrorServer(default_site()) as server:
+        crawl_mirror(server.base_url + "/ar/", db, since="2026-01-01")
+        in_window = {
+            canonical(server.base_url + a.path())
+            for a in server.site
+            if a.published.date() >= date(2026, 1, 1)
+        }
+        assert archived_urls(db) == in_window and 0 < len(in_window) < 74
+        for args in ((), ("--refresh", "--delay", 0)):  # a refresh keeps the crawl's window
+            code, report = audit_json(db, *args)
+            site = report["sites"][0]
+            assert code == 0 and report["complete"] is True, site["missing"][:3]
+            assert site["archived"] == len(in_window)
+            assert site["skipped"] == 74 - len(in_window)
+            assert set(site["skipped_reasons"]) <= {
+                "dated outside the crawl's since/until window",
+                "published outside since/until",
+            }
+
+
 def daily_site(start: date, days: int, silent: range) -> Site:
     """Economy: four articles a day, none on the ``silent`` days; culture: one every three
     days (rare enough that its pauses are not unusual)."""

@@ -151,13 +151,18 @@ class InventoryMixin(StoreBase):
         return {reason.removeprefix("trap bound").strip(): n for reason, n in rows.fetchall()}
 
     def last_run_window(self, site_id: int) -> tuple[str | None, str | None]:
-        """The since/until window of the site's last crawl (None, None: no window)."""
-        row = self.db.execute(
-            "SELECT options FROM crawl_runs WHERE site_id = ? ORDER BY id DESC LIMIT 1",
-            [site_id],
-        ).fetchone()
-        try:
-            options = json.loads(row[0]) if row and row[0] else {}
-        except ValueError:
-            options = {}
-        return options.get("since"), options.get("until")
+        """The since/until window of the site's last crawl of everything (None, None: no
+        window); runs that read declarations only or fetched given URLs do not count."""
+        rows = self.db.execute(
+            "SELECT options FROM crawl_runs WHERE site_id = ? ORDER BY id DESC", [site_id]
+        )
+        for (text,) in rows:
+            try:
+                options = json.loads(text) if text else {}
+            except ValueError:
+                continue
+            if isinstance(options, dict) and not (
+                options.get("declarations_only") or options.get("urls")
+            ):
+                return options.get("since"), options.get("until")
+        return None, None
