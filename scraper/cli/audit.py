@@ -26,7 +26,8 @@ from ._common import db_option, fail, open_store
 @click.option(
     "--missing-urls",
     type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    help="Write the missing URLs there, one a line ('-': stdout), for 'crawl --urls'.",
+    help="Write the missing URLs there, one a line, for 'crawl --urls' ('-': on stdout, and"
+    " the report on stderr).",
 )
 @click.option("--all", "every_cell", is_flag=True, help="Every section and month, not only holes.")
 @click.option(
@@ -69,10 +70,11 @@ def audit(
         result = au.audit(store, site)
     if missing_urls is not None:
         _write_urls(missing_urls, result.missing_urls())
+    to_stderr = missing_urls is not None and str(missing_urls) == "-"  # stdout has the URLs
     if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2), err=to_stderr)
     else:
-        click.echo(au.render(result, every_cell=every_cell), nl=False)
+        click.echo(au.render(result, every_cell=every_cell), nl=False, err=to_stderr)
     sys.exit(EXIT_OK if result.complete else EXIT_PARTIAL)
 
 
