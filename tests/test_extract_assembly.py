@@ -432,9 +432,35 @@ def test_highlighted_code_and_tables_in_figures_stay() -> None:
     )
     body = body_of(shell(inner))
     assert any("# winch log for the morning crossing" in line for line in body)
-    assert "Tuesday" in body
-    assert "11 crossings and a long note about the weather" in body
+    [table_text] = [part for part in body if "Tuesday" in part]
+    assert table_text.split("\n") == [
+        f"{day}\t{n} crossings and a long note about the weather"
+        for day, n in (("Monday", 14), ("Tuesday", 11), ("Wednesday", 16))
+    ]
     assert [line for line in body if line in PARAS] == PARAS
+
+
+def test_a_data_table_keeps_every_cell_one_row_a_line() -> None:
+    """Repeated values stay (a table is not boilerplate repeating itself); a second copy
+    of the same table (for narrow screens) does not; an article laid out inside a table
+    cell keeps its paragraphs."""
+    rows = "".join(
+        f"<tr><td>{month}</td><td>+13.1%</td></tr>" for month in ("1/2013", "2/2013", "3/2013")
+    )
+    table = f"<figure><table><thead><tr><th>Month</th><th>Change</th></tr></thead>{rows}</table></figure>"
+    inner = (
+        "".join(f"<p>{p}</p>" for p in PARAS[:4])
+        + table
+        + f'<div class="mobile-only">{table}</div>'
+        + "".join(f"<p>{p}</p>" for p in PARAS[4:])
+    )
+    body = body_of(shell(inner))
+    assert [part for part in body if "Month" in part] == [
+        "Month\tChange\n1/2013\t+13.1%\n2/2013\t+13.1%\n3/2013\t+13.1%"
+    ]
+    assert [line for line in body if line in PARAS] == PARAS
+    laid_out = "<table><tr><td>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</td></tr></table>"
+    assert body_of(shell(laid_out)) == PARAS
 
 
 def test_numeric_dates_read_in_the_page_region_order() -> None:

@@ -110,6 +110,7 @@ FALLBACK_MAX_HTML = 1_000_000
 OVERRULE_SHARE = 0.5  # furniture-named element holding this share of the page's prose ...
 OVERRULE_MIN = 3000.0  # ... on a page with this much: not furniture
 MAX_NODES = 400_000  # beyond this a page is not an article; stop flattening
+DATA_CELL_BLOCKS = 3  # a table cell of at most this many lines holds data, not a page part
 
 
 @dataclass(slots=True)
