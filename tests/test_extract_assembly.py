@@ -447,7 +447,8 @@ def test_a_data_table_keeps_every_cell_one_row_a_line() -> None:
     rows = "".join(
         f"<tr><td>{month}</td><td>+13.1%</td></tr>" for month in ("1/2013", "2/2013", "3/2013")
     )
-    table = f"<figure><table><thead><tr><th>Month</th><th>Change</th></tr></thead>{rows}</table></figure>"
+    head = "<thead><tr><th>Month</th><th>Change</th></tr></thead>"
+    table = f"<figure><table>{head}{rows}</table></figure>"
     inner = (
         "".join(f"<p>{p}</p>" for p in PARAS[:4])
         + table
@@ -461,6 +462,19 @@ def test_a_data_table_keeps_every_cell_one_row_a_line() -> None:
     assert [line for line in body if line in PARAS] == PARAS
     laid_out = "<table><tr><td>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</td></tr></table>"
     assert body_of(shell(laid_out)) == PARAS
+
+
+def test_a_data_tables_cells_styled_with_furniture_words_stay() -> None:
+    """Design systems name cells after their type scale ("font-utility-2"): in a table of
+    several rows that styles a cell, it does not make it furniture."""
+    cell = '<td class="border-b font-utility-2">{}</td>'
+    rows = "".join(
+        "<tr>" + cell.format(week) + cell.format(f"Easy run of {week * 3} miles") + "</tr>"
+        for week in range(1, 6)
+    )
+    inner = "".join(f"<p>{p}</p>" for p in PARAS) + f"<h3>The plan</h3><table>{rows}</table>"
+    body = body_of(shell(inner))
+    assert body[-1].split("\n") == [f"{w}\tEasy run of {w * 3} miles" for w in range(1, 6)]
 
 
 def test_numeric_dates_read_in_the_page_region_order() -> None:

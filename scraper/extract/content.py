@@ -64,7 +64,6 @@ from .flatten import (
     ASSEMBLE_MIN,
     ASSEMBLE_STEPS,
     BODY_BONUS,
-    DATA_CELL_BLOCKS,
     DECAY,
     DISCUSSION_PENALTY,
     FALLBACK_CHARS,
@@ -99,6 +98,7 @@ from .flatten import (
     _weights,
     node_text,
 )
+from .tables import body_text, cell_of, in_data_table
 
 __all__ = ["main_text", "node_text"]
 
@@ -357,6 +357,7 @@ def _select(page: _Page, containers: list[int], pos: list[float], title: str) ->
     # that holds real prose (a "post-meta" div around the whole post) stays.
     pruned = bytearray(len(tag))
     soft = page.e_soft
+    tables: dict[int, bool] = {}
     blocks: list[int] = []
     for container in containers:
         keep_weak = max(WEAK_KEEP, 0.25 * pos[container])
@@ -365,6 +366,7 @@ def _select(page: _Page, containers: list[int], pos: list[float], title: str) ->
             h = hint[i]
             if h <= NEGATIVE or (
                 h == WEAK
+                and not in_data_table(page, i, tables)  # a weak name on a cell styles it
                 and pos[i] < (WEAK_KEEP if i in soft else keep_weak)
                 and not _holds_table(page, i)
                 and not (i in soft and _only_headings(page, i))  # a "section-head"
@@ -397,7 +399,7 @@ def _select(page: _Page, containers: list[int], pos: list[float], title: str) ->
             continue
         if is_chrome_line(text) or (n > 40 and _looks_like_code(text)) or _is_junk(text):
             continue
-        if text in seen and _cell_of(page, e)[0] < 0:  # a table repeats values, a page not
+        if text in seen and cell_of(page, e)[0] < 0:  # a table repeats values, a page not
             continue
         seen.add(text)
         keep.append(b)
@@ -540,60 +542,7 @@ def _main_text(tree: LexborHTMLParser, title: str | None = None) -> tuple[str, b
     content_root = _assemble(page, container, under, headline)
     containers = [content_root] if content_root != container else _fragments(page, container, pos)
     taken = _select(page, containers, pos, headline)
-    return _body_text(page, taken), _prose_missed(page, weights, taken, under)
-
-
-def _body_text(page: _Page, taken: list[int]) -> str:
-    """The blocks as text: paragraphs apart by a blank line; a table's rows one line each,
-    its cells apart by a tab (the blocks of one cell by a space)."""
-    parts: list[str] = []
-    last = (-1, -1, -1)
-    for b in taken:
-        table, row, cell = where = _cell_of(page, page.b_elem[b])
-        text = page.texts[b]
-        if table >= 0 and table == last[0]:  # the same cell, the same row, the next row
-            sep = " " if cell == last[2] else "\t" if row == last[1] else "\n"
-            parts[-1] += sep + text
-        else:
-            parts.append(text)
-        last = where
-    return "\n\n".join(filter(None, _unique_rows(parts)))
-
-
-def _unique_rows(parts: list[str]) -> list[str]:
-    """Each table row of several cells once: a page showing one table twice (one copy for
-    narrow screens) keeps the first."""
-    seen: set[str] = set()
-    out = []
-    for part in parts:
-        if "\t" in part:
-            lines = []
-            for line in part.split("\n"):
-                if "\t" not in line or line not in seen:
-                    seen.add(line)
-                    lines.append(line)
-            part = "\n".join(lines)
-        out.append(part)
-    return out
-
-
-def _cell_of(page: _Page, el: int) -> tuple[int, int, int]:
-    """The table, row and cell (element indexes) a block's element is in, when the table
-    holds data: a cell of a few lines, not a page laid out in a table; else -1s."""
-    tag, parent = page.e_tag, page.e_parent
-    for _ in range(4):  # a cell's text sits at most a few elements deep in it
-        if el < 0:
-            break
-        if tag[el] in ("td", "th"):
-            row = parent[el]
-            if page.e_bend[el] - page.e_bstart[el] > DATA_CELL_BLOCKS or row < 0:
-                break
-            table = parent[row] if tag[row] == "tr" else -1
-            if table >= 0 and tag[table] in ("tbody", "thead", "tfoot"):
-                table = parent[table]
-            return (table, row, el) if table >= 0 and tag[table] == "table" else (-1, -1, -1)
-        el = parent[el]
-    return -1, -1, -1
+    return body_text(page, taken), _prose_missed(page, weights, taken, under)
 
 
 def _swallowed_page(tree: LexborHTMLParser) -> LexborHTMLParser | None:
