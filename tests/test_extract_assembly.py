@@ -485,3 +485,23 @@ def test_numeric_dates_read_in_the_page_region_order() -> None:
         article = extract(html, URL.replace("/2023", ""))
         assert article.published_at is not None
         assert article.published_at.date().isoformat() == expected, lang
+
+
+def test_a_page_streamed_in_pieces_reads_in_the_order_it_shows() -> None:
+    """React streaming: the shell holds placeholders, the sections come last in hidden
+    elements, one nested in another; extraction reads them where the script puts them."""
+    from scraper import extract
+
+    inner = (
+        f'<p>{PARAS[0]}</p><!--$?--><template id="B:0"></template>'
+        '<div class="skeleton">Loading…</div><!--/$-->'
+    )
+    streamed = (
+        f'<div hidden id="S:0"><p>{PARAS[1]}</p><p>{PARAS[2]}</p>'
+        f'<template id="P:3"></template><p>{PARAS[5]}</p></div>'
+        f'<div hidden id="S:3"><p>{PARAS[3]}</p><p>{PARAS[4]}</p></div>'
+        '<script>$RC("B:0","S:0")</script>'
+    )
+    html = shell(inner, after=streamed)
+    body = extract(html, URL).body.split("\n\n")
+    assert [line for line in body if line in PARAS] == PARAS[:6]

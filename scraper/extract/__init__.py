@@ -19,7 +19,7 @@ from ..article import Article
 from ..encoding import decode_html
 from ..profiles import Profile
 from ..urls import canonical
-from . import content, links, metadata, structured
+from . import content, links, metadata, streamed, structured
 from . import profile as profile_rules
 from .pubdate import find_dates
 
@@ -53,6 +53,7 @@ def extract(
 def _extract(html: str, url: str | None, profile: Profile | None, now: datetime) -> Article:
     html = limit_nesting(html)
     tree = LexborHTMLParser(html)
+    streamed.resolve(tree, html)  # a page streamed in pieces, read in the order it shows
     objects = structured.jsonld_objects(tree)
     meta = structured.meta_map(tree)
     obj = structured.article_object(objects)
