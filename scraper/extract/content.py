@@ -316,17 +316,19 @@ def _added(page: _Page, blocks: Iterable[int], under: bytearray, title: str) -> 
     return prose, cost
 
 
-def _fragments(page: _Page, container: int, pos: list[float]) -> list[int]:
+def _fragments(page: _Page, container: int, pos: list[float], chosen: int) -> list[int]:
     """The container, plus the other article-body fragments next to it.
 
     Sites split a body into several marked-up pieces (``p[itemprop=articleBody]`` each, or
-    ``div.article-body`` sections between ad slots); when the container is such a piece,
-    its marked-up siblings and cousins a few levels around it belong to the story too.
+    ``div.article-body`` sections between ad slots); when the container is such a piece (or
+    was ``chosen`` as one before being widened to its wrapper), its marked-up siblings and
+    cousins a few levels around it belong to the story too.
     """
     hint, parent, eend = page.e_hint, page.e_parent, page.e_eend
-    if hint[container] != BODY:
+    piece = container if hint[container] == BODY else chosen
+    if hint[piece] != BODY:
         return [container]
-    top = container
+    top = piece
     for _ in range(FRAGMENT_STEPS):
         up = parent[top]
         if up < 0 or hint[up] <= NEGATIVE:
@@ -335,7 +337,7 @@ def _fragments(page: _Page, container: int, pos: list[float]) -> list[int]:
     found = [container]
     i, end = top + 1, eend[top]
     while i < end:
-        if i == container:
+        if i in (container, piece):
             i = eend[i]
             continue
         h = hint[i]
@@ -536,11 +538,13 @@ def _main_text(tree: LexborHTMLParser, title: str | None = None) -> tuple[str, b
     container, pos = _choose(page, weights)
     if container < 0:
         return "", False
-    container = _widen(page, container, pos)
+    chosen, container = container, _widen(page, container, pos)
     under = _under_furniture(page)
     headline = " ".join(title.split()).lower() if title else _head_title(tree)
     content_root = _assemble(page, container, under, headline)
-    containers = [content_root] if content_root != container else _fragments(page, container, pos)
+    containers = (
+        [content_root] if content_root != container else _fragments(page, container, pos, chosen)
+    )
     taken = _select(page, containers, pos, headline)
     return body_text(page, taken), _prose_missed(page, weights, taken, under)
 
