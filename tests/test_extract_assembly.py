@@ -505,3 +505,22 @@ def test_a_page_streamed_in_pieces_reads_in_the_order_it_shows() -> None:
     html = shell(inner, after=streamed)
     body = extract(html, URL).body.split("\n\n")
     assert [line for line in body if line in PARAS] == PARAS[:6]
+
+
+def test_collapsed_panels_are_content_hidden_modals_are_not() -> None:
+    """An accordion's answers are hidden until a click (``display:none`` on a labelled
+    region): they are the article. A hidden sign-up dialog is not."""
+    steps = "".join(
+        f'<div class="acc"><a role="button" aria-controls="p{i}" id="h{i}">Step {i + 1}</a>'
+        f'<div id="p{i}" role="region" aria-labelledby="h{i}" style="display:none;">'
+        f"<p>{PARAS[i]}</p></div></div>"
+        for i in range(2, 6)
+    )
+    modal = (
+        '<div role="dialog" style="display:none"><p>Join thousands of readers who get our'
+        " weekly letter about the valley, its ferries and its orchards in their inbox.</p></div>"
+    )
+    inner = f"<p>{PARAS[0]}</p><p>{PARAS[1]}</p>{steps}{modal}<p>{PARAS[6]}</p>"
+    body = body_of(shell(inner))
+    assert [line for line in body if line in PARAS] == PARAS[:7]
+    assert not any("Join thousands" in line for line in body)

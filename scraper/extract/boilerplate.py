@@ -226,11 +226,15 @@ def attr_hint(attrs: dict[str, str | None]) -> int:
                 return DISCUSSION
             if prop in ("author", "datepublished", "publisher", "caption", "datemodified"):
                 return WEAK
-        if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-            return NEGATIVE
         style = attrs.get("style")
-        if style and _HIDDEN_STYLE.search(style):
-            return NEGATIVE
+        if (
+            "hidden" in attrs
+            or attrs.get("aria-hidden") == "true"
+            or (style and _HIDDEN_STYLE.search(style))
+        ):
+            # A collapsed panel (an accordion's answer, a tab) is content shown on a click;
+            # anything else hidden (a modal, a menu for small screens) is not.
+            return WEAK if _is_panel(attrs) else NEGATIVE
         role = attrs.get("role")
         if role:
             role = role.lower()
@@ -243,6 +247,12 @@ def attr_hint(attrs: dict[str, str | None]) -> int:
     names = f"{cls or ''} {ident or ''}"
     hint = _cache.get(names)
     return names_hint(names) if hint is None else hint
+
+
+def _is_panel(attrs: dict[str, str | None]) -> bool:
+    """A region or tab panel, or an element another one labels (the button opening it)."""
+    role = (attrs.get("role") or "").lower()
+    return role in ("region", "tabpanel") or (not role and bool(attrs.get("aria-labelledby")))
 
 
 # Short lines that are furniture in any markup. Matched against a whole paragraph, lowercased,
