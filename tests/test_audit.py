@@ -108,6 +108,26 @@ def test_an_early_stop_leaves_exactly_the_missing_articles_per_section_and_month
     assert code == 0 and "complete: 74 declared: 74 archived" in text
 
 
+def test_an_imported_archive_audits_as_its_source(tmp_path: Path) -> None:
+    """Crawls sharded over machines are merged with ``scraper import``: the merged archive
+    knows what each site declared, and what failed with which reason."""
+    source, merged = tmp_path / "shard.db", tmp_path / "merged.db"
+    site = default_site()
+    broken = next(a for a in site if a.lang == "en").path()
+    with MirrorServer(site) as server:
+        server.intercept = lambda method, path: (
+            Response(500, [("Content-Type", "text/html")], b"down") if path == broken else None
+        )
+        crawl_mirror(server.base_url + "/ar/", source)
+    code, out = cli("import", source, "--db", merged)
+    assert code == 0, out
+    (_, before), (_, after) = audit_json(source), audit_json(merged)
+    assert after["sites"][0]["missing"] == before["sites"][0]["missing"]
+    assert after["sites"][0]["declared"] == before["sites"][0]["declared"] == 74
+    [failed] = after["sites"][0]["missing"]
+    assert failed["status"] == "failed" and failed["reason"].startswith("HTTP 500")
+
+
 def test_a_complete_crawl_audits_complete(crawled: dict) -> None:
     code, report = audit_json(crawled["db"])
     site = report["sites"][0]

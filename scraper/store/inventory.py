@@ -54,6 +54,10 @@ class InventoryMixin(StoreBase):
         rows = self.db.execute("SELECT id, name, timezone FROM sites ORDER BY name")
         return [(int(i), n, tz) for i, n, tz in rows.fetchall()]
 
+    def site_id(self, name: str) -> int | None:
+        row = self.db.execute("SELECT id FROM sites WHERE name = ?", [name]).fetchone()
+        return int(row[0]) if row else None
+
     def site_profiles(self) -> dict[str, str]:
         """name -> profile of the sites crawled with one."""
         rows = self.db.execute("SELECT name, profile FROM sites WHERE profile IS NOT NULL")
@@ -138,6 +142,56 @@ class InventoryMixin(StoreBase):
             [site_id],
         ).fetchone()
         return int(row[0])
+
+    def declarations(self, site_id: int) -> dict[str, list[tuple[Any, ...]]]:
+        """What the audit knows of a site beyond its articles, to carry into another archive
+        (``scraper import``): its inventory, announced totals, and the frontier rows of URLs
+        not archived (failed, skipped, waiting, with their reasons)."""
+        inventory = self.db.execute(
+            "SELECT url, section, source, declared_on, published, lastmod, first_seen,"
+            " last_seen FROM inventory WHERE site_id = ?",
+            [site_id],
+        ).fetchall()
+        totals = self.db.execute(
+            "SELECT section, source, total, url, seen_at FROM declared_totals WHERE site_id = ?",
+            [site_id],
+        ).fetchall()
+        frontier = self.db.execute(
+            "SELECT url, kind, state, priority, depth, found_on, attempts, last_error, lastmod,"
+            " added_at, updated_at FROM frontier f WHERE site_id = ? AND state != 'done'"
+            " AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.url = f.url)",
+            [site_id],
+        ).fetchall()
+        return {"inventory": inventory, "totals": totals, "frontier": frontier}
+
+    def add_declarations(self, site_id: int, found: dict[str, list[tuple[Any, ...]]]) -> None:
+        """Merge :meth:`declarations` of another archive into this one's site ``site_id``:
+        inventory rows seen again keep the earliest first and latest last sighting; a URL
+        this archive's frontier knows keeps its own state."""
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "INSERT INTO inventory (url, site_id, section, source, declared_on, published,"
+                " lastmod, first_seen, last_seen) VALUES (?1, ?9, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                " ON CONFLICT(url, section) DO UPDATE SET"
+                " first_seen = min(inventory.first_seen, excluded.first_seen),"
+                " last_seen = max(inventory.last_seen, excluded.last_seen),"
+                " published = coalesce(inventory.published, excluded.published),"
+                " lastmod = max(coalesce(inventory.lastmod, ''), coalesce(excluded.lastmod, ''))",
+                [(*row, site_id) for row in found.get("inventory", [])],
+            )
+            self.db.conn.executemany(
+                "INSERT INTO declared_totals (section, source, total, url, seen_at, site_id)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(site_id, section, source) DO UPDATE SET"
+                " total = excluded.total, url = excluded.url, seen_at = excluded.seen_at"
+                " WHERE excluded.seen_at > declared_totals.seen_at",
+                [(*row, site_id) for row in found.get("totals", [])],
+            )
+            self.db.conn.executemany(
+                "INSERT INTO frontier (url, kind, state, priority, depth, found_on, attempts,"
+                " last_error, lastmod, added_at, updated_at, site_id) VALUES"
+                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO NOTHING",
+                [(*row, site_id) for row in found.get("frontier", [])],
+            )
 
     def bounded_listings(self, site_id: int) -> dict[str, int]:
         """Listing, REST and sitemap pages a trap bound kept the crawl from reading, by bound
