@@ -363,6 +363,7 @@ class _ArchiveSink:
         outcomes: Counter[str] = Counter()
         shard = result.shard
         with store.db.atomic():
+            rows = []
             for kept in result.kept:
                 site_id = self.site_ids.get(kept.site)
                 if site_id is None:
@@ -370,15 +371,10 @@ class _ArchiveSink:
                         kept.site, kept.base_url, kept.profile, kept.timezone
                     )
                     self.site_ids[kept.site] = site_id
-                outcome = store.save_capture(
-                    site_id,
-                    kept.article,
-                    kept.page,
-                    kept.location,
-                    size=kept.size,
-                    prepared=kept.prepared,
+                rows.append(
+                    (site_id, kept.article, kept.page, kept.location, kept.size, kept.prepared)
                 )
-                outcomes[outcome] += 1
+            outcomes.update(store.save_captures(rows))
             counts = {"records": result.counts["records"], "stored": outcomes["new"]}
             counts["stored"] += outcomes["updated"]
             state = "done" if shard.last else "running"
