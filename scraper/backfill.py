@@ -71,7 +71,7 @@ ENGINES = ("local", "dask")
 DEFAULT_SHARD_SIZE = 8_000_000  # compressed bytes of WARC per shard: ~500-1000 captures
 MAX_FAILURES = 20
 MIN_DASK_SHARD = 1_000_000
-SHARDS_PER_WORKER = 8
+SHARDS_PER_WORKER = 32  # small last shards: the workers finish close together
 
 
 @dataclass(frozen=True)
