@@ -344,7 +344,7 @@ class _ArchiveSink:
         self.lock = ArchiveLock(db)
         self.lock.__enter__()  # LockHeld while a crawl or another backfill writes the archive
         try:
-            self.store = Store(db, bulk=True)
+            self.store = Store(db)
         except BaseException:
             self.lock.__exit__(None, None, None)
             raise

@@ -68,18 +68,16 @@ class Store(WarcMixin, RunsMixin, SchemaMixin):
 
     ``reading=True`` opens it for searches, exports and statistics: a 64 MB page cache and
     memory-mapped reads. A crawl leaves both at SQLite's defaults, so its memory does not grow
-    with the archive; ``bulk=True`` (a backfill) has the page cache only.
+    with the archive.
 
     One connection, used by one thread at a time. Every public method that writes is one
     transaction (``self.db.atomic()``, nested ones join the outer); opening runs the schema's
     creation or migration in its own.
     """
 
-    def __init__(
-        self, path: str | Path = DEFAULT_DB, *, reading: bool = False, bulk: bool = False
-    ) -> None:
+    def __init__(self, path: str | Path = DEFAULT_DB, *, reading: bool = False) -> None:
         self.path = Path(path)
-        self.db = connect(self.path, reading=reading, bulk=bulk)
+        self.db = connect(self.path, reading=reading)
         try:
             self._migrate()
         except BaseException:

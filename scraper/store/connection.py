@@ -20,10 +20,9 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def connect(path: Path, *, reading: bool = False, bulk: bool = False) -> sqlite_utils.Database:
+def connect(path: Path, *, reading: bool = False) -> sqlite_utils.Database:
     """Open (or create) the archive file with the archive's pragmas and search functions;
-    ``reading`` adds a 64 MB page cache and memory-mapped reads, ``bulk`` (a backfill's many
-    inserts, all over the indexes) the page cache alone."""
+    ``reading`` adds a 64 MB page cache and memory-mapped reads."""
     if path.is_dir():
         raise StoreError(f"{path} is a directory, not an archive file")
     if not path.parent.exists():
@@ -36,9 +35,8 @@ def connect(path: Path, *, reading: bool = False, bulk: bool = False) -> sqlite_
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA busy_timeout = 30000")
-        if reading or bulk:  # searches, exports and bulk inserts touch many pages
+        if reading:  # searches and exports touch many pages
             db.execute("PRAGMA cache_size = -65536")
-        if reading:
             db.execute("PRAGMA mmap_size = 1073741824")
         register_functions(conn)
     except sqlite3.DatabaseError as exc:
