@@ -38,6 +38,7 @@ QUIET_CLUSTER = {
     "distributed.worker.profile.enabled": False,
     "distributed.admin.tick.interval": "1s",
     "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "1s",
 }
 
 
@@ -57,8 +58,8 @@ def _client(workers: int, scheduler: str | None) -> tuple[Any, Any]:
     import dask
 
     # The cluster shares this machine's cores with the work: no statistical profiler in the
-    # workers, and the event-loop watchdogs and system monitors (in this process and each
-    # worker) wake up seconds apart rather than many times a second.
+    # workers, and the event-loop watchdogs, system and memory monitors (in this process and
+    # each worker) wake up a second or two apart rather than many times a second.
     with dask.config.set(QUIET_CLUSTER):
         cluster = LocalCluster(
             n_workers=workers,
