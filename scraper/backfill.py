@@ -470,7 +470,8 @@ def _select(capture: Capture, *, options: BackfillOptions) -> str | None:
     parts = urlsplit(capture.url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return "not an http(s) URL"
-    if not _host_selected(capture.host, options):
+    host = parts.netloc.lower().removeprefix("www.")  # capture.host, without a second split
+    if not _host_selected(host, options):
         return "host not selected"
     if options.since or options.until:
         day = capture.date.date().isoformat() if capture.date else None
