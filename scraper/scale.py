@@ -34,6 +34,12 @@ log = logging.getLogger(__name__)
 _In = TypeVar("_In")
 _Out = TypeVar("_Out")
 REEXTRACT_BATCH = 200  # pages per task
+QUIET_CLUSTER = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
 
 
 def _client(workers: int, scheduler: str | None) -> tuple[Any, Any]:
@@ -49,14 +55,20 @@ def _client(workers: int, scheduler: str | None) -> tuple[Any, Any]:
             raise UsageError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     if workers < 1:
         raise UsageError(f"workers must be at least 1, not {workers}")
-    cluster = LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
-    return Client(cluster), cluster
+    import dask
+
+    # The cluster shares this machine's cores with the work: no statistical profiler in the
+    # workers, and the event-loop watchdogs, system and memory monitors (in this process and
+    # each worker) wake up a second or two apart rather than many times a second.
+    with dask.config.set(QUIET_CLUSTER):
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        return Client(cluster), cluster
 
 
 def dask_map(

@@ -45,6 +45,9 @@ _EASTERN_DIGIT = re.compile("[٠-٩۰-۹]")
 
 # A token of folded text, as SQLite's unicode61 tokenizer sees it: letters and digits.
 _TOKEN = re.compile(r"[^\W_]+")
+# ASCII text: everything but letters and digits becomes a space (str.split then finds the
+# same words as _TOKEN, faster).
+_ASCII_WORD_BREAKS = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
 # A word of original (unfolded) text: letters and digits with the marks that fold drops.
 _RAW_WORD = re.compile(f"(?:[^\\W_]|[{_ARABIC_MARK_CHARS}\u0300-\u036f\u200c\u200d])+")
 
@@ -68,6 +71,8 @@ _ARTICLE_CLITICS = (
 def fold(text: str) -> str:
     """The search form of ``text``: NFKC, Arabic marks dropped and letters folded,
     Arabic-Indic and Persian digits as ASCII, Latin case and accents removed."""
+    if text.isascii():  # every step below but casefold leaves ASCII text as it is
+        return text.casefold()
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
     text = _ARABIC_MARKS.sub("", text)
@@ -124,7 +129,9 @@ def stem_forms(token: str) -> tuple[str, ...]:
 
 def stemmed(folded: str) -> str:
     """Folded text as the search index holds it: every word replaced by its light stem."""
-    return " ".join(light_stem(t) for t in tokens(folded))
+    if folded.isascii():  # the words are the runs of ASCII letters and digits; no stems
+        return " ".join(folded.translate(_ASCII_WORD_BREAKS).split())
+    return " ".join(map(light_stem, tokens(folded)))
 
 
 def raw_words(text: str) -> Iterator[re.Match[str]]:

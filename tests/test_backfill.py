@@ -204,3 +204,39 @@ def test_the_progress_bar_shows_records_kept_stored_and_rate(tmp_path: Path) -> 
     shown = screen.getvalue()
     assert "read 12" in shown and "kept 5" in shown and "stored 4" in shown
     assert "records/s" in shown
+
+
+def test_a_shard_written_at_once_is_the_archive_one_capture_at_a_time_gives(
+    tmp_path: Path,
+) -> None:
+    """Store.save_captures (new articles a table at a time) against save_capture per capture:
+    the same rows, ids and search index, revisions and identical recaptures included."""
+    from scraper.backfill import BackfillOptions, plan_shards, process_shard
+
+    path = mixed_warc(tmp_path, truncate=False)
+    [shard] = plan_shards({str(path): 0}, 10**9)
+    kept = process_shard(shard, BackfillOptions()).kept
+    tables = ("articles", "articles_fts", "article_authors", "article_categories", "authors")
+    tables += ("categories", "links", "pages", "revisions")
+
+    def dump(db: Path) -> dict:
+        with Store(db) as store:
+            return {t: store.db.execute(f"SELECT rowid, * FROM {t}").fetchall() for t in tables}
+
+    outcomes = {}
+    for way in ("batch", "single"):
+        with Store(tmp_path / f"{way}.db") as store:
+            rows = []
+            for k in kept:
+                site_id = store.ensure_site(k.site, k.base_url, k.profile, k.timezone)
+                rows.append((site_id, k.article, k.page, k.location, k.size, k.prepared))
+            if way == "batch":
+                outcomes[way] = store.save_captures(rows)
+            else:
+                outcomes[way] = [
+                    store.save_capture(s, a, p, loc, size=n, prepared=prep)
+                    for s, a, p, loc, n, prep in rows
+                ]
+    assert outcomes["batch"] == outcomes["single"]
+    assert {"new", "updated", "unchanged"} <= set(outcomes["batch"])
+    assert dump(tmp_path / "batch.db") == dump(tmp_path / "single.db")

@@ -256,3 +256,37 @@ def test_a_raw_chunked_gzipped_payload_is_decoded(tmp_path: Path) -> None:
 
     summary = backfill(writer.files, tmp_path / "a.db")
     assert summary.new == 1 and summary.problems == {}
+
+
+def test_the_fast_path_reads_every_record_as_warcio_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Clean gzip members are read with zlib (scraper.warc.members), the rest with warcio: the
+    same Captures and Problems as warcio alone, whole files and every shard."""
+    import scraper.warc.reader as reader
+
+    cut = mixed_warc(tmp_path / "cut")
+    tail = mixed_warc(tmp_path / "tail", truncate=False)
+    tail.write_bytes(tail.read_bytes() + b"this is not a WARC record\r\n\r\n")
+    with WarcWriter(tmp_path / "digest") as writer:
+        url = "https://a.example/story/"
+        body = article_html(url, "A story", "Words.", "2025-11-18")
+        wrong = {"WARC-Payload-Digest": "sha1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}
+        writer.write(writer.response_record(url, status=200, headers=[], body=body, extra=wrong))
+        writer.write(response(writer, url, body, T0))
+    files = [cut, tail, *writer.files, *many_articles(tmp_path / "many", 30, files=1)]
+
+    def warcio_only(stream, name, start, end, select, check):  # type: ignore[no-untyped-def]
+        return start
+        yield
+
+    def select(capture: Capture) -> str | None:
+        return None if capture.url.endswith("/") else "not a page"
+
+    for path in files:
+        ranges = [(0, None), *shards(path, 700)]
+        fast = [list(read_warc(path, start=b, end=e, select=select)) for b, e in ranges]
+        with monkeypatch.context() as patch:
+            patch.setattr(reader, "fast_records", warcio_only)
+            slow = [list(read_warc(path, start=b, end=e, select=select)) for b, e in ranges]
+        assert fast == slow
