@@ -33,6 +33,8 @@ def in_data_table(page: _Page, el: int, memo: dict[int, bool]) -> bool:
 def body_text(page: _Page, taken: list[int]) -> str:
     """The blocks as text: paragraphs apart by a blank line; a table's rows one line each,
     its cells apart by a tab (the blocks of one cell by a space)."""
+    if "td" not in page.e_tag and "th" not in page.e_tag:  # most pages: no table at all
+        return "\n\n".join(page.texts[b] for b in taken)
     parts: list[str] = []
     last = (-1, -1, -1)
     for b in taken:
