@@ -4,9 +4,10 @@ series usually publishes.
 A run of days with no article is flagged when, by the series' own rhythm, so long a silence
 is unlikely by chance: each day of the run is expected to bring as many articles as the same
 weekday brought in the weeks around it (``WINDOW_WEEKS`` before and after, days of the run
-itself left out, so a long outage does not lower its own expectation), and the chance of
-seeing none over the whole run, ``exp(-expected)`` if articles arrive independently
-(Poisson), must be below ``chance`` divided by the days of the series: a series of many
+itself and of other gaps found left out, so an outage lowers neither its own expectation
+nor its neighbour's), and the chance of seeing none over the whole run, ``exp(-expected)``
+if articles arrive independently (Poisson), must be below ``chance`` divided by the days of
+the series: a series of many
 days has many chances of a silent run by luck alone, and the whole series, not each run,
 should stay under ``chance`` (1 %) of a false flag. Over half a year that asks for about
 ten articles expected: a section bringing ten a day is flagged after one silent day, one
@@ -24,6 +25,7 @@ from datetime import date, timedelta
 
 WINDOW_WEEKS = 4
 CHANCE = 0.01
+ROUNDS = 3  # gaps are judged again with the gaps found left out, at most this many times
 MIN_REFERENCE_DAYS = 3  # same-weekday days around a run to judge it by; else every day
 
 
@@ -49,12 +51,23 @@ def unusual_gaps(counts: dict[date, int], *, chance: float = CHANCE) -> list[Unu
         return []
     first, last = days[0], days[-1]
     threshold = math.log(((last - first).days + 1) / chance)
-    gaps = []
-    for start, length in _silent_runs(counts, first, last):
-        expected = _expected(counts, start, length, first, last)
-        if expected is not None and expected >= threshold:
-            end = start + timedelta(days=length - 1)
-            gaps.append(UnusualGap(start.isoformat(), end.isoformat(), length, expected))
+    runs = _silent_runs(counts, first, last)
+    flagged: set[date] = set()
+    gaps: list[UnusualGap] = []
+    for _ in range(ROUNDS):  # a gap found is not "volume" when judging its neighbours
+        found = []
+        for start, length in runs:
+            expected = _expected(counts, start, length, first, last, flagged)
+            if expected is not None and expected >= threshold:
+                end = start + timedelta(days=length - 1)
+                found.append(UnusualGap(start.isoformat(), end.isoformat(), length, expected))
+        days_in = {
+            date.fromisoformat(g.first) + timedelta(days=i) for g in found for i in range(g.days)
+        }
+        gaps = found
+        if days_in == flagged:
+            break
+        flagged = days_in
     return gaps
 
 
@@ -73,10 +86,15 @@ def _silent_runs(counts: dict[date, int], first: date, last: date) -> list[tuple
 
 
 def _expected(
-    counts: dict[date, int], start: date, length: int, first: date, last: date
+    counts: dict[date, int],
+    start: date,
+    length: int,
+    first: date,
+    last: date,
+    flagged: set[date],
 ) -> float | None:
-    """Articles the run's days would bring at the volume of the same weekdays around it
-    (None when too few such days exist to judge)."""
+    """Articles the run's days would bring at the volume of the same weekdays around it,
+    the days of ``flagged`` gaps left out (None when too few such days exist to judge)."""
     end = start + timedelta(days=length - 1)
     total = 0.0
     for offset in range(length):
@@ -87,14 +105,14 @@ def _expected(
         reference = [
             counts.get(other, 0)
             for other in others
-            if first <= other <= last and not start <= other <= end
+            if first <= other <= last and not start <= other <= end and other not in flagged
         ][: 2 * WINDOW_WEEKS]
         if len(reference) < MIN_REFERENCE_DAYS:  # a short series: every day around the run
             near = (day + timedelta(days=k) for k in range(-7 * WINDOW_WEEKS, 7 * WINDOW_WEEKS))
             reference = [
                 counts.get(other, 0)
                 for other in near
-                if first <= other <= last and not start <= other <= end
+                if first <= other <= last and not start <= other <= end and other not in flagged
             ]
             if len(reference) < 7:
                 return None

@@ -357,6 +357,14 @@ def test_a_long_outage_does_not_lower_its_own_expectation() -> None:
     assert (gap.days, gap.expected) == (30, pytest.approx(150.0))
 
 
+def test_a_gap_next_to_another_does_not_hide_it() -> None:
+    """A month of one a day with ten silent days, then three silent weeks: each gap is
+    judged against the days that have articles, not against the other gap."""
+    counts = [0 if 11 <= i <= 20 or 31 <= i <= 53 else 1 for i in range(57)]
+    found = unusual_gaps(days(counts, start=date(2025, 10, 1)))
+    assert [(g.first, g.days) for g in found] == [("2025-10-12", 10), ("2025-11-01", 23)]
+
+
 def test_urls_for_a_crawl_must_be_the_sites(tmp_path: Path) -> None:
     bad = tmp_path / "urls.txt"
     bad.write_text("https://elsewhere.example/a/\n")
