@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from .. import audit as au
-from .._config import Settings
+from .._config import Settings, load_settings
 from .._exceptions import EXIT_OK, EXIT_PARTIAL
 from ..job import crawl as run_crawl
 from ._common import db_option, fail, open_store
@@ -38,9 +38,14 @@ from ._common import db_option, fail, open_store
 @click.option(
     "--delay",
     type=click.FloatRange(0),
-    default=Settings().delay,
-    show_default=True,
-    help="With --refresh: seconds between requests to a host.",
+    default=None,
+    help=f"With --refresh: seconds between requests to a host [default: {Settings().delay}].",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --refresh: the crawl settings file (user agent, contact, pace) to use.",
 )
 def audit(
     db_path: Path,
@@ -49,7 +54,8 @@ def audit(
     missing_urls: Path | None,
     every_cell: bool,
     refresh: bool,
-    delay: float,
+    delay: float | None,
+    config_file: Path | None,
 ) -> None:
     """Is the archive complete? What each site declares (sitemaps, feeds, REST totals,
     section listings) against what the archive holds, per section and month: archived,
@@ -65,7 +71,10 @@ def audit(
       scraper audit --missing-urls missing.txt && scraper crawl sahara.ma --urls missing.txt
     """
     if refresh:
-        _refresh(db_path, site, delay)
+        settings = load_settings(config_file) if config_file else Settings()
+        if delay is not None:
+            settings = settings.replace(delay=delay)
+        _refresh(db_path, site, settings.replace(full=True))
     with open_store(db_path, must_exist=True, reading=True) as store:
         result = au.audit(store, site)
     if missing_urls is not None:
@@ -78,13 +87,12 @@ def audit(
     sys.exit(EXIT_OK if result.complete else EXIT_PARTIAL)
 
 
-def _refresh(db_path: Path, site: str | None, delay: float) -> None:
+def _refresh(db_path: Path, site: str | None, settings: Settings) -> None:
     """Re-read each site's declarations: a crawl that fetches no article."""
     with open_store(db_path, must_exist=True, reading=True) as store:
         wanted = store.check_site(site) if site else None
         sites = [(n, b) for n, b in store.sites().items() if wanted is None or n == wanted]
         profiles = store.site_profiles()
-    settings = Settings(delay=delay, full=True)
     for name, base_url in sites:
         summary = run_crawl(
             base_url, db_path, settings=settings, profile=profiles.get(name),
