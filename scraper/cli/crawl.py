@@ -247,6 +247,7 @@ def demo(db_path: Path, port: int) -> None:
         print_hits(store.search(query, limit=3))
     click.echo(
         f"\nTry: scraper show 1  |  scraper history {display(dm.CORRECTED_URL)} --diff 1 2"
-        "  |  scraper export -o articles.csv"
+        "  |  scraper export -o articles.csv\n     scraper audit (is it complete?)"
+        "  |  scraper serve (the reading room)"
     )
     sys.exit(max(codes, default=0))
