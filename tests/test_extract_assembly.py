@@ -524,3 +524,23 @@ def test_collapsed_panels_are_content_hidden_modals_are_not() -> None:
     body = body_of(shell(inner))
     assert [line for line in body if line in PARAS] == PARAS[:7]
     assert not any("Join thousands" in line for line in body)
+
+
+def test_a_checklist_keeps_its_linked_items_a_link_box_goes() -> None:
+    """A list of things, some linked to a review, is content; a list of links is not."""
+    gear = ["Tent", "Rainfly", "Stakes", "Headlamp", "Water filter", "Spare socks"]
+    linked = {"Tent", "Stakes", "Water filter"}
+    checklist = "".join(
+        f'<li><a href="/review/{g.lower()}">{g}</a></li>' if g in linked else f"<li>{g}</li>"
+        for g in gear
+    )
+    links = "".join(f'<li><a href="/news/{i}">Ferry story {i}</a></li>' for i in range(5))
+    inner = (
+        "".join(f"<p>{p}</p>" for p in PARAS[:4])
+        + f"<h3>What to pack</h3><ul>{checklist}</ul>"
+        + "".join(f"<p>{p}</p>" for p in PARAS[4:])
+        + f"<ul>{links}</ul>"
+    )
+    body = body_of(shell(inner))
+    assert {line.lstrip("- ") for line in body} >= set(gear)
+    assert not any("Ferry story" in line for line in body)

@@ -86,6 +86,10 @@ WIDEN_STEPS = 4
 # is content (a deals list, a reading list); a bare linked title is a related link.
 LINKED_ITEM_MIN = 50
 LINKED_ITEM_OWN = 0.2
+# A list with this many plain (unlinked) items, and this share of its items plain, is a list
+# of things (a checklist), some of them linked: its linked items stay too.
+MIXED_PLAIN = 2
+MIXED_SHARE = 0.3
 _SEPARATORS = re.compile(r"[|•·»]")
 BOX_BLOCKS = 4  # a sign-up box around a form holds at most this many lines ...
 BOX_TEXT = 400  # ... and this much text
