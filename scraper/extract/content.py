@@ -75,8 +75,6 @@ from .flatten import (
     LINKED_ITEM_OWN,
     MISSED_CHARS,
     MISSED_SHARE,
-    MIXED_PLAIN,
-    MIXED_SHARE,
     NEG_FACTOR,
     NEG_PENALTY,
     OVERRULE_MIN,
@@ -100,6 +98,7 @@ from .flatten import (
     _weights,
     node_text,
 )
+from .lists import list_of, mixed_lists
 from .tables import body_text, cell_of, in_data_table
 
 __all__ = ["main_text", "node_text"]
@@ -384,7 +383,7 @@ def _select(page: _Page, containers: list[int], pos: list[float], title: str) ->
     keep: list[int] = []
     seen: set[str] = set()
     texts, links, kinds, b_elem = page.texts, page.links, page.b_kind, page.b_elem
-    mixed = _mixed_lists(page, blocks)
+    mixed = mixed_lists(page, blocks)
     for b in blocks:
         e = b_elem[b]
         if pruned[e]:
@@ -394,7 +393,7 @@ def _select(page: _Page, containers: list[int], pos: list[float], title: str) ->
         if (
             links[b] * 2 > n
             and not (links[b] < 20 and n < 40 and kinds[b] != _LIST_ITEM)
-            and not (kinds[b] == _LIST_ITEM and _list_of(page, e) in mixed)
+            and not (kinds[b] == _LIST_ITEM and list_of(page, e) in mixed)
             and not (kinds[b] == 0 and _is_sentence(text))
             and not (
                 n >= LINKED_ITEM_MIN
@@ -428,37 +427,6 @@ def _select(page: _Page, containers: list[int], pos: list[float], title: str) ->
     while out and 0 < kinds[out[-1]] < _LIST_ITEM:
         out.pop()
     return out
-
-
-def _list_of(page: _Page, el: int) -> int:
-    """The list (``ul``/``ol``) a list item's block is in, or -1."""
-    tag, parent = page.e_tag, page.e_parent
-    for _ in range(3):  # the item's text may sit in a paragraph or two inside the li
-        if el < 0:
-            return -1
-        if tag[el] == "li":
-            up = parent[el]
-            return up if up >= 0 and tag[up] in ("ul", "ol") else -1
-        el = parent[el]
-    return -1
-
-
-def _mixed_lists(page: _Page, blocks: list[int]) -> set[int]:
-    """Lists whose items are partly plain text: a checklist or a reading list where some
-    entries are linked, not a box of links. There the linked entries are content too."""
-    plain: dict[int, int] = {}
-    total: dict[int, int] = {}
-    for b in blocks:
-        if page.b_kind[b] != _LIST_ITEM:
-            continue
-        lst = _list_of(page, page.b_elem[b])
-        if lst >= 0:
-            total[lst] = total.get(lst, 0) + 1
-            if page.links[b] * 2 <= len(page.texts[b]):
-                plain[lst] = plain.get(lst, 0) + 1
-    return {
-        lst for lst, n in total.items() if plain.get(lst, 0) >= max(MIXED_PLAIN, MIXED_SHARE * n)
-    }
 
 
 def _under_furniture(page: _Page) -> bytearray:
