@@ -10,15 +10,17 @@ sorts each declared URL into one of:
   and the number of tries;
 - **skipped** by choice, with the reason: robots.txt, out of scope, not an article page, or
   dated outside the crawl's ``--since/--until`` window;
-- **not fetched**: declared but not (yet) fetched: queued, parked, or never queued.
+- **not fetched**: declared but not (yet) fetched: queued, parked, never queued, or cut by a
+  trap bound (the setting to raise is named).
 
 Failed and not-fetched URLs are the *missing* ones (``--missing-urls`` lists them for
 ``scraper crawl SITE --urls FILE``). Counts are given per section and month: an archived
 article counts in its own categories and the month of its publication date; a URL not
 archived in the sections whose listings gave it and the month of the date its declaration
 gives (the publication date when the list has one, else its last modification), in the
-site's time zone. A site whose REST API announces more posts than the inventory knows is
-short by the difference. Publication gaps (:mod:`scraper.gaps`) are flagged per site and
+site's time zone. A site (or, read by ``--refresh``, a category) whose REST API announces
+more posts than the archive and inventory can account for is short by the difference.
+Publication gaps (:mod:`scraper.gaps`) are flagged per site and
 section: they may be real pauses, so they are reported but do not make the archive
 incomplete.
 """
