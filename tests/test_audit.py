@@ -13,7 +13,9 @@ import math
 import random
 from collections import Counter
 from datetime import date, datetime, timedelta
+from html import unescape
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from click.testing import CliRunner
@@ -126,6 +128,31 @@ def test_an_imported_archive_audits_as_its_source(tmp_path: Path) -> None:
     assert after["sites"][0]["declared"] == before["sites"][0]["declared"] == 74
     [failed] = after["sites"][0]["missing"]
     assert failed["status"] == "failed" and failed["reason"].startswith("HTTP 500")
+
+
+def test_the_reading_room_shows_the_audit(tmp_path: Path) -> None:
+    """``/-/audit`` in ``scraper serve``: the CLI's report, and its JSON, in the browser."""
+    import asyncio
+
+    from scraper.serve import make_app
+
+    db = tmp_path / "archive.db"
+    with MirrorServer(default_site()) as server:
+        crawl_mirror(server.base_url + "/ar/", db, max_pages=60)
+    _, report = audit_json(db)
+
+    async def fetch() -> list:
+        app = make_app(db)
+        await app.invoke_startup()
+        return [await app.client.get(p) for p in ("/-/audit", "/-/audit.json", "/-/audit?site=x")]
+
+    page, data, unknown = asyncio.run(fetch())
+    assert page.status_code == 200 and data.json() == report
+    site = report["sites"][0]
+    assert "incomplete" in page.text and f"Missing ({len(site['missing'])})" in page.text
+    first = site["missing"][0]["url"]
+    assert unquote(first) in unescape(page.text)  # the address shown decoded
+    assert "no site named" in unescape(unknown.text)
 
 
 def test_a_complete_crawl_audits_complete(crawled: dict) -> None:

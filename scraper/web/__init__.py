@@ -6,7 +6,8 @@ Hooks:
   ``scraper_snippet``) and a folding ``escape_fts`` for Datasette's search box;
 - ``register_routes``: the pages of :mod:`scraper.web.views`: ``/-/article/<id>`` (an
   article that reads like one, with ``/raw`` and ``/diff``), ``/-/search`` (ranked, filtered,
-  highlighted), ``/-/dashboard`` (articles per day per section, gaps marked) and ``/-/docs``
+  highlighted), ``/-/dashboard`` (articles per day per section, gaps marked), ``/-/audit``
+  (``scraper audit``: declared against archived, the missing with their reasons) and ``/-/docs``
   (what every table and column means);
 - ``render_cell``: URLs shown decoded (IRIs), titles linking to their article page, tag,
   author and category lists as links to their facet, text cells with ``dir="auto"`` so
@@ -65,6 +66,7 @@ def menu_links(datasette: Any) -> list[dict[str, str]]:
         {"href": datasette.urls.table(db.name, "article_list"), "label": "Articles"},
         {"href": datasette.urls.path("/-/search"), "label": "Search"},
         {"href": datasette.urls.path("/-/dashboard"), "label": "Dashboard"},
+        {"href": datasette.urls.path("/-/audit"), "label": "Audit"},
         {"href": datasette.urls.path("/-/docs"), "label": "Docs: tables and columns"},
     ]
 

@@ -29,6 +29,7 @@ from urllib.parse import urlencode
 from datasette import Response
 from markupsafe import Markup, escape
 
+from .. import audit as audit_report
 from .. import history
 from .._exceptions import HistoryError, ScraperError
 from ..search import highlight, parse
@@ -105,6 +106,7 @@ async def _page(datasette: Any, request: Any, template: str, context: dict[str, 
         "article_list_url": datasette.urls.table(db.name, "article_list"),
         "search_url": datasette.urls.path("/-/search"),
         "dashboard_url": datasette.urls.path("/-/dashboard"),
+        "audit_url": datasette.urls.path("/-/audit"),
         "docs_url": datasette.urls.path("/-/docs"),
         "display": display,
         "direction": direction,
@@ -368,11 +370,45 @@ async def docs(datasette: Any, request: Any) -> Response:
     return await _page(datasette, request, "scraper_docs.html", {"tables": tables})
 
 
+# ---------------------------------------------------------------------- audit
+async def audit(datasette: Any, request: Any) -> Response:
+    """``scraper audit`` in the browser: per site, what it declares against what the archive
+    holds, the missing URLs with their reasons, the gaps (``.json``: the CLI's --json)."""
+    site = (request.args.get("site") or "").strip() or None
+    error = None
+    result: audit_report.Audit | None = None
+    try:
+        result = await _run(datasette, lambda store: audit_report.audit(store, site))
+    except ScraperError as exc:  # an unknown site
+        error = str(exc)
+    if request.url_vars.get("format") == "json":
+        if result is None:
+            return Response.json({"error": error}, status=400)
+        return Response.json(result.to_dict())
+    query = urlencode({"site": site}) if site else ""
+    return await _page(
+        datasette,
+        request,
+        "scraper_audit.html",
+        {
+            "result": result,
+            "error": error,
+            "site": site or "",
+            "every": request.args.get("all") == "1",
+            "max_rows": AUDIT_ROWS,
+            "json_url": datasette.urls.path("/-/audit.json") + ("?" + query if query else ""),
+        },
+    )
+
+
+AUDIT_ROWS = 200  # failed and missing URLs listed per site on the page (the JSON has all)
+
 ROUTES: list[tuple[str, Any]] = [
     (r"^/-/article/(?P<id>\d+)$", article),
     (r"^/-/article/(?P<id>\d+)/raw$", raw),
     (r"^/-/article/(?P<id>\d+)/diff$", diff),
     (r"^/-/search$", search),
     (r"^/-/dashboard(\.(?P<format>json))?$", dashboard),
+    (r"^/-/audit(\.(?P<format>json))?$", audit),
     (r"^/-/docs$", docs),
 ]
