@@ -28,13 +28,14 @@ incomplete.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .gaps import UnusualGap
-from .store import TRAP_BOUND
+from .stats import series
+from .store import TRAP_BOUND, Filters
 from .urls import display
 
 if TYPE_CHECKING:
@@ -63,8 +64,7 @@ class Judged:
     reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"url": self.url, "status": self.status, "sections": list(self.sections),
-                "month": self.month, "reason": self.reason}  # fmt: skip
+        return {**asdict(self), "sections": list(self.sections)}
 
 
 @dataclass
@@ -84,9 +84,7 @@ class Cell:
         return self.failed + self.not_fetched
 
     def to_dict(self) -> dict[str, Any]:
-        return {"section": self.section, "month": self.month, "declared": self.declared,
-                "archived": self.archived, "failed": self.failed, "skipped": self.skipped,
-                "not_fetched": self.not_fetched}  # fmt: skip
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -115,9 +113,7 @@ class TotalCheck:
         return max(0, self.total - self.known - self.unplaced) if self.matched else 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"section": self.section, "source": self.source, "total": self.total,
-                "known": self.known, "unplaced": self.unplaced, "short": self.short,
-                "matched": self.matched, "url": self.url}  # fmt: skip
+        return {**asdict(self), "short": self.short, "matched": self.matched}
 
 
 @dataclass(frozen=True)
@@ -158,10 +154,7 @@ class SiteAudit:
             "site": self.site,
             "complete": self.complete,
             "declared": self.declared,
-            **{
-                k.replace(" ", "_"): self.counts[k]
-                for k in (ARCHIVED, FAILED, SKIPPED, NOT_FETCHED)
-            },
+            **{_field(k): self.counts[k] for k in (ARCHIVED, FAILED, SKIPPED, NOT_FETCHED)},
             "archived_not_declared": self.undeclared_archived,
             "listings_not_read": self.unread_listings,
             "skipped_reasons": dict(self.skipped_reasons.most_common()),
@@ -193,9 +186,9 @@ def audit(store: Store, site: str | None = None) -> Audit:
     wanted = store.check_site(site) if site else None
     return Audit(
         [
-            audit_site(store, site_id, name, timezone)
-            for site_id, name, timezone in store.audited_sites()
-            if wanted is None or name == wanted
+            audit_site(store, row["id"], row["name"], row["timezone"])
+            for row in sorted(store.site_rows(), key=lambda row: row["name"])
+            if wanted is None or row["name"] == wanted
         ]
     )
 
@@ -319,9 +312,6 @@ def _outside(d: DeclaredUrl, zone: ZoneInfo | None, window: tuple[str | None, st
 def publication_gaps(store: Store, site: str) -> list[SeriesGap]:
     """The site's unusual silences, per language and per section: the gaps ``scraper stats``,
     its ``--plot`` and the reading room's dashboard mark (one computation)."""
-    from .stats import series
-    from .store import Filters
-
     return [
         SeriesGap(s.language, s.section, g)
         for s in series(store, Filters(site=site))

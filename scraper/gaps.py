@@ -96,24 +96,20 @@ def _expected(
     """Articles the run's days would bring at the volume of the same weekdays around it,
     the days of ``flagged`` gaps left out (None when too few such days exist to judge)."""
     end = start + timedelta(days=length - 1)
+
+    def usable(other: date) -> bool:  # a day of the series, not of this gap or another
+        return first <= other <= last and not start <= other <= end and other not in flagged
+
     total = 0.0
     for offset in range(length):
         day = start + timedelta(days=offset)
         reach = WINDOW_WEEKS + length // 7 + 1  # far enough to step over the run itself
         nearest = sorted((k for k in range(-reach, reach + 1) if k), key=abs)
         others = (day + timedelta(weeks=k) for k in nearest)
-        reference = [
-            counts.get(other, 0)
-            for other in others
-            if first <= other <= last and not start <= other <= end and other not in flagged
-        ][: 2 * WINDOW_WEEKS]
+        reference = [counts.get(other, 0) for other in others if usable(other)][: 2 * WINDOW_WEEKS]
         if len(reference) < MIN_REFERENCE_DAYS:  # a short series: every day around the run
             near = (day + timedelta(days=k) for k in range(-7 * WINDOW_WEEKS, 7 * WINDOW_WEEKS))
-            reference = [
-                counts.get(other, 0)
-                for other in near
-                if first <= other <= last and not start <= other <= end and other not in flagged
-            ]
+            reference = [counts.get(other, 0) for other in near if usable(other)]
             if len(reference) < 7:
                 return None
         total += sum(reference) / len(reference)

@@ -367,7 +367,5 @@ def _import_archive(
             if progress is not None:
                 progress(summary)
         for name, row in known.items():  # what each site declared, for `scraper audit`
-            source_id = source.site_id(name)
-            if source_id is not None:
-                found = source.declarations(source_id)
-                store.add_declarations(_site_id(store, sites, {**row, "site": name}), found)
+            found = source.declarations(row["id"])
+            store.add_declarations(_site_id(store, sites, {**row, "site": name}), found)

@@ -91,11 +91,11 @@ def _refresh(db_path: Path, site: str | None, settings: Settings) -> None:
     """Re-read each site's declarations: a crawl that fetches no article."""
     with open_store(db_path, must_exist=True, reading=True) as store:
         wanted = store.check_site(site) if site else None
-        sites = [(n, b) for n, b in store.sites().items() if wanted is None or n == wanted]
-        profiles = store.site_profiles()
-    for name, base_url in sites:
+        sites = [r for r in store.site_rows() if wanted is None or r["name"] == wanted]
+    for row in sites:
+        name = row["name"]
         summary = run_crawl(
-            base_url, db_path, settings=settings, profile=profiles.get(name),
+            row["base_url"], db_path, settings=settings, profile=row["profile"],
             declarations_only=True,
         )  # fmt: skip
         if summary.status not in ("ok", "incomplete"):

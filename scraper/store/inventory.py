@@ -49,20 +49,6 @@ class DeclaredUrl:
 class InventoryMixin(StoreBase):
     """The inventory's writes (the crawl's) and reads (the audit's)."""
 
-    def audited_sites(self) -> list[tuple[int, str, str | None]]:
-        """(id, name, timezone) of every site, by name."""
-        rows = self.db.execute("SELECT id, name, timezone FROM sites ORDER BY name")
-        return [(int(i), n, tz) for i, n, tz in rows.fetchall()]
-
-    def site_id(self, name: str) -> int | None:
-        row = self.db.execute("SELECT id FROM sites WHERE name = ?", [name]).fetchone()
-        return int(row[0]) if row else None
-
-    def site_profiles(self) -> dict[str, str]:
-        """name -> profile of the sites crawled with one."""
-        rows = self.db.execute("SELECT name, profile FROM sites WHERE profile IS NOT NULL")
-        return {name: profile for name, profile in rows.fetchall()}
-
     def declare(self, site_id: int, entries: Iterable[Declared]) -> None:
         """Record declared URLs: new ones added, known ones seen again (their newest
         ``lastmod`` and first known publication date kept)."""

@@ -90,11 +90,10 @@ class WarcMixin(ArticlesMixin):
         return outcomes
 
     def site_rows(self) -> list[dict[str, Any]]:
-        """Every site: name, base_url, profile, timezone (for ``scraper import``)."""
-        rows = self.db.execute("SELECT name, base_url, profile, timezone FROM sites ORDER BY id")
-        return [
-            dict(zip(("name", "base_url", "profile", "timezone"), r, strict=True)) for r in rows
-        ]
+        """Every site: id, name, base_url, profile, timezone (``scraper import``, the audit)."""
+        keys = ("id", "name", "base_url", "profile", "timezone")
+        rows = self.db.execute(f"SELECT {', '.join(keys)} FROM sites ORDER BY id")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
 
     def page_row(self, url: str) -> dict[str, Any] | None:
         """The page row of ``url`` with its body decompressed (``content``; b"" if none)."""

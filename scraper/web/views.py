@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -237,13 +238,8 @@ async def search(datasette: Any, request: Any) -> Response:
             args["q"],
             limit=PAGE_SIZE + 1,
             offset=(page - 1) * PAGE_SIZE,
-            site=args["site"] or None,
-            language=args["language"] or None,
-            category=args["section"] or None,
-            tag=args["tag"] or None,
-            since=args["since"] or None,
-            until=args["until"] or None,
             marks=(_OPEN, _CLOSE),
+            **asdict(_form_filters(args)),
         )
         return hits, reading.sections_of(store, [h["id"] for h in hits])
 
@@ -305,7 +301,12 @@ def _dashboard_args(request: Any) -> tuple[dict[str, str], Filters, int]:
         min_gap = max(1, int(request.args.get("min_gap") or 1))
     except ValueError:
         min_gap = 1
-    filters = Filters(
+    return args, _form_filters(args), min_gap
+
+
+def _form_filters(args: dict[str, str]) -> Filters:
+    """The filters the search and dashboard forms give (their ``section`` is a category)."""
+    return Filters(
         site=args["site"] or None,
         language=args["language"] or None,
         category=args["section"] or None,
@@ -313,7 +314,6 @@ def _dashboard_args(request: Any) -> tuple[dict[str, str], Filters, int]:
         since=args["since"] or None,
         until=args["until"] or None,
     )
-    return args, filters, min_gap
 
 
 async def dashboard(datasette: Any, request: Any) -> Response:
