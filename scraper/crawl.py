@@ -478,6 +478,8 @@ class Crawler:
     def _bound(self, name: str, count: int = 1, url: str = "", kind: str = "") -> None:
         """Count URLs a trap bound kept out (the summary reports them); the first few a run
         cuts are kept in the frontier as skipped, with the bound (``scraper audit`` says)."""
+        if not count:
+            return
         self.summary.bounded[name] = cut = self.summary.bounded.get(name, 0) + count
         if url and cut <= MAX_BOUND_RECORDS:
             self.store.frontier_skip(self._site_id, url, kind, f"{TRAP_BOUND} {name}")

@@ -410,3 +410,11 @@ def test_an_archive_without_declarations_is_not_called_complete(tmp_path: Path) 
     Store(db).close()
     code, text = cli("audit", "--db", db)
     assert code == 1 and "no site yet" in text
+
+
+def test_a_bound_that_cut_nothing_is_not_reported(tmp_path: Path) -> None:
+    """Links beyond ``max_hops`` that the crawl already knew are no cut: no bound, no
+    warning, nothing for the audit to name."""
+    with MirrorServer(default_site()) as server:
+        summary = crawl_mirror(server.base_url + "/ar/", tmp_path / "a.db", max_hops=0)
+    assert summary.bounded == {} and summary.status == "ok"
