@@ -36,6 +36,9 @@ RECORD_FIELDS = (
     "next_url",
     "prev_url",
     "image",
+    "credit",
+    "credit_raw",
+    "story_id",
     "word_count",
     "first_seen_at",
     "fetched_at",
@@ -83,6 +86,8 @@ class Article:
     next_url: str | None = None
     prev_url: str | None = None
     image: str | None = None
+    credit: str | None = None  # the agency the story credits, normalized ("MAP", "AFP")
+    credit_raw: str | None = None  # the credit as printed ("(ومع: 25 نونبر 2025)")
     translations: dict[str, str] = field(default_factory=dict)
     is_article: bool = True
     first_seen_at: str | None = None
@@ -100,7 +105,7 @@ class Article:
 
     def to_dict(self) -> dict[str, Any]:
         """The record format (:func:`build_record`), without an ``id``."""
-        values = {name: getattr(self, name) for name in RECORD_FIELDS[1:]}
+        values = {name: getattr(self, name, None) for name in RECORD_FIELDS[1:]}
         values.update(
             authors=list(self.authors),
             published_at=_iso(self.published_at),

@@ -19,7 +19,7 @@ from ..article import Article
 from ..encoding import decode_html
 from ..profiles import Profile
 from ..urls import canonical
-from . import content, links, metadata, streamed, structured
+from . import content, credit, links, metadata, streamed, structured
 from . import profile as profile_rules
 from .pubdate import find_dates
 
@@ -106,6 +106,9 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
             html=html,
         )
     article.body = body
+    stated = credit.find_credit(body, obj, article.authors)
+    if stated is not None:
+        article.credit, article.credit_raw = stated.agency, stated.raw
     if profile is None:
         article.is_article = _looks_like_article(obj, meta, article)
     _canonicalize_links(article)

@@ -15,9 +15,11 @@ from typing import Any
 from .._exceptions import StoreError
 from ..article import Article
 from ..search import index_columns
+from ..stories.sketch import Fingerprint, fingerprint
 from .connection import now_iso
 from .frontier import FrontierMixin
 from .fulltext import FulltextMixin, search_key
+from .stories import StoriesMixin
 
 
 @dataclass(frozen=True)
@@ -65,13 +67,14 @@ class Prepared:
     search_title: str
     search_body: str
     page_html: bytes | None  # zlib-compressed page content; None without a page
+    fingerprint: Fingerprint | None = None  # the body's shingles and keys (story clusters)
 
 
 def prepare(article: Article, page: PageRecord | None = None) -> Prepared:
     """The derived values of ``article`` (and ``page``) for :meth:`Store.save_article`."""
     title, body = index_columns(article.title, article.subtitle, article.body)
     html = zlib.compress(page.content, 6) if page is not None else None
-    return Prepared(content_hash(article), title, body, html)
+    return Prepared(content_hash(article), title, body, html, fingerprint(article.body))
 
 
 def content_hash(a: Article) -> str:
@@ -106,11 +109,14 @@ def _link_triples(a: Article) -> list[tuple[str, str, str | None]]:
 
 
 def _extras_of(a: Article) -> tuple[Any, ...]:
-    row = (a.language, a.image, a.date_source, a.date_raw, a.next_url, a.prev_url)
+    row = (
+        a.language, a.image, a.date_source, a.date_raw, a.next_url, a.prev_url, a.credit,
+        a.credit_raw,
+    )  # fmt: skip
     return (row, tuple(a.authors), tuple(_link_triples(a)))
 
 
-class ArticlesMixin(FrontierMixin, FulltextMixin):
+class ArticlesMixin(FrontierMixin, FulltextMixin, StoriesMixin):
     """Pages and articles: what a crawl or a re-extraction writes, and the kept pages."""
 
     def page_validators(
@@ -208,6 +214,7 @@ class ArticlesMixin(FrontierMixin, FulltextMixin):
             if outcome != "unchanged":
                 self._write_relations(site_id, article_id, article)
                 self._index(article_id, article, derived, new=outcome == "new")
+                self.cluster_article(article_id, derived.fingerprint, computed=True)
             if page is not None:
                 self._upsert_page(site_id, page, article_id, derived.page_html)
             if frontier_url:
@@ -255,6 +262,7 @@ class ArticlesMixin(FrontierMixin, FulltextMixin):
                 return "unchanged"
             self._write_relations(page.site_id, page.article_id, article)
             self._index(page.article_id, article)
+            self.cluster_article(page.article_id)
         return outcome
 
     def delete_article(self, key: int | str) -> bool:
@@ -282,6 +290,8 @@ class ArticlesMixin(FrontierMixin, FulltextMixin):
             "content_hash": digest,
             "next_url": a.next_url,
             "prev_url": a.prev_url,
+            "credit": a.credit,
+            "credit_raw": a.credit_raw,
         }
 
     def _insert_article(self, site_id: int, a: Article, digest: str, stamp: str) -> int:
@@ -367,8 +377,8 @@ class ArticlesMixin(FrontierMixin, FulltextMixin):
     def _extras(self, article_id: int) -> tuple[Any, ...]:
         """What an article has outside its content hash, as stored (compare: ``_extras_of``)."""
         row = self.db.execute(
-            "SELECT language, image, date_source, date_raw, next_url, prev_url FROM articles"
-            " WHERE id = ?",
+            "SELECT language, image, date_source, date_raw, next_url, prev_url, credit,"
+            " credit_raw FROM articles WHERE id = ?",
             [article_id],
         ).fetchone()
         authors = self.db.execute(

@@ -17,7 +17,7 @@ from .._exceptions import StoreError
 from ..search import BM25_WEIGHTS
 from .fulltext import FulltextMixin
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 12
 
 
 def schema_sql() -> str:
@@ -92,6 +92,21 @@ def _migrate_to_7(db: sqlite_utils.Database) -> bool:
     return False
 
 
+def _columns(db: sqlite_utils.Database, table: str) -> set[str]:
+    return {row[1] for row in db.execute(f"PRAGMA table_info({table})").fetchall()}
+
+
+def _migrate_to_12(db: sqlite_utils.Database) -> bool:
+    """-> 12: articles.credit and credit_raw (the agency a story credits); schema.sql then
+    creates story_members and story_keys (story clusters), empty until ``scraper stories
+    --rebuild``. Idempotent (other branches may bring 9-11 in any order)."""
+    have = _columns(db, "articles")
+    for column in ("credit", "credit_raw"):
+        if column not in have:
+            db.execute(f"ALTER TABLE articles ADD COLUMN {column} TEXT")
+    return False
+
+
 #: version -> step bringing an archive of the previous version to it; returns whether the
 #: search index must be rebuilt. Run in one transaction, before schema.sql.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {
@@ -101,6 +116,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {
     5: _migrate_to_5,
     6: _migrate_to_6,
     7: _migrate_to_7,
+    12: _migrate_to_12,
 }
 
 
