@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from . import archive, audit, crawl, extract, scale
+from . import archive, audit, crawl, extract, scale, stories
 from ._common import ScraperGroup
 
 
@@ -35,6 +35,7 @@ for command in (
     archive.history,
     archive.reextract,
     archive.stats,
+    stories.stories,
     audit.audit,
     archive.runs,
     archive.serve,

@@ -84,7 +84,9 @@ def _key(name: str) -> str:
     return re.sub(r"[\s.\-–—'’·_]+", "", fold(name))
 
 
-_INDEX: dict[str, str] = {_key(alias): agency for agency, names in AGENCIES.items() for alias in names}
+_INDEX: dict[str, str] = {
+    _key(alias): agency for agency, names in AGENCIES.items() for alias in names
+}
 # Latin abbreviations of two letters are common words in other uses ("AP" in a URL, "AA"
 # batteries): they count only inside a credit's parenthesis or dash, never in a byline.
 _SHORT = frozenset(k for k in _INDEX if len(k) <= 2 and k.isascii())

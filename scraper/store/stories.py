@@ -58,6 +58,7 @@ class StoryMember:
     when: str | None
     kind: str
     similarity: float | None
+    containment: float | None
     credit: str | None
 
 
@@ -117,7 +118,7 @@ class StoriesMixin(StoreBase):
         strong: set[int] = set()
         weak: list[tuple[float, int]] = []
         if found is not None:
-            for other, story, match in self._matches(article_id, found, day):
+            for _other, story, match in self._matches(article_id, found, day):
                 if match.kind in ("verbatim", "rewrite") and match.similarity >= REWRITE_JACCARD:
                     strong.add(story)
                 elif match.kind is not None:
@@ -212,7 +213,7 @@ class StoriesMixin(StoreBase):
             )
             return
         earliest: dict[str, int] = {}
-        updates = []
+        updates: list[tuple[str, float | None, float | None, int]] = []
         for index, (article_id, language, _) in enumerate(members):
             lang = (language or "").split("-")[0].lower()
             if lang not in earliest:
@@ -259,7 +260,9 @@ class StoriesMixin(StoreBase):
             chunk = ids[i : i + batch].tolist()
             rows = dict(
                 self.db.conn.execute(
-                    "SELECT id, body FROM articles WHERE id IN ({})".format(",".join("?" * len(chunk))),
+                    "SELECT id, body FROM articles WHERE id IN ({})".format(
+                        ",".join("?" * len(chunk))
+                    ),
                     chunk,
                 ).fetchall()
             )
@@ -292,7 +295,7 @@ class StoriesMixin(StoreBase):
         """The articles of a story, earliest first."""
         rows = self.db.conn.execute(
             "SELECT a.id, a.url, s.name, a.language, a.title, a.published_at,"
-            f" {_WHEN} AS w, m.kind, m.similarity, a.credit FROM story_members m"
+            f" {_WHEN} AS w, m.kind, m.similarity, m.containment, a.credit FROM story_members m"
             " JOIN articles a ON a.id = m.article_id JOIN sites s ON s.id = a.site_id"
             " WHERE m.story_id = ? ORDER BY w, a.id",
             [story],
@@ -346,10 +349,11 @@ class StoriesMixin(StoreBase):
         ).fetchall()
         out: dict[str, dict[str, Any]] = {}
         for site, credit, count in rows:
-            entry = out.setdefault(site, {"site": site, "articles": 0, "credited": 0, "agencies": {}})
+            entry = out.setdefault(
+                site, {"site": site, "articles": 0, "credited": 0, "agencies": {}}
+            )
             entry["articles"] += count
             if credit:
                 entry["credited"] += count
                 entry["agencies"][credit] = entry["agencies"].get(credit, 0) + count
         return list(out.values())
-

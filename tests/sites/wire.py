@@ -193,7 +193,7 @@ def render(page: Page, base: str) -> str:
         f'</head><body><header><nav><a href="/">الرئيسية</a></nav></header><main><article>'
         f"<h1>{html.escape(page.title)}</h1>"
         f'<time datetime="{page.published.isoformat()}">{page.published:%Y-%m-%d}</time>'
-        f"<div class=\"entry-content\">{paragraphs}</div></article></main>"
+        f'<div class="entry-content">{paragraphs}</div></article></main>'
         f"<footer><p>© {page.site}</p></footer></body></html>"
     )
 
@@ -201,7 +201,7 @@ def render(page: Page, base: str) -> str:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         site = self.server.site
         path = self.path.split("?")[0]
         base = f"http://127.0.0.1:{self.server.server_address[1]}"
