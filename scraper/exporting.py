@@ -43,7 +43,7 @@ TIME_FIELDS = ("published_at", "modified_at", "published_utc", "first_seen_at", 
 #: Parquet keeps the site's own UTC offset of these dates in a column of its own.
 OFFSET_FIELDS = {"published_at": "published_offset", "modified_at": "modified_offset"}
 LIST_FIELDS = ("authors", "categories", "tags", "related")
-INT_FIELDS = ("id", "word_count", "revision")
+INT_FIELDS = ("id", "story_id", "word_count", "revision")
 NOT_NULL = ("url", "site", "body", "first_seen_at", "fetched_at")  # empty cell = ''""
 BATCH = 1000
 
