@@ -32,6 +32,7 @@ import hashlib
 from array import array
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from ..text import fold, stemmed
 
@@ -86,9 +87,19 @@ class Match:
     shorter_is_first: bool = False  # the first text given to compare() is the shorter
 
 
-def _hash(shingle: str) -> int:
-    digest = hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)  # fits SQLite's INTEGER
+# Shingle hashes combine per-word hashes (a word is hashed once per process, cached):
+# h(a, b, c) = ((a * K1 + b) * K2 + c) mod 2^64, shifted into SQLite's signed range. Changing
+# this (or the folding) changes every key: it needs a schema version that rebuilds stories.
+_K1 = 0x9E3779B97F4A7C15
+_K2 = 0xC2B2AE3D27D4EB4F
+_MASK = (1 << 64) - 1
+_SIGNED = 1 << 63
+
+
+@lru_cache(maxsize=400_000)
+def _word(word: str) -> int:
+    digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
 
 
 def fingerprint(body: str) -> Fingerprint | None:
@@ -97,12 +108,15 @@ def fingerprint(body: str) -> Fingerprint | None:
     words = stemmed(fold(body)).split()
     if len(words) - SHINGLE + 1 < MIN_SHINGLES:
         return None
+    hashes = [_word(w) for w in words]
     shingles = frozenset(
-        _hash(" ".join(words[i : i + SHINGLE])) for i in range(len(words) - SHINGLE + 1)
+        (((a * _K1 + b) * _K2 + c) & _MASK) - _SIGNED
+        for a, b, c in zip(hashes, hashes[1:], hashes[2:], strict=False)
     )
     if len(shingles) < MIN_SHINGLES:
         return None
-    return Fingerprint(shingles, tuple(sorted(h for h in shingles if h % SAMPLE == 0)))
+    keys = sorted(h for h in shingles if (h >> 24) % SAMPLE == 0)
+    return Fingerprint(shingles, tuple(keys))
 
 
 def compare(a: frozenset[int], b: frozenset[int]) -> Match:
