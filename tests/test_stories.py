@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -278,3 +280,44 @@ def test_an_earlier_copy_archived_later_becomes_the_first(tmp_path: Path) -> Non
         ("https://a.example/wire", "first"),
         ("https://b.example/copy", "verbatim"),
     ]
+
+
+def test_the_reading_room_shows_the_same_story_elsewhere(
+    wire: tuple[Path, dict[str, Page]],
+) -> None:
+    pytest.importorskip("datasette", reason="Datasette (the datasette extra) is not installed")
+    import asyncio
+
+    from scraper.serve import make_app
+
+    db, truth = wire
+    with Store(db) as store:
+        ids = {r["url"]: r["id"] for r in store.records()}
+    original = next(u for u, p in truth.items() if p.kind == "original" and p.story == "d0")
+    copies = [u for u, p in truth.items() if p.story == "d0" and u != original]
+    unrelated = next(u for u, p in truth.items() if p.kind == "unique")
+    datasette = make_app(db)
+
+    async def go() -> list[Any]:
+        await datasette.invoke_startup()
+        paths = [f"/-/article/{ids[u]}" for u in (original, unrelated)] + ["/-/dashboard"]
+        return [await datasette.client.get(path) for path in paths]
+
+    page, alone, dashboard = asyncio.run(go())
+    assert page.status_code == 200 and "The same story elsewhere" in page.text
+    section = page.text.split("The same story elsewhere")[1].split("</ul>")[0]
+    for url in copies:
+        assert f'href="/-/article/{ids[url]}"' in section
+    assert "excerpt" in section and "verbatim" in section and "edition" in section
+    assert "<dt>Credit</dt>" in page.text and "(ومع: " in page.text
+    assert "The same story elsewhere" not in alone.text
+    # the dashboard counts agency copy per site
+    share = dashboard.text.split("Agency copy per site")[1]
+    site_a = truth[original].site
+    credited = sum(1 for p in truth.values() if p.site == site_a and p.credit)
+    total = sum(1 for p in truth.values() if p.site == site_a)
+    host = original.split("/")[2]
+    row = re.search(rf"<tr><td>{re.escape(host)}</td>(.*?)</tr>", share)
+    assert row is not None
+    cells = re.findall(r'<td class="n">(\d+)', row.group(1))
+    assert cells[:2] == [str(total), str(credited)] and "MAP" in row.group(1)

@@ -22,6 +22,7 @@ from typing import Any
 import sqlite_utils
 
 from ..stats import Timeline, timeline
+from ..stories.report import copies_of
 from . import Filters, Store
 
 
@@ -65,7 +66,8 @@ def article_page(store: Store, article_id: int) -> dict[str, Any] | None:
     """Everything the article page shows: the record (``Store.record``) plus ``date_raw``,
     ``changed_at``, ``raw_page`` (URL of the stored page, or None), and the links as
     :class:`Linked` under ``related``, ``next``, ``prev`` and ``translations`` (other language
-    editions: the links the page declares, and archived articles that declare this one)."""
+    editions: the links the page declares, and archived articles that declare this one), and
+    ``elsewhere``: the other articles of its story (:func:`scraper.stories.copies_of`)."""
     record = store.record(article_id)
     if record is None:
         return None
@@ -117,6 +119,7 @@ def article_page(store: Store, article_id: int) -> dict[str, Any] | None:
         "date_raw": extra[0] if extra else None,
         "changed_at": extra[1] if extra else None,
         "raw_page": page[0] if page else None,
+        "elsewhere": copies_of(store, article_id),
         **by_kind,
     }
 
