@@ -197,7 +197,12 @@ def test_credits_on_the_three_sites(wire: tuple[Path, dict[str, Page]]) -> None:
     assert any(raw.startswith("(ومع: ") for raw in raws) and "(و.م.ع)" in raws
 
 
-def test_rebuild_gives_the_same_stories(wire: tuple[Path, dict[str, Page]], tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ["local", "dask"])
+def test_rebuild_gives_the_same_stories(
+    wire: tuple[Path, dict[str, Page]], tmp_path: Path, engine: str
+) -> None:
+    if engine == "dask":
+        pytest.importorskip("distributed")
     db, truth = wire
     copy = tmp_path / "copy.db"
     with sqlite3.connect(db) as source, sqlite3.connect(copy) as target:
@@ -205,7 +210,8 @@ def test_rebuild_gives_the_same_stories(wire: tuple[Path, dict[str, Page]], tmp_
     with Store(copy) as store:
         before = {r["url"]: r["story_id"] for r in store.records()}
         store.db.execute("DELETE FROM story_members")  # as after an import: none clustered
-    result = CliRunner().invoke(main, ["stories", "--rebuild", "--db", str(copy)])
+    args = ["stories", "--rebuild", "--engine", engine, "--workers", "1", "--db", str(copy)]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     with Store(copy) as store:
         after = {r["url"]: r["story_id"] for r in store.records()}
@@ -321,3 +327,36 @@ def test_the_reading_room_shows_the_same_story_elsewhere(
     assert row is not None
     cells = re.findall(r'<td class="n">(\d+)', row.group(1))
     assert cells[:2] == [str(total), str(credited)] and "MAP" in row.group(1)
+
+
+def test_an_older_archive_gets_credits_and_stories_by_catch_up(tmp_path: Path) -> None:
+    """An archive of schema 2 migrates to 12 (credit columns, empty story tables) with its
+    data; 'scraper stories' says what is not clustered; --catch-up clusters it; a second
+    migration step on the same file is a no-op (idempotent)."""
+    from scraper.store.schema import _migrate_to_12
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript((ROOT / "tests/fixtures/archive_v2.sql").read_text("utf-8"))
+    conn.close()
+    with Store(path) as store:
+        columns = {r[1] for r in store.db.execute("PRAGMA table_info(articles)")}
+        assert {"credit", "credit_raw"} <= columns
+        assert store.story_counts() == {
+            "articles": 2,
+            "clustered": 0,
+            "in_stories": 0,
+            "stories": 0,
+        }
+        _migrate_to_12(store.db)  # again: nothing to add, no error
+    runner = CliRunner()
+    listed = runner.invoke(main, ["stories", "--db", str(path)])
+    assert listed.exit_code == 0 and "2 articles are in no story yet" in listed.output
+    caught = runner.invoke(main, ["stories", "--catch-up", "--db", str(path)])
+    assert caught.exit_code == 0 and "clustered 2 articles" in caught.output
+    with Store(path) as store:
+        assert store.story_counts()["clustered"] == 2
+        records = list(store.records())
+    assert all(r["story_id"] is not None for r in records)
+    missing = runner.invoke(main, ["stories", "--db", str(tmp_path / "none.db")])
+    assert missing.exit_code == 2 and "no archive" in missing.output

@@ -144,7 +144,7 @@ class StoriesMixin(StoreBase):
             "INSERT OR IGNORE INTO story_keys (key, day, article_id) VALUES (?, ?, ?)",
             [(key, day, article_id) for key in keys],
         )
-        self._rate_story(story)
+        self._rate_story(story, None if merged else article_id)
         return story
 
     def _matches(
@@ -197,8 +197,11 @@ class StoriesMixin(StoreBase):
         ).fetchall()
         return {r[0] for r in rows}
 
-    def _rate_story(self, story: int) -> None:
-        """Rate every member of a story against the earliest member of its language."""
+    def _rate_story(self, story: int, joined: int | None = None) -> None:
+        """Rate the members of a story against the earliest member of their language: all
+        of them, or only ``joined`` (the article that just joined, no story merged) when it
+        changes no member's earliest (it is not the earliest of a language already there)
+        and the story had more than one member: a story's cost stays linear in its size."""
         conn = self.db.conn
         members = conn.execute(
             f"SELECT m.article_id, a.language, {_WHEN} AS w FROM story_members m"
@@ -213,11 +216,25 @@ class StoriesMixin(StoreBase):
             )
             return
         earliest: dict[str, int] = {}
-        updates: list[tuple[str, float | None, float | None, int]] = []
-        for index, (article_id, language, _) in enumerate(members):
+        only = joined
+        for article_id, language, _ in members:
             lang = (language or "").split("-")[0].lower()
             if lang not in earliest:
                 earliest[lang] = article_id
+                if article_id == joined and len(members) > 2:
+                    joined_lang = {
+                        (m[1] or "").split("-")[0].lower() for m in members if m[0] != joined
+                    }
+                    if lang in joined_lang:
+                        only = None  # it displaced the earliest of its language
+        if len(members) == 2 or members[0][0] == joined:
+            only = None  # the founder turns 'first', or the first turns 'edition'
+        updates: list[tuple[str, float | None, float | None, int]] = []
+        for index, (article_id, language, _) in enumerate(members):
+            if only is not None and article_id != only:
+                continue
+            lang = (language or "").split("-")[0].lower()
+            if earliest[lang] == article_id:
                 kind = "first" if index == 0 else "edition"
                 updates.append((kind, None, None, article_id))
                 continue
