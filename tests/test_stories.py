@@ -48,6 +48,11 @@ ROOT = Path(__file__).resolve().parent.parent
         ("الرباط (ومع) - أكد الوزير", "MAP", "الرباط (ومع) -"),
         ("Madrid, 3 dic (EFE).- El Gobierno", "EFE", "Madrid, 3 dic (EFE).-"),
         ("Texte. (AFP/Reuters)", "AFP, Reuters", "(AFP/Reuters)"),
+        ("(Reuters) — The central bank held", "Reuters", "(Reuters) —"),
+        ("LISBON (AP) -- The port reopened", "AP", "LISBON (AP) --"),
+        ("OSLO (AP) Ministers agreed on Monday", "AP", "OSLO (AP)"),
+        ("Ports reopen\n\nTUNIS, 3 mars (TAP) - Le port", "TAP", "TUNIS, 3 mars (TAP) -"),
+        ("By our correspondent\nDAKAR, May 2 (AFP)\nThe vote was", "AFP", "DAKAR, May 2 (AFP)"),
     ],
 )
 def test_credit_forms(body: str, agency: str, raw: str) -> None:

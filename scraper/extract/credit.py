@@ -132,8 +132,14 @@ def agency_of(text: str, *, strict: bool = False) -> str | None:
 _TRAILER_PAREN = re.compile(r"[(\[]([^()\[\]\n]{1,80})[)\]]\s*\.?\s*$")
 # "... - Reuters", "— AFP" ending the story.
 _TRAILER_DASH = re.compile(r"(?:^|\s)[-–—]\s*([^\-–—\n]{2,40}?)\s*\.?\s*$")
-# "RABAT (AFP) -", "الرباط (ومع) -", "Madrid, 3 dic (EFE).-" opening the story.
-_DATELINE = re.compile(r"^[^\n()]{1,60}?[(\[]([^()\[\]\n]{1,40})[)\]]\s*\.?\s*[-–—:.]")
+# "RABAT (AFP) -", "الرباط (ومع) -", "Madrid, 3 dic (EFE).-", "(Reuters) —", "WESTPORT,
+# Wash. July 24, 2012 (AP)" alone on its line, opening the story (a separator, or the end
+# of the line, after the parenthesis).
+_DATELINE = re.compile(
+    r"^[^\n()]{0,60}?[(\[]([^()\[\]\n]{1,40})[)\]]\s*(?:\.?\s*(?:--|[-–—:.?_])|$)"
+)
+# "WASHINGTON (AP) Congress is asking": no separator, but a place in capitals.
+_DATELINE_CAPS = re.compile(r"^[A-Z][A-Z .,'/-]{1,50}\(([^()\n]{1,40})\)\s+(?=\w)")
 # "Source : APS", "Sources: AFP, Reuters", "المصدر: ومع", "Fuente: EFE".
 _SOURCE_LINE = re.compile(
     r"^\s*(?:sources?|fuentes?|fonte|المصدر|المصادر|مصدر|credit|crédit)\s*[:：-]\s*(.{2,80}?)\s*\.?\s*$",
@@ -150,14 +156,17 @@ def find_credit(
     JSON-LD article ``obj`` declares, in that order of trust; None when none names an
     agency of :data:`AGENCIES`."""
     paragraphs = [p.strip() for p in body.split("\n") if p.strip()]
-    for paragraph in paragraphs[-2:][::-1]:
-        found = _trailer(paragraph)
-        if found is not None:
-            return found
-    if paragraphs:
-        match = _DATELINE.match(paragraphs[0])
+    found = _trailer(paragraphs[-1]) if paragraphs else None
+    if found is not None:
+        return found
+    for paragraph in paragraphs[:3]:  # a title or a date line may come first
+        match = _DATELINE.match(paragraph) or _DATELINE_CAPS.match(paragraph)
         if match and (agency := agency_of(match.group(1))):
             return Credit(agency, match.group(0).strip(), "dateline")
+    if len(paragraphs) > 3:  # a trailer followed by a last line ("Lire aussi", a note)
+        found = _trailer(paragraphs[-2])
+        if found is not None:
+            return found
     for name in authors:
         if len(name) <= 80 and (agency := agency_of(name, strict=True)):
             return Credit(agency, name, "byline")
