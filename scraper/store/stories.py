@@ -39,7 +39,8 @@ __all__ = ["StoriesMixin", "StoryMember"]
 
 #: Candidates compared exactly per article, the most shared keys first.
 MAX_CANDIDATES = 40
-#: Fingerprints kept in memory (a rebuild compares each article with its recent neighbours).
+#: Shingle sets kept in memory (a rebuild compares each article with its recent neighbours),
+#: about 2.5 KB each.
 CACHE_SIZE = 20_000
 # The order of a story's members: publication instant, else first fetch; then id.
 _WHEN = "coalesce(a.published_utc, a.published_at, a.first_seen_at)"
@@ -65,22 +66,34 @@ class StoryMember:
 class StoriesMixin(StoreBase):
     """Story clustering: assignment at archive time, rebuild, and the reading queries."""
 
-    _fingerprints: OrderedDict[int, Fingerprint | None]
-
     # ------------------------------------------------------------------ assignment
-    def _fingerprint_of(self, article_id: int) -> Fingerprint | None:
-        cache = self.__dict__.setdefault("_fingerprints", OrderedDict())
+    def _shingles_of(self, article_id: int) -> frozenset[int] | None:
+        """An archived article's shingles (None when too short), from a cache of recent
+        ones kept compact (8 bytes a shingle), else from its body."""
+        cache = self._shingle_cache()
         if article_id in cache:
             cache.move_to_end(article_id)
-            return cache[article_id]
+            kept = cache[article_id]
+            return frozenset(kept) if kept is not None else None
         row = self.db.conn.execute(
             "SELECT body FROM articles WHERE id = ?", [article_id]
         ).fetchone()
         found = fingerprint(row[0]) if row else None
-        cache[article_id] = found
+        self._remember(article_id, found)
+        return found.shingles if found is not None else None
+
+    def _shingle_cache(self) -> OrderedDict[int, array[int] | None]:
+        cache: OrderedDict[int, array[int] | None] = self.__dict__.setdefault(
+            "_shingles", OrderedDict()
+        )
+        return cache
+
+    def _remember(self, article_id: int, found: Fingerprint | None) -> None:
+        cache = self._shingle_cache()
+        cache[article_id] = array("q", found.shingles) if found is not None else None
+        cache.move_to_end(article_id)
         if len(cache) > CACHE_SIZE:
             cache.popitem(last=False)
-        return found
 
     def _forget_story(self, article_id: int) -> None:
         """Take an article out of its story (before it is clustered again)."""
@@ -95,7 +108,7 @@ class StoriesMixin(StoreBase):
             [(key, row[0], article_id) for key in unpack(row[1])],
         )
         conn.execute("DELETE FROM story_members WHERE article_id = ?", [article_id])
-        self.__dict__.setdefault("_fingerprints", OrderedDict()).pop(article_id, None)
+        self._shingle_cache().pop(article_id, None)
 
     def cluster_article(
         self, article_id: int, found: Fingerprint | None = None, *, computed: bool = False
@@ -112,8 +125,7 @@ class StoriesMixin(StoreBase):
         self._forget_story(article_id)
         if not computed:
             found = fingerprint(row[3])
-        cache = self.__dict__.setdefault("_fingerprints", OrderedDict())
-        cache[article_id] = found
+        self._remember(article_id, found)
         day = day_number(row[0], row[1])
         strong: set[int] = set()
         weak: list[tuple[float, int]] = []
@@ -180,9 +192,9 @@ class StoriesMixin(StoreBase):
             if shared[other] >= min(2, mine, n_keys or 0)
         ]
         for _, other, story in sorted(eligible, reverse=True)[:MAX_CANDIDATES]:
-            theirs = self._fingerprint_of(other)
+            theirs = self._shingles_of(other)
             if theirs is not None:
-                yield other, story, compare(found.shingles, theirs.shingles)
+                yield other, story, compare(found.shingles, theirs)
 
     def _edition_stories(self, article_id: int, url: str) -> set[int]:
         """Stories of the archived editions this article links to, or that link to it."""
@@ -238,12 +250,12 @@ class StoriesMixin(StoreBase):
                 kind = "first" if index == 0 else "edition"
                 updates.append((kind, None, None, article_id))
                 continue
-            mine = self._fingerprint_of(article_id)
-            first = self._fingerprint_of(earliest[lang])
+            mine = self._shingles_of(article_id)
+            first = self._shingles_of(earliest[lang])
             if mine is None or first is None:
                 updates.append(("rewrite", None, None, article_id))
                 continue
-            match = compare(mine.shingles, first.shingles)
+            match = compare(mine, first)
             kind = match.kind or "rewrite"
             if kind == "excerpt" and not match.shorter_is_first:
                 kind = "rewrite"  # it contains the earliest member, which was the excerpt
@@ -260,7 +272,7 @@ class StoriesMixin(StoreBase):
         with self.db.atomic():
             self.db.execute("DELETE FROM story_keys")
             self.db.execute("DELETE FROM story_members")
-        self.__dict__["_fingerprints"] = OrderedDict()
+        self.__dict__["_shingles"] = OrderedDict()
 
     def unclustered(self, batch: int = 500) -> Iterator[list[tuple[int, str]]]:
         """Batches of (id, body) of the articles in no story yet, in publication order
