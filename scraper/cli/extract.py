@@ -36,7 +36,7 @@ def extract_cmd(
       scraper extract page.html --url https://sahara.ma/ar/some-story/
       scraper extract --input-dir saved-pages/ > records.jsonl
     """
-    from ..batch import extract_files, input_files
+    from ..scale.batch import extract_files, input_files
 
     profile = profiles.load(profile_name) if profile_name else None
     if input_dir is None and len(sources) == 1:

@@ -1,9 +1,10 @@
 """One crawl job, as the library and the command line run it: :func:`crawl`.
 
 It resolves what to crawl (a profile name, a host or a URL, with an optional profile), opens
-the archive, takes its lock, runs the :class:`~scraper.crawl.Crawler` with a
+the archive, takes its lock, runs the :class:`~scraper.crawler.engine.Crawler` with a
 :class:`~scraper.fetch.Fetcher` on its own event loop, stops cleanly on SIGINT/SIGTERM (when
-called from the main thread) and returns the :class:`~scraper.crawl.CrawlSummary`; the run is
+called from the main thread) and returns the
+:class:`~scraper.crawler.summary.CrawlSummary`; the run is
 recorded in the archive's ``crawl_runs`` table. It never exits the process: the command line
 maps the summary to an exit code.
 """
@@ -18,17 +19,17 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import profiles
-from ._config import Settings
-from ._exceptions import UsageError
-from .crawl import Crawler
-from .discover import on_site
-from .fetch import Fetcher, Recorder, make_user_agent
-from .lock import ArchiveLock
-from .profiles import Profile
-from .store import DEFAULT_DB, Store
+from .. import profiles
+from .._config import Settings
+from .._exceptions import UsageError
+from ..discover.pages import on_site
+from ..fetch import Fetcher, Recorder, make_user_agent
+from ..profiles import Profile
+from ..store import DEFAULT_DB, Store
+from ..store.lock import ArchiveLock
+from ..urls import canonical
+from .engine import Crawler
 from .summary import CrawlSummary, Progress, Site
-from .urls import canonical
 
 __all__ = ["check_languages", "crawl", "resolve_site"]
 
@@ -137,7 +138,7 @@ def _has_articles(store: Store, site: str) -> bool:
 
 def _warc_recorder(settings: Settings, site: Site) -> AbstractContextManager[Recorder | None]:
     """Where ``settings.warc`` names a folder, a recorder writing every exchange there."""
-    from .warc.writer import recording
+    from ..warc.writer import recording
 
     return recording(
         settings.warc,

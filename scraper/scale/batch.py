@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from . import profiles
-from ._exceptions import UsageError
-from .extract import extract
-from .profiles import Profile
+from .. import profiles
+from .._exceptions import UsageError
+from ..extract import extract
+from ..profiles import Profile
 
 __all__ = ["BatchSummary", "extract_files", "input_files"]
 
