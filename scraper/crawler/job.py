@@ -19,12 +19,13 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .. import profiles
 from .._config import Settings
 from .._exceptions import UsageError
 from ..discover.pages import on_site
 from ..fetch import Fetcher, Recorder, make_user_agent
 from ..profiles import Profile
+from ..profiles import for_url as profile_for_url
+from ..profiles import load as load_profile
 from ..store import DEFAULT_DB, Store
 from ..store.lock import ArchiveLock
 from ..urls import canonical
@@ -154,9 +155,9 @@ def resolve_site(target: str, profile: str | Profile | None = None) -> Site:
     """What to crawl: ``sahara.ma`` (profile name or host) or a URL, optionally with a profile
     given by name, by TOML file path, or as a :class:`Profile`."""
     target = target.strip()
-    chosen = profiles.load(profile) if isinstance(profile, str) else profile
+    chosen = load_profile(profile) if isinstance(profile, str) else profile
     if chosen is None:
-        chosen = profiles.load(target) if "://" not in target else profiles.for_url(target)
+        chosen = load_profile(target) if "://" not in target else profile_for_url(target)
     if "://" in target:
         base_url = target
     elif chosen is not None and (

@@ -41,7 +41,6 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from .. import profiles
 from .._exceptions import UsageError
 from ..crawler.parse import parse_article
 from ..crawler.summary import Site
@@ -49,6 +48,8 @@ from ..discover import pages as discover
 from ..encoding import decode_html, is_text_content, looks_like_html
 from ..fetch import FetchResult
 from ..profiles import Profile
+from ..profiles import for_url as profile_for_url
+from ..profiles import load as load_profile
 from ..store import Store
 from ..urls import canonical
 from ..warc.reader import Capture, Problem, read_warc, warc_files
@@ -170,7 +171,7 @@ def make_options(
 ) -> BackfillOptions:
     """Checked options: known profile, dates as YYYY-MM-DD, hosts lower-case without www."""
     if profile is not None:
-        profiles.load(profile)  # ProfileError (a ScraperError) when unknown
+        load_profile(profile)  # ProfileError (a ScraperError) when unknown
     chosen = tuple(_host(h) for h in hosts) if hosts else None
     return BackfillOptions(chosen or None, profile, _day(since), _day(until), check_digests)
 
@@ -385,14 +386,14 @@ def _host_selected(host: str, options: BackfillOptions) -> bool:
 
 @functools.cache
 def _profile(name: str) -> Profile:
-    return profiles.load(name)
+    return load_profile(name)
 
 
 @functools.lru_cache(maxsize=1024)
 def _site(scheme: str, netloc: str, profile_name: str | None) -> tuple[Site, frozenset[str]]:
     """The site of a host, as a crawl of it names it, and the hosts it stays on."""
     base_url = f"{scheme}://{netloc}/"
-    profile = _profile(profile_name) if profile_name else profiles.for_url(base_url)
+    profile = _profile(profile_name) if profile_name else profile_for_url(base_url)
     site = Site(netloc.removeprefix("www."), base_url, profile)
     return site, frozenset(discover.site_hosts(base_url, profile))
 

@@ -18,12 +18,13 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
-from .. import profiles
 from .._exceptions import LockHeld, StoreError, UsageError
 from ..article import Article
 from ..extract import extract
 from ..extract.listed import ListedDates, with_listed_dates
 from ..profiles import Profile, ProfileError
+from ..profiles import for_url as profile_for_url
+from ..profiles import load as load_profile
 from ..store import Store, StoredPage
 from ..store.lock import ArchiveLock
 from ..warc.reader import read_capture
@@ -130,12 +131,12 @@ def _profile(page: StoredPage, summary: ReextractSummary) -> Profile | None:
             note = f"profile {page.profile!r} of {page.site} is gone; extracting without it"
             if note not in summary.messages:
                 summary.messages.append(note)
-    return profiles.for_url(page.final_url or page.url)
+    return profile_for_url(page.final_url or page.url)
 
 
 @cache
 def _load(name: str) -> Profile:
-    return profiles.load(name)
+    return load_profile(name)
 
 
 def _when(page: StoredPage) -> datetime | None:

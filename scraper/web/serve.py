@@ -112,7 +112,7 @@ def register_plugin() -> None:
     """Register the ``scraper.web`` plugin (SQL functions, reading room) once per process."""
     from datasette.plugins import pm
 
-    from .. import web
+    import scraper.web as web
 
     if pm.has_plugin(PLUGIN_NAME) or pm.is_registered(web):
         return
