@@ -45,8 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from corpus import Generator
 
 from scraper.article import Article
+from scraper.scale.stories import rebuild
 from scraper.store import Store
-from scraper.stories.rebuild import rebuild
 
 PER_DAY = 300
 COPY_SHARE = 0.2

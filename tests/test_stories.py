@@ -19,14 +19,14 @@ import scraper
 from scraper.article import Article
 from scraper.cli import main
 from scraper.extract.credit import AGENCIES, agency_of, find_credit
-from scraper.store import Store
-from scraper.stories.sketch import (
+from scraper.sketch import (
     MIN_SHINGLES,
     REWRITE_CONTAINMENT,
     REWRITE_JACCARD,
     compare,
     fingerprint,
 )
+from scraper.store import Store
 from tests.sites.wire import Page, WireSites, build_pages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -299,7 +299,7 @@ def test_the_reading_room_shows_the_same_story_elsewhere(
     pytest.importorskip("datasette", reason="Datasette (the datasette extra) is not installed")
     import asyncio
 
-    from scraper.serve import make_app
+    from scraper.web.serve import make_app
 
     db, truth = wire
     with Store(db) as store:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from ..stories import largest, story_lines
-from ..stories.rebuild import rebuild
+from ..report.stories import largest, story_lines
+from ..scale.stories import rebuild
 from ._common import db_option, fail, open_store
 
 

@@ -2,7 +2,7 @@
 within a site, and its language editions), kept up to date as articles are archived.
 
 The pure half (fingerprints, thresholds, the verdict on two texts) is
-:mod:`scraper.stories.sketch`. Here: ``story_keys`` (each clustered article's sampled shingle
+:mod:`scraper.sketch`. Here: ``story_keys`` (each clustered article's sampled shingle
 hashes, by publication day) finds candidates; their texts are compared exactly; the article
 joins the story of what it matches (a verbatim copy or a rewrite merges the stories it
 matches; an excerpt, which matches by containment only, joins the best one), or the story of
@@ -20,9 +20,10 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from ..stories.sketch import (
+from ..sketch import (
     REWRITE_JACCARD,
     WINDOW_DAYS,
     Fingerprint,
@@ -35,7 +36,7 @@ from ..stories.sketch import (
 )
 from .connection import StoreBase
 
-__all__ = ["StoriesMixin", "StoryMember"]
+__all__ = ["StoriesMixin", "StoryMember", "delay_hours", "member_dict"]
 
 #: Candidates compared exactly per article, the most shared keys first.
 MAX_CANDIDATES = 40
@@ -61,6 +62,41 @@ class StoryMember:
     similarity: float | None
     containment: float | None
     credit: str | None
+
+
+def _instant(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def delay_hours(first: str | None, then: str | None) -> float | None:
+    """Hours from ``first`` to ``then`` (ISO instants), None when either is unknown."""
+    a, b = _instant(first), _instant(then)
+    if a is None or b is None:
+        return None
+    return round((b - a).total_seconds() / 3600, 2)
+
+
+def member_dict(member: StoryMember, first: StoryMember) -> dict[str, Any]:
+    """A member of a story, JSON-ready, with its delay after the story's ``first``."""
+    return {
+        "id": member.article_id,
+        "site": member.site,
+        "url": member.url,
+        "language": member.language,
+        "title": member.title,
+        "published_at": member.published_at,
+        "delay_hours": delay_hours(first.when, member.when),
+        "kind": member.kind,
+        "similarity": member.similarity,
+        "containment": member.containment,
+        "credit": member.credit,
+    }
 
 
 class StoriesMixin(StoreBase):
@@ -330,6 +366,18 @@ class StoriesMixin(StoreBase):
             [story],
         ).fetchall()
         return [StoryMember(*row) for row in rows]
+
+    def story_copies(self, article_id: int) -> list[dict[str, Any]]:
+        """The other articles of an article's story ("the same story elsewhere"), earliest
+        first, each with its site, time, delay after the story's first (hours), kind and
+        similarity; [] when it has none."""
+        story = self.story_of(article_id)
+        if story is None:
+            return []
+        members = self.story_members(story)
+        if len(members) < 2:
+            return []
+        return [member_dict(m, members[0]) for m in members if m.article_id != article_id]
 
     def story_of(self, article_id: int) -> int | None:
         row = self.db.conn.execute(

@@ -1,0 +1,300 @@
+"""Exports of the archive in the record format: JSON Lines, CSV and Parquet.
+
+All three stream: records are read from the archive one at a time (``Store.records``) and
+written as they come (Parquet in row groups of ``BATCH`` records), so memory stays flat on an
+archive of any size.
+
+- JSONL: one JSON object per line, exactly the record format.
+- CSV: one row per record, the record's fields as columns (``RECORD_FIELDS`` order); list
+  fields (authors, categories, tags, related) are JSON text in their cell.
+- Parquet: typed columns: list<string> for authors/categories/tags, list<struct<url, title>>
+  for related, int64 for id/word_count/revision, and the dates as ``timestamp[us, UTC]`` (the
+  instant; a date given without an offset is read as UTC). The local UTC offset the site gave
+  for the publication and update dates is kept in columns of their own, ``published_offset``
+  and ``modified_offset`` ('+01:00'; null when the site gave none).
+  Needs pyarrow (``pip install 'scraper[parquet]'``).
+
+Every format writes the record's URLs in their canonical, percent-encoded form (what the
+archive stores and what ``scraper show`` accepts); tables meant for people print them decoded.
+``fields`` picks and orders the columns. The format follows the output file's extension
+(:func:`format_for`) unless it is given.
+
+NULL and empty: in JSONL and Parquet a missing value is ``null``; in CSV it is an empty cell,
+and a field that is never null (url, site, body, first_seen_at, fetched_at) may be the empty
+string; list fields are ``[]`` when empty, never null.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, TextIO
+
+from .._exceptions import ExportError
+from ..store import RECORD_FIELDS
+
+FORMATS = ("jsonl", "csv", "parquet")
+EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
+              ".parquet": "parquet", ".pq": "parquet"}  # fmt: skip
+TIME_FIELDS = ("published_at", "modified_at", "published_utc", "first_seen_at", "fetched_at")
+#: Parquet keeps the site's own UTC offset of these dates in a column of its own.
+OFFSET_FIELDS = {"published_at": "published_offset", "modified_at": "modified_offset"}
+LIST_FIELDS = ("authors", "categories", "tags", "related")
+INT_FIELDS = ("id", "story_id", "word_count", "revision")
+NOT_NULL = ("url", "site", "body", "first_seen_at", "fetched_at")  # empty cell = ''""
+BATCH = 1000
+
+
+def format_for(path: str | Path | None, fmt: str | None = None) -> str:
+    """The export format: ``fmt`` if given, else the one ``path``'s extension names, else
+    JSON Lines (stdout). :class:`ExportError` for an extension it cannot tell."""
+    if fmt:
+        if fmt not in (*FORMATS, "warc"):
+            raise ExportError(f"unknown export format {fmt!r} (formats: {', '.join(FORMATS)})")
+        return fmt
+    if path is None or str(path) == "-":
+        return "jsonl"
+    if str(path).lower().endswith((".warc", ".warc.gz")):
+        return "warc"  # the raw pages (scraper.report.warc_export), not records
+    suffix = Path(path).suffix.lower()
+    if suffix not in EXTENSIONS:
+        raise ExportError(
+            f"cannot tell the format of {path} from its extension; name it .jsonl, .csv or"
+            " .parquet, or give the format"
+        )
+    return EXTENSIONS[suffix]
+
+
+def check_fields(fields: Iterable[str] | None) -> tuple[str, ...]:
+    """The record fields to export, in the order given (all of them by default)."""
+    if not fields:
+        return tuple(RECORD_FIELDS)
+    chosen = tuple(dict.fromkeys(f.strip() for f in fields if f.strip()))
+    unknown = [f for f in chosen if f not in RECORD_FIELDS]
+    if unknown or not chosen:
+        raise ExportError(
+            f"unknown field {unknown[0] if unknown else ''!r} (fields: {', '.join(RECORD_FIELDS)})"
+        )
+    return chosen
+
+
+def export(
+    records: Iterable[dict[str, Any]],
+    fmt: str,
+    output: TextIO | IO[bytes] | Path,
+    *,
+    fields: Iterable[str] | None = None,
+    excel: bool = False,
+) -> int:
+    """Write ``records`` in ``fmt`` to ``output`` (a path, a text stream for jsonl/csv, a
+    binary stream for parquet); returns how many. ``excel``: CSV with a UTF-8 byte-order mark
+    and CRLF line ends, so Excel opens Arabic text correctly. A file left half-written by an
+    error is removed."""
+    names = check_fields(fields)
+    if excel and fmt != "csv":
+        raise ExportError("the Excel variant is a CSV option")
+    if fmt == "parquet":
+        parquet_schema(names)  # pyarrow missing: say so before anything is written
+    if not isinstance(output, Path):
+        return _write(records, fmt, output, names, excel)
+    try:
+        if fmt == "parquet":
+            return write_parquet(records, output, names)
+        encoding = "utf-8-sig" if excel else "utf-8"
+        try:
+            stream = output.open("w", encoding=encoding, newline="")
+        except OSError as exc:
+            raise ExportError(f"cannot write {output}: {exc.strerror}") from None
+        with stream:
+            return _write(records, fmt, stream, names, excel)
+    except BaseException:
+        output.unlink(missing_ok=True)
+        raise
+
+
+def _write(
+    records: Iterable[dict[str, Any]], fmt: str, out: Any, names: tuple[str, ...], excel: bool
+) -> int:
+    if fmt == "parquet":
+        return write_parquet(records, out, names)
+    if fmt == "csv":
+        if excel and getattr(out, "encoding", "").lower().replace("-", "") != "utf8sig":
+            out.write("\ufeff")
+        return write_csv(records, out, names, excel=excel)
+    return write_jsonl(records, out, names)
+
+
+def write_jsonl(
+    records: Iterable[dict[str, Any]], stream: TextIO, fields: Iterable[str] | None = None
+) -> int:
+    names = tuple(fields or RECORD_FIELDS)
+    count = 0
+    for record in records:
+        stream.write(json.dumps({n: record[n] for n in names}, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def write_csv(
+    records: Iterable[dict[str, Any]],
+    stream: TextIO,
+    fields: Iterable[str] | None = None,
+    *,
+    excel: bool = False,
+) -> int:
+    names = tuple(fields or RECORD_FIELDS)
+    writer = csv.writer(stream, lineterminator="\r\n" if excel else "\n")
+    writer.writerow(names)
+    count = 0
+    for record in records:
+        writer.writerow([_cell(name, record[name]) for name in names])
+        count += 1
+    return count
+
+
+def _cell(name: str, value: Any) -> Any:
+    if name in LIST_FIELDS:
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else value
+
+
+def read_csv(stream: TextIO) -> Iterator[dict[str, Any]]:
+    """Records back from ``write_csv`` output: lists parsed, numbers as int, an empty cell
+    None (or '' for the fields that are never null)."""
+    for row in csv.DictReader(line.lstrip("\ufeff") for line in stream):
+        record: dict[str, Any] = {}
+        for name in RECORD_FIELDS:
+            if name not in row:
+                continue
+            value = row[name]
+            if name in LIST_FIELDS:
+                record[name] = json.loads(value)
+            elif name in INT_FIELDS:
+                record[name] = int(value) if value else None
+            else:
+                record[name] = value if value != "" or name in NOT_NULL else None
+        yield record
+
+
+def load_pyarrow() -> Any:
+    try:
+        import pyarrow
+        import pyarrow.parquet
+    except ImportError:
+        raise ExportError(
+            "Parquet export needs pyarrow: pip install 'scraper[parquet]' (or pip install pyarrow)"
+        ) from None
+    return pyarrow
+
+
+def parquet_schema(fields: Iterable[str] | None = None) -> Any:
+    """The Parquet schema of an export of ``fields`` (all by default), each date of
+    :data:`OFFSET_FIELDS` followed by its offset column."""
+    pa = load_pyarrow()
+    strings = pa.list_(pa.string())
+    instant = pa.timestamp("us", tz="UTC")
+    types = {
+        "authors": strings,
+        "categories": strings,
+        "tags": strings,
+        "related": pa.list_(pa.struct([("url", pa.string()), ("title", pa.string())])),
+        **{name: pa.int64() for name in INT_FIELDS},
+        **{name: instant for name in TIME_FIELDS},
+    }
+    columns = []
+    for name in fields or RECORD_FIELDS:
+        columns.append((name, types.get(name, pa.string())))
+        if name in OFFSET_FIELDS:
+            columns.append((OFFSET_FIELDS[name], pa.string()))
+    return pa.schema(columns)
+
+
+def parquet_row(record: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    """A record as a Parquet row: dates as UTC instants, the publication's offset apart."""
+    row: dict[str, Any] = {}
+    for name in names:
+        value = record[name]
+        if name in TIME_FIELDS:
+            row[name] = _instant(value)
+        else:
+            row[name] = value
+        if name in OFFSET_FIELDS:
+            row[OFFSET_FIELDS[name]] = utc_offset(value)
+    return row
+
+
+def _instant(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def utc_offset(value: str | None) -> str | None:
+    """'+01:00' for '2025-11-25T10:15:00+01:00'; None without an offset."""
+    if not value:
+        return None
+    try:
+        offset = datetime.fromisoformat(value).utcoffset()
+    except ValueError:
+        return None
+    if offset is None:
+        return None
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def write_parquet(
+    records: Iterable[dict[str, Any]], path: Path | IO[bytes], fields: Iterable[str] | None = None
+) -> int:
+    """Write ``records`` to a Parquet file (a path or a binary stream) in row groups of
+    ``BATCH`` records."""
+    pa = load_pyarrow()
+    names = tuple(fields or RECORD_FIELDS)
+    schema = parquet_schema(names)
+    count = 0
+    batch: list[dict[str, Any]] = []
+    target = str(path) if isinstance(path, Path) else path
+    with pa.parquet.ParquetWriter(target, schema, compression="zstd") as writer:
+        for record in records:
+            batch.append(parquet_row(record, names))
+            if len(batch) >= BATCH:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                count += len(batch)
+                batch = []
+        if batch or count == 0:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            count += len(batch)
+    return count
+
+
+def read_parquet(path: Path) -> Iterator[dict[str, Any]]:
+    """Records back from a Parquet export, one row group at a time: dates as the ISO 8601
+    strings of the record format again (in their offset)."""
+    pa = load_pyarrow()
+    reader = pa.parquet.ParquetFile(str(path))
+    for group in range(reader.num_row_groups):
+        for row in reader.read_row_group(group).to_pylist():
+            offsets = {name: row.pop(column, None) for name, column in OFFSET_FIELDS.items()}
+            for name in TIME_FIELDS:
+                if name in row:
+                    row[name] = _iso(row[name], offsets.get(name), local=name in OFFSET_FIELDS)
+            yield row
+
+
+def _iso(value: datetime | None, offset: str | None, *, local: bool) -> str | None:
+    if value is None:
+        return None
+    if local and offset is None:  # the site gave no offset: the naive local time it gave
+        return value.replace(tzinfo=None).isoformat()
+    if offset is not None:
+        zone = datetime.fromisoformat(f"2000-01-01T00:00{offset}").tzinfo
+        return value.astimezone(zone).isoformat()
+    return value.astimezone(UTC).isoformat()

@@ -1,0 +1,453 @@
+"""Backfill: web-archive captures (WARC files) into the archive, as a crawl would have stored them.
+
+``backfill(paths, db=...)`` reads WARC/WARC.gz files, folders or globs (:mod:`scraper.warc`),
+keeps HTTP 200 HTML responses of the selected hosts and capture dates, extracts each one with
+the crawl's own code (:func:`scraper.crawler.engine.parse_article`: the same canonical URL, the same
+profile rules) and stores it through the same archive code: a later capture with different
+content becomes a revision, an identical one changes nothing, an earlier one than the stored
+version is left out (``stale``). The raw page is not copied: the page row records the WARC
+file, offset and length, and ``scraper reextract`` reads it from there.
+
+The work is cut in *shards* (byte ranges of about ``shard_size`` of one file, see
+:func:`scraper.warc.shards`). A shard is read and extracted by :func:`process_shard` (pure: no
+archive), in this process (``engine="local"``) or on Dask workers (``engine="dask"``,
+:mod:`scraper.scale.cluster`); the results are written by this process, one transaction per shard,
+together with the file's progress (table ``warc_progress``). So a backfill killed at any moment
+resumes after the last shard it committed, and a re-run skips the files it has finished.
+``output="parquet:DIR"`` writes the records as Parquet instead (:mod:`scraper.scale.cluster`).
+
+What each selection means:
+
+- ``hosts``: keep only these hosts (``www.`` ignored, ``host:port`` for a port);
+- ``profile``: a site profile applied to every kept host (with ``hosts``), or to the hosts the
+  profile names (without); other hosts get the bundled profile for their host, if any, else
+  generic extraction. Each host is its own site row, named like a crawl's (host, no ``www.``);
+- ``since`` / ``until``: capture dates (``WARC-Date``, UTC), both days included.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import logging
+import resource
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from .._exceptions import UsageError
+from ..crawler.parse import parse_article
+from ..crawler.summary import Site
+from ..discover import pages as discover
+from ..encoding import decode_html, is_text_content, looks_like_html
+from ..fetch import FetchResult
+from ..profiles import Profile
+from ..profiles import for_url as profile_for_url
+from ..profiles import load as load_profile
+from ..store import Store
+from ..urls import canonical
+from ..warc.reader import Capture, Problem, read_warc, warc_files
+from .shards import MAX_FAILURES, BackfillSummary, Kept, Shard, ShardResult, plan_shards
+
+__all__ = [
+    "ENGINES",
+    "BackfillOptions",
+    "BackfillSummary",
+    "Kept",
+    "Shard",
+    "ShardResult",
+    "backfill",
+    "plan_shards",
+    "process_shard",
+]
+
+log = logging.getLogger(__name__)
+
+ENGINES = ("local", "dask")
+DEFAULT_SHARD_SIZE = 8_000_000  # compressed bytes of WARC per shard: ~500-1000 captures
+MIN_DASK_SHARD = 1_000_000
+READ_AHEAD = 128  # records read before their pages are extracted
+SHARDS_PER_WORKER = 32  # small last shards: the workers finish close together
+
+
+@dataclass(frozen=True)
+class BackfillOptions:
+    """What to keep of the captures (sent to every worker: small and picklable)."""
+
+    hosts: tuple[str, ...] | None = None
+    profile: str | None = None
+    since: str | None = None  # YYYY-MM-DD, capture date (UTC), included
+    until: str | None = None
+    check_digests: bool = True
+
+
+Progress = Callable[[BackfillSummary], None]
+
+
+# ---------------------------------------------------------------------- the library call
+def backfill(
+    paths: Iterable[str | Path],
+    db: str | Path | None = None,
+    *,
+    hosts: Iterable[str] | None = None,
+    profile: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    engine: str = "local",
+    workers: int = 2,
+    scheduler: str | None = None,
+    output: str | None = None,
+    shard_size: int = DEFAULT_SHARD_SIZE,
+    check_digests: bool = True,
+    progress: Progress | None = None,
+) -> BackfillSummary:
+    """Read the WARC captures under ``paths`` into the archive ``db`` (see the module doc).
+
+    ``engine`` "local" (this process) or "dask" (a LocalCluster of ``workers`` processes, or
+    the cluster at ``scheduler``). ``output`` "parquet:DIR" writes Parquet instead of ``db``.
+    Raises a :class:`~scraper.ScraperError` for bad input; problems with single records are
+    counted in the summary, never raised."""
+    options = make_options(hosts, profile, since, until, check_digests)
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+    if workers < 1:
+        raise UsageError(f"workers must be at least 1, not {workers}")
+    if shard_size <= 0:
+        raise UsageError(f"a shard size must be positive, not {shard_size}")
+    parquet_dir = parse_output(output)
+    if parquet_dir is None and db is None:
+        raise UsageError("an archive file (db) is needed unless the output is Parquet")
+    files = warc_files(paths)
+    if engine == "dask":  # enough shards to keep every worker busy to the end
+        total = sum(f.stat().st_size for f in files)
+        shard_size = min(shard_size, max(MIN_DASK_SHARD, total // (workers * SHARDS_PER_WORKER)))
+    summary = BackfillSummary(engine=engine, output=output or "archive", files=len(files))
+    started = time.monotonic()
+    if parquet_dir is not None:
+        from .parquet import ParquetSink
+
+        sink: _Sink = ParquetSink(parquet_dir)
+    else:
+        assert db is not None
+        sink = _ArchiveSink(Path(db), options)
+    try:
+        plan = sink.plan(files, shard_size, summary)
+        summary.bytes_total = sum(s.end - s.begin for s in plan)
+        results = _run(plan, options, engine=engine, workers=workers, scheduler=scheduler)
+        try:
+            for result in results:
+                summary.add(result)
+                sink.write(result, summary)
+                summary.seconds = time.monotonic() - started
+                if progress is not None:
+                    progress(summary)
+        except KeyboardInterrupt:
+            summary.status = "interrupted"
+            summary.messages.append("interrupted: the shards committed so far are kept")
+        finally:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()
+    finally:
+        sink.close(summary)
+    summary.seconds = time.monotonic() - started
+    if summary.status == "ok" and summary.problems:
+        summary.status = "partial"
+    return summary
+
+
+def make_options(
+    hosts: Iterable[str] | None,
+    profile: str | None,
+    since: str | None,
+    until: str | None,
+    check_digests: bool = True,
+) -> BackfillOptions:
+    """Checked options: known profile, dates as YYYY-MM-DD, hosts lower-case without www."""
+    if profile is not None:
+        load_profile(profile)  # ProfileError (a ScraperError) when unknown
+    chosen = tuple(_host(h) for h in hosts) if hosts else None
+    return BackfillOptions(chosen or None, profile, _day(since), _day(until), check_digests)
+
+
+def parse_output(output: str | None) -> Path | None:
+    """The Parquet folder of ``output`` "parquet:DIR" (None for the archive)."""
+    if output is None or output in ("archive", "sqlite"):
+        return None
+    kind, _, where = output.partition(":")
+    if kind != "parquet" or not where:
+        raise UsageError(f"unknown output {output!r} (use parquet:DIR)")
+    return Path(where)
+
+
+def _host(value: str) -> str:
+    value = value.strip().lower()
+    if "://" in value:
+        value = urlsplit(value).netloc.lower()
+    if not value or "/" in value:
+        raise UsageError(f"not a host name: {value!r}")
+    return value.removeprefix("www.")
+
+
+def _day(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10]).isoformat()
+    except ValueError:
+        raise UsageError(f"not a date: {value!r} (use YYYY-MM-DD)") from None
+
+
+def _run(
+    plan: list[Shard],
+    options: BackfillOptions,
+    *,
+    engine: str,
+    workers: int,
+    scheduler: str | None,
+) -> Iterator[ShardResult]:
+    if engine == "dask":
+        from .cluster import dask_map
+
+        return dask_map(process_shard, plan, options, workers=workers, scheduler=scheduler)
+    return (process_shard(shard, options) for shard in plan)
+
+
+# ---------------------------------------------------------------------- where results go
+class _Sink(Protocol):
+    """Where shard results go: the archive, or Parquet
+    (:class:`scraper.scale.parquet.ParquetSink`)."""
+
+    def plan(
+        self, files: list[Path], shard_size: int, summary: BackfillSummary
+    ) -> list[Shard]: ...  # the shards still to do
+
+    def write(self, result: ShardResult, summary: BackfillSummary) -> None: ...
+
+    def close(self, summary: BackfillSummary) -> None: ...
+
+
+class _ArchiveSink:
+    """The archive: one transaction per shard, with the file's progress in it."""
+
+    def __init__(self, db: Path, options: BackfillOptions) -> None:
+        from ..store.lock import ArchiveLock
+
+        self.selection = selection_key(options)
+        self.lock = ArchiveLock(db)
+        self.lock.__enter__()  # LockHeld while a crawl or another backfill writes the archive
+        try:
+            self.store = Store(db)
+        except BaseException:
+            self.lock.__exit__(None, None, None)
+            raise
+        self.site_ids: dict[str, int] = {}
+
+    def plan(self, files: list[Path], shard_size: int, summary: BackfillSummary) -> list[Shard]:
+        starts: dict[str, int] = {}
+        for file in files:
+            done = self.store.warc_progress(str(file), self.selection)
+            if done is not None and done[1] == "done" and done[0] >= file.stat().st_size:
+                summary.files_done_before += 1
+            else:
+                starts[str(file)] = done[0] if done is not None else 0
+        return plan_shards(starts, shard_size)
+
+    def write(self, result: ShardResult, summary: BackfillSummary) -> None:
+        store = self.store
+        outcomes: Counter[str] = Counter()
+        shard = result.shard
+        with store.db.atomic():
+            rows = []
+            for kept in result.kept:
+                site_id = self.site_ids.get(kept.site)
+                if site_id is None:
+                    site_id = store.ensure_site(
+                        kept.site, kept.base_url, kept.profile, kept.timezone
+                    )
+                    self.site_ids[kept.site] = site_id
+                rows.append(
+                    (site_id, kept.article, kept.page, kept.location, kept.size, kept.prepared)
+                )
+            outcomes.update(store.save_captures(rows))
+            counts = {"records": result.counts["records"], "stored": outcomes["new"]}
+            counts["stored"] += outcomes["updated"]
+            state = "done" if shard.last else "running"
+            store.set_warc_progress(shard.file, shard.end, state, counts, self.selection)
+        summary.new += outcomes["new"]
+        summary.updated += outcomes["updated"]
+        summary.unchanged += outcomes["unchanged"]
+        summary.stale += outcomes["stale"]
+
+    def close(self, summary: BackfillSummary) -> None:
+        self.store.close()
+        self.lock.__exit__(None, None, None)
+
+
+def selection_key(options: BackfillOptions) -> str:
+    """What a backfill keeps, as the key of its progress: '' when it keeps everything."""
+    chosen = {
+        "hosts": sorted(options.hosts) if options.hosts else None,
+        "profile": options.profile,
+        "since": options.since,
+        "until": options.until,
+    }
+    kept = {k: v for k, v in chosen.items() if v}
+    return json.dumps(kept, sort_keys=True) if kept else ""
+
+
+# ---------------------------------------------------------------------- one shard (workers)
+def process_shard(shard: Shard, options: BackfillOptions) -> ShardResult:
+    """Read and extract the records of one shard. Pure: touches no archive, so it runs on
+    any worker; the caller stores the result."""
+    started, cpu = time.perf_counter(), time.process_time()
+    counts: Counter[str] = Counter()
+    kept: list[Kept] = []
+    failures: list[str] = []
+    select = functools.partial(_select, options=options)
+    captures = read_warc(
+        shard.file,
+        start=shard.begin,
+        end=shard.end,
+        select=select,
+        check_digests=options.check_digests,
+    )
+    for item in _batched(captures, READ_AHEAD):
+        counts["records"] += 1
+        if isinstance(item, Problem):
+            counts[f"problem:{item.kind}"] += 1
+            if len(failures) < MAX_FAILURES:
+                failures.append(f"{item.file} @{item.offset}: {item.kind}: {item.reason}")
+            continue
+        if item.record_type != "response":
+            counts[f"skip:{item.record_type or 'unknown'} record"] += 1
+            continue
+        counts["responses"] += 1
+        if item.skip is not None:
+            counts[f"skip:{item.skip}"] += 1
+            continue
+        reason, found = _extract(item, options)
+        if found is not None:
+            kept.append(found)
+        elif reason == "not_articles":
+            counts["not_articles"] += 1
+        else:
+            counts[f"skip:{reason}"] += 1
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return ShardResult(shard, kept, counts, failures, seconds, peak, cpu)
+
+
+def _batched(items: Iterator[Capture | Problem], size: int) -> Iterator[Capture | Problem]:
+    """``items``, read ``size`` at a time: reading, then extracting, a batch of records at a
+    time keeps each one's code and data in the CPU caches (reading between two extractions
+    costs nearly twice as much), at the memory of ``size`` payloads."""
+    while batch := list(itertools.islice(items, size)):
+        yield from batch
+
+
+def _select(capture: Capture, *, options: BackfillOptions) -> str | None:
+    """Why a response is not wanted (None: read its body and extract it)."""
+    if capture.status != 200:
+        return "not HTTP 200"
+    parts = urlsplit(capture.url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return "not an http(s) URL"
+    host = parts.netloc.lower().removeprefix("www.")  # capture.host, without a second split
+    if not _host_selected(host, options):
+        return "host not selected"
+    if options.since or options.until:
+        day = capture.date.date().isoformat() if capture.date else None
+        if day is None:
+            return "no capture date"
+        if (options.since and day < options.since) or (options.until and day > options.until):
+            return "capture date outside since/until"
+    declared = capture.content_type
+    if declared and not looks_like_html(declared, b""):
+        mime = declared.split(";", 1)[0].strip().lower()
+        if mime not in ("application/octet-stream", ""):
+            return "not HTML"
+    return None
+
+
+def _host_selected(host: str, options: BackfillOptions) -> bool:
+    if options.hosts is not None:
+        return host in options.hosts
+    if options.profile is not None:
+        return _profile(options.profile).matches_host(host.split(":")[0])
+    return True
+
+
+@functools.cache
+def _profile(name: str) -> Profile:
+    return load_profile(name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _site(scheme: str, netloc: str, profile_name: str | None) -> tuple[Site, frozenset[str]]:
+    """The site of a host, as a crawl of it names it, and the hosts it stays on."""
+    base_url = f"{scheme}://{netloc}/"
+    profile = _profile(profile_name) if profile_name else profile_for_url(base_url)
+    site = Site(netloc.removeprefix("www."), base_url, profile)
+    return site, frozenset(discover.site_hosts(base_url, profile))
+
+
+def _extract(capture: Capture, options: BackfillOptions) -> tuple[str, Kept | None]:
+    """A capture's article (or why there is none: 'not HTML', 'not_articles')."""
+    content_type = capture.content_type
+    payload = capture.payload
+    if not looks_like_html(content_type, payload[:1024]):
+        return "not HTML", None
+    text, encoding = (None, None)
+    if payload and is_text_content(content_type, payload[:1024]):
+        text, encoding = decode_html(payload, content_type)
+    if not text:
+        return "empty body", None
+    parts = urlsplit(capture.url)
+    netloc = parts.netloc.lower()
+    site, hosts = _site(parts.scheme.lower(), netloc, options.profile)
+    when = (capture.date or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    headers = capture.headers
+    result = FetchResult(
+        url=capture.url,
+        final_url=capture.url,
+        status=capture.status or 200,
+        headers=headers,
+        content=b"",  # the page is not copied into the archive: the WARC file keeps it (so
+        # the page record and prepare()'s compressed copy are empty too)
+        text=text,
+        encoding=encoding,
+        etag=headers.get("etag"),
+        last_modified=headers.get("last-modified"),
+        elapsed=0.0,
+        attempts=1,
+        error=None,
+    )
+    url = canonical(capture.url)
+    done = parse_article(result, url, when, site.name, site.profile, set(hosts), False)
+    if done.page is None or done.prepared is None:
+        return "not_articles", None
+    page = done.page  # without content: the FetchResult had none
+    location = (capture.file, capture.offset, capture.length)
+    profile = site.profile
+    kept = Kept(
+        site.name,
+        site.base_url,
+        profile.name if profile else None,
+        profile.timezone if profile else None,
+        done.article,
+        page,
+        done.prepared,
+        location,
+        len(payload),
+    )
+    return "kept", kept
+
+
+# ---------------------------------------------------------------------- re-extraction

@@ -1,0 +1,222 @@
+"""``scraper import``: a backfill's Parquet output (:mod:`scraper.scale.parquet`) or another
+archive into an archive.
+
+**Import** (:func:`import_into`) merges into an archive either such a folder (rows in
+manifest order: later captures of an article become revisions) or another archive file (each
+article with its revisions, oldest first, and its page: a copy, or its WARC location). So
+crawls or backfills sharded by host over several machines merge into one archive. An article
+version older than the one already in the target is left out (``stale``).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .._exceptions import UsageError
+from ..article import Article, Link
+from ..store import PageRecord, Store
+from .parquet import MANIFEST, pyarrow_module
+
+__all__ = ["ImportSummary", "import_into", "record_to_article"]
+
+
+@dataclass
+class ImportSummary:
+    source: str = ""
+    kind: str = ""  # parquet | archive
+    records: int = 0  # rows or article versions read
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    stale: int = 0
+    seconds: float = 0.0
+    messages: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def record_to_article(record: dict[str, Any]) -> Article:
+    """An :class:`Article` from a record (export, Parquet output or an archive's record)."""
+    return Article(
+        url=record["url"],
+        site=record.get("site"),
+        language=record.get("language"),
+        title=record.get("title"),
+        subtitle=record.get("subtitle"),
+        authors=list(record.get("authors") or []),
+        published_at=_when(record.get("published_at")),
+        modified_at=_when(record.get("modified_at")),
+        date_source=record.get("date_source"),
+        date_raw=record.get("date_raw"),
+        categories=list(record.get("categories") or []),
+        tags=list(record.get("tags") or []),
+        body=record.get("body") or "",
+        related=[Link(r["url"], r.get("title") or "") for r in record.get("related") or []],
+        next_url=record.get("next_url"),
+        prev_url=record.get("prev_url"),
+        image=record.get("image"),
+        credit=record.get("credit"),
+        credit_raw=record.get("credit_raw"),
+    )
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def import_into(
+    source: str | Path,
+    db: str | Path,
+    *,
+    progress: Callable[[ImportSummary], None] | None = None,
+) -> ImportSummary:
+    """Merge ``source`` (a Parquet output folder, or an archive file) into the archive ``db``."""
+    from ..store.lock import ArchiveLock
+
+    source, db = Path(source), Path(db)
+    if not source.exists():
+        raise UsageError(f"no such file or folder: {source}")
+    if source.is_file():
+        if db.exists() and source.resolve() == db.resolve():
+            raise UsageError(f"cannot import {source} into itself")
+        with source.open("rb") as stream:
+            if stream.read(16) != b"SQLite format 3\x00":
+                raise UsageError(f"{source} is neither a Parquet folder nor an archive file")
+    started = time.monotonic()
+    summary = ImportSummary(str(source), "parquet" if source.is_dir() else "archive")
+    with ArchiveLock(db), Store(db) as store:
+        sites: dict[str, int] = {}
+        if source.is_dir():
+            _import_parquet(source, store, sites, summary, progress)
+        else:
+            _import_archive(source, store, sites, summary, progress)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _count(summary: ImportSummary, outcome: str) -> None:
+    setattr(summary, outcome, getattr(summary, outcome) + 1)
+
+
+def _parts(folder: Path) -> list[Path]:
+    manifest = folder / MANIFEST
+    if manifest.exists():
+        try:
+            listed = json.loads(manifest.read_text(encoding="utf-8"))["parts"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise UsageError(f"unreadable manifest {manifest}: {exc}") from None
+        return [folder / part["path"] for part in listed]
+    parts = sorted(folder.rglob("*.parquet"))
+    if not parts:
+        raise UsageError(f"no Parquet files in {folder}")
+    return parts
+
+
+def _rows(path: Path) -> Iterator[dict[str, Any]]:
+    pa = pyarrow_module()
+    try:
+        reader = pa.parquet.ParquetFile(str(path))
+    except (OSError, pa.ArrowException) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+    reader.close()
+    from ..report.exporting import read_parquet
+
+    yield from read_parquet(path)  # dates back to the record format's ISO strings
+
+
+def _site_id(store: Store, sites: dict[str, int], row: dict[str, Any]) -> int:
+    name = row["site"]
+    if name not in sites:
+        base = row.get("base_url") or f"https://{name}/"
+        sites[name] = store.ensure_site(name, base, row.get("profile"), row.get("timezone"))
+    return sites[name]
+
+
+def _import_parquet(
+    folder: Path,
+    store: Store,
+    sites: dict[str, int],
+    summary: ImportSummary,
+    progress: Callable[[ImportSummary], None] | None,
+) -> None:
+    for path in _parts(folder):
+        with store.db.atomic():  # one transaction per part
+            for row in _rows(path):
+                summary.records += 1
+                article = record_to_article(row)
+                page = PageRecord(article.url or "", article.url or "", 200, b"")
+                page = _stamped(page, row["fetched_at"])
+                location = None
+                if row.get("warc_file"):
+                    location = (row["warc_file"], row["warc_offset"], row["warc_length"])
+                outcome = store.save_capture(_site_id(store, sites, row), article, page, location)
+                _count(summary, outcome)
+        if progress is not None:
+            progress(summary)
+
+
+def _stamped(page: PageRecord, fetched_at: str | None, content: bytes = b"") -> PageRecord:
+    return PageRecord(
+        page.url, page.final_url, page.status, content, page.content_type, page.encoding,
+        page.etag, page.last_modified, fetched_at,
+    )  # fmt: skip
+
+
+def _import_archive(
+    path: Path,
+    store: Store,
+    sites: dict[str, int],
+    summary: ImportSummary,
+    progress: Callable[[ImportSummary], None] | None,
+) -> None:
+    with Store(path, reading=True) as source:
+        known = {row["name"]: row for row in source.site_rows()}
+        for record in source.records():
+            versions = source.history(record["id"]) or []
+            row = {**known.get(record["site"], {}), **record}
+            site_id = _site_id(store, sites, row)
+            page_row = source.page_row(record["url"]) or {}
+            with store.db.atomic():  # one transaction per article and its history
+                for version in versions:
+                    summary.records += 1
+                    article = record_to_article({**record, **version})
+                    current = version["current"]
+                    outcomes = []
+                    for stamp in dict.fromkeys([version["from"], version["fetched_at"]]):
+                        page = PageRecord(record["url"], record["url"], 200, b"")
+                        location = None
+                        if current and stamp == version["fetched_at"] and page_row:
+                            page = PageRecord(
+                                record["url"],
+                                page_row.get("final_url") or record["url"],
+                                page_row.get("status") or 200,
+                                page_row["content"],
+                                page_row.get("content_type"),
+                                page_row.get("encoding"),
+                                page_row.get("etag"),
+                                page_row.get("last_modified"),
+                            )
+                            if page_row.get("warc_file"):
+                                location = (
+                                    page_row["warc_file"],
+                                    page_row["warc_offset"],
+                                    page_row["warc_length"],
+                                )
+                        page = _stamped(page, stamp, page.content)
+                        size = int(page_row.get("size") or 0) if location else 0
+                        outcomes.append(
+                            store.save_capture(site_id, article, page, location, size=size)
+                        )
+                    _count(summary, outcomes[0])  # the later stamp only updates fetched_at
+            if progress is not None:
+                progress(summary)
+        for name, row in known.items():  # what each site declared, for `scraper audit`
+            found = source.declarations(row["id"])
+            store.add_declarations(_site_id(store, sites, {**row, "site": name}), found)
