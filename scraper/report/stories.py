@@ -50,11 +50,15 @@ def _hours(value: float | None) -> str:
     return f"{sign}{minutes // 60}:{minutes % 60:02d}"
 
 
+def _sites(count: int) -> str:
+    return f"{count} site" if count == 1 else f"{count} sites"
+
+
 def story_lines(story: dict[str, Any]) -> list[str]:
     """A story as text lines: a heading, then one line per member."""
     credit = f" · {story['credit']}" if story["credit"] else ""
     head = (
-        f"story {story['story_id']} · {story['size']} articles · {len(story['sites'])} sites"
+        f"story {story['story_id']} · {story['size']} articles · {_sites(len(story['sites']))}"
         f"{credit} · first {(story['first_published'] or '?')[:16]} on {story['first_site']}"
     )
     lines = [head, f"  {story['title'] or ''}"]
