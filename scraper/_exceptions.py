@@ -13,6 +13,7 @@ one line that speaks of values, never of command-line flags. The CLI turns any o
     │   └── ProfileError      unknown profile, or a profile file with a bad key or type
     ├── StoreError            the archive cannot be opened, read or written
     │   ├── ArchiveReadOnly   a write was asked of an archive opened read-only
+    │   ├── DiskFull          the disk is full: nothing half-written, the archive intact
     │   └── ExportError       an export cannot be written
     ├── QueryError            a search query with a broken structure
     ├── HistoryError          an unknown revision label
@@ -58,6 +59,18 @@ class StoreError(ScraperError):
 
 class ArchiveReadOnly(StoreError):
     """A write was asked of an archive that can only be read."""
+
+
+class DiskFull(StoreError):
+    """The disk filled up: the write in progress was undone (the archive is as it was before
+    it) and no partial output is left; a crawl resumes when run again."""
+
+    exit_code = EXIT_PARTIAL
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"the disk is full: {what} stopped; the archive is intact (nothing half-written)"
+        )
 
 
 class ExportError(StoreError):

@@ -44,14 +44,23 @@ from urllib.parse import urlsplit
 from . import discover, profiles
 from ._exceptions import EXIT_OK, EXIT_PARTIAL, UsageError
 from .article import Article
+from .clean import valid_text
 from .encoding import decode_html, is_text_content, looks_like_html
 from .fetch import FetchResult
 from .parse import parse_article
 from .profiles import Profile
-from .store import PageRecord, Prepared, Store, StoredPage
+from .store import Declared, PageKind, PageRecord, Prepared, Store, StoredPage, is_archive_failure
 from .summary import Site
-from .urls import canonical
-from .warc.reader import Capture, Problem, read_capture, read_warc, shards, warc_files
+from .urls import canonical, web_url
+from .warc.reader import (
+    Capture,
+    Problem,
+    RecordSkipped,
+    read_capture,
+    read_warc,
+    shards,
+    warc_files,
+)
 
 __all__ = [
     "ENGINES",
@@ -71,6 +80,7 @@ log = logging.getLogger(__name__)
 ENGINES = ("local", "dask")
 DEFAULT_SHARD_SIZE = 8_000_000  # compressed bytes of WARC per shard: ~500-1000 captures
 MAX_FAILURES = 20
+MAX_REASON = 300  # characters of an unexpected error kept as a record's failure reason
 MIN_DASK_SHARD = 1_000_000
 READ_AHEAD = 128  # records read before their pages are extracted
 SHARDS_PER_WORKER = 32  # small last shards: the workers finish close together
@@ -113,6 +123,19 @@ class Kept:
     size: int  # body bytes
 
 
+@dataclass(frozen=True, slots=True)
+class BadRecord:
+    """A capture whose page could not be parsed or stored: the archive records its URL as
+    failed, with the reason (``scraper audit`` lists it; the next crawl fetches it)."""
+
+    site: str
+    base_url: str
+    url: str
+    reason: str
+    file: str
+    offset: int
+
+
 @dataclass
 class ShardResult:
     shard: Shard
@@ -122,6 +145,7 @@ class ShardResult:
     seconds: float
     peak_rss: int  # bytes: peak resident memory of the process that read the shard
     cpu_seconds: float = 0.0  # CPU time the shard took where it ran
+    bad: list[BadRecord] = field(default_factory=list)  # records whose parse raised
 
 
 @dataclass
@@ -376,7 +400,16 @@ class _ArchiveSink:
                 rows.append(
                     (site_id, kept.article, kept.page, kept.location, kept.size, kept.prepared)
                 )
-            outcomes.update(store.save_captures(rows))
+            bad = list(result.bad)
+            try:
+                with store.db.atomic():  # a savepoint: undone alone if one capture breaks it
+                    outcomes.update(store.save_captures(rows))
+            except Exception as exc:
+                if is_archive_failure(exc):
+                    raise
+                outcomes.update(self._one_by_one(rows, result.kept, bad))
+            for record in bad:
+                self._record_bad(record, summary)
             counts = {"records": result.counts["records"], "stored": outcomes["new"]}
             counts["stored"] += outcomes["updated"]
             state = "done" if shard.last else "running"
@@ -386,9 +419,43 @@ class _ArchiveSink:
         summary.unchanged += outcomes["unchanged"]
         summary.stale += outcomes["stale"]
 
+    def _one_by_one(self, rows: list[Any], kept: list[Kept], bad: list[BadRecord]) -> Counter[str]:
+        """Store a shard's captures one at a time, after one of them broke the batch: each
+        one that raises is rolled back alone and becomes a :class:`BadRecord`."""
+        outcomes: Counter[str] = Counter()
+        for row, item in zip(rows, kept, strict=True):
+            try:
+                with self.store.db.atomic():
+                    outcomes.update(self.store.save_captures([row]))
+            except Exception as exc:
+                if is_archive_failure(exc):
+                    raise
+                file, offset, _ = item.location
+                reason = error_reason(exc)
+                bad.append(
+                    BadRecord(item.site, item.base_url, row[1].url or "", reason, file, offset)
+                )
+        return outcomes
+
+    def _record_bad(self, record: BadRecord, summary: BackfillSummary) -> None:
+        """A record that failed: its URL failed in the frontier and declared by its WARC
+        file, so the audit lists it with the reason; counted as a problem."""
+        site_id = self.site_ids.get(record.site)
+        if site_id is None:
+            site_id = self.store.ensure_site(record.site, record.base_url, None, None)
+            self.site_ids[record.site] = site_id
+        self.store.frontier_fail(site_id, record.url, PageKind.ARTICLE, record.reason)
+        self.store.declare(site_id, [Declared(record.url, "warc", record.file)])
+
     def close(self, summary: BackfillSummary) -> None:
         self.store.close()
         self.lock.__exit__(None, None, None)
+
+
+def error_reason(exc: BaseException) -> str:
+    """An unexpected error as a record's one-line failure reason."""
+    text = " ".join(f"parse error: {type(exc).__name__}: {exc}".split())
+    return valid_text(text)[:MAX_REASON]
 
 
 def selection_key(options: BackfillOptions) -> str:
@@ -421,6 +488,7 @@ def process_shard(shard: Shard, options: BackfillOptions) -> ShardResult:
     counts: Counter[str] = Counter()
     kept: list[Kept] = []
     failures: list[str] = []
+    bad: list[BadRecord] = []
     select = functools.partial(_select, options=options)
     captures = read_warc(
         shard.file,
@@ -443,7 +511,17 @@ def process_shard(shard: Shard, options: BackfillOptions) -> ShardResult:
         if item.skip is not None:
             counts[f"skip:{item.skip}"] += 1
             continue
-        reason, found = _extract(item, options)
+        try:
+            reason, found = _extract(item, options)
+        except Exception as exc:  # one bad record is that record's failure, never the run's
+            log.warning("%s @%d could not be parsed: %s", item.file, item.offset, exc)
+            counts["problem:error"] += 1
+            why = error_reason(exc)
+            if len(failures) < MAX_FAILURES:
+                failures.append(f"{item.file} @{item.offset}: error: {why}")
+            if (record := _bad_record(item, why, options)) is not None:
+                bad.append(record)
+            continue
         if found is not None:
             kept.append(found)
         elif reason == "not_articles":
@@ -452,7 +530,19 @@ def process_shard(shard: Shard, options: BackfillOptions) -> ShardResult:
             counts[f"skip:{reason}"] += 1
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    return ShardResult(shard, kept, counts, failures, seconds, peak, cpu)
+    return ShardResult(shard, kept, counts, failures, seconds, peak, cpu, bad)
+
+
+def _bad_record(capture: Capture, reason: str, options: BackfillOptions) -> BadRecord | None:
+    """What the archive records of a capture whose parse raised (None: not even its site
+    can be told)."""
+    try:
+        parts = urlsplit(capture.url)
+        site, _ = _site(parts.scheme.lower(), parts.netloc.lower(), options.profile)
+        url = canonical(capture.url)
+    except Exception:
+        return None
+    return BadRecord(site.name, site.base_url, url, reason, capture.file, capture.offset)
 
 
 def _batched(items: Iterator[Capture | Problem], size: int) -> Iterator[Capture | Problem]:
@@ -468,8 +558,8 @@ def _select(capture: Capture, *, options: BackfillOptions) -> str | None:
     if capture.status != 200:
         return "not HTTP 200"
     parts = urlsplit(capture.url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return "not an http(s) URL"
+    if parts.scheme not in ("http", "https") or not parts.netloc or not web_url(capture.url):
+        return "not an http(s) URL"  # a 100,000-character host included
     host = parts.netloc.lower().removeprefix("www.")  # capture.host, without a second split
     if not _host_selected(host, options):
         return "host not selected"
@@ -574,6 +664,10 @@ def warc_stored_pages(
             continue
         try:
             capture = read_capture(kept.file, kept.offset)
+        except RecordSkipped as exc:  # this page only (its body is over the cap)
+            if notes is not None:
+                notes.append(f"page {kept.page.url} left as it is: {exc}")
+            continue
         except UsageError as exc:
             missing.add(kept.file)
             if notes is not None:

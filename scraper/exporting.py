@@ -19,6 +19,14 @@ archive stores and what ``scraper show`` accepts); tables meant for people print
 ``fields`` picks and orders the columns. The format follows the output file's extension
 (:func:`format_for`) unless it is given.
 
+Every string written is valid text (:mod:`scraper.clean`): an archive written before that rule,
+or by another tool, exports with its surrogates and control characters replaced by U+FFFD.
+
+CSV cells are exact: a title that begins with ``=`` is written as it is. Spreadsheets read
+such a cell as a formula (CSV injection: ``=HYPERLINK(...)`` in a headline runs when the file
+is opened), so ``excel=True``, the variant meant for a spreadsheet, writes a ``'`` before a
+cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (:func:`excel_cell`).
+
 NULL and empty: in JSONL and Parquet a missing value is ``null``; in CSV it is an empty cell,
 and a field that is never null (url, site, body, first_seen_at, fetched_at) may be the empty
 string; list fields are ``[]`` when empty, never null.
@@ -34,6 +42,7 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from ._exceptions import ExportError
+from .clean import valid_value
 from .store import RECORD_FIELDS
 
 FORMATS = ("jsonl", "csv", "parquet")
@@ -45,6 +54,7 @@ OFFSET_FIELDS = {"published_at": "published_offset", "modified_at": "modified_of
 LIST_FIELDS = ("authors", "categories", "tags", "related")
 INT_FIELDS = ("id", "word_count", "revision")
 NOT_NULL = ("url", "site", "body", "first_seen_at", "fetched_at")  # empty cell = ''""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads these as formulas
 BATCH = 1000
 
 
@@ -94,6 +104,7 @@ def export(
     and CRLF line ends, so Excel opens Arabic text correctly. A file left half-written by an
     error is removed."""
     names = check_fields(fields)
+    records = (valid_value(r) for r in records)
     if excel and fmt != "csv":
         raise ExportError("the Excel variant is a CSV option")
     if fmt == "parquet":
@@ -150,7 +161,8 @@ def write_csv(
     writer.writerow(names)
     count = 0
     for record in records:
-        writer.writerow([_cell(name, record[name]) for name in names])
+        cells = [_cell(name, record[name]) for name in names]
+        writer.writerow([excel_cell(c) for c in cells] if excel else cells)
         count += 1
     return count
 
@@ -159,6 +171,14 @@ def _cell(name: str, value: Any) -> Any:
     if name in LIST_FIELDS:
         return json.dumps(value, ensure_ascii=False)
     return "" if value is None else value
+
+
+def excel_cell(value: Any) -> Any:
+    """A cell a spreadsheet shows as text: a ``'`` before a string that begins like a formula
+    (the OWASP rule for CSV injection); anything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def read_csv(stream: TextIO) -> Iterator[dict[str, Any]]:

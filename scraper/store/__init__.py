@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .._exceptions import StoreError
 from .articles import PageRecord, Prepared, StoredPage, content_hash, prepare
-from .connection import DEFAULT_DB, connect, now_iso
+from .connection import DEFAULT_DB, connect, is_archive_failure, is_disk_full, now_iso
 from .frontier import CLAIM_COLUMNS, TRAP_BOUND, Claim, FrontierEntry, Known, PageKind, Reread
 from .fulltext import RANK_WINDOW, RANKED_SEARCH_SQL, search_key
 from .inventory import Declared, DeclaredUrl, InventoryMixin
@@ -61,6 +61,8 @@ __all__ = [
     "WarcPage",
     "content_hash",
     "date_bound",
+    "is_archive_failure",
+    "is_disk_full",
     "now_iso",
     "prepare",
     "schema_sql",

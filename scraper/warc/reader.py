@@ -36,12 +36,13 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeadersParserException
 
 from .._exceptions import UsageError
-from .capture import Capture, Problem, date_of, digest_matches, one_line
+from .capture import MAX_BODY, TOO_LARGE, Capture, Problem, date_of, digest_matches, one_line
 from .members import fast_records
 
 __all__ = [
     "Capture",
     "Problem",
+    "RecordSkipped",
     "read_capture",
     "read_warc",
     "shards",
@@ -54,6 +55,10 @@ _GLOB_CHARS = frozenset("*?[")
 
 
 Select = Callable[[Capture], str | None]
+
+
+class RecordSkipped(UsageError):
+    """The record at an offset is there but its body is not read (over :data:`MAX_BODY`)."""
 
 
 def warc_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -239,7 +244,9 @@ def _capture(
     if skip is not None:
         return replace(item, skip=skip)
     try:
-        raw = record.raw_stream.read()
+        raw = record.raw_stream.read(MAX_BODY + 1)  # a bomb inflates no further than this
+        if len(raw) > MAX_BODY:
+            return replace(item, skip=TOO_LARGE)
         left = getattr(record.raw_stream, "limit", 0) or 0
         if left > 0:
             declared = record.length or 0
@@ -248,9 +255,11 @@ def _capture(
         if check_digests and item.payload_digest and not digest_matches(item.payload_digest, raw):
             return Problem(name, offset, "digest", f"payload digest failed: {item.payload_digest}")
         record.raw_stream = io.BytesIO(raw)  # undo chunking and Content-Encoding, as warcio does
-        payload = record.content_stream().read()
+        payload = record.content_stream().read(MAX_BODY + 1)
     except (zlib.error, OSError, ValueError) as exc:
         return Problem(name, offset, "malformed", f"unreadable body: {one_line(exc)}")
+    if len(payload) > MAX_BODY:
+        return replace(item, skip=TOO_LARGE)
     return replace(item, payload=payload)
 
 
@@ -263,6 +272,8 @@ def read_capture(file: str | Path, offset: int, length: int | None = None) -> Ca
                 raise UsageError(f"{file} at {offset}: {item.reason}")
             if item.offset != offset:
                 break
+            if item.skip is not None:
+                raise RecordSkipped(f"{file} at {offset}: {item.skip}")
             return item
     except OSError as exc:
         raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None

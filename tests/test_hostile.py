@@ -1,0 +1,222 @@
+"""One bad page never stops an archive: hostile pages, records and files, on loopback.
+
+A crawl and a backfill read what strangers wrote. A page that breaks the parser or the store
+is that page's failure (failed in the frontier with its reason, counted, listed by
+``scraper audit``, retried by the next run), never the run's; text from the web is valid
+Unicode before anything stores or exports it (:mod:`scraper.clean`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from click.testing import CliRunner
+
+import scraper
+import scraper.parse
+from scraper.clean import REPLACEMENT, valid_text, valid_value
+from scraper.cli import main
+from scraper.store import Store
+
+from .faultserver import FaultServer
+
+DEFAULTS = scraper.Settings(delay=0)
+WORDS = " ".join(["la commune a voté le budget annuel de la ville"] * 6)
+POISON = "/articles/4"  # the page the test hook makes the parse step raise on
+SURROGATE = "/articles/7"  # its JSON-LD headline holds a lone surrogate and a NUL
+
+
+def cli(*args: object) -> tuple[int, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def page(title: str, main: str, og_type: str = "website", head: str = "") -> str:
+    return (
+        f'<!doctype html><html lang="fr"><head><title>{title}</title>'
+        f'<meta property="og:type" content="{og_type}">{head}</head><body>'
+        f"<main>{main}</main></body></html>"
+    )
+
+
+def ten_article_site() -> dict[str, str]:
+    """A home page listing ten articles; the seventh dated and titled only by JSON-LD whose
+    headline holds a lone surrogate and a NUL (valid JSON: the web has such pages)."""
+    cards = "".join(
+        f'<article><h2><a href="/articles/{n}">Nouvelle numéro {n} du jour</a></h2></article>'
+        for n in range(1, 11)
+    )
+    routes = {"/": page("La Gazette", cards)}
+    for n in range(1, 11):
+        stamp = f"2025-11-{n:02d}T08:00:00+01:00"
+        if f"/articles/{n}" == SURROGATE:
+            data = '{"@type": "NewsArticle", "headline": "Titre \\ud800 sale\\u0000 ici",'
+            data += f' "datePublished": "{stamp}", "author": {{"name": "Nom\\udc00"}}}}'
+            head = f'<script type="application/ld+json">{data}</script>'
+            routes[f"/articles/{n}"] = page(
+                "", f"<article><p>{WORDS}</p></article>", "article", head
+            )
+            continue
+        body = f"<article><h1>Nouvelle {n}</h1><time datetime='{stamp}'>le jour</time>"
+        routes[f"/articles/{n}"] = page(
+            f"Nouvelle {n}", f"{body}<p>{WORDS}</p></article>", "article"
+        )
+    return routes
+
+
+@pytest.fixture
+def poisoned_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test hook: the parse step raises inside, for the page at :data:`POISON` only."""
+    real = scraper.parse.prepare
+
+    def prepare(article: Any, page: Any = None) -> Any:
+        if urlsplit(article.url or "").path == POISON:
+            raise RuntimeError("poisoned page for the test")
+        return real(article, page)
+
+    monkeypatch.setattr(scraper.parse, "prepare", prepare)
+
+
+def test_a_page_that_breaks_the_parser_fails_alone_and_the_audit_lists_it(
+    tmp_path: Path, poisoned_parse: None
+) -> None:
+    db = tmp_path / "archive.db"
+    with FaultServer(ten_article_site()) as server:
+        code, output = cli("crawl", server.base_url + "/", "--db", db, "--delay", 0)
+        base = server.base_url
+    assert code == 1, output
+    assert "Traceback" not in output
+    with Store(db) as store:
+        records = {urlsplit(r["url"]).path: r for r in store.records()}
+    assert set(records) == {f"/articles/{n}" for n in range(1, 11)} - {POISON}
+    # The surrogate page is archived, its text made valid (U+FFFD), not the run's end.
+    dirty = records[SURROGATE]
+    assert dirty["title"] == f"Titre {REPLACEMENT} sale{REPLACEMENT} ici"
+    assert dirty["authors"] == [f"Nom{REPLACEMENT}"]
+    assert dirty["published_at"] == "2025-11-07T08:00:00+01:00"
+    assert records["/articles/3"]["title"] == "Nouvelle 3"
+    with sqlite3.connect(db) as conn:
+        state, reason = conn.execute(
+            "SELECT state, last_error FROM frontier WHERE url = ?", [base + POISON]
+        ).fetchone()
+    assert state == "failed"
+    assert reason == "parse error: RuntimeError: poisoned page for the test"
+    code, text = cli("audit", "--db", db, "--json")
+    site = json.loads(text)["sites"][0]
+    missing = [(m["url"], m["status"], m["reason"]) for m in site["missing"]]
+    assert missing == [(base + POISON, "failed", reason + " (after 1 try)")]
+    code, text = cli("audit", "--db", db)
+    assert "poisoned page for the test" in text
+
+
+def test_a_later_run_retries_the_failed_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "archive.db"
+    real = scraper.parse.prepare
+
+    def broken(article: Any, page: Any = None) -> Any:
+        if urlsplit(article.url or "").path == POISON:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(article, page)
+
+    with FaultServer(ten_article_site()) as server:
+        monkeypatch.setattr(scraper.parse, "prepare", broken)
+        first = scraper.crawl(server.base_url + "/", db, settings=DEFAULTS)
+        monkeypatch.setattr(scraper.parse, "prepare", real)  # the bug is fixed
+        second = scraper.crawl(server.base_url + "/", db, settings=DEFAULTS)
+    assert (first.status, first.errors, first.articles_new) == ("partial", 1, 9)
+    assert (second.status, second.errors, second.articles_new) == ("ok", 0, 1)
+    with Store(db) as store:
+        assert len(list(store.records())) == 10
+
+
+# -- valid text at the door ---------------------------------------------------------------------
+
+
+def test_valid_text_replaces_surrogates_and_controls_and_keeps_the_rest() -> None:
+    assert valid_text("a\ud800b\x00c\x1fd\x7f") == "a\ufffdb\ufffdc\ufffdd\ufffd"
+    clean = "tab\tline\ncr\r عربي ✓ 😀"
+    assert valid_text(clean) is clean
+    nested = {"k\udc80": ["x\x00", ("y", "z\ud801")], "n": 3}
+    assert valid_value(nested) == {"k\ufffd": ["x\ufffd", ("y", "z\ufffd")], "n": 3}
+
+
+def test_extract_gives_valid_text_for_a_page_full_of_invalid_characters() -> None:
+    data = '{"@type":"NewsArticle","headline":"A \\ud800 B","articleBody":"b\\udfff\\u0001"}'
+    html = f'<script type="application/ld+json">{data}</script><p>x\x00y\x08z</p>'
+    article = scraper.extract(html, "http://example.com/a")
+    assert article.title == "A \ufffd B"
+    for value in (article.title, article.body, *article.authors):
+        value.encode("utf-8")  # would raise on a surrogate
+        assert not any(ch in value for ch in "\x00\x01\x08")
+
+
+# -- backfill: one poisoned record among good ones ----------------------------------------------
+
+
+def poisoned_warc(folder: Path) -> tuple[Path, list[str]]:
+    """Ten article captures; the sixth has a lone surrogate in its JSON-LD headline (an
+    escape: valid JSON) and a character reference to one in its HTML title."""
+    from scraper.warc import WarcWriter
+
+    from .warc_samples import T0, article_html, response
+
+    urls = [f"https://news.example/2025/11/0{n}/story-{n}/" for n in range(10)]
+    with WarcWriter(folder, prefix="poisoned") as writer:
+        for n, url in enumerate(urls):
+            title = f"Story number {n} of the poisoned file"
+            if n == 5:
+                title = "Story XSURX with a lone surrogate"
+            html = article_html(url, title, f"Fact {n} of the day.", f"2025-11-0{n}")
+            head, _, data = html.partition(b'application/ld+json">')
+            html = head.replace(b"XSURX", b"&#xD800;") + b'application/ld+json">'
+            html += data.replace(b"XSURX", b"\\ud800", 1).replace(b"XSURX", b"&#xD800;")
+            writer.write(response(writer, url, html, T0))
+    return writer.files[0], urls
+
+
+def test_a_backfill_stores_every_good_record_and_the_audit_lists_the_poisoned_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warc, urls = poisoned_warc(tmp_path)
+    poison = urls[3]
+    real = scraper.parse.prepare
+
+    def prepare(article: Any, page: Any = None) -> Any:
+        if article.url == poison:
+            raise ValueError("poisoned record for the test")
+        return real(article, page)
+
+    monkeypatch.setattr(scraper.parse, "prepare", prepare)
+    db = tmp_path / "archive.db"
+    code, output = cli("backfill", warc, "--db", db, "--json")
+    assert code == 1, output
+    summary = json.loads(next(x for x in output.splitlines() if x.startswith("{")))
+    assert summary["status"] == "partial"
+    assert (summary["new"], summary["problems"]) == (9, {"error": 1})
+    with Store(db) as store:
+        records = {r["url"]: r for r in store.records()}
+    assert set(records) == set(urls) - {poison}
+    assert records[urls[5]]["title"] == f"Story {REPLACEMENT} with a lone surrogate"
+    code, text = cli("audit", "--db", db, "--json")
+    site = json.loads(text)["sites"][0]
+    missing = [(m["url"], m["status"], m["reason"]) for m in site["missing"]]
+    reason = "parse error: ValueError: poisoned record for the test (after 1 try)"
+    assert missing == [(poison, "failed", reason)]
+
+
+def test_scraper_extract_writes_a_page_with_a_lone_surrogate_as_valid_json(tmp_path: Path) -> None:
+    page_file = tmp_path / "dirty.html"
+    page_file.write_bytes(
+        b'<script type="application/ld+json">{"@type": "NewsArticle",'
+        b' "headline": "A \\ud800 B\\u0000"}</script><p>x</p>'
+    )
+    code, output = cli("extract", page_file)
+    assert code == 0, output
+    assert json.loads(output)["title"] == f"A {REPLACEMENT} B{REPLACEMENT}"
