@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +24,7 @@ import scraper.parse
 from scraper.clean import REPLACEMENT, valid_text, valid_value
 from scraper.cli import main
 from scraper.store import Store
+from scraper.warc.capture import TOO_LARGE
 
 from .faultserver import FaultServer
 
@@ -220,3 +223,75 @@ def test_scraper_extract_writes_a_page_with_a_lone_surrogate_as_valid_json(tmp_p
     code, output = cli("extract", page_file)
     assert code == 0, output
     assert json.loads(output)["title"] == f"A {REPLACEMENT} B{REPLACEMENT}"
+
+
+# -- a gzip bomb in a WARC record ---------------------------------------------------------------
+
+BOMB_SCRIPT = r"""
+import io, json, resource, struct, sys, zlib
+from pathlib import Path
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+from scraper.backfill import backfill
+from scraper.warc.reader import RecordSkipped, read_capture, read_warc
+from tests.warc_samples import article_html
+
+def bomb(megabytes):
+    # A gzip stream of zeros built from one compressed MB repeated: ~1 KB per inflated MB.
+    chunk = b"\0" * (1 << 20)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, 31, 9, zlib.Z_RLE)
+    first = deflate.compress(chunk) + deflate.flush(zlib.Z_FULL_FLUSH)
+    again = deflate.compress(chunk) + deflate.flush(zlib.Z_FULL_FLUSH)
+    end = deflate.flush(zlib.Z_FINISH)[:-8]
+    crc = 0
+    for _ in range(megabytes):
+        crc = zlib.crc32(chunk, crc)
+    size = (megabytes << 20) & 0xFFFFFFFF
+    return first + again * (megabytes - 1) + end + struct.pack("<II", crc, size)
+
+folder = Path(sys.argv[1])
+good = "https://news.example/2025/11/01/good/"
+path = folder / "bomb.warc.gz"
+with path.open("wb") as stream:  # as wget and other crawlers write it: the body as sent
+    writer = WARCWriter(stream, gzip=True)
+    headers = [("Content-Type", "text/html"), ("Content-Encoding", "gzip")]
+    http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+    body = io.BytesIO(bomb(1024))
+    writer.write_record(writer.create_warc_record(
+        "https://news.example/bomb/", "response", payload=body, http_headers=http))
+    page = article_html(good, "A good story next to a bomb", "Facts.", "2025-11-01")
+    http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+    writer.write_record(writer.create_warc_record(
+        good, "response", payload=io.BytesIO(page), http_headers=http))
+summary = backfill([path], folder / "archive.db")
+bombs = [c for c in read_warc(path) if c.url.endswith("/bomb/")]
+try:
+    read_capture(path, bombs[0].offset)  # what reextract reads
+    reread = "read"
+except RecordSkipped as exc:
+    reread = str(exc)
+print(json.dumps({
+    "file": path.stat().st_size, "skipped": summary.skipped, "new": summary.new,
+    "reread": reread, "bomb_skip": bombs[0].skip, "bomb_payload": len(bombs[0].payload),
+    "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+}))
+"""
+
+
+def test_a_gzip_bomb_in_a_warc_record_is_skipped_in_bounded_memory(tmp_path: Path) -> None:
+    """A few-KB WARC file whose response inflates to 1 GB (Content-Encoding: gzip): backfill
+    and the re-extraction's reader stop at the crawler's 10 MB, skip the record with the
+    reason, keep the good one, and the process stays under 200 MB (measured in its own)."""
+    root = Path(__file__).parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", BOMB_SCRIPT, str(tmp_path)],
+        capture_output=True, text=True, timeout=300, cwd=root,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["file"] < 20_000  # a few KB on disk
+    assert result["skipped"] == {TOO_LARGE: 1}
+    assert result["new"] == 1
+    assert (result["bomb_skip"], result["bomb_payload"]) == (TOO_LARGE, 0)
+    assert result["reread"].endswith(TOO_LARGE)
+    assert result["rss_mb"] < 200, result
