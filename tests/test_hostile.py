@@ -9,9 +9,11 @@ Unicode before anything stores or exports it (:mod:`scraper.clean`).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -295,3 +297,28 @@ def test_a_gzip_bomb_in_a_warc_record_is_skipped_in_bounded_memory(tmp_path: Pat
     assert (result["bomb_skip"], result["bomb_payload"]) == (TOO_LARGE, 0)
     assert result["reread"].endswith(TOO_LARGE)
     assert result["rss_mb"] < 200, result
+
+
+# -- globs and folders with a symbolic link loop ------------------------------------------------
+
+
+def test_globs_and_folders_never_follow_a_link_back_to_a_parent(tmp_path: Path) -> None:
+    from scraper.batch import input_files
+    from scraper.warc.reader import warc_files
+
+    deep = tmp_path / "warcs" / "2025" / "11"
+    deep.mkdir(parents=True)
+    files = [tmp_path / "warcs" / "a.warc.gz", deep / "b.warc.gz"]
+    for file in files:
+        file.write_bytes(b"")
+    (deep / "page.html").write_text("<p>x</p>")
+    (deep / "loop").symlink_to(tmp_path / "warcs", target_is_directory=True)
+    expected = sorted(f.resolve() for f in files)
+    started = time.monotonic()
+    for pattern in (f"{tmp_path}/warcs/**/*.warc.gz", f"{tmp_path}/**/*.warc.gz"):
+        assert sorted(warc_files([pattern])) == expected
+    relative = os.path.relpath(tmp_path / "warcs", Path.cwd())
+    assert sorted(warc_files([f"{relative}/**/*.warc.gz"])) == expected
+    assert sorted(warc_files([tmp_path / "warcs"])) == expected  # the folder form
+    assert input_files([], tmp_path / "warcs") == [deep / "page.html"]
+    assert time.monotonic() - started < 10

@@ -21,7 +21,6 @@ way, several times faster on the common case.
 
 from __future__ import annotations
 
-import glob
 import io
 import itertools
 import os
@@ -69,7 +68,7 @@ def warc_files(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         text = str(raw)
         if any(c in text for c in _GLOB_CHARS) and not Path(text).exists():
-            matches = sorted(glob.glob(text, recursive=True))
+            matches = _glob(text)
             files = [Path(m) for m in matches if Path(m).is_file() and _is_warc(Path(m))]
             if not files:
                 raise UsageError(f"no WARC file matches {text}")
@@ -86,6 +85,20 @@ def warc_files(paths: Iterable[str | Path]) -> list[Path]:
         for file in files:
             found.setdefault(file.resolve(), None)
     return list(found)
+
+
+def _glob(pattern: str) -> list[str]:
+    """The paths ``pattern`` matches, sorted; ``**`` never enters a symbolic link to a folder
+    (a link back to a parent would loop for ever): pathlib's glob from the pattern's fixed
+    leading folders, where :func:`glob.glob` would follow links."""
+    parts = Path(pattern).parts
+    fixed = next(i for i, part in enumerate(parts) if any(c in part for c in _GLOB_CHARS))
+    base = Path(*parts[:fixed]) if fixed else Path()
+    rest = "/".join(parts[fixed:])
+    try:
+        return sorted(str(p) for p in base.glob(rest))
+    except (OSError, ValueError):  # an unreadable folder, a pattern pathlib refuses
+        return []
 
 
 def _is_warc(path: Path) -> bool:
