@@ -157,7 +157,9 @@ def write_csv(
     excel: bool = False,
 ) -> int:
     names = tuple(fields or RECORD_FIELDS)
-    writer = csv.writer(stream, lineterminator="\r\n" if excel else "\n")
+    # Rows end in CRLF for Excel, LF otherwise; the writer is told CRLF either way, since it
+    # quotes a cell holding a character of its line end, and a lone CR must be quoted too.
+    writer = csv.writer(stream if excel else _LineFeedRows(stream), lineterminator="\r\n")
     writer.writerow(names)
     count = 0
     for record in records:
@@ -165,6 +167,17 @@ def write_csv(
         writer.writerow([excel_cell(c) for c in cells] if excel else cells)
         count += 1
     return count
+
+
+class _LineFeedRows:
+    """A text stream for :func:`csv.writer` whose rows end in LF: the writer ends each row
+    (written in one call) with CRLF, replaced here."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, row: str) -> int:
+        return self.stream.write(row[:-2] + "\n" if row.endswith("\r\n") else row)
 
 
 def _cell(name: str, value: Any) -> Any:

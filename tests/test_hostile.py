@@ -8,8 +8,10 @@ Unicode before anything stores or exports it (:mod:`scraper.clean`).
 
 from __future__ import annotations
 
+import csv
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -322,3 +324,132 @@ def test_globs_and_folders_never_follow_a_link_back_to_a_parent(tmp_path: Path) 
     assert sorted(warc_files([tmp_path / "warcs"])) == expected  # the folder form
     assert input_files([], tmp_path / "warcs") == [deep / "page.html"]
     assert time.monotonic() - started < 10
+
+
+# -- the reading room ---------------------------------------------------------------------------
+
+
+def _old_archive(db: Path) -> None:
+    """An archive written before URLs were checked: ``javascript:`` in every URL field."""
+    from scraper.article import Article, Link
+    from scraper.store import Declared, PageRecord
+
+    url = "https://news.example/2025/11/01/story/"
+    with Store(db) as store:
+        site = store.ensure_site("news.example", "https://news.example/")
+        article = Article(
+            url=url, title="A story", body="Words of the story.", language="en",
+            image="javascript:alert(1)", translations={"fr": "JaVaScRiPt:alert(2)"},
+            related=[Link("java\tscript:alert(3)", "related story title")],
+        )  # fmt: skip
+        page = PageRecord(url, url, 200, b"<p>x</p>", "text/html", "utf-8")
+        store.save_article(site, article, page)
+        article.title = "A story, edited"
+        store.save_article(site, article, page)
+        store.declare(site, [Declared("javascript:alert(4)", "sitemap")])
+
+
+def test_the_reading_room_links_no_script_and_sends_a_csp(tmp_path: Path) -> None:
+    pytest.importorskip("datasette")
+    import asyncio
+
+    from scraper.serve import make_app
+
+    db = tmp_path / "archive.db"
+    _old_archive(db)
+    app = make_app(db)
+    pages = ["/-/article/1", "/-/article/1/diff", "/-/search?q=story", "/-/dashboard",
+             "/-/audit", "/-/docs"]  # fmt: skip
+    bad = [
+        "/-/article/99999999999999999999999",
+        "/-/article/99999999999999999999999/raw",
+        "/-/article/99999999999999999999999/diff",
+        "/-/search?q=story&page=99999999999999999999",
+        "/-/article/1/diff?from=-1",
+        "/-/article/1/diff?from=-5",
+        "/-/search?q=" + "word%20" * 300,
+        "/archive/article_list?_search=" + "story%20" * 1500,
+    ]
+
+    async def fetch() -> list[Any]:
+        return [await app.client.get(p) for p in pages + bad]
+
+    responses = asyncio.run(fetch())
+    for path, response in zip(pages, responses, strict=False):
+        assert response.status_code == 200, path
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("style-src")[0]
+        hrefs = re.findall(r'href="([^"]*)"', response.text)
+        assert not [h for h in hrefs if "script:" in h.lower().replace("\t", "")], (path, hrefs)
+    article = responses[0].text
+    assert "related story title" in article  # shown, not linked
+    assert "javascript:alert(4)" in responses[4].text  # the audit lists it as text
+    statuses = [r.status_code for r in responses[len(pages) :]]
+    assert statuses == [404, 404, 404, 400, 200, 400, 200, 200], statuses
+    assert "no revision -5" in responses[len(pages) + 5].text
+    assert "at most 1,000 characters" in responses[-2].text  # the search page says why
+    assert "A story, edited" in responses[-1].text  # Datasette's box: cut to 1,000, searched
+
+
+# -- exports ------------------------------------------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rCR"]
+
+
+def test_excel_csv_neutralises_formulas_and_plain_csv_stays_exact(tmp_path: Path) -> None:
+    from scraper.article import Article
+    from scraper.exporting import read_csv
+
+    db = tmp_path / "archive.db"
+    with Store(db) as store:
+        site = store.ensure_site("news.example", "https://news.example/")
+        for n, title in enumerate(FORMULAS):
+            url = f"https://news.example/{n}/"
+            store.save_article(site, Article(url=url, title=title, body="-body", authors=["@me"]))
+    assert cli("export", "--db", db, "-o", tmp_path / "plain.csv")[0] == 0
+    assert cli("export", "--db", db, "-o", tmp_path / "excel.csv", "--excel")[0] == 0
+    with (tmp_path / "plain.csv").open(encoding="utf-8", newline="") as stream:
+        plain = list(read_csv(stream))
+    assert [r["title"] for r in plain] == FORMULAS  # exact
+    assert {r["body"] for r in plain} == {"-body"}
+    with (tmp_path / "excel.csv").open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert [r["title"] for r in rows] == ["'" + t for t in FORMULAS]
+    assert {r["body"] for r in rows} == {"'-body"}
+    assert {r["authors"] for r in rows} == {'["@me"]'}  # a JSON list begins with [
+    assert {r["url"][:8] for r in rows} == {"https://"}
+
+
+# -- import of a file that is not an archive ----------------------------------------------------
+
+
+def test_importing_an_sqlite_file_that_is_no_archive_changes_nothing(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE notes (text TEXT)")
+        conn.execute("INSERT INTO notes VALUES ('mine')")
+    conn.close()
+    before = other.read_bytes()
+    db = tmp_path / "archive.db"
+    result = CliRunner().invoke(main, ["import", str(other), "--db", str(db)])
+    assert result.exit_code == 2
+    assert (
+        result.output.strip()
+        == f"scraper: error: {other} is not a scraper archive (no archive tables)"
+    )
+    assert other.read_bytes() == before  # opened read-only: not even the schema written
+    assert not db.exists()  # and no empty archive left behind
+
+
+def test_importing_an_archive_leaves_the_source_file_unchanged(tmp_path: Path) -> None:
+    source, db = tmp_path / "source.db", tmp_path / "archive.db"
+    _old_archive(source)
+    with sqlite3.connect(source) as conn:  # checkpointed: the file alone holds it all
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    before = source.read_bytes()
+    code, output = cli("import", source, "--db", db)
+    assert code == 0, output
+    assert source.read_bytes() == before
+    with Store(db) as store:
+        assert [r["title"] for r in store.records()] == ["A story, edited"]

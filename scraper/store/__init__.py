@@ -82,11 +82,16 @@ class Store(WarcMixin, RunsMixin, InventoryMixin, SchemaMixin):
     creation or migration in its own.
     """
 
-    def __init__(self, path: str | Path = DEFAULT_DB, *, reading: bool = False) -> None:
+    def __init__(
+        self, path: str | Path = DEFAULT_DB, *, reading: bool = False, read_only: bool = False
+    ) -> None:
         self.path = Path(path)
-        self.db = connect(self.path, reading=reading)
+        self.db = connect(self.path, reading=reading or read_only, read_only=read_only)
         try:
-            self._migrate()
+            if read_only:
+                self._check_archive()
+            else:
+                self._migrate()
         except BaseException:
             self.db.conn.close()
             raise

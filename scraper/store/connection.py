@@ -7,6 +7,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -21,23 +22,28 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def connect(path: Path, *, reading: bool = False) -> sqlite_utils.Database:
+def connect(path: Path, *, reading: bool = False, read_only: bool = False) -> sqlite_utils.Database:
     """Open (or create) the archive file with the archive's pragmas and search functions;
-    ``reading`` adds a 64 MB page cache and memory-mapped reads."""
+    ``reading`` adds a 64 MB page cache and memory-mapped reads; ``read_only`` opens an
+    existing file that SQLite itself will not let us change (``mode=ro``)."""
     if path.is_dir():
         raise StoreError(f"{path} is a directory, not an archive file")
     if not path.parent.exists():
         raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
+    if read_only and not path.is_file():
+        raise StoreError(f"no archive at {path}")
     try:
         # A crawl writes from its processing thread; a Store is used by one thread at a time.
-        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        target = f"file:{quote(str(path.absolute()))}?mode=ro" if read_only else str(path)
+        conn = sqlite3.connect(target, timeout=30, check_same_thread=False, uri=read_only)
         # Text another tool wrote as invalid UTF-8 is read with U+FFFD, not refused: an
         # export or a search must not fail on one bad cell (costs ~5% of a full scan).
         conn.text_factory = _text
         db = sqlite_utils.Database(conn)
-        db.execute("PRAGMA journal_mode = WAL")
+        if not read_only:
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA busy_timeout = 30000")
         if reading:  # searches and exports touch many pages
             db.execute("PRAGMA cache_size = -65536")
