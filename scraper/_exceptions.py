@@ -67,9 +67,10 @@ class DiskFull(StoreError):
 
     exit_code = EXIT_PARTIAL
 
-    def __init__(self, what: str) -> None:
+    def __init__(self, what: str, cause: BaseException | None = None) -> None:
+        why = f" ({' '.join(str(cause).split())})" if cause is not None else ""
         super().__init__(
-            f"the disk is full: {what} stopped; the archive is intact (nothing half-written)"
+            f"the disk is full{why}: {what} stopped; the archive is intact, nothing is half-written"
         )
 
 

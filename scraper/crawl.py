@@ -34,6 +34,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from . import discover, feeds, parse
 from ._config import Settings
+from ._exceptions import DiskFull
 from .clean import valid_text
 from .fetch import Fetcher, FetchResult, HostBlocked
 from .parse import (
@@ -238,8 +239,7 @@ class Crawler:
         except Exception as exc:  # the archive cannot be written, or a bug: stop, keep state
             log.debug("crawl stopped by an unexpected error", exc_info=True)
             if is_disk_full(exc):
-                self._end("failed", f"stopped: the disk is full ({exc}); the archive is intact"
-                          " and the crawl resumes when run again")  # fmt: skip
+                self._end("failed", f"{DiskFull('the crawl', exc)}; it resumes when run again")
             else:
                 self._end("failed", f"stopped: {type(exc).__name__}: {exc}")
 

@@ -36,14 +36,15 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from ._exceptions import ExportError
+from ._exceptions import DiskFull, ExportError
 from .clean import valid_value
-from .store import RECORD_FIELDS
+from .store import RECORD_FIELDS, is_disk_full
 
 FORMATS = ("jsonl", "csv", "parquet")
 EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
@@ -110,20 +111,39 @@ def export(
     if fmt == "parquet":
         parquet_schema(names)  # pyarrow missing: say so before anything is written
     if not isinstance(output, Path):
-        return _write(records, fmt, output, names, excel)
-    try:
-        if fmt == "parquet":
-            return write_parquet(records, output, names)
-        encoding = "utf-8-sig" if excel else "utf-8"
         try:
-            stream = output.open("w", encoding=encoding, newline="")
+            return _write(records, fmt, output, names, excel)
         except OSError as exc:
-            raise ExportError(f"cannot write {output}: {exc.strerror}") from None
-        with stream:
-            return _write(records, fmt, stream, names, excel)
-    except BaseException:
-        output.unlink(missing_ok=True)
+            if is_disk_full(exc):
+                raise DiskFull("the export", exc) from None
+            raise
+    # A file is written beside its name and renamed when complete: a failure (a full disk,
+    # an interruption) leaves no partial file, and an earlier file of that name as it was.
+    # A device or a pipe (/dev/stdout) is written directly.
+    direct = output.exists() and not output.is_file()
+    target = output if direct else output.with_name(output.name + ".partial")
+    try:
+        count = _write_file(records, fmt, target, names, excel)
+        if not direct:
+            os.replace(target, output)
+        return count
+    except BaseException as exc:
+        if not direct:
+            target.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and is_disk_full(exc):
+            raise DiskFull(f"the export to {output}", exc) from None
+        if isinstance(exc, OSError):
+            raise ExportError(f"cannot write {output}: {exc.strerror or exc}") from None
         raise
+
+
+def _write_file(
+    records: Iterable[dict[str, Any]], fmt: str, path: Path, names: tuple[str, ...], excel: bool
+) -> int:
+    if fmt == "parquet":
+        return write_parquet(records, path, names)
+    with path.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="") as stream:
+        return _write(records, fmt, stream, names, excel)
 
 
 def _write(

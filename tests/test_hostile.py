@@ -33,6 +33,7 @@ from scraper.warc.capture import TOO_LARGE
 from .faultserver import FaultServer
 
 DEFAULTS = scraper.Settings(delay=0)
+DEFAULT_DELAYLESS = DEFAULTS
 WORDS = " ".join(["la commune a voté le budget annuel de la ville"] * 6)
 POISON = "/articles/4"  # the page the test hook makes the parse step raise on
 SURROGATE = "/articles/7"  # its JSON-LD headline holds a lone surrogate and a NUL
@@ -453,3 +454,122 @@ def test_importing_an_archive_leaves_the_source_file_unchanged(tmp_path: Path) -
     assert source.read_bytes() == before
     with Store(db) as store:
         assert [r["title"] for r in store.records()] == ["A story, edited"]
+
+
+# -- a full disk --------------------------------------------------------------------------------
+# A process whose files may not grow past ``limit`` bytes (RLIMIT_FSIZE, with SIGXFSZ ignored)
+# meets exactly what a full disk gives: SQLite's "database or disk is full", EFBIG on a write.
+
+
+def run_limited(limit: int, *args: object, cwd: Path) -> subprocess.CompletedProcess:
+    import resource
+    import signal
+
+    def limit_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    root = Path(__file__).parent.parent
+    return subprocess.run(
+        [sys.executable, "-m", "scraper", *map(str, args)], capture_output=True, text=True,
+        timeout=120, cwd=cwd, preexec_fn=limit_files, env={**os.environ, "PYTHONPATH": str(root)},
+    )  # fmt: skip
+
+
+def big_site(count: int = 12) -> dict[str, str]:
+    """Articles of ~60 KB of words that do not compress away: a few fill a small disk."""
+    import random
+
+    rng = random.Random(7)
+    cards = "".join(
+        f'<article><h2><a href="/articles/{n}">Nouvelle numéro {n} du jour</a></h2></article>'
+        for n in range(1, count + 1)
+    )
+    routes = {"/": page("La Gazette", cards)}
+    for n in range(1, count + 1):
+        words = " ".join("".join(rng.choices("abcdefghij", k=7)) for _ in range(7500))
+        stamp = f"2025-11-{n:02d}T08:00:00+01:00"
+        body = f"<article><h1>Nouvelle {n}</h1><time datetime='{stamp}'>le jour</time>"
+        routes[f"/articles/{n}"] = page(
+            f"Nouvelle {n}", f"{body}<p>{words}</p></article>", "article"
+        )
+    return routes
+
+
+def test_a_crawl_on_a_full_disk_says_so_in_one_line_and_resumes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The archive may grow by ~600 KB (SQLite's max_page_count: it then answers "database
+    or disk is full", as on a full disk); the crawl stops, the archive is whole, and the next
+    run, with room, archives the rest."""
+    import scraper.store
+
+    real = scraper.store.connect
+
+    def small_disk(path: Path, **kw: Any) -> Any:
+        db = real(path, **kw)
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count = {max(pages, 60) + 150}")
+        return db
+
+    db = tmp_path / "archive.db"
+    with FaultServer(big_site()) as server:
+        monkeypatch.setattr(scraper.store, "connect", small_disk)
+        code, output = cli("crawl", server.base_url + "/", "--db", db, "--delay", 0)
+        monkeypatch.setattr(scraper.store, "connect", real)
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            kept = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        conn.close()
+        again, _ = cli("crawl", server.base_url + "/", "--db", db, "--delay", 0)
+    assert code == 1, output
+    assert "Traceback" not in output
+    errors = [line for line in output.splitlines() if line.startswith("scraper: error:")]
+    assert len(errors) == 1 and "the disk is full" in errors[0], output
+    assert "the archive is intact" in errors[0] and "resumes when run again" in errors[0]
+    assert 0 < kept < 12  # what was committed before the disk filled is there, whole
+    assert again == 0
+    with Store(db) as store:
+        assert len(list(store.records())) == 12
+
+
+def test_exports_on_a_full_disk_leave_no_partial_file(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    with FaultServer(big_site(4)) as server:
+        crawled = scraper.crawl(server.base_url + "/", db, settings=DEFAULT_DELAYLESS)
+    assert crawled.articles_new == 4
+    before = {p.name for p in tmp_path.iterdir()}
+    for name in ("out.jsonl", "out.csv", "out.parquet", "out.warc.gz"):
+        done = run_limited(100_000, "export", "--db", db, "-o", tmp_path / name, cwd=tmp_path)
+        assert done.returncode == 1, (name, done.stderr)
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and "the disk is full" in lines[0], (name, done.stderr)
+        assert "archive is intact" in lines[0]
+        left = {p.name for p in tmp_path.iterdir()} - before - {"archive.db-shm", "archive.db-wal"}
+        assert left == set(), (name, left)  # no partial output, no .open or .partial file
+    with Store(db) as store:
+        assert len(list(store.records())) == 4
+
+
+def test_an_export_to_a_full_stdout_is_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    _old_archive(db)
+    for fmt in ("jsonl", "csv", "parquet"):
+        with open("/dev/full", "wb") as full:  # the device, as stdout: never a path to -o
+            done = subprocess.run(
+                [sys.executable, "-m", "scraper", "export", "--db", db, "--format", fmt],
+                stdout=full, stderr=subprocess.PIPE, text=True, timeout=60,
+            )  # fmt: skip
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode == 1 and len(lines) == 1, (fmt, done.stderr)
+        assert "the disk is full" in lines[0]
+
+
+def test_a_warc_export_refuses_to_replace_what_is_not_a_file(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    _old_archive(db)
+    fifo = tmp_path / "pipe.warc.gz"
+    os.mkfifo(fifo)
+    code, output = cli("export", "--db", db, "-o", fifo)
+    assert code == 2 and "a WARC export is written to a regular file" in output
+    assert fifo.exists() and not fifo.is_file()

@@ -20,7 +20,7 @@ import click
 from .._exceptions import EXIT_PARTIAL
 from ..store import RANK_WINDOW, Filters
 from ..urls import canonical, display, readable
-from ._common import check_day, db_option, fail, open_store
+from ._common import check_day, db_option, fail, flush_stdout, open_store
 
 # ---------------------------------------------------------------------- shared options
 
@@ -224,8 +224,8 @@ def export(
         if output is None:
             target = sys.stdout.buffer if fmt == "parquet" else sys.stdout
         count = exporting.export(records, fmt, target, fields=names, excel=excel)
-        if output is None and fmt == "parquet":
-            sys.stdout.buffer.flush()
+        if output is None:
+            flush_stdout()
     if output:
         click.echo(f"{count} articles written to {output}", err=True)
 

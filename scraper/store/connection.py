@@ -54,11 +54,18 @@ def connect(path: Path, *, reading: bool = False, read_only: bool = False) -> sq
     return db
 
 
+FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)  # no space, quota, file size limit
+
+
 def is_disk_full(exc: BaseException) -> bool:
-    """True when ``exc`` says the disk (or the archive's page limit) is full."""
+    """True when ``exc`` says the disk is full: SQLite's "database or disk is full", an
+    OS error of no space, quota or file size limit (pyarrow's say so only in words)."""
     if isinstance(exc, sqlite3.OperationalError):
         return "full" in str(exc).lower()
-    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    if not isinstance(exc, OSError):
+        return False
+    text = str(exc).lower()
+    return exc.errno in FULL_ERRNOS or "no space left" in text or "file too large" in text
 
 
 def is_archive_failure(exc: BaseException) -> bool:

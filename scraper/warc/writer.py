@@ -20,6 +20,7 @@ loop never waits on compression or the disk.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import queue
@@ -152,6 +153,15 @@ class WarcWriter:
         final = self._path.with_name(self._path.name.removesuffix(".open"))
         os.replace(self._path, final)
         self.files.append(final)
+        self._stream = self._writer = self._path = None
+
+    def discard(self) -> None:
+        """Drop the file being written (``NAME.open``): an export that failed leaves nothing."""
+        if self._stream is None or self._path is None:
+            return
+        with contextlib.suppress(OSError):  # a full disk: what was not flushed goes too
+            self._stream.close()
+        self._path.unlink(missing_ok=True)
         self._stream = self._writer = self._path = None
 
     @property
