@@ -56,6 +56,7 @@ from .warc.reader import (
     Capture,
     Problem,
     RecordSkipped,
+    check_warc,
     read_capture,
     read_warc,
     shards,
@@ -250,6 +251,8 @@ def backfill(
     if parquet_dir is None and db is None:
         raise UsageError("an archive file (db) is needed unless the output is Parquet")
     files = warc_files(paths)
+    for file in files:  # a file that is no WARC at all stops the backfill before it starts
+        check_warc(file)
     if engine == "dask":  # enough shards to keep every worker busy to the end
         total = sum(f.stat().st_size for f in files)
         shard_size = min(shard_size, max(MIN_DASK_SHARD, total // (workers * SHARDS_PER_WORKER)))

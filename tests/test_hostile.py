@@ -24,6 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 import scraper
+import scraper.backfill
 import scraper.parse
 from scraper.clean import REPLACEMENT, valid_text, valid_value
 from scraper.cli import main
@@ -573,3 +574,81 @@ def test_a_warc_export_refuses_to_replace_what_is_not_a_file(tmp_path: Path) -> 
     code, output = cli("export", "--db", db, "-o", fifo)
     assert code == 2 and "a WARC export is written to a regular file" in output
     assert fifo.exists() and not fifo.is_file()
+
+
+# -- bad input: one line, never a traceback -----------------------------------------------------
+
+
+def test_bad_values_on_the_command_line_are_one_line_errors(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    _old_archive(db)  # one article, two versions
+    text = tmp_path / "notes.warc.gz"
+    text.write_text("hello\nthis is text, not a web archive\n" * 50)
+    cases = [
+        (("export", "--db", db, "--changed-since", "99999999999999999999"),
+         "no crawl run 99999999999999999999 (not a run id)"),
+        (("show", "http://[::1", "--db", db), "not an article id or URL: 'http://[::1'"),
+        (("backfill", text, "--db", tmp_path / "b.db"),
+         f"{text.resolve()} is not a WARC file (it does not begin with a WARC record)"),
+        (("history", "1", "--diff", "-2", "current", "--db", db),
+         "no revision -2: 1 earlier version"),
+    ]  # fmt: skip
+    for args, message in cases:
+        result = CliRunner().invoke(main, [str(a) for a in args])
+        assert result.exit_code == 2, (args, result.output)
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"scraper: error: {message}"), lines
+    code, output = cli("history", "1", "--diff", "-1", "current", "--db", db)
+    assert code == 0 and "+title: A story, edited" in output
+
+
+def test_an_archive_with_invalid_utf8_in_a_column_still_exports(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    _old_archive(db)
+    with sqlite3.connect(db) as conn:  # as another tool may have written it
+        conn.execute("UPDATE articles SET title = CAST(x'41ff42' AS TEXT)")
+    conn.close()
+    for fmt in ("jsonl", "csv"):
+        code, output = cli("export", "--db", db, "--format", fmt)
+        assert code == 0, output
+        assert "A\ufffdB" in output
+    code, output = cli("export", "--db", db, "-o", tmp_path / "x.parquet")
+    assert code == 0, output
+
+
+def test_a_warc_record_of_a_huge_host_is_not_a_site(tmp_path: Path) -> None:
+    from scraper.warc import WarcWriter
+
+    from .warc_samples import T0, article_html, response
+
+    good = "https://news.example/2025/11/01/story/"
+    huge = f"https://{'a' * 100_000}.example/2025/11/01/story/"
+    with WarcWriter(tmp_path, prefix="hosts") as writer:
+        for url in (huge, good):
+            writer.write(
+                response(writer, url, article_html(url, "A story", "Facts.", "2025-11-01"), T0)
+            )
+    db = tmp_path / "archive.db"
+    summary = scraper.backfill.backfill(writer.files, db)
+    assert (summary.new, summary.skipped) == (1, {"warcinfo record": 1, "not an http(s) URL": 1})
+    with Store(db) as store:
+        assert [row["name"] for row in store.site_rows()] == ["news.example"]
+
+
+def test_only_web_urls_are_listed_by_sitemaps_feeds_and_rest() -> None:
+    from scraper import feeds
+
+    sitemap = (
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc>javascript:alert(1)</loc></url><url><loc> JaVaScRiPt:alert(2)</loc></url>"
+        b"<url><loc>java&#9;script:alert(3)</loc></url><url><loc>data:text/html,x</loc></url>"
+        b"<url><loc>https://news.example/a/</loc></url></urlset>"
+    )
+    assert [e.url for e in feeds.parse_sitemap(sitemap).pages] == ["https://news.example/a/"]
+    rest = json.dumps([{"link": "javascript:alert(1)"}, {"link": "https://news.example/b/"}])
+    assert [e.url for e in feeds.parse_rest_posts(rest.encode())] == ["https://news.example/b/"]
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="javascript:x"/></entry>'
+        b'<entry><link href="https://news.example/c/"/></entry></feed>'
+    )
+    assert [e.url for e in feeds.parse_feed(atom)] == ["https://news.example/c/"]

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 import click
 
-from .._exceptions import EXIT_PARTIAL
+from .._exceptions import EXIT_PARTIAL, UsageError
 from ..store import RANK_WINDOW, Filters
 from ..urls import canonical, display, readable
 from ._common import check_day, db_option, fail, flush_stdout, open_store
@@ -451,4 +451,7 @@ def article_key(key: str) -> int | str:
     key = key.strip()
     if key.isdigit() and len(key) < 19:
         return int(key)
-    return canonical(key)
+    try:
+        return canonical(key)
+    except ValueError as exc:  # e.g. "http://[::1": an IPv6 host not closed
+        raise UsageError(f"not an article id or URL: {key!r} ({exc})") from None

@@ -42,6 +42,7 @@ __all__ = [
     "Capture",
     "Problem",
     "RecordSkipped",
+    "check_warc",
     "read_capture",
     "read_warc",
     "shards",
@@ -85,6 +86,23 @@ def warc_files(paths: Iterable[str | Path]) -> list[Path]:
         for file in files:
             found.setdefault(file.resolve(), None)
     return list(found)
+
+
+def check_warc(path: str | Path) -> None:
+    """:class:`UsageError` ("not a WARC file") unless ``path`` begins with a WARC record,
+    plain or in a gzip member: a text file named ``.warc.gz`` is refused in one line."""
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(4096)
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if head.startswith(GZIP_MAGIC):
+        try:
+            head = zlib.decompressobj(31).decompress(head, 16)
+        except zlib.error:
+            head = b""
+    if not head.lstrip(b"\r\n").startswith(b"WARC/"):
+        raise UsageError(f"{path} is not a WARC file (it does not begin with a WARC record)")
 
 
 def _glob(pattern: str) -> list[str]:
