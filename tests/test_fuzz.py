@@ -20,13 +20,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scraper import exporting
+from scraper.crawler.parse import parse_article
 from scraper.encoding import decode_html
 from scraper.extract import extract
 from scraper.fetch import FetchResult
-from scraper.parse import parse_article
+from scraper.report import exporting
+from scraper.report.warc_export import export_warc
 from scraper.store import PageRecord, Store, prepare
-from scraper.warc.export import export_warc
 from scraper.warc.reader import read_warc
 
 HOST = "fuzz.example"

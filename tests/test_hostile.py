@@ -24,8 +24,8 @@ import pytest
 from click.testing import CliRunner
 
 import scraper
-import scraper.backfill
-import scraper.parse
+import scraper.crawler.parse
+import scraper.scale.backfill
 from scraper.clean import REPLACEMENT, valid_text, valid_value
 from scraper.cli import main
 from scraper.store import Store
@@ -81,14 +81,14 @@ def ten_article_site() -> dict[str, str]:
 @pytest.fixture
 def poisoned_parse(monkeypatch: pytest.MonkeyPatch) -> None:
     """A test hook: the parse step raises inside, for the page at :data:`POISON` only."""
-    real = scraper.parse.prepare
+    real = scraper.crawler.parse.prepare
 
     def prepare(article: Any, page: Any = None) -> Any:
         if urlsplit(article.url or "").path == POISON:
             raise RuntimeError("poisoned page for the test")
         return real(article, page)
 
-    monkeypatch.setattr(scraper.parse, "prepare", prepare)
+    monkeypatch.setattr(scraper.crawler.parse, "prepare", prepare)
 
 
 def test_a_page_that_breaks_the_parser_fails_alone_and_the_audit_lists_it(
@@ -127,7 +127,7 @@ def test_a_later_run_retries_the_failed_page(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = tmp_path / "archive.db"
-    real = scraper.parse.prepare
+    real = scraper.crawler.parse.prepare
 
     def broken(article: Any, page: Any = None) -> Any:
         if urlsplit(article.url or "").path == POISON:
@@ -135,9 +135,9 @@ def test_a_later_run_retries_the_failed_page(
         return real(article, page)
 
     with FaultServer(ten_article_site()) as server:
-        monkeypatch.setattr(scraper.parse, "prepare", broken)
+        monkeypatch.setattr(scraper.crawler.parse, "prepare", broken)
         first = scraper.crawl(server.base_url + "/", db, settings=DEFAULTS)
-        monkeypatch.setattr(scraper.parse, "prepare", real)  # the bug is fixed
+        monkeypatch.setattr(scraper.crawler.parse, "prepare", real)  # the bug is fixed
         second = scraper.crawl(server.base_url + "/", db, settings=DEFAULTS)
     assert (first.status, first.errors, first.articles_new) == ("partial", 1, 9)
     assert (second.status, second.errors, second.articles_new) == ("ok", 0, 1)
@@ -195,14 +195,14 @@ def test_a_backfill_stores_every_good_record_and_the_audit_lists_the_poisoned_on
 ) -> None:
     warc, urls = poisoned_warc(tmp_path)
     poison = urls[3]
-    real = scraper.parse.prepare
+    real = scraper.crawler.parse.prepare
 
     def prepare(article: Any, page: Any = None) -> Any:
         if article.url == poison:
             raise ValueError("poisoned record for the test")
         return real(article, page)
 
-    monkeypatch.setattr(scraper.parse, "prepare", prepare)
+    monkeypatch.setattr(scraper.crawler.parse, "prepare", prepare)
     db = tmp_path / "archive.db"
     code, output = cli("backfill", warc, "--db", db, "--json")
     assert code == 1, output
@@ -238,7 +238,7 @@ import io, json, resource, struct, sys, zlib
 from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
-from scraper.backfill import backfill
+from scraper.scale.backfill import backfill
 from scraper.warc.reader import RecordSkipped, read_capture, read_warc
 from tests.warc_samples import article_html
 
@@ -307,7 +307,7 @@ def test_a_gzip_bomb_in_a_warc_record_is_skipped_in_bounded_memory(tmp_path: Pat
 
 
 def test_globs_and_folders_never_follow_a_link_back_to_a_parent(tmp_path: Path) -> None:
-    from scraper.batch import input_files
+    from scraper.scale.batch import input_files
     from scraper.warc.reader import warc_files
 
     deep = tmp_path / "warcs" / "2025" / "11"
@@ -355,7 +355,7 @@ def test_the_reading_room_links_no_script_and_sends_a_csp(tmp_path: Path) -> Non
     pytest.importorskip("datasette")
     import asyncio
 
-    from scraper.serve import make_app
+    from scraper.web.serve import make_app
 
     db = tmp_path / "archive.db"
     _old_archive(db)
@@ -400,7 +400,7 @@ FORMULAS = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "
 
 def test_excel_csv_neutralises_formulas_and_plain_csv_stays_exact(tmp_path: Path) -> None:
     from scraper.article import Article
-    from scraper.exporting import read_csv
+    from scraper.report.exporting import read_csv
 
     db = tmp_path / "archive.db"
     with Store(db) as store:
@@ -629,14 +629,14 @@ def test_a_warc_record_of_a_huge_host_is_not_a_site(tmp_path: Path) -> None:
                 response(writer, url, article_html(url, "A story", "Facts.", "2025-11-01"), T0)
             )
     db = tmp_path / "archive.db"
-    summary = scraper.backfill.backfill(writer.files, db)
+    summary = scraper.scale.backfill.backfill(writer.files, db)
     assert (summary.new, summary.skipped) == (1, {"warcinfo record": 1, "not an http(s) URL": 1})
     with Store(db) as store:
         assert [row["name"] for row in store.site_rows()] == ["news.example"]
 
 
 def test_only_web_urls_are_listed_by_sitemaps_feeds_and_rest() -> None:
-    from scraper import feeds
+    from scraper.discover import feeds
 
     sitemap = (
         b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from .urls import web_url
+from ..urls import web_url
 
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, huge_tree=False, recover=True, remove_comments=True

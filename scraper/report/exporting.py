@@ -42,9 +42,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from ._exceptions import DiskFull, ExportError
-from .clean import valid_value
-from .store import RECORD_FIELDS, is_disk_full
+from .._exceptions import DiskFull, ExportError
+from ..clean import valid_value
+from ..store import RECORD_FIELDS, is_disk_full
 
 FORMATS = ("jsonl", "csv", "parquet")
 EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
@@ -55,6 +55,7 @@ OFFSET_FIELDS = {"published_at": "published_offset", "modified_at": "modified_of
 LIST_FIELDS = ("authors", "categories", "tags", "related")
 INT_FIELDS = ("id", "word_count", "revision")
 NOT_NULL = ("url", "site", "body", "first_seen_at", "fetched_at")  # empty cell = ''""
+MAX_CELL = 2**31 - 1  # characters of one CSV cell read back
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads these as formulas
 BATCH = 1000
 
@@ -69,7 +70,7 @@ def format_for(path: str | Path | None, fmt: str | None = None) -> str:
     if path is None or str(path) == "-":
         return "jsonl"
     if str(path).lower().endswith((".warc", ".warc.gz")):
-        return "warc"  # the raw pages (scraper.warc.export), not records
+        return "warc"  # the raw pages (scraper.report.warc_export), not records
     suffix = Path(path).suffix.lower()
     if suffix not in EXTENSIONS:
         raise ExportError(
@@ -217,6 +218,8 @@ def excel_cell(value: Any) -> Any:
 def read_csv(stream: TextIO) -> Iterator[dict[str, Any]]:
     """Records back from ``write_csv`` output: lists parsed, numbers as int, an empty cell
     None (or '' for the fields that are never null)."""
+    # A cell may hold a whole article (up to 8 MB of text): past csv's 128 KB default.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
     for row in csv.DictReader(line.lstrip("\ufeff") for line in stream):
         record: dict[str, Any] = {}
         for name in RECORD_FIELDS:
@@ -232,7 +235,7 @@ def read_csv(stream: TextIO) -> Iterator[dict[str, Any]]:
         yield record
 
 
-def _pyarrow() -> Any:
+def load_pyarrow() -> Any:
     try:
         import pyarrow
         import pyarrow.parquet
@@ -246,7 +249,7 @@ def _pyarrow() -> Any:
 def parquet_schema(fields: Iterable[str] | None = None) -> Any:
     """The Parquet schema of an export of ``fields`` (all by default), each date of
     :data:`OFFSET_FIELDS` followed by its offset column."""
-    pa = _pyarrow()
+    pa = load_pyarrow()
     strings = pa.list_(pa.string())
     instant = pa.timestamp("us", tz="UTC")
     types = {
@@ -309,7 +312,7 @@ def write_parquet(
 ) -> int:
     """Write ``records`` to a Parquet file (a path or a binary stream) in row groups of
     ``BATCH`` records."""
-    pa = _pyarrow()
+    pa = load_pyarrow()
     names = tuple(fields or RECORD_FIELDS)
     schema = parquet_schema(names)
     count = 0
@@ -331,7 +334,7 @@ def write_parquet(
 def read_parquet(path: Path) -> Iterator[dict[str, Any]]:
     """Records back from a Parquet export, one row group at a time: dates as the ISO 8601
     strings of the record format again (in their offset)."""
-    pa = _pyarrow()
+    pa = load_pyarrow()
     reader = pa.parquet.ParquetFile(str(path))
     for group in range(reader.num_row_groups):
         for row in reader.read_row_group(group).to_pylist():
