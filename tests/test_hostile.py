@@ -652,3 +652,32 @@ def test_only_web_urls_are_listed_by_sitemaps_feeds_and_rest() -> None:
         b'<entry><link href="https://news.example/c/"/></entry></feed>'
     )
     assert [e.url for e in feeds.parse_feed(atom)] == ["https://news.example/c/"]
+
+
+def test_scraper_extract_of_many_files_fails_the_bad_one_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A test hook makes extraction raise on one file of three: the other two are written,
+    the bad one is one line, exit 1."""
+    import scraper.scale.batch
+
+    real = scraper.scale.batch.extract
+
+    def extract(html: Any, url: Any = None, profile: Any = None, **kw: Any) -> Any:
+        if b"poison" in html:
+            raise RuntimeError("poisoned file for the test")
+        return real(html, url, profile, **kw)
+
+    monkeypatch.setattr(scraper.scale.batch, "extract", extract)
+    for name in ("a", "b", "c"):
+        body = "poison" if name == "b" else f"page {name}"
+        (tmp_path / f"{name}.html").write_text(f"<h1>Title {name}</h1><p>{body}</p>")
+    result = CliRunner().invoke(main, ["extract", "--input-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    records = [json.loads(line) for line in lines if line.startswith("{")]
+    assert [Path(r["source"]).name for r in records] == ["a.html", "c.html"]
+    bad = tmp_path / "b.html"
+    assert (
+        f"scraper: error: cannot extract {bad}: RuntimeError: poisoned file for the test" in lines
+    )
