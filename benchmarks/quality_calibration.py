@@ -152,9 +152,11 @@ def tune(rows: list[dict[str, Any]], rounds: int = 3) -> q.Weights:
             if f.name in factor_fields:
                 options = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0]
             else:
-                options = [value * m for m in (0, 0.5, 0.75, 1.25, 1.5, 2)]
+                options = [value * m for m in (0, 0.5, 0.75, 1.25, 1.5, 2)] if value else [0.2, 0.5]
+                if f.name == "words_full":
+                    options = [10, 25, 50, 100, 150, 200, 300, 500]
             for option in options:
-                if f.name in ("link", "short", "missed", "declared") and option > 1:
+                if f.name in ("link", "sentence", "short", "missed", "declared") and option > 1:
                     continue
                 candidate = dataclasses.replace(best, **{f.name: option})
                 fit = fitness(candidate)
