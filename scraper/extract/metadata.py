@@ -59,7 +59,11 @@ def title(
     h1s = [clean(h.text()) for h in tree.css("h1")[:5]]
     sources = ("meta", "json-ld", "markup")
     for h1 in h1s:
-        agreed = [s for d, s in zip([*declared, page_title], sources, strict=True) if d and _similar(h1, d)]
+        agreed = [
+            s
+            for d, s in zip([*declared, page_title], sources, strict=True)
+            if d and _similar(h1, d)
+        ]
         if h1 and agreed:
             return noted(prov, "title", "json-ld" if "json-ld" in agreed else agreed[0], h1)
     for value, source in zip(declared, sources, strict=False):
@@ -69,7 +73,9 @@ def title(
     h1 = clean(main_h1.text()) if main_h1 is not None else (h1s[0] if len(h1s) == 1 else "")
     if h1:
         return noted(prov, "title", "heuristic", h1)
-    return noted(prov, "title", "markup", strip_site_name(page_title, names) if page_title else None)
+    return noted(
+        prov, "title", "markup", strip_site_name(page_title, names) if page_title else None
+    )
 
 
 def _similar(a: str, b: str) -> bool:

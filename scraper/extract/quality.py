@@ -67,7 +67,9 @@ def signals(
     body = article.body
     flat = " ".join(body.split())
     paragraphs = [" ".join(p.split()) for p in body.split("\n\n") if p.strip()]
-    links = {t for a in tree.css("a")[:MAX_NODES] if len(t := " ".join(a.text().split())) >= LINK_MIN}
+    links = {
+        t for a in tree.css("a")[:MAX_NODES] if len(t := " ".join(a.text().split())) >= LINK_MIN
+    }
     linked = sum(len(p) for p in paragraphs if p in links)
     short = sum(1 for p in paragraphs if len(p.split()) < SHORT_WORDS)
     sentences = sum(len(p) for p in paragraphs if _SENTENCE.search(p))

@@ -33,6 +33,7 @@ from markupsafe import Markup, escape
 from .. import audit as audit_report
 from .. import history
 from .._exceptions import HistoryError, ScraperError
+from ..extract.quality import THRESHOLD as QUALITY_THRESHOLD
 from ..search import highlight, parse
 from ..stats import Timeline
 from ..store import Filters, Store, date_bound, reading
@@ -153,6 +154,7 @@ async def article(datasette: Any, request: Any) -> Response:
             "versions": versions,
             "row_url": datasette.urls.row(db.name, "articles", str(article_id)),
             "article_url": lambda i: datasette.urls.path(f"/-/article/{i}"),
+            "quality_threshold": QUALITY_THRESHOLD,
         },
     )
 
@@ -397,6 +399,8 @@ async def audit(datasette: Any, request: Any) -> Response:
             "every": request.args.get("all") == "1",
             "max_rows": AUDIT_ROWS,
             "json_url": datasette.urls.path("/-/audit.json") + ("?" + query if query else ""),
+            "quality_threshold": QUALITY_THRESHOLD,
+            "article_url": lambda i: datasette.urls.path(f"/-/article/{i}"),
         },
     )
 
