@@ -193,8 +193,9 @@ def categories(
     shown = header_sections(tree)
     shown_source = "markup" if tree.css_first('a[rel~="category"]') is not None else "heuristic"
     if shown and set(declared) <= set(shown):
-        # the page shows all the declared sections, and maybe more
-        return noted(prov, "categories", source if declared else shown_source, shown)
+        # the page shows all the declared sections, and maybe more (those are the layout's)
+        same = bool(declared) and set(declared) == set(shown)
+        return noted(prov, "categories", source if same else shown_source, shown)
     if not declared:
         source = shown_source if shown else "json-ld"  # else: the breadcrumb's
     return noted(
