@@ -153,7 +153,7 @@ def test_quality_is_high_for_a_clean_article_and_low_for_a_thin_or_linked_page()
 def signals(**changes: Any) -> q.Signals:
     base = {
         "words": 600, "short_share": 0.0, "link_share": 0.0, "sentence_share": 1.0,
-        "prose_chars": 3000, "prose_missed": 0.0, "declared_cover": None, "title_agrees": True,
+        "declared_cover": None, "title_agrees": True,
         "fallback": False, "profile": False, "dated": True, "date_support": 2,
         "date_dissent": 0, "is_article": True,
     }  # fmt: skip

@@ -114,16 +114,21 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
     if profile is None:
         article.is_article = _looks_like_article(obj, meta, article)
     _canonicalize_links(article)
-    article.quality = _quality(tree, article, obj, dates.support, dates.dissent)
+    article.quality = _quality(tree, html, article, obj, dates.support, dates.dissent)
     return article
 
 
 def _quality(
-    tree: LexborHTMLParser, article: Article, obj: dict | None, support: int, dissent: int
+    tree: LexborHTMLParser,
+    html: str,
+    article: Article,
+    obj: dict | None,
+    support: int,
+    dissent: int,
 ) -> float | None:
     """The quality estimate (:mod:`.quality`); None if it cannot be made (never raises)."""
     try:
-        return quality.estimate(quality.signals(tree, article, obj, support, dissent))
+        return quality.estimate(quality.signals(tree, html, article, obj, support, dissent))
     except Exception:
         log.warning("quality estimate failed for %s", article.url, exc_info=True)
         return None
