@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from scraper import exporting
 from scraper.article import PROVENANCE_FIELDS, SOURCES, Article
 from scraper.cli import main
 from scraper.extract import extract
 from scraper.extract import quality as q
-from scraper.merge import record_to_article
+from scraper.report import exporting
+from scraper.scale.merge import record_to_article
 from scraper.store import Store
 from scraper.store.schema import _migrate_to_11
 
@@ -285,7 +285,7 @@ def test_migration_to_11_adds_the_columns_once(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------- reading room
 def test_the_reading_room_shows_quality_and_sources(archive: Path) -> None:
     pytest.importorskip("datasette", reason="Datasette (the datasette extra) is not installed")
-    from scraper.serve import make_app
+    from scraper.web.serve import make_app
 
     datasette = make_app(archive)
 
