@@ -299,3 +299,24 @@ def test_the_reading_room_shows_quality_and_sources(archive: Path) -> None:
     assert "<th>title</th><td><code>json-ld</code></td>" in good.text
     assert "below 0.6" not in good.text and "below 0.6" in thin.text
     assert 'href="/-/article/2"' in audit.text and "to review" in audit.text
+
+
+def test_the_reading_room_search_filters_on_quality(archive: Path) -> None:
+    pytest.importorskip("datasette", reason="Datasette (the datasette extra) is not installed")
+    from scraper.web.serve import make_app
+
+    datasette = make_app(archive)
+
+    async def go() -> list[Any]:
+        await datasette.invoke_startup()
+        paths = (
+            "/-/search?q=quay",
+            "/-/search?q=quay&min_quality=0.6",
+            "/-/search?q=quay&min_quality=x",
+        )
+        return [await datasette.client.get(p) for p in paths]
+
+    every, sure, bad = asyncio.run(go())
+    assert every.text.count('<li class="result"') == 2 and "quality 0." in every.text
+    assert sure.text.count('<li class="result"') == 1 and 'href="/-/article/1"' in sure.text
+    assert bad.status_code == 200 and bad.text.count('<li class="result"') == 2

@@ -224,7 +224,7 @@ async def diff(datasette: Any, request: Any) -> Response:
 
 
 # ---------------------------------------------------------------------- search
-FILTER_FIELDS = ("site", "language", "section", "tag", "since", "until")
+FILTER_FIELDS = ("site", "language", "section", "tag", "since", "until", "min_quality")
 
 
 async def search(datasette: Any, request: Any) -> Response:
@@ -316,7 +316,18 @@ def _form_filters(args: dict[str, str]) -> Filters:
         tag=args["tag"] or None,
         since=args["since"] or None,
         until=args["until"] or None,
+        min_quality=_quality_bound(args["min_quality"]),
     )
+
+
+def _quality_bound(value: str) -> float | None:
+    """The form's minimum quality: a number from 0 to 1, else no bound (the form's number
+    field keeps a browser from sending anything else)."""
+    try:
+        bound = float(value)
+    except ValueError:
+        return None
+    return bound if 0 <= bound <= 1 else None
 
 
 async def dashboard(datasette: Any, request: Any) -> Response:
