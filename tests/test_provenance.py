@@ -320,3 +320,20 @@ def test_the_reading_room_search_filters_on_quality(archive: Path) -> None:
     assert every.text.count('<li class="result"') == 2 and "quality 0." in every.text
     assert sure.text.count('<li class="result"') == 1 and 'href="/-/article/1"' in sure.text
     assert bad.status_code == 200 and bad.text.count('<li class="result"') == 2
+
+
+def test_reextract_gives_older_articles_their_provenance_and_quality(tmp_path: Path) -> None:
+    from scraper.scale.reextract import reextract
+    from scraper.store import PageRecord
+
+    db, url = tmp_path / "a.db", "https://coast.example/quay/"
+    page_record = PageRecord(url, url, 200, JSONLD_PAGE.encode(), "text/html", "utf-8")
+    with Store(db) as s:
+        site = s.ensure_site("coast.example", "https://coast.example/")
+        s.save_article(site, extract(JSONLD_PAGE, url), page_record)
+        s.db.execute("UPDATE articles SET provenance = NULL, quality = NULL")  # as migrated
+        assert s.record(url)["quality"] is None
+        assert reextract(s).counts()["refreshed"] == 1
+        record = s.record(url)
+        assert record["quality"] >= 0.8 and record["provenance"]["title"] == "json-ld"
+        assert record["revision"] == 1  # the content did not change: no new revision
