@@ -20,7 +20,7 @@ from ..clean import valid_fields, valid_text
 from ..encoding import decode_html
 from ..profiles import Profile
 from ..urls import canonical, web_url
-from . import content, links, metadata, streamed, structured
+from . import content, links, metadata, quality, streamed, structured
 from . import profile as profile_rules
 from .pubdate import find_dates
 
@@ -62,17 +62,19 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
     meta = structured.meta_map(tree)
     obj = structured.article_object(objects)
     site_names = (profile.name, profile.title) if profile else ()
+    prov: dict[str, str] = {}  # where each field came from, noted where it is chosen
 
     article = Article(
-        url=metadata.canonical_url(tree, meta, url),
+        url=metadata.canonical_url(tree, meta, url, prov),
         site=profile.name if profile else None,
-        language=metadata.language(tree, obj, meta),
-        title=metadata.title(tree, obj, meta, site_names),
-        subtitle=metadata.subtitle(obj, meta),
-        authors=metadata.authors(tree, obj, meta),
-        categories=metadata.categories(tree, objects, obj, meta),
-        tags=metadata.tags(tree, obj, meta),
-        image=metadata.image(tree, obj, meta, url),
+        language=metadata.language(tree, obj, meta, prov),
+        title=metadata.title(tree, obj, meta, site_names, prov),
+        subtitle=metadata.subtitle(obj, meta, prov),
+        authors=metadata.authors(tree, obj, meta, prov),
+        categories=metadata.categories(tree, objects, obj, meta, prov),
+        tags=metadata.tags(tree, obj, meta, prov),
+        image=metadata.image(tree, obj, meta, url, prov),
+        provenance=prov,
         related=links.generic_related(tree, url),
         next_url=links.first_href(tree, 'a[rel="next"]', url),
         prev_url=links.first_href(tree, 'a[rel="prev"]', url),
@@ -100,6 +102,8 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
         article.is_article = profile_rules.is_article(tree, profile)
         profile_rules.apply_fields(tree, profile, article, url)
         body = profile_rules.body(tree, profile)
+        if body is not None:
+            prov["body"] = "profile"
     if body is None:
         declared = obj.get("articleBody") if obj is not None else None
         body = content.main_text(
@@ -108,12 +112,30 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
             title=article.title,
             expected_chars=len(declared) if isinstance(declared, str) else 0,
             html=html,
+            prov=prov,
         )
     article.body = body
     if profile is None:
         article.is_article = _looks_like_article(obj, meta, article)
     _canonicalize_links(article, url)
+    article.quality = _quality(tree, html, article, obj, dates.support, dates.dissent)
     return article
+
+
+def _quality(
+    tree: LexborHTMLParser,
+    html: str,
+    article: Article,
+    obj: dict | None,
+    support: int,
+    dissent: int,
+) -> float | None:
+    """The quality estimate (:mod:`.quality`); None if it cannot be made (never raises)."""
+    try:
+        return quality.estimate(quality.signals(tree, html, article, obj, support, dissent))
+    except Exception:
+        log.warning("quality estimate failed for %s", article.url, exc_info=True)
+        return None
 
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)[^>]*>")
@@ -191,11 +213,18 @@ def _looks_like_article(obj: dict | None, meta: dict[str, list[str]], article: A
 def _canonicalize_links(article: Article, url: str | None) -> None:
     """Every URL of the article canonical, and only http(s) ones (:func:`web_url`): a
     ``javascript:`` image, edition or canonical link is dropped here, once for all."""
-    article.url = web_url(article.url) or (canonical(url) if url else None)
+    declared = web_url(article.url)
+    if declared is None and url and article.url != url:  # the page's own: no web address
+        article.provenance["url"] = "url"
+    elif declared is None:
+        article.provenance.pop("url", None)
+    article.url = declared or (canonical(url) if url else None)
     related = ((web_url(r.url), r) for r in article.related)
     article.related = [type(r)(u, r.title, r.kind) for u, r in related if u]
     article.next_url = web_url(article.next_url)
     article.prev_url = web_url(article.prev_url)
     article.image = web_url(article.image)
+    if article.image is None:
+        article.provenance.pop("image", None)
     editions = ((k, web_url(v)) for k, v in article.translations.items())
     article.translations = {k: v for k, v in editions if v}
