@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 from array import array
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 
 from .text import fold, stemmed
@@ -161,15 +161,3 @@ def unpack(blob: bytes | None) -> tuple[int, ...]:
     values = array("q")
     values.frombytes(blob)
     return tuple(values)
-
-
-def is_before(a: tuple[str | None, int], b: tuple[str | None, int]) -> bool:
-    """Is (instant, id) ``a`` earlier than ``b``? Undated articles come last."""
-    return _order(a) < _order(b)
-
-
-def _order(value: tuple[str | None, int]) -> tuple[int, datetime | str, int]:
-    instant, ident = value
-    if not instant:
-        return (1, "", ident)
-    return (0, instant, ident)
