@@ -362,6 +362,10 @@ def test_an_older_archive_gets_credits_and_stories_by_catch_up(tmp_path: Path) -
     with Store(path) as store:
         assert store.story_counts()["clustered"] == 2
         records = list(store.records())
+        cache = store.db.execute("PRAGMA cache_size").fetchone()[0]
+        store.clear_stories()
+        assert store.cluster_pending() == 2  # with a bigger page cache, restored after
+        assert store.db.execute("PRAGMA cache_size").fetchone()[0] == cache
     assert all(r["story_id"] is not None for r in records)
     missing = runner.invoke(main, ["stories", "--db", str(tmp_path / "none.db")])
     assert missing.exit_code == 2 and "no archive" in missing.output

@@ -51,10 +51,11 @@ def rebuild(
             batches.append(batch)
             yield batch
 
-    for found in dask_map(fingerprints, source(), workers=workers, scheduler=scheduler):
-        batch = batches.pop(0)
-        store.cluster_batch(batch, found)
-        done += len(batch)
-        if progress is not None:
-            progress(done)
+    with store.clustering_cache():
+        for found in dask_map(fingerprints, source(), workers=workers, scheduler=scheduler):
+            batch = batches.pop(0)
+            store.cluster_batch(batch, found)
+            done += len(batch)
+            if progress is not None:
+                progress(done)
     return done

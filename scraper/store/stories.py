@@ -19,6 +19,7 @@ from __future__ import annotations
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +41,8 @@ __all__ = ["StoriesMixin", "StoryMember", "delay_hours", "member_dict"]
 
 #: Candidates compared exactly per article, the most shared keys first.
 MAX_CANDIDATES = 40
+#: SQLite page cache (KiB) while a whole archive is clustered (a crawl keeps the default).
+REBUILD_CACHE_KIB = 65_536
 #: Shingle sets kept in memory (a rebuild compares each article with its recent neighbours),
 #: about 2.5 KB each.
 CACHE_SIZE = 20_000
@@ -345,14 +348,26 @@ class StoriesMixin(StoreBase):
                 found = fingerprints[i] if fingerprints is not None else fingerprint(body)
                 self.cluster_article(article_id, found, computed=True)
 
+    @contextmanager
+    def clustering_cache(self) -> Iterator[None]:
+        """A page cache of :data:`REBUILD_CACHE_KIB` for a rebuild, the previous size after:
+        the key index is read in hash order, and kept in memory it costs less per article."""
+        previous = self.db.execute("PRAGMA cache_size").fetchone()[0]
+        self.db.execute(f"PRAGMA cache_size = -{REBUILD_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            self.db.execute(f"PRAGMA cache_size = {int(previous)}")
+
     def cluster_pending(self, progress: Callable[[int], None] | None = None) -> int:
         """Cluster every article that is in no story yet; returns how many."""
         done = 0
-        for batch in self.unclustered():
-            self.cluster_batch(batch)
-            done += len(batch)
-            if progress is not None:
-                progress(done)
+        with self.clustering_cache():
+            for batch in self.unclustered():
+                self.cluster_batch(batch)
+                done += len(batch)
+                if progress is not None:
+                    progress(done)
         return done
 
     # ------------------------------------------------------------------ reading
