@@ -85,6 +85,7 @@ class Article:
     image: str | None = None
     translations: dict[str, str] = field(default_factory=dict)
     is_article: bool = True
+    page_kind: str = "article"  # extract.pagekind.PAGE_KINDS: what the page is, if no article
     first_seen_at: str | None = None
     fetched_at: str | None = None
     revision: int | None = None

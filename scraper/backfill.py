@@ -141,7 +141,8 @@ class BackfillSummary:
     updated: int = 0  # a revision was recorded
     unchanged: int = 0
     stale: int = 0  # older than the stored version: left out
-    not_articles: int = 0
+    not_articles: int = 0  # HTML pages that are no article (home, listing, tag, error page...)
+    page_kinds: dict[str, int] = field(default_factory=dict)  # not_articles by kind of page
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> records
     problems: dict[str, int] = field(default_factory=dict)  # truncated|malformed|digest -> n
     failures: list[str] = field(default_factory=list)  # the first few "file @offset: reason"
@@ -185,6 +186,8 @@ class BackfillSummary:
                 self.skipped[name] = self.skipped.get(name, 0) + value
             elif kind == "problem":
                 self.problems[name] = self.problems.get(name, 0) + value
+            elif kind == "kind":
+                self.page_kinds[name] = self.page_kinds.get(name, 0) + value
         room = MAX_FAILURES - len(self.failures)
         self.failures.extend(result.failures[: max(room, 0)])
 
@@ -446,8 +449,9 @@ def process_shard(shard: Shard, options: BackfillOptions) -> ShardResult:
         reason, found = _extract(item, options)
         if found is not None:
             kept.append(found)
-        elif reason == "not_articles":
+        elif reason.startswith("not_articles:"):
             counts["not_articles"] += 1
+            counts[f"kind:{reason.partition(':')[2]}"] += 1
         else:
             counts[f"skip:{reason}"] += 1
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -510,7 +514,7 @@ def _site(scheme: str, netloc: str, profile_name: str | None) -> tuple[Site, fro
 
 
 def _extract(capture: Capture, options: BackfillOptions) -> tuple[str, Kept | None]:
-    """A capture's article (or why there is none: 'not HTML', 'not_articles')."""
+    """A capture's article (or why there is none: 'not HTML', 'not_articles:<page kind>')."""
     content_type = capture.content_type
     payload = capture.payload
     if not looks_like_html(content_type, payload[:1024]):
@@ -543,7 +547,7 @@ def _extract(capture: Capture, options: BackfillOptions) -> tuple[str, Kept | No
     url = canonical(capture.url)
     done = parse_article(result, url, when, site.name, site.profile, set(hosts), False)
     if done.page is None or done.prepared is None:
-        return "not_articles", None
+        return f"not_articles:{done.article.page_kind}", None
     page = done.page  # without content: the FetchResult had none
     location = (capture.file, capture.offset, capture.length)
     profile = site.profile

@@ -129,7 +129,8 @@ def backfill_command(
         click.echo(
             f"backfill: {summary.records:,} records read, {summary.kept:,} articles kept "
             f"({summary.new:,} new, {summary.updated:,} updated, {summary.unchanged:,} unchanged,"
-            f" {summary.stale:,} older than archived), {skipped:,} skipped, "
+            f" {summary.stale:,} older than archived), {summary.not_articles:,} not an article,"
+            f" {skipped:,} skipped, "
             f"{sum(summary.problems.values()):,} unreadable in {summary.seconds:.1f}s "
             f"({summary.status})"
             + (
