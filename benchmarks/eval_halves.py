@@ -66,9 +66,10 @@ class Cache:
         self.data: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
         self.dirty = False
 
-    def get(self, key: str, compute: Any) -> Any:
+    def get(self, key: str, fn: Any, html: str, url: str | None) -> Any:
+        """``fn(html, url)``, computed once (None when it fails)."""
         if key not in self.data:
-            self.data[key] = compute()
+            self.data[key] = safe(fn, html, url)
             self.dirty = True
         return self.data[key]
 
@@ -128,7 +129,7 @@ def eval_body(runner: ModuleType, args: argparse.Namespace, cache: Cache) -> dic
         for name, fn in bases.items():
             per[name] = []
             for r in rows:
-                text = cache.get(f"{corpus}/{name}/{r['id']}", lambda: safe(fn, r["html"], r["url"]))
+                text = cache.get(f"{corpus}/{name}/{r['id']}", fn, r["html"], r["url"])
                 per[name].append({"id": r["id"], **runner.score_body(r["body"], text or "")})
         table = {}
         for half in HALVES:
@@ -163,7 +164,8 @@ def worst_body(rows: list[dict[str, Any]], per: dict[str, Any], args: argparse.N
     order = sorted(range(len(rows)), key=lambda i: per["ours"][i]["f1"] - base[i]["f1"])
     print(f"    worst {args.worst} against {args.against} (ours / base, half, id):")
     for i in order[: args.worst]:
-        print(f"      {per['ours'][i]['f1']:.3f} / {base[i]['f1']:.3f}  {rows[i]['half']}  {rows[i]['id']}")
+        ours, theirs = per["ours"][i]["f1"], base[i]["f1"]
+        print(f"      {ours:.3f} / {theirs:.3f}  {rows[i]['half']}  {rows[i]['id']}")
 
 
 def eval_dates(runner: ModuleType, args: argparse.Namespace, cache: Cache) -> dict[str, Any]:
@@ -175,7 +177,7 @@ def eval_dates(runner: ModuleType, args: argparse.Namespace, cache: Cache) -> di
         for r in rows:
             got = extract(r["html"], r["url"]).published_at
             ours.append(runner.score_date(r["date"], got)["outcome"])
-            value = cache.get(f"{name}/htmldate/{r['id']}", lambda: safe(date_baseline, r["html"], r["url"]))
+            value = cache.get(f"{name}/htmldate/{r['id']}", date_baseline, r["html"], r["url"])
             base.append(runner.score_date(r["date"], value)["outcome"])
         parts = []
         for half in HALVES:
@@ -184,9 +186,11 @@ def eval_dates(runner: ModuleType, args: argparse.Namespace, cache: Cache) -> di
             b = sum(base[i] == "exact" for i in pick) / len(pick)
             parts.append(f"{half} {100 * o:.1f}% / {100 * b:.1f}%")
         print(f"  {name:9} " + "   ".join(parts))
-        result[name] = {"pages": [{"id": r["id"], "outcome": o} for r, o in zip(rows, ours)]}
+        result[name] = {
+            "pages": [{"id": r["id"], "outcome": o} for r, o in zip(rows, ours, strict=True)]
+        }
         if args.worst:
-            bad = [(r, o, b) for r, o, b in zip(rows, ours, base) if o != "exact"]
+            bad = [(r, o, b) for r, o, b in zip(rows, ours, base, strict=True) if o != "exact"]
             bad.sort(key=lambda x: x[2] != "exact")
             for r, o, b in bad[: args.worst]:
                 print(f"      {r['id']}  {r['date']}  ours {o}  htmldate {b}  {r['half']}")
@@ -222,7 +226,8 @@ def diff(now: dict[str, Any], before_path: Path) -> None:
             if p["id"] in old and abs(p["f1"] - old[p["id"]]) > 0.05:
                 print(f"  {corpus} {p['id']}  {old[p['id']]:.3f} -> {p['f1']:.3f}")
     for name, res in now.get("dates", {}).items():
-        old = {p["id"]: p["outcome"] for p in before.get("dates", {}).get(name, {}).get("pages", [])}
+        pages = before.get("dates", {}).get(name, {}).get("pages", [])
+        old = {p["id"]: p["outcome"] for p in pages}
         for p in res["pages"]:
             if p["id"] in old and old[p["id"]] != p["outcome"]:
                 print(f"  {name} {p['id']}  {old[p['id']]} -> {p['outcome']}")

@@ -64,7 +64,8 @@ _EDITION_ROOT = re.compile(
 )
 _NOT_FOUND = re.compile(
     r"^\s*(?:404|410)\b|\b(?:404|410)\s*(?:error|fehler|erreur|errore|not found|[-:|–])"
-    r"|(?:error|fehler|erreur|errore|erro)\s*(?:404|410)\b|page not found|not be found|does ?n[o']t exist|no longer (?:exists|available)"
+    r"|(?:error|fehler|erreur|errore|erro)\s*(?:404|410)\b|page not found|not be found"
+    r"|does ?n[o']t exist|no longer (?:exists|available)"
     r"|nicht gefunden|existiert nicht|nicht mehr verf[uü]gbar|introuvable|n'existe (?:pas|plus)"
     r"|page non trouv[ée]e|no encontrad[ao]|no existe|non trovat[ao]|n[ãa]o encontrad[ao]"
     r"|niet gevonden|bulunamad[ıi]|nie znaleziono|غير موجودة|غير موجود|لم يتم العثور",

@@ -21,12 +21,18 @@ from html import escape
 
 ARTICLES = 12
 SECTIONS = ("politics", "economy", "culture")
-WORDS = (
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+WORDS = _words(
     "council harbour budget vote river bridge school doctors farmers market winter storm "
     "festival museum railway station mayor minister court report plan workers prices energy "
     "water village city region coast fishermen teachers students hospital road tunnel library"
-).split()
-VERBS = "approved discussed delayed opened closed measured rebuilt announced rejected".split()
+)
+VERBS = _words("approved discussed delayed opened closed measured rebuilt announced")
 
 
 @dataclass
@@ -76,7 +82,9 @@ def teaser(n: int, rng: random.Random, *, summary: int = 24, tag: str = "h2") ->
     )
 
 
-def listing(title: str, numbers: list[int], rng: random.Random, *, intro: int = 0, more: str = "") -> str:
+def listing(
+    title: str, numbers: list[int], rng: random.Random, *, intro: int = 0, more: str = ""
+) -> str:
     cards = "".join(teaser(n, rng) for n in numbers)
     lead = f"<p>{paragraph(rng, intro)}</p>" if intro else ""
     return shell(title, f"<h1>{escape(title)}</h1>{lead}<section>{cards}</section>{more}")
