@@ -73,10 +73,13 @@ def headline(n: int) -> str:
     return f"{sentence(rng, 7)[:-1]} ({n})"
 
 
-def teaser(n: int, rng: random.Random, *, summary: int = 24, tag: str = "h2") -> str:
+def teaser(
+    n: int, rng: random.Random, *, summary: int = 24, tag: str = "h2", href: str = ""
+) -> str:
     day = f"2025-10-{1 + n % 28:02d}"
+    href = href or f"/news/{n}-story.html"
     return (
-        f'<article class="teaser"><{tag}><a href="/news/{n}-story.html">{headline(n)}</a>'
+        f'<article class="teaser"><{tag}><a href="{href}">{headline(n)}</a>'
         f'</{tag}><time datetime="{day}T09:00:00Z">{day}</time>'
         f"<p>{paragraph(rng, summary)}</p></article>"
     )
@@ -136,7 +139,11 @@ def build(seed: int = 3) -> Site:
         site.pages[path] = article(n, rng)
         site.articles.append(path)
     pager = '<nav class="pager"><a rel="next" href="/page/{0}">Older stories</a></nav>'
-    site.pages["/"] = listing("Top stories", numbers[:10], rng, more=pager.format(2))
+    # The home page's teasers also lead to pages that are no article: a crawl reaches them as
+    # article candidates, and only the page itself can tell.
+    odd = ("/gallery/storm", "/about", "/tag/harbour")
+    extra = "".join(teaser(50 + k, rng, href=href) for k, href in enumerate(odd))
+    site.pages["/"] = listing("Top stories", numbers[:10], rng, more=extra + pager.format(2))
     site.pages["/page/2"] = listing("Top stories, page 2", numbers[4:12], rng, more=pager.format(3))
     site.pages["/page/3"] = listing("Top stories, page 3", numbers[6:12], rng)
     site.others.update({"/": "home", "/page/2": "listing", "/page/3": "listing"})
