@@ -201,20 +201,28 @@ def eval_kinds(args: argparse.Namespace) -> None:
     """Every dev-set page is an article: the share the page classifier agrees."""
     print("\nPAGE KIND (every page here is an article): share classified as article")
     total = Counter[str]()
-    for corpus in args.corpora:
-        rows = rows_of(EVAL / "body" / corpus, args.limit)
-        kinds = Counter(extract(r["html"], r["url"]).page_kind for r in rows)
+    folders = [EVAL / "body" / c for c in args.corpora] + [EVAL / d for d in args.date_sets]
+    for folder in folders:
+        corpus = folder.name
+        rows = rows_of(folder, args.limit)
+        got = [extract(r["html"], r["url"]).page_kind for r in rows]
+        kinds = Counter(got)
         total.update(kinds)
         share = kinds["article"] / len(rows)
         others = ", ".join(f"{k} {n}" for k, n in kinds.most_common() if k != "article")
-        print(f"  {corpus:6} {len(rows):4} pages  article {100 * share:.1f}%  {others}")
+        halves = "  ".join(f"{h} {100 * _share(got, rows, h):.1f}%" for h in ("even", "odd"))
+        print(f"  {corpus:9} {len(rows):4} pages  article {100 * share:.1f}%  ({halves})  {others}")
         if args.worst:
-            for r in rows:
-                article = extract(r["html"], r["url"])
-                if article.page_kind != "article":
-                    print(f"      {r['id']}  {article.page_kind}  {r['half']}")
+            for r, k in zip(rows, got, strict=True):
+                if k != "article":
+                    print(f"      {r['id']}  {k}  {r['half']}")
     n = sum(total.values())
     print(f"  all    {n:4} pages  article {100 * total['article'] / n:.1f}%")
+
+
+def _share(kinds: list[str], rows: list[dict[str, Any]], half: str) -> float:
+    picked = [k for k, r in zip(kinds, rows, strict=True) if r["half"] == half]
+    return sum(k == "article" for k in picked) / max(1, len(picked))
 
 
 def diff(now: dict[str, Any], before_path: Path) -> None:
