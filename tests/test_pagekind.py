@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from scraper.backfill import backfill
-from scraper.batch import extract_files
 from scraper.extract import extract
 from scraper.extract.pagekind import PAGE_KINDS, count_words, url_kind
+from scraper.scale.backfill import backfill
+from scraper.scale.batch import extract_files
 from scraper.store import Store
 from scraper.warc import WarcWriter
 
