@@ -392,7 +392,7 @@ def _weights(page: _Page) -> list[float]:
             out.append(-min(0.6 * n + 10, LINK_CAP))
         else:
             prose = float(n - link)
-            if prose > 8 and not text.isascii():
+            if prose > 8 and not text.isascii() and _UNSPACED.search(text):
                 # A character of a script without spaces carries about a word's worth; only
                 # those characters weigh more (a Japanese footer with an English copyright
                 # line is not three times its length).

@@ -114,8 +114,20 @@ def page_kind(
 ) -> str:
     """The kind of page (one of :data:`PAGE_KINDS`) ``tree`` is, given the ``body`` the
     extractor found in it."""
+    if _declared_article(objects, url, body) and not _error_text(tree):
+        return "article"  # the common case, decided without reading the layout
     evidence = gather(tree, url, objects, meta, body=body, has_date=has_date, has_title=has_title)
     return classify(evidence)
+
+
+def _declared_article(objects: list[dict[str, Any]], url: str | None, body: str) -> bool:
+    """One JSON-LD article object and a body of an article's length: the publisher and the
+    page agree (a theme's ``og:type`` alone is not enough, nor several article objects)."""
+    return (
+        _article_objects(objects) == 1
+        and count_words(body) >= ARTICLE_PROSE
+        and url_kind(url) != "home"
+    )
 
 
 def gather(
@@ -249,6 +261,14 @@ def _paragraphs(tree: LexborHTMLParser) -> tuple[int, set[str]]:
     runs: dict[int, int] = {}
     per_parent: dict[int, int] = {}
     short: list[tuple[LexborNode, str]] = []
+    in_link = {p.mem_id for p in tree.css("a p")}
+    linked: dict[int, int] = {}  # words inside links, per paragraph (one query for all)
+    for a in tree.css("p a"):
+        up = a.parent
+        while up is not None and up.tag != "p":
+            up = up.parent
+        if up is not None:
+            linked[up.mem_id] = linked.get(up.mem_id, 0) + count_words(a.text(deep=True))
     for br in tree.css("br"):  # text set apart by line breaks, not paragraphs
         parent = br.parent
         if parent is not None and parent.mem_id not in runs and parent.tag != "p":
@@ -256,10 +276,7 @@ def _paragraphs(tree: LexborHTMLParser) -> tuple[int, set[str]]:
     for p in tree.css("p"):
         text = p.text(deep=True)
         words = count_words(text)
-        if words < 6 or _inside_link(p):
-            continue
-        linked = sum(count_words(a.text(deep=True)) for a in p.css("a"))
-        if linked * 2 > words:
+        if words < 6 or p.mem_id in in_link or linked.get(p.mem_id, 0) * 2 > words:
             continue
         parent = p.parent
         if parent is not None:
@@ -301,20 +318,10 @@ def _only_child(node: LexborNode) -> bool:
     return True
 
 
-def _inside_link(node: LexborNode) -> bool:
-    up = node.parent
-    for _ in range(6):
-        if up is None:
-            return False
-        if up.tag == "a":
-            return True
-        up = up.parent
-    return False
-
-
 def count_words(text: str) -> int:
     """Words in ``text``; in scripts written without spaces, two characters count as one."""
-    return len(_WORD.findall(text)) + len(_UNSPACED.findall(text)) // 2
+    words = len(text.split())
+    return words if text.isascii() else words + len(_UNSPACED.findall(text)) // 2
 
 
 def _norm(text: str) -> str:
