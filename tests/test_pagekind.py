@@ -133,6 +133,22 @@ def test_a_backfill_stores_only_the_articles_and_counts_the_rest(site, tmp_path:
     assert summary.kept + summary.not_articles == summary.responses == len(site.pages)
 
 
+def test_the_backfill_command_says_how_many_pages_were_no_article(site, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from scraper.cli import main
+
+    warc = _warc(site, tmp_path)
+    result = CliRunner().invoke(main, ["backfill", str(warc), "--db", str(tmp_path / "b.db")])
+    assert result.exit_code == 0, result.output
+    assert "12 articles kept" in result.output and "10 not an article" in result.output
+    again = CliRunner().invoke(
+        main, ["backfill", str(warc), "--db", str(tmp_path / "c.db"), "--json"]
+    )
+    data = json.loads(again.output)
+    assert data["not_articles"] == 10 and sum(data["page_kinds"].values()) == 10
+
+
 def test_batch_extraction_leaves_out_and_counts_what_is_no_article(site, tmp_path: Path) -> None:
     files = []
     for n, path in enumerate(["/", "/politics/", site.articles[1], "/about"]):
@@ -167,3 +183,6 @@ def test_a_crawl_without_profile_archives_only_the_articles(site, tmp_path: Path
     assert summary.not_articles == 3
     assert summary.requests_by_kind["article"] == len(site.articles) + 3
     assert summary.pages_fetched == sum(summary.requests_by_kind.values())
+    from scraper.cli.crawl import summary_line
+
+    assert ", 3 not an article" in summary_line(summary)

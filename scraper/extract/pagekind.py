@@ -96,7 +96,7 @@ class PageEvidence:
     body_lines: int  # distinct lines of the extracted body
     article_objects: int  # distinct JSON-LD article objects (a listing may declare many)
     error_text: bool  # the title or main heading says "not found"
-    images: int
+    images: int  # counted on a page declared a gallery only
     body_words: int
     has_date: bool
     has_title: bool
@@ -142,10 +142,13 @@ def gather(
 ) -> PageEvidence:
     """Collect the evidence :func:`classify` weighs."""
     headlines = teaser_texts(tree)
-    prose, summaries = _paragraphs(tree)
-    lines = {_norm(line) for line in body.splitlines() if line.strip()}
+    # Teaser text in the body matters only where there are teasers (see classify).
+    many = len(headlines) >= 3
+    prose, summaries = _paragraphs(tree, with_summaries=many)
+    lines = {_norm(line) for line in body.splitlines() if line.strip()} if many else set()
+    declared = declared_kind(objects, meta)
     return PageEvidence(
-        declared=declared_kind(objects, meta),
+        declared=declared,
         url_kind=url_kind(url),
         prose=prose,
         teasers=len(headlines),
@@ -153,7 +156,7 @@ def gather(
         body_lines=len(lines),
         article_objects=_article_objects(objects),
         error_text=_error_text(tree),
-        images=len(tree.css("img")),
+        images=len(tree.css("img")) if declared == "gallery" else 0,
         body_words=count_words(body),
         has_date=has_date,
         has_title=has_title,
@@ -255,13 +258,12 @@ def prose_words(tree: LexborHTMLParser) -> int:
     return _paragraphs(tree)[0]
 
 
-def _paragraphs(tree: LexborHTMLParser) -> tuple[int, set[str]]:
+def _paragraphs(tree: LexborHTMLParser, with_summaries: bool = True) -> tuple[int, set[str]]:
     """:func:`prose_words`, and the (normalized) teaser summaries: the paragraph of a card (a
     parent with one or two paragraphs and a headline link)."""
     runs: dict[int, int] = {}
     per_parent: dict[int, int] = {}
     short: list[tuple[LexborNode, str]] = []
-    in_link = {p.mem_id for p in tree.css("a p")}
     linked: dict[int, int] = {}  # words inside links, per paragraph (one query for all)
     for a in tree.css("p a"):
         up = a.parent
@@ -269,14 +271,10 @@ def _paragraphs(tree: LexborHTMLParser) -> tuple[int, set[str]]:
             up = up.parent
         if up is not None:
             linked[up.mem_id] = linked.get(up.mem_id, 0) + count_words(a.text(deep=True))
-    for br in tree.css("br"):  # text set apart by line breaks, not paragraphs
-        parent = br.parent
-        if parent is not None and parent.mem_id not in runs and parent.tag != "p":
-            runs[parent.mem_id] = count_words(parent.text(deep=False))
     for p in tree.css("p"):
         text = p.text(deep=True)
         words = count_words(text)
-        if words < 6 or p.mem_id in in_link or linked.get(p.mem_id, 0) * 2 > words:
+        if words < 6 or linked.get(p.mem_id, 0) * 2 > words or _in_link(p):
             continue
         parent = p.parent
         if parent is not None:
@@ -286,12 +284,31 @@ def _paragraphs(tree: LexborHTMLParser) -> tuple[int, set[str]]:
         key = _run_key(p)
         if key is not None:
             runs[key] = runs.get(key, 0) + words
-    summaries = {
-        _norm(text)
-        for parent, text in short
-        if per_parent[parent.mem_id] <= 2 and parent.css_first(_TEASER_LINKS) is not None
-    }
+    if max(runs.values(), default=0) < ARTICLE_PROSE:
+        for br in tree.css("br"):  # text set apart by line breaks, not paragraphs
+            parent = br.parent
+            if parent is not None and parent.tag != "p" and parent.mem_id not in runs:
+                runs[parent.mem_id] = count_words(parent.text(deep=False))
+    summaries = set()
+    if with_summaries:
+        summaries = {
+            _norm(text)
+            for parent, text in short
+            if per_parent[parent.mem_id] <= 2 and parent.css_first(_TEASER_LINKS) is not None
+        }
     return max(runs.values(), default=0), summaries
+
+
+def _in_link(node: LexborNode) -> bool:
+    """Inside a link (a card made one big link), within three levels."""
+    up = node.parent
+    for _ in range(3):
+        if up is None:
+            return False
+        if up.tag == "a":
+            return True
+        up = up.parent
+    return False
 
 
 def _run_key(p: LexborNode) -> int | None:
