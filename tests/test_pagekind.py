@@ -186,3 +186,20 @@ def test_a_crawl_without_profile_archives_only_the_articles(site, tmp_path: Path
     from scraper.cli.crawl import summary_line
 
     assert ", 3 not an article" in summary_line(summary)
+
+
+def test_an_undated_page_declared_a_website_is_no_article_however_long() -> None:
+    import random
+
+    rng = random.Random(5)
+    text = "".join(f"<p>{paragraph(rng, 70)}</p>" for _ in range(4))
+    legal = (
+        '<html><head><title>Legal notice</title><meta property="og:type" content="website">'
+        f"</head><body><main><h1>Legal notice</h1>{text}</main></body></html>"
+    )
+    assert kind(legal, "/legal-notice.html") == "other"
+    dated = legal.replace(
+        "<h1>Legal notice</h1>",
+        '<h1>Legal notice</h1><time datetime="2025-03-01">1 March 2025</time>',
+    )
+    assert kind(dated, "/2025/03/01/story.html") == "article"  # a sloppy og:type on a story

@@ -173,6 +173,8 @@ def classify(e: PageEvidence) -> str:
         return _named(e, "listing")  # a JSON-LD article per teaser
     if e.teasers >= 3 and e.body_teasers >= 3 and e.body_teasers * 2 >= e.body_lines:
         return _named(e, "listing")  # what reads as the body is a run of teasers
+    if e.declared == "other" and not e.has_date:
+        return "other"  # declared a website (a legal notice, a contact page), and undated
     if e.prose >= ARTICLE_PROSE:
         return "article"
     if e.declared in ("listing", "author", "gallery"):
