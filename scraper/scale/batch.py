@@ -62,20 +62,20 @@ def extract_files(
     """Extract each file and write its record as one JSON line to ``out``: the articles, or
     with ``all_pages`` every page (with its ``page_kind``)."""
     summary = BatchSummary()
-    for path, article in _articles(files, profile, url, summary):
+    for path, article, record in _articles(files, profile, url, summary):
         head: dict[str, str] = {"source": str(path)}
         if all_pages:
             head["page_kind"] = article.page_kind
         elif not article.is_article:
             continue
-        line = {**head, **article.to_dict()}
+        line = {**head, **record}
         out.write(json.dumps(line, ensure_ascii=False) + "\n")
     return summary
 
 
 def _articles(
     files: Iterable[Path], profile: Profile | None, url: str | None, summary: BatchSummary
-) -> Iterator[tuple[Path, Article]]:
+) -> Iterator[tuple[Path, Article, dict]]:
     for path in files:
         summary.files += 1
         try:
@@ -85,11 +85,17 @@ def _articles(
             summary.messages.append(f"cannot read {path}: {exc.strerror}")
             continue
         chosen = profile or (profile_for_url(url) if url else None)
-        article = extract(html, url, chosen)
+        try:
+            article = extract(html, url, chosen)
+            record = article.to_dict()
+        except Exception as exc:  # one bad file is that file's failure, never the batch's
+            summary.failed += 1
+            summary.messages.append(f"cannot extract {path}: {type(exc).__name__}: {exc}")
+            continue
         if article.is_article:
             summary.articles += 1
         else:
             summary.not_articles += 1
             kind = article.page_kind
             summary.page_kinds[kind] = summary.page_kinds.get(kind, 0) + 1
-        yield path, article
+        yield path, article, record
