@@ -188,7 +188,7 @@ def test_a_crawl_without_profile_archives_only_the_articles(site, tmp_path: Path
     assert ", 3 not an article" in summary_line(summary)
 
 
-def test_an_undated_page_declared_a_website_is_no_article_however_long() -> None:
+def test_a_legal_notice_is_no_article_however_long() -> None:
     import random
 
     rng = random.Random(5)
@@ -198,8 +198,6 @@ def test_an_undated_page_declared_a_website_is_no_article_however_long() -> None
         f"</head><body><main><h1>Legal notice</h1>{text}</main></body></html>"
     )
     assert kind(legal, "/legal-notice.html") == "other"
-    dated = legal.replace(
-        "<h1>Legal notice</h1>",
-        '<h1>Legal notice</h1><time datetime="2025-03-01">1 March 2025</time>',
-    )
-    assert kind(dated, "/2025/03/01/story.html") == "article"  # a sloppy og:type on a story
+    assert kind(legal, "/de/impressum") == "other"
+    # An article about privacy is an article (only a whole utility slug names such a page).
+    assert kind(legal, "/2025/03/01/new-privacy-rules-for-apps.html") == "article"

@@ -57,6 +57,16 @@ _SEGMENTS = {
     "gallery": {"gallery", "galleries", "galerie", "galerien", "bildergalerie", "fotostrecke",
                 "fotogalerie", "photos", "galeria", "diaporama", "slideshow"},
 }  # fmt: skip
+# The whole last path segment (without extension) of a site's utility pages.
+_UTILITY = frozenset(
+    {"impressum", "imprint", "mentions-legales", "mentions-legales-et-cgu", "legal",
+     "legal-notice", "legal-notices", "privacy", "privacy-policy", "datenschutz",
+     "datenschutzerklaerung", "terms", "terms-of-use", "terms-of-service", "terms-and-conditions",
+     "agb", "cgu", "cgv", "contact", "contact-us", "kontakt", "about", "about-us", "ueber-uns",
+     "a-propos", "qui-sommes-nous", "cookies", "cookie-policy", "disclaimer", "faq", "help",
+     "hilfe", "sitemap", "login", "register", "subscribe", "abo", "newsletter",
+     "politica-de-privacidad", "aviso-legal", "contacto", "chi-siamo", "note-legali"}
+)  # fmt: skip
 _PAGED = re.compile(r"/(?:page|seite|pagina|p)/\d+/?$", re.IGNORECASE)
 _PAGE_QUERY = re.compile(r"(?:^|&)(?:page|p|pg|seite|pagina|paged)=\d+", re.IGNORECASE)
 _EDITION_ROOT = re.compile(
@@ -89,7 +99,7 @@ class PageEvidence:
     """What :func:`classify` decides from (kept for tests and tuning)."""
 
     declared: str | None  # article | listing | author | gallery | other | None
-    url_kind: str | None  # home | tag | author | section | gallery | listing | None
+    url_kind: str | None  # home | tag | author | section | gallery | listing | utility | None
     prose: int  # words in the largest run of paragraphs under one parent
     teasers: int  # distinct headline links outside navigation
     body_teasers: int  # lines of the extracted body that are teaser headlines or summaries
@@ -173,8 +183,8 @@ def classify(e: PageEvidence) -> str:
         return _named(e, "listing")  # a JSON-LD article per teaser
     if e.teasers >= 3 and e.body_teasers >= 3 and e.body_teasers * 2 >= e.body_lines:
         return _named(e, "listing")  # what reads as the body is a run of teasers
-    if e.declared == "other" and not e.has_date:
-        return "other"  # declared a website (a legal notice, a contact page), and undated
+    if e.url_kind == "utility" and e.article_objects == 0:
+        return "other"  # a legal notice, a contact or privacy page
     if e.prose >= ARTICLE_PROSE:
         return "article"
     if e.declared in ("listing", "author", "gallery"):
@@ -247,6 +257,8 @@ def url_kind(url: str | None) -> str | None:
                 return kind
     if _PAGED.search(path) or _PAGE_QUERY.search(parts.query):
         return "listing"
+    if segments and segments[-1].rsplit(".", 1)[0] in _UTILITY:
+        return "utility"
     return None
 
 
