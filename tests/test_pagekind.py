@@ -201,3 +201,18 @@ def test_a_legal_notice_is_no_article_however_long() -> None:
     assert kind(legal, "/de/impressum") == "other"
     # An article about privacy is an article (only a whole utility slug names such a page).
     assert kind(legal, "/2025/03/01/new-privacy-rules-for-apps.html") == "article"
+
+
+def test_a_dated_brief_declared_in_json_ld_is_an_article_at_any_address() -> None:
+    import random
+
+    rng = random.Random(6)
+    data = {"@type": "NewsArticle", "headline": "Brief", "datePublished": "2025-03-01"}
+    cards = "".join(teaser(n, rng, tag="h3") for n in range(8))
+    html = shell(
+        "Brief",
+        f"<article><h1>Brief</h1><p>{paragraph(rng, 30)}</p></article><aside>{cards}</aside>",
+        head=f'<script type="application/ld+json">{json.dumps(data)}</script>',
+    )
+    assert kind(html, "/news/authors/") == "article"  # "authors" names no author page here
+    assert kind(html.replace("NewsArticle", "WebPage"), "/tag/x") == "tag"

@@ -190,8 +190,10 @@ def classify(e: PageEvidence) -> str:
     if e.declared in ("listing", "author", "gallery"):
         return _named(e, e.declared)
     # Teasers, or a listing's address, over little text of the page's own. (A listing whose
-    # teaser summaries read as a body was caught above.)
-    few_words = e.prose < SHORT_PROSE and e.body_words < ARTICLE_PROSE
+    # teaser summaries read as a body was caught above.) A short story the publisher
+    # declares in JSON-LD, dated, stays one: a brief under many related teasers.
+    stated = e.article_objects == 1 and e.has_date
+    few_words = e.prose < SHORT_PROSE and e.body_words < ARTICLE_PROSE and not stated
     if few_words and e.teasers >= MANY_TEASERS:
         return _named(e, "listing")
     if few_words and e.url_kind in ("tag", "author", "section", "listing", "gallery"):
