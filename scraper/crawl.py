@@ -34,7 +34,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from . import discover, feeds, parse
 from ._config import Settings
-from .fetch import Fetcher, FetchResult, HostBlocked
+from .fetch import OUT_OF_SCOPE, Fetcher, FetchResult, HostBlocked
 from .parse import (
     PRIORITY,
     frontier_entry,
@@ -45,8 +45,15 @@ from .parse import (
 )
 from .revisit import edited_since, reread_listed
 from .store import TRAP_BOUND, Claim, FrontierEntry, PageKind, Store
-from .summary import CrawlSummary, Progress, Site
-from .urls import canonical, display, request_scope
+from .summary import CrawlSummary, Progress, Site, no_article_hint
+from .urls import (
+    canonical,
+    display,
+    host_of,
+    internal_host,
+    request_scope,
+    same_registrable_domain,
+)
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -105,6 +112,8 @@ class Crawler:
         self._own_pool = processing is None
         self._only = [canonical(u) for u in urls] if urls is not None else None
         self._skip_kinds = ARTICLE_KINDS if declarations_only else ()
+        self._start = canonical(site.base_url)
+        self._moved_to: set[str] = set()  # hosts the site was found to have moved to
 
     def stop(self, signal_name: str | None = None) -> None:
         """Finish the pages in flight, then end (``signal_name``: SIGINT or SIGTERM)."""
@@ -125,6 +134,8 @@ class Crawler:
             profile.name if profile else None,
             profile.timezone if profile else None,
         )
+        self._moved_to = set(self.store.site_hosts(self._site_id))
+        self._learn_hosts(self._moved_to)
         self._prepare_frontier()  # before the stale runs are closed: it resumes a killed one
         stale = self.store.interrupt_stale_runs(self._site_id)
         if stale:
@@ -164,6 +175,13 @@ class Crawler:
                 )
             else:
                 summary.status = "ok"
+        if (
+            summary.status == "ok"
+            and not self._skip_kinds
+            and not self.store.has_articles(self._site_id)
+        ):  # a crawl that leaves the site with no article is not a success
+            summary.status = "empty"
+            summary.messages.append(no_article_hint(summary, self.site))
         if summary.status in ("ok", "incomplete") and summary.parked and summary.pending:
             summary.status = "blocked"
         elif summary.status in ("ok", "incomplete") and summary.errors:
@@ -207,7 +225,7 @@ class Crawler:
         if self._only is not None:  # exactly these, as articles, named on the command line
             self.store.frontier_add(sid, parse.requested_entries(self._only), revisit=True)
             return
-        self._queue([canonical(self.site.base_url)], PageKind.HOME, depth=0, found_on=None)
+        self._queue([self._start], PageKind.HOME, depth=0, found_on=None)
 
     async def _queue_robots_sitemaps(self) -> None:
         try:
@@ -215,7 +233,7 @@ class Crawler:
         except HostBlocked as exc:  # robots.txt unreadable: the host is parked (RFC 9309)
             self.summary.parked[exc.host] = exc.reason
             return
-        sitemaps = [canonical(u) for u in robots.sitemaps if discover.on_site(u, self.hosts)]
+        sitemaps = [canonical(u) for u in robots.sitemaps if self._on_site_or_moved(u)]
         self._sitemaps_found = bool(sitemaps)
         self._queue(sitemaps, PageKind.SITEMAP, depth=0, found_on="robots.txt")
 
@@ -333,8 +351,9 @@ class Crawler:
     async def _fetch(self, entry: Claim) -> FetchResult | HostBlocked:
         """The page, or the :class:`HostBlocked` that parks its host (nothing requested)."""
         try:
+            scope = self._entry_scope if self._is_entry(entry) else self._scope
             result = await self.fetcher.fetch(
-                entry.url, etag=entry.etag, last_modified=entry.last_modified, scope=self._scope
+                entry.url, etag=entry.etag, last_modified=entry.last_modified, scope=scope
             )
         except HostBlocked as exc:
             return exc
@@ -372,6 +391,8 @@ class Crawler:
             self.store.frontier_finish(url, "done")
             return
         if result.refused_by_policy:  # robots.txt or scope: a choice, not a failure
+            if url == self._start and result.error and result.error.startswith(OUT_OF_SCOPE):
+                self._led_elsewhere(result.final_url)
             self.summary.skipped += 1
             log.debug("skipped %s: %s", url, result.error)
             self.store.frontier_finish(url, "skipped", result.error)
@@ -380,6 +401,8 @@ class Crawler:
             self._failed(url, result)
             return
         final = canonical(result.final_url)
+        if self._is_entry(entry):
+            self._reroot(url, final)
         if not discover.on_site(final, self.hosts):
             self._skip(url, f"redirected off site to {final}")
             return
@@ -392,6 +415,49 @@ class Crawler:
             self._archive(result, url, final, entry)
             return
         self.store.frontier_finish(url, "done")
+
+    # ------------------------------------------------------------------ a moved site
+    def _learn_hosts(self, hosts: Iterable[str]) -> None:
+        """The crawl's scope widened to ``hosts`` (where the site was found to live)."""
+        self.hosts.update(h.lower().removeprefix("www.") for h in hosts)
+        self._scope = request_scope(self.site.base_url, self.hosts, self.options.allow_hosts or ())
+
+    def _is_entry(self, entry: Claim) -> bool:
+        """The start URL, an edition home, a sitemap or a feed: where a site that moved to
+        another host of its domain redirects from."""
+        return entry.depth == 0 and entry.kind in (PageKind.HOME, PageKind.SITEMAP, PageKind.FEED)
+
+    def _entry_scope(self, url: str) -> bool:
+        """An entry point may be redirected to any host of the site's registered domain."""
+        return self._scope(url) or (
+            same_registrable_domain(url, self.hosts) and not internal_host(host_of(url))
+        )
+
+    def _on_site_or_moved(self, url: str) -> bool:
+        return discover.on_site(url, self.hosts) or self._entry_scope(url)
+
+    def _reroot(self, url: str, final: str) -> None:
+        """An entry point redirected to another host of the same domain: the site lives
+        there now; the host joins the crawl's scope and the site row (said once)."""
+        host = urlsplit(final).netloc.lower().removeprefix("www.")
+        known = {urlsplit(u).netloc.lower().removeprefix("www.") for u in (url, self._start)}
+        if host in known | self._moved_to or not self._entry_scope(final):
+            return
+        self._moved_to.add(host)
+        self._learn_hosts([host])
+        self.store.add_site_host(self._site_id, host)
+        note = f"{self.site.name} has moved: {display(url)} led to {display(final)}"
+        note += f"; crawling {host}"
+        log.info("%s", note)
+        self.summary.messages.append(note)
+
+    def _led_elsewhere(self, where: str) -> None:
+        """The start URL redirected to another site: nothing of ours to crawl there."""
+        self._end(
+            "failed",
+            f"{display(self._start)} leads to {display(where)}, another site: crawl that URL"
+            " instead (or add its host with --allow-hosts)",
+        )
 
     def _skip(self, url: str, reason: str) -> None:
         log.debug("skipped %s: %s", display(url), reason)

@@ -35,7 +35,9 @@ class Site:
 @dataclass
 class CrawlSummary:
     site: str = ""
-    status: str = "ok"  # ok | incomplete | partial | interrupted | blocked | failed
+    # ok | incomplete | partial | interrupted | blocked | failed | empty (the site has no
+    # article archived after the run: nothing found, or nothing recognised as an article)
+    status: str = "ok"
     pages_fetched: int = 0
     not_modified: int = 0
     articles_new: int = 0
@@ -66,6 +68,18 @@ class CrawlSummary:
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+def no_article_hint(summary: CrawlSummary, site: Site) -> str:
+    """What a crawl that archived no article found, and what to try instead."""
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(summary.requests_by_kind.items()))
+    found = f"{summary.pages_fetched} pages fetched ({kinds or 'none'})"
+    if summary.not_articles:
+        found += f", {summary.not_articles} not recognised as articles"
+    tip = "start from a section's URL or a sitemap, or write a site profile for it"
+    if site.profile is None:
+        tip = "start from a section's URL or a sitemap, or apply a site profile"
+    return f"no article found on {site.name}: {found}; {tip}"
 
 
 Progress = Callable[[CrawlSummary, dict[str, int]], None]

@@ -234,6 +234,11 @@ class QueryMixin(StoreBase):
         for row in self.db.conn.execute(sql, params):
             yield row[0], row[1], row[2], row[3], row[4]
 
+    def has_articles(self, site_id: int) -> bool:
+        """True when the archive holds at least one article of the site."""
+        sql = "SELECT 1 FROM articles WHERE site_id = ? LIMIT 1"
+        return self.db.execute(sql, [site_id]).fetchone() is not None
+
     def counts(self) -> dict[str, int]:
         tables = (
             "sites",

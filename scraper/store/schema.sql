@@ -9,7 +9,9 @@ CREATE TABLE IF NOT EXISTS sites (
     name TEXT NOT NULL UNIQUE,          -- host of the base URL without www., e.g. 'sahara.ma'
     base_url TEXT NOT NULL,             -- where crawls of this site start
     profile TEXT,                       -- name of the site profile used (scraper/profiles/), if any
-    timezone TEXT,                      -- IANA timezone of the site's local dates, e.g. 'Africa/Casablanca'
+    timezone TEXT,                      -- IANA timezone or fixed offset ('+01:00') of the site's local dates, e.g. 'Africa/Casablanca'
+    timezone_source TEXT,               -- how timezone was set: 'profile', 'setting' (--timezone) or 'learned' (from the site's own offset-bearing dates)
+    hosts TEXT,                         -- JSON list of other hosts the site was found to live on (its start URL, home, sitemap or feed redirected there), e.g. '["news.sahara.ma"]'
     created_at TEXT NOT NULL            -- when the site was first crawled (UTC, ISO 8601)
 );
 
