@@ -44,7 +44,15 @@ from .parse import (
     skipped_sitemap,
 )
 from .revisit import edited_since, reread_listed
-from .store import TRAP_BOUND, Claim, FrontierEntry, PageKind, Store
+from .store import (
+    TRAP_BOUND,
+    Claim,
+    FrontierEntry,
+    PageKind,
+    Store,
+    window_date,
+    window_reason,
+)
 from .summary import CrawlSummary, Progress, Site, no_article_hint
 from .urls import (
     canonical,
@@ -63,6 +71,7 @@ SOURCE_KINDS = (PageKind.SITEMAP, PageKind.FEED, PageKind.REST)
 ARTICLE_KINDS = (PageKind.ARTICLE, PageKind.LINK)
 REST_PAGE_SIZE = 100
 PROGRESS_INTERVAL = 0.25  # seconds between progress-bar updates
+NOT_AN_ARTICLE = "not an article page"  # the skip reason of a fetched page that is not one
 MAX_BOUND_RECORDS = 100  # URLs a trap bound cut kept in the frontier per bound and run
 
 
@@ -211,7 +220,7 @@ class Crawler:
         if last is None or (last not in ("ok", "partial") and not self._full):
             self._full = True  # no complete crawl yet: walk everything
             log.debug("no complete crawl of %s yet: walking every listing", self.site.name)
-        if last != "running":
+        if last != "running" and self._only is None:  # (--urls: those URLs, nothing else)
             # Entry points only; deeper listing and REST pages are revisited as they are reached.
             kinds = (PageKind.HOME, PageKind.SECTION, PageKind.SITEMAP, PageKind.FEED)
             self.store.frontier_requeue(sid, kinds=kinds, states=("done", "failed", "skipped"))
@@ -222,10 +231,21 @@ class Crawler:
                 since = datetime.now(UTC) - timedelta(days=self.options.revisit_days)
                 again = self.store.requeue_recent(sid, since.isoformat())
                 log.debug("revisiting %d articles published since %s", again, since.date())
+            if not self._skip_kinds:
+                self._release_window_skipped()
         if self._only is not None:  # exactly these, as articles, named on the command line
             self.store.frontier_add(sid, parse.requested_entries(self._only), revisit=True)
             return
         self._queue([self._start], PageKind.HOME, depth=0, found_on=None)
+
+    def _release_window_skipped(self) -> None:
+        """URLs an earlier run skipped as dated outside its window are fetched by the first
+        run whose window holds their date (or that has no window)."""
+        skipped = self.store.window_skipped(self._site_id)
+        wanted = [u for u, why in skipped if self.options.in_window(window_date(why))]
+        released = self.store.frontier_release(wanted)
+        if released:
+            log.info("%d URL(s) skipped as outside an earlier window are fetched now", released)
 
     async def _queue_robots_sitemaps(self) -> None:
         try:
@@ -406,6 +426,9 @@ class Crawler:
         if not discover.on_site(final, self.hosts):
             self._skip(url, f"redirected off site to {final}")
             return
+        if self._only is not None:  # --urls: each is read as an article, nothing else
+            self._archive(result, url, final, entry)
+            return
         if kind in SOURCE_KINDS:
             self._read_source(kind, result, entry)
         elif kind in LISTING_KINDS:
@@ -582,6 +605,19 @@ class Crawler:
         requeue archived ones whose lastmod says they changed. All are declared."""
         self.store.declare(self._site_id, parse.declared_entries(entries, found_on))
         chosen = [e for e in entries if self.options.in_window(e.published or e.lastmod)]
+        if len(chosen) < len(entries):  # kept for the first run whose window holds them
+            outside = [
+                (
+                    canonical(e.url),
+                    PageKind.ARTICLE,
+                    window_reason(
+                        str(e.published or e.lastmod), "published" if e.published else "changed"
+                    ),
+                )
+                for e in entries
+                if not self.options.in_window(e.published or e.lastmod)
+            ]
+            self.summary.outside_window += self.store.frontier_skip_many(self._site_id, outside)
         urls = {canonical(e.url): e.lastmod for e in chosen}
         listed = {canonical(e.url): e for e in chosen if e.authoritative}
         new = self._queue(
@@ -638,14 +674,15 @@ class Crawler:
             return
         if done.page is None or done.prepared is None:
             self.summary.not_articles += 1
-            if done.found is not None:
+            if done.found is not None and self._only is None:
                 self._walk_listing(done.found, final, replace(entry, kind=PageKind.LISTING))
-            self._skip(url, "not an article page")
+            self._skip(url, NOT_AN_ARTICLE)
             return
         article = done.article
         published = article.published_at.isoformat() if article.published_at else None
         if not self.options.in_window(published):
-            self._skip(url, "published outside since/until")
+            self.summary.outside_window += 1
+            self._skip(url, window_reason(str(published)))
             return
         outcome = self.store.save_article(
             self._site_id, article, done.page, frontier_url=url, prepared=done.prepared

@@ -46,6 +46,7 @@ class CrawlSummary:
     not_articles: int = 0
     errors: int = 0
     skipped: int = 0  # not fetched by choice: robots.txt disallows it, or out of scope
+    outside_window: int = 0  # articles dated outside --since/--until, kept for a later run
     seconds: float = 0.0
     messages: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # the first few "url: reason" lines

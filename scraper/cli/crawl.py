@@ -129,6 +129,8 @@ def summary_line(summary: CrawlSummary) -> str:
     )
     if summary.skipped:
         line += f", {summary.skipped} skipped"
+    if summary.outside_window:
+        line += f", {summary.outside_window} outside the window"
     if summary.pending:
         line += f", {summary.pending} URLs pending"
     return f"{line} in {summary.seconds:.1f}s ({summary.status})"

@@ -26,7 +26,18 @@ from pathlib import Path
 from .._exceptions import StoreError
 from .articles import PageRecord, Prepared, StoredPage, content_hash, prepare
 from .connection import DEFAULT_DB, connect, now_iso
-from .frontier import CLAIM_COLUMNS, TRAP_BOUND, Claim, FrontierEntry, Known, PageKind, Reread
+from .frontier import (
+    CLAIM_COLUMNS,
+    OUTSIDE_WINDOW,
+    TRAP_BOUND,
+    Claim,
+    FrontierEntry,
+    Known,
+    PageKind,
+    Reread,
+    window_date,
+    window_reason,
+)
 from .fulltext import RANK_WINDOW, RANKED_SEARCH_SQL, search_key
 from .inventory import Declared, DeclaredUrl, InventoryMixin
 from .query import RECORD_FIELDS, Filters, date_bound
@@ -40,6 +51,7 @@ __all__ = [
     "CLAIM_COLUMNS",
     "DEFAULT_DB",
     "MIGRATIONS",
+    "OUTSIDE_WINDOW",
     "RANKED_SEARCH_SQL",
     "RANK_WINDOW",
     "RECORD_FIELDS",
@@ -65,6 +77,8 @@ __all__ = [
     "prepare",
     "schema_sql",
     "search_key",
+    "window_date",
+    "window_reason",
 ]
 
 

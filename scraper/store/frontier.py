@@ -103,6 +103,25 @@ class Known:
 #: The reason a URL cut by a trap bound was skipped with starts so (``frontier_skip``).
 TRAP_BOUND = "trap bound"
 
+#: The reason a URL dated outside a crawl's ``--since/--until`` window was skipped with starts
+#: so, followed by the date in parentheses (:func:`window_reason`): a later run whose window
+#: holds that date fetches it (:meth:`FrontierMixin.window_skipped`).
+OUTSIDE_WINDOW = "outside the window"
+
+
+def window_reason(date: str, what: str = "published") -> str:
+    """The skip reason of a URL dated ``date`` outside the crawl's window."""
+    return f"{OUTSIDE_WINDOW} ({what} {date})"
+
+
+def window_date(reason: str | None) -> str | None:
+    """The date a :func:`window_reason` names; None for any other reason."""
+    if not reason or not reason.startswith(OUTSIDE_WINDOW + " (") or not reason.endswith(")"):
+        return None
+    words = reason[len(OUTSIDE_WINDOW) + 2 : -1].split()
+    return words[-1] if words else None
+
+
 #: Whether a known URL, listed again by ``entry``, must be fetched again.
 Reread = Callable[[Known, FrontierEntry], bool]
 
@@ -243,6 +262,40 @@ class FrontierMixin(StoreBase):
                 " updated_at) VALUES (?, ?, ?, 'skipped', ?, ?, ?) ON CONFLICT(url) DO NOTHING",
                 [url, site_id, kind, reason, stamp, stamp],
             )
+
+    def frontier_skip_many(self, site_id: int, skips: Iterable[tuple[str, str, str]]) -> int:
+        """Record ``(url, kind, reason)`` URLs not queued by choice (dated outside the
+        window), unless already known; returns how many were recorded."""
+        stamp = now_iso()
+        rows = [(url, site_id, kind, reason, stamp, stamp) for url, kind, reason in skips]
+        with self.db.atomic():
+            before = self.db.conn.total_changes
+            self.db.conn.executemany(
+                "INSERT INTO frontier (url, site_id, kind, state, last_error, added_at,"
+                " updated_at) VALUES (?, ?, ?, 'skipped', ?, ?, ?) ON CONFLICT(url) DO NOTHING",
+                rows,
+            )
+            return self.db.conn.total_changes - before
+
+    def window_skipped(self, site_id: int) -> list[tuple[str, str]]:
+        """``(url, reason)`` of the URLs skipped as dated outside a crawl's window."""
+        rows = self.db.execute(
+            "SELECT url, last_error FROM frontier WHERE site_id = ? AND state = 'skipped'"
+            f" AND last_error LIKE '{OUTSIDE_WINDOW}%'",
+            [site_id],
+        )
+        return [(url, reason) for url, reason in rows.fetchall()]
+
+    def frontier_release(self, urls: Iterable[str]) -> int:
+        """Put skipped ``urls`` back to pending; returns how many were skipped."""
+        with self.db.atomic():
+            before = self.db.conn.total_changes
+            self.db.conn.executemany(
+                "UPDATE frontier SET state = 'pending', last_error = NULL, updated_at = ?"
+                " WHERE url = ? AND state = 'skipped'",
+                [(now_iso(), u) for u in urls],
+            )
+            return self.db.conn.total_changes - before
 
     def frontier_finish(self, url: str, state: str, error: str | None = None) -> None:
         with self.db.atomic():
