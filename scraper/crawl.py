@@ -71,6 +71,7 @@ SOURCE_KINDS = (PageKind.SITEMAP, PageKind.FEED, PageKind.REST)
 ARTICLE_KINDS = (PageKind.ARTICLE, PageKind.LINK)
 REST_PAGE_SIZE = 100
 PROGRESS_INTERVAL = 0.25  # seconds between progress-bar updates
+OTHER_LANGUAGE = "in a language --lang did not ask for"  # followed by "(xx)"
 NOT_AN_ARTICLE = "not an article page"  # the skip reason of a fetched page that is not one
 MAX_BOUND_RECORDS = 100  # URLs a trap bound cut kept in the frontier per bound and run
 
@@ -239,13 +240,16 @@ class Crawler:
         self._queue([self._start], PageKind.HOME, depth=0, found_on=None)
 
     def _release_window_skipped(self) -> None:
-        """URLs an earlier run skipped as dated outside its window are fetched by the first
-        run whose window holds their date (or that has no window)."""
+        """URLs an earlier run skipped as dated outside its window (or in a language its
+        ``--lang`` left out) are fetched by the first run whose window holds their date, or
+        whose languages include theirs (or that has no window, no ``--lang``)."""
         skipped = self.store.window_skipped(self._site_id)
         wanted = [u for u, why in skipped if self.options.in_window(window_date(why))]
+        other = self.store.window_skipped(self._site_id, OTHER_LANGUAGE)
+        wanted += [u for u, why in other if self._wanted_language(why.rsplit("(", 1)[-1][:-1])]
         released = self.store.frontier_release(wanted)
         if released:
-            log.info("%d URL(s) skipped as outside an earlier window are fetched now", released)
+            log.info("%d URL(s) an earlier window or --lang left out: fetched now", released)
 
     async def _queue_robots_sitemaps(self) -> None:
         try:
@@ -482,6 +486,14 @@ class Crawler:
             " instead (or add its host with --allow-hosts)",
         )
 
+    def _wanted_language(self, language: str | None) -> bool:
+        """Whether an article's language (its page's ``lang``, ``inLanguage``, og:locale)
+        is one ``--lang`` asks for; an unknown language is kept (it may be)."""
+        chosen = self.options.languages
+        if not chosen or not language:
+            return True
+        return language.split("-")[0].lower() in {c.split("-")[0].lower() for c in chosen}
+
     def _skip(self, url: str, reason: str) -> None:
         log.debug("skipped %s: %s", display(url), reason)
         self.store.frontier_finish(url, "skipped", reason)
@@ -683,6 +695,10 @@ class Crawler:
         if not self.options.in_window(published):
             self.summary.outside_window += 1
             self._skip(url, window_reason(str(published)))
+            return
+        if not self._wanted_language(article.language):
+            self.summary.other_language += 1
+            self._skip(url, f"{OTHER_LANGUAGE} ({article.language})")
             return
         outcome = self.store.save_article(
             self._site_id, article, done.page, frontier_url=url, prepared=done.prepared

@@ -47,6 +47,7 @@ class CrawlSummary:
     errors: int = 0
     skipped: int = 0  # not fetched by choice: robots.txt disallows it, or out of scope
     outside_window: int = 0  # articles dated outside --since/--until, kept for a later run
+    other_language: int = 0  # articles in a language --lang did not ask for, kept likewise
     seconds: float = 0.0
     messages: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # the first few "url: reason" lines

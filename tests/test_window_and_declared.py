@@ -15,6 +15,8 @@ from scraper.store import Store
 from scraper.urls import canonical
 
 from .conftest import FAST_CRAWL, crawl_mirror
+from .faultserver import FaultServer
+from .sites.plain import Story, listing, routes
 
 
 def _archived(db: Path) -> set[str]:
@@ -97,3 +99,23 @@ def test_a_home_page_in_a_post_sitemap_is_not_an_article_not_missing(tmp_path: P
         after = crawl_mirror(base + "/ar/", db)
         assert exit_code(after) == 0 and after.articles_new == 0
     assert _audit(db)[0]["not_an_article"] == 2
+
+
+def test_lang_without_a_profile_keeps_only_pages_in_that_language(tmp_path: Path) -> None:
+    """A bilingual site without language folders: only each page's own language tells."""
+    stories = [Story(f"/actu/{n}.html", f"Une nouvelle du jour {n}", lang) for n, lang in
+               enumerate(["fr", "ar", "fr", "ar", "fr", "ar"])]  # fmt: skip
+    db = tmp_path / "l.db"
+    with FaultServer(routes(listing("Le Site", stories), stories)) as server:
+        summary = crawl_mirror(server.url("/"), db, profile=None, languages=("fr",))
+        with Store(db) as store:
+            records = list(store.records())
+        assert summary.status == "ok" and summary.other_language == 3
+        titles = sorted(r["title"] for r in records)
+        assert titles == [f"Une nouvelle du jour {n}" for n in (0, 2, 4)]
+        assert {r["language"] for r in records} == {"fr"}
+        # Without --lang, a later run fetches what the filter left out.
+        again = crawl_mirror(server.url("/"), db, profile=None)
+        with Store(db) as store:
+            languages = sorted(r["language"] for r in store.records())
+    assert again.articles_new == 3 and languages == ["ar"] * 3 + ["fr"] * 3

@@ -131,6 +131,8 @@ def summary_line(summary: CrawlSummary) -> str:
         line += f", {summary.skipped} skipped"
     if summary.outside_window:
         line += f", {summary.outside_window} outside the window"
+    if summary.other_language:
+        line += f", {summary.other_language} in other languages"
     if summary.pending:
         line += f", {summary.pending} URLs pending"
     return f"{line} in {summary.seconds:.1f}s ({summary.status})"

@@ -277,12 +277,13 @@ class FrontierMixin(StoreBase):
             )
             return self.db.conn.total_changes - before
 
-    def window_skipped(self, site_id: int) -> list[tuple[str, str]]:
-        """``(url, reason)`` of the URLs skipped as dated outside a crawl's window."""
+    def window_skipped(self, site_id: int, reason: str = OUTSIDE_WINDOW) -> list[tuple[str, str]]:
+        """``(url, reason)`` of the URLs skipped as dated outside a crawl's window (or with
+        another ``reason`` prefix)."""
         rows = self.db.execute(
             "SELECT url, last_error FROM frontier WHERE site_id = ? AND state = 'skipped'"
-            f" AND last_error LIKE '{OUTSIDE_WINDOW}%'",
-            [site_id],
+            " AND substr(last_error, 1, length(?)) = ?",
+            [site_id, reason, reason],
         )
         return [(url, reason) for url, reason in rows.fetchall()]
 
