@@ -51,7 +51,12 @@ class Settings:
     )
     since: str | None = _opt(None, "Only archive articles published on or after this date.")
     until: str | None = _opt(None, "Only archive articles published on or before this date.")
-    max_pages: int | None = _opt(None, "Stop after fetching this many pages.", minimum=1)
+    max_pages: int | None = _opt(
+        None, "Stop after fetching this many pages (of every kind; articles first).", minimum=1
+    )
+    max_articles: int | None = _opt(
+        None, "Stop once this many articles are archived (a small trial).", minimum=1
+    )
     refresh: bool = _opt(False, "Re-fetch archived articles (conditional GET).")
     full: bool = _opt(False, "Walk every listing page, not just until nothing is new.")
     revisit_days: float = _opt(

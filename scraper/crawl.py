@@ -123,6 +123,11 @@ class Crawler:
         self._only = [canonical(u) for u in urls] if urls is not None else None
         self._skip_kinds = ARTICLE_KINDS if declarations_only else ()
         self._start = canonical(site.base_url)
+        # A small trial (--max-pages, --max-articles) fetches the articles it knows first.
+        trial = self.options.max_pages is not None or self.options.max_articles is not None
+        self._first_kinds = ARTICLE_KINDS if trial else ()
+        self._budget_used = 0  # page fetches started (or about to be) by this run
+        self._articles_in_flight = 0  # article pages claimed and not yet handled
         self._moved_to: set[str] = set()  # hosts the site was found to have moved to
 
     def stop(self, signal_name: str | None = None) -> None:
@@ -177,14 +182,18 @@ class Crawler:
                 summary.pending = max(summary.pending, 1)  # what it refused is still to get
         for host, reason in summary.parked.items():
             summary.messages.append(f"host {host} left for the next run: {reason}")
-        if summary.status == "incomplete":  # stopped by max_pages
+        if summary.status == "incomplete":  # stopped by max_pages or max_articles
             if summary.pending:
                 summary.messages.append(
-                    f"stopped at max_pages={self.options.max_pages}: "
+                    f"stopped at {self._budget_name()}: "
                     f"{summary.pending} URLs pending for the next run"
                 )
             else:
                 summary.status = "ok"
+        if summary.status in ("ok", "incomplete") and summary.parked and summary.pending:
+            summary.status = "blocked"
+        elif summary.status in ("ok", "incomplete") and summary.errors:
+            summary.status = "partial"
         if (
             summary.status == "ok"
             and not self._skip_kinds
@@ -192,10 +201,6 @@ class Crawler:
         ):  # a crawl that leaves the site with no article is not a success
             summary.status = "empty"
             summary.messages.append(no_article_hint(summary, self.site))
-        if summary.status in ("ok", "incomplete") and summary.parked and summary.pending:
-            summary.status = "blocked"
-        elif summary.status in ("ok", "incomplete") and summary.errors:
-            summary.status = "partial"
         for bound, count in summary.bounded.items():
             log.warning("%s cut %d URL(s) (a trap, or raise the setting)", bound, count)
 
@@ -296,15 +301,18 @@ class Crawler:
                 return
             generation = self._generation
             self._in_flight += 1  # counted before the claim: an idle peer must not end early
-            handled = False
+            self._budget_used += 1  # this page's place in --max-pages, given back if unused
+            handled = used = False
             try:
                 if entry is None:
                     entry = await self._in_processing(self._claim)
                 if entry is not None:
                     result = await self._fetch(entry)
+                    used = not isinstance(result, HostBlocked)
                     entry = await self._in_processing(self._handle, entry, result)
                     handled = True
             finally:
+                self._budget_used -= not used
                 self._in_flight -= 1
                 if handled or self._in_flight == 0:
                     self._generation += 1
@@ -345,13 +353,19 @@ class Crawler:
 
     def _claim(self) -> Claim | None:
         """The next URL to fetch, with the stored page's validators for a conditional GET."""
+        skip = self._skip_kinds
+        limit = self.options.max_articles
+        archived = self.summary.articles_new + self.summary.articles_updated
+        if limit is not None and archived + self._articles_in_flight >= limit:
+            skip = ARTICLE_KINDS  # enough in flight for --max-articles: wait for them
         claimed = self.store.frontier_claim(
-            self._site_id, 1, urls=self._only, skip_kinds=self._skip_kinds
+            self._site_id, 1, urls=self._only, skip_kinds=skip, first_kinds=self._first_kinds
         )
         if not claimed:
             return None
         entry = claimed[0]
         if entry.kind in ARTICLE_KINDS:
+            self._articles_in_flight += 1
             etag, modified = self.store.page_validators(entry.url, dated_by=listed_source(entry))
             entry = replace(entry, etag=etag, last_modified=modified)
         return entry
@@ -369,8 +383,20 @@ class Crawler:
             self.progress(self.summary, self.store.frontier_counts(self._site_id))
 
     def _budget_spent(self) -> bool:
-        limit = self.options.max_pages
-        return limit is not None and self.summary.pages_fetched + self._in_flight >= limit
+        """``--max-pages``: page fetches started (claimed by a worker: the count cannot
+        overshoot); ``--max-articles``: articles this run archived (new or updated)."""
+        pages = self.options.max_pages
+        return (pages is not None and self._budget_used >= pages) or self._articles_spent()
+
+    def _articles_spent(self) -> bool:
+        limit = self.options.max_articles
+        archived = self.summary.articles_new + self.summary.articles_updated
+        return limit is not None and archived >= limit
+
+    def _budget_name(self) -> str:
+        if self._articles_spent():
+            return f"max_articles={self.options.max_articles}"
+        return f"max_pages={self.options.max_pages}"
 
     async def _fetch(self, entry: Claim) -> FetchResult | HostBlocked:
         """The page, or the :class:`HostBlocked` that parks its host (nothing requested)."""
@@ -390,6 +416,8 @@ class Crawler:
         """Everything after the fetch: parse, queue what the page leads to, archive it; then
         claim the next URL for the same worker. A URL of a parked host waits in the
         frontier for the next run; the crawl goes on with the other hosts' work."""
+        if entry.kind in ARTICLE_KINDS:
+            self._articles_in_flight -= 1
         if isinstance(result, HostBlocked):
             self.summary.parked.setdefault(result.host, result.reason)
             self.store.frontier_finish(entry.url, "parked", result.reason)
@@ -699,6 +727,9 @@ class Crawler:
         if not self._wanted_language(article.language):
             self.summary.other_language += 1
             self._skip(url, f"{OTHER_LANGUAGE} ({article.language})")
+            return
+        if self._articles_spent():  # pages in flight when --max-articles was reached
+            self.store.frontier_finish(url, "pending")  # the next run archives it
             return
         outcome = self.store.save_article(
             self._site_id, article, done.page, frontier_url=url, prepared=done.prepared

@@ -226,9 +226,11 @@ class FrontierMixin(StoreBase):
         *,
         urls: Sequence[str] | None = None,
         skip_kinds: Sequence[str] = (),
+        first_kinds: Sequence[str] = (),
     ) -> list[Claim]:
         """Take up to ``limit`` pending URLs (lowest priority number first) and mark them
-        active: only those of ``urls`` when given, none of ``skip_kinds``."""
+        active: only those of ``urls`` when given, none of ``skip_kinds``; those of
+        ``first_kinds`` before any other (a small trial wants articles, not listings)."""
         where = "site_id = ? AND state = 'pending'"
         params: list[object] = [site_id]
         if urls is not None:
@@ -237,12 +239,15 @@ class FrontierMixin(StoreBase):
         if skip_kinds:
             where += " AND kind NOT IN ({})".format(",".join("?" * len(skip_kinds)))
             params += list(skip_kinds)
+        order = "priority, depth, rowid"
+        if first_kinds:
+            order = "kind NOT IN ({}), ".format(",".join("?" * len(first_kinds))) + order
         with self.db.atomic():
             rows = list(
                 self.db.query(
                     f"SELECT {', '.join(CLAIM_COLUMNS)} FROM frontier WHERE {where}"
-                    " ORDER BY priority, depth, rowid LIMIT ?",
-                    [*params, limit],
+                    f" ORDER BY {order} LIMIT ?",
+                    [*params, *first_kinds, limit],
                 )
             )
             self.db.conn.executemany(
