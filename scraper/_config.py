@@ -18,6 +18,7 @@ Values are checked when the object is made: a bad one raises :class:`UsageError`
 from __future__ import annotations
 
 import calendar
+import re
 import tomllib
 import types
 from dataclasses import MISSING, Field, asdict, dataclass, field, fields, replace
@@ -71,6 +72,12 @@ class Settings:
     max_query_variants: int = _opt(
         30, "URLs with the same path and different query strings (calendars, sorts).", minimum=1
     )
+    include: tuple[str, ...] | None = _opt(
+        None, "Only fetch article URLs matching one of these regular expressions."
+    )
+    exclude: tuple[str, ...] | None = _opt(
+        None, "Never fetch URLs matching one of these regular expressions."
+    )
     allow_hosts: tuple[str, ...] | None = _opt(
         None, "Other hosts the crawl may follow redirects to (e.g. cdn.example.org)."
     )
@@ -115,6 +122,13 @@ class Settings:
             raise UsageError(f"since ({since}) is after until ({until})")
         object.__setattr__(self, "since", since)
         object.__setattr__(self, "until", until)
+        for name in ("include", "exclude"):
+            for pattern in getattr(self, name) or ():
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    message = f"{name}: not a regular expression: {pattern!r} ({exc})"
+                    raise UsageError(message) from None
 
     def in_window(self, day: str | None) -> bool:
         """Whether a date (ISO 8601: its first ten characters are its day) is inside

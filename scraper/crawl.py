@@ -44,6 +44,7 @@ from .parse import (
     skipped_sitemap,
 )
 from .revisit import edited_since, reread_listed
+from .scope import Scope
 from .store import (
     TRAP_BOUND,
     Claim,
@@ -123,6 +124,7 @@ class Crawler:
         self._only = [canonical(u) for u in urls] if urls is not None else None
         self._skip_kinds = ARTICLE_KINDS if declarations_only else ()
         self._start = canonical(site.base_url)
+        self._keep = Scope.of(self._start, self.options.include, self.options.exclude)
         # A small trial (--max-pages, --max-articles) fetches the articles it knows first.
         trial = self.options.max_pages is not None or self.options.max_articles is not None
         self._first_kinds = ARTICLE_KINDS if trial else ()
@@ -159,7 +161,7 @@ class Crawler:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1, "scraper-processing")
         try:
-            if self._only is None:
+            if self._only is None and self._keep.whole_site:
                 await self._queue_robots_sitemaps()
             workers = [asyncio.create_task(self._worker()) for _ in range(self.options.workers)]
             await asyncio.gather(*workers)
@@ -229,7 +231,10 @@ class Crawler:
         if last != "running" and self._only is None:  # (--urls: those URLs, nothing else)
             # Entry points only; deeper listing and REST pages are revisited as they are reached.
             kinds = (PageKind.HOME, PageKind.SECTION, PageKind.SITEMAP, PageKind.FEED)
-            self.store.frontier_requeue(sid, kinds=kinds, states=("done", "failed", "skipped"))
+            below = None if self._keep.whole_site else self._start  # a section: its own pages
+            self.store.frontier_requeue(
+                sid, kinds=kinds, states=("done", "failed", "skipped"), below=below
+            )
             self.store.frontier_requeue(sid, kinds=ARTICLE_KINDS, states=("failed",))
             if self.options.refresh:
                 self.store.frontier_requeue(sid, kinds=ARTICLE_KINDS, states=("done",))
@@ -565,6 +570,8 @@ class Crawler:
         self._queue(found.sections, PageKind.SECTION, depth=1, found_on=url)
         self._queue(found.feeds[:1], PageKind.FEED, depth=0, found_on=url)
         query, claim = urlencode({"per_page": REST_PAGE_SIZE, "page": 1}), Claim(url, PageKind.HOME)
+        if not self._keep.whole_site:  # a section: its sitemaps and REST list everything
+            return
         if found.rest_api and self._skip_kinds:  # reading declarations: each category's count
             self._revisit(
                 urljoin(found.rest_api, f"wp/v2/categories?{query}"), PageKind.REST, claim
@@ -581,18 +588,24 @@ class Crawler:
         entries = [
             frontier_entry(u, kind, depth, found_on, lastmod.get(u), listed.get(u))
             for u in dict.fromkeys(urls)
-            if self._allowed(u)
+            if self._allowed(u, kind=kind)
         ]
         new = self.store.frontier_add(self._site_id, entries, reread=reread_listed)
         if new:
             log.debug("queued %d new %s URLs found on %s", new, kind, display(found_on or "start"))
         return new
 
-    def _allowed(self, url: str, *, walk: bool = False) -> bool:
-        """On the site, in a wanted edition, and not the 31st query variant of one path.
+    def _allowed(self, url: str, *, walk: bool = False, kind: str = "") -> bool:
+        """On the site, in a wanted edition, in the crawl's section and patterns
+        (:class:`~scraper.scope.Scope`), and not the 31st query variant of one path.
         Pages of a listing or REST ``walk`` (``?page=N``) are bounded by the walk instead:
         once per run, ``max_listing_depth`` deep, REST up to its ``X-WP-TotalPages``."""
         if not discover.on_site(url, self.hosts):
+            return False
+        article = kind in ARTICLE_KINDS
+        if url != self._start and not self._keep.allows(
+            url, article=article, linked=kind == PageKind.LINK
+        ):
             return False
         if any(url.startswith(p) for p in self._unwanted_prefixes):
             return False
@@ -694,7 +707,7 @@ class Crawler:
     def _revisit(self, url: str, kind: PageKind, entry: Claim) -> None:
         """Queue the next page of a listing or REST walk, even if an earlier run fetched it;
         once per run, so a pagination loop cannot trap the crawl."""
-        if url in self._walked or not self._allowed(url, walk=True):
+        if url in self._walked or not self._allowed(url, walk=True, kind=kind):
             return
         self._walked.add(url)
         log.debug("revisiting %s page %s (found on %s)", kind, display(url), display(entry.url))

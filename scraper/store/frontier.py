@@ -314,14 +314,22 @@ class FrontierMixin(StoreBase):
         )
 
     def frontier_requeue(
-        self, site_id: int, kinds: Iterable[str] = (), states: Iterable[str] = ("active",)
+        self,
+        site_id: int,
+        kinds: Iterable[str] = (),
+        states: Iterable[str] = ("active",),
+        below: str | None = None,
     ) -> int:
-        """Put URLs back to pending: ``active`` ones after a crash, or all of ``kinds``."""
+        """Put URLs back to pending: ``active`` ones after a crash, or all of ``kinds``
+        (``below``: only URLs starting with it, a section's)."""
         kinds, states = list(kinds), list(states)
         where, params = (
             "site_id = ? AND state IN ({})".format(",".join("?" * len(states))),
             [site_id, *states],
         )
+        if below is not None:
+            where += " AND substr(url, 1, length(?)) = ?"
+            params += [below, below]
         if kinds:
             where += " AND kind IN ({})".format(",".join("?" * len(kinds)))
             params += kinds
