@@ -78,6 +78,11 @@ class Settings:
     exclude: tuple[str, ...] | None = _opt(
         None, "Never fetch URLs matching one of these regular expressions."
     )
+    timezone: str | None = _opt(
+        None,
+        "The site's time zone (IANA name or +HH:MM) for dates it gives without an offset"
+        " (default: the profile's, else learned from the site's own dates).",
+    )
     allow_hosts: tuple[str, ...] | None = _opt(
         None, "Other hosts the crawl may follow redirects to (e.g. cdn.example.org)."
     )
@@ -122,6 +127,13 @@ class Settings:
             raise UsageError(f"since ({since}) is after until ({until})")
         object.__setattr__(self, "since", since)
         object.__setattr__(self, "until", until)
+        if self.timezone:
+            from .timezones import zone
+
+            try:
+                zone(self.timezone)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
         for name in ("include", "exclude"):
             for pattern in getattr(self, name) or ():
                 try:

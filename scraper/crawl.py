@@ -34,6 +34,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from . import discover, feeds, parse
 from ._config import Settings
+from .article import Article
 from .fetch import OUT_OF_SCOPE, Fetcher, FetchResult, HostBlocked
 from .parse import (
     PRIORITY,
@@ -51,10 +52,12 @@ from .store import (
     FrontierEntry,
     PageKind,
     Store,
+    content_hash,
     window_date,
     window_reason,
 )
 from .summary import CrawlSummary, Progress, Site, no_article_hint
+from .timezones import MAX_OBSERVED, ZoneLearner, apply_zone
 from .urls import (
     canonical,
     display,
@@ -124,6 +127,8 @@ class Crawler:
         self._only = [canonical(u) for u in urls] if urls is not None else None
         self._skip_kinds = ARTICLE_KINDS if declarations_only else ()
         self._start = canonical(site.base_url)
+        self._zone = ZoneLearner("")  # set by run() from the setting, profile or archive
+        self._held: list[tuple[parse.Parsed, str]] = []  # naive-dated, until the zone is known
         self._keep = Scope.of(self._start, self.options.include, self.options.exclude)
         # A small trial (--max-pages, --max-articles) fetches the articles it knows first.
         trial = self.options.max_pages is not None or self.options.max_articles is not None
@@ -145,12 +150,15 @@ class Crawler:
     async def run(self) -> CrawlSummary:
         started = time.monotonic()
         profile = self.site.profile
+        given = self.options.timezone or (profile.timezone if profile else None)
         self._site_id = self.store.ensure_site(
             self.site.name,
             self.site.base_url,
             profile.name if profile else None,
-            profile.timezone if profile else None,
+            given,
+            "setting" if self.options.timezone else "profile",
         )
+        self._zone = self._site_zone()
         self._moved_to = set(self.store.site_hosts(self._site_id))
         self._learn_hosts(self._moved_to)
         self._prepare_frontier()  # before the stale runs are closed: it resumes a killed one
@@ -167,11 +175,31 @@ class Crawler:
             await asyncio.gather(*workers)
         finally:
             await self._drain()
+            self._end_zone()
             self.store.frontier_requeue(self._site_id, states=("active", "parked"))
             self._finish_summary(started)
             message = "; ".join(self.summary.messages) or None
             self.store.finish_run(run_id, self.summary.status, self.summary.counts(), message)
         return self.summary
+
+    def _site_zone(self) -> ZoneLearner:
+        """The zone given (setting, profile), learned by an earlier crawl, or to learn now
+        from the offset-bearing dates archived so far and those this crawl reads."""
+        name, _source = self.store.site_timezone(self._site_id)
+        if name:
+            return ZoneLearner(name)
+        return ZoneLearner(None, self.store.offset_dates(self._site_id, MAX_OBSERVED))
+
+    def _end_zone(self) -> None:
+        """Archive the articles held for the zone: in it when it can be learned now."""
+        if self._zone.finish():
+            self._zone_learned()
+        self._release_held()
+        if self.summary.no_offset:
+            self.summary.messages.append(
+                f"{self.summary.no_offset} article date(s) without a known UTC offset: the"
+                f" site gave none and its time zone is unknown (give it with --timezone)"
+            )
 
     def _finish_summary(self, started: float) -> None:
         summary = self.summary
@@ -744,11 +772,46 @@ class Crawler:
         if self._articles_spent():  # pages in flight when --max-articles was reached
             self.store.frontier_finish(url, "pending")  # the next run archives it
             return
+        if self._zone.hold(article, len(self._held)):  # archived once the zone is known
+            self._held.append((done, url))
+        else:
+            self._save(done, url)
+        self._follow_links(article, final, entry)
+
+    def _save(self, done: parse.Parsed, url: str) -> None:
+        """Archive a parsed article, its dates in the site's zone; learn the zone from it."""
+        assert done.page is not None and done.prepared is not None
+        article, prepared = done.article, done.prepared
+        zoned = apply_zone(article, self._zone.tz)
+        if zoned is not article:
+            article, prepared = zoned, replace(prepared, content_hash=content_hash(zoned))
         outcome = self.store.save_article(
-            self._site_id, article, done.page, frontier_url=url, prepared=done.prepared
+            self._site_id, article, done.page, frontier_url=url, prepared=prepared
         )
         name = f"articles_{outcome}"
         setattr(self.summary, name, getattr(self.summary, name) + 1)
+        if article.published_at is not None and article.published_at.utcoffset() is None:
+            self.summary.no_offset += 1
+        if self._zone.observe(article):
+            self._zone_learned()
+
+    def _zone_learned(self) -> None:
+        """The site's zone was just learned: recorded, said once; held articles archived."""
+        zone = self._zone
+        assert zone.name is not None
+        self.store.set_site_timezone(self._site_id, zone.name, "learned")
+        note = f"time zone of {self.site.name} learned: {zone.name} (from {zone.learned_from}"
+        note += " dates the site gave with an offset); applied to its dates given without one"
+        log.info("%s", note)
+        self.summary.messages.append(note)
+        self._release_held()
+
+    def _release_held(self) -> None:
+        held, self._held = self._held, []
+        for done, url in held:
+            self._save(done, url)
+
+    def _follow_links(self, article: Article, final: str, entry: Claim) -> None:
         # Article -> article links are followed max_hops away from a listing, sitemap or
         # feed: an endless "next" chain cannot trap the crawl.
         hops = entry.depth + 1 if entry.kind == PageKind.LINK else 1

@@ -48,6 +48,7 @@ class CrawlSummary:
     skipped: int = 0  # not fetched by choice: robots.txt disallows it, or out of scope
     outside_window: int = 0  # articles dated outside --since/--until, kept for a later run
     other_language: int = 0  # articles in a language --lang did not ask for, kept likewise
+    no_offset: int = 0  # articles archived with a publication date of unknown UTC offset
     seconds: float = 0.0
     messages: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # the first few "url: reason" lines

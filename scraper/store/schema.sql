@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS articles (
     subtitle TEXT,                      -- standfirst / sub-headline
     published_at TEXT,                  -- publication date, ISO 8601 with UTC offset when known
     modified_at TEXT,                   -- last update the publisher declared, ISO 8601
-    date_source TEXT,                   -- where published_at came from: profile|rest|jsonld|meta|time|text|url
+    date_source TEXT,                   -- where published_at came from: profile|rest|jsonld|meta|time|text|url, '+site-tz' appended when the site's zone gave it its offset
     date_raw TEXT,                      -- the text the date was read from
     body TEXT NOT NULL DEFAULT '',      -- body text, paragraphs separated by blank lines, boilerplate removed
     image TEXT,                         -- URL of the lead image
