@@ -4,9 +4,10 @@
 keeps HTTP 200 HTML responses of the selected hosts and capture dates, extracts each one with
 the crawl's own code (:func:`scraper.crawl.parse_article`: the same canonical URL, the same
 profile rules) and stores it through the same archive code: a later capture with different
-content becomes a revision, an identical one changes nothing, an earlier one than the stored
-version is left out (``stale``). The raw page is not copied: the page row records the WARC
-file, offset and length, and ``scraper reextract`` reads it from there.
+content becomes a revision, an identical one changes nothing, and one read after a later one
+takes its place in the history (an earlier revision): the history does not depend on the
+order captures are read in (files, shards, workers). The raw page is not copied: the page row
+records the WARC file, offset and length, and ``scraper reextract`` reads it from there.
 
 The work is cut in *shards* (byte ranges of about ``shard_size`` of one file, see
 :func:`scraper.warc.shards`). A shard is read and extracted by :func:`process_shard` (pure: no
@@ -85,6 +86,11 @@ class BackfillOptions:
     since: str | None = None  # YYYY-MM-DD, capture date (UTC), included
     until: str | None = None
     check_digests: bool = True
+    explain: bool = False  # name each record left out, and why (logged by the caller)
+
+
+#: Why a response is left out by the selection (hosts, profile, since/until).
+SELECTION_REASONS = ("host not selected", "capture date outside since/until", "no capture date")
 
 
 @dataclass(frozen=True)
@@ -122,11 +128,13 @@ class ShardResult:
     seconds: float
     peak_rss: int  # bytes: peak resident memory of the process that read the shard
     cpu_seconds: float = 0.0  # CPU time the shard took where it ran
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (URL, why) with explain
 
 
 @dataclass
 class BackfillSummary:
-    """What a backfill did. ``status``: ok | partial (some records unreadable) | interrupted."""
+    """What a backfill did. ``status``: ok | partial (some records unreadable) | interrupted |
+    nothing selected (the hosts, profile or dates matched no response: exit 1)."""
 
     status: str = "ok"
     engine: str = "local"
@@ -140,7 +148,8 @@ class BackfillSummary:
     new: int = 0
     updated: int = 0  # a revision was recorded
     unchanged: int = 0
-    stale: int = 0  # older than the stored version: left out
+    earlier: int = 0  # read after a later capture: placed in the history as an earlier revision
+    same_capture: int = 0  # the stored capture again (URL, fetch time, size), re-extracted
     not_articles: int = 0
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> records
     problems: dict[str, int] = field(default_factory=dict)  # truncated|malformed|digest -> n
@@ -151,10 +160,44 @@ class BackfillSummary:
     shard_cpu_seconds: float = 0.0  # CPU time of reading + extraction, all workers together
     seconds: float = 0.0
     messages: list[str] = field(default_factory=list)
+    other_hosts: dict[str, int] = field(default_factory=dict)  # hosts the selection left out
 
     @property
     def stored(self) -> int:
         return self.new + self.updated
+
+    @property
+    def other_records(self) -> int:
+        """Records that are not responses (requests, warcinfo, metadata, ...)."""
+        return sum(n for reason, n in self.skipped.items() if reason.endswith(" record"))
+
+    @property
+    def unreadable(self) -> int:
+        return sum(self.problems.values())
+
+    @property
+    def skipped_responses(self) -> int:
+        return sum(n for reason, n in self.skipped.items() if not reason.endswith(" record"))
+
+    @property
+    def selected(self) -> int:
+        """Responses the selection (hosts, profile, since/until) kept."""
+        return self.responses - sum(self.skipped.get(r, 0) for r in SELECTION_REASONS)
+
+    def balance(self) -> list[str]:
+        """The summary's sums that do not add up (none: every record is accounted for):
+        records = responses + other records + unreadable; responses = articles kept + not
+        articles + skipped; kept = new + updated + unchanged + earlier + same capture (for
+        Parquet output every kept one is new)."""
+        wrong = []
+        if self.records != self.responses + self.other_records + self.unreadable:
+            wrong.append("records")
+        if self.responses != self.kept + self.not_articles + self.skipped_responses:
+            wrong.append("responses")
+        placed = self.new + self.updated + self.unchanged + self.earlier + self.same_capture
+        if self.status != "interrupted" and self.kept != placed:
+            wrong.append("kept")
+        return wrong
 
     @property
     def exit_code(self) -> int:
@@ -165,6 +208,8 @@ class BackfillSummary:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["stored"] = self.stored
+        data.update(other_records=self.other_records, unreadable=self.unreadable,
+                    skipped_responses=self.skipped_responses, selected=self.selected)  # fmt: skip
         data["records_per_second"] = round(self.records / self.seconds, 1) if self.seconds else 0
         return data
 
@@ -183,10 +228,18 @@ class BackfillSummary:
             kind, _, name = key.partition(":")
             if kind == "skip":
                 self.skipped[name] = self.skipped.get(name, 0) + value
+            elif kind == "host":
+                continue
             elif kind == "problem":
                 self.problems[name] = self.problems.get(name, 0) + value
+        for key, value in counts.items():
+            if key.startswith("host:"):
+                name = key.removeprefix("host:")
+                self.other_hosts[name] = self.other_hosts.get(name, 0) + value
         room = MAX_FAILURES - len(self.failures)
         self.failures.extend(result.failures[: max(room, 0)])
+        for url, reason in result.dropped:
+            log.info("left out %s: %s", url, reason)
 
 
 Progress = Callable[[BackfillSummary], None]
@@ -208,6 +261,7 @@ def backfill(
     shard_size: int = DEFAULT_SHARD_SIZE,
     check_digests: bool = True,
     progress: Progress | None = None,
+    explain: bool = False,
 ) -> BackfillSummary:
     """Read the WARC captures under ``paths`` into the archive ``db`` (see the module doc).
 
@@ -215,7 +269,7 @@ def backfill(
     the cluster at ``scheduler``). ``output`` "parquet:DIR" writes Parquet instead of ``db``.
     Raises a :class:`~scraper.ScraperError` for bad input; problems with single records are
     counted in the summary, never raised."""
-    options = make_options(hosts, profile, since, until, check_digests)
+    options = replace(make_options(hosts, profile, since, until, check_digests), explain=explain)
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     if workers < 1:
@@ -261,7 +315,32 @@ def backfill(
     summary.seconds = time.monotonic() - started
     if summary.status == "ok" and summary.problems:
         summary.status = "partial"
+    _check_selection(summary, options)
+    wrong = summary.balance()
+    if wrong:  # a bug, not bad input: said, never silent
+        summary.messages.append(f"the counts of {', '.join(wrong)} do not add up (a bug)")
     return summary
+
+
+def _check_selection(summary: BackfillSummary, options: BackfillOptions) -> None:
+    """A selection (hosts, profile, since/until) that matched no response is an error: it
+    most likely names the wrong host, profile or dates."""
+    chosen = options.hosts or options.profile or options.since or options.until
+    if not chosen or summary.responses == 0 or summary.selected > 0:
+        return
+    wanted = []
+    if options.hosts or options.profile:
+        wanted.append("hosts " + ", ".join(options.hosts) if options.hosts else
+                      f"profile {options.profile}")  # fmt: skip
+    if options.since or options.until:
+        wanted.append(f"capture dates {options.since or '...'} to {options.until or '...'}")
+    seen = sorted(summary.other_hosts, key=lambda h: -summary.other_hosts[h])
+    hosts = f" (hosts in them: {', '.join(seen[:5])}{', ...' if len(seen) > 5 else ''})"
+    summary.status = "nothing selected"
+    summary.messages.append(
+        f"no capture matches {' and '.join(wanted)}: {summary.responses} responses read"
+        + (hosts if seen else "")
+    )
 
 
 def make_options(
@@ -384,7 +463,8 @@ class _ArchiveSink:
         summary.new += outcomes["new"]
         summary.updated += outcomes["updated"]
         summary.unchanged += outcomes["unchanged"]
-        summary.stale += outcomes["stale"]
+        summary.earlier += outcomes["earlier"]
+        summary.same_capture += outcomes["same capture"]
 
     def close(self, summary: BackfillSummary) -> None:
         self.store.close()
@@ -421,6 +501,7 @@ def process_shard(shard: Shard, options: BackfillOptions) -> ShardResult:
     counts: Counter[str] = Counter()
     kept: list[Kept] = []
     failures: list[str] = []
+    dropped: list[tuple[str, str]] = []
     select = functools.partial(_select, options=options)
     captures = read_warc(
         shard.file,
@@ -442,17 +523,25 @@ def process_shard(shard: Shard, options: BackfillOptions) -> ShardResult:
         counts["responses"] += 1
         if item.skip is not None:
             counts[f"skip:{item.skip}"] += 1
+            if item.skip == "host not selected":
+                counts[f"host:{urlsplit(item.url).netloc.lower()}"] += 1
+            if options.explain:
+                dropped.append((item.url, item.skip))
             continue
         reason, found = _extract(item, options)
         if found is not None:
             kept.append(found)
-        elif reason == "not_articles":
+            continue
+        if reason == "not_articles":
             counts["not_articles"] += 1
+            reason = "not an article"
         else:
             counts[f"skip:{reason}"] += 1
+        if options.explain:
+            dropped.append((item.url, reason))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    return ShardResult(shard, kept, counts, failures, seconds, peak, cpu)
+    return ShardResult(shard, kept, counts, failures, seconds, peak, cpu, dropped)
 
 
 def _batched(items: Iterator[Capture | Problem], size: int) -> Iterator[Capture | Problem]:
@@ -464,9 +553,8 @@ def _batched(items: Iterator[Capture | Problem], size: int) -> Iterator[Capture 
 
 
 def _select(capture: Capture, *, options: BackfillOptions) -> str | None:
-    """Why a response is not wanted (None: read its body and extract it)."""
-    if capture.status != 200:
-        return "not HTTP 200"
+    """Why a response is not wanted (None: read its body and extract it). The selection
+    (host, capture date) is asked first, so what it leaves out is counted as such."""
     parts = urlsplit(capture.url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return "not an http(s) URL"
@@ -479,6 +567,8 @@ def _select(capture: Capture, *, options: BackfillOptions) -> str | None:
             return "no capture date"
         if (options.since and day < options.since) or (options.until and day > options.until):
             return "capture date outside since/until"
+    if capture.status != 200:
+        return "not HTTP 200"
     declared = capture.content_type
     if declared and not looks_like_html(declared, b""):
         mime = declared.split(";", 1)[0].strip().lower()
