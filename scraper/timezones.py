@@ -9,7 +9,8 @@ that gives every observed local time its observed offset; when none does and som
 while the page shows local time) and the rest decide. Only ``+00:00`` seen: nothing is
 learned (it may be the system's UTC, not the site's clock).
 
-Applying (:func:`apply_zone`): a date without an offset gets the zone's offset for that
+Applying (:func:`in_zone`; to an article: ``scraper.crawler.zones.apply_zone``): a date
+without an offset gets the zone's offset for that
 local time, and ``date_source`` gains :data:`ZONE_MARK`; a date written in UTC by a site
 whose zone is elsewhere is shown in the site's zone (the same instant: its first ten
 characters are then the site's local day).
@@ -20,12 +21,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
-
-from .article import Article
 
 ZONE_MARK = "+site-tz"  # appended to date_source when the site's zone gave a date its offset
 MIN_EARLY = 5  # offset-bearing dates needed to learn a zone during a crawl
@@ -90,21 +88,7 @@ def _consistent_zone(pairs: frozenset[tuple[datetime, timedelta | None]]) -> str
     return None
 
 
-def apply_zone(article: Article, tz: tzinfo | None) -> Article:
-    """``article`` with its dates in the site's zone ``tz`` (see the module docstring)."""
-    if tz is None:
-        return article
-    published, changed_p = _in_zone(article.published_at, tz)
-    modified, _ = _in_zone(article.modified_at, tz)
-    source = article.date_source
-    if changed_p and source and not source.endswith(ZONE_MARK):
-        source += ZONE_MARK
-    if published is article.published_at and modified is article.modified_at:
-        return article
-    return replace(article, published_at=published, modified_at=modified, date_source=source)
-
-
-def _in_zone(value: datetime | None, tz: tzinfo) -> tuple[datetime | None, bool]:
+def in_zone(value: datetime | None, tz: tzinfo) -> tuple[datetime | None, bool]:
     """The date in ``tz``, and whether it had no offset before (the zone gave it one)."""
     if value is None:
         return None, False
@@ -139,18 +123,16 @@ class ZoneLearner:
         if self.learning:
             self._try(MIN_EARLY)
 
-    def hold(self, article: Article, held: int) -> bool:
-        """Whether to hold back ``article`` (``held`` are held already)."""
-        date = article.published_at
+    def hold(self, date: datetime | None, held: int) -> bool:
+        """Whether to hold back an article published at ``date`` (``held`` are held)."""
         return (
             self.learning and date is not None and not has_offset(date) and (held < self.max_held)
         )
 
-    def observe(self, article: Article) -> bool:
-        """Count an archived article's own dates; True when this taught the zone."""
+    def observe(self, date: datetime | None) -> bool:
+        """Count an archived article's publication date; True when this taught the zone."""
         if not self.learning:
             return False
-        date = article.published_at
         if date is None or not has_offset(date):
             return False
         self.observed.append(date)

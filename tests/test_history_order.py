@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scraper.backfill import backfill
 from scraper.cli import main
-from scraper.merge import import_into
+from scraper.scale.backfill import backfill
+from scraper.scale.merge import import_into
 from scraper.store import Store
 from scraper.warc import WarcWriter
 

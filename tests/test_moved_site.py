@@ -15,8 +15,8 @@ import pytest
 
 import scraper
 from scraper.cli.crawl import exit_code
-from scraper.demo import through_proxy
 from scraper.mirror import MirrorServer, default_site
+from scraper.mirror.demo import through_proxy
 from scraper.mirror.server import Response
 from scraper.store import Store
 from scraper.urls import registrable_domain, same_registrable_domain
@@ -125,7 +125,7 @@ def test_a_crawl_archiving_no_article_is_not_ok(tmp_path: Path) -> None:
 
 
 def test_the_demo_shows_a_moved_site(tmp_path: Path) -> None:
-    from scraper.demo import corrected_url, run_demo
+    from scraper.mirror.demo import corrected_url, run_demo
 
     db = tmp_path / "moved.db"
     result = run_demo(db, port=0, moved=True)

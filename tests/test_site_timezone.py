@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from scraper.article import Article
+from scraper.crawler.zones import apply_zone
 from scraper.store import Store
-from scraper.timezones import ZONE_MARK, apply_zone, learn_zone, zone
+from scraper.timezones import ZONE_MARK, learn_zone, zone
 
 from .conftest import crawl_mirror
 from .faultserver import FaultServer
@@ -96,7 +97,7 @@ def test_a_site_zone_is_learned_and_given_to_its_naive_dates(tmp_path: Path) -> 
 
 def test_without_any_offset_the_dates_stay_naive_and_are_counted(tmp_path: Path) -> None:
     pytest.importorskip("pyarrow")
-    from scraper.exporting import read_parquet, write_parquet
+    from scraper.report.exporting import read_parquet, write_parquet
 
     db = tmp_path / "n.db"
     with FaultServer(_site(NAIVE)) as server:
@@ -143,7 +144,7 @@ def test_a_profile_naming_only_a_timezone_keeps_generic_discovery(tmp_path: Path
 
 
 def test_stats_say_how_many_dates_have_no_known_offset(tmp_path: Path) -> None:
-    from scraper.stats import render, series
+    from scraper.report.stats import render, series
 
     db = tmp_path / "n.db"
     with FaultServer(_site(NAIVE)) as server:

@@ -7,10 +7,10 @@ from datetime import date
 from pathlib import Path
 
 import scraper
-from scraper.audit import audit, render
 from scraper.cli.crawl import exit_code
 from scraper.mirror import MirrorServer, default_site
 from scraper.mirror.server import Response
+from scraper.report.audit import audit, render
 from scraper.store import Store
 from scraper.urls import canonical
 

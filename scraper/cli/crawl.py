@@ -17,8 +17,8 @@ from typing import Any, TextIO
 import click
 
 from .._exceptions import EXIT_BLOCKED, EXIT_OK, EXIT_PARTIAL, ScraperError
-from ..job import crawl as run_crawl
-from ..summary import CrawlSummary, Progress
+from ..crawler.job import crawl as run_crawl
+from ..crawler.summary import CrawlSummary, Progress
 from ..urls import display
 from ._common import (
     EXIT_INTERRUPTED,
@@ -231,7 +231,7 @@ def demo(db_path: Path, port: int, moved: bool) -> None:
     again adds nothing twice. --moved: sahara.ma answers 301 to news.sahara.ma and the
     crawl follows the site there.
     """
-    from .. import demo as dm
+    from ..mirror import demo as dm
     from .archive import print_hits
 
     setup_logging(0, False)

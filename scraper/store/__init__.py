@@ -31,6 +31,7 @@ from .frontier import (
     OUTSIDE_WINDOW,
     TRAP_BOUND,
     Claim,
+    Frontier,
     FrontierEntry,
     Known,
     PageKind,
@@ -43,9 +44,7 @@ from .inventory import Declared, DeclaredUrl, InventoryMixin
 from .query import RECORD_FIELDS, Filters, date_bound
 from .runs import RunsMixin
 from .schema import MIGRATIONS, SCHEMA_VERSION, SchemaMixin, schema_sql
-from .schema import _migrate_to_2 as _migrate_to_2  # the migration tests reach these
-from .schema import _migrate_to_3 as _migrate_to_3
-from .warc import WarcMixin, WarcPage
+from .warc_pages import WarcMixin, WarcPage
 
 __all__ = [
     "CLAIM_COLUMNS",
@@ -61,6 +60,7 @@ __all__ = [
     "Declared",
     "DeclaredUrl",
     "Filters",
+    "Frontier",
     "FrontierEntry",
     "Known",
     "PageKind",

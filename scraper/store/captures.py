@@ -25,7 +25,7 @@ import json
 from dataclasses import dataclass
 
 from ..article import Article
-from .articles import ArticlesMixin, PageRecord, _iso
+from .articles import ArticlesMixin, PageRecord, iso
 
 
 @dataclass(frozen=True)
@@ -169,8 +169,8 @@ class CapturesMixin(ArticlesMixin):
                 "replaced_at": replaced,
                 "title": a.title,
                 "subtitle": a.subtitle,
-                "published_at": _iso(a.published_at),
-                "modified_at": _iso(a.modified_at),
+                "published_at": iso(a.published_at),
+                "modified_at": iso(a.modified_at),
                 "categories": json.dumps(a.categories, ensure_ascii=False),
                 "tags": json.dumps(a.tags, ensure_ascii=False),
                 "body": a.body,

@@ -32,10 +32,32 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from . import discover, feeds, parse
-from ._config import Settings
-from .article import Article
-from .fetch import OUT_OF_SCOPE, Fetcher, FetchResult, HostBlocked
+from .._config import Settings
+from ..article import Article
+from ..discover import feeds
+from ..discover import pages as discover
+from ..fetch import OUT_OF_SCOPE, Fetcher, FetchResult, HostBlocked
+from ..scope import Scope
+from ..store import (
+    TRAP_BOUND,
+    Claim,
+    Frontier,
+    FrontierEntry,
+    PageKind,
+    Store,
+    content_hash,
+    window_date,
+    window_reason,
+)
+from ..timezones import MAX_OBSERVED, ZoneLearner
+from ..urls import (
+    canonical,
+    display,
+    internal_host,
+    request_scope,
+    same_registrable_domain,
+)
+from . import parse
 from .parse import (
     PRIORITY,
     frontier_entry,
@@ -45,27 +67,8 @@ from .parse import (
     skipped_sitemap,
 )
 from .revisit import edited_since, reread_listed
-from .scope import Scope
-from .store import (
-    TRAP_BOUND,
-    Claim,
-    FrontierEntry,
-    PageKind,
-    Store,
-    content_hash,
-    window_date,
-    window_reason,
-)
 from .summary import CrawlSummary, Progress, Site, no_article_hint
-from .timezones import MAX_OBSERVED, ZoneLearner, apply_zone
-from .urls import (
-    canonical,
-    display,
-    host_of,
-    internal_host,
-    request_scope,
-    same_registrable_domain,
-)
+from .zones import apply_zone
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -101,6 +104,7 @@ class Crawler:
         declarations_only: bool = False,
     ) -> None:
         self.store, self.fetcher, self.site = store, fetcher, site
+        self.frontier = Frontier(store)
         self.options = settings or Settings()
         self.progress = progress
         self.summary = CrawlSummary(site=site.name)
@@ -176,7 +180,7 @@ class Crawler:
         finally:
             await self._drain()
             self._end_zone()
-            self.store.frontier_requeue(self._site_id, states=("active", "parked"))
+            self.frontier.requeue(self._site_id, states=("active", "parked"))
             self._finish_summary(started)
             message = "; ".join(self.summary.messages) or None
             self.store.finish_run(run_id, self.summary.status, self.summary.counts(), message)
@@ -205,7 +209,7 @@ class Crawler:
         summary = self.summary
         summary.seconds = time.monotonic() - started
         summary.requests_by_kind = dict(self._kinds)
-        summary.pending = self.store.frontier_counts(self._site_id).get("pending", 0)
+        summary.pending = self.frontier.counts(self._site_id).get("pending", 0)
         for host, reason in self.fetcher.refusing_hosts().items():
             if host.removeprefix("www.") in self.hosts:
                 summary.parked.setdefault(host, reason)
@@ -252,7 +256,7 @@ class Crawler:
         recent articles. A site never crawled to the end walks its listings completely."""
         sid = self._site_id
         last = self.store.last_run_status(sid)
-        self.store.frontier_requeue(sid, states=("active", "parked"))
+        self.frontier.requeue(sid, states=("active", "parked"))
         if last is None or (last not in ("ok", "partial") and not self._full):
             self._full = True  # no complete crawl yet: walk everything
             log.debug("no complete crawl of %s yet: walking every listing", self.site.name)
@@ -260,20 +264,20 @@ class Crawler:
             # Entry points only; deeper listing and REST pages are revisited as they are reached.
             kinds = (PageKind.HOME, PageKind.SECTION, PageKind.SITEMAP, PageKind.FEED)
             below = None if self._keep.whole_site else self._start  # a section: its own pages
-            self.store.frontier_requeue(
+            self.frontier.requeue(
                 sid, kinds=kinds, states=("done", "failed", "skipped"), below=below
             )
-            self.store.frontier_requeue(sid, kinds=ARTICLE_KINDS, states=("failed",))
+            self.frontier.requeue(sid, kinds=ARTICLE_KINDS, states=("failed",))
             if self.options.refresh:
-                self.store.frontier_requeue(sid, kinds=ARTICLE_KINDS, states=("done",))
+                self.frontier.requeue(sid, kinds=ARTICLE_KINDS, states=("done",))
             elif self.options.revisit_days > 0:
                 since = datetime.now(UTC) - timedelta(days=self.options.revisit_days)
-                again = self.store.requeue_recent(sid, since.isoformat())
+                again = self.frontier.requeue_recent(sid, since.isoformat())
                 log.debug("revisiting %d articles published since %s", again, since.date())
             if not self._skip_kinds:
                 self._release_window_skipped()
         if self._only is not None:  # exactly these, as articles, named on the command line
-            self.store.frontier_add(sid, parse.requested_entries(self._only), revisit=True)
+            self.frontier.add(sid, parse.requested_entries(self._only), revisit=True)
             return
         self._queue([self._start], PageKind.HOME, depth=0, found_on=None)
 
@@ -281,11 +285,11 @@ class Crawler:
         """URLs an earlier run skipped as dated outside its window (or in a language its
         ``--lang`` left out) are fetched by the first run whose window holds their date, or
         whose languages include theirs (or that has no window, no ``--lang``)."""
-        skipped = self.store.window_skipped(self._site_id)
+        skipped = self.frontier.window_skipped(self._site_id)
         wanted = [u for u, why in skipped if self.options.in_window(window_date(why))]
-        other = self.store.window_skipped(self._site_id, OTHER_LANGUAGE)
+        other = self.frontier.window_skipped(self._site_id, OTHER_LANGUAGE)
         wanted += [u for u, why in other if self._wanted_language(why.rsplit("(", 1)[-1][:-1])]
-        released = self.store.frontier_release(wanted)
+        released = self.frontier.release(wanted)
         if released:
             log.info("%d URL(s) an earlier window or --lang left out: fetched now", released)
 
@@ -376,7 +380,7 @@ class Crawler:
 
     def _requeue_failed(self) -> int:
         urls, self._retry_later = self._retry_later, set()
-        again = self.store.frontier_retry(urls)
+        again = self.frontier.retry(urls)
         self.summary.errors -= again
         self.summary.failures = [
             f for f in self.summary.failures if f.split(": ", 1)[0] not in urls
@@ -391,7 +395,7 @@ class Crawler:
         archived = self.summary.articles_new + self.summary.articles_updated
         if limit is not None and archived + self._articles_in_flight >= limit:
             skip = ARTICLE_KINDS  # enough in flight for --max-articles: wait for them
-        claimed = self.store.frontier_claim(
+        claimed = self.frontier.claim(
             self._site_id, 1, urls=self._only, skip_kinds=skip, first_kinds=self._first_kinds
         )
         if not claimed:
@@ -413,7 +417,7 @@ class Crawler:
         now = time.monotonic()
         if self.progress and now - self._last_progress >= PROGRESS_INTERVAL:
             self._last_progress = now
-            self.progress(self.summary, self.store.frontier_counts(self._site_id))
+            self.progress(self.summary, self.frontier.counts(self._site_id))
 
     def _budget_spent(self) -> bool:
         """``--max-pages``: page fetches started (claimed by a worker: the count cannot
@@ -453,7 +457,7 @@ class Crawler:
             self._articles_in_flight -= 1
         if isinstance(result, HostBlocked):
             self.summary.parked.setdefault(result.host, result.reason)
-            self.store.frontier_finish(entry.url, "parked", result.reason)
+            self.frontier.finish(entry.url, "parked", result.reason)
         else:
             before = self.summary.outcomes() if log.isEnabledFor(logging.INFO) else None
             self._dispatch(entry, result)
@@ -465,7 +469,7 @@ class Crawler:
     def _log_page(self, entry: Claim, result: FetchResult, before: dict[str, int]) -> None:
         """One line per page (``-v``): status, kind, time, outcome, URL."""
         changed = [n for n, count in self.summary.outcomes().items() if count > before[n]]
-        outcome = changed[0] if changed else self.store.frontier_state(entry.url) or "done"
+        outcome = changed[0] if changed else self.frontier.state(entry.url) or "done"
         log.info("%s %-7s %5.2fs %-14s %s", result.status or "---", entry.kind,
                  result.elapsed, outcome, display(entry.url))  # fmt: skip
 
@@ -473,14 +477,14 @@ class Crawler:
         url, kind = entry.url, entry.kind
         if result.not_modified:
             self.summary.not_modified += 1
-            self.store.frontier_finish(url, "done")
+            self.frontier.finish(url, "done")
             return
         if result.refused_by_policy:  # robots.txt or scope: a choice, not a failure
             if url == self._start and result.error and result.error.startswith(OUT_OF_SCOPE):
                 self._led_elsewhere(result.final_url)
             self.summary.skipped += 1
             log.debug("skipped %s: %s", url, result.error)
-            self.store.frontier_finish(url, "skipped", result.error)
+            self.frontier.finish(url, "skipped", result.error)
             return
         if not result.ok or (result.text is None and kind not in SOURCE_KINDS):
             self._failed(url, result)
@@ -502,7 +506,7 @@ class Crawler:
         else:
             self._archive(result, url, final, entry)
             return
-        self.store.frontier_finish(url, "done")
+        self.frontier.finish(url, "done")
 
     # ------------------------------------------------------------------ a moved site
     def _learn_hosts(self, hosts: Iterable[str]) -> None:
@@ -518,7 +522,8 @@ class Crawler:
     def _entry_scope(self, url: str) -> bool:
         """An entry point may be redirected to any host of the site's registered domain."""
         return self._scope(url) or (
-            same_registrable_domain(url, self.hosts) and not internal_host(host_of(url))
+            same_registrable_domain(url, self.hosts)
+            and not internal_host(urlsplit(url).hostname or "")
         )
 
     def _on_site_or_moved(self, url: str) -> bool:
@@ -557,7 +562,7 @@ class Crawler:
 
     def _skip(self, url: str, reason: str) -> None:
         log.debug("skipped %s: %s", display(url), reason)
-        self.store.frontier_finish(url, "skipped", reason)
+        self.frontier.finish(url, "skipped", reason)
 
     def _failed(self, url: str, result: FetchResult | str) -> None:
         """Record a failed page (``result``: the fetch, or why its parse was given up)."""
@@ -573,7 +578,7 @@ class Crawler:
         if len(self.summary.failures) < 20:
             self.summary.failures.append(f"{url}: {reason}")
         log.info("failed %s: %s", url, reason)
-        self.store.frontier_finish(url, "failed", reason)
+        self.frontier.finish(url, "failed", reason)
 
     # ------------------------------------------------------------------ listings
     def _walk_listing(self, found: discover.Found, url: str, entry: Claim) -> None:
@@ -618,7 +623,7 @@ class Crawler:
             for u in dict.fromkeys(urls)
             if self._allowed(u, kind=kind)
         ]
-        new = self.store.frontier_add(self._site_id, entries, reread=reread_listed)
+        new = self.frontier.add(self._site_id, entries, reread=reread_listed)
         if new:
             log.debug("queued %d new %s URLs found on %s", new, kind, display(found_on or "start"))
         return new
@@ -652,7 +657,7 @@ class Crawler:
             return
         self.summary.bounded[name] = cut = self.summary.bounded.get(name, 0) + count
         if url and cut <= MAX_BOUND_RECORDS:
-            self.store.frontier_skip(self._site_id, url, kind, f"{TRAP_BOUND} {name}")
+            self.frontier.skip(self._site_id, url, kind, f"{TRAP_BOUND} {name}")
 
     def _walk_all(self) -> bool:
         """Walk listings to their end even when a page brings nothing new: on ``--full``,
@@ -698,7 +703,7 @@ class Crawler:
                 for e in entries
                 if not self.options.in_window(e.published or e.lastmod)
             ]
-            self.summary.outside_window += self.store.frontier_skip_many(self._site_id, outside)
+            self.summary.outside_window += self.frontier.skip_many(self._site_id, outside)
         urls = {canonical(e.url): e.lastmod for e in chosen}
         listed = {canonical(e.url): e for e in chosen if e.authoritative}
         new = self._queue(
@@ -706,9 +711,9 @@ class Crawler:
         )
         changed = [(u, m) for u, m in urls.items() if m]
         if changed:
-            known = self.store.frontier_known(u for u, _ in changed)
+            known = self.frontier.known(u for u, _ in changed)
             edited = [u for u, m in changed if u in known and edited_since(known[u], m)]
-            self.store.frontier_lastmod(changed, requeue=edited)
+            self.frontier.lastmod(changed, requeue=edited)
             for url in edited:
                 log.debug("revisit %s: its lastmod says it changed", url)
         return new
@@ -740,7 +745,7 @@ class Crawler:
         self._walked.add(url)
         log.debug("revisiting %s page %s (found on %s)", kind, display(url), display(entry.url))
         entries = [FrontierEntry(url, kind, PRIORITY[kind], entry.depth + 1, entry.url)]
-        self.store.frontier_add(self._site_id, entries, revisit=True)
+        self.frontier.add(self._site_id, entries, revisit=True)
 
     # ------------------------------------------------------------------ articles
     def _archive(self, result: FetchResult, url: str, final: str, entry: Claim) -> None:
@@ -770,9 +775,9 @@ class Crawler:
             self._skip(url, f"{OTHER_LANGUAGE} ({article.language})")
             return
         if self._articles_spent():  # pages in flight when --max-articles was reached
-            self.store.frontier_finish(url, "pending")  # the next run archives it
+            self.frontier.finish(url, "pending")  # the next run archives it
             return
-        if self._zone.hold(article, len(self._held)):  # archived once the zone is known
+        if self._zone.hold(article.published_at, len(self._held)):  # until the zone is known
             self._held.append((done, url))
         else:
             self._save(done, url)
@@ -792,7 +797,7 @@ class Crawler:
         setattr(self.summary, name, getattr(self.summary, name) + 1)
         if article.published_at is not None and article.published_at.utcoffset() is None:
             self.summary.no_offset += 1
-        if self._zone.observe(article):
+        if self._zone.observe(article.published_at):
             self._zone_learned()
 
     def _zone_learned(self) -> None:
@@ -817,7 +822,7 @@ class Crawler:
         hops = entry.depth + 1 if entry.kind == PageKind.LINK else 1
         links = parse.article_links(article)
         if hops > self.options.max_hops:
-            fresh = [u for u in links if self.store.frontier_state(u) is None]
+            fresh = [u for u in links if self.frontier.state(u) is None]
             self._bound("max_hops", len(fresh))
         else:
             self._queue(links, PageKind.LINK, depth=hops, found_on=final)
