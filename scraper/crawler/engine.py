@@ -530,17 +530,18 @@ class Crawler:
         return discover.on_site(url, self.hosts) or self._entry_scope(url)
 
     def _reroot(self, url: str, final: str) -> None:
-        """An entry point redirected to another host of the same domain: the site lives
-        there now; the host joins the crawl's scope and the site row (said once)."""
+        """An entry point led to another host of the same domain (a redirect, or a sitemap
+        robots.txt names there): the site lives there now; the host joins the crawl's scope
+        and the site row, said once."""
         host = urlsplit(final).netloc.lower().removeprefix("www.")
-        known = {urlsplit(u).netloc.lower().removeprefix("www.") for u in (url, self._start)}
-        if host in known | self._moved_to or not self._entry_scope(final):
+        start = urlsplit(self._start).netloc.lower().removeprefix("www.")
+        if host in (start, *self._moved_to) or not self._entry_scope(final):
             return
         self._moved_to.add(host)
         self._learn_hosts([host])
         self.store.add_site_host(self._site_id, host)
-        note = f"{self.site.name} has moved: {display(url)} led to {display(final)}"
-        note += f"; crawling {host}"
+        how = f"{display(url)} led to {display(final)}" if url != final else display(url)
+        note = f"{self.site.name} has moved: {how}; crawling {host}"
         log.info("%s", note)
         self.summary.messages.append(note)
 
