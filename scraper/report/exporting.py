@@ -6,12 +6,13 @@ archive of any size.
 
 - JSONL: one JSON object per line, exactly the record format.
 - CSV: one row per record, the record's fields as columns (``RECORD_FIELDS`` order); list
-  fields (authors, categories, tags, related) are JSON text in their cell.
+  fields (authors, categories, tags, related) and ``provenance`` are JSON text in their cell.
 - Parquet: typed columns: list<string> for authors/categories/tags, list<struct<url, title>>
-  for related, int64 for id/word_count/revision, and the dates as ``timestamp[us, UTC]`` (the
-  instant). The local UTC offset the site gave for the publication and update dates is kept
-  in columns of their own, ``published_offset`` and ``modified_offset`` ('+01:00'; null when
-  the site gave none), and their local wall-clock time in ``published_local`` and
+  for related, int64 for id/word_count/revision, float64 for quality, ``provenance`` a struct
+  of one string per field of ``PROVENANCE_FIELDS``, and the dates as ``timestamp[us, UTC]``
+  (the instant). The local UTC offset the site gave for the publication and update dates is
+  kept in columns of their own, ``published_offset`` and ``modified_offset`` ('+01:00'; null
+  when the site gave none), and their local wall-clock time in ``published_local`` and
   ``modified_local`` ('2025-07-09T20:30:00', as the site shows it). A date the site gave
   without an offset has no known instant: its timestamp is null (never a wall-clock time
   read as UTC), its ``*_local`` column keeps it.
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from .._exceptions import ExportError
+from ..article import PROVENANCE_FIELDS
 from ..store import RECORD_FIELDS
 
 FORMATS = ("jsonl", "csv", "parquet")
@@ -49,6 +51,8 @@ OFFSET_FIELDS = {"published_at": "published_offset", "modified_at": "modified_of
 LOCAL_FIELDS = {"published_at": "published_local", "modified_at": "modified_local"}
 LIST_FIELDS = ("authors", "categories", "tags", "related")
 INT_FIELDS = ("id", "word_count", "revision")
+FLOAT_FIELDS = ("quality",)
+JSON_FIELDS = (*LIST_FIELDS, "provenance")  # JSON text in a CSV cell
 NOT_NULL = ("url", "site", "body", "first_seen_at", "fetched_at")  # empty cell = ''""
 BATCH = 1000
 
@@ -161,7 +165,7 @@ def write_csv(
 
 
 def _cell(name: str, value: Any) -> Any:
-    if name in LIST_FIELDS:
+    if name in JSON_FIELDS:
         return json.dumps(value, ensure_ascii=False)
     return "" if value is None else value
 
@@ -175,10 +179,12 @@ def read_csv(stream: TextIO) -> Iterator[dict[str, Any]]:
             if name not in row:
                 continue
             value = row[name]
-            if name in LIST_FIELDS:
+            if name in JSON_FIELDS:
                 record[name] = json.loads(value)
             elif name in INT_FIELDS:
                 record[name] = int(value) if value else None
+            elif name in FLOAT_FIELDS:
+                record[name] = float(value) if value else None
             else:
                 record[name] = value if value != "" or name in NOT_NULL else None
         yield record
@@ -207,6 +213,8 @@ def parquet_schema(fields: Iterable[str] | None = None) -> Any:
         "tags": strings,
         "related": pa.list_(pa.struct([("url", pa.string()), ("title", pa.string())])),
         **{name: pa.int64() for name in INT_FIELDS},
+        **{name: pa.float64() for name in FLOAT_FIELDS},
+        "provenance": pa.struct([(name, pa.string()) for name in PROVENANCE_FIELDS]),
         **{name: instant for name in TIME_FIELDS},
     }
     columns = []

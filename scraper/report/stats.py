@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from ..extract.quality import THRESHOLD as QUALITY_THRESHOLD
 from ..store import Filters, Store
 from .gaps import UnusualGap as Gap
 from .gaps import unusual_gaps
@@ -51,6 +52,7 @@ class Series:
     longest_gap: int = 0
     undated: int = 0
     no_offset: int = 0  # dated, but the UTC offset of the date is unknown
+    low_quality: int = 0  # articles whose quality estimate is below QUALITY_THRESHOLD
 
     @property
     def active_share(self) -> float:
@@ -127,8 +129,13 @@ def render(series: list[Series], *, months: bool = True, max_gaps: int = 5) -> s
         undated = f", {overall.undated} undated" if overall.undated else ""
         if overall.no_offset:
             undated += f", {overall.no_offset} dated without a known UTC offset"
+        low = (
+            f", {overall.low_quality} below quality {QUALITY_THRESHOLD}"
+            if overall.low_quality
+            else ""
+        )
         lines.append(
-            f"{site} · {language or '?'}: {overall.articles} articles{undated}, "
+            f"{site} · {language or '?'}: {overall.articles} articles{undated}{low}, "
             f"{overall.first} → {overall.last}"
         )
         if months:
@@ -169,11 +176,14 @@ def series(store: Store, filters: Filters | None = None, *, min_gap: int = 1) ->
     sections = compute(store.day_counts(by_section=True, filters=filters), min_gap=min_gap)
     undated = store.undated_counts(filters)
     no_offset = store.no_offset_counts(filters)
+    low = store.low_quality_counts(QUALITY_THRESHOLD, filters)
     for s in overall:
         s.undated = undated.pop((s.site, s.language), 0)
         s.no_offset = no_offset.get((s.site, s.language), 0)
     for (site, language), count in undated.items():  # sites with only undated articles
         overall.append(Series(site, language, None, undated=count))
+    for s in overall:
+        s.low_quality = low.get((s.site, s.language), 0)
     by_key: dict[tuple[str, str], list[Series]] = {}
     for s in overall + sections:
         by_key.setdefault((s.site, s.language), []).append(s)
