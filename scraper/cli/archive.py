@@ -16,10 +16,10 @@ from typing import Any
 
 import click
 
-from .._exceptions import EXIT_PARTIAL
+from .._exceptions import EXIT_PARTIAL, UsageError
 from ..store import RANK_WINDOW, Filters
 from ..urls import canonical, display, readable
-from ._common import check_day, db_option, fail, open_store
+from ._common import check_day, db_option, fail, flush_stdout, open_store
 
 # ---------------------------------------------------------------------- shared options
 
@@ -211,8 +211,8 @@ def export(
         if output is None:
             target = sys.stdout.buffer if fmt == "parquet" else sys.stdout
         count = exporting.export(records, fmt, target, fields=names, excel=excel)
-        if output is None and fmt == "parquet":
-            sys.stdout.buffer.flush()
+        if output is None:
+            flush_stdout()
     if output:
         click.echo(f"{count} articles written to {output}", err=True)
 
@@ -438,4 +438,7 @@ def article_key(key: str) -> int | str:
     key = key.strip()
     if key.isdigit() and len(key) < 19:
         return int(key)
-    return canonical(key)
+    try:
+        return canonical(key)
+    except ValueError as exc:  # e.g. "http://[::1": an IPv6 host not closed
+        raise UsageError(f"not an article id or URL: {key!r} ({exc})") from None

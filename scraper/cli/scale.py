@@ -166,15 +166,16 @@ def import_command(source: Path, db_path: Path, as_json: bool, quiet: bool) -> N
 
 def backfill_line(summary: Any) -> str:
     """The backfill's summary, whose numbers add up: records = responses + other records +
-    unreadable; responses = kept + not articles + skipped; kept = new + updated + unchanged
-    + earlier + same capture."""
+    unreadable; responses = kept + not articles + skipped + failed to parse; kept = new +
+    updated + unchanged + earlier + same capture."""
     s = summary
     line = (
         f"backfill: {s.records:,} records read ({s.responses:,} responses, "
         f"{s.other_records:,} other records, {s.unreadable:,} unreadable); of the responses "
         f"{s.kept:,} articles kept ({s.new:,} new, {s.updated:,} updated, {s.unchanged:,} "
         f"unchanged, {s.earlier:,} earlier versions, {s.same_capture:,} already archived), "
-        f"{s.not_articles:,} not articles, {s.skipped_responses:,} skipped "
+        f"{s.not_articles:,} not articles, {s.skipped_responses:,} skipped, "
+        f"{s.parse_errors:,} failed to parse "
         f"in {s.seconds:.1f}s ({s.status})"
     )
     if s.files_done_before:

@@ -47,6 +47,19 @@ class Kept:
     size: int  # body bytes
 
 
+@dataclass(frozen=True, slots=True)
+class BadRecord:
+    """A capture whose page could not be parsed or stored: the archive records its URL as
+    failed, with the reason (``scraper audit`` lists it; the next crawl fetches it)."""
+
+    site: str
+    base_url: str
+    url: str
+    reason: str
+    file: str
+    offset: int
+
+
 @dataclass
 class ShardResult:
     shard: Shard
@@ -57,6 +70,7 @@ class ShardResult:
     peak_rss: int  # bytes: peak resident memory of the process that read the shard
     cpu_seconds: float = 0.0  # CPU time the shard took where it ran
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (URL, why) with explain
+    bad: list[BadRecord] = field(default_factory=list)  # records whose parse raised
 
 
 @dataclass
@@ -101,7 +115,13 @@ class BackfillSummary:
 
     @property
     def unreadable(self) -> int:
-        return sum(self.problems.values())
+        """Records that could not be read (truncated, malformed, digest)."""
+        return sum(self.problems.values()) - self.parse_errors
+
+    @property
+    def parse_errors(self) -> int:
+        """Responses read whose extraction raised (``problems['error']``)."""
+        return self.problems.get("error", 0)
 
     @property
     def skipped_responses(self) -> int:
@@ -115,12 +135,13 @@ class BackfillSummary:
     def balance(self) -> list[str]:
         """The summary's sums that do not add up (none: every record is accounted for):
         records = responses + other records + unreadable; responses = articles kept + not
-        articles + skipped; kept = new + updated + unchanged + earlier + same capture (for
-        Parquet output every kept one is new)."""
+        articles + skipped + failed to parse; kept = new + updated + unchanged + earlier +
+        same capture (for Parquet output every kept one is new)."""
         wrong = []
         if self.records != self.responses + self.other_records + self.unreadable:
             wrong.append("records")
-        if self.responses != self.kept + self.not_articles + self.skipped_responses:
+        kept_or_not = self.kept + self.not_articles + self.skipped_responses + self.parse_errors
+        if self.responses != kept_or_not:
             wrong.append("responses")
         placed = self.new + self.updated + self.unchanged + self.earlier + self.same_capture
         if self.status != "interrupted" and self.kept != placed:
