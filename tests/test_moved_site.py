@@ -60,7 +60,7 @@ def test_a_start_url_moved_to_a_subdomain_reroots_the_crawl(
     summary = scraper.crawl("http://sahara.ma/ar/", db, settings=FAST_CRAWL)  # no profile
     assert summary.status == "ok", summary.messages
     assert exit_code(summary) == 0
-    moved = [m for m in summary.messages if "has moved" in m]
+    moved = [m for m in summary.notes if "has moved" in m]
     assert len(moved) == 1 and "news.sahara.ma" in moved[0]
     urls = _urls(db)
     assert len(urls) == ARTICLES
@@ -70,7 +70,7 @@ def test_a_start_url_moved_to_a_subdomain_reroots_the_crawl(
     # The next run knows where the site lives: nothing new, nothing said about a move again.
     again = scraper.crawl("http://sahara.ma/ar/", db, settings=FAST_CRAWL)
     assert again.status == "ok" and again.articles_new == 0
-    assert not [m for m in again.messages if "has moved" in m]
+    assert not [m for m in again.notes if "has moved" in m]
     assert _sites(db)[0]["hosts"] == ["news.sahara.ma"]
 
 
@@ -130,7 +130,7 @@ def test_the_demo_shows_a_moved_site(tmp_path: Path) -> None:
     db = tmp_path / "moved.db"
     result = run_demo(db, port=0, moved=True)
     assert [s.status for s in result.summaries] == ["ok", "ok"]
-    assert any("has moved" in m for m in result.summaries[0].messages)
+    assert any("has moved" in m for m in result.summaries[0].notes)
     with Store(db) as store:
         history = store.history(corrected_url(moved=True))
     assert len(history) == 2

@@ -83,7 +83,7 @@ def test_a_site_zone_is_learned_and_given_to_its_naive_dates(tmp_path: Path) -> 
         again = crawl_mirror(server.url("/"), db, profile=None, refresh=True)
     assert summary.status == "ok" and summary.articles_new == 9
     assert summary.no_offset == 0
-    assert any("learned: +01:00" in m for m in summary.messages)
+    assert any("learned: +01:00" in m for m in summary.notes)
     assert _site_row(db) == ("+01:00", "learned")
     records = _records(db)
     first = records["Un texte sans fuseau 1"]
@@ -103,7 +103,7 @@ def test_without_any_offset_the_dates_stay_naive_and_are_counted(tmp_path: Path)
     with FaultServer(_site(NAIVE)) as server:
         summary = crawl_mirror(server.url("/"), db, profile=None)
     assert summary.no_offset == 3
-    assert any("3 article date(s) without a known UTC offset" in m for m in summary.messages)
+    assert any("3 article date(s) without a known UTC offset" in m for m in summary.notes)
     assert _site_row(db) == (None, None)
     records = _records(db)
     assert records["Un texte sans fuseau 1"]["published_at"] == "2025-07-11T20:30:00"

@@ -159,6 +159,9 @@ def report(summary: CrawlSummary, *, as_json: bool, quiet: bool, stdout: bool = 
         for message in summary.messages:
             kind = "error" if code else "note"
             click.echo(f"scraper: {kind}: {message}", err=True)
+    if not quiet and not as_json:
+        for note in summary.notes:
+            click.echo(f"scraper: note: {note}", err=True)
     return code
 
 

@@ -187,7 +187,7 @@ class Crawler:
             self._end_zone()
             self.frontier.requeue(self._site_id, states=("active", "parked"))
             self._finish_summary(started)
-            message = "; ".join(self.summary.messages) or None
+            message = "; ".join(self.summary.messages + self.summary.notes) or None
             self.store.finish_run(run_id, self.summary.status, self.summary.counts(), message)
         return self.summary
 
@@ -200,12 +200,15 @@ class Crawler:
         return ZoneLearner(None, self.store.offset_dates(self._site_id, MAX_OBSERVED))
 
     def _end_zone(self) -> None:
-        """Archive the articles held for the zone: in it when it can be learned now."""
+        """Archive the articles held for the zone: in it when it can be learned now. After a
+        failure (a full disk, a bug) they are left: still active, the next run fetches them."""
+        if self.summary.status == "failed":
+            return
         if self._zone.finish():
             self._zone_learned()
         self._release_held()
         if self.summary.no_offset:
-            self.summary.messages.append(
+            self.summary.notes.append(
                 f"{self.summary.no_offset} article date(s) without a known UTC offset: the"
                 f" site gave none and its time zone is unknown (give it with --timezone)"
             )
@@ -556,7 +559,7 @@ class Crawler:
         how = f"{display(url)} led to {display(final)}" if url != final else display(url)
         note = f"{self.site.name} has moved: {how}; crawling {host}"
         log.info("%s", note)
-        self.summary.messages.append(note)
+        self.summary.notes.append(note)
 
     def _led_elsewhere(self, where: str) -> None:
         """The start URL redirected to another site: nothing of ours to crawl there."""
@@ -830,7 +833,7 @@ class Crawler:
         note = f"time zone of {self.site.name} learned: {zone.name} (from {zone.learned_from}"
         note += " dates the site gave with an offset); applied to its dates given without one"
         log.info("%s", note)
-        self.summary.messages.append(note)
+        self.summary.notes.append(note)
         self._release_held()
 
     def _release_held(self) -> None:

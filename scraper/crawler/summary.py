@@ -51,6 +51,9 @@ class CrawlSummary:
     no_offset: int = 0  # articles archived with a publication date of unknown UTC offset
     seconds: float = 0.0
     messages: list[str] = field(default_factory=list)
+    # what a run learned or did that is no fault: a moved site, a time zone learned, dates of
+    # unknown offset (printed as notes, never as errors; recorded with the run's message)
+    notes: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # the first few "url: reason" lines
     requests_by_kind: dict[str, int] = field(default_factory=dict)
     interrupted_by: str | None = None  # "SIGINT" or "SIGTERM" when a signal stopped the crawl
