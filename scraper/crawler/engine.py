@@ -556,7 +556,11 @@ class Crawler:
         self._moved_to.add(host)
         self._learn_hosts([host])
         self.store.add_site_host(self._site_id, host)
-        how = f"{display(url)} led to {display(final)}" if url != final else display(url)
+        how = (
+            f"{display(url)} led to {display(final)}"
+            if url != final
+            else f"its robots.txt names {display(url)}"
+        )
         note = f"{self.site.name} has moved: {how}; crawling {host}"
         log.info("%s", note)
         self.summary.notes.append(note)
