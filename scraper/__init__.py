@@ -27,8 +27,8 @@ from ._exceptions import (
     UsageError,
 )
 from .article import Article, Link
+from .collection import crawl
 from .extract import extract
-from .job import crawl
 from .store import Store as Archive
 from .summary import CrawlSummary
 

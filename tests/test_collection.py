@@ -1,0 +1,301 @@
+"""Collections: several sites crawled in one run into one archive, over real loopback servers.
+
+Five sites at once: the sahara.ma mirror (with its profile), Le Journal du Sud and the
+synthetic site (both without a profile), one answering 503 to everything, one whose
+robots.txt disallows everything.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from click.testing import CliRunner
+
+import scraper
+from scraper import ConfigError, Settings, UsageError
+from scraper.cli import main
+from scraper.collection import CollectionSummary, worst_status
+from scraper.mirror import MirrorServer
+from scraper.sitelist import SiteSpec, parse_lines, parse_toml, read_sites
+from scraper.store import Store
+
+from .faultserver import FaultServer, Routes
+from .sites.lejournal import LeJournalServer
+
+ROOT = Path(__file__).resolve().parent.parent
+SYNTHETIC = ROOT / "benchmarks" / "synthetic_site.py"
+SYNTHETIC_ARTICLES = 40
+FAST = ["--delay", "0", "--concurrency", "4", "--workers", "8", "--backoff-base", "0.01"]
+LEJOURNAL_DELAY = 0.05  # the site's own pace, from the sites file
+
+
+def cli(*args: object) -> object:
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> Iterator[str]:
+    """The benchmark's synthetic site (one host, 40 articles) in a subprocess."""
+    command = [sys.executable, str(SYNTHETIC), "--articles", str(SYNTHETIC_ARTICLES),
+               "--sections", "2", "--per-page", "10"]  # fmt: skip
+    server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        yield json.loads(server.stdout.readline())["base_urls"][0]
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()  # it stops at end of stdin
+        server.wait(timeout=10)
+
+
+def unavailable_app(method: str, path: str, headers: object) -> tuple[int, dict, bytes]:
+    return 503, {"Content-Type": "text/plain"}, b"down for maintenance"
+
+
+DISALLOW_ALL = Routes(
+    {
+        "/robots.txt": (200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /\n"),
+        "/": "<html><body><a href='/2025/01/01/story.html'>story</a></body></html>",
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def collection(
+    mirror: MirrorServer, synthetic: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict]:
+    """The five sites crawled twice through ``scraper crawl --sites``."""
+    tmp = tmp_path_factory.mktemp("collection")
+    db = tmp / "press.db"
+    with (
+        LeJournalServer() as journal,
+        FaultServer(unavailable_app) as down,
+        FaultServer(DISALLOW_ALL) as closed,
+    ):
+        sites = tmp / "press.toml"
+        sites.write_text(
+            f'[[site]]\nurl = "{mirror.base_url}/ar/"\nprofile = "sahara.ma"\n'
+            f'timezone = "Africa/Casablanca"\n\n'
+            f'[[site]]\nurl = "{journal.base_url}/"\ndelay = {LEJOURNAL_DELAY}\n\n'
+            f'[[site]]\nurl = "{synthetic}"\n\n'
+            f'[[site]]\nurl = "{down.base_url}/"\n\n'
+            f'[[site]]\nurl = "{closed.base_url}/"\n',
+            encoding="utf-8",
+        )
+        first = cli("crawl", "--sites", sites, "--db", db, *FAST, "--json")
+        journal_times = [r.time for r in journal.requests if r.path != "/robots.txt"]
+        down_requests = len(down.log)
+        # The second run, from Python: every site incremental on its own.
+        with Store(db) as store:
+            before = {r["url"]: r["revision"] for r in store.records()}
+        again = scraper.crawl(
+            [SiteSpec(f"{mirror.base_url}/ar/", profile="sahara.ma"), f"{journal.base_url}/",
+             synthetic, f"{down.base_url}/", f"{closed.base_url}/"],
+            db, settings=Settings(delay=0, concurrency=4, workers=8, backoff_base=0.01),
+        )  # fmt: skip
+        hosts = {
+            "mirror": urlsplit(mirror.base_url).netloc,
+            "journal": urlsplit(journal.base_url).netloc,
+            "synthetic": urlsplit(synthetic).netloc,
+            "down": urlsplit(down.base_url).netloc,
+            "closed": urlsplit(closed.base_url).netloc,
+        }
+    with Store(db) as store:
+        records = list(store.records())
+        runs = store.runs()
+    yield {
+        "first": first,
+        "report": json.loads(first.stdout.strip().splitlines()[-1]),
+        "again": again,
+        "before": before,
+        "records": records,
+        "runs": runs,
+        "db": db,
+        "hosts": hosts,
+        "journal_times": journal_times,
+        "down_requests": down_requests,
+    }
+
+
+def of_site(records: list[dict], host: str) -> dict[str, dict]:
+    return {unquote(urlsplit(r["url"]).path): r for r in records if r["site"] == host}
+
+
+def test_every_article_of_the_good_sites_is_archived(collection, truth):
+    records, hosts = collection["records"], collection["hosts"]
+    mirror = of_site(records, hosts["mirror"])
+    assert sorted(mirror) == sorted(unquote(t["path"]) for t in truth)
+    for t in truth:
+        got = mirror[unquote(t["path"])]
+        assert (got["title"], got["body"], got["published_at"]) == (
+            t["title"], t["body"], t["published_at"]
+        ), t["path"]  # fmt: skip
+    journal_truth = [
+        json.loads(line)
+        for line in (ROOT / "tests/fixtures/lejournal/truth.jsonl").read_text("utf-8").splitlines()
+    ]
+    journal = of_site(records, hosts["journal"])
+    assert sorted(journal) == sorted(t["path"] for t in journal_truth)
+    for t in journal_truth:
+        assert (journal[t["path"]]["title"], journal[t["path"]]["body"]) == (t["title"], t["body"])
+    sys.path.insert(0, str(SYNTHETIC.parent))
+    try:
+        from synthetic_site import SiteSpec as Synthetic
+    finally:
+        sys.path.remove(str(SYNTHETIC.parent))
+    spec = Synthetic(articles=SYNTHETIC_ARTICLES, sections=2, per_page=10)
+    synthetic = of_site(records, hosts["synthetic"])
+    assert sorted(synthetic) == sorted(spec.article_path(i) for i in range(SYNTHETIC_ARTICLES))
+    assert all(len(r["body"]) > 200 and r["title"] for r in synthetic.values())
+    assert not of_site(records, hosts["down"]) and not of_site(records, hosts["closed"])
+
+
+def test_the_summary_has_one_line_per_site_a_total_and_the_worst_code(collection):
+    report = collection["report"]
+    by_site = {s["site"]: s for s in report["sites"]}
+    hosts = collection["hosts"]
+    assert list(by_site) == [hosts[k] for k in ("mirror", "journal", "synthetic", "down", "closed")]
+    assert [by_site[hosts[k]]["status"] for k in ("mirror", "journal", "synthetic")] == ["ok"] * 3
+    down, closed = by_site[hosts["down"]], by_site[hosts["closed"]]
+    assert down["status"] == "blocked" and down["exit_code"] == 4
+    assert "503" in " ".join(down["messages"])
+    assert closed["pages_fetched"] == 0 and closed["skipped"] >= 1
+    assert "no article found" in " ".join(closed["messages"])
+    assert report["exit_code"] == collection["first"].exit_code == 4  # the worst site's
+    assert report["status"] == "blocked"
+    assert report["total"]["articles_new"] == sum(s["articles_new"] for s in report["sites"])
+    assert report["total"]["articles_new"] == len(collection["before"]) == 74 + 30 + 40
+
+
+def test_each_site_has_its_run_and_the_collection_one(collection):
+    hosts = collection["hosts"]
+    with sqlite3.connect(collection["db"]) as conn:
+        rows = conn.execute(
+            "SELECT id, status, sites, pages_fetched, articles_new, message FROM collection_runs"
+        ).fetchall()
+        linked = conn.execute(
+            "SELECT r.collection_run, s.name, r.status, r.message FROM crawl_runs r"
+            " JOIN sites s ON s.id = r.site_id ORDER BY r.id"
+        ).fetchall()
+        changed = conn.execute(
+            "SELECT s.name, a.changed_run, r.site_id = a.site_id FROM articles a"
+            " JOIN sites s ON s.id = a.site_id JOIN crawl_runs r ON r.id = a.changed_run"
+        ).fetchall()
+    (first_id, status, names, pages, new, message), second = rows
+    assert status == "blocked" and json.loads(names) == list(hosts.values())
+    assert new == 144 and pages == collection["report"]["total"]["pages_fetched"]
+    assert f"{hosts['down']}: blocked" in message and hosts["mirror"] not in message
+    assert [run for run, *_ in linked] == [first_id] * 5 + [second[0]] * 5
+    by_site = {name: (status, message) for _, name, status, message in linked[:5]}
+    assert "robots.txt unavailable" in by_site[hosts["down"]][1]
+    assert "no article found" in by_site[hosts["closed"]][1]
+    # An article records the run of its own site, not the last run the collection started.
+    assert changed and all(same for _, _, same in changed)
+
+
+def test_a_site_keeps_its_own_pace_on_the_shared_fetcher(collection):
+    """Request starts to Le Journal are spaced by its own delay (server-side arrival times
+    jitter by a few ms, so: the span of all of them, and the median gap)."""
+    times = sorted(collection["journal_times"])
+    gaps = sorted(b - a for a, b in itertools.pairwise(times))
+    assert len(times) > 30
+    assert times[-1] - times[0] >= (len(times) - 1) * LEJOURNAL_DELAY * 0.95
+    assert gaps[len(gaps) // 2] >= LEJOURNAL_DELAY * 0.9
+
+
+def test_a_second_run_is_incremental_per_site(collection):
+    again: CollectionSummary = collection["again"]
+    assert isinstance(again, CollectionSummary)
+    first = {s["site"]: s for s in collection["report"]["sites"]}
+    for summary in again.sites:
+        assert summary.articles_new == 0, summary.site
+        if first[summary.site]["articles_new"]:
+            assert summary.pages_fetched < first[summary.site]["pages_fetched"] / 2
+    with Store(collection["db"]) as store:
+        after = {r["url"]: r["revision"] for r in store.records()}
+    assert after == collection["before"]
+
+
+def test_runs_and_stats_read_per_site(collection):
+    runs = cli("runs", "--db", collection["db"], "--limit", "10")
+    lines = runs.stdout.strip().splitlines()
+    assert len(lines) == 10 and all("collection" in line for line in lines)
+    one = cli("runs", "--db", collection["db"], "--site", collection["hosts"]["journal"])
+    assert len(one.stdout.strip().splitlines()) == 2
+
+
+# ---------------------------------------------------------------------- input, pure
+def test_a_plain_sites_file_is_one_target_a_line(tmp_path):
+    specs = parse_lines("# press\nsahara.ma\n\nhttps://le360.com/  # a comment\n", "f.txt")
+    got = [(s.target, s.where) for s in specs]
+    assert got == [("sahara.ma", "f.txt:2"), ("https://le360.com/", "f.txt:4")]
+    with pytest.raises(ConfigError, match=r"f.txt:1: one target a line"):
+        parse_lines("sahara.ma --delay 2\n", "f.txt")
+    (tmp_path / "empty.txt").write_text("# nothing\n")
+    with pytest.raises(ConfigError, match="no site in"):
+        read_sites(tmp_path / "empty.txt")
+
+
+def test_a_toml_collection_is_checked_key_by_key():
+    specs = parse_toml(
+        '[[site]]\nurl = "sahara.ma"\nlanguages = ["ar"]\ndelay = 2\n'
+        'timezone = "Africa/Casablanca"\n'
+        '[[site]]\nurl = "https://le360.com/"\nsince = "2025-01"\nmax_pages = 50\n',
+        "p.toml",
+    )  # fmt: skip
+    assert specs[0].delay == 2.0 and specs[0].timezone == "Africa/Casablanca"
+    assert specs[0].crawl_settings(Settings()).languages == ("ar",)
+    assert specs[1].crawl_settings(Settings()).since == "2025-01-01"
+    bad = {
+        'url = "a.ma"\nlanguage = "ar"': r"#1 \(a.ma\): unknown key 'language'",
+        "delay = 2": r"'url' .* is required",
+        'url = "a.ma"\ndelay = -1': r"'delay' wants a number",
+        'url = "a.ma"\ntimezone = "Mars/Olympus"': r"unknown timezone 'Mars/Olympus'",
+        'url = "a.ma"\nmax_pages = 0': r"max_pages",
+        'url = "a.ma"\ninclude = ["("]': r"include pattern '\(' is invalid",
+        'url = "a.ma"\nexclude = "/video/"': r"exclude URL patterns are not supported",
+    }
+    for body, message in bad.items():
+        with pytest.raises(ConfigError, match=message):
+            parse_toml(f"[[site]]\n{body}\n", "p.toml")
+    with pytest.raises(ConfigError, match="unknown key 'sites'"):
+        parse_toml('[[sites]]\nurl = "a.ma"\n', "p.toml")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        parse_toml("[[site]\n", "p.toml")
+
+
+def test_worst_status_orders_the_outcomes():
+    assert worst_status(["ok", "partial", "ok"]) == "partial"
+    assert worst_status(["incomplete", "blocked", "partial"]) == "blocked"
+    assert worst_status(["ok", "interrupted", "failed"]) == "interrupted"
+    assert worst_status([]) == "ok"
+
+
+def test_bad_collections_are_one_line_errors_before_anything_is_opened(tmp_path):
+    db = tmp_path / "a.db"
+    cases = [
+        (["crawl", "sahara.ma", "sahara.ma"], "sahara.ma is listed twice"),
+        (["crawl", "sahara.ma", "ftp://x.org/"], "site 'ftp://x.org/': not an http(s) URL"),
+        (["crawl", "--profile", "sahara.ma", "a.ma", "b.ma"], "--profile applies to one TARGET"),
+        (["crawl"], "missing TARGET"),
+        (["crawl", "--sites", tmp_path / "none.txt"], "cannot read sites file"),
+    ]
+    for args, message in cases:
+        done = CliRunner().invoke(main, [*map(str, args), "--db", str(db)])
+        assert done.exit_code == 2, (args, done.output)
+        assert message in done.stderr and "Traceback" not in done.output
+    timezone = tmp_path / "tz.toml"
+    timezone.write_text('[[site]]\nurl = "https://x.org/"\ntimezone = "UTC"\n')
+    done = CliRunner().invoke(main, ["crawl", "--sites", str(timezone), "--db", str(db)])
+    assert done.exit_code == 2 and "needs a site profile" in done.stderr
+    assert not db.exists()
+    with pytest.raises(UsageError, match="applies to a crawl of one site"):
+        scraper.crawl(["sahara.ma"], db, urls=["http://sahara.ma/x"])
