@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, cast, overload
@@ -33,6 +33,7 @@ from .fetch import Fetcher, Recorder, make_user_agent
 from .job import check_languages, no_article_hint, resolve_site
 from .job import crawl as crawl_site
 from .lock import ArchiveLock
+from .parsers import parser_pool, resolve_parsers
 from .sitelist import SiteSpec
 from .store import DEFAULT_DB, Store
 from .summary import CrawlSummary, Progress, Site
@@ -151,7 +152,10 @@ def crawl_collection(
     names = [p.site.name for p in plans]
     path = Path(db)
     started = time.monotonic()
-    with Store(path) as store, ArchiveLock(path), _warc_recorder(base, names) as recorder:
+    with ExitStack() as stack:
+        store = stack.enter_context(Store(path))
+        stack.enter_context(ArchiveLock(path))
+        recorder = stack.enter_context(_warc_recorder(base, names))
         fetcher = Fetcher(base, recorder=recorder)
         for plan in plans:
             if plan.spec.delay is not None:
@@ -160,6 +164,7 @@ def crawl_collection(
         lock = threading.RLock()  # one for every view: one connection, one user at a time
         views = [_SiteStore(store, lock) for _ in plans]
         report = _Totals(progress, len(plans)) if progress else None
+        parsers = stack.enter_context(parser_pool(resolve_parsers(base.parsers, sites=len(plans))))
         processing = ThreadPoolExecutor(1, "scraper-processing")
         crawlers = [
             Crawler(
@@ -169,6 +174,7 @@ def crawl_collection(
                 plan.settings,
                 report.for_site(n) if report else None,
                 processing,
+                parsers=parsers,
             )
             for n, (plan, view) in enumerate(zip(plans, views, strict=True))
         ]

@@ -25,6 +25,7 @@ from .crawl import Crawler
 from .discover import on_site
 from .fetch import Fetcher, Recorder, make_user_agent
 from .lock import ArchiveLock
+from .parsers import parser_pool, resolve_parsers
 from .profiles import Profile
 from .store import DEFAULT_DB, Store
 from .summary import CrawlSummary, Progress, Site
@@ -76,9 +77,12 @@ def crawl(
         Store(path) as store,  # a bad path is reported as such first
         ArchiveLock(path),
         _warc_recorder(settings, site) as recorder,
+        parser_pool(resolve_parsers(settings.parsers, sites=1)) as parsers,
     ):
         fetcher = Fetcher(settings, recorder=recorder)
-        crawler = Crawler(store, fetcher, site, settings, progress, None, chosen, declarations_only)
+        crawler = Crawler(
+            store, fetcher, site, settings, progress, None, chosen, declarations_only, parsers
+        )
         summary = asyncio.run(_run(crawler, fetcher))
         if summary.status == "ok" and not _has_articles(store, site.name):
             summary.messages.append(no_article_hint(summary, site))

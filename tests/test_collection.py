@@ -299,3 +299,31 @@ def test_bad_collections_are_one_line_errors_before_anything_is_opened(tmp_path)
     assert not db.exists()
     with pytest.raises(UsageError, match="applies to a crawl of one site"):
         scraper.crawl(["sahara.ma"], db, urls=["http://sahara.ma/x"])
+
+
+# ---------------------------------------------------------------------- parser processes
+def test_a_parser_process_gives_what_the_processing_thread_gives(mirror, truth):
+    """Extraction is pure: a page parsed in a parser process is the page parsed here."""
+    from datetime import UTC, datetime
+
+    import httpx
+
+    from scraper.fetch import FetchResult
+    from scraper.parse import parse_article
+    from scraper.parsers import parser_pool, resolve_parsers
+    from scraper.profiles import load
+
+    t = truth[0]
+    html = httpx.get(mirror.base_url + t["path"], timeout=30).content
+    url = "http://sahara.ma" + t["path"]
+    result = FetchResult(url, url, 200, {"content-type": "text/html; charset=utf-8"}, html,
+                         html.decode(), "utf-8", None, None, 0.1, 1, None)  # fmt: skip
+    args = (result, url, datetime(2026, 1, 1, tzinfo=UTC), "sahara.ma", load("sahara.ma"),
+            {"sahara.ma"}, True, None)  # fmt: skip
+    here = parse_article(*args)
+    with parser_pool(1) as pool:
+        assert pool is not None
+        there = pool.submit(parse_article, *args).result(timeout=120)
+    assert here.article.title == t["title"] and there == here
+    assert resolve_parsers(None, sites=1) == 0 and resolve_parsers(None, sites=5) >= 1
+    assert resolve_parsers(0, sites=5) == 0 and resolve_parsers(3, sites=1) == 3
