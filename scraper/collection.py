@@ -38,7 +38,17 @@ from .sitelist import SiteSpec
 from .store import DEFAULT_DB, Store
 from .summary import CrawlSummary, Progress, Site
 
-__all__ = ["CollectionSummary", "SiteSpec", "crawl", "crawl_collection", "worst_status"]
+__all__ = [
+    "CollectionSummary",
+    "SiteSpec",
+    "check_distinct",
+    "crawl",
+    "crawl_collection",
+    "finish_record",
+    "plan_site",
+    "site_summary",
+    "worst_status",
+]
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +126,7 @@ def crawl(
 
 
 @dataclass(frozen=True)
-class _Plan:
+class Plan:
     """One site of the collection, resolved: what to crawl, its settings, its own pace."""
 
     spec: SiteSpec
@@ -145,8 +155,8 @@ def crawl_collection(
     specs = [s if isinstance(s, SiteSpec) else SiteSpec(s, where=f"site {s!r}") for s in sites]
     if not specs:
         raise UsageError("no site to crawl")
-    plans = [_plan(spec, base) for spec in specs]
-    _check_distinct(plans)
+    plans = [plan_site(spec, base) for spec in specs]
+    check_distinct(plans)
     if base.global_concurrency == Settings().global_concurrency:
         base = base.replace(global_concurrency=max(base.global_concurrency, 2 * len(plans)))
     names = [p.site.name for p in plans]
@@ -183,18 +193,18 @@ def crawl_collection(
         finally:
             processing.shutdown()
         for plan, view, outcome in zip(plans, views, outcomes, strict=True):
-            summary = _site_summary(plan.site, outcome)
+            summary = site_summary(plan.site, outcome)
             if summary.status == "ok" and not _has_articles(store, plan.site.name):
                 hint = no_article_hint(summary, plan.site)
                 summary.messages.append(hint)
                 if view.run_id is not None:
                     store.note_run(view.run_id, hint)
             result.sites.append(summary)
-        _finish(store, result, started)
+        finish_record(store, result, started)
     return result
 
 
-def _plan(spec: SiteSpec, base: Settings) -> _Plan:
+def plan_site(spec: SiteSpec, base: Settings) -> Plan:
     """Resolve and check one site (bad input raises, naming where the site was given)."""
     try:
         site = resolve_site(spec.target, spec.profile)
@@ -205,7 +215,7 @@ def _plan(spec: SiteSpec, base: Settings) -> _Plan:
     except ScraperError as exc:
         where = spec.where or spec.target
         raise type(exc)(f"{where}: {exc}") from None
-    return _Plan(spec, site, chosen)
+    return Plan(spec, site, chosen)
 
 
 def _with_timezone(site: Site, timezone: str) -> Site:
@@ -218,9 +228,9 @@ def _with_timezone(site: Site, timezone: str) -> Site:
     return replace(site, profile=replace(site.profile, timezone=timezone))
 
 
-def _check_distinct(plans: list[_Plan]) -> None:
+def check_distinct(plans: list[Plan]) -> None:
     """A site listed twice, or a host two sites share, would be crawled twice at once."""
-    owner: dict[str, _Plan] = {}
+    owner: dict[str, Plan] = {}
     for plan in plans:
         for host in sorted(plan.site.hosts):
             other = owner.setdefault(host, plan)
@@ -238,7 +248,7 @@ async def _run_all(crawlers: list[Crawler], fetcher: Fetcher) -> list[CrawlSumma
             return await asyncio.gather(*(c.run() for c in crawlers), return_exceptions=True)
 
 
-def _site_summary(site: Site, outcome: CrawlSummary | BaseException) -> CrawlSummary:
+def site_summary(site: Site, outcome: CrawlSummary | BaseException) -> CrawlSummary:
     """A site's summary; a crawl that raised (the archive failed under it) is ``failed``."""
     if isinstance(outcome, CrawlSummary):
         return outcome
@@ -247,7 +257,8 @@ def _site_summary(site: Site, outcome: CrawlSummary | BaseException) -> CrawlSum
     return CrawlSummary(site=site.name, status="failed", messages=[message])
 
 
-def _finish(store: Store, result: CollectionSummary, started: float) -> None:
+def finish_record(store: Store, result: CollectionSummary, started: float) -> None:
+    """The collection's end: its time, worst status and totals, in ``collection_runs``."""
     result.seconds = time.monotonic() - started
     result.status = worst_status([s.status for s in result.sites])
     signals = {s.interrupted_by for s in result.sites if s.interrupted_by}

@@ -38,7 +38,14 @@ from .store import RECORD_FIELDS, PageRecord, Store
 if TYPE_CHECKING:
     from .backfill import BackfillSummary, Shard, ShardResult
 
-__all__ = ["EXTRA_FIELDS", "ImportSummary", "ParquetSink", "import_into", "record_to_article"]
+__all__ = [
+    "EXTRA_FIELDS",
+    "ImportSummary",
+    "ParquetSink",
+    "import_into",
+    "merge_archive",
+    "record_to_article",
+]
 
 EXTRA_FIELDS: tuple[str, ...] = ("base_url", "profile", "timezone", "date_raw")
 EXTRA_FIELDS += ("warc_file", "warc_offset", "warc_length")
@@ -246,6 +253,16 @@ def import_into(
             _import_parquet(source, store, sites, summary, progress)
         else:
             _import_archive(source, store, sites, summary, progress)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def merge_archive(source: Path, store: Store) -> ImportSummary:
+    """Merge the archive file ``source`` (e.g. a worker's shard) into the open ``store``,
+    whose caller holds its lock: what :func:`import_into` does for an archive file."""
+    started = time.monotonic()
+    summary = ImportSummary(str(source), "archive")
+    _import_archive(Path(source), store, {}, summary, None)
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -56,6 +56,28 @@ from ._common import (
     help="Fetch exactly the article URLs in this file (one a line, '-': stdin), nothing else.",
 )
 @click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="dask: spread the sites over a Dask cluster's workers (needs scraper[scale]).",
+)
+@click.option("--scheduler", help="With --engine dask: a running cluster, e.g. tcp://HOST:8786.")
+@click.option(
+    "--dask-workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1),
+    help="With --engine dask and no --scheduler: worker processes of a local cluster.",
+)
+@click.option(
+    "--shards",
+    "shards_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --engine dask: the folder of the workers' shard archives "
+    "(default: <archive>.shards; on a cluster, a folder every worker and this machine see).",
+)
+@click.option(
     "--log-file",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Append log lines to this file instead of stderr.",
@@ -99,7 +121,9 @@ def crawl(
       scraper crawl --sites press.toml --db press.db
     """
     settings = settings_from(ctx, kw)
-    if sites_file is not None or len(targets) != 1:
+    if kw["engine"] != "dask" and (kw["scheduler"] or kw["shards_dir"]):
+        fail("--scheduler and --shards need --engine dask")
+    if sites_file is not None or len(targets) != 1 or kw["engine"] == "dask":
         specs = collection_specs(targets, sites_file, profile_name, kw["urls_file"])
         run_collection(specs, db_path, settings, kw)
         return
@@ -144,7 +168,15 @@ def run_collection(specs: list[SiteSpec], db_path: Path, settings: Settings, kw:
     try:
         with progress_display(enabled=bar) as (progress, console):
             setup_logging(kw["verbose"], kw["quiet"], kw["log_file"], console)
-            result = crawl_collection(specs, db_path, settings=settings, progress=progress)
+            if kw["engine"] == "dask":
+                from ..collection_dask import crawl_collection_dask
+
+                result = crawl_collection_dask(
+                    list(specs), db_path, settings=settings, workers=kw["dask_workers"],
+                    scheduler=kw["scheduler"], shards=kw["shards_dir"],
+                )  # fmt: skip
+            else:
+                result = crawl_collection(specs, db_path, settings=settings, progress=progress)
     except ScraperError as exc:
         if kw["as_json"]:
             failed = {"status": "error", "messages": [str(exc)], "exit_code": exc.exit_code}
