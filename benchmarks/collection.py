@@ -2,9 +2,9 @@
 CPU-bound.
 
 Starts ``benchmarks/synthetic_site.py`` (``--hosts`` sites, one loopback port each) in a
-subprocess, then crawls all of them as one collection (:func:`scraper.collection.crawl_collection`,
-every site at once on one fetcher, no delay, so the CPU is the bound) three ways, each into a
-fresh archive, each in a fresh Python process:
+subprocess, then crawls all of them as one collection (``crawl_collection`` in
+``scraper.crawler.collection``: every site at once on one fetcher, no delay, so the CPU is
+the bound) three ways, each into a fresh archive, each in a fresh Python process:
 
 - ``local, parsing in-process``: one process, ``parsers=0`` (the engine before parser processes);
 - ``local, N parser processes``: one process, article pages parsed in a process pool (default);
@@ -43,8 +43,8 @@ SERVER = HERE / "synthetic_site.py"
 def child(args: argparse.Namespace) -> dict[str, Any]:
     """One measurement, in this (fresh) process."""
     from scraper import Settings
-    from scraper.collection import crawl_collection
-    from scraper.collection_dask import crawl_collection_dask
+    from scraper.crawler.collection import crawl_collection
+    from scraper.scale.collection import crawl_collection_dask
 
     settings = Settings(delay=0, concurrency=2, workers=4, max_pages=args.pages, timeout=30.0)
     sites: list[str | Any] = list(args.urls)

@@ -1,7 +1,7 @@
 """Crawl throughput benchmark: the real crawler against a large synthetic site on loopback.
 
 Starts ``benchmarks/synthetic_site.py`` in a subprocess (its CPU does not count against the
-crawler), then crawls it with the project's own :class:`scraper.crawl.Crawler`,
+crawler), then crawls it with the project's own :class:`scraper.crawler.engine.Crawler`,
 :class:`scraper.fetch.Fetcher` and :class:`scraper.store.Store` into temporary archives, at
 two crawl sizes, and a plain sequential ``httpx`` loop over the same URLs as a baseline.
 Each measurement runs in a fresh Python process, because peak RSS (``ru_maxrss``) is a
@@ -157,15 +157,15 @@ def synthetic_profile(base_url: str) -> Any:
 
 async def crawl_child(args: argparse.Namespace) -> dict[str, Any]:
     from scraper import Settings
-    from scraper.crawl import Crawler, Site
+    from scraper.crawler.engine import Crawler, Site
     from scraper.fetch import Fetcher
-    from scraper.store import Store
+    from scraper.store import Frontier, Store
 
     # ``scraper.extract`` the attribute may be the function re-exported by the package, so
     # reach the modules themselves; parse.py imported the name, so patch it there too.
     extract_module = importlib.import_module("scraper.extract")
-    crawl_module = importlib.import_module("scraper.parse")
-    from scraper.parsers import parser_pool
+    crawl_module = importlib.import_module("scraper.crawler.parse")
+    from scraper.crawler.parsers import parser_pool
 
     timer = ExtractTimer(extract_module.extract)
     extract_module.extract = timer
@@ -221,7 +221,7 @@ async def crawl_child(args: argparse.Namespace) -> dict[str, Any]:
     for crawler, store in zip(crawlers, stores, strict=True):
         site_id = getattr(crawler, "_site_id", None)  # no public accessor yet
         if site_id:
-            known += sum(store.frontier_counts(site_id).values())
+            known += sum(Frontier(store).counts(site_id).values())
         store.close()
     pages = sum(s.pages_fetched for s in summaries)
     return {
@@ -403,7 +403,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     args.workers = args.workers or 2 * args.concurrency
     if args.parsers is None:
-        from scraper.parsers import default_parsers
+        from scraper.crawler.parsers import default_parsers
 
         args.parsers = default_parsers()
 

@@ -22,9 +22,9 @@ from click.testing import CliRunner
 import scraper
 from scraper import ConfigError, Settings, UsageError
 from scraper.cli import main
-from scraper.collection import CollectionSummary, worst_status
+from scraper.crawler.collection import CollectionSummary, worst_status
+from scraper.crawler.sitelist import SiteSpec, parse_lines, parse_toml, read_sites
 from scraper.mirror import MirrorServer
-from scraper.sitelist import SiteSpec, parse_lines, parse_toml, read_sites
 from scraper.store import Store
 
 from .faultserver import FaultServer, Routes
@@ -308,9 +308,9 @@ def test_a_parser_process_gives_what_the_processing_thread_gives(mirror, truth):
 
     import httpx
 
+    from scraper.crawler.parse import parse_article
+    from scraper.crawler.parsers import parser_pool, resolve_parsers
     from scraper.fetch import FetchResult
-    from scraper.parse import parse_article
-    from scraper.parsers import parser_pool, resolve_parsers
     from scraper.profiles import load
 
     t = truth[0]

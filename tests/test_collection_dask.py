@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 from scraper import Settings
 from scraper.cli import main
-from scraper.collection_dask import crawl_collection_dask, groups_of
+from scraper.crawler.sitelist import SiteSpec
 from scraper.mirror import MirrorServer
-from scraper.sitelist import SiteSpec
+from scraper.scale.collection import crawl_collection_dask, groups_of
 from scraper.store import Store
 
 from .faultserver import FaultServer

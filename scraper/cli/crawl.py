@@ -18,10 +18,10 @@ import click
 
 from .._config import Settings
 from .._exceptions import EXIT_BLOCKED, EXIT_OK, EXIT_PARTIAL, ScraperError
-from ..collection import CollectionSummary, crawl_collection
-from ..job import crawl as run_crawl
-from ..sitelist import SiteSpec, read_sites
-from ..summary import CrawlSummary, Progress
+from ..crawler.collection import CollectionSummary, crawl_collection
+from ..crawler.job import crawl as run_crawl
+from ..crawler.sitelist import SiteSpec, read_sites
+from ..crawler.summary import CrawlSummary, Progress
 from ..urls import display
 from ._common import (
     EXIT_INTERRUPTED,
@@ -169,7 +169,7 @@ def run_collection(specs: list[SiteSpec], db_path: Path, settings: Settings, kw:
         with progress_display(enabled=bar) as (progress, console):
             setup_logging(kw["verbose"], kw["quiet"], kw["log_file"], console)
             if kw["engine"] == "dask":
-                from ..collection_dask import crawl_collection_dask
+                from ..scale.collection import crawl_collection_dask
 
                 result = crawl_collection_dask(
                     list(specs), db_path, settings=settings, workers=kw["dask_workers"],
@@ -339,7 +339,7 @@ def demo(db_path: Path, port: int) -> None:
     crawl it corrects one article and a second crawl records the revision. Running the demo
     again adds nothing twice.
     """
-    from .. import demo as dm
+    from ..mirror import demo as dm
     from .archive import print_hits
 
     setup_logging(0, False)

@@ -26,16 +26,16 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, cast, overload
 
-from ._config import Settings
-from ._exceptions import ScraperError, UsageError
-from .crawl import Crawler
-from .fetch import Fetcher, Recorder, make_user_agent
+from .._config import Settings
+from .._exceptions import ScraperError, UsageError
+from ..fetch import Fetcher, Recorder, make_user_agent
+from ..store import DEFAULT_DB, Frontier, Store
+from ..store.lock import ArchiveLock
+from .engine import Crawler
 from .job import check_languages, no_article_hint, resolve_site
 from .job import crawl as crawl_site
-from .lock import ArchiveLock
 from .parsers import parser_pool, resolve_parsers
 from .sitelist import SiteSpec
-from .store import DEFAULT_DB, Store
 from .summary import CrawlSummary, Progress, Site
 
 __all__ = [
@@ -188,6 +188,8 @@ def crawl_collection(
             )
             for n, (plan, view) in enumerate(zip(plans, views, strict=True))
         ]
+        for crawler in crawlers:  # its queue is on the shared connection too
+            crawler.frontier = cast(Frontier, _Locked(crawler.frontier, lock))
         try:
             outcomes = asyncio.run(_run_all(crawlers, fetcher))
         finally:
@@ -279,31 +281,50 @@ def _has_articles(store: Store, site: str) -> bool:
     return next(iter(store.records(site=site)), None) is not None
 
 
-class _SiteStore:
-    """One site's view of the collection's :class:`Store`. Its calls are serialized by the
-    collection's lock (the event loop opens and closes a site's crawl while the processing
-    thread writes another's: one connection, one user at a time), and an article a site
-    saves records that site's run (``articles.changed_run``), not the last one started."""
+class _Locked:
+    """Calls to ``target``'s methods, each under ``lock``: the collection's sites share one
+    connection, and the event loop opens and closes a site's crawl while the processing
+    thread writes another's (one connection, one user at a time)."""
 
-    def __init__(self, store: Store, lock: threading.RLock) -> None:
-        self.store, self.lock = store, lock
-        self.run_id: int | None = None
+    def __init__(self, target: Any, lock: threading.RLock) -> None:
+        self.target, self.lock = target, lock
 
     def __getattr__(self, name: str) -> Any:
-        attr = getattr(self.store, name)
+        attr = getattr(self.target, name)
         if not callable(attr):
             return attr
 
         def call(*args: Any, **kwargs: Any) -> Any:
             with self.lock:
-                self.store.run_id = self.run_id
-                value = attr(*args, **kwargs)
-                if name == "start_run":
-                    self.run_id = value
-                return value
+                self._before()
+                return self._after(name, attr(*args, **kwargs))
 
         setattr(self, name, call)  # found directly from now on
         return call
+
+    def _before(self) -> None:
+        pass
+
+    def _after(self, name: str, value: Any) -> Any:
+        return value
+
+
+class _SiteStore(_Locked):
+    """One site's view of the collection's :class:`Store`, its calls serialized; an article
+    a site saves records that site's run (``articles.changed_run``), not the last one
+    started."""
+
+    def __init__(self, store: Store, lock: threading.RLock) -> None:
+        super().__init__(store, lock)
+        self.run_id: int | None = None
+
+    def _before(self) -> None:
+        self.target.run_id = self.run_id
+
+    def _after(self, name: str, value: Any) -> Any:
+        if name == "start_run":
+            self.run_id = value
+        return value
 
 
 class _Totals:
@@ -362,7 +383,7 @@ def _stop_on_signals(crawlers: list[Crawler]) -> Iterator[None]:
 
 def _warc_recorder(settings: Settings, names: list[str]) -> AbstractContextManager[Recorder | None]:
     """Where ``settings.warc`` names a folder, one recorder for every site of the run."""
-    from .warc.writer import recording
+    from ..warc.writer import recording
 
     return recording(
         settings.warc,

@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ._config import Settings
-from ._exceptions import ConfigError, UsageError
+from .._config import Settings
+from .._exceptions import ConfigError, UsageError
 
 __all__ = ["SITE_SETTINGS", "SiteSpec", "parse_lines", "parse_toml", "read_sites"]
 

@@ -1,11 +1,11 @@
 """Parser processes: article pages parsed beside the crawl, on the other cores.
 
-Extraction is pure (HTML and URL in, an :class:`~scraper.parse.Parsed` out), so it can run in
-worker processes while the crawl's processing thread keeps the one archive writer. One core
+Extraction is pure (HTML and URL in, an :class:`~scraper.crawler.parse.Parsed` out), so it can
+run in worker processes while the crawl's processing thread keeps the one archive writer. One core
 parses about 140 article pages a second; a collection of a few hundred hosts at one request a
 second each needs more. :func:`parser_pool` starts a small
 :class:`~concurrent.futures.ProcessPoolExecutor`; the crawler sends it article pages
-(:meth:`scraper.crawl.Crawler._parse_apart`) and writes what comes back.
+(:meth:`scraper.crawler.engine.Crawler._parse_apart`) and writes what comes back.
 
 Workers start from a fork server that has imported the parser once (no re-import per
 worker, no fork of a process with running threads), where the platform has one.
@@ -49,7 +49,7 @@ def parser_pool(processes: int) -> Iterator[ProcessPoolExecutor | None]:
     context: BaseContext = multiprocessing.get_context("spawn")
     if "forkserver" in multiprocessing.get_all_start_methods():
         server = multiprocessing.get_context("forkserver")
-        server.set_forkserver_preload(["scraper.parse"])
+        server.set_forkserver_preload(["scraper.crawler.parse"])
         context = server
     pool = ProcessPoolExecutor(processes, mp_context=context)
     try:

@@ -27,9 +27,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ._config import Settings
-from ._exceptions import UsageError
-from .collection import (
+from .._config import Settings
+from .._exceptions import UsageError
+from ..crawler.collection import (
     CollectionSummary,
     Plan,
     check_distinct,
@@ -38,11 +38,11 @@ from .collection import (
     plan_site,
     site_summary,
 )
-from .lock import ArchiveLock
+from ..crawler.sitelist import SiteSpec
+from ..crawler.summary import CrawlSummary
+from ..store import DEFAULT_DB, Store
+from ..store.lock import ArchiveLock
 from .merge import merge_archive
-from .sitelist import SiteSpec
-from .store import DEFAULT_DB, Store
-from .summary import CrawlSummary
 
 __all__ = ["crawl_collection_dask", "crawl_shard", "groups_of"]
 
@@ -81,7 +81,7 @@ def crawl_collection_dask(
     at ``scheduler``) into ``db``; returns the same :class:`CollectionSummary` as a local run.
     Bad input raises before any worker starts; a group whose task fails (its worker died
     more often than Dask retries) ends its sites as ``failed``, the others go on."""
-    from .scale import _client
+    from .cluster import _client
 
     base = settings or Settings()
     specs = [s if isinstance(s, SiteSpec) else SiteSpec(s, where=f"site {s!r}") for s in sites]
