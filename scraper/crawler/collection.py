@@ -3,8 +3,8 @@
 
 One archive lock, one shared :class:`~scraper.fetch.Fetcher` (politeness stays per host:
 robots.txt, Crawl-delay, Retry-After and parking are the fetcher's, host by host), one
-processing thread (the archive keeps one writer) and one :class:`~scraper.crawl.Crawler` per
-site, all on one event loop: forty sites at one request a second each take the time of the
+processing thread (the archive keeps one writer) and one :class:`~scraper.crawler.engine.Crawler`
+per site, all on one event loop: forty sites at one request a second each take the time of the
 longest, not the sum. Each site gets its own ``crawl_runs`` row (its frontier, revisits and
 incremental state are its own, as in a crawl of one site) and the collection one
 ``collection_runs`` row. A site that blocks us, fails or cannot be reached ends with its own
@@ -114,7 +114,7 @@ def crawl(
     db: str | Path = DEFAULT_DB,
     **options: Any,
 ) -> CrawlSummary | CollectionSummary:
-    """``scraper.crawl``: one site (a string: see :func:`scraper.job.crawl`, whose keyword
+    """``scraper.crawl``: one site (a string: see :func:`scraper.crawler.job.crawl`, whose keyword
     arguments it takes) or a collection (a list of targets or :class:`SiteSpec`: see
     :func:`crawl_collection`; ``settings`` and ``progress`` apply)."""
     if isinstance(target, str):
@@ -142,7 +142,7 @@ def crawl_collection(
     progress: Progress | None = None,
 ) -> CollectionSummary:
     """Crawl every site of ``sites`` (targets as ``scraper crawl`` takes them, or
-    :class:`SiteSpec` values from :func:`scraper.sitelist.read_sites`) into ``db``, at the
+    :class:`SiteSpec` values from :func:`scraper.crawler.sitelist.read_sites`) into ``db``, at the
     same time, on one shared fetcher. ``settings`` are the run's; a :class:`SiteSpec` may set
     some for its site (``sitelist.SITE_SETTINGS`` and ``delay``). Without an explicit
     ``global_concurrency`` the fetcher allows two requests in flight per site (at least the

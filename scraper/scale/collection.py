@@ -4,9 +4,9 @@
 The sites are dealt round-robin into one group per worker. A site is in one group only and no
 two sites share a host (checked first), so a host is crawled by one worker only and politeness
 holds across the cluster. Each group is one task: its worker crawls the group as a collection
-(:func:`scraper.collection.crawl_collection`) into its own *shard* archive and returns the
+(:func:`scraper.crawler.collection.crawl_collection`) into its own *shard* archive and returns the
 summaries; this process, the client and the archive's only writer, merges each shard into the
-archive as its task finishes (``scraper import``'s code: :func:`scraper.merge.merge_archive`)
+archive as its task finishes (``scraper import``'s code: :func:`scraper.scale.merge.merge_archive`)
 and records a run per site and the collection's.
 
 A shard is named after its sites and kept after the merge: it holds the group's frontier, so
