@@ -170,7 +170,10 @@ def test_the_summary_has_one_line_per_site_a_total_and_the_worst_code(collection
     assert closed["pages_fetched"] == 0 and closed["skipped"] >= 1
     assert "no article found" in " ".join(closed["messages"])
     assert report["exit_code"] == collection["first"].exit_code == 4  # the worst site's
-    assert report["status"] == "blocked"
+    # A first crawl that archives nothing is no success ("empty"); the collection's status
+    # is its worst site's.
+    assert closed["status"] == "empty" and closed["exit_code"] == 1
+    assert report["status"] == worst_status([s["status"] for s in report["sites"]]) == "blocked"
     assert report["total"]["articles_new"] == sum(s["articles_new"] for s in report["sites"])
     assert report["total"]["articles_new"] == len(collection["before"]) == 74 + 30 + 40
 
@@ -251,21 +254,23 @@ def test_a_toml_collection_is_checked_key_by_key():
         '[[site]]\nurl = "https://le360.com/"\nsince = "2025-01"\nmax_pages = 50\n',
         "p.toml",
     )  # fmt: skip
-    assert specs[0].delay == 2.0 and specs[0].timezone == "Africa/Casablanca"
-    assert specs[0].crawl_settings(Settings()).languages == ("ar",)
+    first = specs[0].crawl_settings(Settings())
+    assert specs[0].delay == 2.0 and first.delay == 2.0 and first.timezone == "Africa/Casablanca"
+    assert first.languages == ("ar",)
     assert specs[1].crawl_settings(Settings()).since == "2025-01-01"
     bad = {
         'url = "a.ma"\nlanguage = "ar"': r"#1 \(a.ma\): unknown key 'language'",
         "delay = 2": r"'url' .* is required",
         'url = "a.ma"\ndelay = -1': r"'delay' wants a number",
-        'url = "a.ma"\ntimezone = "Mars/Olympus"': r"unknown timezone 'Mars/Olympus'",
+        'url = "a.ma"\ntimezone = "Mars/Olympus"': r"unknown time zone 'Mars/Olympus'",
         'url = "a.ma"\nmax_pages = 0': r"max_pages",
-        'url = "a.ma"\ninclude = ["("]': r"include pattern '\(' is invalid",
-        'url = "a.ma"\nexclude = "/video/"': r"exclude URL patterns are not supported",
+        'url = "a.ma"\ninclude = ["("]': r"#1 \(a.ma\): include: not a regular expression",
     }
     for body, message in bad.items():
         with pytest.raises(ConfigError, match=message):
             parse_toml(f"[[site]]\n{body}\n", "p.toml")
+    (video,) = parse_toml('[[site]]\nurl = "a.ma"\nexclude = "/video/"\n', "p.toml")
+    assert video.crawl_settings(Settings()).exclude == ("/video/",)
     with pytest.raises(ConfigError, match="unknown key 'sites'"):
         parse_toml('[[sites]]\nurl = "a.ma"\n', "p.toml")
     with pytest.raises(ConfigError, match="not valid TOML"):
@@ -275,6 +280,7 @@ def test_a_toml_collection_is_checked_key_by_key():
 def test_worst_status_orders_the_outcomes():
     assert worst_status(["ok", "partial", "ok"]) == "partial"
     assert worst_status(["incomplete", "blocked", "partial"]) == "blocked"
+    assert worst_status(["ok", "empty", "partial"]) == "empty"
     assert worst_status(["ok", "interrupted", "failed"]) == "interrupted"
     assert worst_status([]) == "ok"
 
@@ -292,10 +298,10 @@ def test_bad_collections_are_one_line_errors_before_anything_is_opened(tmp_path)
         done = CliRunner().invoke(main, [*map(str, args), "--db", str(db)])
         assert done.exit_code == 2, (args, done.output)
         assert message in done.stderr and "Traceback" not in done.output
-    timezone = tmp_path / "tz.toml"
-    timezone.write_text('[[site]]\nurl = "https://x.org/"\ntimezone = "UTC"\n')
-    done = CliRunner().invoke(main, ["crawl", "--sites", str(timezone), "--db", str(db)])
-    assert done.exit_code == 2 and "needs a site profile" in done.stderr
+    typo = tmp_path / "typo.toml"
+    typo.write_text('[[site]]\nurl = "https://x.org/"\n[[site]]\nurl = "y.org"\nlang = "ar"\n')
+    done = CliRunner().invoke(main, ["crawl", "--sites", str(typo), "--db", str(db)])
+    assert done.exit_code == 2 and "#2 (y.org): unknown key 'lang'" in done.stderr
     assert not db.exists()
     with pytest.raises(UsageError, match="applies to a crawl of one site"):
         scraper.crawl(["sahara.ma"], db, urls=["http://sahara.ma/x"])

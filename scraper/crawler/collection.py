@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, ExitStack, contextmanager
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, cast, overload
 
@@ -53,7 +53,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Site statuses from best to worst: a collection's status is its worst site's.
-STATUS_ORDER = ("ok", "incomplete", "partial", "blocked", "failed", "interrupted")
+STATUS_ORDER = ("ok", "incomplete", "partial", "empty", "blocked", "failed", "interrupted")
 #: The collection's counts (columns of ``collection_runs``).
 TOTAL_KEYS = ("pages_fetched", "articles_new", "articles_updated", "errors")
 
@@ -211,23 +211,11 @@ def plan_site(spec: SiteSpec, base: Settings) -> Plan:
     try:
         site = resolve_site(spec.target, spec.profile)
         chosen = spec.crawl_settings(base)
-        if spec.timezone is not None:
-            site = _with_timezone(site, spec.timezone)
         check_languages(chosen.languages, site)
     except ScraperError as exc:
         where = spec.where or spec.target
         raise type(exc)(f"{where}: {exc}") from None
     return Plan(spec, site, chosen)
-
-
-def _with_timezone(site: Site, timezone: str) -> Site:
-    """The site with ``timezone`` applied: its profile's (the crawler reads dates in it)."""
-    if site.profile is None:
-        raise UsageError(
-            f"timezone {timezone!r} needs a site profile (this version applies a timezone "
-            "through the profile; give 'profile' for this site, or remove 'timezone')"
-        )
-    return replace(site, profile=replace(site.profile, timezone=timezone))
 
 
 def check_distinct(plans: list[Plan]) -> None:

@@ -16,24 +16,22 @@ A TOML collection (a file ending in ``.toml``), one ``[[site]]`` table per site:
     [[site]]
     url = "https://www.hespress.com/"
     profile = "./hespress.toml"       # a bundled profile's name or a TOML file
-    timezone = "Africa/Casablanca"    # overrides the profile's (needs a profile)
+    timezone = "Africa/Casablanca"    # for dates the site gives without an offset
     delay = 3                         # seconds between requests to this site's hosts
     since = "2025-01"                 # any per-site crawl setting (see SITE_SETTINGS)
 
 Every key is checked when the file is read; a typo is an error naming the file, the site and
-the key, never a setting silently ignored. ``include``/``exclude`` (URL patterns) are known
-keys, validated as regular expressions, and refused with a clear message while the crawler
-has no such setting. Pure: reads a file or text, returns :class:`SiteSpec` values.
+the key, never a setting silently ignored (``include``/``exclude`` regular expressions and
+``timezone`` are checked as the settings of the same names). Pure: reads a file or text,
+returns :class:`SiteSpec` values.
 """
 
 from __future__ import annotations
 
-import re
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .._config import Settings
 from .._exceptions import ConfigError, UsageError
@@ -45,25 +43,23 @@ __all__ = ["SITE_SETTINGS", "SiteSpec", "parse_lines", "parse_toml", "read_sites
 #: the run's (``--config`` or the options), the same for every site.
 SITE_SETTINGS = frozenset(
     {
-        "languages", "since", "until", "max_pages", "refresh", "full", "revisit_days",
-        "max_listing_depth", "max_hops", "max_query_variants", "allow_hosts", "workers",
+        "languages", "since", "until", "max_pages", "max_articles", "refresh", "full",
+        "revisit_days", "max_listing_depth", "max_hops", "max_query_variants", "include",
+        "exclude", "timezone", "allow_hosts", "workers",
     }
 )  # fmt: skip
 #: Keys of a ``[[site]]`` table besides the settings.
-SITE_KEYS = frozenset({"url", "profile", "timezone", "delay", "include", "exclude"})
-#: Known keys the crawler cannot apply yet (no such setting): refused, never ignored.
-PATTERN_KEYS = ("include", "exclude")
+SITE_KEYS = frozenset({"url", "profile", "delay"})
 
 
 @dataclass(frozen=True)
 class SiteSpec:
     """One site of a collection: its target (profile name, host or URL), an optional
     profile, and what it sets for itself (``settings``: names of :class:`Settings` fields;
-    ``delay``: the pace of its hosts on the shared fetcher; ``timezone``: its profile's)."""
+    ``delay``: the pace of its hosts on the shared fetcher)."""
 
     target: str
     profile: str | None = None
-    timezone: str | None = None
     delay: float | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     where: str = ""  # "file:line" or "file [[site]] #n", for error messages
@@ -135,27 +131,13 @@ def _site(table: dict[str, Any], where: str) -> SiteSpec:
         if key not in known:
             raise ConfigError(f"{where}: unknown key {key!r} (known: {', '.join(sorted(known))})")
     profile = _string(table, "profile", where)
-    timezone = _string(table, "timezone", where)
-    if timezone is not None:
-        _check_zone(timezone, where)
     delay = table.get("delay")
     if delay is not None and (
         isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0
     ):
         raise ConfigError(f"{where}: 'delay' wants a number of seconds >= 0, not {delay!r}")
-    for key in PATTERN_KEYS:
-        if key in table:
-            _check_patterns(table[key], key, where)
-    patterns = [k for k in PATTERN_KEYS if k in table]
-    if patterns and not {f.name for f in fields(Settings)} >= set(patterns):
-        raise ConfigError(
-            f"{where}: {'/'.join(patterns)} URL patterns are not supported by this version "
-            "of the crawler yet; remove them (nothing would be filtered)"
-        )
-    settings = {k: v for k, v in table.items() if k in SITE_SETTINGS or k in patterns}
-    spec = SiteSpec(
-        url.strip(), profile, timezone, None if delay is None else float(delay), settings, where
-    )
+    settings = {k: v for k, v in table.items() if k in SITE_SETTINGS}
+    spec = SiteSpec(url.strip(), profile, None if delay is None else float(delay), settings, where)
     spec.crawl_settings(Settings())  # every value checked now, not when its turn comes
     return spec
 
@@ -167,23 +149,3 @@ def _string(table: dict[str, Any], key: str, where: str) -> str | None:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{where}: {key!r} wants a non-empty string, not {value!r}")
     return value.strip()
-
-
-def _check_zone(name: str, where: str) -> None:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"{where}: unknown timezone {name!r} (an IANA name, e.g. Africa/Casablanca)"
-        ) from None
-
-
-def _check_patterns(value: Any, key: str, where: str) -> None:
-    patterns = [value] if isinstance(value, str) else value
-    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
-        raise ConfigError(f"{where}: {key!r} wants a pattern or a list of patterns")
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ConfigError(f"{where}: {key} pattern {pattern!r} is invalid: {exc}") from None
