@@ -59,9 +59,14 @@ def test_an_early_stop_leaves_exactly_the_missing_articles_per_section_and_month
         site = report["sites"][0]
         expected = set(truth) - archived
         assert code == 1 and report["complete"] is False
-        assert {m["url"] for m in site["missing"]} == expected  # none extra, none left out
-        assert site["declared"] == len(truth) and site["archived"] == len(archived)
-        assert site["not_fetched"] == len(expected) and site["failed"] == 0
+        # A trial fetches known articles first, so how much the crawl had read of the
+        # sitemaps when it stopped depends on timing: what it declared and did not archive
+        # is missing, nothing else.
+        missing = {m["url"] for m in site["missing"]}
+        assert missing and missing <= expected
+        assert site["archived"] == len(archived)
+        assert site["not_fetched"] == len(missing) == site["declared"] - len(archived)
+        assert site["failed"] == 0
 
         # --refresh re-reads every listing: each missing URL gets its sections.
         code, report = audit_json(db, "--refresh", "--delay", 0)
@@ -253,7 +258,7 @@ def test_urls_a_trap_bound_cut_are_missing_with_the_bound_named(tmp_path: Path) 
     assert again == 3
 
 
-def test_articles_outside_the_crawl_window_are_skipped_not_missing(tmp_path: Path) -> None:
+def test_articles_outside_the_crawl_window_are_counted_apart_not_missing(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     with MirrorServer(default_site()) as server:
         crawl_mirror(server.base_url + "/ar/", db, since="2026-01-01")
@@ -268,11 +273,8 @@ def test_articles_outside_the_crawl_window_are_skipped_not_missing(tmp_path: Pat
             site = report["sites"][0]
             assert code == 0 and report["complete"] is True, site["missing"][:3]
             assert site["archived"] == len(in_window)
-            assert site["skipped"] == 74 - len(in_window)
-            assert set(site["skipped_reasons"]) <= {
-                "dated outside the crawl's since/until window",
-                "published outside since/until",
-            }
+            assert site["outside_window"] == 74 - len(in_window)
+            assert site["skipped"] == 0 and site["skipped_reasons"] == {}
 
 
 def daily_site(start: date, days: int, silent: range) -> Site:

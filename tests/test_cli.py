@@ -173,9 +173,9 @@ def test_a_crawl_that_finds_no_article_says_what_it_found_and_what_to_try(
     page = "<html><body><p>Call us.</p></body></html>"
     with FaultServer({"/": home, "/about": page, "/contact": page}) as server:
         result = run("crawl", server.base_url + "/", "--db", tmp_path / "a.db", *FAST)
-    assert result.returncode == 0
+    assert result.returncode == 1  # a crawl that leaves the site with no article is not ok
     lines = result.stderr.splitlines()
-    assert "0 new" in lines[0]
+    assert "0 new" in lines[0] and lines[0].endswith("(empty)")
     [hint] = [x for x in lines if "no article found" in x]
     assert "pages fetched (" in hint and "section's URL or a sitemap" in hint
 
@@ -391,7 +391,8 @@ def test_batch_extraction_of_a_folder_or_files_writes_jsonl(
             (folder / f"page{n}.html").write_bytes(client.get(t["path"]).content)
     (pages / "notes.txt").write_text("not a page")
     result = cli("extract", "--input-dir", pages)
-    assert result.exit_code == 0 and result.stderr == "3 files, 3 articles, 0 unreadable\n"
+    assert result.exit_code == 0
+    assert result.stderr == "3 files, 3 articles, 0 not an article, 0 unreadable\n"
     records = [json.loads(x) for x in result.stdout.splitlines()]
     assert [Path(r["source"]).name for r in records] == ["page0.html", "page1.html", "page2.html"]
     assert {r["title"] for r in records} == {t["title"] for t in chosen}

@@ -17,7 +17,7 @@ from .._exceptions import StoreError
 from ..search import BM25_WEIGHTS
 from .fulltext import FulltextMixin
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 15
 
 
 class OlderSchema(StoreError):
@@ -96,6 +96,17 @@ def _migrate_to_7(db: sqlite_utils.Database) -> bool:
     return False
 
 
+def _migrate_to_9(db: sqlite_utils.Database) -> bool:
+    """8 -> 9: sites.hosts (other hosts the site was found to live on) and
+    sites.timezone_source (how sites.timezone was learned). Idempotent: a column that exists
+    is left alone, so branches adding their own steps merge in any order."""
+    present = {row[1] for row in db.execute("PRAGMA table_info(sites)").fetchall()}
+    for column in ("hosts", "timezone_source"):
+        if column not in present:
+            db.execute(f"ALTER TABLE sites ADD COLUMN {column} TEXT")
+    return False
+
+
 def _migrate_to_11(db: sqlite_utils.Database) -> bool:
     """-> 11: articles.provenance (where each field came from, JSON) and articles.quality
     (the extraction's quality estimate); NULL for articles archived before (a re-extraction
@@ -118,6 +129,15 @@ def _migrate_to_12(db: sqlite_utils.Database) -> bool:
     return False
 
 
+def _migrate_to_15(db: sqlite_utils.Database) -> bool:
+    """-> 15: crawl_runs.collection_run, the collection run a site's run was part of;
+    schema.sql then creates collection_runs. Idempotent (the column may be there)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(crawl_runs)")}
+    if "collection_run" not in columns:
+        db.execute("ALTER TABLE crawl_runs ADD COLUMN collection_run INTEGER")
+    return False
+
+
 #: version -> step bringing an archive of the previous version to it; returns whether the
 #: search index must be rebuilt. Run in one transaction, before schema.sql.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {
@@ -127,8 +147,10 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {
     5: _migrate_to_5,
     6: _migrate_to_6,
     7: _migrate_to_7,
+    9: _migrate_to_9,
     11: _migrate_to_11,
     12: _migrate_to_12,
+    15: _migrate_to_15,
 }
 
 

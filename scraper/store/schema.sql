@@ -9,7 +9,9 @@ CREATE TABLE IF NOT EXISTS sites (
     name TEXT NOT NULL UNIQUE,          -- host of the base URL without www., e.g. 'sahara.ma'
     base_url TEXT NOT NULL,             -- where crawls of this site start
     profile TEXT,                       -- name of the site profile used (scraper/profiles/), if any
-    timezone TEXT,                      -- IANA timezone of the site's local dates, e.g. 'Africa/Casablanca'
+    timezone TEXT,                      -- IANA timezone or fixed offset ('+01:00') of the site's local dates, e.g. 'Africa/Casablanca'
+    timezone_source TEXT,               -- how timezone was set: 'profile', 'setting' (--timezone) or 'learned' (from the site's own offset-bearing dates)
+    hosts TEXT,                         -- JSON list of other hosts the site was found to live on (its start URL, home, sitemap or feed redirected there), e.g. '["news.sahara.ma"]'
     created_at TEXT NOT NULL            -- when the site was first crawled (UTC, ISO 8601)
 );
 
@@ -23,7 +25,7 @@ CREATE TABLE IF NOT EXISTS articles (
     subtitle TEXT,                      -- standfirst / sub-headline
     published_at TEXT,                  -- publication date, ISO 8601 with UTC offset when known
     modified_at TEXT,                   -- last update the publisher declared, ISO 8601
-    date_source TEXT,                   -- where published_at came from: profile|rest|jsonld|meta|time|text|url
+    date_source TEXT,                   -- where published_at came from: profile|rest|jsonld|meta|time|text|url, '+site-tz' appended when the site's zone gave it its offset
     date_raw TEXT,                      -- the text the date was read from
     body TEXT NOT NULL DEFAULT '',      -- body text, paragraphs separated by blank lines, boilerplate removed
     image TEXT,                         -- URL of the lead image
@@ -184,9 +186,25 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     articles_unchanged INTEGER NOT NULL DEFAULT 0, -- articles re-fetched without change
     errors INTEGER NOT NULL DEFAULT 0,  -- pages that failed
     message TEXT,                       -- why the run stopped, when not ok
-    skipped INTEGER NOT NULL DEFAULT 0  -- pages not fetched by choice (robots.txt, out of scope)
+    skipped INTEGER NOT NULL DEFAULT 0, -- pages not fetched by choice (robots.txt, out of scope)
+    collection_run INTEGER REFERENCES collection_runs(id) -- the collection run this site's run was part of; NULL for a crawl of one site
 );
 CREATE INDEX IF NOT EXISTS crawl_runs_site ON crawl_runs(site_id);
+
+-- table: One row per collection run (scraper crawl SITE SITE..., --sites FILE): several sites in one run; each site's own run is a crawl_runs row pointing here.
+CREATE TABLE IF NOT EXISTS collection_runs (
+    id INTEGER PRIMARY KEY,             -- collection run id
+    started_at TEXT NOT NULL,           -- start (UTC, ISO 8601)
+    finished_at TEXT,                   -- end; NULL while running or after a hard kill
+    status TEXT NOT NULL DEFAULT 'running', -- running, or the worst status of its sites' runs
+    sites TEXT NOT NULL,                -- JSON list of the site names, in the order given
+    options TEXT,                       -- JSON of the run's shared crawl options
+    pages_fetched INTEGER NOT NULL DEFAULT 0, -- pages downloaded, all sites
+    articles_new INTEGER NOT NULL DEFAULT 0, -- articles archived for the first time, all sites
+    articles_updated INTEGER NOT NULL DEFAULT 0, -- articles whose content changed, all sites
+    errors INTEGER NOT NULL DEFAULT 0,  -- pages that failed, all sites
+    message TEXT                        -- one line per site that did not end ok
+);
 
 -- table: Full-text index (FTS5) of titles and bodies; rowid = articles.search_key. Written by the scraper only.
 -- Each word is stored folded and light-stemmed (scraper.search.index_columns); query it with
