@@ -14,7 +14,8 @@ The library face::
 Every error raised on purpose is a :class:`ScraperError` (see ``scraper._exceptions``).
 """
 
-from ._config import Settings
+from typing import TYPE_CHECKING, Any
+
 from ._exceptions import (
     ConfigError,
     FetchError,
@@ -26,11 +27,39 @@ from ._exceptions import (
     StoreError,
     UsageError,
 )
-from .article import Article, Link
-from .extract import extract
-from .job import crawl
-from .store import Store as Archive
-from .summary import CrawlSummary
+
+if TYPE_CHECKING:
+    from ._config import Settings
+    from .article import Article, Link
+    from .extract import extract
+    from .job import crawl
+    from .store import Store as Archive
+    from .summary import CrawlSummary
+
+#: The library face beyond the exceptions, imported on first use (``import scraper`` and
+#: ``scraper --version`` would otherwise load the crawler, httpx and the extractors): each
+#: name -> (module, attribute).
+_LAZY = {
+    "Settings": ("._config", "Settings"),
+    "Article": (".article", "Article"),
+    "Link": (".article", "Link"),
+    "extract": (".extract", "extract"),
+    "crawl": (".job", "crawl"),
+    "Archive": (".store", "Store"),
+    "CrawlSummary": (".summary", "CrawlSummary"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'scraper' has no attribute {name!r}")
+    import importlib
+
+    module, attribute = _LAZY[name]
+    value = getattr(importlib.import_module(module, __name__), attribute)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Archive",

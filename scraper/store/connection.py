@@ -7,10 +7,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from .._exceptions import StoreError
 from ..search import register_functions
+from .database import Database
 
 DEFAULT_DB = "archive.db"
 
@@ -20,7 +19,7 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def connect(path: Path, *, reading: bool = False) -> sqlite_utils.Database:
+def connect(path: Path, *, reading: bool = False) -> Database:
     """Open (or create) the archive file with the archive's pragmas and search functions;
     ``reading`` adds a 64 MB page cache and memory-mapped reads."""
     if path.is_dir():
@@ -29,10 +28,15 @@ def connect(path: Path, *, reading: bool = False) -> sqlite_utils.Database:
         raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
     try:
         # A crawl writes from its processing thread; a Store is used by one thread at a time.
-        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
-        db = sqlite_utils.Database(conn)
+        # Autocommit mode: transactions are explicit (Database.atomic, BEGIN IMMEDIATE).
+        conn = sqlite3.connect(
+            str(path), timeout=30, check_same_thread=False, isolation_level=None
+        )
+        db = Database(conn)
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA foreign_keys = ON")
+        # A REPLACE that deletes a row fires its delete triggers (the search index's).
+        db.execute("PRAGMA recursive_triggers = ON")
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA busy_timeout = 30000")
         if reading:  # searches and exports touch many pages
@@ -54,7 +58,7 @@ class StoreBase:
     private helpers (``_write``, ``_finish``, ...) run inside the caller's."""
 
     path: Path
-    db: sqlite_utils.Database
+    db: Database
     #: The crawl run in progress on this connection (set by ``start_run``): the content an
     #: article gets meanwhile records it (``articles.changed_run``).
     run_id: int | None = None

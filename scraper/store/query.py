@@ -245,7 +245,7 @@ class QueryMixin(StoreBase):
             "pages",
             "frontier",
         )
-        return {t: self.db[t].count for t in tables}
+        return {t: self.db.count(t) for t in tables}
 
     def undated_counts(self, filters: Filters | None = None) -> dict[tuple[str, str], int]:
         """Articles without a publication date, per (site, language)."""

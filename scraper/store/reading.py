@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from ..stats import Timeline, timeline
 from . import Filters, Store
+from .database import Database
 
 
 class ConnectionStore(Store):
@@ -33,7 +32,7 @@ class ConnectionStore(Store):
 
     def __init__(self, conn: sqlite3.Connection, path: str | Path = "") -> None:
         self.path = Path(path)
-        self.db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+        self.db = Database(conn)
 
     def close(self) -> None:
         """The connection is its owner's to close."""
