@@ -14,6 +14,8 @@ The library face::
 Every error raised on purpose is a :class:`ScraperError` (see ``scraper._exceptions``).
 """
 
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 from ._exceptions import (
@@ -59,6 +61,20 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module, __name__), attribute)
     globals()[name] = value
     return value
+
+
+class _Package(types.ModuleType):
+    """The package's module type: importing the submodule ``scraper.crawl`` or the
+    subpackage ``scraper.extract`` would set the attribute of that name to the module,
+    hiding the function :func:`crawl` or :func:`extract`; such a module is not bound."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _LAZY and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [

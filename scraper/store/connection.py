@@ -29,9 +29,7 @@ def connect(path: Path, *, reading: bool = False) -> Database:
     try:
         # A crawl writes from its processing thread; a Store is used by one thread at a time.
         # Autocommit mode: transactions are explicit (Database.atomic, BEGIN IMMEDIATE).
-        conn = sqlite3.connect(
-            str(path), timeout=30, check_same_thread=False, isolation_level=None
-        )
+        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
         db = Database(conn)
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA foreign_keys = ON")
