@@ -29,10 +29,10 @@ import itertools
 import re
 import sqlite3
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from ._exceptions import QueryError
-from .text import fold, light_stem, raw_word_list, raw_words, stem_forms, stemmed, tokens
+from .text import fold, light_stem, raw_words, stem_forms, stemmed, tokens
 
 #: bm25 weights for the (title, body) columns: a word in the title counts five times as much.
 BM25_WEIGHTS = (5.0, 1.0)
@@ -80,6 +80,12 @@ class Query:
     prefixes: tuple[str, ...]
     # raw word of an article -> whether it is a hit (shared by the snippets of one search)
     seen: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def needles(self) -> tuple[str, ...]:
+        """What the folded text around any hit contains: every form and prefix, longest
+        first (a hit's index term is a suffix, for a prefix a part, of its folded word)."""
+        return tuple(sorted({*self.words, *self.prefixes}, key=len, reverse=True))
 
     def hits(self, folded_word: str) -> bool:
         """Whether a (folded) word of an article is one the query looks for."""
@@ -367,27 +373,53 @@ def _snippet(
     if not text:
         return "", False
     scanned = text[:SNIPPET_SCAN_CHARS]
-    found = raw_word_list(scanned)
-    phrased = _phrase_hits(found, query)
-    hits = phrased if phrased is not None else _hits(found, query, stop_after=2 * words)
-    if not hits:
+    # Only words from the first place the folded text contains a query form can be hits (a
+    # hit's index term is a suffix, for a prefix a part, of its folded word): start there,
+    # and look at a bounded stretch, instead of stemming every word of a long body.
+    first = _first_candidate(scanned, query)
+    skip = max(0, first - 2) if first is not None else 0
+    stretch = words if first is None else 2 * words + SNIPPET_PHRASE_WORDS
+    found = list(itertools.islice(raw_words(scanned), skip + stretch))
+    if not found:
         return "", False
+    words_found = [m.group() for m in found[skip:]]
+    if first is None:
+        hits = [False] * len(found)
+    else:
+        phrased = _phrase_hits(words_found, query)
+        tail = phrased if phrased is not None else _hits(words_found, query, stop_after=2 * words)
+        hits = [False] * skip + tail
     start = _best_window(hits, words)
     end = min(len(hits), start + words)
     pieces: list[str] = []
     cursor = -1
     last_end = 0
-    for i, m in enumerate(itertools.islice(raw_words(scanned), end)):
-        if i < start:
-            continue
+    for i in range(start, end):
+        m = found[i]
         if cursor >= 0:
             pieces.append(text[cursor : m.start()])
         pieces.append(f"{marks[0]}{m.group()}{marks[1]}" if hits[i] else m.group())
         cursor = last_end = m.end()
     body = " ".join("".join(pieces).split())
     lead = f"{ellipsis} " if start > 0 else ""
-    tail = f" {ellipsis}" if last_end < len(text.rstrip()) else ""
-    return lead + body + tail, any(hits[start:end])
+    tail_mark = f" {ellipsis}" if last_end < len(text.rstrip()) else ""
+    return lead + body + tail_mark, any(hits[start:end])
+
+
+#: Words looked at past the first possible hit when a phrase is searched for (the phrase may
+#: stand after a few lone occurrences of its words).
+SNIPPET_PHRASE_WORDS = 400
+
+
+def _first_candidate(text: str, query: Query) -> int | None:
+    """The index (in ``raw_words`` order) of the first word of ``text`` whose folded form
+    contains one of the query's forms or prefixes; None when no word can be a hit."""
+    folded = fold(text)
+    needles = query.needles
+    pos = min((i for i in (folded.find(n) for n in needles) if i >= 0), default=-1)
+    if pos < 0:
+        return None
+    return len(tokens(folded[:pos]))
 
 
 def _hits(found: list[str], query: Query, stop_after: int | None = None) -> list[bool]:

@@ -72,7 +72,9 @@ class FulltextMixin(QueryMixin):
 
         bm25 costs about 1.5 µs per matching article, so when more than ``window`` articles
         match, the ``window`` most recently published of them are ranked (each hit then says
-        ``capped``); ``window=None`` ranks every match. ``since``/``until`` work by day."""
+        ``capped``): one pass over the index, newest first, scoring as it reads.
+        ``window=None`` ranks every match. Equal scores: the newer article first.
+        ``since``/``until`` work by day. Snippets are cut for the hits returned only."""
         try:
             parsed = parse(query)
         except QueryError as exc:
@@ -103,43 +105,33 @@ class FulltextMixin(QueryMixin):
             if site or language
             else ""
         )
-        plain = "FROM articles_fts WHERE " + " AND ".join(conditions)
         base = f"FROM articles_fts{join} WHERE " + " AND ".join(conditions + where)
-        plain_args = list(args)
         args += params
+        # FTS5's rank is bm25 with our weights (see _configure_rank); named explicitly so
+        # that, with filters, only the rows that pass them are scored.
+        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        scored = f"SELECT articles_fts.rowid AS key, bm25(articles_fts, {weights}) AS score {base}"
         capped = False
         try:
-            # More than `window` matches? Then rank the `window` newest. With filters, count
-            # the unfiltered matches first: that is cheap, and often settles it.
-            need = bool(window)
-            if need and where:
-                small = wanted is not None and len(wanted) <= (window or 0)
-                need = not small and (
-                    self.db.execute(
-                        f"SELECT count(*) FROM (SELECT 1 {plain} LIMIT ?)",
-                        [*plain_args, (window or 0) + 1],
-                    ).fetchone()[0]
-                    > (window or 0)
-                )
-            if need:
-                beyond = self.db.execute(
-                    f"SELECT articles_fts.rowid {base} ORDER BY articles_fts.rowid DESC"
-                    " LIMIT 1 OFFSET ?",
-                    [*args, window],
-                ).fetchone()
-                if beyond is not None:
-                    base += " AND articles_fts.rowid > ?"
-                    args.append(beyond[0])
-                    capped = True
-            # FTS5's rank is bm25 with our weights (see _configure_rank); FTS5 sorts by it
-            # itself, fastest, but before any filter: with filters, score only what passes.
-            weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-            score = f"bm25(articles_fts, {weights})" if where else "articles_fts.rank"
-            ranked = self.db.execute(
-                f"SELECT articles_fts.rowid, {score} AS score {base}"
-                " ORDER BY score LIMIT ? OFFSET ?",
-                [*args, limit, offset],
-            ).fetchall()
+            if window:
+                # One pass over the index, newest first (it is in publication order): the
+                # `window` most recent matches (and one more, to know there are more) are
+                # scored as they are read, then sorted. No count, no second evaluation of
+                # the query: a phrase is checked once per article.
+                rows = self.db.execute(
+                    f"WITH recent AS MATERIALIZED ({scored}"
+                    " ORDER BY articles_fts.rowid DESC LIMIT ?)"
+                    " SELECT key, score, (SELECT count(*) FROM recent) FROM"
+                    " (SELECT key, score FROM recent ORDER BY key DESC LIMIT ?)"
+                    " ORDER BY score, key DESC LIMIT ? OFFSET ?",
+                    [*args, window + 1, window, limit, offset],
+                ).fetchall()
+                capped = bool(rows) and rows[0][2] > window
+                ranked = [(key, score) for key, score, _ in rows]
+            else:
+                ranked = self.db.execute(
+                    f"{scored} ORDER BY score, key DESC LIMIT ? OFFSET ?", [*args, limit, offset]
+                ).fetchall()
         except sqlite3.OperationalError as exc:
             raise StoreError(f"bad search query {query!r}: {exc}") from exc
         ranked = [(key & _ID_MASK, score) for key, score in ranked]
