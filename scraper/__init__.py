@@ -29,14 +29,15 @@ from ._exceptions import (
     StoreError,
     UsageError,
 )
+from ._version import __version__
 
 if TYPE_CHECKING:
     from ._config import Settings
     from .article import Article, Link
+    from .crawler.job import crawl
+    from .crawler.summary import CrawlSummary
     from .extract import extract
-    from .job import crawl
-    from .store import Store as Archive
-    from .summary import CrawlSummary
+    from .store.archive import Archive
 
 #: The library face beyond the exceptions, imported on first use (``import scraper`` and
 #: ``scraper --version`` would otherwise load the crawler, httpx and the extractors): each
@@ -46,9 +47,9 @@ _LAZY = {
     "Article": (".article", "Article"),
     "Link": (".article", "Link"),
     "extract": (".extract", "extract"),
-    "crawl": (".job", "crawl"),
-    "Archive": (".store", "Store"),
-    "CrawlSummary": (".summary", "CrawlSummary"),
+    "crawl": (".crawler.job", "crawl"),
+    "Archive": (".store.archive", "Archive"),
+    "CrawlSummary": (".crawler.summary", "CrawlSummary"),
 }
 
 
@@ -64,9 +65,9 @@ def __getattr__(name: str) -> Any:
 
 
 class _Package(types.ModuleType):
-    """The package's module type: importing the submodule ``scraper.crawl`` or the
-    subpackage ``scraper.extract`` would set the attribute of that name to the module,
-    hiding the function :func:`crawl` or :func:`extract`; such a module is not bound."""
+    """The package's module type: importing the subpackage ``scraper.extract`` would set
+    the attribute of that name to the module, hiding the function :func:`extract`; such a
+    module is not bound."""
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in _LAZY and isinstance(value, types.ModuleType):
@@ -92,7 +93,7 @@ __all__ = [
     "Settings",
     "StoreError",
     "UsageError",
+    "__version__",
     "crawl",
     "extract",
 ]
-__version__ = "0.1.0"

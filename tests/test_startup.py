@@ -74,7 +74,7 @@ def test_crawl_and_query_paths_leave_out_what_they_do_not_use(code: str) -> None
 def test_library_names_load_on_first_use() -> None:
     import scraper
 
-    assert scraper.Archive.__name__ == "Store"
+    assert scraper.Archive.__name__ == "Archive"
     assert callable(scraper.crawl) and callable(scraper.extract)
     for name in scraper.__all__:
         assert getattr(scraper, name) is not None, name

@@ -118,7 +118,7 @@ class FulltextMixin(QueryMixin):
                 # `window` most recent matches (and one more, to know there are more) are
                 # scored as they are read, then sorted. No count, no second evaluation of
                 # the query: a phrase is checked once per article.
-                rows = self.db.execute(
+                recent = self.db.execute(
                     f"WITH recent AS MATERIALIZED ({scored}"
                     " ORDER BY articles_fts.rowid DESC LIMIT ?)"
                     " SELECT key, score, (SELECT count(*) FROM recent) FROM"
@@ -126,8 +126,8 @@ class FulltextMixin(QueryMixin):
                     " ORDER BY score, key DESC LIMIT ? OFFSET ?",
                     [*args, window + 1, window, limit, offset],
                 ).fetchall()
-                capped = bool(rows) and rows[0][2] > window
-                ranked = [(key, score) for key, score, _ in rows]
+                capped = bool(recent) and recent[0][2] > window
+                ranked = [(key, score) for key, score, _ in recent]
             else:
                 ranked = self.db.execute(
                     f"{scored} ORDER BY score, key DESC LIMIT ? OFFSET ?", [*args, limit, offset]
