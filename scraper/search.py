@@ -350,13 +350,18 @@ def highlight(text: str | None, query: Query, *, marks: tuple[str, str] = ("[", 
 
 
 def best_snippet(
-    texts: list[str | None], query: Query, *, marks: tuple[str, str] = ("[", "]")
+    texts: list[str | None],
+    query: Query,
+    *,
+    marks: tuple[str, str] = ("[", "]"),
+    scan: bool = True,
 ) -> str:
     """The snippet of the first of ``texts`` (say body, then subtitle) that has a hit, or
-    else the opening of the first non-empty one."""
+    else the opening of the first non-empty one. ``scan=False``: the caller knows none of
+    them has a hit (the index said so), so the opening is cut without looking for one."""
     fallback = ""
     for text in texts:
-        cut, hit = _snippet(text, query, 24, marks, "…")
+        cut, hit = _snippet(text, query, 24, marks, "…", scan=scan)
         if hit:
             return cut
         fallback = fallback or cut
@@ -369,6 +374,8 @@ def _snippet(
     words: int,
     marks: tuple[str, str],
     ellipsis: str,
+    *,
+    scan: bool = True,
 ) -> tuple[str, bool]:
     if not text:
         return "", False
@@ -376,7 +383,7 @@ def _snippet(
     # Only words from the first place the folded text contains a query form can be hits (a
     # hit's index term is a suffix, for a prefix a part, of its folded word): start there,
     # and look at a bounded stretch, instead of stemming every word of a long body.
-    first = _first_candidate(scanned, query)
+    first = _first_candidate(scanned, query) if scan else None
     skip = max(0, first - 2) if first is not None else 0
     stretch = words if first is None else 2 * words + SNIPPET_PHRASE_WORDS
     found = list(itertools.islice(raw_words(scanned), skip + stretch))
@@ -411,15 +418,30 @@ def _snippet(
 SNIPPET_PHRASE_WORDS = 400
 
 
+#: Characters folded at a time while looking for the first possible hit.
+_FOLD_CHUNK = 4000
+
+
 def _first_candidate(text: str, query: Query) -> int | None:
     """The index (in ``raw_words`` order) of the first word of ``text`` whose folded form
-    contains one of the query's forms or prefixes; None when no word can be a hit."""
-    folded = fold(text)
+    contains one of the query's forms or prefixes; None when no word can be a hit. The text
+    is folded a chunk at a time (cut between words), up to the first chunk with a candidate."""
     needles = query.needles
-    pos = min((i for i in (folded.find(n) for n in needles) if i >= 0), default=-1)
-    if pos < 0:
-        return None
-    return len(tokens(folded[:pos]))
+    before = 0  # words in the chunks already folded
+    start = 0
+    while start < len(text):
+        end = len(text)
+        if end - start > _FOLD_CHUNK:
+            end = text.rfind(" ", start + 1, start + _FOLD_CHUNK)
+            if end <= start:
+                end = start + _FOLD_CHUNK
+        folded = fold(text[start:end])
+        pos = min((i for i in (folded.find(n) for n in needles) if i >= 0), default=-1)
+        if pos >= 0:
+            return before + len(tokens(folded[:pos]))
+        before += len(tokens(folded))
+        start = end
+    return None
 
 
 def _hits(found: list[str], query: Query, stop_after: int | None = None) -> list[bool]:

@@ -134,9 +134,23 @@ class FulltextMixin(QueryMixin):
                 ).fetchall()
         except sqlite3.OperationalError as exc:
             raise StoreError(f"bad search query {query!r}: {exc}") from exc
-        ranked = [(key & _ID_MASK, score) for key, score in ranked]
         if not ranked:
             return []
+        # Which of the shown articles match in the body column (subtitle and body): only
+        # those are scanned for a snippet; the others matched in the title alone.
+        keys = [key for key, _ in ranked]
+        try:
+            in_text = {
+                key & _ID_MASK
+                for (key,) in self.db.execute(
+                    "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+                    f" AND rowid IN ({','.join('?' * len(keys))})",
+                    [f"{{body}} : ({parsed.match})", *keys],
+                )
+            }
+        except sqlite3.OperationalError:  # a column filter FTS5 refuses: scan them all
+            in_text = {key & _ID_MASK for key in keys}
+        ranked = [(key & _ID_MASK, score) for key, score in ranked]
         marks_sql = ",".join("?" * len(ranked))
         rows = {
             r["id"]: r
@@ -163,7 +177,9 @@ class FulltextMixin(QueryMixin):
                     "title": row["title"],
                     "score": round(-score, 4),
                     # from the body, or the subtitle when only it matches
-                    "snippet": best_snippet([body, row["subtitle"]], parsed, marks=marks),
+                    "snippet": best_snippet(
+                        [body, row["subtitle"]], parsed, marks=marks, scan=article_id in in_text
+                    ),
                     "capped": capped,
                 }
             )
