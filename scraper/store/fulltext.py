@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from datetime import date
 from typing import Any
@@ -137,19 +138,21 @@ class FulltextMixin(QueryMixin):
         if not ranked:
             return []
         # Which of the shown articles match in the body column (subtitle and body): only
-        # those are scanned for a snippet; the others matched in the title alone.
+        # those are scanned for a snippet; the others matched in the title alone. Not asked
+        # for prefixes: FTS5 would merge the lists of every matching term a second time.
         keys = [key for key, _ in ranked]
-        try:
-            in_text = {
-                key & _ID_MASK
-                for (key,) in self.db.execute(
-                    "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
-                    f" AND rowid IN ({','.join('?' * len(keys))})",
-                    [f"{{body}} : ({parsed.match})", *keys],
-                )
-            }
-        except sqlite3.OperationalError:  # a column filter FTS5 refuses: scan them all
-            in_text = {key & _ID_MASK for key in keys}
+        in_text = {key & _ID_MASK for key in keys}
+        # (A column filter FTS5 refused would leave them all to be scanned.)
+        with contextlib.suppress(sqlite3.OperationalError):
+            if not parsed.prefixes:
+                in_text = {
+                    key & _ID_MASK
+                    for (key,) in self.db.execute(
+                        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+                        f" AND rowid IN ({','.join('?' * len(keys))})",
+                        [f"{{body}} : ({parsed.match})", *keys],
+                    )
+                }
         ranked = [(key & _ID_MASK, score) for key, score in ranked]
         marks_sql = ",".join("?" * len(ranked))
         rows = {
