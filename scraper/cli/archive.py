@@ -16,16 +16,16 @@ from typing import Any
 
 import click
 
-from .._exceptions import EXIT_PARTIAL
+from .._exceptions import EXIT_PARTIAL, UsageError
 from ..store import RANK_WINDOW, Filters
 from ..urls import canonical, display, readable
-from ._common import check_day, db_option, fail, open_store
+from ._common import check_day, db_option, fail, flush_stdout, open_store
 
 # ---------------------------------------------------------------------- shared options
 
 
 def filter_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """--site --lang --category --tag --since --until."""
+    """--site --lang --category --tag --since --until --min-quality."""
     options = [
         click.option("--site", help="Only this site (e.g. sahara.ma)."),
         click.option("--lang", "language", help="Only this language (ar also matches ar-MA)."),
@@ -39,6 +39,12 @@ def filter_options(f: Callable[..., Any]) -> Callable[..., Any]:
             help="Published on or after (YYYY, YYYY-MM, YYYY-MM-DD or an ISO datetime).",
         ),
         click.option("--until", callback=check_day, help="Published on or before (same forms)."),
+        click.option(
+            "--min-quality",
+            type=click.FloatRange(0, 1),
+            help="Only articles whose extraction quality estimate is at least this (0-1;"
+            " below 0.6 is worth a look).",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -46,7 +52,7 @@ def filter_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _filters(kw: dict[str, Any]) -> dict[str, Any]:
-    keys = ("site", "language", "category", "tag", "since", "until")
+    keys = ("site", "language", "category", "tag", "since", "until", "min_quality")
     return {k: kw.get(k) for k in keys}
 
 
@@ -205,8 +211,8 @@ def export(
         if output is None:
             target = sys.stdout.buffer if fmt == "parquet" else sys.stdout
         count = exporting.export(records, fmt, target, fields=names, excel=excel)
-        if output is None and fmt == "parquet":
-            sys.stdout.buffer.flush()
+        if output is None:
+            flush_stdout()
     if output:
         click.echo(f"{count} articles written to {output}", err=True)
 
@@ -432,4 +438,7 @@ def article_key(key: str) -> int | str:
     key = key.strip()
     if key.isdigit() and len(key) < 19:
         return int(key)
-    return canonical(key)
+    try:
+        return canonical(key)
+    except ValueError as exc:  # e.g. "http://[::1": an IPv6 host not closed
+        raise UsageError(f"not an article id or URL: {key!r} ({exc})") from None

@@ -16,10 +16,11 @@ from datetime import UTC, datetime
 from selectolax.lexbor import LexborHTMLParser
 
 from ..article import Article
+from ..clean import valid_fields, valid_text
 from ..encoding import decode_html
 from ..profiles import Profile
-from ..urls import canonical
-from . import content, links, metadata, streamed, structured
+from ..urls import canonical, web_url
+from . import content, links, metadata, quality, streamed, structured
 from . import profile as profile_rules
 from .pubdate import find_dates
 
@@ -39,15 +40,18 @@ def extract(
     """Extract an article from ``html`` (``url`` resolves relative links and helps dating).
 
     ``fetched_at`` anchors relative dates ("منذ ساعتين", "yesterday") and bounds future ones;
-    it defaults to now. Never raises: a page we cannot read gives an empty Article.
+    it defaults to now. Never raises: a page we cannot read gives an empty Article. Every
+    string of the result is valid text (:mod:`scraper.clean`), whatever the page held.
     """
     try:
         if isinstance(html, bytes | bytearray):
             html = decode_html(bytes(html))[0]
-        return _extract(html[:MAX_HTML_CHARS], url, profile, fetched_at or datetime.now(UTC))
+        html = valid_text(html[:MAX_HTML_CHARS])
+        article = _extract(html, url, profile, fetched_at or datetime.now(UTC))
     except Exception:  # the contract: a bad page never stops a crawl
         log.warning("extraction failed for %s", url, exc_info=True)
-        return Article(url=url, is_article=False)
+        article = Article(url=url, is_article=False)
+    return valid_fields(article)  # JSON-LD escapes ("\\ud800") make text the page had not
 
 
 def _extract(html: str, url: str | None, profile: Profile | None, now: datetime) -> Article:
@@ -58,17 +62,19 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
     meta = structured.meta_map(tree)
     obj = structured.article_object(objects)
     site_names = (profile.name, profile.title) if profile else ()
+    prov: dict[str, str] = {}  # where each field came from, noted where it is chosen
 
     article = Article(
-        url=metadata.canonical_url(tree, meta, url),
+        url=metadata.canonical_url(tree, meta, url, prov),
         site=profile.name if profile else None,
-        language=metadata.language(tree, obj, meta),
-        title=metadata.title(tree, obj, meta, site_names),
-        subtitle=metadata.subtitle(obj, meta),
-        authors=metadata.authors(tree, obj, meta),
-        categories=metadata.categories(tree, objects, obj, meta),
-        tags=metadata.tags(tree, obj, meta),
-        image=metadata.image(tree, obj, meta, url),
+        language=metadata.language(tree, obj, meta, prov),
+        title=metadata.title(tree, obj, meta, site_names, prov),
+        subtitle=metadata.subtitle(obj, meta, prov),
+        authors=metadata.authors(tree, obj, meta, prov),
+        categories=metadata.categories(tree, objects, obj, meta, prov),
+        tags=metadata.tags(tree, obj, meta, prov),
+        image=metadata.image(tree, obj, meta, url, prov),
+        provenance=prov,
         related=links.generic_related(tree, url),
         next_url=links.first_href(tree, 'a[rel="next"]', url),
         prev_url=links.first_href(tree, 'a[rel="prev"]', url),
@@ -96,6 +102,8 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
         article.is_article = profile_rules.is_article(tree, profile)
         profile_rules.apply_fields(tree, profile, article, url)
         body = profile_rules.body(tree, profile)
+        if body is not None:
+            prov["body"] = "profile"
     if body is None:
         declared = obj.get("articleBody") if obj is not None else None
         body = content.main_text(
@@ -104,12 +112,30 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
             title=article.title,
             expected_chars=len(declared) if isinstance(declared, str) else 0,
             html=html,
+            prov=prov,
         )
     article.body = body
     if profile is None:
         article.is_article = _looks_like_article(obj, meta, article)
-    _canonicalize_links(article)
+    _canonicalize_links(article, url)
+    article.quality = _quality(tree, html, article, obj, dates.support, dates.dissent)
     return article
+
+
+def _quality(
+    tree: LexborHTMLParser,
+    html: str,
+    article: Article,
+    obj: dict | None,
+    support: int,
+    dissent: int,
+) -> float | None:
+    """The quality estimate (:mod:`.quality`); None if it cannot be made (never raises)."""
+    try:
+        return quality.estimate(quality.signals(tree, html, article, obj, support, dissent))
+    except Exception:
+        log.warning("quality estimate failed for %s", article.url, exc_info=True)
+        return None
 
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)[^>]*>")
@@ -184,10 +210,21 @@ def _looks_like_article(obj: dict | None, meta: dict[str, list[str]], article: A
     return bool(article.title) and article.published_at is not None and article.word_count >= 120
 
 
-def _canonicalize_links(article: Article) -> None:
-    if article.url:
-        article.url = canonical(article.url)
-    article.related = [type(r)(canonical(r.url), r.title, r.kind) for r in article.related]
-    article.next_url = canonical(article.next_url) if article.next_url else None
-    article.prev_url = canonical(article.prev_url) if article.prev_url else None
-    article.translations = {k: canonical(v) for k, v in article.translations.items()}
+def _canonicalize_links(article: Article, url: str | None) -> None:
+    """Every URL of the article canonical, and only http(s) ones (:func:`web_url`): a
+    ``javascript:`` image, edition or canonical link is dropped here, once for all."""
+    declared = web_url(article.url)
+    if declared is None and url and article.url != url:  # the page's own: no web address
+        article.provenance["url"] = "url"
+    elif declared is None:
+        article.provenance.pop("url", None)
+    article.url = declared or (canonical(url) if url else None)
+    related = ((web_url(r.url), r) for r in article.related)
+    article.related = [type(r)(u, r.title, r.kind) for u, r in related if u]
+    article.next_url = web_url(article.next_url)
+    article.prev_url = web_url(article.prev_url)
+    article.image = web_url(article.image)
+    if article.image is None:
+        article.provenance.pop("image", None)
+    editions = ((k, web_url(v)) for k, v in article.translations.items())
+    article.translations = {k: v for k, v in editions if v}

@@ -6,9 +6,10 @@ archive of any size.
 
 - JSONL: one JSON object per line, exactly the record format.
 - CSV: one row per record, the record's fields as columns (``RECORD_FIELDS`` order); list
-  fields (authors, categories, tags, related) are JSON text in their cell.
+  fields (authors, categories, tags, related) and ``provenance`` are JSON text in their cell.
 - Parquet: typed columns: list<string> for authors/categories/tags, list<struct<url, title>>
-  for related, int64 for id/word_count/revision, and the dates as ``timestamp[us, UTC]`` (the
+  for related, int64 for id/word_count/revision, float64 for quality, ``provenance`` a struct
+  of one string per field of ``PROVENANCE_FIELDS``, and the dates as ``timestamp[us, UTC]`` (the
   instant; a date given without an offset is read as UTC). The local UTC offset the site gave
   for the publication and update dates is kept in columns of their own, ``published_offset``
   and ``modified_offset`` ('+01:00'; null when the site gave none).
@@ -19,6 +20,14 @@ archive stores and what ``scraper show`` accepts); tables meant for people print
 ``fields`` picks and orders the columns. The format follows the output file's extension
 (:func:`format_for`) unless it is given.
 
+Every string written is valid text (:mod:`scraper.clean`): an archive written before that rule,
+or by another tool, exports with its surrogates and control characters replaced by U+FFFD.
+
+CSV cells are exact: a title that begins with ``=`` is written as it is. Spreadsheets read
+such a cell as a formula (CSV injection: ``=HYPERLINK(...)`` in a headline runs when the file
+is opened), so ``excel=True``, the variant meant for a spreadsheet, writes a ``'`` before a
+cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (:func:`excel_cell`).
+
 NULL and empty: in JSONL and Parquet a missing value is ``null``; in CSV it is an empty cell,
 and a field that is never null (url, site, body, first_seen_at, fetched_at) may be the empty
 string; list fields are ``[]`` when empty, never null.
@@ -28,13 +37,16 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from .._exceptions import ExportError
-from ..store import RECORD_FIELDS
+from .._exceptions import DiskFull, ExportError
+from ..article import PROVENANCE_FIELDS
+from ..clean import valid_value
+from ..store import RECORD_FIELDS, is_disk_full
 
 FORMATS = ("jsonl", "csv", "parquet")
 EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
@@ -44,7 +56,11 @@ TIME_FIELDS = ("published_at", "modified_at", "published_utc", "first_seen_at", 
 OFFSET_FIELDS = {"published_at": "published_offset", "modified_at": "modified_offset"}
 LIST_FIELDS = ("authors", "categories", "tags", "related")
 INT_FIELDS = ("id", "word_count", "revision")
+FLOAT_FIELDS = ("quality",)
+JSON_FIELDS = (*LIST_FIELDS, "provenance")  # JSON text in a CSV cell
 NOT_NULL = ("url", "site", "body", "first_seen_at", "fetched_at")  # empty cell = ''""
+MAX_CELL = 2**31 - 1  # characters of one CSV cell read back
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads these as formulas
 BATCH = 1000
 
 
@@ -94,25 +110,45 @@ def export(
     and CRLF line ends, so Excel opens Arabic text correctly. A file left half-written by an
     error is removed."""
     names = check_fields(fields)
+    records = (valid_value(r) for r in records)
     if excel and fmt != "csv":
         raise ExportError("the Excel variant is a CSV option")
     if fmt == "parquet":
         parquet_schema(names)  # pyarrow missing: say so before anything is written
     if not isinstance(output, Path):
-        return _write(records, fmt, output, names, excel)
-    try:
-        if fmt == "parquet":
-            return write_parquet(records, output, names)
-        encoding = "utf-8-sig" if excel else "utf-8"
         try:
-            stream = output.open("w", encoding=encoding, newline="")
+            return _write(records, fmt, output, names, excel)
         except OSError as exc:
-            raise ExportError(f"cannot write {output}: {exc.strerror}") from None
-        with stream:
-            return _write(records, fmt, stream, names, excel)
-    except BaseException:
-        output.unlink(missing_ok=True)
+            if is_disk_full(exc):
+                raise DiskFull("the export", exc) from None
+            raise
+    # A file is written beside its name and renamed when complete: a failure (a full disk,
+    # an interruption) leaves no partial file, and an earlier file of that name as it was.
+    # A device or a pipe (/dev/stdout) is written directly.
+    direct = output.exists() and not output.is_file()
+    target = output if direct else output.with_name(output.name + ".partial")
+    try:
+        count = _write_file(records, fmt, target, names, excel)
+        if not direct:
+            os.replace(target, output)
+        return count
+    except BaseException as exc:
+        if not direct:
+            target.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and is_disk_full(exc):
+            raise DiskFull(f"the export to {output}", exc) from None
+        if isinstance(exc, OSError):
+            raise ExportError(f"cannot write {output}: {exc.strerror or exc}") from None
         raise
+
+
+def _write_file(
+    records: Iterable[dict[str, Any]], fmt: str, path: Path, names: tuple[str, ...], excel: bool
+) -> int:
+    if fmt == "parquet":
+        return write_parquet(records, path, names)
+    with path.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="") as stream:
+        return _write(records, fmt, stream, names, excel)
 
 
 def _write(
@@ -146,34 +182,60 @@ def write_csv(
     excel: bool = False,
 ) -> int:
     names = tuple(fields or RECORD_FIELDS)
-    writer = csv.writer(stream, lineterminator="\r\n" if excel else "\n")
+    # Rows end in CRLF for Excel, LF otherwise; the writer is told CRLF either way, since it
+    # quotes a cell holding a character of its line end, and a lone CR must be quoted too.
+    writer = csv.writer(stream if excel else _LineFeedRows(stream), lineterminator="\r\n")
     writer.writerow(names)
     count = 0
     for record in records:
-        writer.writerow([_cell(name, record[name]) for name in names])
+        cells = [_cell(name, record[name]) for name in names]
+        writer.writerow([excel_cell(c) for c in cells] if excel else cells)
         count += 1
     return count
 
 
+class _LineFeedRows:
+    """A text stream for :func:`csv.writer` whose rows end in LF: the writer ends each row
+    (written in one call) with CRLF, replaced here."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, row: str) -> int:
+        return self.stream.write(row[:-2] + "\n" if row.endswith("\r\n") else row)
+
+
 def _cell(name: str, value: Any) -> Any:
-    if name in LIST_FIELDS:
+    if name in JSON_FIELDS:
         return json.dumps(value, ensure_ascii=False)
     return "" if value is None else value
+
+
+def excel_cell(value: Any) -> Any:
+    """A cell a spreadsheet shows as text: a ``'`` before a string that begins like a formula
+    (the OWASP rule for CSV injection); anything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def read_csv(stream: TextIO) -> Iterator[dict[str, Any]]:
     """Records back from ``write_csv`` output: lists parsed, numbers as int, an empty cell
     None (or '' for the fields that are never null)."""
+    # A cell may hold a whole article (up to 8 MB of text): past csv's 128 KB default.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
     for row in csv.DictReader(line.lstrip("\ufeff") for line in stream):
         record: dict[str, Any] = {}
         for name in RECORD_FIELDS:
             if name not in row:
                 continue
             value = row[name]
-            if name in LIST_FIELDS:
+            if name in JSON_FIELDS:
                 record[name] = json.loads(value)
             elif name in INT_FIELDS:
                 record[name] = int(value) if value else None
+            elif name in FLOAT_FIELDS:
+                record[name] = float(value) if value else None
             else:
                 record[name] = value if value != "" or name in NOT_NULL else None
         yield record
@@ -202,6 +264,8 @@ def parquet_schema(fields: Iterable[str] | None = None) -> Any:
         "tags": strings,
         "related": pa.list_(pa.struct([("url", pa.string()), ("title", pa.string())])),
         **{name: pa.int64() for name in INT_FIELDS},
+        **{name: pa.float64() for name in FLOAT_FIELDS},
+        "provenance": pa.struct([(name, pa.string()) for name in PROVENANCE_FIELDS]),
         **{name: instant for name in TIME_FIELDS},
     }
     columns = []

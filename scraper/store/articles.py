@@ -14,6 +14,7 @@ from typing import Any
 
 from .._exceptions import StoreError
 from ..article import Article
+from ..clean import valid_fields
 from ..search import index_columns
 from .connection import now_iso
 from .frontier import finish_url
@@ -68,7 +69,11 @@ class Prepared:
 
 
 def prepare(article: Article, page: PageRecord | None = None) -> Prepared:
-    """The derived values of ``article`` (and ``page``) for :meth:`Store.save_article`."""
+    """The derived values of ``article`` (and ``page``) for :meth:`Store.save_article`;
+    ``article``'s text is made valid first (:mod:`scraper.clean`), in place."""
+    valid_fields(article)
+    if page is not None:
+        valid_fields(page)  # its headers: what a server sent
     title, body = index_columns(article.title, article.subtitle, article.body)
     html = zlib.compress(page.content, 6) if page is not None else None
     return Prepared(content_hash(article), title, body, html)
@@ -105,9 +110,17 @@ def link_triples(a: Article) -> list[tuple[str, str, str | None]]:
     return triples
 
 
+def _provenance_json(a: Article) -> str:
+    return json.dumps(a.provenance, ensure_ascii=False, sort_keys=True)
+
+
 def _extras_of(a: Article) -> tuple[Any, ...]:
     row = (a.language, a.image, a.date_source, a.date_raw, a.next_url, a.prev_url)
-    return (row, tuple(a.authors), tuple(link_triples(a)))
+    return (
+        (*row, _provenance_json(a), a.quality),
+        tuple(a.authors),
+        tuple(link_triples(a)),
+    )
 
 
 class ArticlesMixin(FulltextMixin):
@@ -169,6 +182,9 @@ class ArticlesMixin(FulltextMixin):
         when the caller computed it already."""
         if not article.url:
             raise StoreError("an article needs a URL")
+        valid_fields(article)  # as prepare() does: what extract() returns is valid already
+        if page is not None:
+            valid_fields(page)
         stamp = (page.fetched_at if page else None) or now_iso()
         derived = prepared or prepare(article, page)
         digest = derived.content_hash
@@ -184,10 +200,18 @@ class ArticlesMixin(FulltextMixin):
                 outcome = "unchanged"
                 article_id = old[0]
                 # Same dates, but perhaps from a better source now (the REST API): say so.
+                # Provenance and quality are this extraction's, as the content is.
                 self.db.execute(
-                    "UPDATE articles SET fetched_at = ?, date_source = ?, date_raw = ?"
-                    " WHERE id = ?",
-                    [stamp, article.date_source, article.date_raw, article_id],
+                    "UPDATE articles SET fetched_at = ?, date_source = ?, date_raw = ?,"
+                    " provenance = ?, quality = ? WHERE id = ?",
+                    [
+                        stamp,
+                        article.date_source,
+                        article.date_raw,
+                        _provenance_json(article),
+                        article.quality,
+                        article_id,
+                    ],
                 )
             else:
                 outcome = "updated"
@@ -273,6 +297,8 @@ class ArticlesMixin(FulltextMixin):
             "content_hash": digest,
             "next_url": a.next_url,
             "prev_url": a.prev_url,
+            "provenance": _provenance_json(a),
+            "quality": a.quality,
         }
 
     def _insert_article(self, site_id: int, a: Article, digest: str, stamp: str) -> int:
@@ -358,8 +384,8 @@ class ArticlesMixin(FulltextMixin):
     def _extras(self, article_id: int) -> tuple[Any, ...]:
         """What an article has outside its content hash, as stored (compare: ``_extras_of``)."""
         row = self.db.execute(
-            "SELECT language, image, date_source, date_raw, next_url, prev_url FROM articles"
-            " WHERE id = ?",
+            "SELECT language, image, date_source, date_raw, next_url, prev_url, provenance,"
+            " quality FROM articles WHERE id = ?",
             [article_id],
         ).fetchone()
         authors = self.db.execute(

@@ -67,6 +67,7 @@ class FulltextMixin(QueryMixin):
         until: str | None = None,
         marks: tuple[str, str] = ("[", "]"),
         window: int | None = RANK_WINDOW,
+        min_quality: float | None = None,
     ) -> list[dict[str, Any]]:
         """Articles matching ``query`` (see :mod:`scraper.search` for the syntax), best first
         (bm25, title weighted over body), each with a highlighted snippet of its text.
@@ -84,7 +85,7 @@ class FulltextMixin(QueryMixin):
         # article ids checked in Python (cheaper per row than an SQL IN list); site and
         # language are read from a small covering index of articles.
         article_id = f"(articles_fts.rowid & {_ID_MASK})"
-        where, params = self._filter_sql(Filters(site, language))
+        where, params = self._filter_sql(Filters(site, language, min_quality=min_quality))
         wanted = self._tagged_ids(category, tag)
         if wanted is not None:
             if not wanted:
@@ -103,7 +104,7 @@ class FulltextMixin(QueryMixin):
         # recompute its statistics for every article it is asked about.
         join = (
             f" CROSS JOIN articles a INDEXED BY articles_facets ON a.id = {article_id}"
-            if site or language
+            if site or language or min_quality is not None
             else ""
         )
         base = f"FROM articles_fts{join} WHERE " + " AND ".join(conditions + where)
@@ -159,7 +160,7 @@ class FulltextMixin(QueryMixin):
             r["id"]: r
             for r in self.db.query(
                 "SELECT a.id, a.url, a.title, a.subtitle, a.published_at, a.language, a.body,"
-                " s.name AS site FROM articles a JOIN sites s ON s.id = a.site_id"
+                " a.quality, s.name AS site FROM articles a JOIN sites s ON s.id = a.site_id"
                 f" WHERE a.id IN ({marks_sql})",
                 [r[0] for r in ranked],
             )
@@ -179,6 +180,7 @@ class FulltextMixin(QueryMixin):
                     "published_at": row["published_at"],
                     "title": row["title"],
                     "score": round(-score, 4),
+                    "quality": row["quality"],
                     # from the body, or the subtitle when only it matches
                     "snippet": best_snippet(
                         [body, row["subtitle"]], parsed, marks=marks, scan=article_id in in_text

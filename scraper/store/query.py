@@ -20,6 +20,9 @@ from .connection import StoreBase
 __all__ = ["RECORD_FIELDS", "Filters", "QueryMixin", "date_bound"]
 
 
+MAX_ROWID = 2**63 - 1  # the largest id SQLite stores
+
+
 @dataclass(frozen=True)
 class Filters:
     """Which articles a search, an export or the stats look at (``None``: any).
@@ -27,7 +30,9 @@ class Filters:
     ``category`` and ``tag`` match names folded like search text (اقتصاد = إقتصاد);
     ``language`` 'ar' also matches 'ar-MA'; ``since``/``until`` are dates (YYYY, YYYY-MM,
     YYYY-MM-DD, or an ISO datetime) compared with the local date of ``published_at``,
-    both ends included.
+    both ends included. ``min_quality`` keeps the articles whose quality estimate is at
+    least that (0-1; an article without an estimate, archived before version 11, is left
+    out).
     """
 
     site: str | None = None
@@ -36,6 +41,7 @@ class Filters:
     tag: str | None = None
     since: str | None = None
     until: str | None = None
+    min_quality: float | None = None
 
 
 # The list-valued fields of a record, gathered in the same query as the article row.
@@ -57,7 +63,9 @@ _RECORD_LISTS = """
 def _record(row: dict[str, Any]) -> dict[str, Any]:
     """The record of a row of ``articles a JOIN sites s`` with :data:`_RECORD_LISTS`."""
     lists = ("authors", "categories", "tags", "related")
-    return build_record(row | {name: json.loads(row[f"{name}_json"]) for name in lists})
+    values = row | {name: json.loads(row[f"{name}_json"]) for name in lists}
+    values["provenance"] = json.loads(row["provenance"]) if row.get("provenance") else None
+    return build_record(values)
 
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -136,13 +144,14 @@ class QueryMixin(StoreBase):
         since: str | None = None,
         until: str | None = None,
         changed_since: int | str | None = None,
+        min_quality: float | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Articles in the record format, oldest first; streams (constant memory).
 
         ``changed_since``: only the articles whose content was archived or changed (a new
         revision, a re-extraction) by a crawl run after run ``changed_since`` (an id, or its
         digits), or after it ended; or on or after a date (UTC)."""
-        filters = Filters(site, language, category, tag, since, until)
+        filters = Filters(site, language, category, tag, since, until, min_quality)
         where, params = self._filter_sql(filters)
         if changed_since is not None:
             clause, values = self._changed_since(changed_since)
@@ -247,6 +256,37 @@ class QueryMixin(StoreBase):
         )
         return {t: self.db.count(t) for t in tables}
 
+    def low_quality_counts(
+        self, threshold: float, filters: Filters | None = None
+    ) -> dict[tuple[str, str], int]:
+        """Articles whose quality estimate is below ``threshold``, per (site, language)."""
+        where, params = self._filter_sql(filters or Filters())
+        where.append("a.quality < ?")
+        rows = self.db.execute(
+            "SELECT s.name, coalesce(a.language, ''), count(*) FROM articles a"
+            " JOIN sites s ON s.id = a.site_id WHERE " + " AND ".join(where) + " GROUP BY 1, 2",
+            [*params, threshold],
+        ).fetchall()
+        return {(r[0], r[1]): r[2] for r in rows}
+
+    def low_quality(
+        self, threshold: float, *, site: str | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The articles whose quality estimate is below ``threshold``, worst first: id, url,
+        site, title, quality, word_count and where the body came from."""
+        where, params = self._filter_sql(Filters(site=site))
+        where.append("a.quality < ?")
+        sql = (
+            "SELECT a.id, a.url, s.name AS site, a.title, a.quality, a.word_count,"
+            " json_extract(a.provenance, '$.body') AS body_source"
+            " FROM articles a JOIN sites s ON s.id = a.site_id WHERE "
+            + " AND ".join(where)
+            + " ORDER BY a.quality, a.id"
+            + (" LIMIT ?" if limit is not None else "")
+        )
+        args = [*params, threshold] + ([limit] if limit is not None else [])
+        return [dict(r) for r in self.db.query(sql, args)]
+
     def undated_counts(self, filters: Filters | None = None) -> dict[tuple[str, str], int]:
         """Articles without a publication date, per (site, language)."""
         where, params = self._filter_sql(filters or Filters())
@@ -323,7 +363,10 @@ class QueryMixin(StoreBase):
         without one, from a re-extraction or an older archive, by time, to the second), or
         a date."""
         if isinstance(since, int) or str(since).strip().isdigit():
-            run = int(since)
+            digits = str(since).strip()
+            if len(digits) > 19 or int(digits) > MAX_ROWID:  # no id SQLite can hold
+                raise UsageError(f"no crawl run {digits[:30]} (not a run id)")
+            run = int(digits)
             row = self.db.execute(
                 "SELECT coalesce(finished_at, started_at) FROM crawl_runs WHERE id = ?", [run]
             ).fetchone()
@@ -361,4 +404,7 @@ class QueryMixin(StoreBase):
         if f.until:
             where.append("a.published_at < ?")
             params.append(date_bound(f.until, end=True))
+        if f.min_quality is not None:
+            where.append("a.quality >= ?")
+            params.append(f.min_quality)
         return where, params

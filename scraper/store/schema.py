@@ -16,7 +16,11 @@ from ..search import BM25_WEIGHTS
 from .database import Database
 from .fulltext import FulltextMixin
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 11
+
+
+class OlderSchema(StoreError):
+    """An archive opened read-only has another schema version than this scraper's."""
 
 
 def schema_sql() -> str:
@@ -91,6 +95,17 @@ def _migrate_to_7(db: Database) -> bool:
     return False
 
 
+def _migrate_to_11(db: Database) -> bool:
+    """-> 11: articles.provenance (where each field came from, JSON) and articles.quality
+    (the extraction's quality estimate); NULL for articles archived before (a re-extraction
+    fills them). Idempotent: a column another branch's step already added is left alone."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(articles)").fetchall()}
+    for column, kind in (("provenance", "TEXT"), ("quality", "REAL")):
+        if column not in columns:
+            db.execute(f"ALTER TABLE articles ADD COLUMN {column} {kind}")
+    return False
+
+
 #: version -> step bringing an archive of the previous version to it; returns whether the
 #: search index must be rebuilt. Run in one transaction, before schema.sql.
 MIGRATIONS: dict[int, Callable[[Database], bool]] = {
@@ -100,6 +115,7 @@ MIGRATIONS: dict[int, Callable[[Database], bool]] = {
     5: _migrate_to_5,
     6: _migrate_to_6,
     7: _migrate_to_7,
+    11: _migrate_to_11,
 }
 
 
@@ -109,6 +125,21 @@ class SchemaMixin(FulltextMixin):
     @property
     def schema_version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _check_archive(self) -> None:
+        """For a file opened read-only: :class:`StoreError` unless it is an archive of this
+        version (nothing is created or migrated in it)."""
+        try:
+            version = self.schema_version
+            tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a scraper archive: {exc}") from None
+        if version == 0 or not {"articles", "sites", "pages"} <= tables:
+            raise StoreError(f"{self.path} is not a scraper archive (no archive tables)")
+        if version != SCHEMA_VERSION:
+            raise OlderSchema(
+                f"{self.path} has schema {version}; this scraper reads {SCHEMA_VERSION}"
+            )
 
     def _migrate(self) -> None:
         """Create the schema, or bring an older archive forward, in one transaction."""

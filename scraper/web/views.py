@@ -31,18 +31,29 @@ from datasette import Response
 from markupsafe import Markup, escape
 
 from .._exceptions import HistoryError, ScraperError
+from ..extract.quality import THRESHOLD as QUALITY_THRESHOLD
 from ..report import audit as audit_report
 from ..report import history
 from ..report.stats import Timeline, day_timeline
 from ..search import highlight, parse
 from ..store import Filters, Store, date_bound, reading
-from ..urls import display
+from ..urls import display, web_url
 from .chart import svg
 from .metadata import VIEW_COLUMNS, schema_descriptions
 
 T = TypeVar("T")
 
 PAGE_SIZE = 20
+MAX_ID = 2**63 - 1  # the largest SQLite integer
+MAX_PAGE = 10_000  # search result pages: 200,000 results deep
+# The reading room's own pages run no inline script, load nothing from elsewhere but images,
+# and cannot be framed: an archived page's text cannot become script here.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; object-src 'none';"
+    " style-src 'self' 'unsafe-inline'; img-src 'self' data: http: https:; base-uri 'none';"
+    " form-action 'self'; frame-ancestors 'self'",
+    "X-Content-Type-Options": "nosniff",
+}
 RTL_LANGUAGES = ("ar", "fa", "he", "ur", "ps", "yi", "ckb", "dv")
 _OPEN, _CLOSE = "\ue000", "\ue001"  # highlight marks, replaced by <mark> after escaping
 
@@ -111,20 +122,46 @@ async def _page(datasette: Any, request: Any, template: str, context: dict[str, 
         "audit_url": datasette.urls.path("/-/audit"),
         "docs_url": datasette.urls.path("/-/docs"),
         "display": display,
+        "web_href": web_href,
         "direction": direction,
         "when": when,
     }
     html = await datasette.render_template([template], {**base, **context}, request=request)
-    return Response.html(html)
+    return Response.html(html, headers=PAGE_HEADERS)
+
+
+def _article_id(request: Any) -> int | None:
+    """The article id of the URL, None when it cannot be one (SQLite ids are 64-bit)."""
+    try:
+        value = int(request.url_vars["id"])
+    except ValueError:  # over Python's 4300 digits
+        return None
+    return value if 0 < value <= MAX_ID else None
+
+
+def web_href(url: str | None) -> str | None:
+    """``url`` when it is an http(s) URL, else None: an archive written before that rule (or by
+    another tool) may hold a ``javascript:`` image or edition; it is shown, never linked."""
+    return url if url and web_url(url) else None
 
 
 def _not_found(message: str) -> Response:
-    return Response.html(f"<h1>Not found</h1><p>{escape(message)}</p>", status=404)
+    return Response.html(
+        f"<h1>Not found</h1><p>{escape(message)}</p>", status=404, headers=PAGE_HEADERS
+    )
+
+
+def _bad_request(message: str) -> Response:
+    return Response.html(
+        f"<h1>Bad request</h1><p>{escape(message)}</p>", status=400, headers=PAGE_HEADERS
+    )
 
 
 # ---------------------------------------------------------------------- article
 async def article(datasette: Any, request: Any) -> Response:
-    article_id = int(request.url_vars["id"])
+    article_id = _article_id(request)
+    if article_id is None:
+        return _not_found(f"no article {request.url_vars['id'][:40]} in the archive")
 
     def load(store: Store) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
         page = reading.article_page(store, article_id)
@@ -154,12 +191,15 @@ async def article(datasette: Any, request: Any) -> Response:
             "versions": versions,
             "row_url": datasette.urls.row(db.name, "articles", str(article_id)),
             "article_url": lambda i: datasette.urls.path(f"/-/article/{i}"),
+            "quality_threshold": QUALITY_THRESHOLD,
         },
     )
 
 
 async def raw(datasette: Any, request: Any) -> Response:
-    article_id = int(request.url_vars["id"])
+    article_id = _article_id(request)
+    if article_id is None:
+        return _not_found(f"no stored page for article {request.url_vars['id'][:40]}")
     found = await _run(datasette, lambda s: reading.raw_page(s, article_id))
     if found is None:
         return _not_found(f"no stored page for article {article_id}")
@@ -181,7 +221,9 @@ async def raw(datasette: Any, request: Any) -> Response:
 
 
 async def diff(datasette: Any, request: Any) -> Response:
-    article_id = int(request.url_vars["id"])
+    article_id = _article_id(request)
+    if article_id is None:
+        return _not_found(f"no article {request.url_vars['id'][:40]} in the archive")
     versions = await _run(datasette, lambda s: s.history(article_id))
     if not versions:
         return _not_found(f"no article {article_id} in the archive")
@@ -203,7 +245,7 @@ async def diff(datasette: Any, request: Any) -> Response:
             kind = "hunk"
         lines.append((kind, line))
     current = versions[-1]
-    return await _page(
+    response = await _page(
         datasette,
         request,
         "scraper_diff.html",
@@ -219,10 +261,13 @@ async def diff(datasette: Any, request: Any) -> Response:
             "article_href": datasette.urls.path(f"/-/article/{article_id}"),
         },
     )
+    if error is not None:  # an unknown revision: the page says which, with the choices
+        response.status = 400
+    return response
 
 
 # ---------------------------------------------------------------------- search
-FILTER_FIELDS = ("site", "language", "section", "tag", "since", "until")
+FILTER_FIELDS = ("site", "language", "section", "tag", "since", "until", "min_quality")
 
 
 async def search(datasette: Any, request: Any) -> Response:
@@ -231,6 +276,8 @@ async def search(datasette: Any, request: Any) -> Response:
         page = max(1, int(request.args.get("page") or 1))
     except ValueError:
         page = 1
+    if page > MAX_PAGE:
+        return _bad_request(f"page {page} is past the last one a search shows ({MAX_PAGE:,})")
 
     def run(store: Store) -> tuple[list[dict[str, Any]], dict[int, str]]:
         if not args["q"]:
@@ -314,7 +361,18 @@ def _form_filters(args: dict[str, str]) -> Filters:
         tag=args["tag"] or None,
         since=args["since"] or None,
         until=args["until"] or None,
+        min_quality=_quality_bound(args["min_quality"]),
     )
+
+
+def _quality_bound(value: str) -> float | None:
+    """The form's minimum quality: a number from 0 to 1, else no bound (the form's number
+    field keeps a browser from sending anything else)."""
+    try:
+        bound = float(value)
+    except ValueError:
+        return None
+    return bound if 0 <= bound <= 1 else None
 
 
 async def dashboard(datasette: Any, request: Any) -> Response:
@@ -396,6 +454,8 @@ async def audit(datasette: Any, request: Any) -> Response:
             "every": request.args.get("all") == "1",
             "max_rows": AUDIT_ROWS,
             "json_url": datasette.urls.path("/-/audit.json") + ("?" + query if query else ""),
+            "quality_threshold": QUALITY_THRESHOLD,
+            "article_url": lambda i: datasette.urls.path(f"/-/article/{i}"),
         },
     )
 
