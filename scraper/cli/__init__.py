@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import click
 
-from .. import __version__
+from .._version import __version__
 from ._group import LazyGroup
 
 #: Every command: name -> (import path of its click command, the summary ``scraper --help``
