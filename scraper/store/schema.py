@@ -95,6 +95,17 @@ def _migrate_to_7(db: Database) -> bool:
     return False
 
 
+def _migrate_to_9(db: Database) -> bool:
+    """8 -> 9: sites.hosts (other hosts the site was found to live on) and
+    sites.timezone_source (how sites.timezone was learned). Idempotent: a column that exists
+    is left alone, so branches adding their own steps merge in any order."""
+    present = {row[1] for row in db.execute("PRAGMA table_info(sites)").fetchall()}
+    for column in ("hosts", "timezone_source"):
+        if column not in present:
+            db.execute(f"ALTER TABLE sites ADD COLUMN {column} TEXT")
+    return False
+
+
 def _migrate_to_11(db: Database) -> bool:
     """-> 11: articles.provenance (where each field came from, JSON) and articles.quality
     (the extraction's quality estimate); NULL for articles archived before (a re-extraction
@@ -115,6 +126,7 @@ MIGRATIONS: dict[int, Callable[[Database], bool]] = {
     5: _migrate_to_5,
     6: _migrate_to_6,
     7: _migrate_to_7,
+    9: _migrate_to_9,
     11: _migrate_to_11,
 }
 
