@@ -34,7 +34,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     from ._config import Settings
     from .article import Article, Link
-    from .crawler.job import crawl
+    from .crawler.collection import crawl
     from .crawler.summary import CrawlSummary
     from .extract import extract
     from .store.archive import Archive
@@ -47,7 +47,7 @@ _LAZY = {
     "Article": (".article", "Article"),
     "Link": (".article", "Link"),
     "extract": (".extract", "extract"),
-    "crawl": (".crawler.job", "crawl"),
+    "crawl": (".crawler.collection", "crawl"),
     "Archive": (".store.archive", "Archive"),
     "CrawlSummary": (".crawler.summary", "CrawlSummary"),
 }

@@ -381,6 +381,8 @@ def runs(db_path: Path, site: str | None, limit: int, fmt: str) -> None:
             f"{r['articles_updated'] or 0:>4} updated {r['errors'] or 0:>4} errors"
         )
         line = f"{r['id']:>4}  {r['started_at'][:19]}  {r['site']}  {r['status']:<11} {counts}"
+        if r["collection_run"]:
+            line += f"  (collection {r['collection_run']})"
         click.echo(line + (f"  {r['message']}" if r["message"] else ""))
 
 

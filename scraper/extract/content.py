@@ -325,15 +325,22 @@ def _fragments(page: _Page, container: int, pos: list[float], chosen: int) -> li
     was ``chosen`` as one before being widened to its wrapper), its marked-up siblings and
     cousins a few levels around it belong to the story too.
     """
-    hint, parent, eend = page.e_hint, page.e_parent, page.e_eend
+    hint, parent, eend, tag = page.e_hint, page.e_parent, page.e_eend, page.e_tag
     piece = container if hint[container] == BODY else chosen
     if hint[piece] != BODY:
         return [container]
     top = piece
+    # A wrapper named like furniture around a body piece ("sidebar-grid__container") is
+    # layout: climbed through, and its siblings of the same tag are looked into as well.
+    layout: set[tuple[int, str]] = set()
     for _ in range(FRAGMENT_STEPS):
         up = parent[top]
-        if up < 0 or hint[up] <= NEGATIVE:
+        if up < 0 or hint[up] < NEGATIVE:
             break
+        if hint[up] == NEGATIVE:
+            if up not in page.e_named:
+                break
+            layout.add((parent[up], tag[up]))
         top = up
     found = [container]
     i, end = top + 1, eend[top]
@@ -343,7 +350,8 @@ def _fragments(page: _Page, container: int, pos: list[float], chosen: int) -> li
             continue
         h = hint[i]
         if h <= NEGATIVE:
-            i = eend[i]
+            named_layout = h == NEGATIVE and (parent[i], tag[i]) in layout and i in page.e_named
+            i = i + 1 if named_layout else eend[i]
         elif h == BODY and not (i < container < eend[i]) and pos[i] >= FRAGMENT_MIN:
             found.append(i)
             i = eend[i]

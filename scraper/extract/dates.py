@@ -5,7 +5,8 @@ every script to ASCII, Arabic hamza/alef/yeh/teh-marbuta variants, harakat and t
 dropped, Latin accents stripped, case folded), every month name found in the tables is
 replaced by a one-character marker, and a handful of regular expressions then read
 day/month/year in the orders real pages use. Anything unclear gives ``None``: an unknown
-month never becomes January, a bare year is not a date, two-digit years are refused.
+month never becomes January, a bare year is not a date, two-digit years are refused
+(except in a dotted day-first date next to a time of day: "Do 25.04.24 | 14:07 Uhr").
 
 ``parse_date`` returns the first date of a text (or a relative one, "منذ ساعتين", against
 ``now``); ``iter_dates`` yields every date with the words before it, for labels such as
@@ -65,6 +66,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ymd3", re.compile(r"(?<!\d)(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})")),
     # 25.11.2025, 25/11/2025, 25-11-2025, 25 / 11 / 2025
     ("dmy?", re.compile(r"(?<![\d.:])(\d{1,2})\s*([./\-])\s*(\d{1,2})\s*\2\s*(\d{4})(?![\d])")),
+    # 25.11.25 14:07: a dotted day-first date with a two-digit year, read only next to a
+    # time of day (a date line such as "Do 25.04.24 | 14:07 Uhr"), never alone
+    ("dmy2", re.compile(r"(?<![\d.:])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.:])")),
     # 25 novembre 2025, 25. November 2025, 25 de noviembre de 2025, 25 نوفمبر 2025
     (
         "dMy",
@@ -311,6 +315,8 @@ def _fields(kind: str, m: re.Match[str], month_first: bool) -> tuple[int, int, i
         return int(m.group(1)), int(m.group(3)), int(m.group(4))
     if kind == "ymd3":
         return int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if kind == "dmy2":
+        return 2000 + int(m.group(3)), int(m.group(2)), int(m.group(1))
     if kind == "dmy?":
         first, second, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
         if first > 12 or m.group(2) == ".":
@@ -375,6 +381,8 @@ def _scan(
         at = _read_time(marked, start, -neg_end)
         if kind == "ymd" and at is None:
             at = _glued_time(marked, -neg_end)
+        if kind == "dmy2" and at is None:
+            continue
         parsed = _build(*fields, at, tz, now, raw)
         if parsed is not None:
             yield start, -neg_end, parsed

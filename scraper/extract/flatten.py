@@ -393,7 +393,11 @@ def _weights(page: _Page) -> list[float]:
         else:
             prose = float(n - link)
             if prose > 8 and not text.isascii() and _UNSPACED.search(text):
-                prose *= UNSPACED_WEIGHT  # a character there carries about a word's worth
+                # A character of a script without spaces carries about a word's worth; only
+                # those characters weigh more (a Japanese footer with an English copyright
+                # line is not three times its length).
+                unspaced = len(_UNSPACED.findall(text))
+                prose += (UNSPACED_WEIGHT - 1) * min(unspaced, prose)
             w = prose - LINK_MULT * link - 25
             if kind == _LIST_ITEM and link:
                 w -= 10

@@ -60,7 +60,9 @@ _TEXT_ELEMENTS = (
 _MAX_TEXT = 250
 _BODY_CHARS = 2500
 _LABELLED_CHARS = 30000
-_YEARISH = re.compile(r"\d{4}")
+# A text worth parsing for an absolute date: a four-digit year, or a dotted date with a
+# two-digit year (read only next to a time, see dates.py).
+_YEARISH = re.compile(r"\d{4}|\d\.\d{1,2}\.\d{2}(?![\d.])")
 
 # Class/id words of regions whose dates are not the article's: comments, teasers, sidebars,
 # site chrome. Matched at the start of a word ("sidebar-left", not "with-sidebar").
