@@ -14,7 +14,10 @@ The library face::
 Every error raised on purpose is a :class:`ScraperError` (see ``scraper._exceptions``).
 """
 
-from ._config import Settings
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
 from ._exceptions import (
     ConfigError,
     FetchError,
@@ -27,11 +30,53 @@ from ._exceptions import (
     UsageError,
 )
 from ._version import __version__
-from .article import Article, Link
-from .crawler.collection import crawl
-from .crawler.summary import CrawlSummary
-from .extract import extract
-from .store.archive import Archive
+
+if TYPE_CHECKING:
+    from ._config import Settings
+    from .article import Article, Link
+    from .crawler.collection import crawl
+    from .crawler.summary import CrawlSummary
+    from .extract import extract
+    from .store.archive import Archive
+
+#: The library face beyond the exceptions, imported on first use (``import scraper`` and
+#: ``scraper --version`` would otherwise load the crawler, httpx and the extractors): each
+#: name -> (module, attribute).
+_LAZY = {
+    "Settings": ("._config", "Settings"),
+    "Article": (".article", "Article"),
+    "Link": (".article", "Link"),
+    "extract": (".extract", "extract"),
+    "crawl": (".crawler.collection", "crawl"),
+    "Archive": (".store.archive", "Archive"),
+    "CrawlSummary": (".crawler.summary", "CrawlSummary"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'scraper' has no attribute {name!r}")
+    import importlib
+
+    module, attribute = _LAZY[name]
+    value = getattr(importlib.import_module(module, __name__), attribute)
+    globals()[name] = value
+    return value
+
+
+class _Package(types.ModuleType):
+    """The package's module type: importing the subpackage ``scraper.extract`` would set
+    the attribute of that name to the module, hiding the function :func:`extract`; such a
+    module is not bound."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _LAZY and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
 
 __all__ = [
     "Archive",

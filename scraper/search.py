@@ -29,10 +29,10 @@ import itertools
 import re
 import sqlite3
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from ._exceptions import QueryError
-from .text import fold, light_stem, raw_word_list, raw_words, stem_forms, stemmed, tokens
+from .text import fold, light_stem, raw_words, stem_forms, stemmed, tokens
 
 #: bm25 weights for the (title, body) columns: a word in the title counts five times as much.
 BM25_WEIGHTS = (5.0, 1.0)
@@ -80,6 +80,12 @@ class Query:
     prefixes: tuple[str, ...]
     # raw word of an article -> whether it is a hit (shared by the snippets of one search)
     seen: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def needles(self) -> tuple[str, ...]:
+        """What the folded text around any hit contains: every form and prefix, longest
+        first (a hit's index term is a suffix, for a prefix a part, of its folded word)."""
+        return tuple(sorted({*self.words, *self.prefixes}, key=len, reverse=True))
 
     def hits(self, folded_word: str) -> bool:
         """Whether a (folded) word of an article is one the query looks for."""
@@ -355,13 +361,18 @@ def highlight(text: str | None, query: Query, *, marks: tuple[str, str] = ("[", 
 
 
 def best_snippet(
-    texts: list[str | None], query: Query, *, marks: tuple[str, str] = ("[", "]")
+    texts: list[str | None],
+    query: Query,
+    *,
+    marks: tuple[str, str] = ("[", "]"),
+    scan: bool = True,
 ) -> str:
     """The snippet of the first of ``texts`` (say body, then subtitle) that has a hit, or
-    else the opening of the first non-empty one."""
+    else the opening of the first non-empty one. ``scan=False``: the caller knows none of
+    them has a hit (the index said so), so the opening is cut without looking for one."""
     fallback = ""
     for text in texts:
-        cut, hit = _snippet(text, query, 24, marks, "…")
+        cut, hit = _snippet(text, query, 24, marks, "…", scan=scan)
         if hit:
             return cut
         fallback = fallback or cut
@@ -374,31 +385,74 @@ def _snippet(
     words: int,
     marks: tuple[str, str],
     ellipsis: str,
+    *,
+    scan: bool = True,
 ) -> tuple[str, bool]:
     if not text:
         return "", False
     scanned = text[:SNIPPET_SCAN_CHARS]
-    found = raw_word_list(scanned)
-    phrased = _phrase_hits(found, query)
-    hits = phrased if phrased is not None else _hits(found, query, stop_after=2 * words)
-    if not hits:
+    # Only words from the first place the folded text contains a query form can be hits (a
+    # hit's index term is a suffix, for a prefix a part, of its folded word): start there,
+    # and look at a bounded stretch, instead of stemming every word of a long body.
+    first = _first_candidate(scanned, query) if scan else None
+    skip = max(0, first - 2) if first is not None else 0
+    stretch = words if first is None else 2 * words + SNIPPET_PHRASE_WORDS
+    found = list(itertools.islice(raw_words(scanned), skip + stretch))
+    if not found:
         return "", False
+    words_found = [m.group() for m in found[skip:]]
+    if first is None:
+        hits = [False] * len(found)
+    else:
+        phrased = _phrase_hits(words_found, query)
+        tail = phrased if phrased is not None else _hits(words_found, query, stop_after=2 * words)
+        hits = [False] * skip + tail
     start = _best_window(hits, words)
     end = min(len(hits), start + words)
     pieces: list[str] = []
     cursor = -1
     last_end = 0
-    for i, m in enumerate(itertools.islice(raw_words(scanned), end)):
-        if i < start:
-            continue
+    for i in range(start, end):
+        m = found[i]
         if cursor >= 0:
             pieces.append(text[cursor : m.start()])
         pieces.append(f"{marks[0]}{m.group()}{marks[1]}" if hits[i] else m.group())
         cursor = last_end = m.end()
     body = " ".join("".join(pieces).split())
     lead = f"{ellipsis} " if start > 0 else ""
-    tail = f" {ellipsis}" if last_end < len(text.rstrip()) else ""
-    return lead + body + tail, any(hits[start:end])
+    tail_mark = f" {ellipsis}" if last_end < len(text.rstrip()) else ""
+    return lead + body + tail_mark, any(hits[start:end])
+
+
+#: Words looked at past the first possible hit when a phrase is searched for (the phrase may
+#: stand after a few lone occurrences of its words).
+SNIPPET_PHRASE_WORDS = 400
+
+
+#: Characters folded at a time while looking for the first possible hit.
+_FOLD_CHUNK = 4000
+
+
+def _first_candidate(text: str, query: Query) -> int | None:
+    """The index (in ``raw_words`` order) of the first word of ``text`` whose folded form
+    contains one of the query's forms or prefixes; None when no word can be a hit. The text
+    is folded a chunk at a time (cut between words), up to the first chunk with a candidate."""
+    needles = query.needles
+    before = 0  # words in the chunks already folded
+    start = 0
+    while start < len(text):
+        end = len(text)
+        if end - start > _FOLD_CHUNK:
+            end = text.rfind(" ", start + 1, start + _FOLD_CHUNK)
+            if end <= start:
+                end = start + _FOLD_CHUNK
+        folded = fold(text[start:end])
+        pos = min((i for i in (folded.find(n) for n in needles) if i >= 0), default=-1)
+        if pos >= 0:
+            return before + len(tokens(folded[:pos]))
+        before += len(tokens(folded))
+        start = end
+    return None
 
 
 def _hits(found: list[str], query: Query, stop_after: int | None = None) -> list[bool]:

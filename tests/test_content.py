@@ -345,7 +345,7 @@ def test_a_footer_mixing_scripts_does_not_outweigh_a_story_without_spaces() -> N
     # Only the characters of a script without spaces weigh more, not the English line next
     # to them: a Japanese copyright footer with an English notice used to weigh three times
     # its length and beat the story.
-    from scraper.extract.flatten import _flatten, _weights
+    from scraper.extract.flatten import flatten_page, weights_of
 
     english = (
         "Copyright © The Harbour Town Press Company. All rights reserved. No reproduction or "
@@ -354,7 +354,7 @@ def test_a_footer_mixing_scripts_does_not_outweigh_a_story_without_spaces() -> N
     notice = "港町新聞に掲載の記事・写真の無断転載を禁じます。"
     html = f"<html><body><p>{notice}{english}</p><p>{JA_STORY[0]}</p></body></html>"
     tree = LexborHTMLParser(html)
-    footer, story = _weights(_flatten(tree.body, analyse=True))
+    footer, story = weights_of(flatten_page(tree.body, analyse=True))
     assert footer < 1.5 * len(notice + english)
     assert story > 2.5 * len(JA_STORY[0])
     page_html = (

@@ -344,7 +344,7 @@ def test_three_overnight_edits_give_exactly_three_revisions(tmp_path: Path) -> N
         second = crawl(server.base_url + "/ar/", db, revisit_days=0)
     assert second.articles_updated == 3 and second.articles_new == 0
     with Store(db) as store:
-        assert store.db["revisions"].count == 3
+        assert store.db.count("revisions") == 3
 
 
 def test_a_page_that_fails_every_retry_gets_one_last_try_before_the_run_ends(

@@ -59,7 +59,7 @@ def test_rerun_is_cheap_and_catches_edits_and_new_articles(tmp_path):
         assert third.articles_new == 1
         assert third.articles_updated == 3
         with Store(db) as store:
-            assert store.db["revisions"].count == 3
+            assert store.db.count("revisions") == 3
             assert store.counts()["articles"] == len(site)
             edited = [r for r in store.records() if r["revision"] == 2]
             assert len(edited) == 3

@@ -161,7 +161,8 @@ def test_every_crawl_option_has_a_line_in_the_readme() -> None:
     from scraper.cli import main
 
     readme = README.read_text(encoding="utf-8")
-    crawl = main.commands["crawl"]
+    crawl = main.get_command(None, "crawl")
+    assert crawl is not None
     for param in crawl.params:
         if getattr(param, "hidden", False):
             continue

@@ -387,3 +387,50 @@ def test_broad_queries_rank_the_most_recent_window_and_dates_rekey(tmp_path: Pat
         assert urls(s.search("الطقس", since="2025-02")) == [moved.url]
         assert s.search("الطقس", window=1)[0]["url"] == moved.url
         assert s.db.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == 6
+
+
+def test_equal_scores_put_the_newer_article_first_and_filters_window_what_passes(
+    tmp_path: Path,
+) -> None:
+    with Store(tmp_path / "a.db") as s:
+        sites = [s.ensure_site(f"s{i}.example", f"https://s{i}.example/") for i in range(2)]
+        for n in range(8):
+            s.save_article(
+                sites[n % 2],
+                Article(
+                    url=f"https://s{n % 2}.example/{n}/",
+                    title="الطقس",  # the same text: the same score
+                    body="نص",
+                    language="ar",
+                    published_at=datetime(2025, 1, 1 + n, tzinfo=TZ),
+                ),
+            )
+        for window in (None, 3, 100):
+            got = urls(s.search("الطقس", window=window))
+            newest = [f"https://s{n % 2}.example/{n}/" for n in range(7, -1, -1)]
+            assert got == newest[: len(got)] and len(got) == (3 if window == 3 else 8)
+        # the window counts the matches that pass the filters: the 3 newest of site s0
+        on_s0 = s.search("الطقس", window=3, site="s0.example")
+        assert urls(on_s0) == [
+            "https://s0.example/6/",
+            "https://s0.example/4/",
+            "https://s0.example/2/",
+        ]
+        assert all(h["capped"] for h in on_s0)
+        assert not s.search("الطقس", window=4, site="s0.example")[0]["capped"]
+        assert urls(s.search("الطقس", window=2, limit=1, offset=1)) == ["https://s0.example/6/"]
+
+
+def test_snippets_find_a_hit_far_into_a_long_body_and_only_then_look() -> None:
+    filler = " ".join(f"كلمة{i}" for i in range(3000))
+    text = f"{filler} وبالمدرسة العمومية {filler}"
+    out = snippet(text, parse("المدرسة"))
+    assert "[وبالمدرسة]" in out and out.startswith("… ") and out.endswith(" …")
+    # a word that only contains a query form is no hit: the snippet is the opening
+    assert snippet("التسوق في المدينة", parse("سوق")) == "التسوق في المدينة"
+    # a phrase is marked where it stands, after lone occurrences of its words
+    lone = "التنمية كلمة المستدامة كلمة " * 30
+    out = snippet(lone + "أهداف التنمية المستدامة للجميع", parse('"التنمية المستدامة"'))
+    assert "[التنمية] [المستدامة] للجميع" in out
+    # prefixes and vocalized text
+    assert "[الاقْتِصَادِيَّة]" in snippet("السياسة الاقْتِصَادِيَّة", parse("اقتصاد*"))

@@ -172,7 +172,7 @@ def test_a_failed_write_leaves_no_half_article(store, monkeypatch):
     with pytest.raises(RuntimeError):
         store.save_article(site, sample())
     assert store.counts()["articles"] == 0
-    assert store.db["article_categories"].count == 0
+    assert store.db.count("article_categories") == 0
 
 
 def test_unusable_paths_give_clear_errors(tmp_path):

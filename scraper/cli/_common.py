@@ -14,72 +14,22 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from .._config import Settings, day_bound, load_settings
 from .._exceptions import (
     EXIT_PARTIAL,
-    EXIT_USAGE,
     DiskFull,
-    ScraperError,
     StoreError,
     UsageError,
 )
 from ..store import DEFAULT_DB, Store, is_disk_full
+from ._group import CommandError as CommandError  # where the command group needs them
+from ._group import fail as fail
 
 EXIT_INTERRUPTED = {"SIGINT": 130, "SIGTERM": 143}
-
-
-class CommandError(click.ClickException):
-    """A one-line error for the user; ``exit_code`` says which kind."""
-
-    def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code  # type: ignore[misc]  # click declares it on the class
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"scraper: error: {self.format_message()}", err=True)
-
-
-def fail(message: str, exit_code: int = EXIT_USAGE) -> NoReturn:
-    raise CommandError(message, exit_code)
-
-
-class ScraperGroup(click.Group):
-    """The command group: library errors become one line and their exit code."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ScraperError as exc:
-            raise CommandError(str(exc), exc.exit_code) from None
-
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault("prog_name", "scraper")
-        try:
-            return super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
-        except click.exceptions.NoArgsIsHelpError as exc:  # `scraper` alone: the help
-            click.echo(exc.ctx.get_help() if exc.ctx else "")
-            sys.exit(EXIT_USAGE)
-        except CommandError as exc:
-            exc.show()
-            sys.exit(exc.exit_code)
-        except click.UsageError as exc:
-            hint = f" (see 'scraper {exc.ctx.info_name} --help')" if exc.ctx else ""
-            if exc.ctx and exc.ctx.parent is None:
-                hint = " (see 'scraper --help')"
-            click.echo(f"scraper: error: {exc.format_message()}{hint}", err=True)
-            sys.exit(EXIT_USAGE)
-        except click.ClickException as exc:
-            click.echo(f"scraper: error: {exc.format_message()}", err=True)
-            sys.exit(exc.exit_code)
-        except click.exceptions.Abort:
-            click.echo("scraper: interrupted", err=True)
-            sys.exit(130)
-        except click.exceptions.Exit as exc:
-            sys.exit(exc.exit_code)
 
 
 db_option = click.option(

@@ -25,71 +25,50 @@ import functools
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
-from urllib.parse import urlencode, urljoin, urlsplit
 
 from .._config import Settings
 from .._exceptions import DiskFull
-from ..article import Article
-from ..clean import valid_text
-from ..discover import feeds
 from ..discover import pages as discover
 from ..fetch import OUT_OF_SCOPE, Fetcher, FetchResult, HostBlocked
 from ..scope import Scope
 from ..store import (
-    TRAP_BOUND,
     Claim,
     Frontier,
-    FrontierEntry,
     PageKind,
     Store,
-    content_hash,
     is_archive_failure,
     is_disk_full,
     window_date,
-    window_reason,
 )
-from ..timezones import MAX_OBSERVED, ZoneLearner
+from ..timezones import ZoneLearner
 from ..urls import (
     canonical,
     display,
-    internal_host,
     request_scope,
-    same_registrable_domain,
 )
 from . import parse
+from .archiving import OTHER_LANGUAGE, Archiving
 from .parse import (
-    PRIORITY,
-    frontier_entry,
     listed_dates,
     listed_source,
     parse_article,
-    skipped_sitemap,
 )
-from .revisit import edited_since, reread_listed
+from .queueing import ARTICLE_KINDS, LISTING_KINDS, SOURCE_KINDS
 from .summary import CrawlSummary, Progress, Site, no_article_hint
-from .zones import apply_zone
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
-LISTING_KINDS = (PageKind.HOME, PageKind.SECTION, PageKind.LISTING)
-SOURCE_KINDS = (PageKind.SITEMAP, PageKind.FEED, PageKind.REST)
-ARTICLE_KINDS = (PageKind.ARTICLE, PageKind.LINK)
-REST_PAGE_SIZE = 100
 PROGRESS_INTERVAL = 0.25  # seconds between progress-bar updates
-OTHER_LANGUAGE = "in a language --lang did not ask for"  # followed by "(xx)"
-NOT_AN_ARTICLE = "not an article page"  # the skip reason of a fetched page that is not one
-MAX_BOUND_RECORDS = 100  # URLs a trap bound cut kept in the frontier per bound and run
-MAX_REASON = 300  # characters of an unexpected error kept as a page's failure reason
 
 
-class Crawler:
+class Crawler(Archiving):
     """One crawl of one site into one archive.
 
     ``processing`` is the processing thread to use (a one-thread executor): crawlers of
@@ -196,28 +175,6 @@ class Crawler:
             message = "; ".join(self.summary.messages + self.summary.notes) or None
             self.store.finish_run(run_id, self.summary.status, self.summary.counts(), message)
         return self.summary
-
-    def _site_zone(self) -> ZoneLearner:
-        """The zone given (setting, profile), learned by an earlier crawl, or to learn now
-        from the offset-bearing dates archived so far and those this crawl reads."""
-        name, _source = self.store.site_timezone(self._site_id)
-        if name:
-            return ZoneLearner(name)
-        return ZoneLearner(None, self.store.offset_dates(self._site_id, MAX_OBSERVED))
-
-    def _end_zone(self) -> None:
-        """Archive the articles held for the zone: in it when it can be learned now. After a
-        failure (a full disk, a bug) they are left: still active, the next run fetches them."""
-        if self.summary.status == "failed":
-            return
-        if self._zone.finish():
-            self._zone_learned()
-        self._release_held()
-        if self.summary.no_offset:
-            self.summary.notes.append(
-                f"{self.summary.no_offset} article date(s) without a known UTC offset: the"
-                f" site gave none and its time zone is unknown (give it with --timezone)"
-            )
 
     def _finish_summary(self, started: float) -> None:
         summary = self.summary
@@ -468,22 +425,6 @@ class Crawler:
             self._last_progress = now
             self.progress(self.summary, self.frontier.counts(self._site_id))
 
-    def _budget_spent(self) -> bool:
-        """``--max-pages``: page fetches started (claimed by a worker: the count cannot
-        overshoot); ``--max-articles``: articles this run archived (new or updated)."""
-        pages = self.options.max_pages
-        return (pages is not None and self._budget_used >= pages) or self._articles_spent()
-
-    def _articles_spent(self) -> bool:
-        limit = self.options.max_articles
-        archived = self.summary.articles_new + self.summary.articles_updated
-        return limit is not None and archived >= limit
-
-    def _budget_name(self) -> str:
-        if self._articles_spent():
-            return f"max_articles={self.options.max_articles}"
-        return f"max_pages={self.options.max_pages}"
-
     async def _fetch(self, entry: Claim) -> FetchResult | HostBlocked:
         """The page, or the :class:`HostBlocked` that parks its host (nothing requested)."""
         try:
@@ -566,47 +507,6 @@ class Crawler:
             return
         self.frontier.finish(url, "done")
 
-    # ------------------------------------------------------------------ a moved site
-    def _learn_hosts(self, hosts: Iterable[str]) -> None:
-        """The crawl's scope widened to ``hosts`` (where the site was found to live)."""
-        self.hosts.update(h.lower().removeprefix("www.") for h in hosts)
-        self._scope = request_scope(self.site.base_url, self.hosts, self.options.allow_hosts or ())
-
-    def _is_entry(self, entry: Claim) -> bool:
-        """The start URL, an edition home, a sitemap or a feed: where a site that moved to
-        another host of its domain redirects from."""
-        return entry.depth == 0 and entry.kind in (PageKind.HOME, PageKind.SITEMAP, PageKind.FEED)
-
-    def _entry_scope(self, url: str) -> bool:
-        """An entry point may be redirected to any host of the site's registered domain."""
-        return self._scope(url) or (
-            same_registrable_domain(url, self.hosts)
-            and not internal_host(urlsplit(url).hostname or "")
-        )
-
-    def _on_site_or_moved(self, url: str) -> bool:
-        return discover.on_site(url, self.hosts) or self._entry_scope(url)
-
-    def _reroot(self, url: str, final: str) -> None:
-        """An entry point led to another host of the same domain (a redirect, or a sitemap
-        robots.txt names there): the site lives there now; the host joins the crawl's scope
-        and the site row, said once."""
-        host = urlsplit(final).netloc.lower().removeprefix("www.")
-        start = urlsplit(self._start).netloc.lower().removeprefix("www.")
-        if host in (start, *self._moved_to) or not self._entry_scope(final):
-            return
-        self._moved_to.add(host)
-        self._learn_hosts([host])
-        self.store.add_site_host(self._site_id, host)
-        how = (
-            f"{display(url)} led to {display(final)}"
-            if url != final
-            else f"its robots.txt names {display(url)}"
-        )
-        note = f"{self.site.name} has moved: {how}; crawling {host}"
-        log.info("%s", note)
-        self.summary.notes.append(note)
-
     def _led_elsewhere(self, where: str) -> None:
         """The start URL redirected to another site: nothing of ours to crawl there."""
         self._end(
@@ -614,291 +514,3 @@ class Crawler:
             f"{display(self._start)} leads to {display(where)}, another site: crawl that URL"
             " instead (or add its host with --allow-hosts)",
         )
-
-    def _wanted_language(self, language: str | None) -> bool:
-        """Whether an article's language (its page's ``lang``, ``inLanguage``, og:locale)
-        is one ``--lang`` asks for; an unknown language is kept (it may be)."""
-        chosen = self.options.languages
-        if not chosen or not language:
-            return True
-        return language.split("-")[0].lower() in {c.split("-")[0].lower() for c in chosen}
-
-    def _page_failed(self, url: str, exc: Exception) -> None:
-        """An unexpected error while parsing or storing one page (its writes were rolled
-        back): the page is failed with the error as its reason, a later run retries it."""
-        log.warning("%s could not be parsed or stored: %s: %s", display(url), type(exc).__name__,
-                    exc, exc_info=log.isEnabledFor(logging.DEBUG))  # fmt: skip
-        reason = valid_text(f"parse error: {type(exc).__name__}: {exc}")
-        self._failed(url, reason[:MAX_REASON])
-
-    def _skip(self, url: str, reason: str) -> None:
-        log.debug("skipped %s: %s", display(url), reason)
-        self.frontier.finish(url, "skipped", reason)
-
-    def _failed(self, url: str, result: FetchResult | str) -> None:
-        """Record a failed page (``result``: the fetch, or why its parse was given up)."""
-        if isinstance(result, str):
-            reason = result
-        elif result.ok:
-            return self._skip(url, f"not HTML ({result.headers.get('content-type')})")
-        else:
-            reason = result.error or f"HTTP {result.status}"
-        self.summary.errors += 1
-        if isinstance(result, FetchResult) and result.transient:
-            self._retry_later.add(url)
-        if len(self.summary.failures) < 20:
-            self.summary.failures.append(f"{url}: {reason}")
-        log.info("failed %s: %s", url, reason)
-        self.frontier.finish(url, "failed", reason)
-
-    # ------------------------------------------------------------------ listings
-    def _walk_listing(self, found: discover.Found, url: str, entry: Claim) -> None:
-        if entry.kind == PageKind.HOME:
-            self._follow_home(found, url)
-        self.store.declare(self._site_id, parse.declared_listing(found, url, entry.kind))
-        new = self._queue(found.articles, PageKind.ARTICLE, depth=entry.depth + 1, found_on=url)
-        too_deep = entry.depth >= self.options.max_listing_depth
-        # A page listing no article at all ends the walk, even a full one: that is how a
-        # calendar or an endless "next" chain shows it has nothing more to give.
-        if found.next_page and found.articles and (new or self._walk_all()):
-            if too_deep:
-                self._bound("max_listing_depth", 1, found.next_page, PageKind.LISTING)
-            else:
-                self._revisit(found.next_page, PageKind.LISTING, entry)
-
-    def _follow_home(self, found: discover.Found, url: str) -> None:
-        wanted = self.site.wanted_languages(self.options.languages)
-        homes = [u for lang, u in found.editions.items() if wanted is None or lang in wanted]
-        self._unwanted_prefixes.update(set(found.editions.values()) - set(homes))
-        self._queue(homes, PageKind.HOME, depth=0, found_on=url)
-        self._queue(found.sections, PageKind.SECTION, depth=1, found_on=url)
-        self._queue(found.feeds[:1], PageKind.FEED, depth=0, found_on=url)
-        query, claim = urlencode({"per_page": REST_PAGE_SIZE, "page": 1}), Claim(url, PageKind.HOME)
-        if not self._keep.whole_site:  # a section: its sitemaps and REST list everything
-            return
-        if found.rest_api and self._skip_kinds:  # reading declarations: each category's count
-            self._revisit(
-                urljoin(found.rest_api, f"wp/v2/categories?{query}"), PageKind.REST, claim
-            )
-        if found.rest_api and not self._sitemaps_found:  # walked on every run, newest first
-            self._revisit(urljoin(found.rest_api, f"wp/v2/posts?{query}"), PageKind.REST, claim)
-
-    def _queue(self, urls: Iterable[str], kind: PageKind, *, depth: int, found_on: str | None,
-               lastmod: dict[str, str | None] | None = None,
-               listed: dict[str, feeds.Entry] | None = None) -> int:  # fmt: skip
-        """Add URLs to the frontier; ``listed`` has the authoritative (REST) entries, whose
-        dates the frontier keeps. Returns how many URLs were new."""
-        lastmod, listed = lastmod or {}, listed or {}
-        entries = [
-            frontier_entry(u, kind, depth, found_on, lastmod.get(u), listed.get(u))
-            for u in dict.fromkeys(urls)
-            if self._allowed(u, kind=kind)
-        ]
-        new = self.frontier.add(self._site_id, entries, reread=reread_listed)
-        if new:
-            log.debug("queued %d new %s URLs found on %s", new, kind, display(found_on or "start"))
-        return new
-
-    def _allowed(self, url: str, *, walk: bool = False, kind: str = "") -> bool:
-        """On the site, in a wanted edition, in the crawl's section and patterns
-        (:class:`~scraper.scope.Scope`), and not the 31st query variant of one path.
-        Pages of a listing or REST ``walk`` (``?page=N``) are bounded by the walk instead:
-        once per run, ``max_listing_depth`` deep, REST up to its ``X-WP-TotalPages``."""
-        if not discover.on_site(url, self.hosts):
-            return False
-        article = kind in ARTICLE_KINDS
-        if url != self._start and not self._keep.allows(
-            url, article=article, linked=kind == PageKind.LINK
-        ):
-            return False
-        if any(url.startswith(p) for p in self._unwanted_prefixes):
-            return False
-        parts = urlsplit(url)
-        if parts.query and not walk:
-            self._variants[parts.path] += 1
-            if self._variants[parts.path] > self.options.max_query_variants:
-                self._bound("max_query_variants", 1, url, PageKind.LINK)
-                return False
-        return True
-
-    def _bound(self, name: str, count: int = 1, url: str = "", kind: str = "") -> None:
-        """Count URLs a trap bound kept out (the summary reports them); the first few a run
-        cuts are kept in the frontier as skipped, with the bound (``scraper audit`` says)."""
-        if not count:
-            return
-        self.summary.bounded[name] = cut = self.summary.bounded.get(name, 0) + count
-        if url and cut <= MAX_BOUND_RECORDS:
-            self.frontier.skip(self._site_id, url, kind, f"{TRAP_BOUND} {name}")
-
-    def _walk_all(self) -> bool:
-        """Walk listings to their end even when a page brings nothing new: on ``--full``,
-        and on a first crawl of a site whose sitemaps list no article (on a site whose
-        sitemaps list every post, the listings only need to be read until nothing is new)."""
-        return self.options.full or (self._full and not self._listed_by_sitemaps)
-
-    # ------------------------------------------------------------------ sitemaps, feeds, REST
-    def _read_source(self, kind: PageKind, result: FetchResult, entry: Claim) -> None:
-        url = entry.url
-        if kind == PageKind.SITEMAP:
-            parsed = feeds.parse_sitemap(result.content)
-            children = [canonical(e.url) for e in parsed.sitemaps if not skipped_sitemap(e.url)]
-            self._queue(children, PageKind.SITEMAP, depth=entry.depth + 1, found_on=url)
-            self._listed_by_sitemaps += len(parsed.pages)
-            self._offer(parsed.pages, url)
-        elif kind == PageKind.FEED:
-            self._offer(feeds.parse_feed(result.content), url)
-        elif feeds.is_rest_terms(url):
-            self.store.declare_totals(self._site_id, feeds.parse_rest_terms(result.content), url)
-            self._next_rest_page(result, entry, 1)
-        else:
-            if (total := parse.announced_total(result.headers)) is not None:
-                self.store.declare_totals(self._site_id, [("", total)], url)
-            items = feeds.parse_rest_posts(result.content)
-            new = self._offer(items, url)
-            self._next_rest_page(result, entry, new)
-
-    def _offer(self, entries: list[feeds.Entry], found_on: str) -> int:
-        """Queue listed articles, with their dates when the list is authoritative (REST);
-        requeue archived ones whose lastmod says they changed. All are declared."""
-        self.store.declare(self._site_id, parse.declared_entries(entries, found_on))
-        chosen = [e for e in entries if self.options.in_window(e.published or e.lastmod)]
-        if len(chosen) < len(entries):  # kept for the first run whose window holds them
-            outside = [
-                (
-                    canonical(e.url),
-                    PageKind.ARTICLE,
-                    window_reason(
-                        str(e.published or e.lastmod), "published" if e.published else "changed"
-                    ),
-                )
-                for e in entries
-                if not self.options.in_window(e.published or e.lastmod)
-            ]
-            self.summary.outside_window += self.frontier.skip_many(self._site_id, outside)
-        urls = {canonical(e.url): e.lastmod for e in chosen}
-        listed = {canonical(e.url): e for e in chosen if e.authoritative}
-        new = self._queue(
-            urls, PageKind.ARTICLE, depth=1, found_on=found_on, lastmod=urls, listed=listed
-        )
-        changed = [(u, m) for u, m in urls.items() if m]
-        if changed:
-            known = self.frontier.known(u for u, _ in changed)
-            edited = [u for u, m in changed if u in known and edited_since(known[u], m)]
-            self.frontier.lastmod(changed, requeue=edited)
-            for url in edited:
-                log.debug("revisit %s: its lastmod says it changed", url)
-        return new
-
-    def _next_rest_page(self, result: FetchResult, entry: Claim, new: int) -> None:
-        """Queue the next REST page while pages bring new posts; a full walk queues all the
-        pages ``X-WP-TotalPages`` announces at once, so they are read in parallel and before
-        the articles (whose dates they carry)."""
-        parts = urlsplit(entry.url)
-        query = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
-        try:
-            page = int(query.get("page", "1"))
-            total = int(result.headers.get("x-wp-totalpages", "0") or 0)
-        except ValueError:
-            return
-        if page >= total or not (new or self._walk_all()):
-            return
-        last = min(total, page + self.options.max_listing_depth) if self._full else page + 1
-        for number in range(page + 1, last + 1):
-            query["page"] = str(number)
-            next_url = canonical(parts._replace(query=urlencode(query)).geturl())
-            self._revisit(next_url, PageKind.REST, entry)
-
-    def _revisit(self, url: str, kind: PageKind, entry: Claim) -> None:
-        """Queue the next page of a listing or REST walk, even if an earlier run fetched it;
-        once per run, so a pagination loop cannot trap the crawl."""
-        if url in self._walked or not self._allowed(url, walk=True, kind=kind):
-            return
-        self._walked.add(url)
-        log.debug("revisiting %s page %s (found on %s)", kind, display(url), display(entry.url))
-        entries = [FrontierEntry(url, kind, PRIORITY[kind], entry.depth + 1, entry.url)]
-        self.frontier.add(self._site_id, entries, revisit=True)
-
-    # ------------------------------------------------------------------ articles
-    def _archive(
-        self, result: FetchResult, url: str, final: str, entry: Claim, parsed: parse.Parsed | None
-    ) -> None:
-        done = parsed  # parsed in the parser pool, or here:
-        if done is None:
-            fetched_at = datetime.now(UTC).replace(microsecond=0)
-            near = entry.depth <= 2  # a listing reached by a link is read, but only near
-            listed = listed_dates(entry)
-            done = parse_article(
-                result, final, fetched_at, self.site.name, self.site.profile, self.hosts, near,
-                listed,
-            )  # fmt: skip
-        if done.error is not None:
-            self._failed(url, done.error)
-            return
-        if done.page is None or done.prepared is None:
-            self.summary.not_articles += 1
-            if done.found is not None and self._only is None:
-                self._walk_listing(done.found, final, replace(entry, kind=PageKind.LISTING))
-            self._skip(url, NOT_AN_ARTICLE)
-            return
-        article = done.article
-        published = article.published_at.isoformat() if article.published_at else None
-        if not self.options.in_window(published):
-            self.summary.outside_window += 1
-            self._skip(url, window_reason(str(published)))
-            return
-        if not self._wanted_language(article.language):
-            self.summary.other_language += 1
-            self._skip(url, f"{OTHER_LANGUAGE} ({article.language})")
-            return
-        if self._articles_spent():  # pages in flight when --max-articles was reached
-            self.frontier.finish(url, "pending")  # the next run archives it
-            return
-        if self._zone.hold(article.published_at, len(self._held)):  # until the zone is known
-            self._held.append((done, url))
-        else:
-            self._save(done, url)
-        self._follow_links(article, final, entry)
-
-    def _save(self, done: parse.Parsed, url: str) -> None:
-        """Archive a parsed article, its dates in the site's zone; learn the zone from it."""
-        assert done.page is not None and done.prepared is not None
-        article, prepared = done.article, done.prepared
-        zoned = apply_zone(article, self._zone.tz)
-        if zoned is not article:
-            article, prepared = zoned, replace(prepared, content_hash=content_hash(zoned))
-        outcome = self.store.save_article(
-            self._site_id, article, done.page, frontier_url=url, prepared=prepared
-        )
-        name = f"articles_{outcome}"
-        setattr(self.summary, name, getattr(self.summary, name) + 1)
-        if article.published_at is not None and article.published_at.utcoffset() is None:
-            self.summary.no_offset += 1
-        if self._zone.observe(article.published_at):
-            self._zone_learned()
-
-    def _zone_learned(self) -> None:
-        """The site's zone was just learned: recorded, said once; held articles archived."""
-        zone = self._zone
-        assert zone.name is not None
-        self.store.set_site_timezone(self._site_id, zone.name, "learned")
-        note = f"time zone of {self.site.name} learned: {zone.name} (from {zone.learned_from}"
-        note += " dates the site gave with an offset); applied to its dates given without one"
-        log.info("%s", note)
-        self.summary.notes.append(note)
-        self._release_held()
-
-    def _release_held(self) -> None:
-        held, self._held = self._held, []
-        for done, url in held:
-            self._save(done, url)
-
-    def _follow_links(self, article: Article, final: str, entry: Claim) -> None:
-        # Article -> article links are followed max_hops away from a listing, sitemap or
-        # feed: an endless "next" chain cannot trap the crawl.
-        hops = entry.depth + 1 if entry.kind == PageKind.LINK else 1
-        links = parse.article_links(article)
-        if hops > self.options.max_hops:
-            fresh = [u for u in links if self.frontier.state(u) is None]
-            self._bound("max_hops", len(fresh))
-        else:
-            self._queue(links, PageKind.LINK, depth=hops, found_on=final)

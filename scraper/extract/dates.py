@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
 from .months import (
-    _MARK,
-    _MARK0,
-    _marked,
+    MARK,
+    MARK0,
     fold,
+    marked_of,
 )
 
 __all__ = ["MIN_YEAR", "ParsedDate", "fold", "iter_dates", "parse_date", "parse_iso"]
@@ -73,16 +73,16 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "dMy",
         re.compile(
-            rf"{_DAY}[\s.\-–—/]*(?:(?:de|of|the)\s+)?({_MARK})\.?{_SEP}(?:(?:de|del|of)\s+)?"
+            rf"{_DAY}[\s.\-–—/]*(?:(?:de|of|the)\s+)?({MARK})\.?{_SEP}(?:(?:de|del|of)\s+)?"
             rf"(?:'\s*)?{_YEAR}"
         ),
     ),
     # November 25, 2025; Nov. 25th 2025
-    ("Mdy", re.compile(rf"({_MARK})\.?{_SEP}(?:the\s+)?{_DAY}(?:\s*,)?{_SEP}{_YEAR}")),
+    ("Mdy", re.compile(rf"({MARK})\.?{_SEP}(?:the\s+)?{_DAY}(?:\s*,)?{_SEP}{_YEAR}")),
     # 2025. november 25.; 2025 m. lapkricio 25 d.
     (
         "yMd",
-        re.compile(rf"{_YEAR}\.?\s*(?:m\.\s*)?(?:,\s*)?({_MARK})\.?\s*(\d{{1,2}})(?![\d:])"),
+        re.compile(rf"{_YEAR}\.?\s*(?:m\.\s*)?(?:,\s*)?({MARK})\.?\s*(\d{{1,2}})(?![\d:])"),
     ),
 )
 
@@ -325,11 +325,11 @@ def _fields(kind: str, m: re.Match[str], month_first: bool) -> tuple[int, int, i
             return year, first, second
         return (year, first, second) if month_first else (year, second, first)
     if kind == "dMy":
-        return int(m.group(3)), ord(m.group(2)) - _MARK0, int(m.group(1))
+        return int(m.group(3)), ord(m.group(2)) - MARK0, int(m.group(1))
     if kind == "Mdy":
-        return int(m.group(3)), ord(m.group(1)) - _MARK0, int(m.group(2))
+        return int(m.group(3)), ord(m.group(1)) - MARK0, int(m.group(2))
     if kind == "yMd":
-        return int(m.group(1)), ord(m.group(2)) - _MARK0, int(m.group(3))
+        return int(m.group(1)), ord(m.group(2)) - MARK0, int(m.group(3))
     return None
 
 
@@ -348,7 +348,7 @@ def iter_dates(
     Relative dates ("2 hours ago") are not included; see :func:`parse_date`.
     """
     raw = _clean_raw(text)
-    marked = _marked(fold(text))
+    marked = marked_of(fold(text))
     previous_end = 0
     month_first = _month_first(lang, day_first)
     for start, end, parsed in _scan(marked, raw, tz=tz, now=now, month_first=month_first):
@@ -425,7 +425,7 @@ def parse_date(
         return None
     folded = fold(text)
     raw = _clean_raw(text)
-    marked = _marked(folded)
+    marked = marked_of(folded)
     month_first = _month_first(lang, day_first)
     for _, _, parsed in _scan(marked, raw, tz=tz, now=now, month_first=month_first):
         return parsed

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from .._config import DEFAULT_USER_AGENT
 from .._exceptions import HostBlocked
+from . import _lean  # noqa: F401  (before httpx)
 from .client import Fetcher
 from .results import (
     DISALLOWED,

@@ -12,12 +12,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from . import Store
 from .connection import DEFAULT_DB
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -37,7 +38,8 @@ class Archive:
     """An open archive: search it, read its records, histories, counts, sites and runs.
 
     Use as a context manager, or call :meth:`close`. ``archive.db`` is the open
-    ``sqlite_utils.Database`` for SQL of your own (``docs/schema.md`` describes every table)."""
+    ``sqlite_utils.Database`` for SQL of your own (``docs/schema.md`` describes every table;
+    sqlite-utils is imported when it is first used)."""
 
     def __init__(self, path: str | Path = DEFAULT_DB) -> None:
         self.store = Store(path, reading=True)
@@ -46,9 +48,11 @@ class Archive:
     def path(self) -> Path:
         return self.store.path
 
-    @property
+    @functools.cached_property
     def db(self) -> sqlite_utils.Database:
-        return self.store.db
+        import sqlite_utils  # here: it imports pandas when installed (a second at start-up)
+
+        return sqlite_utils.Database(self.store.db.conn, execute_plugins=False)
 
     search = _forward(Store.search)
     record = _forward(Store.record)

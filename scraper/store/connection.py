@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import sqlite_utils
-
 from .._exceptions import StoreError
 from ..search import register_functions
+from .database import Database
 
 DEFAULT_DB = "archive.db"
 
@@ -22,7 +21,7 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def connect(path: Path, *, reading: bool = False, read_only: bool = False) -> sqlite_utils.Database:
+def connect(path: Path, *, reading: bool = False, read_only: bool = False) -> Database:
     """Open (or create) the archive file with the archive's pragmas and search functions;
     ``reading`` adds a 64 MB page cache and memory-mapped reads; ``read_only`` opens an
     existing file that SQLite itself will not let us change (``mode=ro``)."""
@@ -35,15 +34,20 @@ def connect(path: Path, *, reading: bool = False, read_only: bool = False) -> sq
     try:
         # A crawl writes from its processing thread; a Store is used by one thread at a time.
         target = f"file:{quote(str(path.absolute()))}?mode=ro" if read_only else str(path)
-        conn = sqlite3.connect(target, timeout=30, check_same_thread=False, uri=read_only)
+        # Autocommit mode: transactions are explicit (Database.atomic, BEGIN IMMEDIATE).
+        conn = sqlite3.connect(
+            target, timeout=30, check_same_thread=False, uri=read_only, isolation_level=None
+        )
         # Text another tool wrote as invalid UTF-8 is read with U+FFFD, not refused: an
         # export or a search must not fail on one bad cell (costs ~5% of a full scan).
         conn.text_factory = _text
-        db = sqlite_utils.Database(conn)
+        db = Database(conn)
         if not read_only:
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
+        # A REPLACE that deletes a row fires its delete triggers (the search index's).
+        db.execute("PRAGMA recursive_triggers = ON")
         db.execute("PRAGMA busy_timeout = 30000")
         if reading:  # searches and exports touch many pages
             db.execute("PRAGMA cache_size = -65536")
@@ -93,7 +97,7 @@ class StoreBase:
     private helpers (``_write``, ``_finish``, ...) run inside the caller's."""
 
     path: Path
-    db: sqlite_utils.Database
+    db: Database
     #: The crawl run in progress on this connection (set by ``start_run``): the content an
     #: article gets meanwhile records it (``articles.changed_run``).
     run_id: int | None = None

@@ -13,9 +13,8 @@ from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
 
-import sqlite_utils
-
 from .connection import StoreBase, now_iso
+from .database import Database
 
 
 class PageKind(StrEnum):
@@ -409,7 +408,7 @@ class Frontier:
         return cursor.rowcount
 
 
-def finish_url(db: sqlite_utils.Database, url: str, state: str, error: str | None) -> None:
+def finish_url(db: Database, url: str, state: str, error: str | None) -> None:
     """Set a frontier URL's final state, inside the caller's transaction."""
     db.execute(
         "UPDATE frontier SET state = ?, last_error = ?, updated_at = ? WHERE url = ?",

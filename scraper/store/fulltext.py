@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from datetime import date
 from typing import Any
@@ -73,7 +74,9 @@ class FulltextMixin(QueryMixin):
 
         bm25 costs about 1.5 µs per matching article, so when more than ``window`` articles
         match, the ``window`` most recently published of them are ranked (each hit then says
-        ``capped``); ``window=None`` ranks every match. ``since``/``until`` work by day."""
+        ``capped``): one pass over the index, newest first, scoring as it reads.
+        ``window=None`` ranks every match. Equal scores: the newer article first.
+        ``since``/``until`` work by day. Snippets are cut for the hits returned only."""
         try:
             parsed = parse(query)
         except QueryError as exc:
@@ -104,48 +107,54 @@ class FulltextMixin(QueryMixin):
             if site or language or min_quality is not None
             else ""
         )
-        plain = "FROM articles_fts WHERE " + " AND ".join(conditions)
         base = f"FROM articles_fts{join} WHERE " + " AND ".join(conditions + where)
-        plain_args = list(args)
         args += params
+        # FTS5's rank is bm25 with our weights (see _configure_rank); named explicitly so
+        # that, with filters, only the rows that pass them are scored.
+        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+        scored = f"SELECT articles_fts.rowid AS key, bm25(articles_fts, {weights}) AS score {base}"
         capped = False
         try:
-            # More than `window` matches? Then rank the `window` newest. With filters, count
-            # the unfiltered matches first: that is cheap, and often settles it.
-            need = bool(window)
-            if need and where:
-                small = wanted is not None and len(wanted) <= (window or 0)
-                need = not small and (
-                    self.db.execute(
-                        f"SELECT count(*) FROM (SELECT 1 {plain} LIMIT ?)",
-                        [*plain_args, (window or 0) + 1],
-                    ).fetchone()[0]
-                    > (window or 0)
-                )
-            if need:
-                beyond = self.db.execute(
-                    f"SELECT articles_fts.rowid {base} ORDER BY articles_fts.rowid DESC"
-                    " LIMIT 1 OFFSET ?",
-                    [*args, window],
-                ).fetchone()
-                if beyond is not None:
-                    base += " AND articles_fts.rowid > ?"
-                    args.append(beyond[0])
-                    capped = True
-            # FTS5's rank is bm25 with our weights (see _configure_rank); FTS5 sorts by it
-            # itself, fastest, but before any filter: with filters, score only what passes.
-            weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-            score = f"bm25(articles_fts, {weights})" if where else "articles_fts.rank"
-            ranked = self.db.execute(
-                f"SELECT articles_fts.rowid, {score} AS score {base}"
-                " ORDER BY score LIMIT ? OFFSET ?",
-                [*args, limit, offset],
-            ).fetchall()
+            if window:
+                # One pass over the index, newest first (it is in publication order): the
+                # `window` most recent matches (and one more, to know there are more) are
+                # scored as they are read, then sorted. No count, no second evaluation of
+                # the query: a phrase is checked once per article.
+                recent = self.db.execute(
+                    f"WITH recent AS MATERIALIZED ({scored}"
+                    " ORDER BY articles_fts.rowid DESC LIMIT ?)"
+                    " SELECT key, score, (SELECT count(*) FROM recent) FROM"
+                    " (SELECT key, score FROM recent ORDER BY key DESC LIMIT ?)"
+                    " ORDER BY score, key DESC LIMIT ? OFFSET ?",
+                    [*args, window + 1, window, limit, offset],
+                ).fetchall()
+                capped = bool(recent) and recent[0][2] > window
+                ranked = [(key, score) for key, score, _ in recent]
+            else:
+                ranked = self.db.execute(
+                    f"{scored} ORDER BY score, key DESC LIMIT ? OFFSET ?", [*args, limit, offset]
+                ).fetchall()
         except sqlite3.OperationalError as exc:
             raise StoreError(f"bad search query {query!r}: {exc}") from exc
-        ranked = [(key & _ID_MASK, score) for key, score in ranked]
         if not ranked:
             return []
+        # Which of the shown articles match in the body column (subtitle and body): only
+        # those are scanned for a snippet; the others matched in the title alone. Not asked
+        # for prefixes: FTS5 would merge the lists of every matching term a second time.
+        keys = [key for key, _ in ranked]
+        in_text = {key & _ID_MASK for key in keys}
+        # (A column filter FTS5 refused would leave them all to be scanned.)
+        with contextlib.suppress(sqlite3.OperationalError):
+            if not parsed.prefixes:
+                in_text = {
+                    key & _ID_MASK
+                    for (key,) in self.db.execute(
+                        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+                        f" AND rowid IN ({','.join('?' * len(keys))})",
+                        [f"{{body}} : ({parsed.match})", *keys],
+                    )
+                }
+        ranked = [(key & _ID_MASK, score) for key, score in ranked]
         marks_sql = ",".join("?" * len(ranked))
         rows = {
             r["id"]: r
@@ -173,7 +182,9 @@ class FulltextMixin(QueryMixin):
                     "score": round(-score, 4),
                     "quality": row["quality"],
                     # from the body, or the subtitle when only it matches
-                    "snippet": best_snippet([body, row["subtitle"]], parsed, marks=marks),
+                    "snippet": best_snippet(
+                        [body, row["subtitle"]], parsed, marks=marks, scan=article_id in in_text
+                    ),
                     "capped": capped,
                 }
             )

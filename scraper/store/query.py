@@ -279,7 +279,7 @@ class QueryMixin(StoreBase):
             "pages",
             "frontier",
         )
-        return {t: self.db[t].count for t in tables}
+        return {t: self.db.count(t) for t in tables}
 
     def low_quality_counts(
         self, threshold: float, filters: Filters | None = None

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from ..scope import section_prefix
 from . import Store
+from .database import Database
 
 
 class ConnectionStore(Store):
@@ -29,7 +28,7 @@ class ConnectionStore(Store):
 
     def __init__(self, conn: sqlite3.Connection, path: str | Path = "") -> None:
         self.path = Path(path)
-        self.db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+        self.db = Database(conn)
 
     def close(self) -> None:
         """The connection is its owner's to close."""

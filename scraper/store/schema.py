@@ -11,10 +11,9 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from importlib import resources
 
-import sqlite_utils
-
 from .._exceptions import StoreError
 from ..search import BM25_WEIGHTS
+from .database import Database
 from .fulltext import FulltextMixin
 
 SCHEMA_VERSION = 15
@@ -40,7 +39,7 @@ def _statements(script: str) -> Iterator[str]:
             buffer = ""
 
 
-def _migrate_to_2(db: sqlite_utils.Database) -> bool:
+def _migrate_to_2(db: Database) -> bool:
     """1 -> 2: a search index of light stems (clitic search) keyed by publication date
     (articles.search_key), its delete trigger, the article_list view, more indexes.
     schema.sql creates the new objects afterwards."""
@@ -51,27 +50,27 @@ def _migrate_to_2(db: sqlite_utils.Database) -> bool:
     return True  # the search index must be rebuilt (it also fills search_key)
 
 
-def _migrate_to_3(db: sqlite_utils.Database) -> bool:
+def _migrate_to_3(db: Database) -> bool:
     """2 -> 3: the frontier keeps the dates the WordPress REST API listed for a URL."""
     for column in ("listed_published", "listed_modified", "listed_raw", "listed_source"):
         db.execute(f"ALTER TABLE frontier ADD COLUMN {column} TEXT")
     return False
 
 
-def _migrate_to_4(db: sqlite_utils.Database) -> bool:
+def _migrate_to_4(db: Database) -> bool:
     """3 -> 4: the article_list view gains authors and month (facets of the reading room);
     schema.sql recreates it."""
     db.execute("DROP VIEW IF EXISTS article_list")
     return False
 
 
-def _migrate_to_5(db: sqlite_utils.Database) -> bool:
+def _migrate_to_5(db: Database) -> bool:
     """4 -> 5: crawl runs count the pages skipped by choice (robots.txt, scope)."""
     db.execute("ALTER TABLE crawl_runs ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0")
     return False
 
 
-def _migrate_to_6(db: sqlite_utils.Database) -> bool:
+def _migrate_to_6(db: Database) -> bool:
     """5 -> 6: a page may live in a WARC file (pages.warc_file/offset/length, html NULL);
     schema.sql then creates warc_progress (what a backfill has read of each file)."""
     for column, kind in (("warc_file", "TEXT"), ("warc_offset", "INTEGER")):
@@ -84,7 +83,7 @@ def _migrate_to_6(db: sqlite_utils.Database) -> bool:
 _WITH_OFFSET = "published_at GLOB '*T*[+-][0-9][0-9]:[0-9][0-9]' OR published_at GLOB '*T*Z'"
 
 
-def _migrate_to_7(db: sqlite_utils.Database) -> bool:
+def _migrate_to_7(db: Database) -> bool:
     """6 -> 7: articles.published_utc, published_at in UTC (NULL without an offset), and
     articles.changed_run, the crawl run that archived the content (NULL for older rows)."""
     db.execute("ALTER TABLE articles ADD COLUMN published_utc TEXT")
@@ -96,7 +95,7 @@ def _migrate_to_7(db: sqlite_utils.Database) -> bool:
     return False
 
 
-def _migrate_to_9(db: sqlite_utils.Database) -> bool:
+def _migrate_to_9(db: Database) -> bool:
     """8 -> 9: sites.hosts (other hosts the site was found to live on) and
     sites.timezone_source (how sites.timezone was learned). Idempotent: a column that exists
     is left alone, so branches adding their own steps merge in any order."""
@@ -107,7 +106,7 @@ def _migrate_to_9(db: sqlite_utils.Database) -> bool:
     return False
 
 
-def _migrate_to_11(db: sqlite_utils.Database) -> bool:
+def _migrate_to_11(db: Database) -> bool:
     """-> 11: articles.provenance (where each field came from, JSON) and articles.quality
     (the extraction's quality estimate); NULL for articles archived before (a re-extraction
     fills them). Idempotent: a column another branch's step already added is left alone."""
@@ -118,7 +117,7 @@ def _migrate_to_11(db: sqlite_utils.Database) -> bool:
     return False
 
 
-def _migrate_to_12(db: sqlite_utils.Database) -> bool:
+def _migrate_to_12(db: Database) -> bool:
     """-> 12: articles.credit and credit_raw (the agency a story credits); schema.sql then
     creates story_members and story_keys (story clusters), empty until ``scraper stories
     --rebuild``. Idempotent (other branches may bring 9-11 in any order)."""
@@ -129,7 +128,7 @@ def _migrate_to_12(db: sqlite_utils.Database) -> bool:
     return False
 
 
-def _migrate_to_15(db: sqlite_utils.Database) -> bool:
+def _migrate_to_15(db: Database) -> bool:
     """-> 15: crawl_runs.collection_run, the collection run a site's run was part of;
     schema.sql then creates collection_runs. Idempotent (the column may be there)."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(crawl_runs)")}
@@ -140,7 +139,7 @@ def _migrate_to_15(db: sqlite_utils.Database) -> bool:
 
 #: version -> step bringing an archive of the previous version to it; returns whether the
 #: search index must be rebuilt. Run in one transaction, before schema.sql.
-MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {
+MIGRATIONS: dict[int, Callable[[Database], bool]] = {
     2: _migrate_to_2,
     3: _migrate_to_3,
     4: _migrate_to_4,
