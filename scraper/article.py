@@ -69,6 +69,9 @@ RECORD_FIELDS = (
     "next_url",
     "prev_url",
     "image",
+    "credit",
+    "credit_raw",
+    "story_id",
     "word_count",
     "quality",
     "provenance",
@@ -130,6 +133,8 @@ class Article:
     next_url: str | None = None
     prev_url: str | None = None
     image: str | None = None
+    credit: str | None = None  # the agency the story credits, normalized ("MAP", "AFP")
+    credit_raw: str | None = None  # the credit as printed ("(ومع: 25 نونبر 2025)")
     translations: dict[str, str] = field(default_factory=dict)
     is_article: bool = True
     page_kind: str = "article"  # extract.pagekind.PAGE_KINDS: what the page is, if no article
@@ -152,7 +157,7 @@ class Article:
 
     def to_dict(self) -> dict[str, Any]:
         """The record format (:func:`build_record`), without an ``id``."""
-        values = {name: getattr(self, name) for name in RECORD_FIELDS[1:]}
+        values = {name: getattr(self, name, None) for name in RECORD_FIELDS[1:]}
         values.update(
             authors=list(self.authors),
             published_at=_iso(self.published_at),

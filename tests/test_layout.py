@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "scraper"
 #: layer above or a peer of its own layer. The same table is drawn in docs/architecture.md.
 LAYERS: list[set[str]] = [
     {"_version", "_exceptions", "text", "urls", "encoding", "clean", "scope", "timezones"},
-    {"_config", "article", "profiles", "search"},
+    {"_config", "article", "profiles", "search", "sketch"},
     {"extract", "fetch", "sql_functions"},
     {"discover", "warc"},
     {"store"},

@@ -28,8 +28,17 @@ def warcs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 def records(db: Path) -> dict[str, dict]:
+    """url -> record without the archive's ids; the story as the URLs of its articles."""
     with Store(db) as store:
-        return {r["url"]: {k: v for k, v in r.items() if k != "id"} for r in store.records()}
+        found = list(store.records())
+    stories: dict[int, list[str]] = {}
+    for r in found:
+        stories.setdefault(r["story_id"], []).append(r["url"])
+    return {
+        r["url"]: {k: v for k, v in r.items() if k != "id"}
+        | {"story_id": sorted(stories[r["story_id"]])}
+        for r in found
+    }
 
 
 def test_parquet_output_by_site_and_month_imports_to_the_same_archive(

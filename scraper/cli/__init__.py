@@ -76,7 +76,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "show": (
         "scraper.cli.archive:show",
-        "Print one archived article (by id or URL) as JSON, its URLs decoded for reading.",
+        "Print one archived article (by id or URL) as JSON, its URLs decoded for reading,"
+        " with the same story elsewhere (its copies and editions: site, time, delay, kind).",
+    ),
+    "stories": (
+        "scraper.cli.stories:stories",
+        "The largest stories: copies of one text across sites and within a site (verbatim,"
+        " rewrite, excerpt) and its language editions, with the first appearance, the sites,"
+        " each copy's delay after the first and its kind.",
     ),
     "stats": (
         "scraper.cli.archive:stats",

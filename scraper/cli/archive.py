@@ -414,15 +414,19 @@ def serve(db_path: Path, host: str, port: int) -> None:
 @click.argument("key")
 @db_option
 def show(key: str, db_path: Path) -> None:
-    """Print one archived article (by id or URL) as JSON, its URLs decoded for reading.
+    """Print one archived article (by id or URL) as JSON, its URLs decoded for reading,
+    with the same story elsewhere (its copies and editions: site, time, delay, kind).
 
     The URL may be given decoded or percent-encoded, with or without the trailing slash,
     tracking parameters or fragment."""
     with open_store(db_path, must_exist=True, reading=True) as store:
         record = store.record(article_key(key))
+        if record is not None:
+            elsewhere = [readable(c) for c in store.story_copies(record["id"])]
     if record is None:
         fail(f"no article {key!r} in {db_path}", EXIT_PARTIAL)
-    click.echo(json.dumps(readable(record), ensure_ascii=False, indent=2))
+    shown = readable(record) | {"same_story_elsewhere": elsewhere}
+    click.echo(json.dumps(shown, ensure_ascii=False, indent=2))
 
 
 def print_hits(hits: list[dict[str, Any]]) -> None:

@@ -20,7 +20,7 @@ from ..clean import valid_fields, valid_text
 from ..encoding import decode_html
 from ..profiles import Profile
 from ..urls import canonical, web_url
-from . import content, links, metadata, pagekind, quality, streamed, structured
+from . import content, credit, links, metadata, pagekind, quality, streamed, structured
 from . import profile as profile_rules
 from .pubdate import find_dates
 
@@ -119,6 +119,9 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
             prov=prov,
         )
     article.body = body
+    stated = credit.find_credit(body, obj, article.authors)
+    if stated is not None:
+        article.credit, article.credit_raw = stated.agency, stated.raw
     kind = pagekind.page_kind(
         tree,
         url,

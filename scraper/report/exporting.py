@@ -60,7 +60,7 @@ OFFSET_FIELDS = {"published_at": "published_offset", "modified_at": "modified_of
 #: ... and its local wall-clock time, known even when the offset is not.
 LOCAL_FIELDS = {"published_at": "published_local", "modified_at": "modified_local"}
 LIST_FIELDS = ("authors", "categories", "tags", "related")
-INT_FIELDS = ("id", "word_count", "revision")
+INT_FIELDS = ("id", "story_id", "word_count", "revision")
 FLOAT_FIELDS = ("quality",)
 JSON_FIELDS = (*LIST_FIELDS, "provenance")  # JSON text in a CSV cell
 NOT_NULL = ("url", "site", "body", "first_seen_at", "fetched_at")  # empty cell = ''""

@@ -71,6 +71,8 @@ def record_to_article(record: dict[str, Any]) -> Article:
         next_url=record.get("next_url"),
         prev_url=record.get("prev_url"),
         image=record.get("image"),
+        credit=record.get("credit"),
+        credit_raw=record.get("credit_raw"),
         provenance={
             k: v for k, v in (record.get("provenance") or {}).items() if v and k != "published_at"
         },

@@ -14,7 +14,8 @@ One module per job, each a part of :class:`Store` over its one connection:
 - :mod:`.query`: records, histories, counts and the filters;
 - :mod:`.fulltext`: the search index and the search planner;
 - :mod:`.warc`: pages kept in WARC files, and a backfill's progress;
-- :mod:`.inventory`: what each site declares (sitemaps, feeds, REST, listings), for the audit.
+- :mod:`.inventory`: what each site declares (sitemaps, feeds, REST, listings), for the audit;
+- :mod:`.stories`: story clusters (copies and editions of one text), kept as articles arrive.
 
 The record format is :func:`scraper.article.build_record`.
 """
@@ -44,6 +45,7 @@ from .inventory import Declared, DeclaredUrl, InventoryMixin
 from .query import RECORD_FIELDS, Filters, date_bound
 from .runs import RunsMixin
 from .schema import MIGRATIONS, SCHEMA_VERSION, SchemaMixin, schema_sql
+from .stories import StoriesMixin, StoryMember
 from .warc_pages import WarcMixin, WarcPage
 
 __all__ = [
@@ -70,6 +72,8 @@ __all__ = [
     "Store",
     "StoreError",
     "StoredPage",
+    "StoriesMixin",
+    "StoryMember",
     "WarcPage",
     "content_hash",
     "date_bound",

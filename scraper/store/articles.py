@@ -16,9 +16,11 @@ from .._exceptions import StoreError
 from ..article import Article
 from ..clean import valid_fields
 from ..search import index_columns
+from ..sketch import Fingerprint, fingerprint
 from .connection import now_iso
 from .frontier import finish_url
 from .fulltext import FulltextMixin, search_key
+from .stories import StoriesMixin
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class Prepared:
     search_title: str
     search_body: str
     page_html: bytes | None  # zlib-compressed page content; None without a page
+    fingerprint: Fingerprint | None = None  # the body's shingles and keys (story clusters)
 
 
 def prepare(article: Article, page: PageRecord | None = None) -> Prepared:
@@ -76,7 +79,7 @@ def prepare(article: Article, page: PageRecord | None = None) -> Prepared:
         valid_fields(page)  # its headers: what a server sent
     title, body = index_columns(article.title, article.subtitle, article.body)
     html = zlib.compress(page.content, 6) if page is not None else None
-    return Prepared(content_hash(article), title, body, html)
+    return Prepared(content_hash(article), title, body, html, fingerprint(article.body))
 
 
 def content_hash(a: Article) -> str:
@@ -115,7 +118,10 @@ def _provenance_json(a: Article) -> str:
 
 
 def _extras_of(a: Article) -> tuple[Any, ...]:
-    row = (a.language, a.image, a.date_source, a.date_raw, a.next_url, a.prev_url)
+    row = (
+        a.language, a.image, a.date_source, a.date_raw, a.next_url, a.prev_url, a.credit,
+        a.credit_raw,
+    )  # fmt: skip
     return (
         (*row, _provenance_json(a), a.quality),
         tuple(a.authors),
@@ -123,7 +129,7 @@ def _extras_of(a: Article) -> tuple[Any, ...]:
     )
 
 
-class ArticlesMixin(FulltextMixin):
+class ArticlesMixin(FulltextMixin, StoriesMixin):
     """Pages and articles: what a crawl or a re-extraction writes, and the kept pages."""
 
     def page_validators(
@@ -223,6 +229,7 @@ class ArticlesMixin(FulltextMixin):
             if outcome != "unchanged":
                 self._write_relations(site_id, article_id, article)
                 self._index(article_id, article, derived, new=outcome == "new")
+                self.cluster_article(article_id, derived.fingerprint, computed=True)
             if page is not None:
                 self._upsert_page(site_id, page, article_id, derived.page_html)
             if frontier_url:
@@ -270,6 +277,7 @@ class ArticlesMixin(FulltextMixin):
                 return "unchanged"
             self._write_relations(page.site_id, page.article_id, article)
             self._index(page.article_id, article)
+            self.cluster_article(page.article_id)
         return outcome
 
     def delete_article(self, key: int | str) -> bool:
@@ -297,6 +305,8 @@ class ArticlesMixin(FulltextMixin):
             "content_hash": digest,
             "next_url": a.next_url,
             "prev_url": a.prev_url,
+            "credit": a.credit,
+            "credit_raw": a.credit_raw,
             "provenance": _provenance_json(a),
             "quality": a.quality,
         }
@@ -384,8 +394,8 @@ class ArticlesMixin(FulltextMixin):
     def _extras(self, article_id: int) -> tuple[Any, ...]:
         """What an article has outside its content hash, as stored (compare: ``_extras_of``)."""
         row = self.db.execute(
-            "SELECT language, image, date_source, date_raw, next_url, prev_url, provenance,"
-            " quality FROM articles WHERE id = ?",
+            "SELECT language, image, date_source, date_raw, next_url, prev_url, credit,"
+            " credit_raw, provenance, quality FROM articles WHERE id = ?",
             [article_id],
         ).fetchone()
         authors = self.db.execute(

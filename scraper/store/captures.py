@@ -77,6 +77,7 @@ class CapturesMixin(ArticlesMixin):
         )  # fmt: skip
         self._write_relations(row[0], article_id, article)
         self._index(article_id, article)
+        self.cluster_article(article_id)  # its text may have changed: its story too
 
     def _versions(self, article_id: int) -> list[_Version]:
         current = self.db.execute(

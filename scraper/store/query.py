@@ -57,7 +57,10 @@ _RECORD_LISTS = """
       AS tags_json,
     (SELECT json_group_array(json_object('url', url, 'title', title)) FROM (SELECT url, title
       FROM links WHERE article_id = a.id AND kind IN ({})
-      ORDER BY position)) AS related_json""".format(", ".join(f"'{k}'" for k in RELATED_KINDS))
+      ORDER BY position)) AS related_json,
+    (SELECT story_id FROM story_members WHERE article_id = a.id) AS story_id""".format(
+    ", ".join(f"'{k}'" for k in RELATED_KINDS)
+)
 
 
 def _record(row: dict[str, Any]) -> dict[str, Any]:

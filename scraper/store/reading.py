@@ -49,7 +49,8 @@ def article_page(store: Store, article_id: int) -> dict[str, Any] | None:
     """Everything the article page shows: the record (``Store.record``) plus ``date_raw``,
     ``changed_at``, ``raw_page`` (URL of the stored page, or None), and the links as
     :class:`Linked` under ``related``, ``next``, ``prev`` and ``translations`` (other language
-    editions: the links the page declares, and archived articles that declare this one)."""
+    editions: the links the page declares, and archived articles that declare this one), and
+    ``elsewhere``: the other articles of its story (``Store.story_copies``)."""
     record = store.record(article_id)
     if record is None:
         return None
@@ -102,6 +103,7 @@ def article_page(store: Store, article_id: int) -> dict[str, Any] | None:
         "date_raw": extra[0] if extra else None,
         "changed_at": extra[1] if extra else None,
         "raw_page": page[0] if page else None,
+        "elsewhere": store.story_copies(article_id),
         **by_kind,
     }
 

@@ -117,6 +117,17 @@ def _migrate_to_11(db: Database) -> bool:
     return False
 
 
+def _migrate_to_12(db: Database) -> bool:
+    """-> 12: articles.credit and credit_raw (the agency a story credits); schema.sql then
+    creates story_members and story_keys (story clusters), empty until ``scraper stories
+    --rebuild``. Idempotent (other branches may bring 9-11 in any order)."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(articles)").fetchall()}
+    for column in ("credit", "credit_raw"):
+        if column not in have:
+            db.execute(f"ALTER TABLE articles ADD COLUMN {column} TEXT")
+    return False
+
+
 def _migrate_to_15(db: Database) -> bool:
     """-> 15: crawl_runs.collection_run, the collection run a site's run was part of;
     schema.sql then creates collection_runs. Idempotent (the column may be there)."""
@@ -137,6 +148,7 @@ MIGRATIONS: dict[int, Callable[[Database], bool]] = {
     7: _migrate_to_7,
     9: _migrate_to_9,
     11: _migrate_to_11,
+    12: _migrate_to_12,
     15: _migrate_to_15,
 }
 

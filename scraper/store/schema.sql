@@ -1,4 +1,4 @@
--- The archive's schema, version 11 (PRAGMA user_version); docs/schema.md explains it.
+-- The archive's schema, version 12 (PRAGMA user_version); docs/schema.md explains it.
 -- A fresh archive is created from this file; an older one is migrated by store.schema.MIGRATIONS.
 -- Every column carries a "--" description: `scraper serve` shows them in Datasette.
 -- Table descriptions are the "-- table:" lines.
@@ -41,7 +41,9 @@ CREATE TABLE IF NOT EXISTS articles (
     published_utc TEXT,                 -- published_at in UTC (ISO 8601, +00:00); NULL when published_at has no offset
     changed_run INTEGER,                -- the crawl run (crawl_runs.id) that archived this content; NULL for a re-extraction or an older archive
     provenance TEXT,                    -- JSON object: field -> where its value came from (profile|rest|json-ld|microdata|meta|markup|heuristic|trafilatura-fallback|url); NULL before version 11
-    quality REAL                        -- the extraction's own estimate of how right the record is, 0-1 (below 0.6: worth a look); NULL before version 11
+    quality REAL,                       -- the extraction's own estimate of how right the record is, 0-1 (below 0.6: worth a look); NULL before version 11
+    credit TEXT,                        -- the news agency the story credits, normalized: 'MAP', 'AFP', 'AFP, Reuters'; NULL when none
+    credit_raw TEXT                     -- the credit as printed: '(ومع: 25 نونبر 2025)', 'RABAT (AFP) -', a byline
 );
 CREATE INDEX IF NOT EXISTS articles_site_published ON articles(site_id, published_at);
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published_at);
@@ -281,3 +283,23 @@ CREATE TABLE IF NOT EXISTS declared_totals (
     seen_at TEXT NOT NULL,              -- when (UTC, ISO 8601)
     PRIMARY KEY (site_id, section, source)
 );
+
+-- table: Which story (cluster of copies of one text, and its language editions) each article belongs to.
+CREATE TABLE IF NOT EXISTS story_members (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE, -- the article
+    story_id INTEGER NOT NULL,          -- the story: the id of the article that founded the cluster (the smallest one after a merge)
+    kind TEXT NOT NULL,                 -- first (the earliest member)|verbatim|rewrite|excerpt|edition|single (no copy known)
+    similarity REAL,                    -- Jaccard similarity of its word shingles with the story's earliest member; NULL for editions and singles
+    containment REAL,                   -- share of the shorter text's shingles found in the other (earliest member)
+    day INTEGER NOT NULL,               -- publication day (days since 1970-01-01; first fetch when undated): its keys' day
+    sketch BLOB                         -- its sampled shingle hashes (8-byte integers), the keys it has in story_keys; NULL when too short
+);
+CREATE INDEX IF NOT EXISTS story_members_story ON story_members(story_id);
+
+-- table: The candidate index of story clustering: sampled shingle hashes (a MOD-m sketch) by day. Written by the scraper only.
+CREATE TABLE IF NOT EXISTS story_keys (
+    key INTEGER NOT NULL,               -- a 64-bit hash of three folded, stemmed words (one shingle in eight is kept)
+    day INTEGER NOT NULL,               -- the article's publication day (days since 1970-01-01)
+    article_id INTEGER NOT NULL,        -- the article
+    PRIMARY KEY (key, day, article_id)
+) WITHOUT ROWID;

@@ -11,6 +11,7 @@ from typing import Any
 
 from .._exceptions import StoreError
 from ..article import Article
+from ..sketch import Fingerprint
 from .articles import PageRecord, Prepared, StoredPage, content_hash, iso, link_triples
 from .captures import CapturesMixin
 from .connection import now_iso
@@ -166,6 +167,7 @@ class _NewArticles:
         self.links: list[tuple[int, str, str, str | None, int]] = []
         self.search: list[tuple[int, str, str]] = []
         self.pages: list[tuple[Any, ...]] = []
+        self.stories: list[tuple[int, Fingerprint | None]] = []
         self.next_id: int | None = None
         self.columns: tuple[str, ...] = ()
 
@@ -207,6 +209,7 @@ class _NewArticles:
             for pos, (kind, url, title) in enumerate(link_triples(a))
         ]
         self.search.append((key, prepared.search_title, prepared.search_body))
+        self.stories.append((article_id, prepared.fingerprint))
         file, offset, length = location or (None, None, None)
         self.pages.append(
             (page.url, site_id, article_id, page.final_url, page.status, page.content_type,
@@ -251,4 +254,6 @@ class _NewArticles:
             " warc_offset, warc_length) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             self.pages,
         )
+        for article_id, found in self.stories:  # in order, as save_article would
+            self.store.cluster_article(article_id, found, computed=True)
         self.clear()

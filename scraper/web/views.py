@@ -383,6 +383,7 @@ async def dashboard(datasette: Any, request: Any) -> Response:
         return day_timeline(store, filters, min_gap=min_gap)
 
     tl: Timeline | None = None
+    agencies = await _run(datasette, lambda store: store.agency_share())
     try:
         for bound in ("since", "until"):
             if args[bound]:
@@ -406,6 +407,7 @@ async def dashboard(datasette: Any, request: Any) -> Response:
             "error": error,
             "timeline": tl,
             "chart": svg(tl) if tl is not None else "",
+            "agencies": agencies,
             "min_gap": min_gap,
             "json_url": datasette.urls.path("/-/dashboard.json")
             + ("?" + urlencode(kept) if kept else ""),
