@@ -1,10 +1,11 @@
-"""Exports of the archive in the record format: JSON Lines, CSV and Parquet.
+"""Exports of the archive in the record format: JSON Lines, JSON, CSV and Parquet.
 
-All three stream: records are read from the archive one at a time (``Store.records``) and
+All of them stream: records are read from the archive one at a time (``Store.records``) and
 written as they come (Parquet in row groups of ``BATCH`` records), so memory stays flat on an
 archive of any size.
 
 - JSONL: one JSON object per line, exactly the record format.
+- JSON: one array of those objects (``json.load``, ``pd.read_json``), written as it streams.
 - CSV: one row per record, the record's fields as columns (``RECORD_FIELDS`` order); list
   fields (authors, categories, tags, related) are JSON text in their cell.
 - Parquet: typed columns: list<string> for authors/categories/tags, list<struct<url, title>>
@@ -17,7 +18,10 @@ archive of any size.
 Every format writes the record's URLs in their canonical, percent-encoded form (what the
 archive stores and what ``scraper show`` accepts); tables meant for people print them decoded.
 ``fields`` picks and orders the columns. The format follows the output file's extension
-(:func:`format_for`) unless it is given.
+(:func:`format_for`) unless it is given; a ``.gz`` after a text format's extension
+(``a.csv.gz``, ``a.jsonl.gz``, ``a.json.gz``) writes it gzip-compressed, as pandas, DuckDB and
+sqlite-utils read it. The same writers export revisions (``Store.revision_records``: one row per
+version of every article, with ``REVISION_FIELDS``).
 
 NULL and empty: in JSONL and Parquet a missing value is ``null``; in CSV it is an empty cell,
 and a field that is never null (url, site, body, first_seen_at, fetched_at) may be the empty
@@ -27,6 +31,7 @@ string; list fields are ``[]`` when empty, never null.
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -35,48 +40,66 @@ from typing import IO, Any, TextIO
 
 from ._exceptions import ExportError
 from .store import RECORD_FIELDS
+from .urls import display
 
-FORMATS = ("jsonl", "csv", "parquet")
-EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
+FORMATS = ("jsonl", "json", "csv", "parquet")
+EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
               ".parquet": "parquet", ".pq": "parquet"}  # fmt: skip
-TIME_FIELDS = ("published_at", "modified_at", "published_utc", "first_seen_at", "fetched_at")
+#: The text formats may be gzip-compressed by naming the file ``.gz`` (``a.csv.gz``).
+GZIP = ".gz"
+TIME_FIELDS = ("published_at", "modified_at", "published_utc", "modified_utc", "first_seen_at",
+               "fetched_at", "seen_from", "replaced_at")  # fmt: skip
 #: Parquet keeps the site's own UTC offset of these dates in a column of its own.
 OFFSET_FIELDS = {"published_at": "published_offset", "modified_at": "modified_offset"}
 LIST_FIELDS = ("authors", "categories", "tags", "related")
-INT_FIELDS = ("id", "word_count", "revision")
+INT_FIELDS = ("id", "word_count", "revision", "article_id")
+BOOL_FIELDS = ("current",)
 NOT_NULL = ("url", "site", "body", "first_seen_at", "fetched_at")  # empty cell = ''""
+#: ``--excel`` adds this column after ``url``: the URL decoded, readable in a spreadsheet.
+DECODED_URL = "url_decoded"
 BATCH = 1000
 
 
 def format_for(path: str | Path | None, fmt: str | None = None) -> str:
-    """The export format: ``fmt`` if given, else the one ``path``'s extension names, else
-    JSON Lines (stdout). :class:`ExportError` for an extension it cannot tell."""
+    """The export format: ``fmt`` if given, else the one ``path``'s extension names (a
+    ``.gz`` after it compresses: ``.csv.gz``, ``.jsonl.gz``, ``.json.gz``), else JSON Lines
+    (stdout). :class:`ExportError` for an extension it cannot tell."""
     if fmt:
         if fmt not in (*FORMATS, "warc"):
             raise ExportError(f"unknown export format {fmt!r} (formats: {', '.join(FORMATS)})")
+        if fmt == "parquet" and is_gzip(path):
+            raise ExportError("Parquet is compressed already: name the file .parquet, not .gz")
         return fmt
     if path is None or str(path) == "-":
         return "jsonl"
     if str(path).lower().endswith((".warc", ".warc.gz")):
         return "warc"  # the raw pages (scraper.warc.export), not records
-    suffix = Path(path).suffix.lower()
-    if suffix not in EXTENSIONS:
+    name = Path(path).name.lower()
+    suffix = Path(name.removesuffix(GZIP)).suffix
+    if suffix not in EXTENSIONS or (is_gzip(path) and EXTENSIONS[suffix] == "parquet"):
         raise ExportError(
-            f"cannot tell the format of {path} from its extension; name it .jsonl, .csv or"
-            " .parquet, or give the format"
+            f"cannot tell the format of {path} from its extension; name it .jsonl, .json, .csv"
+            " (each optionally .gz) or .parquet, or give the format"
         )
     return EXTENSIONS[suffix]
 
 
-def check_fields(fields: Iterable[str] | None) -> tuple[str, ...]:
-    """The record fields to export, in the order given (all of them by default)."""
+def is_gzip(path: str | Path | None) -> bool:
+    """Whether the export to ``path`` is gzip-compressed (its name ends in ``.gz``)."""
+    return path is not None and str(path).lower().endswith(GZIP)
+
+
+def check_fields(
+    fields: Iterable[str] | None, known: tuple[str, ...] = RECORD_FIELDS
+) -> tuple[str, ...]:
+    """The fields to export (of ``known``), in the order given (all of them by default)."""
     if not fields:
-        return tuple(RECORD_FIELDS)
+        return tuple(known)
     chosen = tuple(dict.fromkeys(f.strip() for f in fields if f.strip()))
-    unknown = [f for f in chosen if f not in RECORD_FIELDS]
+    unknown = [f for f in chosen if f not in known]
     if unknown or not chosen:
         raise ExportError(
-            f"unknown field {unknown[0] if unknown else ''!r} (fields: {', '.join(RECORD_FIELDS)})"
+            f"unknown field {unknown[0] if unknown else ''!r} (fields: {', '.join(known)})"
         )
     return chosen
 
@@ -88,14 +111,21 @@ def export(
     *,
     fields: Iterable[str] | None = None,
     excel: bool = False,
+    known: tuple[str, ...] = RECORD_FIELDS,
 ) -> int:
-    """Write ``records`` in ``fmt`` to ``output`` (a path, a text stream for jsonl/csv, a
-    binary stream for parquet); returns how many. ``excel``: CSV with a UTF-8 byte-order mark
-    and CRLF line ends, so Excel opens Arabic text correctly. A file left half-written by an
-    error is removed."""
-    names = check_fields(fields)
+    """Write ``records`` in ``fmt`` to ``output`` (a path, a text stream for jsonl/json/csv,
+    a binary stream for parquet); returns how many. A path ending in ``.gz`` is written
+    gzip-compressed. ``excel``: CSV with a UTF-8 byte-order mark, CRLF line ends and a
+    decoded URL column (``url_decoded``), so Excel opens Arabic text correctly. ``known``:
+    the fields records have (``RECORD_FIELDS``, or ``REVISION_FIELDS`` for revisions).
+    A file left half-written by an error is removed."""
+    names = check_fields(fields, known)
     if excel and fmt != "csv":
         raise ExportError("the Excel variant is a CSV option")
+    if excel and "url" in names:
+        at = names.index("url") + 1
+        names = (*names[:at], DECODED_URL, *names[at:])
+        records = ({**r, DECODED_URL: display(r["url"])} for r in records)
     if fmt == "parquet":
         parquet_schema(names)  # pyarrow missing: say so before anything is written
     if not isinstance(output, Path):
@@ -105,7 +135,10 @@ def export(
             return write_parquet(records, output, names)
         encoding = "utf-8-sig" if excel else "utf-8"
         try:
-            stream = output.open("w", encoding=encoding, newline="")
+            if is_gzip(output):
+                stream: TextIO = gzip.open(output, "wt", encoding=encoding, newline="")  # noqa: SIM115
+            else:
+                stream = output.open("w", encoding=encoding, newline="")
         except OSError as exc:
             raise ExportError(f"cannot write {output}: {exc.strerror}") from None
         with stream:
@@ -124,6 +157,8 @@ def _write(
         if excel and getattr(out, "encoding", "").lower().replace("-", "") != "utf8sig":
             out.write("\ufeff")
         return write_csv(records, out, names, excel=excel)
+    if fmt == "json":
+        return write_json(records, out, names)
     return write_jsonl(records, out, names)
 
 
@@ -135,6 +170,21 @@ def write_jsonl(
     for record in records:
         stream.write(json.dumps({n: record[n] for n in names}, ensure_ascii=False) + "\n")
         count += 1
+    return count
+
+
+def write_json(
+    records: Iterable[dict[str, Any]], stream: TextIO, fields: Iterable[str] | None = None
+) -> int:
+    """One JSON array of the records, written as they come (one record a line)."""
+    names = tuple(fields or RECORD_FIELDS)
+    count = 0
+    stream.write("[")
+    for record in records:
+        stream.write(",\n" if count else "\n")
+        stream.write(json.dumps({n: record[n] for n in names}, ensure_ascii=False))
+        count += 1
+    stream.write("\n]\n" if count else "]\n")
     return count
 
 
@@ -166,14 +216,13 @@ def read_csv(stream: TextIO) -> Iterator[dict[str, Any]]:
     None (or '' for the fields that are never null)."""
     for row in csv.DictReader(line.lstrip("\ufeff") for line in stream):
         record: dict[str, Any] = {}
-        for name in RECORD_FIELDS:
-            if name not in row:
-                continue
-            value = row[name]
+        for name, value in row.items():
             if name in LIST_FIELDS:
                 record[name] = json.loads(value)
             elif name in INT_FIELDS:
                 record[name] = int(value) if value else None
+            elif name in BOOL_FIELDS:
+                record[name] = value == "True" if value else None
             else:
                 record[name] = value if value != "" or name in NOT_NULL else None
         yield record
@@ -202,6 +251,7 @@ def parquet_schema(fields: Iterable[str] | None = None) -> Any:
         "tags": strings,
         "related": pa.list_(pa.struct([("url", pa.string()), ("title", pa.string())])),
         **{name: pa.int64() for name in INT_FIELDS},
+        **{name: pa.bool_() for name in BOOL_FIELDS},
         **{name: instant for name in TIME_FIELDS},
     }
     columns = []

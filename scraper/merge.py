@@ -4,11 +4,14 @@
 file and for DuckDB or Spark: one row per capture kept as an article, in the record format of
 ``scraper export`` (:data:`scraper.store.RECORD_FIELDS`; ``id`` and ``revision`` are null: an
 archive assigns them) plus ``base_url``, ``profile``, ``timezone``, ``date_raw`` and the capture's
-``warc_file``, ``warc_offset``, ``warc_length``. Files are partitioned by site and month of
-publication: ``DIR/<site>/<YYYY-MM or undated>/part-<file>-<offset>.parquet``, one per shard
-and partition. ``DIR/manifest.json`` lists every part with its site, month and row count;
-``DIR/_progress.jsonl`` records the finished shards, so an interrupted run resumes. Query it
-with DuckDB: ``SELECT site, count(*) FROM read_parquet('DIR/*/*/*.parquet') GROUP BY 1``.
+``warc_file``, ``warc_offset``, ``warc_length``. Files are partitioned hive-style by site and
+month of publication: ``DIR/site=<site>/month=<YYYY-MM or undated>/part-<file>-<offset>.parquet``
+(the site URL-quoted; the files hold no ``site`` column: the partition gives it, and ``month``),
+one per shard and partition. ``DIR/_manifest.json`` lists every part with its site, month and
+row count; ``DIR/_progress.jsonl`` records the finished shards, so an interrupted run resumes.
+Both start with ``_``, which pyarrow and DuckDB skip: ``pd.read_parquet('DIR')`` and DuckDB's
+``SELECT site, month, count(*) FROM read_parquet('DIR/*/*/*.parquet') GROUP BY 1, 2`` read the
+folder as one table with ``site`` and ``month`` columns.
 
 **Import** (:func:`import_into`) merges into an archive either such a folder (rows in
 manifest order: later captures of an article become revisions) or another archive file (each
@@ -22,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -30,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote
 
 from ._exceptions import UsageError
 from .article import Article, Link
@@ -42,7 +45,8 @@ __all__ = ["EXTRA_FIELDS", "ImportSummary", "ParquetSink", "import_into", "recor
 
 EXTRA_FIELDS: tuple[str, ...] = ("base_url", "profile", "timezone", "date_raw")
 EXTRA_FIELDS += ("warc_file", "warc_offset", "warc_length")
-MANIFEST = "manifest.json"
+MANIFEST = "_manifest.json"
+OLD_MANIFEST = "manifest.json"  # folders written before the hive layout
 PROGRESS = "_progress.jsonl"
 
 
@@ -56,11 +60,12 @@ def _pyarrow() -> Any:
 
 
 def parquet_schema() -> Any:
-    """The record format's Parquet schema (as ``scraper export``) plus the capture columns."""
+    """The record format's Parquet schema (as ``scraper export``) plus the capture columns,
+    without ``site`` (a partition of the folder)."""
     from .exporting import parquet_schema as records
 
     pa = _pyarrow()
-    schema = records()
+    schema = records([name for name in RECORD_FIELDS if name != "site"])
     for name in EXTRA_FIELDS:
         kind = pa.int64() if name in ("warc_offset", "warc_length") else pa.string()
         schema = schema.append(pa.field(name, kind))
@@ -90,11 +95,8 @@ def _row(kept: Any) -> dict[str, Any]:
     record = {name: row.get(name) for name in (*RECORD_FIELDS, *EXTRA_FIELDS)}
     out = parquet_row(record, RECORD_FIELDS)  # dates as UTC instants, offsets apart
     out.update((name, record[name]) for name in EXTRA_FIELDS)
+    del out["site"]  # the partition's
     return out
-
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^\w.-]", "_", name) or "_"
 
 
 class ParquetSink:
@@ -140,7 +142,7 @@ class ParquetSink:
         tag = hashlib.sha1(shard.file.encode()).hexdigest()[:10]
         parts = []
         for (site, month), rows in sorted(groups.items()):
-            folder = self.folder / _safe(site) / month
+            folder = self.folder / f"site={quote(site, safe='')}" / f"month={month}"
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"part-{tag}-{shard.begin:013d}.parquet"
             temporary = path.with_suffix(".tmp")
@@ -165,7 +167,7 @@ class ParquetSink:
             "format": "scraper-records",
             "version": 1,
             "fields": [*RECORD_FIELDS, *EXTRA_FIELDS],
-            "partitioning": "<site>/<YYYY-MM of published_at, or undated>",
+            "partitioning": "site=<site, URL-quoted>/month=<YYYY-MM of published_at, or undated>",
             "records": sum(p["records"] for p in parts),
             "parts": parts,
             "sources": sorted({e["file"] for e in entries}),
@@ -254,18 +256,29 @@ def _count(summary: ImportSummary, outcome: str) -> None:
     setattr(summary, outcome, getattr(summary, outcome) + 1)
 
 
-def _parts(folder: Path) -> list[Path]:
-    manifest = folder / MANIFEST
-    if manifest.exists():
+def _parts(folder: Path) -> list[tuple[Path, str | None]]:
+    """The part files of a Parquet folder with their site (from the manifest, else from a
+    ``site=`` folder; None when the rows hold it)."""
+    for name in (MANIFEST, OLD_MANIFEST):
+        manifest = folder / name
+        if not manifest.exists():
+            continue
         try:
             listed = json.loads(manifest.read_text(encoding="utf-8"))["parts"]
+            return [(folder / part["path"], part.get("site")) for part in listed]
         except (ValueError, KeyError, TypeError) as exc:
             raise UsageError(f"unreadable manifest {manifest}: {exc}") from None
-        return [folder / part["path"] for part in listed]
     parts = sorted(folder.rglob("*.parquet"))
     if not parts:
         raise UsageError(f"no Parquet files in {folder}")
-    return parts
+    return [(path, _partition_site(path)) for path in parts]
+
+
+def _partition_site(path: Path) -> str | None:
+    for segment in path.parts:
+        if segment.startswith("site="):
+            return unquote(segment.removeprefix("site="))
+    return None
 
 
 def _rows(path: Path) -> Iterator[dict[str, Any]]:
@@ -295,9 +308,11 @@ def _import_parquet(
     summary: ImportSummary,
     progress: Callable[[ImportSummary], None] | None,
 ) -> None:
-    for path in _parts(folder):
+    for path, site in _parts(folder):
         with store.db.atomic():  # one transaction per part
             for row in _rows(path):
+                if row.get("site") is None:
+                    row["site"] = site
                 summary.records += 1
                 article = record_to_article(row)
                 page = PageRecord(article.url or "", article.url or "", 200, b"")

@@ -158,6 +158,11 @@ def setup_logging(
         logging.getLogger(name).setLevel(logging.NOTSET)
 
 
+def plural(count: int, noun: str) -> str:
+    """'1 article', '2 articles': a count with its noun."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def check_day(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """A date option in the one grammar (YYYY, YYYY-MM, YYYY-MM-DD, ISO datetime)."""
     if value is None:

@@ -18,9 +18,9 @@ from typing import Any, TextIO
 import click
 
 from .._exceptions import EXIT_PARTIAL
-from ..store import RANK_WINDOW, Filters
+from ..store import RANK_WINDOW, RECORD_FIELDS, REVISION_FIELDS, Filters
 from ..urls import canonical, display, readable
-from ._common import check_day, db_option, fail, open_store
+from ._common import check_day, db_option, fail, open_store, plural
 
 # ---------------------------------------------------------------------- shared options
 
@@ -156,8 +156,9 @@ def print_results(hits: list[dict[str, Any]], offset: int = 0) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["jsonl", "csv", "parquet", "warc"]),
-    help="Default: the -o file's extension (.jsonl .csv .parquet .warc.gz), else jsonl.",
+    type=click.Choice(["jsonl", "json", "csv", "parquet", "warc"]),
+    help="Default: the -o file's extension (.jsonl .json .csv, each also .gz; .parquet"
+    " .warc.gz), else jsonl.",
 )
 @filter_options
 @click.option(
@@ -165,7 +166,14 @@ def print_results(hits: list[dict[str, Any]], offset: int = 0) -> None:
     help="Record fields to write, comma-separated, in order (default: all).",
 )
 @click.option(
-    "--excel", is_flag=True, help="CSV for Excel: UTF-8 with a byte-order mark, CRLF lines."
+    "--excel",
+    is_flag=True,
+    help="CSV for Excel: UTF-8 with a byte-order mark, CRLF lines, a decoded url_decoded column.",
+)
+@click.option(
+    "--revisions",
+    is_flag=True,
+    help="Every version of every article, one row each (with its fetch time and hash).",
 )
 @click.option(
     "--changed-since",
@@ -185,6 +193,7 @@ def export(
     fmt: str | None,
     fields: str | None,
     excel: bool,
+    revisions: bool,
     changed_since: str | None,
     output: Path | None,
     **kw: Any,
@@ -192,20 +201,26 @@ def export(
     """Export articles in the record format, oldest first (streams: any archive size).
 
     \b
-    jsonl: one record per line.   csv: one row per record, list fields as JSON text.
+    jsonl: one record per line.   json: one array.   csv: one row per record, list
+    fields as JSON text.   A .gz file name compresses them (a.csv.gz, a.jsonl.gz).
     parquet: typed columns, dates as UTC timestamps (needs pip install 'scraper[parquet]').
     warc: the raw pages as WARC response records (-o FILE.warc.gz).
+    --revisions: one row per version of each article (article_id, revision, current,
+    seen_from, replaced_at, fetched_at, content_hash, the content fields).
     URLs are written in their canonical (percent-encoded) form.
     \b
     Examples:
       scraper export -o articles.jsonl
       scraper export --site sahara.ma --since 2025-11 -o nov.csv --excel
       scraper export --lang ar --fields url,title,published_utc -o ar.parquet
-      scraper export --changed-since 12 -o new.jsonl     # after crawl run 12
+      scraper export --changed-since 12 -o new.jsonl.gz  # after crawl run 12
+      scraper export --revisions -o history.csv
     """
     from .. import exporting
 
     fmt = exporting.format_for(output, fmt)
+    if fmt == "warc" and revisions:
+        fail("--revisions exports records, not WARC (only the latest raw page is kept)")
     if fmt == "warc":
         from ..warc.export import export_warc
 
@@ -217,17 +232,22 @@ def export(
         return
     if fmt == "parquet" and output is None and sys.stdout.isatty():
         fail("Parquet is binary and is not written to a terminal: use -o FILE or redirect stdout")
-    names = exporting.check_fields(fields.split(",") if fields is not None else None)
+    known = REVISION_FIELDS if revisions else RECORD_FIELDS
+    names = exporting.check_fields(fields.split(",") if fields is not None else None, known)
     with open_store(db_path, must_exist=True, reading=True) as store:
-        records = store.records(**_filters(kw), changed_since=changed_since)
+        if revisions:
+            records = store.revision_records(Filters(**_filters(kw)), changed_since)
+        else:
+            records = store.records(**_filters(kw), changed_since=changed_since)
         target: Any = output
         if output is None:
             target = sys.stdout.buffer if fmt == "parquet" else sys.stdout
-        count = exporting.export(records, fmt, target, fields=names, excel=excel)
+        count = exporting.export(records, fmt, target, fields=names, excel=excel, known=known)
         if output is None and fmt == "parquet":
             sys.stdout.buffer.flush()
     if output:
-        click.echo(f"{count} articles written to {output}", err=True)
+        what = plural(count, "revision" if revisions else "article")
+        click.echo(f"{what} written to {output}", err=True)
 
 
 # ---------------------------------------------------------------------- history

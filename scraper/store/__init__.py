@@ -29,7 +29,7 @@ from .connection import DEFAULT_DB, connect, now_iso
 from .frontier import CLAIM_COLUMNS, TRAP_BOUND, Claim, FrontierEntry, Known, PageKind, Reread
 from .fulltext import RANK_WINDOW, RANKED_SEARCH_SQL, search_key
 from .inventory import Declared, DeclaredUrl, InventoryMixin
-from .query import RECORD_FIELDS, Filters, date_bound
+from .query import RECORD_FIELDS, REVISION_FIELDS, Filters, date_bound
 from .runs import RunsMixin
 from .schema import MIGRATIONS, SCHEMA_VERSION, SchemaMixin, schema_sql
 from .schema import _migrate_to_2 as _migrate_to_2  # the migration tests reach these
@@ -43,6 +43,7 @@ __all__ = [
     "RANKED_SEARCH_SQL",
     "RANK_WINDOW",
     "RECORD_FIELDS",
+    "REVISION_FIELDS",
     "SCHEMA_VERSION",
     "TRAP_BOUND",
     "Claim",
