@@ -539,7 +539,7 @@ def test_stats_count_and_find_gaps_in_daily_sections(tmp_path: Path) -> None:
         s.save_article(
             site, Article(url="https://news.example/ar/undated/", language="ar", title="x")
         )
-    result = run("stats", "--db", db, "--format", "json")
+    result = run("stats", "--db", db, "--json")
     assert result.exit_code == 0
     series = {(s["language"], s["section"]): s for s in json.loads(result.output)}
     overall, daily, weekly = series[("ar", None)], series[("ar", "وطني")], series[("ar", "رأي")]
@@ -556,5 +556,5 @@ def test_stats_count_and_find_gaps_in_daily_sections(tmp_path: Path) -> None:
     table = run("stats", "--db", db)
     assert "2025-03-11…2025-03-14 (4 d)" in table.output and "1 undated" in table.output
     assert "none (longest pause 6 d)" in table.output
-    narrow = json.loads(run("stats", "--db", db, "--format", "json", "--min-gap", "5").output)
+    narrow = json.loads(run("stats", "--db", db, "--json", "--min-gap", "5").output)
     assert all(s["gaps"] == [] for s in narrow)

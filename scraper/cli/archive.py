@@ -7,7 +7,6 @@ dependency) prints one line on stderr and exits non-zero, never a traceback.
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -20,7 +19,16 @@ import click
 from .._exceptions import EXIT_PARTIAL
 from ..store import RANK_WINDOW, RECORD_FIELDS, REVISION_FIELDS, Filters
 from ..urls import canonical, display, readable
-from ._common import check_day, db_option, fail, open_store, plural
+from ._common import (
+    check_day,
+    db_option,
+    fail,
+    open_store,
+    plural,
+    setup_logging,
+    verbosity_options,
+)
+from ._output import chosen_format, emit, output_options
 
 # ---------------------------------------------------------------------- shared options
 
@@ -83,14 +91,7 @@ def check_run_or_day(ctx: click.Context, param: click.Parameter, value: str | No
 @filter_options
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--offset", default=0, type=click.IntRange(0), help="Skip the first N results.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="json: one object per line.",
-)
+@output_options(legacy={"json": "nl", "csv": "csv"})
 @click.option(
     "--exact",
     is_flag=True,
@@ -108,11 +109,16 @@ def search(
     \b
     Syntax: words (all must match)   "exact phrase"   prefix*   a OR b   -excluded   ( )
     \b
+    The table shows each hit's id (for 'scraper show ID'); --json, --nl, --csv and --tsv
+    print the same columns: id, url, site, language, published_at, title, score, snippet,
+    capped (true when more than 10,000 articles matched and the newest were ranked).
+    \b
     Examples:
       scraper search "الصناعة التقليدية" --site sahara.ma --since 2025-01
-      scraper search '"التنمية المستدامة" -رياضة' --format json
-      scraper search 'économ*' --lang fr --limit 5
+      scraper search '"التنمية المستدامة" -رياضة' --json
+      scraper search 'économ*' --lang fr --limit 5 --csv
     """
+    fmt = chosen_format(fmt)
     bold = fmt == "table" and sys.stdout.isatty()
     marks = ("\x1b[1m", "\x1b[0m") if bold else ("[", "]")
     with open_store(db_path, must_exist=True, reading=True) as store:
@@ -126,28 +132,30 @@ def search(
             " most recent (add words or filters, or use --exact)",
             err=True,
         )
-    if fmt == "json":
-        for hit in hits:
-            click.echo(json.dumps(hit, ensure_ascii=False))
-    elif fmt == "csv":
-        columns = ("id", "score", "published_at", "site", "language", "title", "url", "snippet")
-        writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        for hit in hits:
-            writer.writerow([hit[c] for c in columns])
+    if fmt != "table":
+        emit(hits, fmt, SEARCH_COLUMNS)
     else:
-        print_results(hits, offset)
+        print_results(hits)
 
 
-def print_results(hits: list[dict[str, Any]], offset: int = 0) -> None:
+#: The columns of a search hit, in every machine format.
+SEARCH_COLUMNS = (
+    "id", "url", "site", "language", "published_at", "title", "score", "snippet", "capped",
+)  # fmt: skip
+
+
+def print_results(hits: list[dict[str, Any]]) -> None:
+    """Hits for a person, best first: each with its id (what 'scraper show' takes)."""
     if not hits:
         click.echo("no match")
-    for rank, hit in enumerate(hits, offset + 1):
+    for hit in hits:
         day = (hit["published_at"] or "")[:10] or "----------"
-        click.echo(f"{rank:>3}. {day}  {hit['site']}  [{hit['language'] or '?'}]  {hit['title']}")
+        click.echo(
+            f"{hit['id']:>5}  {day}  {hit['site']}  [{hit['language'] or '?'}]  {hit['title']}"
+        )
         if hit["snippet"]:
-            click.echo(f"     {hit['snippet']}")
-        click.echo(f"     {display(hit['url'])}")  # readable; `scraper show` takes it as is
+            click.echo(f"       {hit['snippet']}")
+        click.echo(f"       {display(hit['url'])}")  # readable; `scraper show` takes it as is
 
 
 # ---------------------------------------------------------------------- export
@@ -261,8 +269,8 @@ def export(
     metavar="A B",
     help="Unified diff between revisions A and B (numbers, or 'current').",
 )
-@click.option("--json", "as_json", is_flag=True, help="The versions as JSON.")
-def history(key: str, db_path: Path, diff_pair: tuple[str, str] | None, as_json: bool) -> None:
+@output_options()
+def history(key: str, db_path: Path, diff_pair: tuple[str, str] | None, fmt: str) -> None:
     """List the versions of an article (by URL or id), or diff two of them.
 
     \b
@@ -282,8 +290,8 @@ def history(key: str, db_path: Path, diff_pair: tuple[str, str] | None, as_json:
         click.echo(text or f"revisions {diff_pair[0]} and {diff_pair[1]} are identical", nl=False)
         if not text:
             click.echo()
-    elif as_json:
-        click.echo(json.dumps(versions, ensure_ascii=False, indent=2))
+    elif fmt != "table":
+        emit(versions, fmt)
     else:
         click.echo(hist.render(display(record["url"]), versions), nl=False)
 
@@ -292,10 +300,17 @@ def history(key: str, db_path: Path, diff_pair: tuple[str, str] | None, as_json:
 @click.command()
 @db_option
 @click.option("--site", help="Only this site's pages.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("--engine", default="local", show_default=True, help="local or dask.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@click.option(
+    "--engine",
+    default="local",
+    show_default=True,
+    type=click.Choice(["local", "dask"]),
+    help="dask: a local cluster of --workers processes, or --scheduler.",
+)
 @click.option("--workers", default=2, show_default=True, help="Dask workers (LocalCluster).")
 @click.option("--scheduler", help="An existing Dask cluster, e.g. tcp://HOST:8786.")
+@verbosity_options()
 def reextract(
     db_path: Path,
     site: str | None,
@@ -303,6 +318,9 @@ def reextract(
     engine: str = "local",
     workers: int = 2,
     scheduler: str | None = None,
+    verbose: int = 0,
+    quiet: bool = False,
+    log_file: Path | None = None,
 ) -> None:
     """Re-run extraction on the stored raw pages (no network), after an extractor change.
 
@@ -311,6 +329,7 @@ def reextract(
     """
     from ..reextract import reextract_archive
 
+    setup_logging(verbose, quiet, log_file)
     if not db_path.exists():
         fail(f"no archive at {db_path} (run 'scraper crawl' or 'scraper demo' first)")
     summary = reextract_archive(db_path, site, engine=engine, workers=workers, scheduler=scheduler)
@@ -318,9 +337,10 @@ def reextract(
         click.echo(f"scraper: {message}", err=True)
     if as_json:
         click.echo(json.dumps(summary.counts()))
-    else:
+    elif not quiet:
         click.echo(
-            f"re-extracted {summary.pages} pages: {summary.updated} changed (new revision), "
+            f"re-extracted {plural(summary.pages, 'page')}: {summary.updated} changed"
+            " (new revision), "
             f"{summary.refreshed} refreshed in place, {summary.unchanged} unchanged, "
             f"{summary.not_articles} no longer seen as articles (kept)"
         )
@@ -343,9 +363,7 @@ def reextract(
     is_flag=True,
     help="Draw articles per day per section, gaps marked (the numbers of the serve dashboard).",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@output_options(legacy={"json": "json"})
 def stats(
     db_path: Path,
     min_gap: int,
@@ -360,17 +378,21 @@ def stats(
 
     A section is an article's main category (the first on its page): each article counts
     once, in its main section, as in the Datasette facet 'section'.
-    With --plot: articles per day per section as a chart (--format json: its numbers)."""
+    With --plot: articles per day per section as a chart (--json: its numbers, one object).
+    --json, --nl, --csv, --tsv: one record per site, language and section."""
     from .. import stats as st
 
+    fmt = chosen_format(fmt)
+    if plot and fmt not in ("table", "json"):
+        fail("--plot prints one object: use --json (or no flag for the chart)")
     filters = Filters(**_filters(kw))
     if plot:
         _plot(db_path, filters, min_gap, fmt)
         return
     with open_store(db_path, must_exist=True, reading=True) as store:
         series = st.series(store, filters, min_gap=min_gap)
-    if fmt == "json":
-        click.echo(json.dumps([s.to_dict() for s in series], ensure_ascii=False, indent=2))
+    if fmt != "table":
+        emit((s.to_dict() for s in series), fmt)
     else:
         click.echo(st.render(series, months=not no_months), nl=False)
 
@@ -395,26 +417,59 @@ def _plot(db_path: Path, filters: Filters, min_gap: int, fmt: str) -> None:
 @db_option
 @click.option("--site", help="Only this site's runs.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="Newest N.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@output_options(legacy={"json": "nl"})
 def runs(db_path: Path, site: str | None, limit: int, fmt: str) -> None:
-    """The crawl runs, newest first: when, which site, status, counts and message."""
+    """The runs that wrote to the archive, newest first: crawls, backfills, imports and
+    re-extractions, with when (UTC), how long, which site, status, counts and message."""
+    fmt = chosen_format(fmt)
     with open_store(db_path, must_exist=True, reading=True) as store:
         rows = store.runs(site=site, limit=limit)
-    if fmt == "json":
-        for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False))
+    if fmt != "table":
+        emit(({**r, "seconds": run_duration(r)} for r in rows), fmt)
         return
     if not rows:
-        click.echo("no crawl run")
+        click.echo("no run recorded")
+        return
+    click.echo(
+        f"{'id':>4}  {'started (UTC)':<19}  {'duration':>8}  {'kind':<9} {'status':<11} "
+        f"{'pages':>6} {'new':>5} {'updated':>7} {'errors':>6}  site  message"
+    )
     for r in rows:
+        seconds = run_duration(r)
+        took = "-" if seconds is None else _duration(seconds)
+        started = r["started_at"][:19].replace("T", " ")
         counts = (
-            f"{r['pages_fetched'] or 0:>6} pages {r['articles_new'] or 0:>5} new "
-            f"{r['articles_updated'] or 0:>4} updated {r['errors'] or 0:>4} errors"
+            f"{r['pages_fetched'] or 0:>6} {r['articles_new'] or 0:>5} "
+            f"{r['articles_updated'] or 0:>7} {r['errors'] or 0:>6}"
         )
-        line = f"{r['id']:>4}  {r['started_at'][:19]}  {r['site']}  {r['status']:<11} {counts}"
+        line = (
+            f"{r['id']:>4}  {started:<19}  {took:>8}  {r.get('kind') or 'crawl':<9} "
+            f"{r['status']:<11} {counts}  {r['site']}"
+        )
         click.echo(line + (f"  {r['message']}" if r["message"] else ""))
+
+
+def run_duration(run: dict[str, Any]) -> float | None:
+    """Seconds from a run's start to its end (None while it runs or after a hard kill)."""
+    from datetime import datetime
+
+    if not run.get("finished_at"):
+        return None
+    try:
+        end = datetime.fromisoformat(run["finished_at"])
+        return round((end - datetime.fromisoformat(run["started_at"])).total_seconds(), 1)
+    except ValueError:
+        return None
+
+
+def _duration(seconds: float) -> str:
+    """'42s', '3m05s', '2h04m'."""
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m{whole % 60:02d}s"
+    return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
 
 
 # ---------------------------------------------------------------------- serve

@@ -49,7 +49,8 @@ from ._common import (
 @click.option(
     "--log-file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Append log lines to this file instead of stderr.",
+    help="Append everything stderr would get (log lines, summary, failures) to FILE, with"
+    " times; errors still reach stderr.",
 )
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the summary as one JSON object on stdout."
@@ -80,7 +81,7 @@ def crawl(
     """
     settings = settings_from(ctx, kw)
     urls = read_urls(kw["urls_file"]) if kw["urls_file"] is not None else None
-    bar = not kw["quiet"] and sys.stderr.isatty()
+    bar = not kw["quiet"] and not kw["log_file"] and sys.stderr.isatty()
     try:
         with progress_display(enabled=bar) as (progress, console):
             setup_logging(kw["verbose"], kw["quiet"], kw["log_file"], console)

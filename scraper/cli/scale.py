@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from ._common import db_option, fail, setup_logging
+from ._common import db_option, fail, setup_logging, verbosity_options
 
 __all__ = ["backfill_command", "import_command"]
 
@@ -72,9 +72,8 @@ def _bar(enabled: bool, label: str, console: Any = None) -> Iterator[Callable[[A
 @click.option("--scheduler", help="An existing Dask cluster, e.g. tcp://HOST:8786.")
 @click.option("--output", help="parquet:DIR writes Parquet (by site and month) instead of --db.")
 @click.option("--shard-size", default=8, show_default=True, help="MB of WARC per task.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("-v", "--verbose", count=True, help="More log output (-vv: debug).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@verbosity_options()
 def backfill_command(
     paths: tuple[str, ...],
     db_path: Path,
@@ -90,6 +89,7 @@ def backfill_command(
     as_json: bool,
     verbose: int,
     quiet: bool,
+    log_file: Path | None,
 ) -> None:
     """Read web-archive captures (WARC/WARC.gz files, folders or globs) into the archive.
 
@@ -104,7 +104,7 @@ def backfill_command(
     """
     from ..backfill import backfill
 
-    setup_logging(verbose, quiet)
+    setup_logging(verbose, quiet, log_file)
     if shard_size <= 0:
         fail(f"--shard-size must be a positive number of MB, not {shard_size}")
     with _bar(not quiet and not as_json and sys.stderr.isatty(), "backfill") as progress:
@@ -149,9 +149,11 @@ def backfill_command(
 @click.command("import")
 @click.argument("source", type=click.Path(path_type=Path))
 @db_option
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
-def import_command(source: Path, db_path: Path, as_json: bool, quiet: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@verbosity_options()
+def import_command(
+    source: Path, db_path: Path, as_json: bool, verbose: int, quiet: bool, log_file: Path | None
+) -> None:
     """Merge SOURCE into the archive: a Parquet folder written by 'backfill --output parquet:DIR'
     or another archive file (articles with their revisions and pages).
 
@@ -162,7 +164,7 @@ def import_command(source: Path, db_path: Path, as_json: bool, quiet: bool) -> N
     """
     from ..merge import import_into
 
-    setup_logging(0, quiet)
+    setup_logging(verbose, quiet, log_file)
     summary = import_into(source, db_path)
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
