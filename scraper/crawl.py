@@ -203,7 +203,8 @@ class Crawler:
             elif self.options.revisit_days > 0:
                 since = datetime.now(UTC) - timedelta(days=self.options.revisit_days)
                 again = self.store.requeue_recent(sid, since.isoformat())
-                log.debug("revisiting %d articles published since %s", again, since.date())
+                log.debug("revisiting %d article%s published since %s", again,
+                          "" if again == 1 else "s", since.date())  # fmt: skip
         if self._only is not None:  # exactly these, as articles, named on the command line
             self.store.frontier_add(sid, parse.requested_entries(self._only), revisit=True)
             return
@@ -359,11 +360,13 @@ class Crawler:
         return self._claim()
 
     def _log_page(self, entry: Claim, result: FetchResult, before: dict[str, int]) -> None:
-        """One line per page (``-v``): status, kind, time, outcome, URL."""
+        """One line per page (``-v``): status, kind, fetch time (the request's own, without
+        the politeness wait, shown apart when there was one), outcome, URL."""
         changed = [n for n, count in self.summary.outcomes().items() if count > before[n]]
         outcome = changed[0] if changed else self.store.frontier_state(entry.url) or "done"
-        log.info("%s %-7s %5.2fs %-14s %s", result.status or "---", entry.kind,
-                 result.elapsed, outcome, display(entry.url))  # fmt: skip
+        wait = f" (+{result.waited:.2f}s wait)" if result.waited >= 0.005 else ""
+        log.info("%s %-7s %5.2fs %-14s %s%s", result.status or "---", entry.kind,
+                 result.fetch_seconds, outcome, display(entry.url), wait)  # fmt: skip
 
     def _dispatch(self, entry: Claim, result: FetchResult) -> None:
         url, kind = entry.url, entry.kind
@@ -555,7 +558,9 @@ class Crawler:
         if url in self._walked or not self._allowed(url, walk=True):
             return
         self._walked.add(url)
-        log.debug("revisiting %s page %s (found on %s)", kind, display(url), display(entry.url))
+        seen = self.store.frontier_state(url) is not None  # an earlier run fetched or queued it
+        log.debug("%s %s page %s (next after %s)", "revisiting" if seen else "queued",
+                  kind, display(url), display(entry.url))  # fmt: skip
         entries = [FrontierEntry(url, kind, PRIORITY[kind], entry.depth + 1, entry.url)]
         self.store.frontier_add(self._site_id, entries, revisit=True)
 

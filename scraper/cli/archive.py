@@ -236,7 +236,7 @@ def export(
             fail("--format warc needs -o FILE (e.g. pages.warc.gz)")
         with open_store(db_path, must_exist=True, reading=True) as store:
             count = export_warc(store, store.records(**_filters(kw)), output)
-        click.echo(f"{count} pages written to {output}", err=True)
+        click.echo(f"{plural(count, 'page')} written to {output}", err=True)
         return
     if fmt == "parquet" and output is None and sys.stdout.isatty():
         fail("Parquet is binary and is not written to a terminal: use -o FILE or redirect stdout")
