@@ -49,8 +49,14 @@ class Settings:
     languages: tuple[str, ...] | None = _opt(
         None, "Editions to crawl, e.g. ar,fr (default: all the site offers)."
     )
-    since: str | None = _opt(None, "Only archive articles published on or after this date.")
-    until: str | None = _opt(None, "Only archive articles published on or before this date.")
+    since: str | None = _opt(
+        None,
+        "Only archive articles published on or after this date: 2025, 2025-11, 2025-11-25 or"
+        " an ISO datetime (a period covers its whole span).",
+    )
+    until: str | None = _opt(
+        None, "Only archive articles published on or before this date (same forms)."
+    )
     max_pages: int | None = _opt(None, "Stop after fetching this many pages.", minimum=1)
     refresh: bool = _opt(False, "Re-fetch archived articles (conditional GET).")
     full: bool = _opt(False, "Walk every listing page, not just until nothing is new.")

@@ -244,10 +244,29 @@ def import_into(
     summary = ImportSummary(str(source), "parquet" if source.is_dir() else "archive")
     with ArchiveLock(db), Store(db) as store:
         sites: dict[str, int] = {}
-        if source.is_dir():
-            _import_parquet(source, store, sites, summary, progress)
-        else:
-            _import_archive(source, store, sites, summary, progress)
+        store.interrupt_stale_runs(None)
+        run = store.start_run(None, {"source": str(source.resolve())}, kind="import")
+        status, message = "failed", None
+        try:
+            if source.is_dir():
+                _import_parquet(source, store, sites, summary, progress)
+            else:
+                _import_archive(source, store, sites, summary, progress)
+            status = "ok"
+        except KeyboardInterrupt:
+            status, message = "interrupted", "interrupted: the parts committed so far are kept"
+            raise
+        except Exception as exc:
+            message = str(exc)
+            raise
+        finally:
+            counts = {
+                "pages_fetched": summary.records,
+                "articles_new": summary.new,
+                "articles_updated": summary.updated,
+                "articles_unchanged": summary.unchanged,
+            }
+            store.finish_run(run, status, counts, message)
     summary.seconds = time.monotonic() - started
     return summary
 

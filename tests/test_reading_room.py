@@ -287,7 +287,7 @@ def test_the_search_page_has_pages_and_every_filter(archive: Path) -> None:
 
 def test_the_dashboard_has_the_numbers_of_stats_plot(archive: Path) -> None:
     page, data = _get(archive, "/-/dashboard", "/-/dashboard.json")
-    cli = CliRunner().invoke(main, ["stats", "--plot", "--format", "json", "--db", str(archive)])
+    cli = CliRunner().invoke(main, ["stats", "--plot", "--json", "--db", str(archive)])
     assert cli.exit_code == 0, cli.output
     assert data.json() == json.loads(cli.output)
     rows = {(r["language"], r["section"]): r for r in data.json()["rows"]}

@@ -12,9 +12,14 @@ import click
 
 from . import archive, audit, crawl, extract, scale
 from ._common import ScraperGroup
+from ._output import exit_codes_help
 
 
-@click.group(cls=ScraperGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=ScraperGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=exit_codes_help(),
+)
 @click.version_option(package_name="scraper")
 def main() -> None:
     """Crawl news sites into a clean, searchable SQLite archive.

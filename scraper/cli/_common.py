@@ -282,6 +282,7 @@ def settings_options(f: Callable[..., Any]) -> Callable[..., Any]:
             if "/" not in flag:
                 kwargs["is_flag"] = True
             kwargs["default"] = default
+            kwargs["show_default"] = "/" in flag  # which side is on by default
         elif default is not None:
             kwargs["default"] = default
             kwargs["show_default"] = True
@@ -290,6 +291,9 @@ def settings_options(f: Callable[..., Any]) -> Callable[..., Any]:
             kwargs["callback"] = check_day
         if name == "max_pages":
             kwargs["type"] = int
+        if name == "warc":
+            kwargs["type"] = click.Path(file_okay=False)
+            kwargs["metavar"] = "DIR"
         options.append(click.option(flag, name, **kwargs))
     for option in reversed(options):
         f = option(f)

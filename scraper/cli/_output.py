@@ -21,6 +21,8 @@ from typing import Any
 
 import click
 
+from .._exceptions import EXIT_CODES
+
 MACHINE_FORMATS = ("json", "nl", "csv", "tsv")
 _HELP = {
     "json": "Output one JSON array.",
@@ -112,3 +114,14 @@ def cell(value: Any) -> Any:
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return value
+
+
+def exit_codes_help() -> str:
+    """The exit-code table for ``scraper --help`` (the same as README.md's)."""
+    rows = "\n".join(f"  {code:>3}  {meaning}" for code, meaning in EXIT_CODES.items())
+    return (
+        "\b\nMachine output, on every command that prints records:\n"
+        "  --json (one array), --nl (one object a line), --csv, --tsv\n\n"
+        "\b\nExit codes, the same for every command:\n"
+        + rows
+    )

@@ -16,7 +16,6 @@ from typing import Any, TextIO
 
 import click
 
-from .._exceptions import EXIT_PARTIAL
 from ..store import RANK_WINDOW, RECORD_FIELDS, REVISION_FIELDS, Filters
 from ..urls import canonical, display, readable
 from ._common import (
@@ -85,7 +84,7 @@ def check_run_or_day(ctx: click.Context, param: click.Parameter, value: str | No
 
 
 # ---------------------------------------------------------------------- search
-@click.command()
+@click.command(short_help="Full-text search, best matches first.")
 @click.argument("query")
 @db_option
 @filter_options
@@ -159,7 +158,7 @@ def print_results(hits: list[dict[str, Any]]) -> None:
 
 
 # ---------------------------------------------------------------------- export
-@click.command()
+@click.command(short_help="Export articles (JSONL, JSON, CSV, Parquet, WARC).")
 @db_option
 @click.option(
     "--format",
@@ -259,7 +258,7 @@ def export(
 
 
 # ---------------------------------------------------------------------- history
-@click.command()
+@click.command(short_help="An article's versions, or a diff of two.")
 @click.argument("key")
 @db_option
 @click.option(
@@ -284,7 +283,7 @@ def history(key: str, db_path: Path, diff_pair: tuple[str, str] | None, fmt: str
         record = store.record(article_key(key))
         versions = store.history(record["id"]) if record else None
     if record is None or versions is None:
-        fail(f"no article {key!r} in {db_path}", EXIT_PARTIAL)
+        fail(f"no article {key!r} in {db_path}")
     if diff_pair:
         text = hist.diff(versions, *diff_pair)
         click.echo(text or f"revisions {diff_pair[0]} and {diff_pair[1]} are identical", nl=False)
@@ -297,7 +296,7 @@ def history(key: str, db_path: Path, diff_pair: tuple[str, str] | None, fmt: str
 
 
 # ---------------------------------------------------------------------- reextract
-@click.command()
+@click.command(short_help="Re-run extraction on the stored pages.")
 @db_option
 @click.option("--site", help="Only this site's pages.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
@@ -347,7 +346,7 @@ def reextract(
 
 
 # ---------------------------------------------------------------------- stats
-@click.command()
+@click.command(short_help="Articles per site, section and month; gaps.")
 @db_option
 @filter_options
 @click.option(
@@ -413,7 +412,7 @@ def _plot(db_path: Path, filters: Filters, min_gap: int, fmt: str) -> None:
 
 
 # ---------------------------------------------------------------------- runs
-@click.command()
+@click.command(short_help="The runs that wrote the archive.")
 @db_option
 @click.option("--site", help="Only this site's runs.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="Newest N.")
@@ -444,7 +443,7 @@ def runs(db_path: Path, site: str | None, limit: int, fmt: str) -> None:
         )
         line = (
             f"{r['id']:>4}  {started:<19}  {took:>8}  {r.get('kind') or 'crawl':<9} "
-            f"{r['status']:<11} {counts}  {r['site']}"
+            f"{r['status']:<11} {counts}  {r['site'] or '(all sites)'}"
         )
         click.echo(line + (f"  {r['message']}" if r["message"] else ""))
 
@@ -473,7 +472,7 @@ def _duration(seconds: float) -> str:
 
 
 # ---------------------------------------------------------------------- serve
-@click.command()
+@click.command(short_help="Browse and search the archive in Datasette.")
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535))
@@ -481,22 +480,26 @@ def serve(db_path: Path, host: str, port: int) -> None:
     """Browse, facet and search the archive in Datasette (needs: pip install 'scraper[datasette]').
 
     A reading room: article pages (/-/article/ID), ranked search with snippets and filters
-    (/-/search), articles per day per section (/-/dashboard). Search folds Arabic and handles
-    clitics like 'scraper search'; the SQL functions scraper_fold(), scraper_match() and
+    (/-/search, and .json), articles per day per section (/-/dashboard), the completeness
+    report of 'scraper audit' (/-/audit, and .json). Search folds Arabic and handles clitics
+    like 'scraper search'; the SQL functions scraper_fold(), scraper_match() and
     scraper_snippet() are available in queries. See docs/reading-room.md.
+    A port in use: one line and exit 5.
     """
+    from ..serve import check_address
     from ..serve import serve as run
 
     if not db_path.exists():
         fail(f"no archive at {db_path} (run 'scraper crawl' or 'scraper demo' first)")
     with open_store(db_path):
         pass  # migrates an older archive first (Datasette opens it read-only)
+    check_address(host, port)
     click.echo(f"Serving {db_path} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     run(db_path, host=host, port=port)
 
 
 # ---------------------------------------------------------------------- show
-@click.command()
+@click.command(short_help="One article as JSON (by id or URL).")
 @click.argument("key")
 @db_option
 def show(key: str, db_path: Path) -> None:
@@ -507,7 +510,7 @@ def show(key: str, db_path: Path) -> None:
     with open_store(db_path, must_exist=True, reading=True) as store:
         record = store.record(article_key(key))
     if record is None:
-        fail(f"no article {key!r} in {db_path}", EXIT_PARTIAL)
+        fail(f"no article {key!r} in {db_path}")
     click.echo(json.dumps(readable(record), ensure_ascii=False, indent=2))
 
 

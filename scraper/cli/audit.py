@@ -19,7 +19,7 @@ from ..job import crawl as run_crawl
 from ._common import db_option, fail, open_store
 
 
-@click.command()
+@click.command(short_help="Is the archive complete? Declared vs archived.")
 @db_option
 @click.option("--site", help="Only this site (default: every site of the archive).")
 @click.option("--json", "as_json", is_flag=True, help="The whole report as one JSON object.")
@@ -29,7 +29,12 @@ from ._common import db_option, fail, open_store
     help="Write the missing URLs there, one a line, for 'crawl --urls' ('-': on stdout, and"
     " the report on stderr).",
 )
-@click.option("--all", "every_cell", is_flag=True, help="Every section and month, not only holes.")
+@click.option(
+    "--all",
+    "every_cell",
+    is_flag=True,
+    help="Every section and month, not only holes; every row (the default shows 40 a table).",
+)
 @click.option(
     "--refresh",
     is_flag=True,
@@ -68,7 +73,7 @@ def audit(
     Examples:
       scraper audit
       scraper audit --site sahara.ma --json
-      scraper audit --missing-urls missing.txt && scraper crawl sahara.ma --urls missing.txt
+      scraper audit --missing-urls missing.txt || scraper crawl sahara.ma --urls missing.txt
     """
     if refresh:
         settings = load_settings(config_file) if config_file else Settings()
@@ -83,7 +88,9 @@ def audit(
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2), err=to_stderr)
     else:
-        click.echo(au.render(result, every_cell=every_cell), nl=False, err=to_stderr)
+        rows = sys.maxsize if every_cell else au.MAX_ROWS  # --all: every row, not 40
+        text = au.render(result, every_cell=every_cell, max_rows=rows)
+        click.echo(text, nl=False, err=to_stderr)
     sys.exit(EXIT_OK if result.complete else EXIT_PARTIAL)
 
 

@@ -31,7 +31,7 @@ from ._common import (
 )
 
 
-@click.command()
+@click.command(short_help="Crawl a site into the archive.")
 @click.argument("target")
 @click.option(
     "--profile",
@@ -205,7 +205,7 @@ def progress_display(enabled: bool, console: Any = None) -> Iterator[tuple[Progr
 
 
 # ---------------------------------------------------------------------- demo
-@click.command()
+@click.command(short_help="Crawl the bundled mirror (offline demo).")
 @db_option
 @click.option(
     "--port",

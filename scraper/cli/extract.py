@@ -16,7 +16,7 @@ from ..fetch import Fetcher
 from ._common import fail
 
 
-@click.command("extract")
+@click.command("extract", short_help="Extract saved pages or a URL to records.")
 @click.argument("sources", nargs=-1)
 @click.option(
     "--input-dir",
@@ -86,7 +86,7 @@ def fetch_one(url: str) -> bytes:
     return asyncio.run(go())
 
 
-@click.command("profiles")
+@click.command("profiles", short_help="List the bundled site profiles.")
 def list_profiles() -> None:
     """List the bundled site profiles."""
     for name in profiles.available():

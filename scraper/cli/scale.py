@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from ._common import db_option, fail, setup_logging, verbosity_options
+from ._common import check_day, db_option, fail, setup_logging, verbosity_options
 
 __all__ = ["backfill_command", "import_command"]
 
@@ -60,14 +60,25 @@ def _bar(enabled: bool, label: str, console: Any = None) -> Iterator[Callable[[A
         yield update
 
 
-@click.command("backfill")
+@click.command("backfill", short_help="Read WARC captures into the archive.")
 @click.argument("paths", nargs=-1, required=True)
 @db_option
 @click.option("--host", "hosts", multiple=True, help="Keep only this host (repeatable).")
 @click.option("--profile", help="Site profile for the kept hosts (see 'scraper profiles').")
-@click.option("--since", help="Only captures made on or after this day (YYYY-MM-DD, UTC).")
-@click.option("--until", help="Only captures made on or before this day.")
-@click.option("--engine", default="local", show_default=True, help="local or dask.")
+@click.option(
+    "--since",
+    callback=check_day,
+    help="Only captures made on or after this date (UTC; 2025, 2025-11, 2025-11-25 or an ISO"
+    " datetime).",
+)
+@click.option("--until", callback=check_day, help="Only captures made on or before (same forms).")
+@click.option(
+    "--engine",
+    default="local",
+    show_default=True,
+    type=click.Choice(["local", "dask"]),
+    help="dask: a local cluster of --workers processes, or --scheduler.",
+)
 @click.option("--workers", default=2, show_default=True, help="Dask workers (LocalCluster).")
 @click.option("--scheduler", help="An existing Dask cluster, e.g. tcp://HOST:8786.")
 @click.option("--output", help="parquet:DIR writes Parquet (by site and month) instead of --db.")
@@ -146,7 +157,7 @@ def backfill_command(
     sys.exit(summary.exit_code)
 
 
-@click.command("import")
+@click.command("import", short_help="Merge a Parquet folder or an archive.")
 @click.argument("source", type=click.Path(path_type=Path))
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")

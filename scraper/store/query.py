@@ -390,15 +390,18 @@ class QueryMixin(StoreBase):
         return key
 
     def runs(self, *, site: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
-        """The crawl runs, newest first: id, site, started/finished, status, counts, message."""
+        """The runs that wrote the archive, newest first: id, kind (crawl, backfill, import,
+        reextract), site (None for a run over several sites), started/finished, status,
+        counts, message."""
         where, params = "", []
         if site:
             where, params = " WHERE s.name = ?", [self.check_site(site)]
         sql = (
-            "SELECT r.id, s.name AS site, r.started_at, r.finished_at, r.status,"
+            "SELECT r.id, r.kind, s.name AS site, r.started_at, r.finished_at, r.status,"
             " r.pages_fetched, r.not_modified, r.articles_new, r.articles_updated,"
             " r.articles_unchanged, r.errors, r.message"
-            f" FROM crawl_runs r JOIN sites s ON s.id = r.site_id{where} ORDER BY r.id DESC"
+            f" FROM crawl_runs r LEFT JOIN sites s ON s.id = r.site_id{where}"
+            " ORDER BY r.id DESC"
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"

@@ -17,7 +17,7 @@ from .._exceptions import StoreError
 from ..search import BM25_WEIGHTS
 from .fulltext import FulltextMixin
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 10
 
 
 def schema_sql() -> str:
@@ -92,6 +92,24 @@ def _migrate_to_7(db: sqlite_utils.Database) -> bool:
     return False
 
 
+def _migrate_to_10(db: sqlite_utils.Database) -> bool:
+    """-> 10: crawl_runs records every run that writes the archive: ``kind`` (crawl, backfill,
+    import, reextract) and a ``site_id`` that may be NULL (a run over several sites). SQLite
+    cannot drop a NOT NULL, so the table is rebuilt from schema.sql's definition; skipped when
+    it has ``kind`` already (idempotent: branches merge in any order)."""
+    columns = [row[1] for row in db.execute("PRAGMA table_info(crawl_runs)").fetchall()]
+    if "kind" in columns:
+        return False
+    [create] = [s for s in _statements(schema_sql()) if "TABLE IF NOT EXISTS crawl_runs " in s]
+    db.execute("DROP INDEX IF EXISTS crawl_runs_site")
+    db.execute("ALTER TABLE crawl_runs RENAME TO crawl_runs_before_10")
+    db.execute(create)
+    names = ", ".join(columns)
+    db.execute(f"INSERT INTO crawl_runs ({names}) SELECT {names} FROM crawl_runs_before_10")
+    db.execute("DROP TABLE crawl_runs_before_10")
+    return False
+
+
 #: version -> step bringing an archive of the previous version to it; returns whether the
 #: search index must be rebuilt. Run in one transaction, before schema.sql.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {
@@ -101,6 +119,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {
     5: _migrate_to_5,
     6: _migrate_to_6,
     7: _migrate_to_7,
+    10: _migrate_to_10,
 }
 
 
