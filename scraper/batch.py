@@ -72,6 +72,7 @@ def _records(
             continue
         chosen = profile or (profiles.for_url(url) if url else None)
         article = extract(html, url, chosen)
+        article.site = profiles.site_for(article.url, chosen)  # the site of its own URL
         if article.is_article:
             summary.articles += 1
         yield path, article.to_dict()

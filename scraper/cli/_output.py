@@ -122,6 +122,5 @@ def exit_codes_help() -> str:
     return (
         "\b\nMachine output, on every command that prints records:\n"
         "  --json (one array), --nl (one object a line), --csv, --tsv\n\n"
-        "\b\nExit codes, the same for every command:\n"
-        + rows
+        "\b\nExit codes, the same for every command:\n" + rows
     )

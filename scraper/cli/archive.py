@@ -195,6 +195,7 @@ def print_results(hits: list[dict[str, Any]]) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="File (default: stdout; Parquet only when stdout is not a terminal).",
 )
+@verbosity_options(log_file=False)
 def export(
     db_path: Path,
     fmt: str | None,
@@ -203,6 +204,8 @@ def export(
     revisions: bool,
     changed_since: str | None,
     output: Path | None,
+    verbose: int,
+    quiet: bool,
     **kw: Any,
 ) -> None:
     """Export articles in the record format, oldest first (streams: any archive size).
@@ -225,6 +228,7 @@ def export(
     """
     from .. import exporting
 
+    setup_logging(verbose, quiet)
     fmt = exporting.format_for(output, fmt)
     if fmt == "warc" and revisions:
         fail("--revisions exports records, not WARC (only the latest raw page is kept)")
@@ -235,7 +239,8 @@ def export(
             fail("--format warc needs -o FILE (e.g. pages.warc.gz)")
         with open_store(db_path, must_exist=True, reading=True) as store:
             count = export_warc(store, store.records(**_filters(kw)), output)
-        click.echo(f"{plural(count, 'page')} written to {output}", err=True)
+        if not quiet:
+            click.echo(f"{plural(count, 'page')} written to {output}", err=True)
         return
     if fmt == "parquet" and output is None and sys.stdout.isatty():
         fail("Parquet is binary and is not written to a terminal: use -o FILE or redirect stdout")
@@ -252,7 +257,7 @@ def export(
         count = exporting.export(records, fmt, target, fields=names, excel=excel, known=known)
         if output is None and fmt == "parquet":
             sys.stdout.buffer.flush()
-    if output:
+    if output and not quiet:
         what = plural(count, "revision" if revisions else "article")
         click.echo(f"{what} written to {output}", err=True)
 

@@ -16,7 +16,7 @@ from .. import audit as au
 from .._config import Settings, load_settings
 from .._exceptions import EXIT_OK, EXIT_PARTIAL
 from ..job import crawl as run_crawl
-from ._common import db_option, fail, open_store
+from ._common import db_option, fail, open_store, setup_logging, verbosity_options
 
 
 @click.command(short_help="Is the archive complete? Declared vs archived.")
@@ -52,6 +52,7 @@ from ._common import db_option, fail, open_store
     type=click.Path(dir_okay=False, path_type=Path),
     help="With --refresh: the crawl settings file (user agent, contact, pace) to use.",
 )
+@verbosity_options()
 def audit(
     db_path: Path,
     site: str | None,
@@ -61,6 +62,9 @@ def audit(
     refresh: bool,
     delay: float | None,
     config_file: Path | None,
+    verbose: int,
+    quiet: bool,
+    log_file: Path | None,
 ) -> None:
     """Is the archive complete? What each site declares (sitemaps, feeds, REST totals,
     section listings) against what the archive holds, per section and month: archived,
@@ -75,6 +79,7 @@ def audit(
       scraper audit --site sahara.ma --json
       scraper audit --missing-urls missing.txt || scraper crawl sahara.ma --urls missing.txt
     """
+    setup_logging(verbose, quiet, log_file)
     if refresh:
         settings = load_settings(config_file) if config_file else Settings()
         if delay is not None:

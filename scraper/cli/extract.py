@@ -70,6 +70,7 @@ def print_one(source: str, url: str | None, profile: profiles.Profile | None) ->
     if profile is None and url:
         profile = profiles.for_url(url)
     article = run_extract(html, url, profile)
+    article.site = profiles.site_for(article.url, profile)  # the site of the URL it reports
     click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
 
 
