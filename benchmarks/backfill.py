@@ -1,4 +1,4 @@
-"""Backfill throughput benchmark: a generated WARC set through ``scraper.backfill``.
+"""Backfill throughput benchmark: a generated WARC set through ``scraper.scale.backfill``.
 
 Generates a set of WARC files (gzip per record, written with the project's own
 :class:`scraper.warc.WarcWriter`) in a temporary folder: synthetic news articles from
@@ -54,7 +54,7 @@ sys.path.insert(0, str(HERE.parent))
 from synthetic_site import SiteSpec  # noqa: E402
 
 from scraper import extract  # noqa: E402
-from scraper.backfill import backfill  # noqa: E402
+from scraper.scale.backfill import backfill  # noqa: E402
 from scraper.warc import WarcWriter, warc_date  # noqa: E402
 
 HTML = [("Content-Type", "text/html; charset=utf-8"), ("Server", "bench")]
@@ -170,13 +170,14 @@ def baseline(records: int, hosts: int) -> dict[str, Any]:
 
 
 class ExtractTimer:
-    """Wraps the ``extract`` the backfill calls (``scraper.parse.extract``) to add up the CPU
+    """Wraps the ``extract`` the backfill calls (``scraper.crawler.parse.extract``) to add up
+    the CPU
     time spent inside it: the pure-extraction share of the very same run."""
 
     def __init__(self) -> None:
         import importlib
 
-        self.module = importlib.import_module("scraper.parse")
+        self.module = importlib.import_module("scraper.crawler.parse")
         self.inner = self.module.extract
         self.cpu = 0.0
 

@@ -1,7 +1,7 @@
 """Crawl throughput benchmark: the real crawler against a large synthetic site on loopback.
 
 Starts ``benchmarks/synthetic_site.py`` in a subprocess (its CPU does not count against the
-crawler), then crawls it with the project's own :class:`scraper.crawl.Crawler`,
+crawler), then crawls it with the project's own :class:`scraper.crawler.engine.Crawler`,
 :class:`scraper.fetch.Fetcher` and :class:`scraper.store.Store` into temporary archives, at
 two crawl sizes, and a plain sequential ``httpx`` loop over the same URLs as a baseline.
 Each measurement runs in a fresh Python process, because peak RSS (``ru_maxrss``) is a
@@ -153,14 +153,14 @@ def synthetic_profile(base_url: str) -> Any:
 
 async def crawl_child(args: argparse.Namespace) -> dict[str, Any]:
     from scraper import Settings
-    from scraper.crawl import Crawler, Site
+    from scraper.crawler.engine import Crawler, Site
     from scraper.fetch import Fetcher
-    from scraper.store import Store
+    from scraper.store import Frontier, Store
 
     # ``scraper.extract`` the attribute may be the function re-exported by the package, so
     # reach the modules themselves; parse.py imported the name, so patch it there too.
     extract_module = importlib.import_module("scraper.extract")
-    crawl_module = importlib.import_module("scraper.parse")
+    crawl_module = importlib.import_module("scraper.crawler.parse")
     timer = ExtractTimer(extract_module.extract)
     extract_module.extract = timer
     crawl_module.extract = timer
@@ -209,7 +209,7 @@ async def crawl_child(args: argparse.Namespace) -> dict[str, Any]:
     for crawler, store in zip(crawlers, stores, strict=True):
         site_id = getattr(crawler, "_site_id", None)  # no public accessor yet
         if site_id:
-            known += sum(store.frontier_counts(site_id).values())
+            known += sum(Frontier(store).counts(site_id).values())
         store.close()
     pages = sum(s.pages_fetched for s in summaries)
     return {

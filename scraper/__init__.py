@@ -26,11 +26,12 @@ from ._exceptions import (
     StoreError,
     UsageError,
 )
+from ._version import __version__
 from .article import Article, Link
+from .crawler.job import crawl
+from .crawler.summary import CrawlSummary
 from .extract import extract
-from .job import crawl
-from .store import Store as Archive
-from .summary import CrawlSummary
+from .store.archive import Archive
 
 __all__ = [
     "Archive",
@@ -47,7 +48,7 @@ __all__ = [
     "Settings",
     "StoreError",
     "UsageError",
+    "__version__",
     "crawl",
     "extract",
 ]
-__version__ = "0.1.0"

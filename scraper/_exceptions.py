@@ -12,7 +12,6 @@ one line that speaks of values, never of command-line flags. The CLI turns any o
     ├── ConfigError           a settings file or site profile is invalid
     │   └── ProfileError      unknown profile, or a profile file with a bad key or type
     ├── StoreError            the archive cannot be opened, read or written
-    │   ├── ArchiveReadOnly   a write was asked of an archive opened read-only
     │   └── ExportError       an export cannot be written
     ├── QueryError            a search query with a broken structure
     ├── HistoryError          an unknown revision label
@@ -69,10 +68,6 @@ class ProfileError(ConfigError):
 
 class StoreError(ScraperError):
     """The archive cannot be opened, read or written."""
-
-
-class ArchiveReadOnly(StoreError):
-    """A write was asked of an archive that can only be read."""
 
 
 class ExportError(StoreError):

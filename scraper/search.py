@@ -480,13 +480,13 @@ def index_columns(title: str | None, subtitle: str | None, body: str | None) -> 
 
 
 # ---------------------------------------------------------------------- SQL functions
-def _sql_match(text: str | None) -> str:
+def sql_match(text: str | None) -> str:
     """FTS5 expression for a user's query; a query with nothing to search matches nothing."""
     query = lenient(text or "")
     return query.match if query else '""'
 
 
-def _sql_snippet(text: str | None, query_text: str | None) -> str | None:
+def sql_snippet(text: str | None, query_text: str | None) -> str | None:
     query = lenient(query_text or "")
     if text is None:
         return None
@@ -504,7 +504,7 @@ def register_functions(conn: sqlite3.Connection, *, datasette: bool = False) -> 
     conn.create_function(
         "scraper_fold", 1, lambda t: None if t is None else fold(t), deterministic=True
     )
-    conn.create_function("scraper_match", 1, _sql_match, deterministic=True)
-    conn.create_function("scraper_snippet", 2, _sql_snippet, deterministic=True)
+    conn.create_function("scraper_match", 1, sql_match, deterministic=True)
+    conn.create_function("scraper_snippet", 2, sql_snippet, deterministic=True)
     if datasette:
-        conn.create_function("escape_fts", 1, _sql_match, deterministic=True)
+        conn.create_function("escape_fts", 1, sql_match, deterministic=True)

@@ -15,7 +15,7 @@ holds folded, light-stemmed words, and so must the query.
 
 from __future__ import annotations
 
-from .search import _sql_match, _sql_snippet
+from .search import sql_match, sql_snippet
 from .text import fold
 
 __all__ = ["scraper_fold", "scraper_match", "scraper_snippet"]
@@ -30,9 +30,9 @@ def scraper_fold(text: str | None) -> str | None:
 def scraper_match(query: str | None) -> str:
     """A user's query (``scraper search`` syntax) as an FTS5 expression for
     ``articles_fts MATCH``; a query with nothing to search matches nothing."""
-    return _sql_match(query)
+    return sql_match(query)
 
 
 def scraper_snippet(text: str | None, query: str | None) -> str | None:
     """About 24 words of ``text`` around the query's hits, each in [brackets]."""
-    return _sql_snippet(text, query)
+    return sql_snippet(text, query)

@@ -72,12 +72,6 @@ def navigable(href: str | None) -> bool:
     return bool(href) and not str(href).lower().startswith(NOT_NAVIGABLE)
 
 
-def same_site(url: str, hosts: set[str]) -> bool:
-    """True when ``url``'s host is one of ``hosts`` (``www.`` ignored)."""
-    host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
-    return host in {h.lower().removeprefix("www.") for h in hosts}
-
-
 def same_page(a: str | None, b: str | None) -> bool:
     """True when two URLs name the same page as far as a site's own redirects go: equal but
     for the scheme, a leading ``www.`` and a trailing slash (after :func:`canonical`)."""
@@ -111,14 +105,6 @@ def page_variants(url: str) -> list[str]:
         for p in paths
     ]
     return list(dict.fromkeys(out))
-
-
-def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
-
-
-def is_http(url: str) -> bool:
-    return urlsplit(url).scheme in ("http", "https")
 
 
 def display(url: str) -> str:

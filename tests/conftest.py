@@ -10,7 +10,7 @@ import pytest
 
 import scraper
 from scraper import Settings
-from scraper.crawl import CrawlSummary
+from scraper.crawler.summary import CrawlSummary
 from scraper.mirror import MirrorServer, default_site, site_root
 from scraper.store import Store
 

@@ -13,8 +13,8 @@ from urllib.parse import unquote
 import pytest
 from click.testing import CliRunner
 
-from scraper import demo as demo_mod
 from scraper.cli import main
+from scraper.mirror import demo as demo_mod
 from scraper.store import REVISION_FIELDS, Store
 
 pd = pytest.importorskip("pandas")

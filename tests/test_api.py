@@ -125,7 +125,7 @@ def test_a_profile_file_with_a_typo_names_the_file_and_the_key(tmp_path: Path) -
     path.write_text('base_url = "https://ex.org/"\nhosts = ["ex.org"]\n[article]\nbody = ".post"\n')
     profile = profiles.load(str(path))
     assert profile.name == "mysite" and profile.selector("article", "body") == ".post"
-    assert scraper.crawl.__module__ == "scraper.job"  # the function, not a module
+    assert scraper.crawl.__module__ == "scraper.crawler.job"  # the function, not a module
 
 
 def test_every_error_class_is_a_scraper_error() -> None:
@@ -133,7 +133,10 @@ def test_every_error_class_is_a_scraper_error() -> None:
     errors = [c for c in classes if issubclass(c, Exception)]
     assert len(errors) >= 12
     assert all(issubclass(c, scraper.ScraperError) for c in errors)
-    from scraper import exporting, fetch, history, lock, profiles, search, serve, store
+    from scraper import fetch, profiles, search, store
+    from scraper.report import exporting, history
+    from scraper.store import lock
+    from scraper.web import serve
 
     for module in (exporting, fetch, history, lock, profiles, search, serve, store):
         for _, cls in inspect.getmembers(module, inspect.isclass):

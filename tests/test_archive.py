@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scraper import exporting
 from scraper import store as store_module
 from scraper.article import Article, Link
 from scraper.cli import main
 from scraper.extract import extract
-from scraper.reextract import reextract
-from scraper.store import SCHEMA_VERSION, FrontierEntry, PageRecord, Store, StoreError
+from scraper.report import exporting
+from scraper.scale.reextract import reextract
+from scraper.store import SCHEMA_VERSION, Frontier, FrontierEntry, PageRecord, Store, StoreError
 
 ROOT = Path(__file__).resolve().parents[1]
 V1_FIXTURE = Path(__file__).parent / "fixtures" / "archive_v1.sql"
@@ -102,7 +102,7 @@ def test_an_archive_of_schema_1_is_migrated_with_its_data(tmp_path: Path) -> Non
         assert [v["revision"] for v in versions] == [1, 2]
         assert versions[0]["title"].startswith("تَدْشِينُ")
         assert s.page_html("https://news.example/ar/economy/").startswith(b"<html>")
-        assert s.frontier_state("https://news.example/ar/") == "done"
+        assert Frontier(s).state("https://news.example/ar/") == "done"
         # the search index was rebuilt with the new analyzer: clitics now match
         assert [h["url"] for h in s.search("اقتصاد")] == [ar["url"]]
         assert [h["url"] for h in s.search("المدرسة")] == [ar["url"]]
@@ -137,10 +137,10 @@ def test_an_archive_of_schema_2_is_migrated_with_its_data(tmp_path: Path) -> Non
         assert record["date_source"] == "jsonld" and record["authors"] == ["سهام"]
         assert [h["url"] for h in s.search("المدرسة")] == [economy]
         assert s.page_html(economy) == b"<html><body>economy</body></html>"
-        assert s.frontier_state(economy) == "done"
+        assert Frontier(s).state(economy) == "done"
         rows = s.db.execute("SELECT url, lastmod, listed_published, listed_source FROM frontier")
         assert {r[0]: r[1:] for r in rows}[economy] == ("2025-11-25T09:15:00+00:00", None, None)
-        [claimed] = s.frontier_claim(1, 5)
+        [claimed] = Frontier(s).claim(1, 5)
         assert claimed.url == pending
         assert [getattr(claimed, c) for c in LISTED_COLUMNS] == [None] * 4
         # the REST API lists a URL the old archive knew: its dates are kept
@@ -148,7 +148,7 @@ def test_an_archive_of_schema_2_is_migrated_with_its_data(tmp_path: Path) -> Non
             economy, "article", 30, 1, listed_published="2025-11-25T10:15:00+01:00",
             listed_raw='{"date": "2025-11-25T10:15:00"}', listed_source="rest",
         )  # fmt: skip
-        assert s.frontier_add(1, [listed]) == 0
+        assert Frontier(s).add(1, [listed]) == 0
         row = s.db.execute(
             "SELECT listed_published, listed_source FROM frontier WHERE url = ?", [economy]
         ).fetchone()
@@ -163,8 +163,10 @@ def test_a_failed_migration_to_3_leaves_the_archive_at_2(
 ) -> None:
     path = load_v1(tmp_path, V2_FIXTURE)
 
+    step = store_module.MIGRATIONS[3]
+
     def broken(db: object) -> bool:
-        store_module._migrate_to_3(db)  # adds the columns...
+        step(db)  # type: ignore[arg-type]  # adds the columns...
         raise sqlite3.OperationalError("disk on fire")  # ...then fails
 
     monkeypatch.setitem(store_module.MIGRATIONS, 3, broken)
@@ -182,8 +184,10 @@ def test_a_failed_migration_leaves_the_old_archive_untouched(
 ) -> None:
     path = load_v1(tmp_path)
 
+    step = store_module.MIGRATIONS[2]
+
     def broken(db: object) -> bool:
-        store_module._migrate_to_2(db)  # drops the old search index...
+        step(db)  # type: ignore[arg-type]  # drops the old search index...
         raise sqlite3.OperationalError("disk on fire")  # ...then fails
 
     monkeypatch.setitem(store_module.MIGRATIONS, 2, broken)
@@ -485,7 +489,7 @@ def test_export_errors_are_one_line(
     def missing() -> None:
         raise exporting.ExportError("Parquet export needs pyarrow: pip install 'scraper[parquet]'")
 
-    monkeypatch.setattr(exporting, "_pyarrow", missing)
+    monkeypatch.setattr(exporting, "load_pyarrow", missing)
     out = tmp_path / "x.parquet"
     result = run("export", "--db", archive, "--format", "parquet", "-o", out)
     assert result.exit_code == 2 and result.output.count("\n") == 1

@@ -21,11 +21,11 @@ import pytest
 from click.testing import CliRunner
 
 from scraper.cli import main
-from scraper.gaps import unusual_gaps
 from scraper.mirror import MirrorServer, default_site
 from scraper.mirror.server import Response
 from scraper.mirror.site import Site
-from scraper.store import FrontierEntry, PageKind, Store
+from scraper.report.gaps import unusual_gaps
+from scraper.store import Frontier, FrontierEntry, PageKind, Store
 from scraper.urls import canonical
 from tests.conftest import crawl_mirror
 
@@ -134,7 +134,7 @@ def test_the_reading_room_shows_the_audit(tmp_path: Path) -> None:
     """``/-/audit`` in ``scraper serve``: the CLI's report, and its JSON, in the browser."""
     import asyncio
 
-    from scraper.serve import make_app
+    from scraper.web.serve import make_app
 
     db = tmp_path / "archive.db"
     with MirrorServer(default_site()) as server:
@@ -246,7 +246,7 @@ def test_urls_a_trap_bound_cut_are_missing_with_the_bound_named(tmp_path: Path) 
     assert all(m["reason"].startswith("cut by the trap bound max_query_variants") for m in cut)
     # Offered again (a later crawl, a higher bound), they are queued, not left skipped.
     with Store(db) as store:
-        again = store.frontier_add(
+        again = Frontier(store).add(
             store.ensure_site(report["sites"][0]["site"], base),
             [FrontierEntry(m["url"], PageKind.ARTICLE, 30) for m in cut],
         )

@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from scraper._exceptions import ProfileError, UsageError
-from scraper.backfill import backfill
 from scraper.cli import main
-from scraper.reextract import reextract
+from scraper.scale.backfill import backfill
+from scraper.scale.reextract import reextract
 from scraper.store import Store
 
 from .warc_samples import many_articles, mixed_warc
@@ -161,7 +161,7 @@ def test_a_backfill_killed_with_sigkill_resumes_to_the_same_archive(tmp_path: Pa
 
     db = tmp_path / "killed.db"
     code = (
-        "import sys; from scraper.backfill import backfill; "
+        "import sys; from scraper.scale.backfill import backfill; "
         f"backfill(sys.argv[1:], {str(db)!r}, shard_size=20_000)"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -211,7 +211,7 @@ def test_a_shard_written_at_once_is_the_archive_one_capture_at_a_time_gives(
 ) -> None:
     """Store.save_captures (new articles a table at a time) against save_capture per capture:
     the same rows, ids and search index, revisions and identical recaptures included."""
-    from scraper.backfill import BackfillOptions, plan_shards, process_shard
+    from scraper.scale.backfill import BackfillOptions, plan_shards, process_shard
 
     path = mixed_warc(tmp_path, truncate=False)
     [shard] = plan_shards({str(path): 0}, 10**9)

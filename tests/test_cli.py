@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scraper import demo as demo_mod
 from scraper.cli import main
-from scraper.crawl import CrawlSummary
+from scraper.crawler.summary import CrawlSummary
 from scraper.mirror import MirrorServer
+from scraper.mirror import demo as demo_mod
 from tests.faultserver import FaultServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +44,7 @@ def run(*args: object, timeout: float = 120, **kw: object) -> subprocess.Complet
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh demo archive (the mirror crawled through :func:`scraper.demo.run_demo`)."""
+    """A fresh demo archive (the mirror crawled through :func:`scraper.mirror.demo.run_demo`)."""
     db = tmp_path_factory.mktemp("demo") / "archive.db"
     result = demo_mod.run_demo(db, port=0)
     assert [s.status for s in result.summaries] == ["ok", "ok"]
@@ -334,7 +334,7 @@ def test_parquet_dates_are_utc_timestamps_with_the_local_offset_apart(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from scraper import exporting
+    from scraper.report import exporting
 
     out = tmp_path / "a.parquet"
     assert cli("export", "--db", demo_db, "-o", out).exit_code == 0
@@ -349,7 +349,7 @@ def test_parquet_dates_are_utc_timestamps_with_the_local_offset_apart(
 
 
 def test_csv_for_excel_starts_with_a_byte_order_mark(demo_db: Path, tmp_path: Path) -> None:
-    from scraper import exporting
+    from scraper.report import exporting
 
     out = tmp_path / "excel.csv"
     assert cli("export", "--db", demo_db, "-o", out, "--excel").exit_code == 0
@@ -549,8 +549,8 @@ def test_export_changed_since_a_run_or_a_date(demo_db: Path) -> None:
 
 
 def test_json_prints_an_object_when_no_crawl_could_start(tmp_path: Path) -> None:
-    from scraper.lock import ArchiveLock
     from scraper.store import Store
+    from scraper.store.lock import ArchiveLock
 
     db = tmp_path / "a.db"
     Store(db).close()
@@ -589,7 +589,7 @@ def test_every_command_has_one_error_style(demo_db: Path, args: list[str]) -> No
 def test_the_reading_room_says_which_sites_there_are_too(demo_db: Path) -> None:
     import asyncio
 
-    from scraper.serve import make_app
+    from scraper.web.serve import make_app
 
     async def go() -> list[object]:
         datasette = make_app(demo_db)

@@ -20,10 +20,10 @@ from urllib.parse import unquote
 import pytest
 
 from scraper.cli.crawl import report
-from scraper.lock import ArchiveLock
 from scraper.mirror import MirrorServer, default_site
 from scraper.mirror.server import Response, Router
 from scraper.store import Store
+from scraper.store.lock import ArchiveLock
 
 from .conftest import crawl_mirror
 from .faultserver import (
@@ -283,7 +283,7 @@ def test_lock_is_released_when_the_holder_is_killed(tmp_path):
     Store(db).close()
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys,time; from scraper.lock import ArchiveLock\n"
+         "import sys,time; from scraper.store.lock import ArchiveLock\n"
          f"with ArchiveLock({str(db)!r}):\n print('held', flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip

@@ -119,7 +119,7 @@ def test_two_sites_crawled_at_once_share_one_fetcher_and_one_processing_thread(t
     from concurrent.futures import ThreadPoolExecutor
 
     from scraper import Settings, profiles
-    from scraper.crawl import Crawler, Site
+    from scraper.crawler.engine import Crawler, Site
     from scraper.fetch import Fetcher
     from scraper.mirror import MirrorServer, default_site
 

@@ -176,7 +176,7 @@ def test_lang_option_limits_the_crawl_to_those_editions(mirror, truth, tmp_path)
 
 
 def test_targets_resolve_to_a_profile_and_a_base_url():
-    from scraper.job import resolve_site
+    from scraper.crawler.job import resolve_site
 
     real = resolve_site("sahara.ma", None)
     assert real.base_url == "https://sahara.ma/ar/" and real.profile.name == "sahara.ma"

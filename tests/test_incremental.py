@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from scraper.feeds import parse_sitemap
+from scraper.discover.feeds import parse_sitemap
 from scraper.mirror import MirrorServer, default_site
 from scraper.store import Store
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scraper.backfill import backfill
 from scraper.cli import main
-from scraper.exporting import read_parquet
-from scraper.merge import import_into
+from scraper.report.exporting import read_parquet
+from scraper.scale.backfill import backfill
+from scraper.scale.merge import import_into
 from scraper.store import Store
 from scraper.warc import Capture, read_warc
 

@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from scraper import demo as demo_mod
 from scraper._exceptions import EXIT_CODES
 from scraper.cli import main
 from scraper.mirror import MirrorServer
+from scraper.mirror import demo as demo_mod
 from scraper.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -291,7 +291,7 @@ def test_an_unknown_article_is_bad_input_like_any_other(demo_db: Path) -> None:
 
 
 def test_backfill_takes_the_one_date_grammar() -> None:
-    from scraper.backfill import make_options
+    from scraper.scale.backfill import make_options
 
     options = make_options(None, None, "2025", "2025-11")
     assert (options.since, options.until) == ("2025-01-01", "2025-11-30")
@@ -302,7 +302,7 @@ def test_backfill_takes_the_one_date_grammar() -> None:
 def test_plural_counts_and_the_axis_names_every_month(demo_db: Path, tmp_path: Path) -> None:
     from datetime import date, timedelta
 
-    from scraper.stats import _axis
+    from scraper.report.stats import _axis
 
     one = cli("export", "--db", demo_db, "--fields", "id", "--since", "2025-11-25",
               "--until", "2025-11-25", "--lang", "fr", "-o", tmp_path / "one.csv")  # fmt: skip

@@ -33,7 +33,7 @@ from scraper.urls import canonical, display
 
 pytest.importorskip("datasette", reason="Datasette (the datasette extra) is not installed")
 
-from scraper.serve import make_app
+from scraper.web.serve import make_app
 from tests.test_serve_browser import CHROMIUM, Browser, server_process
 
 TZ = timezone(timedelta(hours=1))
@@ -321,7 +321,7 @@ def test_stats_plot_draws_the_days_and_marks_the_gap(archive: Path) -> None:
 def test_plot_puts_several_days_in_a_column_when_the_span_is_wide() -> None:
     from datetime import date
 
-    from scraper import stats
+    from scraper.report import stats
 
     days = [date(2025, 1, 1) + timedelta(days=i) for i in range(120)]
     rows = [

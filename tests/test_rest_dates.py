@@ -12,14 +12,14 @@ from urllib.parse import urlsplit
 import pytest
 
 from scraper.article import Article
-from scraper.crawl import Site
+from scraper.crawler.parse import listed_dates, parse_article
+from scraper.crawler.summary import Site
+from scraper.discover.feeds import parse_feed, parse_rest_posts, parse_sitemap, rest_date
 from scraper.extract.listed import ListedDates, with_listed_dates
-from scraper.feeds import parse_feed, parse_rest_posts, parse_sitemap, rest_date
 from scraper.fetch import FetchResult
 from scraper.mirror import MirrorServer, default_site
 from scraper.mirror.server import Response
 from scraper.mirror.site import to_aware
-from scraper.parse import listed_dates, parse_article
 from scraper.store import Claim, PageKind, Store, content_hash
 from scraper.urls import canonical, same_page
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scraper.backfill import backfill
 from scraper.cli import main
+from scraper.scale.backfill import backfill
 
 from .test_backfill import archive_state
 from .warc_samples import many_articles, mixed_warc

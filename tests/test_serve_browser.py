@@ -32,7 +32,7 @@ from scraper.store import Store
 
 pytest.importorskip("datasette", reason="Datasette (the datasette extra) is not installed")
 
-from scraper.serve import make_app, metadata
+from scraper.web.serve import make_app, metadata
 
 CHROMIUM = Path("/usr/bin/chromium")
 TZ = timezone(timedelta(hours=1))

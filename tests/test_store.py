@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from scraper.article import Article, Link
-from scraper.store import FrontierEntry, PageRecord, Store, StoreError
+from scraper.store import Frontier, FrontierEntry, PageRecord, Store, StoreError
 
 TZ = timezone(timedelta(hours=1))
 
@@ -97,15 +97,15 @@ def test_frontier_claims_in_priority_order_and_recovers_after_a_crash(store):
         FrontierEntry("https://news.example/a", "article", 30),
         FrontierEntry("https://news.example/", "home", 0),
     ]
-    assert store.frontier_add(site, entries) == 2
-    assert store.frontier_add(site, entries) == 0
-    assert [r.url for r in store.frontier_claim(site, 5)] == [
+    assert Frontier(store).add(site, entries) == 2
+    assert Frontier(store).add(site, entries) == 0
+    assert [r.url for r in Frontier(store).claim(site, 5)] == [
         "https://news.example/",
         "https://news.example/a",
     ]
-    assert store.frontier_claim(site, 5) == []
-    assert store.frontier_requeue(site, states=("active",)) == 2
-    assert len(store.frontier_claim(site, 5)) == 2
+    assert Frontier(store).claim(site, 5) == []
+    assert Frontier(store).requeue(site, states=("active",)) == 2
+    assert len(Frontier(store).claim(site, 5)) == 2
 
 
 LISTED = ("listed_published", "listed_modified", "listed_raw", "listed_source")
@@ -120,7 +120,7 @@ def test_frontier_keeps_the_rest_dates_of_urls_it_knew_already(store):
     site = store.ensure_site("news.example", "https://news.example/")
     url, other = "https://news.example/ar/a/", "https://news.example/ar/b/"
     # 1. found on a listing page first: no dates
-    assert store.frontier_add(site, [FrontierEntry(url, "article", 30, 1)]) == 1
+    assert Frontier(store).add(site, [FrontierEntry(url, "article", 30, 1)]) == 1
     assert listed_of(store, url) == (None, None, None, None, "pending", "article")
     # 2. then listed by the REST API, together with a new URL: only the new one counts
     rest = dict(
@@ -130,7 +130,7 @@ def test_frontier_keeps_the_rest_dates_of_urls_it_knew_already(store):
         listed_source="rest",
     )
     entries = [FrontierEntry(u, "article", 30, 1, "rest page", **rest) for u in (url, other)]
-    assert store.frontier_add(site, entries) == 1
+    assert Frontier(store).add(site, entries) == 1
     for u in (url, other):
         assert listed_of(store, u)[:4] == tuple(rest.values())
     assert listed_of(store, url)[4:] == ("pending", "article")  # nothing else changed
@@ -138,7 +138,7 @@ def test_frontier_keeps_the_rest_dates_of_urls_it_knew_already(store):
     newer = FrontierEntry(
         url, "article", 30, 1, listed_modified="2025-11-26T08:00:00+01:00", listed_source="rest"
     )
-    assert store.frontier_add(site, [newer]) == 0
+    assert Frontier(store).add(site, [newer]) == 0
     assert listed_of(store, url)[:4] == (
         rest["listed_published"],
         "2025-11-26T08:00:00+01:00",
@@ -147,17 +147,17 @@ def test_frontier_keeps_the_rest_dates_of_urls_it_knew_already(store):
     )
     # 4. a sitemap or a link naming it again changes nothing
     before = listed_of(store, url)
-    assert store.frontier_add(site, [FrontierEntry(url, "link", 40, 2)]) == 0
+    assert Frontier(store).add(site, [FrontierEntry(url, "link", 40, 2)]) == 0
     assert listed_of(store, url) == before
     # 5. claimed: the dates come with the entry
-    claimed = {r.url: r for r in store.frontier_claim(site, 5)}
+    claimed = {r.url: r for r in Frontier(store).claim(site, 5)}
     assert {k: getattr(claimed[url], k) for k in LISTED} == dict(
         zip(LISTED, before[:4], strict=True)
     )
     # 6. a revisit (listing and REST pages) still counts what it requeued, and records dates
-    store.frontier_finish(url, "done")
+    Frontier(store).finish(url, "done")
     again = FrontierEntry(url, "article", 30, 1, listed_published="2025-11-25T10:16:00+01:00")
-    assert store.frontier_add(site, [again], revisit=True) == 1
+    assert Frontier(store).add(site, [again], revisit=True) == 1
     assert listed_of(store, url)[0] == "2025-11-25T10:16:00+01:00"
     assert listed_of(store, url)[4] == "pending"
 

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 from scraper.article import RECORD_FIELDS, Article, Link, build_record
-from scraper.crawl import ARTICLE_KINDS, LISTING_KINDS, SOURCE_KINDS
-from scraper.parse import PRIORITY
-from scraper.revisit import reread_listed
+from scraper.crawler.engine import ARTICLE_KINDS, LISTING_KINDS, SOURCE_KINDS
+from scraper.crawler.parse import PRIORITY
+from scraper.crawler.revisit import reread_listed
 from scraper.store import (
     CLAIM_COLUMNS,
     Claim,
+    Frontier,
     FrontierEntry,
     Known,
     PageKind,
@@ -73,8 +74,8 @@ def test_a_claim_carries_what_the_entry_queued(store: Store) -> None:
         listed_raw='{"date": "2025-11-25T10:15:00"}',
         listed_source="rest",
     )
-    store.frontier_add(site, [entry])
-    [claim] = store.frontier_claim(site, 5)
+    Frontier(store).add(site, [entry])
+    [claim] = Frontier(store).claim(site, 5)
     assert isinstance(claim, Claim) and claim.kind is PageKind.ARTICLE
     expected = {f.name: getattr(entry, f.name) for f in fields(entry) if f.name != "priority"}
     assert {name: getattr(claim, name) for name in expected} == expected
@@ -88,8 +89,8 @@ def test_a_claim_carries_what_the_entry_queued(store: Store) -> None:
     assert set(CLAIM_COLUMNS) <= columns
     assert set(CLAIM_COLUMNS) == {f.name for f in fields(Claim)} - {"etag", "last_modified"}
     # claimed again after a crash: one attempt counted
-    store.frontier_requeue(site, states=("active",))
-    assert store.frontier_claim(site, 5)[0].attempts == 1
+    Frontier(store).requeue(site, states=("active",))
+    assert Frontier(store).claim(site, 5)[0].attempts == 1
 
 
 def test_the_archive_and_extraction_build_the_same_record(store: Store) -> None:
@@ -151,8 +152,8 @@ def test_the_store_applies_the_reread_rule_it_is_given(store: Store) -> None:
     site = store.ensure_site("news.example", "https://news.example/")
     url = "https://news.example/ar/a/"
     store.save_article(site, sample(url=url))
-    store.frontier_add(site, [FrontierEntry(url, PageKind.ARTICLE, 30, 1)])
-    store.frontier_finish(url, "done")
+    Frontier(store).add(site, [FrontierEntry(url, PageKind.ARTICLE, 30, 1)])
+    Frontier(store).finish(url, "done")
     listed = FrontierEntry(url, PageKind.ARTICLE, 30, 1, listed_published="2025-11-25")
     seen: list[Known] = []
 
@@ -160,12 +161,12 @@ def test_the_store_applies_the_reread_rule_it_is_given(store: Store) -> None:
         seen.append(known)
         return True
 
-    assert store.frontier_add(site, [listed]) == 0  # without a rule: dates recorded only
-    assert store.frontier_state(url) == "done"
+    assert Frontier(store).add(site, [listed]) == 0  # without a rule: dates recorded only
+    assert Frontier(store).state(url) == "done"
     listed = replace(listed, listed_published="2025-11-26")
-    assert store.frontier_add(site, [listed], reread=rule) == 0  # requeued is not queued
+    assert Frontier(store).add(site, [listed], reread=rule) == 0  # requeued is not queued
     (known,) = seen
     assert (known.url, known.state, known.listed_published) == (url, "done", "2025-11-25")
     assert (known.archived, known.date_source) == (True, "jsonld")
     assert known.fetched_at is not None  # what the lastmod rule compares with
-    assert store.frontier_state(url) == "pending"
+    assert Frontier(store).state(url) == "pending"

@@ -169,8 +169,8 @@ def test_paths_folders_and_globs(tmp_path: Path) -> None:
 def test_backfilling_the_crawl_warcs_gives_the_crawled_articles(
     warc_crawl: dict, tmp_path: Path
 ) -> None:
-    from scraper.backfill import backfill
-    from scraper.reextract import reextract
+    from scraper.scale.backfill import backfill
+    from scraper.scale.reextract import reextract
     from scraper.store import Store
 
     db = tmp_path / "backfill.db"
@@ -252,7 +252,7 @@ def test_a_raw_chunked_gzipped_payload_is_decoded(tmp_path: Path) -> None:
     ]
     assert isinstance(capture, Capture) and capture.payload == html
 
-    from scraper.backfill import backfill
+    from scraper.scale.backfill import backfill
 
     summary = backfill(writer.files, tmp_path / "a.db")
     assert summary.new == 1 and summary.problems == {}

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
 
@@ -56,24 +55,6 @@ def filter_options(f: Callable[..., Any]) -> Callable[..., Any]:
 def _filters(kw: dict[str, Any]) -> dict[str, Any]:
     keys = ("site", "language", "category", "tag", "since", "until")
     return {k: kw.get(k) for k in keys}
-
-
-@contextmanager
-def _output(path: Path | None) -> Iterator[TextIO]:
-    """A text stream for ``-o FILE`` (or stdout); the file is removed if writing fails."""
-    if path is None:
-        yield sys.stdout
-        return
-    try:
-        stream = path.open("w", encoding="utf-8", newline="")
-    except OSError as exc:
-        fail(f"cannot write {path}: {exc.strerror}")
-    try:
-        with stream:
-            yield stream
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
 
 
 def check_run_or_day(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -226,14 +207,14 @@ def export(
       scraper export --changed-since 12 -o new.jsonl.gz  # after crawl run 12
       scraper export --revisions -o history.csv
     """
-    from .. import exporting
+    from ..report import exporting
 
     setup_logging(verbose, quiet)
     fmt = exporting.format_for(output, fmt)
     if fmt == "warc" and revisions:
         fail("--revisions exports records, not WARC (only the latest raw page is kept)")
     if fmt == "warc":
-        from ..warc.export import export_warc
+        from ..report.warc_export import export_warc
 
         if output is None:
             fail("--format warc needs -o FILE (e.g. pages.warc.gz)")
@@ -282,7 +263,7 @@ def history(key: str, db_path: Path, diff_pair: tuple[str, str] | None, fmt: str
       scraper history https://sahara.ma/ar/some-story/
       scraper history 42 --diff 1 current
     """
-    from .. import history as hist
+    from ..report import history as hist
 
     with open_store(db_path, must_exist=True, reading=True) as store:
         record = store.record(article_key(key))
@@ -331,7 +312,7 @@ def reextract(
     Articles whose content changed get a new revision (see 'scraper history'); fields outside
     the content (authors, image, links) are updated in place; the rest is left untouched.
     """
-    from ..reextract import reextract_archive
+    from ..scale.reextract import reextract_archive
 
     setup_logging(verbose, quiet, log_file)
     if not db_path.exists():
@@ -384,7 +365,7 @@ def stats(
     once, in its main section, as in the Datasette facet 'section'.
     With --plot: articles per day per section as a chart (--json: its numbers, one object).
     --json, --nl, --csv, --tsv: one record per site, language and section."""
-    from .. import stats as st
+    from ..report import stats as st
 
     fmt = chosen_format(fmt)
     if plot and fmt not in ("table", "json"):
@@ -404,8 +385,8 @@ def stats(
 def _plot(db_path: Path, filters: Filters, min_gap: int, fmt: str) -> None:
     import shutil
 
-    from .. import stats as st
-    from ..store.reading import day_timeline
+    from ..report import stats as st
+    from ..report.stats import day_timeline
 
     with open_store(db_path, must_exist=True, reading=True) as store:
         tl = day_timeline(store, filters, min_gap=min_gap)
@@ -491,8 +472,8 @@ def serve(db_path: Path, host: str, port: int) -> None:
     scraper_snippet() are available in queries. See docs/reading-room.md.
     A port in use: one line and exit 5.
     """
-    from ..serve import check_address
-    from ..serve import serve as run
+    from ..web.serve import check_address
+    from ..web.serve import serve as run
 
     if not db_path.exists():
         fail(f"no archive at {db_path} (run 'scraper crawl' or 'scraper demo' first)")

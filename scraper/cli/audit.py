@@ -1,4 +1,4 @@
-"""``scraper audit``: a thin wrapper over :func:`scraper.audit.audit`.
+"""``scraper audit``: a thin wrapper over :func:`scraper.report.audit.audit`.
 
 Offline by default (what crawls recorded); ``--refresh`` first re-reads what each site
 declares, with the crawl's politeness, through :func:`scraper.crawl`.
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import click
 
-from .. import audit as au
 from .._config import Settings, load_settings
 from .._exceptions import EXIT_OK, EXIT_PARTIAL
-from ..job import crawl as run_crawl
+from ..crawler.job import crawl as run_crawl
+from ..report import audit as au
 from ._common import db_option, fail, open_store, setup_logging, verbosity_options
 
 

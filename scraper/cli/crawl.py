@@ -17,8 +17,8 @@ from typing import Any, TextIO
 import click
 
 from .._exceptions import EXIT_BLOCKED, EXIT_OK, EXIT_PARTIAL, ScraperError
-from ..job import crawl as run_crawl
-from ..summary import CrawlSummary, Progress
+from ..crawler.job import crawl as run_crawl
+from ..crawler.summary import CrawlSummary, Progress
 from ..urls import display
 from ._common import (
     EXIT_INTERRUPTED,
@@ -221,7 +221,7 @@ def demo(db_path: Path, port: int) -> None:
     crawl it corrects one article and a second crawl records the revision. Running the demo
     again adds nothing twice.
     """
-    from .. import demo as dm
+    from ..mirror import demo as dm
     from .archive import print_hits
 
     setup_logging(0, False)

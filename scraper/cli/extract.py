@@ -9,10 +9,13 @@ from pathlib import Path
 
 import click
 
-from .. import profiles
 from .._exceptions import EXIT_PARTIAL, FetchError
 from ..extract import extract as run_extract
 from ..fetch import Fetcher
+from ..profiles import Profile, site_for
+from ..profiles import available as available_profiles
+from ..profiles import for_url as profile_for_url
+from ..profiles import load as load_profile
 from ._common import fail
 
 
@@ -36,9 +39,9 @@ def extract_cmd(
       scraper extract page.html --url https://sahara.ma/ar/some-story/
       scraper extract --input-dir saved-pages/ > records.jsonl
     """
-    from ..batch import extract_files, input_files
+    from ..scale.batch import extract_files, input_files
 
-    profile = profiles.load(profile_name) if profile_name else None
+    profile = load_profile(profile_name) if profile_name else None
     if input_dir is None and len(sources) == 1:
         print_one(sources[0], url, profile)
         return
@@ -56,7 +59,7 @@ def extract_cmd(
         sys.exit(EXIT_PARTIAL)
 
 
-def print_one(source: str, url: str | None, profile: profiles.Profile | None) -> None:
+def print_one(source: str, url: str | None, profile: Profile | None) -> None:
     """One page's record as indented JSON."""
     if source == "-":
         html: bytes = sys.stdin.buffer.read()
@@ -68,9 +71,9 @@ def print_one(source: str, url: str | None, profile: profiles.Profile | None) ->
         except OSError as exc:
             fail(f"cannot read {source}: {exc.strerror}")
     if profile is None and url:
-        profile = profiles.for_url(url)
+        profile = profile_for_url(url)
     article = run_extract(html, url, profile)
-    article.site = profiles.site_for(article.url, profile)  # the site of the URL it reports
+    article.site = site_for(article.url, profile)  # the site of the URL it reports
     click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
 
 
@@ -90,6 +93,6 @@ def fetch_one(url: str) -> bytes:
 @click.command("profiles", short_help="List the bundled site profiles.")
 def list_profiles() -> None:
     """List the bundled site profiles."""
-    for name in profiles.available():
-        p = profiles.load(name)
+    for name in available_profiles():
+        p = load_profile(name)
         click.echo(f"{p.name:<16} {p.base_url:<28} {p.timezone or '-':<20} {','.join(p.languages)}")

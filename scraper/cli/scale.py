@@ -1,8 +1,8 @@
 """Commands for web-archive scale: ``backfill`` (WARC files into the archive) and ``import``
 (Parquet output or another archive into the archive).
 
-Each is a thin wrapper over one library function (:func:`scraper.backfill.backfill`,
-:func:`scraper.merge.import_into`). Like every command, an error the user can cause prints
+Each is a thin wrapper over one library function (:func:`scraper.scale.backfill.backfill`,
+:func:`scraper.scale.merge.import_into`). Like every command, an error the user can cause prints
 one line on stderr and exits 2 (3 when the archive is locked); exit 1 means some records
 could not be read.
 """
@@ -113,7 +113,7 @@ def backfill_command(
       scraper backfill crawl-data/*.warc.gz --db news.db
       scraper backfill warcs/ --host sahara.ma --since 2024-01-01 --engine dask --workers 8
     """
-    from ..backfill import backfill
+    from ..scale.backfill import backfill
 
     setup_logging(verbose, quiet, log_file)
     if shard_size <= 0:
@@ -173,7 +173,7 @@ def import_command(
       scraper import parquet-out/ --db news.db
       scraper import machine2/archive.db --db news.db
     """
-    from ..merge import import_into
+    from ..scale.merge import import_into
 
     setup_logging(verbose, quiet, log_file)
     summary = import_into(source, db_path)

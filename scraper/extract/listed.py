@@ -1,7 +1,8 @@
 """Dates an authoritative listing gave for a URL, laid over the dates read from its page.
 
 The WordPress REST API says when a post was published and last modified, to the second and
-with the site's UTC offset at that moment (:func:`scraper.feeds.rest_date`); a page often says
+with the site's UTC offset at that moment (:func:`scraper.discover.feeds.rest_date`); a page often
+says
 less (JNews's JSON-LD has no zone, visible dates no time). The crawler keeps those dates in
 the frontier and lays them over the extracted article here, before the article's content hash
 is computed. Extraction itself does not change; this is a pure step after it.

@@ -26,21 +26,21 @@ from tenacity import (
 from .._config import Settings
 from .._exceptions import HostBlocked
 from ..encoding import decode_html, is_text_content
-from ._internal import (
-    _BadURL,
-    _environment_proxies,
-    _exchange,
-    _Host,
-    _host_key,
-    _lower_headers,
-    _origin,
-    _parse_url,
-    _reason,
-    _Response,
-    _Retryable,
-    _ssl_context,
-    _TooLarge,
-    _without_fragment,
+from .hop import (
+    BadURL,
+    HopResponse,
+    HostState,
+    Retryable,
+    TooLarge,
+    environment_proxies,
+    failure_reason,
+    host_key,
+    lower_headers,
+    make_exchange,
+    origin_of,
+    parse_url,
+    ssl_context,
+    without_fragment,
 )
 from .results import (
     ACCEPT,
@@ -105,7 +105,7 @@ class Fetcher:
         self.recorder = recorder
         self.stats = FetchStats()
         self._global = asyncio.Semaphore(settings.global_concurrency)
-        self._hosts: dict[str, _Host] = {}
+        self._hosts: dict[str, HostState] = {}
         self._robots: dict[str, RobotsInfo] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
         self._headers = {
@@ -117,7 +117,7 @@ class Fetcher:
         self._limits = httpx.Limits(  # per host: its slots are the only users
             max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
         )
-        self._proxies = _environment_proxies()
+        self._proxies = environment_proxies()
         self._transports: dict[tuple[str, str | None], httpx.AsyncHTTPTransport] = {}
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -177,10 +177,10 @@ class Fetcher:
         visited: set[str] = set()
         for hop in range(self.max_redirects + 1):
             try:
-                target = _parse_url(current)
-            except _BadURL as exc:
+                target = parse_url(current)
+            except BadURL as exc:
                 return done(current, error=str(exc))
-            visited.add(_without_fragment(current))
+            visited.add(without_fragment(current))
             if scope is not None and not scope(current):
                 where = "redirect" if hop else "address"
                 return done(current, error=f"{OUT_OF_SCOPE}: {where} {current}")
@@ -204,7 +204,7 @@ class Fetcher:
                     response.headers,
                 )
             try:
-                following = _without_fragment(urljoin(current, location))
+                following = without_fragment(urljoin(current, location))
             except ValueError as exc:
                 error = f"invalid redirect Location: {exc}"
                 return done(current, response.status, error, response.headers)
@@ -233,12 +233,12 @@ class Fetcher:
 
         Raises :class:`HostBlocked` when robots.txt cannot be read (5xx, 429 after retries,
         unreachable): RFC 9309 then asks for a complete disallow."""
-        return await self._robots_for(_parse_url(url))
+        return await self._robots_for(parse_url(url))
 
     # -- internals: robots -----------------------------------------------------------------
 
     async def _robots_for(self, parsed: httpx.URL) -> RobotsInfo:
-        origin = _origin(parsed)
+        origin = origin_of(parsed)
         cached = self._robots.get(origin)
         if cached is None:
             lock = self._robots_locks.setdefault(origin, asyncio.Lock())
@@ -269,7 +269,7 @@ class Fetcher:
         self.stats.robots_fetched += 1
         robots_url = f"{origin}/robots.txt"
         current = robots_url
-        response: _Response | None = None
+        response: HopResponse | None = None
         target = httpx.URL(robots_url)
         for _ in range(ROBOTS_MAX_REDIRECTS + 1):
             response, _used = await self._get(target, {}, ROBOTS_MAX_BYTES, truncate=True)
@@ -277,9 +277,9 @@ class Fetcher:
             if response.status not in REDIRECT_STATUSES or not location or response.error:
                 break
             try:
-                current = _without_fragment(urljoin(current, location))
-                target = _parse_url(current)
-            except (ValueError, _BadURL):
+                current = without_fragment(urljoin(current, location))
+                target = parse_url(current)
+            except (ValueError, BadURL):
                 break
         assert response is not None
         status = response.status
@@ -307,7 +307,7 @@ class Fetcher:
 
     # -- internals: one hop with retries ---------------------------------------------------
 
-    def _transport(self, url: httpx.URL, host: _Host) -> httpx.AsyncHTTPTransport:
+    def _transport(self, url: httpx.URL, host: HostState) -> httpx.AsyncHTTPTransport:
         """The connection pool of ``host``, direct or through the environment's proxy.
 
         One small pool per host rather than one shared pool: the pool checks every idle
@@ -321,16 +321,16 @@ class Fetcher:
         transport = self._transports.get(key)
         if transport is None:
             transport = httpx.AsyncHTTPTransport(
-                verify=_ssl_context(), http1=True, http2=False, limits=self._limits, proxy=proxy
+                verify=ssl_context(), http1=True, http2=False, limits=self._limits, proxy=proxy
             )
             self._transports[key] = transport
         return transport
 
-    def _host(self, url: httpx.URL) -> _Host:
-        key = _host_key(url)
+    def _host(self, url: httpx.URL) -> HostState:
+        key = host_key(url)
         host = self._hosts.get(key)
         if host is None:
-            host = _Host(
+            host = HostState(
                 key,
                 asyncio.Semaphore(self.per_host_concurrency),
                 base_delay=self.delay,
@@ -338,7 +338,7 @@ class Fetcher:
             self._hosts[key] = host
         return host
 
-    def _host_delay(self, host: _Host) -> float:
+    def _host_delay(self, host: HostState) -> float:
         """Seconds between request starts on ``host`` now: the configured delay (or robots
         Crawl-delay), doubled for each recent refusal (429/503) up to ``backoff_max``. A
         success halves the refusal count, so a host is back at its pace after a few."""
@@ -347,7 +347,7 @@ class Fetcher:
         first = max(host.base_delay, self.backoff_base)  # a host without delay slows down too
         return max(host.base_delay, min(first * 2**host.refusals, self.backoff_max))
 
-    def _log_pace(self, host: _Host, why: str) -> None:
+    def _log_pace(self, host: HostState, why: str) -> None:
         """Log a host's change of pace once, not on every request."""
         pace = self._host_delay(host)
         if abs(pace - host.pace) > 1e-9:
@@ -359,21 +359,21 @@ class Fetcher:
         ``retry_after_max``: a longer one parks the host), else full-jitter exponential
         backoff capped at ``backoff_max``."""
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, _Retryable) and exc.retry_after is not None:
+        if isinstance(exc, Retryable) and exc.retry_after is not None:
             return min(exc.retry_after, self.settings.retry_after_max)
         ceiling = min(self.backoff_max, self.backoff_base * 2 ** (state.attempt_number - 1))
         return random.uniform(0.0, ceiling)
 
     async def _get(
         self, url: httpx.URL, headers: Mapping[str, str], limit: int, *, truncate: bool = False
-    ) -> tuple[_Response, int]:
+    ) -> tuple[HopResponse, int]:
         """One hop with retries; returns the response and the number of attempts used."""
         attempts = 0
         try:
             retrying = AsyncRetrying(
                 stop=stop_after_attempt(self.retries + 1),
                 wait=self._wait,
-                retry=retry_if_exception_type(_Retryable),
+                retry=retry_if_exception_type(Retryable),
                 reraise=True,
             )
             async for attempt in retrying:
@@ -382,13 +382,13 @@ class Fetcher:
                     if attempts > 1:
                         self.stats.retries += 1
                     return await self._attempt(url, headers, limit, truncate), attempts
-        except _Retryable as exc:
+        except Retryable as exc:
             error = exc.reason if attempts == 1 else f"{exc.reason} (after {attempts} attempts)"
-            return _Response(str(url), exc.status, exc.headers, b"", error), attempts
+            return HopResponse(str(url), exc.status, exc.headers, b"", error), attempts
         raise AssertionError("unreachable: tenacity neither returned nor raised")
 
     @contextlib.asynccontextmanager
-    async def _slot(self, host: _Host) -> AsyncIterator[None]:
+    async def _slot(self, host: HostState) -> AsyncIterator[None]:
         """Wait for a request slot on ``host``: concurrency, spacing of starts, global cap."""
         loop = asyncio.get_running_loop()
         asked = loop.time()
@@ -418,7 +418,7 @@ class Fetcher:
 
     async def _attempt(
         self, url: httpx.URL, headers: Mapping[str, str], limit: int, truncate: bool
-    ) -> _Response:
+    ) -> HopResponse:
         host = self._host(url)
         if host.blocked:
             raise HostBlocked(host.name, host.blocked)
@@ -427,27 +427,32 @@ class Fetcher:
             try:
                 async with asyncio.timeout(self.timeout or None):
                     return await self._exchange(host, url, headers, limit, truncate)
-            except (_Retryable, HostBlocked):
+            except (Retryable, HostBlocked):
                 raise
             except (TimeoutError, httpx.TimeoutException):
-                raise _Retryable("timeout") from None
+                raise Retryable("timeout") from None
             except httpx.RemoteProtocolError as exc:
-                raise _Retryable(f"truncated or malformed response ({exc})") from None
+                raise Retryable(f"truncated or malformed response ({exc})") from None
             except httpx.ConnectError as exc:
-                raise _Retryable(f"connection failed ({_reason(exc)})") from None
+                raise Retryable(f"connection failed ({failure_reason(exc)})") from None
             except (httpx.NetworkError, httpx.ProxyError) as exc:
-                raise _Retryable(f"connection error ({_reason(exc)})") from None
-            except _TooLarge as exc:
+                raise Retryable(f"connection error ({failure_reason(exc)})") from None
+            except TooLarge as exc:
                 error = f"response too large (> {limit} bytes)"
-                return _Response(str(url), exc.status, exc.headers, b"", error)
+                return HopResponse(str(url), exc.status, exc.headers, b"", error)
             except httpx.DecodingError as exc:
-                return _Response(str(url), 0, {}, b"", f"content decoding error ({exc})")
+                return HopResponse(str(url), 0, {}, b"", f"content decoding error ({exc})")
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
-                return _Response(str(url), 0, {}, b"", f"{type(exc).__name__}: {exc}")
+                return HopResponse(str(url), 0, {}, b"", f"{type(exc).__name__}: {exc}")
 
     async def _exchange(
-        self, host: _Host, url: httpx.URL, headers: Mapping[str, str], limit: int, truncate: bool
-    ) -> _Response:
+        self,
+        host: HostState,
+        url: httpx.URL,
+        headers: Mapping[str, str],
+        limit: int,
+        truncate: bool,
+    ) -> HopResponse:
         request = httpx.Request(
             "GET", url, headers={**self._headers, **headers}, extensions={"timeout": self._timeouts}
         )
@@ -456,35 +461,35 @@ class Fetcher:
         response.request = request
         try:
             handled = await self._handle(host, str(url), response, limit, truncate)
-        except _Retryable as exc:
+        except Retryable as exc:
             if exc.status and self.recorder is not None:  # a retried status: headers only
-                self.recorder(_exchange(request, response, b"", sent))
+                self.recorder(make_exchange(request, response, b"", sent))
             raise
         finally:
             await response.aclose()
         if self.recorder is not None:
-            self.recorder(_exchange(request, response, handled.content, sent))
+            self.recorder(make_exchange(request, response, handled.content, sent))
         return handled
 
     async def _handle(
-        self, host: _Host, url: str, response: httpx.Response, limit: int, truncate: bool
-    ) -> _Response:
+        self, host: HostState, url: str, response: httpx.Response, limit: int, truncate: bool
+    ) -> HopResponse:
         status = response.status_code
-        response_headers = _lower_headers(response.headers)
+        response_headers = lower_headers(response.headers)
         self.stats.by_status[status] += 1
         retry_after = parse_retry_after(response_headers.get("retry-after"))
         # ``truncate`` is asked for robots.txt only: its answer says nothing of the pages.
         self._note_status(host, status, retry_after, page=not truncate)
         if status in RETRY_STATUSES:
-            raise _Retryable(
+            raise Retryable(
                 f"HTTP {status}", status=status, headers=response_headers, retry_after=retry_after
             )
         if 300 <= status < 400:
-            return _Response(url, status, response_headers, b"", None)
+            return HopResponse(url, status, response_headers, b"", None)
         if status >= 400 or status < 200:
-            return _Response(url, status, response_headers, b"", f"HTTP {status}")
+            return HopResponse(url, status, response_headers, b"", f"HTTP {status}")
         content = await self._read(response, response_headers, limit, truncate)
-        return _Response(url, status, response_headers, content, None)
+        return HopResponse(url, status, response_headers, content, None)
 
     async def _read(
         self, response: httpx.Response, headers: dict[str, str], limit: int, truncate: bool
@@ -493,7 +498,7 @@ class Fetcher:
         declared = headers.get("content-length", "")
         expected = int(declared) if declared.isdigit() else None
         if expected is not None and identity and expected > limit and not truncate:
-            raise _TooLarge(response.status_code, headers)
+            raise TooLarge(response.status_code, headers)
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.aiter_bytes():
@@ -503,14 +508,14 @@ class Fetcher:
                 if truncate:
                     chunks.append(chunk[: len(chunk) - (size - limit)])
                     return b"".join(chunks)
-                raise _TooLarge(response.status_code, headers)
+                raise TooLarge(response.status_code, headers)
             chunks.append(chunk)
         if expected is not None and identity and size != expected:
-            raise _Retryable(f"truncated body ({size} of {expected} bytes)")
+            raise Retryable(f"truncated body ({size} of {expected} bytes)")
         return b"".join(chunks)
 
     def _note_status(
-        self, host: _Host, status: int, retry_after: float | None, *, page: bool = True
+        self, host: HostState, status: int, retry_after: float | None, *, page: bool = True
     ) -> None:
         """Follow the server's pace: honour Retry-After for the whole host (park the host
         when it asks for more than ``retry_after_max``), slow down on refusals, speed back

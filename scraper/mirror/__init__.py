@@ -6,23 +6,7 @@ truth file (``python -m scraper.mirror.truth``) says what a perfect crawl must e
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from scraper.mirror.site import Article, Site
-
-
-def site_root() -> Path:
-    """Where the mirror's data lives: ``site/`` next to this package in a wheel, else the
-    repository's ``tests/fixtures/sahara``."""
-    packaged = Path(__file__).parent / "site"
-    if packaged.exists():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "sahara"
-
-
-def default_site() -> Site:
-    """A fresh, mutable copy of the bundled sahara.ma data."""
-    return Site.load(site_root())
+from scraper.mirror.site import Article, Site, default_site, site_root
 
 
 def __getattr__(name: str) -> object:

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from scraper.mirror import render
-from scraper.mirror.site import EDITIONS, LANGS, UPLOADS, Article, Site, to_utc
+from scraper.mirror.site import EDITIONS, LANGS, UPLOADS, Article, Site, default_site, to_utc
 
 HTML = "text/html; charset=UTF-8"
 IMAGE_MTIME = datetime(2025, 1, 1)
@@ -520,8 +520,6 @@ class MirrorServer(Serving):
         quiet: bool = True,
     ):
         if site is None:
-            from scraper.mirror import default_site
-
             site = default_site()
         self.site = site
         self.router = Router(site)

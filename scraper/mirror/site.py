@@ -565,3 +565,17 @@ def thumbnail(file: str, width: int, height: int) -> str:
     if not dot:
         return f"{file}-{width}x{height}"
     return f"{stem}-{width}x{height}.{ext}"
+
+
+def site_root() -> Path:
+    """Where the mirror's data lives: ``site/`` next to this package in a wheel, else the
+    repository's ``tests/fixtures/sahara``."""
+    packaged = Path(__file__).parent / "site"
+    if packaged.exists():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "sahara"
+
+
+def default_site() -> Site:
+    """A fresh, mutable copy of the bundled sahara.ma data."""
+    return Site.load(site_root())

@@ -26,15 +26,22 @@ from pathlib import Path
 from .._exceptions import StoreError
 from .articles import PageRecord, Prepared, StoredPage, content_hash, prepare
 from .connection import DEFAULT_DB, connect, now_iso
-from .frontier import CLAIM_COLUMNS, TRAP_BOUND, Claim, FrontierEntry, Known, PageKind, Reread
+from .frontier import (
+    CLAIM_COLUMNS,
+    TRAP_BOUND,
+    Claim,
+    Frontier,
+    FrontierEntry,
+    Known,
+    PageKind,
+    Reread,
+)
 from .fulltext import RANK_WINDOW, RANKED_SEARCH_SQL, search_key
 from .inventory import Declared, DeclaredUrl, InventoryMixin
 from .query import RECORD_FIELDS, REVISION_FIELDS, Filters, date_bound
 from .runs import RunsMixin
 from .schema import MIGRATIONS, SCHEMA_VERSION, SchemaMixin, schema_sql
-from .schema import _migrate_to_2 as _migrate_to_2  # the migration tests reach these
-from .schema import _migrate_to_3 as _migrate_to_3
-from .warc import WarcMixin, WarcPage
+from .warc_pages import WarcMixin, WarcPage
 
 __all__ = [
     "CLAIM_COLUMNS",
@@ -50,6 +57,7 @@ __all__ = [
     "Declared",
     "DeclaredUrl",
     "Filters",
+    "Frontier",
     "FrontierEntry",
     "Known",
     "PageKind",

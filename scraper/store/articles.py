@@ -16,7 +16,7 @@ from .._exceptions import StoreError
 from ..article import Article
 from ..search import index_columns
 from .connection import now_iso
-from .frontier import FrontierMixin
+from .frontier import finish_url
 from .fulltext import FulltextMixin, search_key
 
 
@@ -81,8 +81,8 @@ def content_hash(a: Article) -> str:
             a.title,
             a.subtitle,
             a.body,
-            _iso(a.published_at),
-            _iso(a.modified_at),
+            iso(a.published_at),
+            iso(a.modified_at),
             a.categories,
             a.tags,
         ],
@@ -91,11 +91,11 @@ def content_hash(a: Article) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _link_triples(a: Article) -> list[tuple[str, str, str | None]]:
+def link_triples(a: Article) -> list[tuple[str, str, str | None]]:
     """(kind, url, title) of every link an article's row in ``links`` keeps, in order."""
     triples: list[tuple[str, str, str | None]] = [(x.kind, x.url, x.title) for x in a.related]
     triples += [
@@ -107,10 +107,10 @@ def _link_triples(a: Article) -> list[tuple[str, str, str | None]]:
 
 def _extras_of(a: Article) -> tuple[Any, ...]:
     row = (a.language, a.image, a.date_source, a.date_raw, a.next_url, a.prev_url)
-    return (row, tuple(a.authors), tuple(_link_triples(a)))
+    return (row, tuple(a.authors), tuple(link_triples(a)))
 
 
-class ArticlesMixin(FrontierMixin, FulltextMixin):
+class ArticlesMixin(FulltextMixin):
     """Pages and articles: what a crawl or a re-extraction writes, and the kept pages."""
 
     def page_validators(
@@ -127,15 +127,6 @@ class ArticlesMixin(FrontierMixin, FulltextMixin):
         if row is None or (dated_by is not None and row[2] != dated_by):
             return None, None
         return row[0], row[1]
-
-    def save_page(
-        self, site_id: int, page: PageRecord, *, frontier_state: str | None = None
-    ) -> None:
-        """Keep a fetched page that is not an article (listing, sitemap...), raw body compressed."""
-        with self.db.atomic():
-            self._upsert_page(site_id, page, None)
-            if frontier_state:
-                self._finish(page.url, frontier_state, None)
 
     def _upsert_page(
         self,
@@ -211,7 +202,7 @@ class ArticlesMixin(FrontierMixin, FulltextMixin):
             if page is not None:
                 self._upsert_page(site_id, page, article_id, derived.page_html)
             if frontier_url:
-                self._finish(frontier_url, "done", None)
+                finish_url(self.db, frontier_url, "done", None)
         return outcome
 
     def save_reextracted(self, page: StoredPage, article: Article) -> str:
@@ -271,9 +262,9 @@ class ArticlesMixin(FrontierMixin, FulltextMixin):
             "language": a.language,
             "title": a.title,
             "subtitle": a.subtitle,
-            "published_at": _iso(a.published_at),
+            "published_at": iso(a.published_at),
             "published_utc": a.published_utc,
-            "modified_at": _iso(a.modified_at),
+            "modified_at": iso(a.modified_at),
             "date_source": a.date_source,
             "date_raw": a.date_raw,
             "body": a.body,
@@ -360,7 +351,7 @@ class ArticlesMixin(FrontierMixin, FulltextMixin):
             "INSERT INTO links (article_id, kind, url, title, position) VALUES (?, ?, ?, ?, ?)",
             [
                 (article_id, kind, url, title, pos)
-                for pos, (kind, url, title) in enumerate(_link_triples(a))
+                for pos, (kind, url, title) in enumerate(link_triples(a))
             ],
         )
 
@@ -402,7 +393,7 @@ class ArticlesMixin(FrontierMixin, FulltextMixin):
             ).fetchone()
             if old and old[0] is not None:
                 conn.execute("DELETE FROM articles_fts WHERE rowid = ?", [old[0]])
-        key = search_key(_iso(a.published_at), article_id)
+        key = search_key(iso(a.published_at), article_id)
         conn.execute("UPDATE articles SET search_key = ? WHERE id = ?", [key, article_id])
         if prepared is not None:
             columns = (prepared.search_title, prepared.search_body)

@@ -1,8 +1,8 @@
 """The frontier: URLs waiting to be fetched, claimed by workers, finished with a state.
 
 The store keeps the frontier as plain data: which URLs, of what :class:`PageKind`, in which
-state. *When* an archived URL is read again is the crawl's decision (``scraper.crawl``); the
-store only applies it (``frontier_requeue``, the ``reread`` rule of ``frontier_add``).
+state. *When* an archived URL is read again is the crawl's decision (``scraper.crawler``); the
+frontier only applies it (:meth:`Frontier.requeue`, the ``reread`` rule of :meth:`Frontier.add`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from enum import StrEnum
 from typing import Any
+
+import sqlite_utils
 
 from .connection import StoreBase, now_iso
 
@@ -55,7 +57,7 @@ class FrontierEntry:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """A frontier URL a worker took (:meth:`FrontierMixin.frontier_claim`), with what the
+    """A frontier URL a worker took (:meth:`Frontier.claim`), with what the
     frontier knows of it. ``attempts`` counts the claims before this one. ``etag`` and
     ``last_modified`` are the stored page's validators for a conditional GET, which the
     crawl adds (``dataclasses.replace``) when it wants one."""
@@ -88,7 +90,7 @@ CLAIM_COLUMNS = tuple(f.name for f in fields(Claim) if f.name not in ("etag", "l
 @dataclass(frozen=True, slots=True)
 class Known:
     """A URL the frontier knew before a listing named it again, as the archive holds it then:
-    the input of a ``reread`` rule (see :meth:`FrontierMixin.frontier_add`)."""
+    the input of a ``reread`` rule (see :meth:`Frontier.add`)."""
 
     url: str
     state: str  # pending | active | done | failed | skipped
@@ -100,17 +102,23 @@ class Known:
     fetched_at: str | None = None  # when we last fetched the archived article (UTC)
 
 
-#: The reason a URL cut by a trap bound was skipped with starts so (``frontier_skip``).
+#: The reason a URL cut by a trap bound was skipped with starts so (:meth:`Frontier.skip`).
 TRAP_BOUND = "trap bound"
 
 #: Whether a known URL, listed again by ``entry``, must be fetched again.
 Reread = Callable[[Known, FrontierEntry], bool]
 
 
-class FrontierMixin(StoreBase):
-    """The frontier's operations. Each public one is one transaction."""
+class Frontier:
+    """The crawl's queue, kept in the archive so that a killed crawl resumes: what the crawler
+    holds (``Frontier(store)``) to add URLs, claim them, finish, retry and requeue them, and
+    count them. Each public method is one transaction on the store's connection (the article
+    writes that finish a URL join theirs, see :func:`finish_url`)."""
 
-    def frontier_add(
+    def __init__(self, store: StoreBase) -> None:
+        self.db = store.db
+
+    def add(
         self,
         site_id: int,
         entries: Iterable[FrontierEntry],
@@ -126,7 +134,7 @@ class FrontierMixin(StoreBase):
         only overwritten by a value, never by NULL. A known URL goes back to pending when
         ``reread(known, entry)`` says so (asked of entries that list a publication date;
         the crawl's rule): it is not counted as queued. A URL a trap bound once cut
-        (:meth:`frontier_skip`) is queued when offered again."""
+        (:meth:`skip`) is queued when offered again."""
         stamp = now_iso()
         entries = list(entries)
         rows = [
@@ -196,11 +204,11 @@ class FrontierMixin(StoreBase):
                 known[url] = Known(url, state, published, bool(archived), source, *dates)
         return known
 
-    def frontier_known(self, urls: Iterable[str]) -> dict[str, Known]:
+    def known(self, urls: Iterable[str]) -> dict[str, Known]:
         """What the frontier and the archive hold of those of ``urls`` the frontier knows."""
         return self._known(list(urls))
 
-    def frontier_claim(
+    def claim(
         self,
         site_id: int,
         limit: int = 1,
@@ -233,7 +241,7 @@ class FrontierMixin(StoreBase):
             )
         return [Claim.from_row(r) for r in rows]
 
-    def frontier_skip(self, site_id: int, url: str, kind: str, reason: str) -> None:
+    def skip(self, site_id: int, url: str, kind: str, reason: str) -> None:
         """Record a URL a trap bound kept out of the queue (``reason`` starts with
         :data:`TRAP_BOUND`), unless already known."""
         stamp = now_iso()
@@ -244,17 +252,11 @@ class FrontierMixin(StoreBase):
                 [url, site_id, kind, reason, stamp, stamp],
             )
 
-    def frontier_finish(self, url: str, state: str, error: str | None = None) -> None:
+    def finish(self, url: str, state: str, error: str | None = None) -> None:
         with self.db.atomic():
-            self._finish(url, state, error)
+            finish_url(self.db, url, state, error)
 
-    def _finish(self, url: str, state: str, error: str | None) -> None:
-        self.db.execute(
-            "UPDATE frontier SET state = ?, last_error = ?, updated_at = ? WHERE url = ?",
-            [state, error, now_iso(), url],
-        )
-
-    def frontier_requeue(
+    def requeue(
         self, site_id: int, kinds: Iterable[str] = (), states: Iterable[str] = ("active",)
     ) -> int:
         """Put URLs back to pending: ``active`` ones after a crash, or all of ``kinds``."""
@@ -273,19 +275,17 @@ class FrontierMixin(StoreBase):
             )
         return cursor.rowcount
 
-    def frontier_counts(self, site_id: int) -> dict[str, int]:
+    def counts(self, site_id: int) -> dict[str, int]:
         rows = self.db.execute(
             "SELECT state, count(*) FROM frontier WHERE site_id = ? GROUP BY state", [site_id]
         )
         return dict(rows.fetchall())
 
-    def frontier_state(self, url: str) -> str | None:
+    def state(self, url: str) -> str | None:
         row = self.db.execute("SELECT state FROM frontier WHERE url = ?", [url]).fetchone()
         return row[0] if row else None
 
-    def frontier_lastmod(
-        self, changes: Iterable[tuple[str, str]], requeue: Iterable[str] = ()
-    ) -> int:
+    def lastmod(self, changes: Iterable[tuple[str, str]], requeue: Iterable[str] = ()) -> int:
         """Record the latest ``lastmod`` a sitemap/feed/REST gave for each known URL (never
         an older one), and put the ``requeue`` URLs (the crawl's decision) back to pending;
         returns how many were requeued."""
@@ -304,7 +304,7 @@ class FrontierMixin(StoreBase):
             )
             return self.db.conn.total_changes - before
 
-    def frontier_retry(self, urls: Iterable[str]) -> int:
+    def retry(self, urls: Iterable[str]) -> int:
         """Put failed ``urls`` back to pending; returns how many were failed."""
         with self.db.atomic():
             before = self.db.conn.total_changes
@@ -325,3 +325,11 @@ class FrontierMixin(StoreBase):
                 [now_iso(), site_id, site_id, since],
             )
         return cursor.rowcount
+
+
+def finish_url(db: sqlite_utils.Database, url: str, state: str, error: str | None) -> None:
+    """Set a frontier URL's final state, inside the caller's transaction."""
+    db.execute(
+        "UPDATE frontier SET state = ?, last_error = ?, updated_at = ? WHERE url = ?",
+        [state, error, now_iso(), url],
+    )

@@ -2,7 +2,7 @@
 
 Crawls record every URL a sitemap, feed, REST page or listing gives (:meth:`declare`), with
 the section whose listing gave it and the dates the declaration carries, and the totals a
-site announces (:meth:`declare_total`). :mod:`scraper.audit` reads them back with what
+site announces (:meth:`declare_total`). :mod:`scraper.report.audit` reads them back with what
 became of each URL (:meth:`declared_urls`).
 """
 

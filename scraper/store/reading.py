@@ -5,14 +5,10 @@ The SQL the web pages need beyond :class:`~scraper.store.Store`'s own readers (`
 archived, the choices of the search form. Every function takes a :class:`Store`; inside
 Datasette that is a :class:`ConnectionStore` over Datasette's own (read-only) connection, so
 the pages share its threads and connections.
-
-This module belongs with the store layer (it only reads); it is kept apart while the store is
-being split into a package.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import zlib
 from dataclasses import dataclass
@@ -21,8 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ..stats import Timeline, timeline
-from . import Filters, Store
+from . import Store
 
 
 class ConnectionStore(Store):
@@ -37,17 +32,6 @@ class ConnectionStore(Store):
 
     def close(self) -> None:
         """The connection is its owner's to close."""
-
-
-def day_timeline(store: Store, filters: Filters | None = None, *, min_gap: int = 1) -> Timeline:
-    """Articles per day per section, with gaps: the numbers of ``scraper stats --plot`` and of
-    the dashboard of ``scraper serve`` (one function, so both show the same)."""
-    filters = filters or Filters()
-    return timeline(
-        store.day_counts(by_section=False, filters=filters),
-        store.day_counts(by_section=True, filters=filters),
-        min_gap=min_gap,
-    )
 
 
 @dataclass(frozen=True)
@@ -184,14 +168,3 @@ def sections_of(store: Store, article_ids: list[int]) -> dict[int, str]:
         article_ids,
     )
     return {r[0]: r[1] for r in rows}
-
-
-def json_list(value: str | None) -> list[str]:
-    """A JSON list column of ``article_list`` (tags, authors, categories) as a list."""
-    if not value:
-        return []
-    try:
-        parsed = json.loads(value)
-    except ValueError:
-        return []
-    return [str(v) for v in parsed] if isinstance(parsed, list) else []

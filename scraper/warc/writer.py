@@ -64,7 +64,7 @@ def software_name() -> str:
     """``scraper/VERSION (warcio/VERSION)``, for the ``warcinfo`` record."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from .. import __version__
+    from .._version import __version__
 
     try:
         warcio_version = version("warcio")

@@ -2,7 +2,7 @@
 
 No JavaScript and nothing fetched: one row of day bars per series (a site and language for all
 its sections, then each section), each row scaled to its busiest day (hover a row for it), gap
-days (see :mod:`scraper.stats`) as red bands, month lines and labels on top. Every bar and
+days (see :mod:`scraper.report.stats`) as red bands, month lines and labels on top. Every bar and
 band carries a ``<title>`` (the browser shows it on hover) and ``data-day`` / ``data-count``.
 """
 
@@ -12,7 +12,7 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
-from ..stats import Timeline
+from ..report.stats import Timeline
 
 LABEL = 190  # px for the series names
 TOTAL = 56  # px for the article totals

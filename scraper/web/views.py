@@ -12,7 +12,7 @@
   and ranks exactly as the CLI does (``.json``: the hits as ``scraper search --json`` prints
   them, plus their section, and the next page's URL);
 - ``/-/dashboard`` (and ``.json``): articles per day per section with gaps marked; the numbers
-  of ``scraper stats --plot`` (:func:`scraper.store.reading.day_timeline`);
+  of ``scraper stats --plot`` (:func:`scraper.report.stats.day_timeline`);
 - ``/-/docs``: every table and column described (the descriptions are kept off the tables).
 
 Every query runs on Datasette's read-only connection of the archive (``execute_fn``).
@@ -31,14 +31,15 @@ from urllib.parse import urlencode
 from datasette import Response
 from markupsafe import Markup, escape
 
-from .. import audit as audit_report
-from .. import history
 from .._exceptions import HistoryError, ScraperError
+from ..report import audit as audit_report
+from ..report import history
+from ..report.stats import Timeline, day_timeline
 from ..search import highlight, parse
-from ..stats import Timeline
 from ..store import Filters, Store, date_bound, reading
 from ..urls import display
 from .chart import svg
+from .metadata import VIEW_COLUMNS, schema_descriptions
 
 T = TypeVar("T")
 
@@ -337,7 +338,7 @@ async def dashboard(datasette: Any, request: Any) -> Response:
     error = None
 
     def run(store: Store) -> Timeline:
-        return reading.day_timeline(store, filters, min_gap=min_gap)
+        return day_timeline(store, filters, min_gap=min_gap)
 
     tl: Timeline | None = None
     try:
@@ -372,8 +373,6 @@ async def dashboard(datasette: Any, request: Any) -> Response:
 
 # ---------------------------------------------------------------------- docs
 async def docs(datasette: Any, request: Any) -> Response:
-    from ..serve import VIEW_COLUMNS, schema_descriptions
-
     described = schema_descriptions()
     tables = []
     for name, (description, columns) in described.items():

@@ -14,8 +14,8 @@ from typing import Any
 
 from .._exceptions import ExportError, UsageError
 from ..store import Store
-from .reader import read_capture
-from .writer import WarcWriter, warc_date
+from ..warc.reader import read_capture
+from ..warc.writer import WarcWriter, warc_date
 
 __all__ = ["export_warc"]
 

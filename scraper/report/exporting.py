@@ -38,9 +38,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from ._exceptions import ExportError
-from .store import RECORD_FIELDS
-from .urls import display
+from .._exceptions import ExportError
+from ..store import RECORD_FIELDS
+from ..urls import display
 
 FORMATS = ("jsonl", "json", "csv", "parquet")
 EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
@@ -73,7 +73,7 @@ def format_for(path: str | Path | None, fmt: str | None = None) -> str:
     if path is None or str(path) == "-":
         return "jsonl"
     if str(path).lower().endswith((".warc", ".warc.gz")):
-        return "warc"  # the raw pages (scraper.warc.export), not records
+        return "warc"  # the raw pages (scraper.report.warc_export), not records
     name = Path(path).name.lower()
     suffix = Path(name.removesuffix(GZIP)).suffix
     if suffix not in EXTENSIONS or (is_gzip(path) and EXTENSIONS[suffix] == "parquet"):
@@ -228,7 +228,7 @@ def read_csv(stream: TextIO) -> Iterator[dict[str, Any]]:
         yield record
 
 
-def _pyarrow() -> Any:
+def load_pyarrow() -> Any:
     try:
         import pyarrow
         import pyarrow.parquet
@@ -242,7 +242,7 @@ def _pyarrow() -> Any:
 def parquet_schema(fields: Iterable[str] | None = None) -> Any:
     """The Parquet schema of an export of ``fields`` (all by default), each date of
     :data:`OFFSET_FIELDS` followed by its offset column."""
-    pa = _pyarrow()
+    pa = load_pyarrow()
     strings = pa.list_(pa.string())
     instant = pa.timestamp("us", tz="UTC")
     types = {
@@ -306,7 +306,7 @@ def write_parquet(
 ) -> int:
     """Write ``records`` to a Parquet file (a path or a binary stream) in row groups of
     ``BATCH`` records."""
-    pa = _pyarrow()
+    pa = load_pyarrow()
     names = tuple(fields or RECORD_FIELDS)
     schema = parquet_schema(names)
     count = 0
@@ -328,7 +328,7 @@ def write_parquet(
 def read_parquet(path: Path) -> Iterator[dict[str, Any]]:
     """Records back from a Parquet export, one row group at a time: dates as the ISO 8601
     strings of the record format again (in their offset)."""
-    pa = _pyarrow()
+    pa = load_pyarrow()
     reader = pa.parquet.ParquetFile(str(path))
     for group in range(reader.num_row_groups):
         for row in reader.read_row_group(group).to_pylist():

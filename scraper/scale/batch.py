@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from . import profiles
-from ._exceptions import UsageError
-from .extract import extract
-from .profiles import Profile
+from .._exceptions import UsageError
+from ..extract import extract
+from ..profiles import Profile, site_for
+from ..profiles import for_url as profile_for_url
 
 __all__ = ["BatchSummary", "extract_files", "input_files"]
 
@@ -70,9 +70,9 @@ def _records(
             summary.failed += 1
             summary.messages.append(f"cannot read {path}: {exc.strerror}")
             continue
-        chosen = profile or (profiles.for_url(url) if url else None)
+        chosen = profile or (profile_for_url(url) if url else None)
         article = extract(html, url, chosen)
-        article.site = profiles.site_for(article.url, chosen)  # the site of its own URL
+        article.site = site_for(article.url, chosen)  # the site of its own URL
         if article.is_article:
             summary.articles += 1
         yield path, article.to_dict()

@@ -13,19 +13,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
-from . import profiles
-from ._exceptions import LockHeld, StoreError, UsageError
-from .article import Article
-from .extract import extract
-from .extract.listed import ListedDates, with_listed_dates
-from .lock import ArchiveLock
-from .profiles import Profile, ProfileError
-from .store import Store, StoredPage
+from .._exceptions import LockHeld, StoreError, UsageError
+from ..article import Article
+from ..extract import extract
+from ..extract.listed import ListedDates, with_listed_dates
+from ..profiles import Profile, ProfileError
+from ..profiles import for_url as profile_for_url
+from ..profiles import load as load_profile
+from ..store import Store, StoredPage
+from ..store.lock import ArchiveLock
+from ..warc.reader import read_capture
+from .cluster import dask_map
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +89,7 @@ def reextract_archive(
     progress: Callable[[ReextractSummary], None] | None = None,
 ) -> ReextractSummary:
     """:func:`reextract` on the archive at ``db``, holding its lock (no crawl meanwhile);
-    ``engine="dask"`` extracts on a Dask cluster (``scraper.scale``), the archive still
+    ``engine="dask"`` extracts on a Dask cluster (``scraper.scale.cluster``), the archive still
     written here by one writer."""
     path = Path(db)
     if engine not in ("local", "dask"):
@@ -103,8 +106,6 @@ def reextract_archive(
             summary: ReextractSummary | None = None
             try:
                 if engine == "dask":
-                    from .scale import reextract_dask
-
                     summary = reextract_dask(store, site, workers=workers or 2, scheduler=scheduler)
                 else:
                     summary = reextract(store, site, progress=progress)
@@ -133,8 +134,6 @@ def reextract_archive(
 def stored_pages(store: Store, site: str | None, summary: ReextractSummary) -> Iterator[StoredPage]:
     """The kept article pages: copies in the archive, then pages kept in WARC files
     (``scraper backfill``), read from there when the file is present."""
-    from .backfill import warc_stored_pages
-
     yield from store.article_pages(site)
     yield from warc_stored_pages(store, site, summary.messages)
 
@@ -158,12 +157,12 @@ def _profile(page: StoredPage, summary: ReextractSummary) -> Profile | None:
             note = f"profile {page.profile!r} of {page.site} is gone; extracting without it"
             if note not in summary.messages:
                 summary.messages.append(note)
-    return profiles.for_url(page.final_url or page.url)
+    return profile_for_url(page.final_url or page.url)
 
 
 @cache
 def _load(name: str) -> Profile:
-    return profiles.load(name)
+    return load_profile(name)
 
 
 def _when(page: StoredPage) -> datetime | None:
@@ -173,3 +172,112 @@ def _when(page: StoredPage) -> datetime | None:
     except (TypeError, ValueError):
         return None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+REEXTRACT_BATCH = 200  # pages per task
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One stored page to re-extract; ``location`` when its bytes are in a WARC file."""
+
+    page: StoredPage
+    location: tuple[str, int] | None = None
+
+
+_Outcome = tuple[StoredPage | None, Article | None, list[str]]
+
+
+def _reextract_batch(jobs: list[_Job]) -> list[_Outcome]:
+    """Re-extract a batch of pages (on a worker): (page, article or None, notes) each; the
+    page is None when its WARC file cannot be read."""
+    out: list[_Outcome] = []
+    for job in jobs:
+        page = job.page
+        notes = ReextractSummary()
+        if job.location is not None:
+            try:
+                content = read_capture(*job.location).payload
+            except UsageError as exc:
+                out.append((None, None, [f"pages in {job.location[0]} left as they are: {exc}"]))
+                continue
+            page = replace(page, content=content)
+        url = page.final_url or page.url
+        article = extract(page.content, url, _profile(page, notes), fetched_at=_when(page))
+        if article.is_article:
+            article = kept_dates(page, article)
+            article.site = page.site
+            out.append((replace(page, content=b""), article, notes.messages))
+        else:
+            out.append((replace(page, content=b""), None, notes.messages))
+    return out
+
+
+def _jobs(store: Store, site: str | None) -> Iterator[list[_Job]]:
+    batch: list[_Job] = []
+    for page in store.article_pages(site):
+        batch.append(_Job(page))
+        if len(batch) >= REEXTRACT_BATCH:
+            yield batch
+            batch = []
+    for kept in store.warc_pages(site):
+        batch.append(_Job(kept.page, (kept.file, kept.offset)))
+        if len(batch) >= REEXTRACT_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def reextract_dask(
+    store: Store,
+    site: str | None = None,
+    *,
+    workers: int = 2,
+    scheduler: str | None = None,
+    progress: Callable[[ReextractSummary], None] | None = None,
+) -> ReextractSummary:
+    """:func:`scraper.scale.reextract.reextract` with the extraction on Dask workers: the same
+    outcome, written by this process in the order of the pages, one transaction per batch.
+
+    The pages are read in batches while results come back (each batch is a fresh query by
+    rowid, so the writes in between do not disturb the reading)."""
+    summary = ReextractSummary()
+    batches = _jobs(store, site)
+    for results in dask_map(_reextract_batch, batches, workers=workers, scheduler=scheduler):
+        with store.db.atomic():
+            for page, article, notes in results:
+                for note in notes:
+                    if note not in summary.messages:
+                        summary.messages.append(note)
+                if page is None:  # its WARC file is gone
+                    continue
+                summary.pages += 1
+                if article is None:
+                    summary.not_articles += 1
+                    continue
+                outcome = store.save_reextracted(page, article)
+                setattr(summary, outcome, getattr(summary, outcome) + 1)
+        if progress is not None:
+            progress(summary)
+    return summary
+
+
+def warc_stored_pages(
+    store: Store, site: str | None = None, notes: list[str] | None = None
+) -> Iterator[StoredPage]:
+    """The archive's article pages kept in WARC files, with their raw bytes read from there
+    (for ``scraper reextract``). A page whose file is gone or unreadable is left out, with a
+    note per file in ``notes``."""
+    missing: set[str] = set()
+    for kept in store.warc_pages(site):
+        if kept.file in missing:
+            continue
+        try:
+            capture = read_capture(kept.file, kept.offset)
+        except UsageError as exc:
+            missing.add(kept.file)
+            if notes is not None:
+                notes.append(f"pages in {kept.file} left as they are: {exc}")
+            continue
+        yield replace(kept.page, content=capture.payload)

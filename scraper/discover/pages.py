@@ -14,9 +14,9 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .extract import MAX_HTML_CHARS, limit_nesting
-from .profiles import Profile
-from .urls import canonical, navigable
+from ..extract import MAX_HTML_CHARS, limit_nesting
+from ..profiles import Profile
+from ..urls import canonical, navigable
 
 GENERIC_NAV = ("header nav a[href]", "nav a[href]", '[class*="menu"] a[href]', "header a[href]")
 GENERIC_NEXT = (

@@ -1,12 +1,12 @@
 """When the crawl fetches an archived URL again: crawl rules, as pure functions over what the
 archive holds. The crawl hands them to the store, which applies them without deciding
-(``Store.frontier_add(..., reread=reread_listed)``)."""
+(``Frontier.add(..., reread=reread_listed)``)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from .store import FrontierEntry, Known
+from ..store import FrontierEntry, Known
 
 
 def reread_listed(known: Known, entry: FrontierEntry) -> bool:

@@ -20,7 +20,7 @@ archived in the sections whose listings gave it and the month of the date its de
 gives (the publication date when the list has one, else its last modification), in the
 site's time zone. A site (or, read by ``--refresh``, a category) whose REST API announces
 more posts than the archive and inventory can account for is short by the difference.
-Publication gaps (:mod:`scraper.gaps`) are flagged per site and
+Publication gaps (:mod:`scraper.report.gaps`) are flagged per site and
 section: they may be real pauses, so they are reported but do not make the archive
 incomplete.
 """
@@ -33,13 +33,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..store import TRAP_BOUND, Filters
+from ..urls import display
 from .gaps import UnusualGap
 from .stats import series
-from .store import TRAP_BOUND, Filters
-from .urls import display
 
 if TYPE_CHECKING:
-    from .store import DeclaredUrl, Store
+    from ..store import DeclaredUrl, Store
 
 ARCHIVED, FAILED, SKIPPED, NOT_FETCHED = "archived", "failed", "skipped", "not fetched"
 NO_SECTION = ""  # a URL no section listing gave

@@ -1,9 +1,10 @@
 """One crawl job, as the library and the command line run it: :func:`crawl`.
 
 It resolves what to crawl (a profile name, a host or a URL, with an optional profile), opens
-the archive, takes its lock, runs the :class:`~scraper.crawl.Crawler` with a
+the archive, takes its lock, runs the :class:`~scraper.crawler.engine.Crawler` with a
 :class:`~scraper.fetch.Fetcher` on its own event loop, stops cleanly on SIGINT/SIGTERM (when
-called from the main thread) and returns the :class:`~scraper.crawl.CrawlSummary`; the run is
+called from the main thread) and returns the
+:class:`~scraper.crawler.summary.CrawlSummary`; the run is
 recorded in the archive's ``crawl_runs`` table. It never exits the process: the command line
 maps the summary to an exit code.
 """
@@ -18,17 +19,18 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import profiles
-from ._config import Settings
-from ._exceptions import UsageError
-from .crawl import Crawler
-from .discover import on_site
-from .fetch import Fetcher, Recorder, make_user_agent
-from .lock import ArchiveLock
-from .profiles import Profile
-from .store import DEFAULT_DB, Store
+from .._config import Settings
+from .._exceptions import UsageError
+from ..discover.pages import on_site
+from ..fetch import Fetcher, Recorder, make_user_agent
+from ..profiles import Profile
+from ..profiles import for_url as profile_for_url
+from ..profiles import load as load_profile
+from ..store import DEFAULT_DB, Store
+from ..store.lock import ArchiveLock
+from ..urls import canonical
+from .engine import Crawler
 from .summary import CrawlSummary, Progress, Site
-from .urls import canonical
 
 __all__ = ["check_languages", "crawl", "resolve_site"]
 
@@ -137,7 +139,7 @@ def _has_articles(store: Store, site: str) -> bool:
 
 def _warc_recorder(settings: Settings, site: Site) -> AbstractContextManager[Recorder | None]:
     """Where ``settings.warc`` names a folder, a recorder writing every exchange there."""
-    from .warc.writer import recording
+    from ..warc.writer import recording
 
     return recording(
         settings.warc,
@@ -153,9 +155,9 @@ def resolve_site(target: str, profile: str | Profile | None = None) -> Site:
     """What to crawl: ``sahara.ma`` (profile name or host) or a URL, optionally with a profile
     given by name, by TOML file path, or as a :class:`Profile`."""
     target = target.strip()
-    chosen = profiles.load(profile) if isinstance(profile, str) else profile
+    chosen = load_profile(profile) if isinstance(profile, str) else profile
     if chosen is None:
-        chosen = profiles.load(target) if "://" not in target else profiles.for_url(target)
+        chosen = load_profile(target) if "://" not in target else profile_for_url(target)
     if "://" in target:
         base_url = target
     elif chosen is not None and (

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from . import discover
-from .profiles import Profile
+from ..discover import pages as discover
+from ..profiles import Profile
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from ._exceptions import LockError, LockHeld
+from .._exceptions import LockError, LockHeld
 
 __all__ = ["ArchiveLock", "LockError", "LockHeld"]
 

@@ -15,14 +15,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from . import discover, feeds
-from .article import Article
-from .extract import extract, nesting_bound
-from .extract.listed import ListedDates, with_listed_dates
-from .fetch import FetchResult
-from .profiles import Profile
-from .store import Claim, Declared, FrontierEntry, PageKind, PageRecord, Prepared, prepare
-from .urls import canonical, same_page
+from ..article import Article
+from ..discover import feeds
+from ..discover import pages as discover
+from ..extract import extract, nesting_bound
+from ..extract.listed import ListedDates, with_listed_dates
+from ..fetch import FetchResult
+from ..profiles import Profile
+from ..store import Claim, Declared, FrontierEntry, PageKind, PageRecord, Prepared, prepare
+from ..urls import canonical, same_page
 
 # Lower runs first: machine-readable lists before listings, listings before articles.
 PRIORITY = {

@@ -32,9 +32,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 from urllib.parse import urlencode, urljoin, urlsplit
 
-from . import discover, feeds, parse
-from ._config import Settings
-from .fetch import Fetcher, FetchResult, HostBlocked
+from .._config import Settings
+from ..discover import feeds
+from ..discover import pages as discover
+from ..fetch import Fetcher, FetchResult, HostBlocked
+from ..store import TRAP_BOUND, Claim, Frontier, FrontierEntry, PageKind, Store
+from ..urls import canonical, display, request_scope
+from . import parse
 from .parse import (
     PRIORITY,
     frontier_entry,
@@ -44,9 +48,7 @@ from .parse import (
     skipped_sitemap,
 )
 from .revisit import edited_since, reread_listed
-from .store import TRAP_BOUND, Claim, FrontierEntry, PageKind, Store
 from .summary import CrawlSummary, Progress, Site
-from .urls import canonical, display, request_scope
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -80,6 +82,7 @@ class Crawler:
         declarations_only: bool = False,
     ) -> None:
         self.store, self.fetcher, self.site = store, fetcher, site
+        self.frontier = Frontier(store)
         self.options = settings or Settings()
         self.progress = progress
         self.summary = CrawlSummary(site=site.name)
@@ -139,7 +142,7 @@ class Crawler:
             await asyncio.gather(*workers)
         finally:
             await self._drain()
-            self.store.frontier_requeue(self._site_id, states=("active", "parked"))
+            self.frontier.requeue(self._site_id, states=("active", "parked"))
             self._finish_summary(started)
             message = "; ".join(self.summary.messages) or None
             self.store.finish_run(run_id, self.summary.status, self.summary.counts(), message)
@@ -149,7 +152,7 @@ class Crawler:
         summary = self.summary
         summary.seconds = time.monotonic() - started
         summary.requests_by_kind = dict(self._kinds)
-        summary.pending = self.store.frontier_counts(self._site_id).get("pending", 0)
+        summary.pending = self.frontier.counts(self._site_id).get("pending", 0)
         for host, reason in self.fetcher.refusing_hosts().items():
             if host.removeprefix("www.") in self.hosts:
                 summary.parked.setdefault(host, reason)
@@ -189,24 +192,24 @@ class Crawler:
         recent articles. A site never crawled to the end walks its listings completely."""
         sid = self._site_id
         last = self.store.last_run_status(sid)
-        self.store.frontier_requeue(sid, states=("active", "parked"))
+        self.frontier.requeue(sid, states=("active", "parked"))
         if last is None or (last not in ("ok", "partial") and not self._full):
             self._full = True  # no complete crawl yet: walk everything
             log.debug("no complete crawl of %s yet: walking every listing", self.site.name)
         if last != "running":
             # Entry points only; deeper listing and REST pages are revisited as they are reached.
             kinds = (PageKind.HOME, PageKind.SECTION, PageKind.SITEMAP, PageKind.FEED)
-            self.store.frontier_requeue(sid, kinds=kinds, states=("done", "failed", "skipped"))
-            self.store.frontier_requeue(sid, kinds=ARTICLE_KINDS, states=("failed",))
+            self.frontier.requeue(sid, kinds=kinds, states=("done", "failed", "skipped"))
+            self.frontier.requeue(sid, kinds=ARTICLE_KINDS, states=("failed",))
             if self.options.refresh:
-                self.store.frontier_requeue(sid, kinds=ARTICLE_KINDS, states=("done",))
+                self.frontier.requeue(sid, kinds=ARTICLE_KINDS, states=("done",))
             elif self.options.revisit_days > 0:
                 since = datetime.now(UTC) - timedelta(days=self.options.revisit_days)
-                again = self.store.requeue_recent(sid, since.isoformat())
+                again = self.frontier.requeue_recent(sid, since.isoformat())
                 log.debug("revisiting %d article%s published since %s", again,
                           "" if again == 1 else "s", since.date())  # fmt: skip
         if self._only is not None:  # exactly these, as articles, named on the command line
-            self.store.frontier_add(sid, parse.requested_entries(self._only), revisit=True)
+            self.frontier.add(sid, parse.requested_entries(self._only), revisit=True)
             return
         self._queue([canonical(self.site.base_url)], PageKind.HOME, depth=0, found_on=None)
 
@@ -294,7 +297,7 @@ class Crawler:
 
     def _requeue_failed(self) -> int:
         urls, self._retry_later = self._retry_later, set()
-        again = self.store.frontier_retry(urls)
+        again = self.frontier.retry(urls)
         self.summary.errors -= again
         self.summary.failures = [
             f for f in self.summary.failures if f.split(": ", 1)[0] not in urls
@@ -304,7 +307,7 @@ class Crawler:
 
     def _claim(self) -> Claim | None:
         """The next URL to fetch, with the stored page's validators for a conditional GET."""
-        claimed = self.store.frontier_claim(
+        claimed = self.frontier.claim(
             self._site_id, 1, urls=self._only, skip_kinds=self._skip_kinds
         )
         if not claimed:
@@ -325,7 +328,7 @@ class Crawler:
         now = time.monotonic()
         if self.progress and now - self._last_progress >= PROGRESS_INTERVAL:
             self._last_progress = now
-            self.progress(self.summary, self.store.frontier_counts(self._site_id))
+            self.progress(self.summary, self.frontier.counts(self._site_id))
 
     def _budget_spent(self) -> bool:
         limit = self.options.max_pages
@@ -350,7 +353,7 @@ class Crawler:
         frontier for the next run; the crawl goes on with the other hosts' work."""
         if isinstance(result, HostBlocked):
             self.summary.parked.setdefault(result.host, result.reason)
-            self.store.frontier_finish(entry.url, "parked", result.reason)
+            self.frontier.finish(entry.url, "parked", result.reason)
         else:
             before = self.summary.outcomes() if log.isEnabledFor(logging.INFO) else None
             self._dispatch(entry, result)
@@ -363,7 +366,7 @@ class Crawler:
         """One line per page (``-v``): status, kind, fetch time (the request's own, without
         the politeness wait, shown apart when there was one), outcome, URL."""
         changed = [n for n, count in self.summary.outcomes().items() if count > before[n]]
-        outcome = changed[0] if changed else self.store.frontier_state(entry.url) or "done"
+        outcome = changed[0] if changed else self.frontier.state(entry.url) or "done"
         wait = f" (+{result.waited:.2f}s wait)" if result.waited >= 0.005 else ""
         log.info("%s %-7s %5.2fs %-14s %s%s", result.status or "---", entry.kind,
                  result.fetch_seconds, outcome, display(entry.url), wait)  # fmt: skip
@@ -372,12 +375,12 @@ class Crawler:
         url, kind = entry.url, entry.kind
         if result.not_modified:
             self.summary.not_modified += 1
-            self.store.frontier_finish(url, "done")
+            self.frontier.finish(url, "done")
             return
         if result.refused_by_policy:  # robots.txt or scope: a choice, not a failure
             self.summary.skipped += 1
             log.debug("skipped %s: %s", url, result.error)
-            self.store.frontier_finish(url, "skipped", result.error)
+            self.frontier.finish(url, "skipped", result.error)
             return
         if not result.ok or (result.text is None and kind not in SOURCE_KINDS):
             self._failed(url, result)
@@ -394,11 +397,11 @@ class Crawler:
         else:
             self._archive(result, url, final, entry)
             return
-        self.store.frontier_finish(url, "done")
+        self.frontier.finish(url, "done")
 
     def _skip(self, url: str, reason: str) -> None:
         log.debug("skipped %s: %s", display(url), reason)
-        self.store.frontier_finish(url, "skipped", reason)
+        self.frontier.finish(url, "skipped", reason)
 
     def _failed(self, url: str, result: FetchResult | str) -> None:
         """Record a failed page (``result``: the fetch, or why its parse was given up)."""
@@ -414,7 +417,7 @@ class Crawler:
         if len(self.summary.failures) < 20:
             self.summary.failures.append(f"{url}: {reason}")
         log.info("failed %s: %s", url, reason)
-        self.store.frontier_finish(url, "failed", reason)
+        self.frontier.finish(url, "failed", reason)
 
     # ------------------------------------------------------------------ listings
     def _walk_listing(self, found: discover.Found, url: str, entry: Claim) -> None:
@@ -457,7 +460,7 @@ class Crawler:
             for u in dict.fromkeys(urls)
             if self._allowed(u)
         ]
-        new = self.store.frontier_add(self._site_id, entries, reread=reread_listed)
+        new = self.frontier.add(self._site_id, entries, reread=reread_listed)
         if new:
             log.debug("queued %d new %s URLs found on %s", new, kind, display(found_on or "start"))
         return new
@@ -485,7 +488,7 @@ class Crawler:
             return
         self.summary.bounded[name] = cut = self.summary.bounded.get(name, 0) + count
         if url and cut <= MAX_BOUND_RECORDS:
-            self.store.frontier_skip(self._site_id, url, kind, f"{TRAP_BOUND} {name}")
+            self.frontier.skip(self._site_id, url, kind, f"{TRAP_BOUND} {name}")
 
     def _walk_all(self) -> bool:
         """Walk listings to their end even when a page brings nothing new: on ``--full``,
@@ -526,9 +529,9 @@ class Crawler:
         )
         changed = [(u, m) for u, m in urls.items() if m]
         if changed:
-            known = self.store.frontier_known(u for u, _ in changed)
+            known = self.frontier.known(u for u, _ in changed)
             edited = [u for u, m in changed if u in known and edited_since(known[u], m)]
-            self.store.frontier_lastmod(changed, requeue=edited)
+            self.frontier.lastmod(changed, requeue=edited)
             for url in edited:
                 log.debug("revisit %s: its lastmod says it changed", url)
         return new
@@ -558,11 +561,11 @@ class Crawler:
         if url in self._walked or not self._allowed(url, walk=True):
             return
         self._walked.add(url)
-        seen = self.store.frontier_state(url) is not None  # an earlier run fetched or queued it
+        seen = self.frontier.state(url) is not None  # an earlier run fetched or queued it
         log.debug("%s %s page %s (next after %s)", "revisiting" if seen else "queued",
                   kind, display(url), display(entry.url))  # fmt: skip
         entries = [FrontierEntry(url, kind, PRIORITY[kind], entry.depth + 1, entry.url)]
-        self.store.frontier_add(self._site_id, entries, revisit=True)
+        self.frontier.add(self._site_id, entries, revisit=True)
 
     # ------------------------------------------------------------------ articles
     def _archive(self, result: FetchResult, url: str, final: str, entry: Claim) -> None:
@@ -596,7 +599,7 @@ class Crawler:
         hops = entry.depth + 1 if entry.kind == PageKind.LINK else 1
         links = parse.article_links(article)
         if hops > self.options.max_hops:
-            fresh = [u for u in links if self.store.frontier_state(u) is None]
+            fresh = [u for u in links if self.frontier.state(u) is None]
             self._bound("max_hops", len(fresh))
         else:
             self._queue(links, PageKind.LINK, depth=hops, found_on=final)

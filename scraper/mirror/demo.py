@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ._config import Settings
-from ._exceptions import UsageError
-from .job import crawl
-from .mirror import Site, default_site
-from .store import Store
-from .summary import CrawlSummary, Progress
-from .urls import internal_host
+from .._config import Settings
+from .._exceptions import UsageError
+from ..crawler.job import crawl
+from ..crawler.summary import CrawlSummary, Progress
+from ..store import Store
+from ..urls import internal_host
+from . import Site, default_site
 
 __all__ = ["CORRECTED", "DEMO_BASE", "DEMO_SITE", "DemoResult", "run_demo"]
 
@@ -62,7 +62,7 @@ def run_demo(
     must not mix invented pages into it) or a crawl of a local copy such as an older demo
     (its articles would be archived twice).
     """
-    from .mirror.server import MirrorServer
+    from .server import MirrorServer
 
     path = Path(db)
     first = _check_archive(path)

@@ -21,50 +21,17 @@ Datasette (an optional extra: ``pip install 'scraper[datasette]'``) gets:
 
 from __future__ import annotations
 
-import re
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from ._exceptions import AddressInUse, ServeError
-from .store import RANKED_SEARCH_SQL, schema_sql
+from .._exceptions import AddressInUse, ServeError
+from ..store import RANKED_SEARCH_SQL
+from .metadata import schema_descriptions
 
 PLUGIN_NAME = "scraper-archive"
 
 # Columns of the article_list view that are not article columns.
-VIEW_COLUMNS = {
-    "site": "host of the site (sites.name)",
-    "section": "main category (the first one on the page)",
-    "categories": "all category names, a JSON list (facet: array)",
-    "tags": "tag names, a JSON list (facet: array)",
-    "authors": "author names in byline order, a JSON list (facet: array)",
-    "month": "publication month, YYYY-MM (the site's local time)",
-}
-
-
-def schema_descriptions() -> dict[str, tuple[str, dict[str, str]]]:
-    """table -> (description, {column: description}) from the comments in schema.sql."""
-    text = schema_sql()
-    out: dict[str, tuple[str, dict[str, str]]] = {}
-    pending = ""
-    table: str | None = None
-    for line in text.splitlines():
-        if line.startswith("-- table:"):
-            pending = line.removeprefix("-- table:").strip()
-            continue
-        created = re.match(r"CREATE (?:VIRTUAL )?(?:TABLE|VIEW) IF NOT EXISTS (\w+)", line)
-        if created:
-            table = created.group(1)
-            out[table] = (pending, {})
-            pending = ""
-            continue
-        if table and line.startswith((")", ");")):
-            table = None
-            continue
-        column = re.match(r"\s+(\w+)\b[^-]*?(?:,)?\s*-- (.+)$", line)
-        if table and column and column.group(1).upper() not in ("PRIMARY", "UNIQUE"):
-            out[table][1][column.group(1)] = column.group(2).strip()
-    return out
 
 
 def metadata(db_path: Path) -> dict[str, Any]:
@@ -145,7 +112,7 @@ def register_plugin() -> None:
     """Register the ``scraper.web`` plugin (SQL functions, reading room) once per process."""
     from datasette.plugins import pm
 
-    from . import web
+    import scraper.web as web
 
     if pm.has_plugin(PLUGIN_NAME) or pm.is_registered(web):
         return

@@ -1,4 +1,4 @@
-"""The fetcher's internals: per-host politeness state, one hop's outcome, the exceptions
+"""One hop of a fetch, in parts: per-host politeness state, one hop's outcome, the exceptions
 that drive retries, URL helpers and the record of an exchange."""
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from .results import Exchange
 
 
 @functools.cache
-def _ssl_context() -> ssl.SSLContext:
+def ssl_context() -> ssl.SSLContext:
     """One verifying TLS context for all fetchers (loading the CA bundle takes ~50 ms)."""
     return httpx.create_ssl_context()
 
 
 @dataclass
-class _Host:
+class HostState:
     """Politeness state of one host (name plus non-default port)."""
 
     name: str
@@ -43,7 +43,7 @@ class _Host:
 
 
 @dataclass
-class _Response:
+class HopResponse:
     """The outcome of one hop (after its retries)."""
 
     url: str
@@ -53,7 +53,7 @@ class _Response:
     error: str | None
 
 
-class _Retryable(Exception):
+class Retryable(Exception):
     """An attempt failed in a way worth retrying."""
 
     def __init__(
@@ -71,31 +71,31 @@ class _Retryable(Exception):
         self.retry_after = retry_after
 
 
-class _BadURL(Exception):
+class BadURL(Exception):
     """A URL we cannot or will not fetch; the message says why."""
 
 
-class _TooLarge(Exception):
+class TooLarge(Exception):
     def __init__(self, status: int, headers: dict[str, str]) -> None:
         super().__init__(status)
         self.status = status
         self.headers = headers
 
 
-def _reason(exc: BaseException) -> str:
+def failure_reason(exc: BaseException) -> str:
     """An exception's message, or its kind when it has none (a reset says nothing)."""
     text = str(exc) or str(exc.__cause__ or exc.__context__ or "")
     return text or ("connection reset" if "Read" in type(exc).__name__ else type(exc).__name__)
 
 
-def _host_key(url: httpx.URL) -> str:
+def host_key(url: httpx.URL) -> str:
     default = {"http": 80, "https": 443}.get(url.scheme)
     port = url.port
     name = url.host.lower()
     return name if port in (None, default) else f"{name}:{port}"
 
 
-def _origin(url: httpx.URL) -> str:
+def origin_of(url: httpx.URL) -> str:
     port = url.port
     default = {"http": 80, "https": 443}.get(url.scheme)
     netloc = url.host if port in (None, default) else f"{url.host}:{port}"
@@ -104,35 +104,35 @@ def _origin(url: httpx.URL) -> str:
     return f"{url.scheme}://{netloc}"
 
 
-def _parse_url(url: str) -> httpx.URL:
-    """``url`` parsed once for the whole hop; :class:`_BadURL` if it cannot be fetched."""
+def parse_url(url: str) -> httpx.URL:
+    """``url`` parsed once for the whole hop; :class:`BadURL` if it cannot be fetched."""
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
-        raise _BadURL(f"invalid URL: {exc}") from None
+        raise BadURL(f"invalid URL: {exc}") from None
     if parsed.scheme not in ("http", "https"):
-        raise _BadURL(f"unsupported URL scheme: {parsed.scheme or '(none)'}")
+        raise BadURL(f"unsupported URL scheme: {parsed.scheme or '(none)'}")
     if not parsed.host:
-        raise _BadURL("invalid URL: no host")
+        raise BadURL("invalid URL: no host")
     return parsed
 
 
-def _environment_proxies() -> dict[str, str]:
+def environment_proxies() -> dict[str, str]:
     """Proxy URLs by scheme ("http", "https", "all") from the environment, as curl reads them."""
     found = urllib.request.getproxies_environment()
     return {scheme: found[scheme] for scheme in ("http", "https", "all") if found.get(scheme)}
 
 
-def _without_fragment(url: str) -> str:
+def without_fragment(url: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
 
 
-def _lower_headers(headers: httpx.Headers) -> dict[str, str]:
+def lower_headers(headers: httpx.Headers) -> dict[str, str]:
     return {key.lower(): value for key, value in headers.items()}
 
 
-def _exchange(
+def make_exchange(
     request: httpx.Request, response: httpx.Response, body: bytes, sent: float
 ) -> Exchange:
     """What a recorder gets of one request and its response."""

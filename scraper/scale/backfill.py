@@ -2,7 +2,7 @@
 
 ``backfill(paths, db=...)`` reads WARC/WARC.gz files, folders or globs (:mod:`scraper.warc`),
 keeps HTTP 200 HTML responses of the selected hosts and capture dates, extracts each one with
-the crawl's own code (:func:`scraper.crawl.parse_article`: the same canonical URL, the same
+the crawl's own code (:func:`scraper.crawler.engine.parse_article`: the same canonical URL, the same
 profile rules) and stores it through the same archive code: a later capture with different
 content becomes a revision, an identical one changes nothing, an earlier one than the stored
 version is left out (``stale``). The raw page is not copied: the page row records the WARC
@@ -11,10 +11,10 @@ file, offset and length, and ``scraper reextract`` reads it from there.
 The work is cut in *shards* (byte ranges of about ``shard_size`` of one file, see
 :func:`scraper.warc.shards`). A shard is read and extracted by :func:`process_shard` (pure: no
 archive), in this process (``engine="local"``) or on Dask workers (``engine="dask"``,
-:mod:`scraper.scale`); the results are written by this process, one transaction per shard,
+:mod:`scraper.scale.cluster`); the results are written by this process, one transaction per shard,
 together with the file's progress (table ``warc_progress``). So a backfill killed at any moment
 resumes after the last shard it committed, and a re-run skips the files it has finished.
-``output="parquet:DIR"`` writes the records as Parquet instead (:mod:`scraper.scale`).
+``output="parquet:DIR"`` writes the records as Parquet instead (:mod:`scraper.scale.cluster`).
 
 What each selection means:
 
@@ -36,24 +36,26 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import urlsplit
 
-from . import discover, profiles
-from ._config import day_bound
-from ._exceptions import EXIT_OK, EXIT_PARTIAL, UsageError
-from .article import Article
-from .encoding import decode_html, is_text_content, looks_like_html
-from .fetch import FetchResult
-from .parse import parse_article
-from .profiles import Profile
-from .store import PageRecord, Prepared, Store, StoredPage
-from .summary import Site
-from .urls import canonical
-from .warc.reader import Capture, Problem, read_capture, read_warc, shards, warc_files
+from .._config import day_bound
+from .._exceptions import UsageError
+from ..crawler.parse import parse_article
+from ..crawler.summary import Site
+from ..discover import pages as discover
+from ..encoding import decode_html, is_text_content, looks_like_html
+from ..fetch import FetchResult
+from ..profiles import Profile
+from ..profiles import for_url as profile_for_url
+from ..profiles import load as load_profile
+from ..store import Store
+from ..urls import canonical
+from ..warc.reader import Capture, Problem, read_warc, warc_files
+from .shards import MAX_FAILURES, BackfillSummary, Kept, Shard, ShardResult, plan_shards
 
 __all__ = [
     "ENGINES",
@@ -65,14 +67,12 @@ __all__ = [
     "backfill",
     "plan_shards",
     "process_shard",
-    "warc_stored_pages",
 ]
 
 log = logging.getLogger(__name__)
 
 ENGINES = ("local", "dask")
 DEFAULT_SHARD_SIZE = 8_000_000  # compressed bytes of WARC per shard: ~500-1000 captures
-MAX_FAILURES = 20
 MIN_DASK_SHARD = 1_000_000
 READ_AHEAD = 128  # records read before their pages are extracted
 SHARDS_PER_WORKER = 32  # small last shards: the workers finish close together
@@ -87,108 +87,6 @@ class BackfillOptions:
     since: str | None = None  # YYYY-MM-DD, capture date (UTC), included
     until: str | None = None
     check_digests: bool = True
-
-
-@dataclass(frozen=True)
-class Shard:
-    """Records of ``file`` that begin in ``[begin, end)``; ``last``: the file's last shard."""
-
-    index: int
-    file: str
-    begin: int
-    end: int
-    last: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Kept:
-    """One capture that extraction saw as an article, ready for the store."""
-
-    site: str
-    base_url: str
-    profile: str | None
-    timezone: str | None
-    article: Article
-    page: PageRecord  # without its body: the WARC file keeps it
-    prepared: Prepared
-    location: tuple[str, int, int]  # WARC file, offset, length
-    size: int  # body bytes
-
-
-@dataclass
-class ShardResult:
-    shard: Shard
-    kept: list[Kept]
-    counts: Counter[str]
-    failures: list[str]
-    seconds: float
-    peak_rss: int  # bytes: peak resident memory of the process that read the shard
-    cpu_seconds: float = 0.0  # CPU time the shard took where it ran
-
-
-@dataclass
-class BackfillSummary:
-    """What a backfill did. ``status``: ok | partial (some records unreadable) | interrupted."""
-
-    status: str = "ok"
-    engine: str = "local"
-    output: str = "archive"
-    files: int = 0  # WARC files named
-    files_done_before: int = 0  # finished by an earlier run: not read again
-    shards: int = 0
-    records: int = 0  # WARC records read
-    responses: int = 0
-    kept: int = 0  # captures extracted as articles
-    new: int = 0
-    updated: int = 0  # a revision was recorded
-    unchanged: int = 0
-    stale: int = 0  # older than the stored version: left out
-    not_articles: int = 0
-    skipped: dict[str, int] = field(default_factory=dict)  # reason -> records
-    problems: dict[str, int] = field(default_factory=dict)  # truncated|malformed|digest -> n
-    failures: list[str] = field(default_factory=list)  # the first few "file @offset: reason"
-    bytes_read: int = 0
-    bytes_total: int = 0
-    peak_worker_rss: int = 0
-    shard_cpu_seconds: float = 0.0  # CPU time of reading + extraction, all workers together
-    seconds: float = 0.0
-    messages: list[str] = field(default_factory=list)
-
-    @property
-    def stored(self) -> int:
-        return self.new + self.updated
-
-    @property
-    def exit_code(self) -> int:
-        return {"ok": EXIT_OK, "interrupted": EXIT_OK, "partial": EXIT_PARTIAL}.get(
-            self.status, EXIT_PARTIAL
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["stored"] = self.stored
-        data["records_per_second"] = round(self.records / self.seconds, 1) if self.seconds else 0
-        return data
-
-    def add(self, result: ShardResult) -> None:
-        """Count what a shard's reading and extraction found (storing counts itself)."""
-        counts = result.counts
-        self.shards += 1
-        self.records += counts["records"]
-        self.responses += counts["responses"]
-        self.kept += len(result.kept)
-        self.not_articles += counts["not_articles"]
-        self.bytes_read += result.shard.end - result.shard.begin
-        self.peak_worker_rss = max(self.peak_worker_rss, result.peak_rss)
-        self.shard_cpu_seconds += result.cpu_seconds
-        for key, value in counts.items():
-            kind, _, name = key.partition(":")
-            if kind == "skip":
-                self.skipped[name] = self.skipped.get(name, 0) + value
-            elif kind == "problem":
-                self.problems[name] = self.problems.get(name, 0) + value
-        room = MAX_FAILURES - len(self.failures)
-        self.failures.extend(result.failures[: max(room, 0)])
 
 
 Progress = Callable[[BackfillSummary], None]
@@ -234,7 +132,7 @@ def backfill(
     summary = BackfillSummary(engine=engine, output=output or "archive", files=len(files))
     started = time.monotonic()
     if parquet_dir is not None:
-        from .merge import ParquetSink
+        from .parquet import ParquetSink
 
         sink: _Sink = ParquetSink(parquet_dir)
     else:
@@ -276,7 +174,7 @@ def make_options(
     """Checked options: known profile, dates in the one grammar (2025, 2025-11, 2025-11-25, an
     ISO datetime) as the days they start or end, hosts lower-case without www."""
     if profile is not None:
-        profiles.load(profile)  # ProfileError (a ScraperError) when unknown
+        load_profile(profile)  # ProfileError (a ScraperError) when unknown
     chosen = tuple(_host(h) for h in hosts) if hosts else None
     first = day_bound(since, end=False, what="since") if since else None
     last = day_bound(until, end=True, what="until") if until else None
@@ -311,7 +209,7 @@ def _run(
     scheduler: str | None,
 ) -> Iterator[ShardResult]:
     if engine == "dask":
-        from .scale import dask_map
+        from .cluster import dask_map
 
         return dask_map(process_shard, plan, options, workers=workers, scheduler=scheduler)
     return (process_shard(shard, options) for shard in plan)
@@ -319,7 +217,8 @@ def _run(
 
 # ---------------------------------------------------------------------- where results go
 class _Sink(Protocol):
-    """Where shard results go: the archive, or Parquet (:class:`scraper.merge.ParquetSink`)."""
+    """Where shard results go: the archive, or Parquet
+    (:class:`scraper.scale.parquet.ParquetSink`)."""
 
     def plan(
         self, files: list[Path], shard_size: int, summary: BackfillSummary
@@ -334,7 +233,7 @@ class _ArchiveSink:
     """The archive: one transaction per shard, with the file's progress in it."""
 
     def __init__(self, db: Path, options: BackfillOptions) -> None:
-        from .lock import ArchiveLock
+        from ..store.lock import ArchiveLock
 
         self.selection = selection_key(options)
         self.lock = ArchiveLock(db)
@@ -418,16 +317,6 @@ def selection_key(options: BackfillOptions) -> str:
     }
     kept = {k: v for k, v in chosen.items() if v}
     return json.dumps(kept, sort_keys=True) if kept else ""
-
-
-def plan_shards(starts: dict[str, int], shard_size: int) -> list[Shard]:
-    """Shards of each file from its start offset, in file order."""
-    plan: list[Shard] = []
-    for file, start in starts.items():
-        ranges = shards(file, shard_size, start)
-        for number, (begin, end) in enumerate(ranges):
-            plan.append(Shard(len(plan), file, begin, end, number == len(ranges) - 1))
-    return plan
 
 
 # ---------------------------------------------------------------------- one shard (workers)
@@ -514,14 +403,14 @@ def _host_selected(host: str, options: BackfillOptions) -> bool:
 
 @functools.cache
 def _profile(name: str) -> Profile:
-    return profiles.load(name)
+    return load_profile(name)
 
 
 @functools.lru_cache(maxsize=1024)
 def _site(scheme: str, netloc: str, profile_name: str | None) -> tuple[Site, frozenset[str]]:
     """The site of a host, as a crawl of it names it, and the hosts it stays on."""
     base_url = f"{scheme}://{netloc}/"
-    profile = _profile(profile_name) if profile_name else profiles.for_url(base_url)
+    profile = _profile(profile_name) if profile_name else profile_for_url(base_url)
     site = Site(netloc.removeprefix("www."), base_url, profile)
     return site, frozenset(discover.site_hosts(base_url, profile))
 
@@ -579,21 +468,3 @@ def _extract(capture: Capture, options: BackfillOptions) -> tuple[str, Kept | No
 
 
 # ---------------------------------------------------------------------- re-extraction
-def warc_stored_pages(
-    store: Store, site: str | None = None, notes: list[str] | None = None
-) -> Iterator[StoredPage]:
-    """The archive's article pages kept in WARC files, with their raw bytes read from there
-    (for ``scraper reextract``). A page whose file is gone or unreadable is left out, with a
-    note per file in ``notes``."""
-    missing: set[str] = set()
-    for kept in store.warc_pages(site):
-        if kept.file in missing:
-            continue
-        try:
-            capture = read_capture(kept.file, kept.offset)
-        except UsageError as exc:
-            missing.add(kept.file)
-            if notes is not None:
-                notes.append(f"pages in {kept.file} left as they are: {exc}")
-            continue
-        yield replace(kept.page, content=capture.payload)

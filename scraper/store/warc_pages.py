@@ -1,5 +1,5 @@
 """Pages kept in WARC files rather than in the archive, and what a backfill has read of
-each file (``scraper.backfill``): saving a capture, reading a page row back, the progress
+each file (``scraper.scale.backfill``): saving a capture, reading a page row back, the progress
 committed with each batch, and the pages re-extraction reads from their WARC files."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from .._exceptions import StoreError
 from ..article import Article
-from .articles import ArticlesMixin, PageRecord, Prepared, StoredPage, _iso, _link_triples
+from .articles import ArticlesMixin, PageRecord, Prepared, StoredPage, iso, link_triples
 from .connection import now_iso
 from .fulltext import search_key
 
@@ -188,7 +188,7 @@ class _NewArticles:
         article_id = self.next_id
         self.next_id += 1
         stamp = page.fetched_at or now_iso()
-        key = search_key(_iso(a.published_at), article_id)
+        key = search_key(iso(a.published_at), article_id)
         row = self.store._article_row(site_id, a, prepared.content_hash)
         row.update(first_seen_at=stamp, fetched_at=stamp, changed_at=stamp, revision=1)
         row.update(changed_run=self.store.run_id, id=article_id, search_key=key)
@@ -200,7 +200,7 @@ class _NewArticles:
                 self.terms[table].append((article_id, self._lookup(table, site_id, name), pos))
         self.links += [
             (article_id, kind, url, title, pos)
-            for pos, (kind, url, title) in enumerate(_link_triples(a))
+            for pos, (kind, url, title) in enumerate(link_triples(a))
         ]
         self.search.append((key, prepared.search_title, prepared.search_body))
         file, offset, length = location or (None, None, None)

@@ -4,7 +4,7 @@ where it has holes.
 For each series (a site and language, overall and per section) the stats give the article
 count, the first and last publication dates, articles per month, the share of days with an
 article, the longest pause, and its **gaps**: runs of days without an article that the
-series' own volume makes unlikely (:mod:`scraper.gaps`: each day expected to bring what the
+series' own volume makes unlikely (:mod:`scraper.report.gaps`: each day expected to bring what the
 same weekday brought in the weeks around it, a run flagged when luck alone would give it in
 under 1 % of such series). A gap in a busy section usually means a crawl missed something
 (or the site was down); a researcher can see whether the archive is complete for the period
@@ -22,13 +22,11 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..store import Filters, Store
 from .gaps import UnusualGap as Gap
 from .gaps import unusual_gaps
-
-if TYPE_CHECKING:
-    from .store import Filters, Store
 
 MIN_SPAN_DAYS = 14
 DAILY_SHARE = 0.6
@@ -397,3 +395,14 @@ def _fit(text: str, width: int) -> str:
             kept += ch
         text = kept + "…"
     return text + " " * max(0, width - cells(text))
+
+
+def day_timeline(store: Store, filters: Filters | None = None, *, min_gap: int = 1) -> Timeline:
+    """Articles per day per section, with gaps: the numbers of ``scraper stats --plot`` and of
+    the dashboard of ``scraper serve`` (one function, so both show the same)."""
+    filters = filters or Filters()
+    return timeline(
+        store.day_counts(by_section=False, filters=filters),
+        store.day_counts(by_section=True, filters=filters),
+        min_gap=min_gap,
+    )

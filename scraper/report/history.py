@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from ._exceptions import HistoryError
+from .._exceptions import HistoryError
 
 CURRENT = ("current", "latest", "head")
 

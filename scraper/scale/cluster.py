@@ -17,23 +17,16 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any, TypeVar
 
-from ._exceptions import UsageError
-from .article import Article
-from .extract import extract
-from .reextract import ReextractSummary, _profile, _when, kept_dates
-from .store import Store, StoredPage
-from .warc.reader import read_capture
+from .._exceptions import UsageError
 
-__all__ = ["dask_map", "reextract_dask"]
+__all__ = ["dask_map"]
 
 log = logging.getLogger(__name__)
 _In = TypeVar("_In")
 _Out = TypeVar("_Out")
-REEXTRACT_BATCH = 200  # pages per task
 QUIET_CLUSTER = {
     "distributed.worker.profile.enabled": False,
     "distributed.admin.tick.interval": "1s",
@@ -103,87 +96,3 @@ def dask_map(
 
 
 # ---------------------------------------------------------------------- re-extraction
-@dataclass(frozen=True)
-class _Job:
-    """One stored page to re-extract; ``location`` when its bytes are in a WARC file."""
-
-    page: StoredPage
-    location: tuple[str, int] | None = None
-
-
-_Outcome = tuple[StoredPage | None, Article | None, list[str]]
-
-
-def _reextract_batch(jobs: list[_Job]) -> list[_Outcome]:
-    """Re-extract a batch of pages (on a worker): (page, article or None, notes) each; the
-    page is None when its WARC file cannot be read."""
-    out: list[_Outcome] = []
-    for job in jobs:
-        page = job.page
-        notes = ReextractSummary()
-        if job.location is not None:
-            try:
-                content = read_capture(*job.location).payload
-            except UsageError as exc:
-                out.append((None, None, [f"pages in {job.location[0]} left as they are: {exc}"]))
-                continue
-            page = replace(page, content=content)
-        url = page.final_url or page.url
-        article = extract(page.content, url, _profile(page, notes), fetched_at=_when(page))
-        if article.is_article:
-            article = kept_dates(page, article)
-            article.site = page.site
-            out.append((replace(page, content=b""), article, notes.messages))
-        else:
-            out.append((replace(page, content=b""), None, notes.messages))
-    return out
-
-
-def _jobs(store: Store, site: str | None) -> Iterator[list[_Job]]:
-    batch: list[_Job] = []
-    for page in store.article_pages(site):
-        batch.append(_Job(page))
-        if len(batch) >= REEXTRACT_BATCH:
-            yield batch
-            batch = []
-    for kept in store.warc_pages(site):
-        batch.append(_Job(kept.page, (kept.file, kept.offset)))
-        if len(batch) >= REEXTRACT_BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def reextract_dask(
-    store: Store,
-    site: str | None = None,
-    *,
-    workers: int = 2,
-    scheduler: str | None = None,
-    progress: Callable[[ReextractSummary], None] | None = None,
-) -> ReextractSummary:
-    """:func:`scraper.reextract.reextract` with the extraction on Dask workers: the same
-    outcome, written by this process in the order of the pages, one transaction per batch.
-
-    The pages are read in batches while results come back (each batch is a fresh query by
-    rowid, so the writes in between do not disturb the reading)."""
-    summary = ReextractSummary()
-    batches = _jobs(store, site)
-    for results in dask_map(_reextract_batch, batches, workers=workers, scheduler=scheduler):
-        with store.db.atomic():
-            for page, article, notes in results:
-                for note in notes:
-                    if note not in summary.messages:
-                        summary.messages.append(note)
-                if page is None:  # its WARC file is gone
-                    continue
-                summary.pages += 1
-                if article is None:
-                    summary.not_articles += 1
-                    continue
-                outcome = store.save_reextracted(page, article)
-                setattr(summary, outcome, getattr(summary, outcome) + 1)
-        if progress is not None:
-            progress(summary)
-    return summary

@@ -1,0 +1,129 @@
+"""What a backfill's work is cut into and what comes back: a :class:`Shard` of a WARC file,
+the :class:`Kept` captures and counts of a :class:`ShardResult`, and the run's
+:class:`BackfillSummary`. Shared by the backfill, its sinks (the archive, Parquet) and the
+Dask engine, so none of them imports another."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .._exceptions import EXIT_OK, EXIT_PARTIAL
+from ..article import Article
+from ..store import PageRecord, Prepared
+from ..warc.reader import shards
+
+MAX_FAILURES = 20
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Records of ``file`` that begin in ``[begin, end)``; ``last``: the file's last shard."""
+
+    index: int
+    file: str
+    begin: int
+    end: int
+    last: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """One capture that extraction saw as an article, ready for the store."""
+
+    site: str
+    base_url: str
+    profile: str | None
+    timezone: str | None
+    article: Article
+    page: PageRecord  # without its body: the WARC file keeps it
+    prepared: Prepared
+    location: tuple[str, int, int]  # WARC file, offset, length
+    size: int  # body bytes
+
+
+@dataclass
+class ShardResult:
+    shard: Shard
+    kept: list[Kept]
+    counts: Counter[str]
+    failures: list[str]
+    seconds: float
+    peak_rss: int  # bytes: peak resident memory of the process that read the shard
+    cpu_seconds: float = 0.0  # CPU time the shard took where it ran
+
+
+@dataclass
+class BackfillSummary:
+    """What a backfill did. ``status``: ok | partial (some records unreadable) | interrupted."""
+
+    status: str = "ok"
+    engine: str = "local"
+    output: str = "archive"
+    files: int = 0  # WARC files named
+    files_done_before: int = 0  # finished by an earlier run: not read again
+    shards: int = 0
+    records: int = 0  # WARC records read
+    responses: int = 0
+    kept: int = 0  # captures extracted as articles
+    new: int = 0
+    updated: int = 0  # a revision was recorded
+    unchanged: int = 0
+    stale: int = 0  # older than the stored version: left out
+    not_articles: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> records
+    problems: dict[str, int] = field(default_factory=dict)  # truncated|malformed|digest -> n
+    failures: list[str] = field(default_factory=list)  # the first few "file @offset: reason"
+    bytes_read: int = 0
+    bytes_total: int = 0
+    peak_worker_rss: int = 0
+    shard_cpu_seconds: float = 0.0  # CPU time of reading + extraction, all workers together
+    seconds: float = 0.0
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def stored(self) -> int:
+        return self.new + self.updated
+
+    @property
+    def exit_code(self) -> int:
+        return {"ok": EXIT_OK, "interrupted": EXIT_OK, "partial": EXIT_PARTIAL}.get(
+            self.status, EXIT_PARTIAL
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["stored"] = self.stored
+        data["records_per_second"] = round(self.records / self.seconds, 1) if self.seconds else 0
+        return data
+
+    def add(self, result: ShardResult) -> None:
+        """Count what a shard's reading and extraction found (storing counts itself)."""
+        counts = result.counts
+        self.shards += 1
+        self.records += counts["records"]
+        self.responses += counts["responses"]
+        self.kept += len(result.kept)
+        self.not_articles += counts["not_articles"]
+        self.bytes_read += result.shard.end - result.shard.begin
+        self.peak_worker_rss = max(self.peak_worker_rss, result.peak_rss)
+        self.shard_cpu_seconds += result.cpu_seconds
+        for key, value in counts.items():
+            kind, _, name = key.partition(":")
+            if kind == "skip":
+                self.skipped[name] = self.skipped.get(name, 0) + value
+            elif kind == "problem":
+                self.problems[name] = self.problems.get(name, 0) + value
+        room = MAX_FAILURES - len(self.failures)
+        self.failures.extend(result.failures[: max(room, 0)])
+
+
+def plan_shards(starts: dict[str, int], shard_size: int) -> list[Shard]:
+    """Shards of each file from its start offset, in file order."""
+    plan: list[Shard] = []
+    for file, start in starts.items():
+        ranges = shards(file, shard_size, start)
+        for number, (begin, end) in enumerate(ranges):
+            plan.append(Shard(len(plan), file, begin, end, number == len(ranges) - 1))
+    return plan
