@@ -16,7 +16,7 @@ from ..profiles import Profile, site_for
 from ..profiles import available as available_profiles
 from ..profiles import for_url as profile_for_url
 from ..profiles import load as load_profile
-from ._common import fail
+from ._common import fail, plural
 
 
 @click.command("extract", short_help="Extract saved pages or a URL to records.")
@@ -53,7 +53,9 @@ def extract_cmd(
     for message in summary.messages:
         click.echo(f"scraper: error: {message}", err=True)
     click.echo(
-        f"{summary.files} files, {summary.articles} articles, {summary.failed} unreadable", err=True
+        f"{plural(summary.files, 'file')}, {plural(summary.articles, 'article')},"
+        f" {summary.failed} unreadable",
+        err=True,
     )
     if summary.failed:
         sys.exit(EXIT_PARTIAL)
