@@ -15,6 +15,39 @@ from typing import Any
 
 DATE_SOURCES = ("profile", "rest", "jsonld", "meta", "time", "text", "url")
 
+#: The fields whose origin a record's ``provenance`` names (``url``: the canonical URL).
+PROVENANCE_FIELDS = (
+    "url",
+    "language",
+    "title",
+    "subtitle",
+    "authors",
+    "published_at",
+    "categories",
+    "tags",
+    "body",
+    "image",
+)
+#: Where a field's value came from, most explicit first: the site profile's selectors, the
+#: WordPress REST API, JSON-LD, microdata (``itemprop``), ``<meta>`` tags (OpenGraph,
+#: ``article:*``, Dublin Core...), the HTML's own semantics (``<html lang>``, ``<link
+#: rel=canonical>``, ``rel=author|tag|category``, ``<title>``), layout analysis, trafilatura's
+#: second opinion on the body, the page's URL. Dates keep their finer ``date_source``
+#: (``time``, ``text``, ``updated``; ``jsonld`` spelled ``json-ld``).
+SOURCES = (
+    "profile",
+    "rest",
+    "json-ld",
+    "microdata",
+    "meta",
+    "markup",
+    "heuristic",
+    "trafilatura-fallback",
+    "url",
+)
+#: The sources that are the publisher's own statements (not our inference from the layout).
+STRUCTURED_SOURCES = frozenset({"profile", "rest", "json-ld", "microdata", "meta", "markup"})
+
 #: The fields of a record, in order: the record format of ``scraper export``, ``scraper show``
 #: and ``scraper extract``. ``id`` is the archive's: an article not archived has none.
 RECORD_FIELDS = (
@@ -39,6 +72,8 @@ RECORD_FIELDS = (
     "prev_url",
     "image",
     "word_count",
+    "quality",
+    "provenance",
     "first_seen_at",
     "fetched_at",
     "revision",
@@ -60,11 +95,23 @@ def build_record(values: Mapping[str, Any]) -> dict[str, Any]:
         "section": lambda: (values["categories"] or [None])[0],
         "modified_utc": lambda: utc_text(values["modified_at"]),
     }
-    return {
+    record = {
         name: values[name] if name in values else derived[name]()
         for name in RECORD_FIELDS
         if name != "id" or name in values
     }
+    record["provenance"] = provenance_record(values["provenance"], values["date_source"])
+    return record
+
+
+def provenance_record(found: Mapping[str, str] | None, date_source: str | None) -> dict[str, Any]:
+    """A record's ``provenance``: every field of :data:`PROVENANCE_FIELDS` with the source of
+    its value (None: no value, or an archive older than provenance). The publication date's
+    is its ``date_source`` (with ``jsonld`` spelled ``json-ld``)."""
+    found = found or {}
+    out: dict[str, Any] = {name: found.get(name) for name in PROVENANCE_FIELDS}
+    out["published_at"] = "json-ld" if date_source == "jsonld" else date_source
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +146,10 @@ class Article:
     image: str | None = None
     translations: dict[str, str] = field(default_factory=dict)
     is_article: bool = True
+    #: field -> where its value came from (:data:`SOURCES`); dates: ``date_source``.
+    provenance: dict[str, str] = field(default_factory=dict)
+    #: the extraction's own estimate of how right it is, 0-1 (:mod:`scraper.extract.quality`).
+    quality: float | None = None
     first_seen_at: str | None = None
     fetched_at: str | None = None
     revision: int | None = None
@@ -122,6 +173,7 @@ class Article:
             modified_at=_iso(self.modified_at),
             categories=list(self.categories),
             tags=list(self.tags),
+            provenance=dict(self.provenance),
             related=[
                 {"url": link.url, "title": link.title}
                 for link in self.related

@@ -32,7 +32,7 @@ from ._output import chosen_format, emit, output_options
 
 
 def filter_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """--site --lang --category --tag --since --until."""
+    """--site --lang --category --tag --since --until --min-quality."""
     options = [
         click.option("--site", help="Only this site (e.g. sahara.ma)."),
         click.option("--lang", "language", help="Only this language (ar also matches ar-MA)."),
@@ -46,6 +46,12 @@ def filter_options(f: Callable[..., Any]) -> Callable[..., Any]:
             help="Published on or after (YYYY, YYYY-MM, YYYY-MM-DD or an ISO datetime).",
         ),
         click.option("--until", callback=check_day, help="Published on or before (same forms)."),
+        click.option(
+            "--min-quality",
+            type=click.FloatRange(0, 1),
+            help="Only articles whose extraction quality estimate is at least this (0-1;"
+            " below 0.6 is worth a look).",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -53,7 +59,7 @@ def filter_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _filters(kw: dict[str, Any]) -> dict[str, Any]:
-    keys = ("site", "language", "category", "tag", "since", "until")
+    keys = ("site", "language", "category", "tag", "since", "until", "min_quality")
     return {k: kw.get(k) for k in keys}
 
 

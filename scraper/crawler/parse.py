@@ -63,6 +63,8 @@ def parse_article(
     # The page's own canonical URL when it stays on the site, else the fetched URL.
     on_site = article.url and discover.on_site(article.url, hosts)
     article.url = canonical(article.url) if on_site and article.url else final
+    if not on_site:
+        article.provenance["url"] = "url"  # the address fetched, not the page's own
     if listed is not None and (same_page(listed.url, article.url) or same_page(listed.url, final)):
         article = with_listed_dates(article, listed)
     page = PageRecord(

@@ -19,7 +19,7 @@ from ..article import Article
 from ..encoding import decode_html
 from ..profiles import Profile
 from ..urls import canonical
-from . import content, links, metadata, streamed, structured
+from . import content, links, metadata, quality, streamed, structured
 from . import profile as profile_rules
 from .pubdate import find_dates
 
@@ -58,17 +58,19 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
     meta = structured.meta_map(tree)
     obj = structured.article_object(objects)
     site_names = (profile.name, profile.title) if profile else ()
+    prov: dict[str, str] = {}  # where each field came from, noted where it is chosen
 
     article = Article(
-        url=metadata.canonical_url(tree, meta, url),
+        url=metadata.canonical_url(tree, meta, url, prov),
         site=profile.name if profile else None,
-        language=metadata.language(tree, obj, meta),
-        title=metadata.title(tree, obj, meta, site_names),
-        subtitle=metadata.subtitle(obj, meta),
-        authors=metadata.authors(tree, obj, meta),
-        categories=metadata.categories(tree, objects, obj, meta),
-        tags=metadata.tags(tree, obj, meta),
-        image=metadata.image(tree, obj, meta, url),
+        language=metadata.language(tree, obj, meta, prov),
+        title=metadata.title(tree, obj, meta, site_names, prov),
+        subtitle=metadata.subtitle(obj, meta, prov),
+        authors=metadata.authors(tree, obj, meta, prov),
+        categories=metadata.categories(tree, objects, obj, meta, prov),
+        tags=metadata.tags(tree, obj, meta, prov),
+        image=metadata.image(tree, obj, meta, url, prov),
+        provenance=prov,
         related=links.generic_related(tree, url),
         next_url=links.first_href(tree, 'a[rel="next"]', url),
         prev_url=links.first_href(tree, 'a[rel="prev"]', url),
@@ -96,6 +98,8 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
         article.is_article = profile_rules.is_article(tree, profile)
         profile_rules.apply_fields(tree, profile, article, url)
         body = profile_rules.body(tree, profile)
+        if body is not None:
+            prov["body"] = "profile"
     if body is None:
         declared = obj.get("articleBody") if obj is not None else None
         body = content.main_text(
@@ -104,12 +108,30 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
             title=article.title,
             expected_chars=len(declared) if isinstance(declared, str) else 0,
             html=html,
+            prov=prov,
         )
     article.body = body
     if profile is None:
         article.is_article = _looks_like_article(obj, meta, article)
     _canonicalize_links(article)
+    article.quality = _quality(tree, html, article, obj, dates.support, dates.dissent)
     return article
+
+
+def _quality(
+    tree: LexborHTMLParser,
+    html: str,
+    article: Article,
+    obj: dict | None,
+    support: int,
+    dissent: int,
+) -> float | None:
+    """The quality estimate (:mod:`.quality`); None if it cannot be made (never raises)."""
+    try:
+        return quality.estimate(quality.signals(tree, html, article, obj, support, dissent))
+    except Exception:
+        log.warning("quality estimate failed for %s", article.url, exc_info=True)
+        return None
 
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)[^>]*>")

@@ -481,6 +481,7 @@ def main_text(
     title: str | None = None,
     expected_chars: int = 0,
     html: str | None = None,
+    prov: dict[str, str] | None = None,
 ) -> str:
     """The body text of an article page without a profile (generic heuristics).
 
@@ -489,8 +490,11 @@ def main_text(
     the body the publisher declares (JSON-LD ``articleBody``), if any: a body much shorter
     than that is checked against a second opinion. ``html``, the source ``tree`` was
     parsed from, spares serializing it again for that. Never raises. Does not modify
-    ``tree`` (the caller may run it last either way).
+    ``tree`` (the caller may run it last either way). ``prov["body"]`` gets the source:
+    ``heuristic``, or ``trafilatura-fallback`` when the second opinion was taken.
     """
+    if prov is not None:
+        prov["body"] = "heuristic"
     incomplete = False
     try:
         found = _main_text(tree, title)
@@ -505,12 +509,18 @@ def main_text(
     if len(text) < FALLBACK_CHARS:
         other = _second_opinion(tree, url, html)
         if len(other) > len(text):
-            return other
+            return _fallback(prov, other)
         return text
     if incomplete or len(text) < MISSED_SHARE * expected_chars:
         other = _second_opinion(tree, url, html, fast=True)
         if len(other) > SECOND_LONGER * len(text) and _covers(other, text):
-            return other
+            return _fallback(prov, other)
+    return text
+
+
+def _fallback(prov: dict[str, str] | None, text: str) -> str:
+    if prov is not None:
+        prov["body"] = "trafilatura-fallback"
     return text
 
 

@@ -26,18 +26,17 @@ def apply_fields(
     tree: LexborHTMLParser, profile: Profile, article: Article, base: str | None
 ) -> None:
     """Fill ``article`` from the profile's selectors (not the body: see ``body``)."""
-    if value := _text(tree, profile, "title"):
-        article.title = value
-    if value := _text(tree, profile, "subtitle"):
-        article.subtitle = value
-    if values := _texts(tree, profile, "authors"):
-        article.authors = values
-    if values := _texts(tree, profile, "categories"):
-        article.categories = values
-    if values := _texts(tree, profile, "tags"):
-        article.tags = values
+    for key in ("title", "subtitle"):
+        if value := _text(tree, profile, key):
+            setattr(article, key, value)
+            article.provenance[key] = "profile"
+    for key in ("authors", "categories", "tags"):
+        if values := _texts(tree, profile, key):
+            setattr(article, key, values)
+            article.provenance[key] = "profile"
     if src := _image(tree, profile, base):
         article.image = src
+        article.provenance["image"] = "profile"
     related: list[Link] = []
     for key, kind in (("inline_related", "inline_related"), ("related", "related")):
         if selector := profile.selector("article", key):

@@ -144,6 +144,8 @@ def find_dates(
         raw=published.parsed.raw if published else None,
         shown_modified=mod_value if shown else None,
         shown_modified_raw=modified.parsed.raw if shown and modified else None,
+        support=len({c.source for c in found.published if published and c.day == published.day}),
+        dissent=len({c.source for c in found.published if published and c.day != published.day}),
     )
 
 

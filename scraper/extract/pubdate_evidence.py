@@ -22,6 +22,10 @@ class FoundDates:
     # 2025"): on a page that shows no publication date, the only day it gives for itself.
     shown_modified: datetime | None = None
     shown_modified_raw: str | None = None
+    # How many kinds of evidence (sources) name the published day, and how many another
+    # day: what the quality estimate reads as the dates agreeing.
+    support: int = 0
+    dissent: int = 0
 
 
 # Ranks: lower is more trusted.

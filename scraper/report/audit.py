@@ -22,7 +22,8 @@ site's time zone. A site (or, read by ``--refresh``, a category) whose REST API 
 more posts than the archive and inventory can account for is short by the difference.
 Publication gaps (:mod:`scraper.report.gaps`) are flagged per site and
 section: they may be real pauses, so they are reported but do not make the archive
-incomplete.
+incomplete. Neither do the archived articles whose extraction quality estimate is below
+:data:`~scraper.extract.quality.THRESHOLD`: they are listed for review, worst first.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..extract.quality import THRESHOLD as QUALITY_THRESHOLD
 from ..store import TRAP_BOUND, Filters
 from ..urls import display
 from .gaps import UnusualGap
@@ -139,6 +141,9 @@ class SiteAudit:
     undeclared_archived: int = 0
     unread_listings: dict[str, int] = field(default_factory=dict)  # bound -> pages cut
     gaps: list[SeriesGap] = field(default_factory=list)
+    # archived articles below the quality threshold, worst first: id, url, site, title,
+    # quality, word_count, body_source
+    low_quality: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def declared(self) -> int:
@@ -162,6 +167,8 @@ class SiteAudit:
             "by_section_month": [c.to_dict() for c in self.cells],
             "missing": [m.to_dict() for m in self.missing],
             "gaps": [g.to_dict() for g in self.gaps],
+            "quality_threshold": QUALITY_THRESHOLD,
+            "low_quality": self.low_quality,
         }
 
 
@@ -228,6 +235,7 @@ def audit_site(store: Store, site_id: int, name: str, timezone: str | None) -> S
         for t in store.declared_totals(site_id)
     ]
     result.gaps = publication_gaps(store, name)
+    result.low_quality = store.low_quality(QUALITY_THRESHOLD, site=name)
     return result
 
 
@@ -381,6 +389,17 @@ def _render_site(s: SiteAudit, every_cell: bool, max_rows: int) -> str:
             f"about {g.expected:.0f} expected)"
         )
     lines += _more(len(s.gaps), max_rows)
+    if s.low_quality:
+        lines.append(
+            f"  {len(s.low_quality)} article(s) below quality {QUALITY_THRESHOLD}, to review"
+            " (scraper show ID):"
+        )
+        lines += [
+            f"    {a['id']:>6}  {a['quality']:.2f}  {a['word_count']:>5} words"
+            f"  {a['body_source'] or '?':<10}  {display(a['url'])}"
+            for a in s.low_quality[:max_rows]
+        ]
+        lines += _more(len(s.low_quality), max_rows)
     if s.missing:
         lines.append(
             "  fetch the missing: scraper audit --missing-urls FILE, then "

@@ -7,9 +7,10 @@ archive of any size.
 - JSONL: one JSON object per line, exactly the record format.
 - JSON: one array of those objects (``json.load``, ``pd.read_json``), written as it streams.
 - CSV: one row per record, the record's fields as columns (``RECORD_FIELDS`` order); list
-  fields (authors, categories, tags, related) are JSON text in their cell.
+  fields (authors, categories, tags, related) and ``provenance`` are JSON text in their cell.
 - Parquet: typed columns: list<string> for authors/categories/tags, list<struct<url, title>>
-  for related, int64 for id/word_count/revision, and the dates as ``timestamp[us, UTC]`` (the
+  for related, int64 for id/word_count/revision, float64 for quality, ``provenance`` a struct
+  of one string per field of ``PROVENANCE_FIELDS``, and the dates as ``timestamp[us, UTC]`` (the
   instant; a date given without an offset is read as UTC). The local UTC offset the site gave
   for the publication and update dates is kept in columns of their own, ``published_offset``
   and ``modified_offset`` ('+01:00'; null when the site gave none).
@@ -39,6 +40,7 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from .._exceptions import ExportError
+from ..article import PROVENANCE_FIELDS
 from ..store import RECORD_FIELDS
 from ..urls import display
 
@@ -54,6 +56,8 @@ OFFSET_FIELDS = {"published_at": "published_offset", "modified_at": "modified_of
 LIST_FIELDS = ("authors", "categories", "tags", "related")
 INT_FIELDS = ("id", "word_count", "revision", "article_id")
 BOOL_FIELDS = ("current",)
+FLOAT_FIELDS = ("quality",)
+JSON_FIELDS = (*LIST_FIELDS, "provenance")  # JSON text in a CSV cell
 NOT_NULL = ("url", "site", "body", "first_seen_at", "fetched_at")  # empty cell = ''""
 #: ``--excel`` adds this column after ``url``: the URL decoded, readable in a spreadsheet.
 DECODED_URL = "url_decoded"
@@ -206,7 +210,7 @@ def write_csv(
 
 
 def _cell(name: str, value: Any) -> Any:
-    if name in LIST_FIELDS:
+    if name in JSON_FIELDS:
         return json.dumps(value, ensure_ascii=False)
     return "" if value is None else value
 
@@ -217,10 +221,12 @@ def read_csv(stream: TextIO) -> Iterator[dict[str, Any]]:
     for row in csv.DictReader(line.lstrip("\ufeff") for line in stream):
         record: dict[str, Any] = {}
         for name, value in row.items():
-            if name in LIST_FIELDS:
+            if name in JSON_FIELDS:
                 record[name] = json.loads(value)
             elif name in INT_FIELDS:
                 record[name] = int(value) if value else None
+            elif name in FLOAT_FIELDS:
+                record[name] = float(value) if value else None
             elif name in BOOL_FIELDS:
                 record[name] = value == "True" if value else None
             else:
@@ -252,6 +258,8 @@ def parquet_schema(fields: Iterable[str] | None = None) -> Any:
         "related": pa.list_(pa.struct([("url", pa.string()), ("title", pa.string())])),
         **{name: pa.int64() for name in INT_FIELDS},
         **{name: pa.bool_() for name in BOOL_FIELDS},
+        **{name: pa.float64() for name in FLOAT_FIELDS},
+        "provenance": pa.struct([(name, pa.string()) for name in PROVENANCE_FIELDS]),
         **{name: instant for name in TIME_FIELDS},
     }
     columns = []

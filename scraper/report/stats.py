@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from ..extract.quality import THRESHOLD as QUALITY_THRESHOLD
 from ..store import Filters, Store
 from .gaps import UnusualGap as Gap
 from .gaps import unusual_gaps
@@ -50,6 +51,7 @@ class Series:
     gaps: list[Gap] = field(default_factory=list)
     longest_gap: int = 0
     undated: int = 0
+    low_quality: int = 0  # articles whose quality estimate is below QUALITY_THRESHOLD
 
     @property
     def active_share(self) -> float:
@@ -124,8 +126,13 @@ def render(series: list[Series], *, months: bool = True, max_gaps: int = 5) -> s
     for (site, language), group in blocks.items():
         overall = next((s for s in group if s.section is ALL_SECTIONS), group[0])
         undated = f", {overall.undated} undated" if overall.undated else ""
+        low = (
+            f", {overall.low_quality} below quality {QUALITY_THRESHOLD}"
+            if overall.low_quality
+            else ""
+        )
         lines.append(
-            f"{site} · {language or '?'}: {overall.articles} articles{undated}, "
+            f"{site} · {language or '?'}: {overall.articles} articles{undated}{low}, "
             f"{overall.first} → {overall.last}"
         )
         if months:
@@ -165,10 +172,13 @@ def series(store: Store, filters: Filters | None = None, *, min_gap: int = 1) ->
     overall = compute(store.day_counts(by_section=False, filters=filters), min_gap=min_gap)
     sections = compute(store.day_counts(by_section=True, filters=filters), min_gap=min_gap)
     undated = store.undated_counts(filters)
+    low = store.low_quality_counts(QUALITY_THRESHOLD, filters)
     for s in overall:
         s.undated = undated.pop((s.site, s.language), 0)
     for (site, language), count in undated.items():  # sites with only undated articles
         overall.append(Series(site, language, None, undated=count))
+    for s in overall:
+        s.low_quality = low.get((s.site, s.language), 0)
     by_key: dict[tuple[str, str], list[Series]] = {}
     for s in overall + sections:
         by_key.setdefault((s.site, s.language), []).append(s)

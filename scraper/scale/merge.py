@@ -63,6 +63,10 @@ def record_to_article(record: dict[str, Any]) -> Article:
         next_url=record.get("next_url"),
         prev_url=record.get("prev_url"),
         image=record.get("image"),
+        provenance={
+            k: v for k, v in (record.get("provenance") or {}).items() if v and k != "published_at"
+        },
+        quality=record.get("quality"),
     )
 
 

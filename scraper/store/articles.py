@@ -105,9 +105,17 @@ def link_triples(a: Article) -> list[tuple[str, str, str | None]]:
     return triples
 
 
+def _provenance_json(a: Article) -> str:
+    return json.dumps(a.provenance, ensure_ascii=False, sort_keys=True)
+
+
 def _extras_of(a: Article) -> tuple[Any, ...]:
     row = (a.language, a.image, a.date_source, a.date_raw, a.next_url, a.prev_url)
-    return (row, tuple(a.authors), tuple(link_triples(a)))
+    return (
+        (*row, _provenance_json(a), a.quality),
+        tuple(a.authors),
+        tuple(link_triples(a)),
+    )
 
 
 class ArticlesMixin(FulltextMixin):
@@ -184,10 +192,18 @@ class ArticlesMixin(FulltextMixin):
                 outcome = "unchanged"
                 article_id = old[0]
                 # Same dates, but perhaps from a better source now (the REST API): say so.
+                # Provenance and quality are this extraction's, as the content is.
                 self.db.execute(
-                    "UPDATE articles SET fetched_at = ?, date_source = ?, date_raw = ?"
-                    " WHERE id = ?",
-                    [stamp, article.date_source, article.date_raw, article_id],
+                    "UPDATE articles SET fetched_at = ?, date_source = ?, date_raw = ?,"
+                    " provenance = ?, quality = ? WHERE id = ?",
+                    [
+                        stamp,
+                        article.date_source,
+                        article.date_raw,
+                        _provenance_json(article),
+                        article.quality,
+                        article_id,
+                    ],
                 )
             else:
                 outcome = "updated"
@@ -273,6 +289,8 @@ class ArticlesMixin(FulltextMixin):
             "content_hash": digest,
             "next_url": a.next_url,
             "prev_url": a.prev_url,
+            "provenance": _provenance_json(a),
+            "quality": a.quality,
         }
 
     def _insert_article(self, site_id: int, a: Article, digest: str, stamp: str) -> int:
@@ -358,8 +376,8 @@ class ArticlesMixin(FulltextMixin):
     def _extras(self, article_id: int) -> tuple[Any, ...]:
         """What an article has outside its content hash, as stored (compare: ``_extras_of``)."""
         row = self.db.execute(
-            "SELECT language, image, date_source, date_raw, next_url, prev_url FROM articles"
-            " WHERE id = ?",
+            "SELECT language, image, date_source, date_raw, next_url, prev_url, provenance,"
+            " quality FROM articles WHERE id = ?",
             [article_id],
         ).fetchone()
         authors = self.db.execute(

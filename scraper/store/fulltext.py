@@ -66,6 +66,7 @@ class FulltextMixin(QueryMixin):
         until: str | None = None,
         marks: tuple[str, str] = ("[", "]"),
         window: int | None = RANK_WINDOW,
+        min_quality: float | None = None,
     ) -> list[dict[str, Any]]:
         """Articles matching ``query`` (see :mod:`scraper.search` for the syntax), best first
         (bm25, title weighted over body), each with a highlighted snippet of its text.
@@ -81,7 +82,7 @@ class FulltextMixin(QueryMixin):
         # article ids checked in Python (cheaper per row than an SQL IN list); site and
         # language are read from a small covering index of articles.
         article_id = f"(articles_fts.rowid & {_ID_MASK})"
-        where, params = self._filter_sql(Filters(site, language))
+        where, params = self._filter_sql(Filters(site, language, min_quality=min_quality))
         wanted = self._tagged_ids(category, tag)
         if wanted is not None:
             if not wanted:
@@ -100,7 +101,7 @@ class FulltextMixin(QueryMixin):
         # recompute its statistics for every article it is asked about.
         join = (
             f" CROSS JOIN articles a INDEXED BY articles_facets ON a.id = {article_id}"
-            if site or language
+            if site or language or min_quality is not None
             else ""
         )
         plain = "FROM articles_fts WHERE " + " AND ".join(conditions)
@@ -150,7 +151,7 @@ class FulltextMixin(QueryMixin):
             r["id"]: r
             for r in self.db.query(
                 "SELECT a.id, a.url, a.title, a.subtitle, a.published_at, a.language, a.body,"
-                " s.name AS site FROM articles a JOIN sites s ON s.id = a.site_id"
+                " a.quality, s.name AS site FROM articles a JOIN sites s ON s.id = a.site_id"
                 f" WHERE a.id IN ({marks_sql})",
                 [r[0] for r in ranked],
             )
@@ -170,6 +171,7 @@ class FulltextMixin(QueryMixin):
                     "published_at": row["published_at"],
                     "title": row["title"],
                     "score": round(-score, 4),
+                    "quality": row["quality"],
                     # from the body, or the subtitle when only it matches
                     "snippet": best_snippet([body, row["subtitle"]], parsed, marks=marks),
                     "capped": capped,

@@ -55,7 +55,9 @@ class Filters:
     ``category`` and ``tag`` match names folded like search text (اقتصاد = إقتصاد);
     ``language`` 'ar' also matches 'ar-MA'; ``since``/``until`` are dates (YYYY, YYYY-MM,
     YYYY-MM-DD, or an ISO datetime) compared with the local date of ``published_at``,
-    both ends included.
+    both ends included. ``min_quality`` keeps the articles whose quality estimate is at
+    least that (0-1; an article without an estimate, archived before version 11, is left
+    out).
     """
 
     site: str | None = None
@@ -64,6 +66,7 @@ class Filters:
     tag: str | None = None
     since: str | None = None
     until: str | None = None
+    min_quality: float | None = None
 
 
 # The list-valued fields of a record, gathered in the same query as the article row.
@@ -85,7 +88,9 @@ _RECORD_LISTS = """
 def _record(row: dict[str, Any]) -> dict[str, Any]:
     """The record of a row of ``articles a JOIN sites s`` with :data:`_RECORD_LISTS`."""
     lists = ("authors", "categories", "tags", "related")
-    return build_record(row | {name: json.loads(row[f"{name}_json"]) for name in lists})
+    values = row | {name: json.loads(row[f"{name}_json"]) for name in lists}
+    values["provenance"] = json.loads(row["provenance"]) if row.get("provenance") else None
+    return build_record(values)
 
 
 def _revision(row: dict[str, Any], seen_from: str | None) -> dict[str, Any]:
@@ -183,13 +188,14 @@ class QueryMixin(StoreBase):
         since: str | None = None,
         until: str | None = None,
         changed_since: int | str | None = None,
+        min_quality: float | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Articles in the record format, oldest first; streams (constant memory).
 
         ``changed_since``: only the articles whose content was archived or changed (a new
         revision, a re-extraction) by a crawl run after run ``changed_since`` (an id, or its
         digits), or after it ended; or on or after a date (UTC)."""
-        filters = Filters(site, language, category, tag, since, until)
+        filters = Filters(site, language, category, tag, since, until, min_quality)
         where, params = self._filter_sql(filters)
         if changed_since is not None:
             clause, values = self._changed_since(changed_since)
@@ -335,6 +341,37 @@ class QueryMixin(StoreBase):
         )
         return {t: self.db[t].count for t in tables}
 
+    def low_quality_counts(
+        self, threshold: float, filters: Filters | None = None
+    ) -> dict[tuple[str, str], int]:
+        """Articles whose quality estimate is below ``threshold``, per (site, language)."""
+        where, params = self._filter_sql(filters or Filters())
+        where.append("a.quality < ?")
+        rows = self.db.execute(
+            "SELECT s.name, coalesce(a.language, ''), count(*) FROM articles a"
+            " JOIN sites s ON s.id = a.site_id WHERE " + " AND ".join(where) + " GROUP BY 1, 2",
+            [*params, threshold],
+        ).fetchall()
+        return {(r[0], r[1]): r[2] for r in rows}
+
+    def low_quality(
+        self, threshold: float, *, site: str | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The articles whose quality estimate is below ``threshold``, worst first: id, url,
+        site, title, quality, word_count and where the body came from."""
+        where, params = self._filter_sql(Filters(site=site))
+        where.append("a.quality < ?")
+        sql = (
+            "SELECT a.id, a.url, s.name AS site, a.title, a.quality, a.word_count,"
+            " json_extract(a.provenance, '$.body') AS body_source"
+            " FROM articles a JOIN sites s ON s.id = a.site_id WHERE "
+            + " AND ".join(where)
+            + " ORDER BY a.quality, a.id"
+            + (" LIMIT ?" if limit is not None else "")
+        )
+        args = [*params, threshold] + ([limit] if limit is not None else [])
+        return [dict(r) for r in self.db.query(sql, args)]
+
     def undated_counts(self, filters: Filters | None = None) -> dict[tuple[str, str], int]:
         """Articles without a publication date, per (site, language)."""
         where, params = self._filter_sql(filters or Filters())
@@ -452,4 +489,7 @@ class QueryMixin(StoreBase):
         if f.until:
             where.append("a.published_at < ?")
             params.append(date_bound(f.until, end=True))
+        if f.min_quality is not None:
+            where.append("a.quality >= ?")
+            params.append(f.min_quality)
         return where, params

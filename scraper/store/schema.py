@@ -17,7 +17,7 @@ from .._exceptions import StoreError
 from ..search import BM25_WEIGHTS
 from .fulltext import FulltextMixin
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 def schema_sql() -> str:
@@ -110,6 +110,17 @@ def _migrate_to_10(db: sqlite_utils.Database) -> bool:
     return False
 
 
+def _migrate_to_11(db: sqlite_utils.Database) -> bool:
+    """-> 11: articles.provenance (where each field came from, JSON) and articles.quality
+    (the extraction's quality estimate); NULL for articles archived before (a re-extraction
+    fills them). Idempotent: a column another branch's step already added is left alone."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(articles)").fetchall()}
+    for column, kind in (("provenance", "TEXT"), ("quality", "REAL")):
+        if column not in columns:
+            db.execute(f"ALTER TABLE articles ADD COLUMN {column} {kind}")
+    return False
+
+
 #: version -> step bringing an archive of the previous version to it; returns whether the
 #: search index must be rebuilt. Run in one transaction, before schema.sql.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {
@@ -120,6 +131,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {
     6: _migrate_to_6,
     7: _migrate_to_7,
     10: _migrate_to_10,
+    11: _migrate_to_11,
 }
 
 

@@ -1,4 +1,4 @@
--- The archive's schema, version 8 (PRAGMA user_version); docs/schema.md explains it.
+-- The archive's schema, version 11 (PRAGMA user_version); docs/schema.md explains it.
 -- A fresh archive is created from this file; an older one is migrated by store.schema.MIGRATIONS.
 -- Every column carries a "--" description: `scraper serve` shows them in Datasette.
 -- Table descriptions are the "-- table:" lines.
@@ -37,7 +37,9 @@ CREATE TABLE IF NOT EXISTS articles (
     revision INTEGER NOT NULL DEFAULT 1, -- version number of the current content; older ones are in revisions
     search_key INTEGER,                 -- rowid of the article in articles_fts: publication day * 2^32 + id
     published_utc TEXT,                 -- published_at in UTC (ISO 8601, +00:00); NULL when published_at has no offset
-    changed_run INTEGER                 -- the crawl run (crawl_runs.id) that archived this content; NULL for a re-extraction or an older archive
+    changed_run INTEGER,                -- the crawl run (crawl_runs.id) that archived this content; NULL for a re-extraction or an older archive
+    provenance TEXT,                    -- JSON object: field -> where its value came from (profile|rest|json-ld|microdata|meta|markup|heuristic|trafilatura-fallback|url); NULL before version 11
+    quality REAL                        -- the extraction's own estimate of how right the record is, 0-1 (below 0.6: worth a look); NULL before version 11
 );
 CREATE INDEX IF NOT EXISTS articles_site_published ON articles(site_id, published_at);
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published_at);
@@ -45,6 +47,7 @@ CREATE INDEX IF NOT EXISTS articles_language ON articles(language, published_at)
 CREATE UNIQUE INDEX IF NOT EXISTS articles_search_key ON articles(search_key);
 -- Small and covering: search filters read site and language here, not from the big rows.
 CREATE INDEX IF NOT EXISTS articles_facets ON articles(id, site_id, language);
+CREATE INDEX IF NOT EXISTS articles_quality ON articles(quality);
 
 -- table: People credited as authors.
 CREATE TABLE IF NOT EXISTS authors (

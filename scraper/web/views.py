@@ -32,6 +32,7 @@ from datasette import Response
 from markupsafe import Markup, escape
 
 from .._exceptions import HistoryError, ScraperError
+from ..extract.quality import THRESHOLD as QUALITY_THRESHOLD
 from ..report import audit as audit_report
 from ..report import history
 from ..report.stats import Timeline, day_timeline
@@ -155,6 +156,7 @@ async def article(datasette: Any, request: Any) -> Response:
             "versions": versions,
             "row_url": datasette.urls.row(db.name, "articles", str(article_id)),
             "article_url": lambda i: datasette.urls.path(f"/-/article/{i}"),
+            "quality_threshold": QUALITY_THRESHOLD,
         },
     )
 
@@ -223,7 +225,7 @@ async def diff(datasette: Any, request: Any) -> Response:
 
 
 # ---------------------------------------------------------------------- search
-FILTER_FIELDS = ("site", "language", "section", "tag", "since", "until")
+FILTER_FIELDS = ("site", "language", "section", "tag", "since", "until", "min_quality")
 
 
 async def search(datasette: Any, request: Any) -> Response:
@@ -330,7 +332,18 @@ def _form_filters(args: dict[str, str]) -> Filters:
         tag=args["tag"] or None,
         since=args["since"] or None,
         until=args["until"] or None,
+        min_quality=_quality_bound(args["min_quality"]),
     )
+
+
+def _quality_bound(value: str) -> float | None:
+    """The form's minimum quality: a number from 0 to 1, else no bound (the form's number
+    field keeps a browser from sending anything else)."""
+    try:
+        bound = float(value)
+    except ValueError:
+        return None
+    return bound if 0 <= bound <= 1 else None
 
 
 async def dashboard(datasette: Any, request: Any) -> Response:
@@ -412,6 +425,8 @@ async def audit(datasette: Any, request: Any) -> Response:
             "every": request.args.get("all") == "1",
             "max_rows": AUDIT_ROWS,
             "json_url": datasette.urls.path("/-/audit.json") + ("?" + query if query else ""),
+            "quality_threshold": QUALITY_THRESHOLD,
+            "article_url": lambda i: datasette.urls.path(f"/-/article/{i}"),
         },
     )
 
