@@ -25,6 +25,7 @@ from scraper.cli import main
 from scraper.mirror import MirrorServer
 from scraper.mirror import demo as demo_mod
 from scraper.store import Store
+from scraper.urls import canonical
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = ["--concurrency", "4", "--workers", "8", "--backoff-base", "0.01"]
@@ -336,3 +337,18 @@ def test_extract_reports_the_site_of_the_url_it_returns(demo_db: Path, tmp_path:
     shutil.copy(page, tmp_path / "b.html")
     lines = cli("extract", page, tmp_path / "b.html", "--url", "https://elsewhere.example/x")
     assert {json.loads(x)["site"] for x in lines.stdout.splitlines()} == {"sahara.ma"}
+
+
+def test_very_verbose_says_revisiting_only_for_a_page_seen_before(
+    mirror: MirrorServer, tmp_path: Path
+) -> None:
+    db = tmp_path / "a.db"
+    args = ["crawl", mirror.base_url + "/ar/", "--profile", "sahara.ma", "--db", db, *FAST]
+    assert run(*args, "--delay", "0").returncode == 0
+    with sqlite3.connect(db) as conn:
+        known = {row[0] for row in conn.execute("SELECT url FROM frontier")}
+    again = run(*args, "--delay", "0", "--full", "-vv")
+    said = re.findall(r"DEBUG: (queued|revisiting) (\w+) page (\S+) \(next after", again.stderr)
+    assert any(word == "queued" for word, _, _ in said)  # pages no run had seen
+    for word, _kind, url in said:
+        assert (word == "revisiting") == (canonical(url) in known), (word, url)
