@@ -136,7 +136,8 @@ def test_every_record_command_prints_the_same_rows_in_every_machine_format(
             json.loads(table)  # without a flag: a table for people
     hits = parse("--json", cli("search", "الصناعة", "--db", demo_db, "--json").stdout)
     assert list(hits[0]) == [
-        "id", "url", "site", "language", "published_at", "title", "score", "snippet", "capped",
+        "id", "url", "site", "language", "published_at", "title", "score", "snippet", "quality",
+        "capped",
     ]  # fmt: skip
     table = cli("search", "الصناعة", "--db", demo_db).stdout
     ids = [int(line.split()[0]) for line in table.splitlines() if re.match(r"^ *\d+  \d{4}-", line)]

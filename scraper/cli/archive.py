@@ -97,7 +97,7 @@ def search(
     \b
     The table shows each hit's id (for 'scraper show ID'); --json, --nl, --csv and --tsv
     print the same columns: id, url, site, language, published_at, title, score, snippet,
-    capped (true when more than 10,000 articles matched and the newest were ranked).
+    quality, capped (true when over 10,000 articles matched and the newest were ranked).
     \b
     Examples:
       scraper search "الصناعة التقليدية" --site sahara.ma --since 2025-01
@@ -126,7 +126,8 @@ def search(
 
 #: The columns of a search hit, in every machine format.
 SEARCH_COLUMNS = (
-    "id", "url", "site", "language", "published_at", "title", "score", "snippet", "capped",
+    "id", "url", "site", "language", "published_at", "title", "score", "snippet", "quality",
+    "capped",
 )  # fmt: skip
 
 
