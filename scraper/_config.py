@@ -41,6 +41,11 @@ def _opt(default: Any, help: str, *, minimum: float | None = None) -> Any:
     return field(default=default, metadata=meta)
 
 
+#: The largest body read, after decompression: a crawl's default (``max_bytes``) and the cap
+#: of a WARC record's body in a backfill or a re-extraction (a gzip bomb stops there).
+MAX_BODY_BYTES = 10 * 2**20
+
+
 @dataclass(frozen=True)
 class Settings:
     """How a crawl runs. Every field has a default; see ``scraper crawl --help``."""
@@ -103,7 +108,7 @@ class Settings:
     block_after: int = _opt(
         8, "Consecutive refusals (403/429/503) after which a host is given up.", minimum=1
     )
-    max_bytes: int = _opt(10 * 2**20, "Largest response body read, in bytes.", minimum=1)
+    max_bytes: int = _opt(MAX_BODY_BYTES, "Largest response body read, in bytes.", minimum=1)
     max_redirects: int = _opt(5, "Redirect hops followed per request.", minimum=0)
 
     def __post_init__(self) -> None:

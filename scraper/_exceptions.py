@@ -12,6 +12,7 @@ one line that speaks of values, never of command-line flags. The CLI turns any o
     ├── ConfigError           a settings file or site profile is invalid
     │   └── ProfileError      unknown profile, or a profile file with a bad key or type
     ├── StoreError            the archive cannot be opened, read or written
+    │   ├── DiskFull          the disk is full: nothing half-written, the archive intact
     │   └── ExportError       an export cannot be written
     ├── QueryError            a search query with a broken structure
     ├── HistoryError          an unknown revision label
@@ -68,6 +69,19 @@ class ProfileError(ConfigError):
 
 class StoreError(ScraperError):
     """The archive cannot be opened, read or written."""
+
+
+class DiskFull(StoreError):
+    """The disk filled up: the write in progress was undone (the archive is as it was before
+    it) and no partial output is left; a crawl resumes when run again."""
+
+    exit_code = EXIT_PARTIAL
+
+    def __init__(self, what: str, cause: BaseException | None = None) -> None:
+        why = f" ({' '.join(str(cause).split())})" if cause is not None else ""
+        super().__init__(
+            f"the disk is full{why}: {what} stopped; the archive is intact, nothing is half-written"
+        )
 
 
 class ExportError(StoreError):

@@ -44,6 +44,8 @@ def _canonical(url: str, base: str | None = None) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
+    if ":" in host:  # an IPv6 address keeps its brackets
+        host = f"[{host}]"
     port = parts.port
     netloc = host if port in (None, 80 if scheme == "http" else 443) else f"{host}:{port}"
     if scheme not in ("http", "https"):
@@ -105,6 +107,40 @@ def page_variants(url: str) -> list[str]:
         for p in paths
     ]
     return list(dict.fromkeys(out))
+
+
+MAX_HOST = 253  # characters of a DNS name
+_IGNORED_IN_URL = re.compile("[\t\n\r]")  # browsers drop these anywhere in a URL
+_C0_OR_SPACE = "".join(map(chr, range(33)))  # and these at both ends
+
+
+def web_url(url: str | None, base: str | None = None) -> str | None:
+    """``url`` (joined to ``base``) in its canonical form when it is an http(s) URL with a
+    valid host, else None: the one check every URL a page gives passes before it is stored
+    as a link, an image, a translation, a canonical or a declared URL. A browser reads
+    ``java\tscript:`` and `` JaVaScRiPt:`` as scripts; so does this, and refuses them."""
+    if not url:
+        return None
+    url = _IGNORED_IN_URL.sub("", url).strip(_C0_OR_SPACE)
+    try:
+        if base:
+            url = urljoin(base, url)
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a port out of range or not a number raises here
+    except ValueError:  # e.g. "http://[::1" (an IPv6 host not closed)
+        return None
+    host = parts.hostname or ""
+    if parts.scheme.lower() not in ("http", "https") or not _valid_host(host):
+        return None
+    return canonical(url)
+
+
+def _valid_host(host: str) -> bool:
+    if not host or len(host) > MAX_HOST or host.startswith("."):
+        return False
+    if any(c.isspace() or c in '<>"{}|\\^`%' or ord(c) < 32 for c in host):
+        return False
+    return all(0 < len(label) <= 63 for label in host.rstrip(".").split("."))
 
 
 def display(url: str) -> str:

@@ -179,7 +179,10 @@ def test_an_archive_that_cannot_be_written_stops_the_crawl_cleanly(tmp_path, mon
         broken = crawl_mirror(server.base_url + "/ar/", db)
         monkeypatch.setattr(Store, "save_article", real_save)
         assert broken.status == "failed"
-        assert broken.messages == ["stopped: OperationalError: database or disk is full"]
+        assert broken.messages == [
+            "the disk is full (database or disk is full): the crawl stopped; the archive is"
+            " intact, nothing is half-written; it resumes when run again"
+        ]
         assert report(broken, as_json=False, quiet=True) == 1
         with Store(db) as store:
             assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -24,11 +24,12 @@ from .._config import Settings, day_bound, load_settings
 from .._exceptions import (
     EXIT_PARTIAL,
     EXIT_USAGE,
+    DiskFull,
     ScraperError,
     StoreError,
     UsageError,
 )
-from ..store import DEFAULT_DB, Store
+from ..store import DEFAULT_DB, Store, is_disk_full
 
 EXIT_INTERRUPTED = {"SIGINT": 130, "SIGTERM": 143}
 
@@ -106,11 +107,25 @@ def open_store(path: Path, *, must_exist: bool = False, reading: bool = False) -
     try:
         yield store
     except StoreError as exc:
-        fail(str(exc))
-    except sqlite3.Error as exc:  # e.g. disk full: what was written stays (one transaction each)
-        fail(f"cannot write {path}: {exc}", EXIT_PARTIAL)
+        fail(str(exc), exc.exit_code)
+    except sqlite3.Error as exc:  # what was written stays (one transaction each)
+        if is_disk_full(exc):
+            fail(str(DiskFull(f"the work on {path}", exc)), EXIT_PARTIAL)
+        fail(f"cannot read or write {path}: {exc}", EXIT_PARTIAL)
     finally:
         store.close()
+
+
+def flush_stdout() -> None:
+    """Flush standard output; a full disk (``> /dev/full``) is one line, exit 1, and the
+    interpreter's own last flush is kept from printing a traceback of it."""
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        if is_disk_full(exc):
+            fail(str(DiskFull("the output", exc)), EXIT_PARTIAL)
+        fail(f"cannot write the output: {exc.strerror or exc}", EXIT_PARTIAL)
 
 
 class ConsoleHandler(logging.Handler):

@@ -15,12 +15,14 @@ from typing import Any
 
 import click
 
+from .._exceptions import UsageError
 from ..store import RANK_WINDOW, RECORD_FIELDS, REVISION_FIELDS, Filters
 from ..urls import canonical, display, readable
 from ._common import (
     check_day,
     db_option,
     fail,
+    flush_stdout,
     open_store,
     plural,
     setup_logging,
@@ -243,8 +245,8 @@ def export(
         if output is None:
             target = sys.stdout.buffer if fmt == "parquet" else sys.stdout
         count = exporting.export(records, fmt, target, fields=names, excel=excel, known=known)
-        if output is None and fmt == "parquet":
-            sys.stdout.buffer.flush()
+        if output is None:
+            flush_stdout()
     if output and not quiet:
         what = plural(count, "revision" if revisions else "article")
         click.echo(f"{what} written to {output}", err=True)
@@ -522,4 +524,7 @@ def article_key(key: str) -> int | str:
     key = key.strip()
     if key.isdigit() and len(key) < 19:
         return int(key)
-    return canonical(key)
+    try:
+        return canonical(key)
+    except ValueError as exc:  # e.g. "http://[::1": an IPv6 host not closed
+        raise UsageError(f"not an article id or URL: {key!r} ({exc})") from None

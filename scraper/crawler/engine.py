@@ -33,10 +33,21 @@ from typing import TypeVar
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from .._config import Settings
+from .._exceptions import DiskFull
+from ..clean import valid_text
 from ..discover import feeds
 from ..discover import pages as discover
 from ..fetch import Fetcher, FetchResult, HostBlocked
-from ..store import TRAP_BOUND, Claim, Frontier, FrontierEntry, PageKind, Store
+from ..store import (
+    TRAP_BOUND,
+    Claim,
+    Frontier,
+    FrontierEntry,
+    PageKind,
+    Store,
+    is_archive_failure,
+    is_disk_full,
+)
 from ..urls import canonical, display, request_scope
 from . import parse
 from .parse import (
@@ -59,6 +70,7 @@ ARTICLE_KINDS = (PageKind.ARTICLE, PageKind.LINK)
 REST_PAGE_SIZE = 100
 PROGRESS_INTERVAL = 0.25  # seconds between progress-bar updates
 MAX_BOUND_RECORDS = 100  # URLs a trap bound cut kept in the frontier per bound and run
+MAX_REASON = 300  # characters of an unexpected error kept as a page's failure reason
 
 
 class Crawler:
@@ -231,7 +243,10 @@ class Crawler:
             self._end("blocked", str(exc))
         except Exception as exc:  # the archive cannot be written, or a bug: stop, keep state
             log.debug("crawl stopped by an unexpected error", exc_info=True)
-            self._end("failed", f"stopped: {type(exc).__name__}: {exc}")
+            if is_disk_full(exc):
+                self._end("failed", f"{DiskFull('the crawl', exc)}; it resumes when run again")
+            else:
+                self._end("failed", f"stopped: {type(exc).__name__}: {exc}")
 
     def _end(self, status: str, message: str) -> None:
         """Stop every worker after its current page, with the first reason given."""
@@ -356,7 +371,12 @@ class Crawler:
             self.frontier.finish(entry.url, "parked", result.reason)
         else:
             before = self.summary.outcomes() if log.isEnabledFor(logging.INFO) else None
-            self._dispatch(entry, result)
+            try:
+                self._dispatch(entry, result)
+            except Exception as exc:  # one bad page is that page's failure, never the run's
+                if is_archive_failure(exc):
+                    raise
+                self._page_failed(entry.url, exc)
             if before is not None:
                 self._log_page(entry, result, before)
         self._report_progress()
@@ -398,6 +418,14 @@ class Crawler:
             self._archive(result, url, final, entry)
             return
         self.frontier.finish(url, "done")
+
+    def _page_failed(self, url: str, exc: Exception) -> None:
+        """An unexpected error while parsing or storing one page (its writes were rolled
+        back): the page is failed with the error as its reason, a later run retries it."""
+        log.warning("%s could not be parsed or stored: %s: %s", display(url), type(exc).__name__,
+                    exc, exc_info=log.isEnabledFor(logging.DEBUG))  # fmt: skip
+        reason = valid_text(f"parse error: {type(exc).__name__}: {exc}")
+        self._failed(url, reason[:MAX_REASON])
 
     def _skip(self, url: str, reason: str) -> None:
         log.debug("skipped %s: %s", display(url), reason)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -20,13 +21,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .._config import Settings
-from .._exceptions import UsageError
+from .._exceptions import DiskFull, UsageError
 from ..discover.pages import on_site
 from ..fetch import Fetcher, Recorder, make_user_agent
 from ..profiles import Profile
 from ..profiles import for_url as profile_for_url
 from ..profiles import load as load_profile
-from ..store import DEFAULT_DB, Store
+from ..store import DEFAULT_DB, Store, is_disk_full
 from ..store.lock import ArchiveLock
 from ..urls import canonical
 from .engine import Crawler
@@ -74,16 +75,23 @@ def crawl(
     check_languages(settings.languages, site)
     path = Path(db)
     chosen = requested_urls(urls, site) if urls is not None else None
-    with (
-        Store(path) as store,  # a bad path is reported as such first
-        ArchiveLock(path),
-        _warc_recorder(settings, site) as recorder,
-    ):
-        fetcher = Fetcher(settings, recorder=recorder)
-        crawler = Crawler(store, fetcher, site, settings, progress, None, chosen, declarations_only)
-        summary = asyncio.run(_run(crawler, fetcher))
-        if summary.status == "ok" and not _has_articles(store, site.name):
-            summary.messages.append(no_article_hint(summary, site))
+    try:
+        with (
+            Store(path) as store,  # a bad path is reported as such first
+            ArchiveLock(path),
+            _warc_recorder(settings, site) as recorder,
+        ):
+            fetcher = Fetcher(settings, recorder=recorder)
+            crawler = Crawler(
+                store, fetcher, site, settings, progress, None, chosen, declarations_only
+            )
+            summary = asyncio.run(_run(crawler, fetcher))
+            if summary.status == "ok" and not _has_articles(store, site.name):
+                summary.messages.append(no_article_hint(summary, site))
+    except (sqlite3.Error, OSError) as exc:  # even the run's end could not be recorded
+        if is_disk_full(exc):
+            raise DiskFull("the crawl", exc) from None
+        raise
     return summary
 
 

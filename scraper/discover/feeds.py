@@ -19,6 +19,8 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from ..urls import web_url
+
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, huge_tree=False, recover=True, remove_comments=True
 )
@@ -84,7 +86,13 @@ def parse_sitemap(data: bytes) -> Sitemap:
             title = _child_text(news, "title")
         lastmod = iso(_child_text(node, "lastmod"))
         pages.append(Entry(loc, lastmod, published, title, source="sitemap"))
-    return Sitemap(sitemaps, pages)
+    return Sitemap(_web(sitemaps), _web(pages))
+
+
+def _web(entries: list[Entry]) -> list[Entry]:
+    """The entries whose URL is an http(s) URL (:func:`scraper.urls.web_url`): a list may
+    name ``javascript:`` or worse; nothing but web pages is queued or declared."""
+    return [e for e in entries if web_url(e.url)]
 
 
 def parse_feed(data: bytes) -> list[Entry]:
@@ -105,7 +113,7 @@ def parse_feed(data: bytes) -> list[Entry]:
             published = iso(_child_text(entry, "published")) or updated
             title = _child_text(entry, "title")
             out.append(Entry(link, updated or published, published, title, source="feed"))
-    return out
+    return _web(out)
 
 
 def parse_rest_posts(data: bytes) -> list[Entry]:
@@ -130,7 +138,7 @@ def parse_rest_posts(data: bytes) -> list[Entry]:
                 date_raw=json.dumps(raw, ensure_ascii=False) if published else None,
             )
         )
-    return out
+    return _web(out)
 
 
 def parse_rest_terms(data: bytes) -> list[tuple[str, int]]:

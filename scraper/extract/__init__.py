@@ -16,9 +16,10 @@ from datetime import UTC, datetime
 from selectolax.lexbor import LexborHTMLParser
 
 from ..article import Article
+from ..clean import valid_fields, valid_text
 from ..encoding import decode_html
 from ..profiles import Profile
-from ..urls import canonical
+from ..urls import canonical, web_url
 from . import content, links, metadata, quality, streamed, structured
 from . import profile as profile_rules
 from .pubdate import find_dates
@@ -39,15 +40,18 @@ def extract(
     """Extract an article from ``html`` (``url`` resolves relative links and helps dating).
 
     ``fetched_at`` anchors relative dates ("منذ ساعتين", "yesterday") and bounds future ones;
-    it defaults to now. Never raises: a page we cannot read gives an empty Article.
+    it defaults to now. Never raises: a page we cannot read gives an empty Article. Every
+    string of the result is valid text (:mod:`scraper.clean`), whatever the page held.
     """
     try:
         if isinstance(html, bytes | bytearray):
             html = decode_html(bytes(html))[0]
-        return _extract(html[:MAX_HTML_CHARS], url, profile, fetched_at or datetime.now(UTC))
+        html = valid_text(html[:MAX_HTML_CHARS])
+        article = _extract(html, url, profile, fetched_at or datetime.now(UTC))
     except Exception:  # the contract: a bad page never stops a crawl
         log.warning("extraction failed for %s", url, exc_info=True)
-        return Article(url=url, is_article=False)
+        article = Article(url=url, is_article=False)
+    return valid_fields(article)  # JSON-LD escapes ("\\ud800") make text the page had not
 
 
 def _extract(html: str, url: str | None, profile: Profile | None, now: datetime) -> Article:
@@ -113,7 +117,7 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
     article.body = body
     if profile is None:
         article.is_article = _looks_like_article(obj, meta, article)
-    _canonicalize_links(article)
+    _canonicalize_links(article, url)
     article.quality = _quality(tree, html, article, obj, dates.support, dates.dissent)
     return article
 
@@ -206,10 +210,21 @@ def _looks_like_article(obj: dict | None, meta: dict[str, list[str]], article: A
     return bool(article.title) and article.published_at is not None and article.word_count >= 120
 
 
-def _canonicalize_links(article: Article) -> None:
-    if article.url:
-        article.url = canonical(article.url)
-    article.related = [type(r)(canonical(r.url), r.title, r.kind) for r in article.related]
-    article.next_url = canonical(article.next_url) if article.next_url else None
-    article.prev_url = canonical(article.prev_url) if article.prev_url else None
-    article.translations = {k: canonical(v) for k, v in article.translations.items()}
+def _canonicalize_links(article: Article, url: str | None) -> None:
+    """Every URL of the article canonical, and only http(s) ones (:func:`web_url`): a
+    ``javascript:`` image, edition or canonical link is dropped here, once for all."""
+    declared = web_url(article.url)
+    if declared is None and url and article.url != url:  # the page's own: no web address
+        article.provenance["url"] = "url"
+    elif declared is None:
+        article.provenance.pop("url", None)
+    article.url = declared or (canonical(url) if url else None)
+    related = ((web_url(r.url), r) for r in article.related)
+    article.related = [type(r)(u, r.title, r.kind) for u, r in related if u]
+    article.next_url = web_url(article.next_url)
+    article.prev_url = web_url(article.prev_url)
+    article.image = web_url(article.image)
+    if article.image is None:
+        article.provenance.pop("image", None)
+    editions = ((k, web_url(v)) for k, v in article.translations.items())
+    article.translations = {k: v for k, v in editions if v}

@@ -24,6 +24,14 @@ archive stores and what ``scraper show`` accepts); tables meant for people print
 sqlite-utils read it. The same writers export revisions (``Store.revision_records``: one row per
 version of every article, with ``REVISION_FIELDS``).
 
+Every string written is valid text (:mod:`scraper.clean`): an archive written before that rule,
+or by another tool, exports with its surrogates and control characters replaced by U+FFFD.
+
+CSV cells are exact: a title that begins with ``=`` is written as it is. Spreadsheets read
+such a cell as a formula (CSV injection: ``=HYPERLINK(...)`` in a headline runs when the file
+is opened), so ``excel=True``, the variant meant for a spreadsheet, writes a ``'`` before a
+cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (:func:`excel_cell`).
+
 NULL and empty: in JSONL and Parquet a missing value is ``null``; in CSV it is an empty cell,
 and a field that is never null (url, site, body, first_seen_at, fetched_at) may be the empty
 string; list fields are ``[]`` when empty, never null.
@@ -34,14 +42,16 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import os
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from .._exceptions import ExportError
+from .._exceptions import DiskFull, ExportError
 from ..article import PROVENANCE_FIELDS
-from ..store import RECORD_FIELDS
+from ..clean import valid_value
+from ..store import RECORD_FIELDS, is_disk_full
 from ..urls import display
 
 FORMATS = ("jsonl", "json", "csv", "parquet")
@@ -61,6 +71,8 @@ JSON_FIELDS = (*LIST_FIELDS, "provenance")  # JSON text in a CSV cell
 NOT_NULL = ("url", "site", "body", "first_seen_at", "fetched_at")  # empty cell = ''""
 #: ``--excel`` adds this column after ``url``: the URL decoded, readable in a spreadsheet.
 DECODED_URL = "url_decoded"
+MAX_CELL = 2**31 - 1  # characters of one CSV cell read back
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads these as formulas
 BATCH = 1000
 
 
@@ -124,6 +136,7 @@ def export(
     the fields records have (``RECORD_FIELDS``, or ``REVISION_FIELDS`` for revisions).
     A file left half-written by an error is removed."""
     names = check_fields(fields, known)
+    records = (valid_value(r) for r in records)
     if excel and fmt != "csv":
         raise ExportError("the Excel variant is a CSV option")
     if excel and "url" in names:
@@ -133,23 +146,49 @@ def export(
     if fmt == "parquet":
         parquet_schema(names)  # pyarrow missing: say so before anything is written
     if not isinstance(output, Path):
-        return _write(records, fmt, output, names, excel)
-    try:
-        if fmt == "parquet":
-            return write_parquet(records, output, names)
-        encoding = "utf-8-sig" if excel else "utf-8"
         try:
-            if is_gzip(output):
-                stream: TextIO = gzip.open(output, "wt", encoding=encoding, newline="")  # noqa: SIM115
-            else:
-                stream = output.open("w", encoding=encoding, newline="")
+            return _write(records, fmt, output, names, excel)
         except OSError as exc:
-            raise ExportError(f"cannot write {output}: {exc.strerror}") from None
-        with stream:
-            return _write(records, fmt, stream, names, excel)
-    except BaseException:
-        output.unlink(missing_ok=True)
+            if is_disk_full(exc):
+                raise DiskFull("the export", exc) from None
+            raise
+    # A file is written beside its name and renamed when complete: a failure (a full disk,
+    # an interruption) leaves no partial file, and an earlier file of that name as it was.
+    # A device or a pipe (/dev/stdout) is written directly.
+    direct = output.exists() and not output.is_file()
+    target = output if direct else output.with_name(output.name + ".partial")
+    try:
+        count = _write_file(records, fmt, target, names, excel, gzipped=is_gzip(output))
+        if not direct:
+            os.replace(target, output)
+        return count
+    except BaseException as exc:
+        if not direct:
+            target.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and is_disk_full(exc):
+            raise DiskFull(f"the export to {output}", exc) from None
+        if isinstance(exc, OSError):
+            raise ExportError(f"cannot write {output}: {exc.strerror or exc}") from None
         raise
+
+
+def _write_file(
+    records: Iterable[dict[str, Any]],
+    fmt: str,
+    path: Path,
+    names: tuple[str, ...],
+    excel: bool,
+    *,
+    gzipped: bool = False,
+) -> int:
+    if fmt == "parquet":
+        return write_parquet(records, path, names)
+    encoding = "utf-8-sig" if excel else "utf-8"
+    if gzipped:
+        with gzip.open(path, "wt", encoding=encoding, newline="") as zipped:
+            return _write(records, fmt, zipped, names, excel)
+    with path.open("w", encoding=encoding, newline="") as stream:
+        return _write(records, fmt, stream, names, excel)
 
 
 def _write(
@@ -200,13 +239,27 @@ def write_csv(
     excel: bool = False,
 ) -> int:
     names = tuple(fields or RECORD_FIELDS)
-    writer = csv.writer(stream, lineterminator="\r\n" if excel else "\n")
+    # Rows end in CRLF for Excel, LF otherwise; the writer is told CRLF either way, since it
+    # quotes a cell holding a character of its line end, and a lone CR must be quoted too.
+    writer = csv.writer(stream if excel else _LineFeedRows(stream), lineterminator="\r\n")
     writer.writerow(names)
     count = 0
     for record in records:
-        writer.writerow([_cell(name, record[name]) for name in names])
+        cells = [_cell(name, record[name]) for name in names]
+        writer.writerow([excel_cell(c) for c in cells] if excel else cells)
         count += 1
     return count
+
+
+class _LineFeedRows:
+    """A text stream for :func:`csv.writer` whose rows end in LF: the writer ends each row
+    (written in one call) with CRLF, replaced here."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, row: str) -> int:
+        return self.stream.write(row[:-2] + "\n" if row.endswith("\r\n") else row)
 
 
 def _cell(name: str, value: Any) -> Any:
@@ -215,9 +268,19 @@ def _cell(name: str, value: Any) -> Any:
     return "" if value is None else value
 
 
+def excel_cell(value: Any) -> Any:
+    """A cell a spreadsheet shows as text: a ``'`` before a string that begins like a formula
+    (the OWASP rule for CSV injection); anything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def read_csv(stream: TextIO) -> Iterator[dict[str, Any]]:
     """Records back from ``write_csv`` output: lists parsed, numbers as int, an empty cell
     None (or '' for the fields that are never null)."""
+    # A cell may hold a whole article (up to 8 MB of text): past csv's 128 KB default.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
     for row in csv.DictReader(line.lstrip("\ufeff") for line in stream):
         record: dict[str, Any] = {}
         for name, value in row.items():

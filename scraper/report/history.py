@@ -24,8 +24,11 @@ def resolve(versions: list[dict[str, Any]], label: str) -> dict[str, Any]:
     except ValueError:
         raise HistoryError(f"not a revision: {label!r} (a number or 'current')") from None
     if number < 0:  # -1 = the one before the current version, like a list index
-        if -number > len(versions):
-            raise HistoryError(f"there are only {len(versions)} revisions")
+        if -number >= len(versions):  # len(versions) - 1 versions come before the current
+            earlier = len(versions) - 1
+            raise HistoryError(
+                f"no revision {number}: {earlier} earlier version{'s' * (earlier != 1)}"
+            )
         return versions[number - 1]
     for version in versions:
         if version["revision"] == number:

@@ -39,11 +39,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from .._config import day_bound
 from .._exceptions import UsageError
+from ..clean import valid_text
 from ..crawler.parse import parse_article
 from ..crawler.summary import Site
 from ..discover import pages as discover
@@ -52,10 +53,18 @@ from ..fetch import FetchResult
 from ..profiles import Profile
 from ..profiles import for_url as profile_for_url
 from ..profiles import load as load_profile
-from ..store import Store
-from ..urls import canonical
-from ..warc.reader import Capture, Problem, read_warc, warc_files
-from .shards import MAX_FAILURES, BackfillSummary, Kept, Shard, ShardResult, plan_shards
+from ..store import Declared, Frontier, PageKind, Store, is_archive_failure
+from ..urls import canonical, web_url
+from ..warc.reader import Capture, Problem, check_warc, read_warc, warc_files
+from .shards import (
+    MAX_FAILURES,
+    BackfillSummary,
+    BadRecord,
+    Kept,
+    Shard,
+    ShardResult,
+    plan_shards,
+)
 
 __all__ = [
     "ENGINES",
@@ -73,6 +82,7 @@ log = logging.getLogger(__name__)
 
 ENGINES = ("local", "dask")
 DEFAULT_SHARD_SIZE = 8_000_000  # compressed bytes of WARC per shard: ~500-1000 captures
+MAX_REASON = 300  # characters of an unexpected error kept as a record's failure reason
 MIN_DASK_SHARD = 1_000_000
 READ_AHEAD = 128  # records read before their pages are extracted
 SHARDS_PER_WORKER = 32  # small last shards: the workers finish close together
@@ -126,6 +136,8 @@ def backfill(
     if parquet_dir is None and db is None:
         raise UsageError("an archive file (db) is needed unless the output is Parquet")
     files = warc_files(paths)
+    for file in files:  # a file that is no WARC at all stops the backfill before it starts
+        check_warc(file)
     if engine == "dask":  # enough shards to keep every worker busy to the end
         total = sum(f.stat().st_size for f in files)
         shard_size = min(shard_size, max(MIN_DASK_SHARD, total // (workers * SHARDS_PER_WORKER)))
@@ -273,7 +285,16 @@ class _ArchiveSink:
                 rows.append(
                     (site_id, kept.article, kept.page, kept.location, kept.size, kept.prepared)
                 )
-            outcomes.update(store.save_captures(rows))
+            bad = list(result.bad)
+            try:
+                with store.db.atomic():  # a savepoint: undone alone if one capture breaks it
+                    outcomes.update(store.save_captures(rows))
+            except Exception as exc:
+                if is_archive_failure(exc):
+                    raise
+                outcomes.update(self._one_by_one(rows, result.kept, bad))
+            for record in bad:
+                self._record_bad(record, summary)
             counts = {"records": result.counts["records"], "stored": outcomes["new"]}
             counts["stored"] += outcomes["updated"]
             state = "done" if shard.last else "running"
@@ -282,6 +303,34 @@ class _ArchiveSink:
         summary.updated += outcomes["updated"]
         summary.unchanged += outcomes["unchanged"]
         summary.stale += outcomes["stale"]
+
+    def _one_by_one(self, rows: list[Any], kept: list[Kept], bad: list[BadRecord]) -> Counter[str]:
+        """Store a shard's captures one at a time, after one of them broke the batch: each
+        one that raises is rolled back alone and becomes a :class:`BadRecord`."""
+        outcomes: Counter[str] = Counter()
+        for row, item in zip(rows, kept, strict=True):
+            try:
+                with self.store.db.atomic():
+                    outcomes.update(self.store.save_captures([row]))
+            except Exception as exc:
+                if is_archive_failure(exc):
+                    raise
+                file, offset, _ = item.location
+                reason = error_reason(exc)
+                bad.append(
+                    BadRecord(item.site, item.base_url, row[1].url or "", reason, file, offset)
+                )
+        return outcomes
+
+    def _record_bad(self, record: BadRecord, summary: BackfillSummary) -> None:
+        """A record that failed: its URL failed in the frontier and declared by its WARC
+        file, so the audit lists it with the reason; counted as a problem."""
+        site_id = self.site_ids.get(record.site)
+        if site_id is None:
+            site_id = self.store.ensure_site(record.site, record.base_url, None, None)
+            self.site_ids[record.site] = site_id
+        Frontier(self.store).fail(site_id, record.url, PageKind.ARTICLE, record.reason)
+        self.store.declare(site_id, [Declared(record.url, "warc", record.file)])
 
     def close(self, summary: BackfillSummary) -> None:
         """Record the run (``scraper runs``), then let the archive go."""
@@ -307,6 +356,12 @@ class _ArchiveSink:
             self.lock.__exit__(None, None, None)
 
 
+def error_reason(exc: BaseException) -> str:
+    """An unexpected error as a record's one-line failure reason."""
+    text = " ".join(f"parse error: {type(exc).__name__}: {exc}".split())
+    return valid_text(text)[:MAX_REASON]
+
+
 def selection_key(options: BackfillOptions) -> str:
     """What a backfill keeps, as the key of its progress: '' when it keeps everything."""
     chosen = {
@@ -327,6 +382,7 @@ def process_shard(shard: Shard, options: BackfillOptions) -> ShardResult:
     counts: Counter[str] = Counter()
     kept: list[Kept] = []
     failures: list[str] = []
+    bad: list[BadRecord] = []
     select = functools.partial(_select, options=options)
     captures = read_warc(
         shard.file,
@@ -349,7 +405,17 @@ def process_shard(shard: Shard, options: BackfillOptions) -> ShardResult:
         if item.skip is not None:
             counts[f"skip:{item.skip}"] += 1
             continue
-        reason, found = _extract(item, options)
+        try:
+            reason, found = _extract(item, options)
+        except Exception as exc:  # one bad record is that record's failure, never the run's
+            log.warning("%s @%d could not be parsed: %s", item.file, item.offset, exc)
+            counts["problem:error"] += 1
+            why = error_reason(exc)
+            if len(failures) < MAX_FAILURES:
+                failures.append(f"{item.file} @{item.offset}: error: {why}")
+            if (record := _bad_record(item, why, options)) is not None:
+                bad.append(record)
+            continue
         if found is not None:
             kept.append(found)
         elif reason == "not_articles":
@@ -358,7 +424,19 @@ def process_shard(shard: Shard, options: BackfillOptions) -> ShardResult:
             counts[f"skip:{reason}"] += 1
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    return ShardResult(shard, kept, counts, failures, seconds, peak, cpu)
+    return ShardResult(shard, kept, counts, failures, seconds, peak, cpu, bad)
+
+
+def _bad_record(capture: Capture, reason: str, options: BackfillOptions) -> BadRecord | None:
+    """What the archive records of a capture whose parse raised (None: not even its site
+    can be told)."""
+    try:
+        parts = urlsplit(capture.url)
+        site, _ = _site(parts.scheme.lower(), parts.netloc.lower(), options.profile)
+        url = canonical(capture.url)
+    except Exception:
+        return None
+    return BadRecord(site.name, site.base_url, url, reason, capture.file, capture.offset)
 
 
 def _batched(items: Iterator[Capture | Problem], size: int) -> Iterator[Capture | Problem]:
@@ -374,8 +452,8 @@ def _select(capture: Capture, *, options: BackfillOptions) -> str | None:
     if capture.status != 200:
         return "not HTTP 200"
     parts = urlsplit(capture.url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return "not an http(s) URL"
+    if parts.scheme not in ("http", "https") or not parts.netloc or not web_url(capture.url):
+        return "not an http(s) URL"  # a 100,000-character host included
     host = parts.netloc.lower().removeprefix("www.")  # capture.host, without a second split
     if not _host_selected(host, options):
         return "host not selected"

@@ -71,8 +71,14 @@ def _records(
             summary.messages.append(f"cannot read {path}: {exc.strerror}")
             continue
         chosen = profile or (profile_for_url(url) if url else None)
-        article = extract(html, url, chosen)
-        article.site = site_for(article.url, chosen)  # the site of its own URL
+        try:
+            article = extract(html, url, chosen)
+            article.site = site_for(article.url, chosen)  # the site of its own URL
+            record = article.to_dict()
+        except Exception as exc:  # one bad file is that file's failure, never the batch's
+            summary.failed += 1
+            summary.messages.append(f"cannot extract {path}: {type(exc).__name__}: {exc}")
+            continue
         if article.is_article:
             summary.articles += 1
-        yield path, article.to_dict()
+        yield path, record

@@ -11,17 +11,21 @@ version older than the one already in the target is left out (``stale``).
 from __future__ import annotations
 
 import json
+import sqlite3
+import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from .._exceptions import UsageError
 from ..article import Article, Link
 from ..store import PageRecord, Store
+from ..store.schema import OlderSchema
 from .parquet import MANIFEST, OLD_MANIFEST, pyarrow_module
 
 __all__ = ["ImportSummary", "import_into", "record_to_article"]
@@ -94,33 +98,45 @@ def import_into(
                 raise UsageError(f"{source} is neither a Parquet folder nor an archive file")
     started = time.monotonic()
     summary = ImportSummary(str(source), "parquet" if source.is_dir() else "archive")
-    with ArchiveLock(db), Store(db) as store:
-        sites: dict[str, int] = {}
-        store.interrupt_stale_runs(None)
-        run = store.start_run(None, {"source": str(source.resolve())}, kind="import")
-        status, message = "failed", None
-        try:
-            if source.is_dir():
-                _import_parquet(source, store, sites, summary, progress)
-            else:
-                _import_archive(source, store, sites, summary, progress)
-            status = "ok"
-        except KeyboardInterrupt:
-            status, message = "interrupted", "interrupted: the parts committed so far are kept"
-            raise
-        except Exception as exc:
-            message = str(exc)
-            raise
-        finally:
-            counts = {
-                "pages_fetched": summary.records,
-                "articles_new": summary.new,
-                "articles_updated": summary.updated,
-                "articles_unchanged": summary.unchanged,
-            }
-            store.finish_run(run, status, counts, message)
+    sites: dict[str, int] = {}
+    if source.is_dir():
+        with ArchiveLock(db), Store(db) as store, _import_run(store, source, summary):
+            _import_parquet(source, store, sites, summary, progress)
+    else:  # the source first: a file that is no archive leaves no empty archive behind
+        with (
+            _source_archive(source) as archive,
+            ArchiveLock(db),
+            Store(db) as store,
+            _import_run(store, source, summary),
+        ):
+            _import_archive(archive, store, sites, summary, progress)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+@contextmanager
+def _import_run(store: Store, source: Path, summary: ImportSummary) -> Iterator[None]:
+    """The import recorded as a run of the archive (``scraper runs``), with its outcome."""
+    store.interrupt_stale_runs(None)
+    run = store.start_run(None, {"source": str(source.resolve())}, kind="import")
+    status, message = "failed", None
+    try:
+        yield
+        status = "ok"
+    except KeyboardInterrupt:
+        status, message = "interrupted", "interrupted: the parts committed so far are kept"
+        raise
+    except Exception as exc:
+        message = str(exc)
+        raise
+    finally:
+        counts = {
+            "pages_fetched": summary.records,
+            "articles_new": summary.new,
+            "articles_updated": summary.updated,
+            "articles_unchanged": summary.unchanged,
+        }
+        store.finish_run(run, status, counts, message)
 
 
 def _count(summary: ImportSummary, outcome: str) -> None:
@@ -204,54 +220,75 @@ def _stamped(page: PageRecord, fetched_at: str | None, content: bytes = b"") -> 
     )  # fmt: skip
 
 
+@contextmanager
+def _source_archive(path: Path) -> Iterator[Store]:
+    """The archive to import from, opened read-only: the file is never changed. One of an
+    older schema is copied (SQLite's backup) and the copy migrated; :class:`StoreError`
+    ("not a scraper archive") for an SQLite file without the archive's tables."""
+    try:
+        store = Store(path, read_only=True)
+    except OlderSchema:
+        with tempfile.TemporaryDirectory(prefix="scraper-import-") as folder:
+            copy = Path(folder) / "source.db"
+            reader = sqlite3.connect(f"file:{quote(str(path.absolute()))}?mode=ro", uri=True)
+            try:
+                with sqlite3.connect(copy) as writer:
+                    reader.backup(writer)
+                writer.close()
+            finally:
+                reader.close()
+            with Store(copy, reading=True) as migrated:
+                yield migrated
+        return
+    with store:
+        yield store
+
+
 def _import_archive(
-    path: Path,
+    source: Store,
     store: Store,
     sites: dict[str, int],
     summary: ImportSummary,
     progress: Callable[[ImportSummary], None] | None,
 ) -> None:
-    with Store(path, reading=True) as source:
-        known = {row["name"]: row for row in source.site_rows()}
-        for record in source.records():
-            versions = source.history(record["id"]) or []
-            row = {**known.get(record["site"], {}), **record}
-            site_id = _site_id(store, sites, row)
-            page_row = source.page_row(record["url"]) or {}
-            with store.db.atomic():  # one transaction per article and its history
-                for version in versions:
-                    summary.records += 1
-                    article = record_to_article({**record, **version})
-                    current = version["current"]
-                    outcomes = []
-                    for stamp in dict.fromkeys([version["from"], version["fetched_at"]]):
-                        page = PageRecord(record["url"], record["url"], 200, b"")
-                        location = None
-                        if current and stamp == version["fetched_at"] and page_row:
-                            page = PageRecord(
-                                record["url"],
-                                page_row.get("final_url") or record["url"],
-                                page_row.get("status") or 200,
-                                page_row["content"],
-                                page_row.get("content_type"),
-                                page_row.get("encoding"),
-                                page_row.get("etag"),
-                                page_row.get("last_modified"),
-                            )
-                            if page_row.get("warc_file"):
-                                location = (
-                                    page_row["warc_file"],
-                                    page_row["warc_offset"],
-                                    page_row["warc_length"],
-                                )
-                        page = _stamped(page, stamp, page.content)
-                        size = int(page_row.get("size") or 0) if location else 0
-                        outcomes.append(
-                            store.save_capture(site_id, article, page, location, size=size)
+    known = {row["name"]: row for row in source.site_rows()}
+    for record in source.records():
+        versions = source.history(record["id"]) or []
+        row = {**known.get(record["site"], {}), **record}
+        site_id = _site_id(store, sites, row)
+        page_row = source.page_row(record["url"]) or {}
+        with store.db.atomic():  # one transaction per article and its history
+            for version in versions:
+                summary.records += 1
+                article = record_to_article({**record, **version})
+                current = version["current"]
+                outcomes = []
+                for stamp in dict.fromkeys([version["from"], version["fetched_at"]]):
+                    page = PageRecord(record["url"], record["url"], 200, b"")
+                    location = None
+                    if current and stamp == version["fetched_at"] and page_row:
+                        page = PageRecord(
+                            record["url"],
+                            page_row.get("final_url") or record["url"],
+                            page_row.get("status") or 200,
+                            page_row["content"],
+                            page_row.get("content_type"),
+                            page_row.get("encoding"),
+                            page_row.get("etag"),
+                            page_row.get("last_modified"),
                         )
-                    _count(summary, outcomes[0])  # the later stamp only updates fetched_at
-            if progress is not None:
-                progress(summary)
-        for name, row in known.items():  # what each site declared, for `scraper audit`
-            found = source.declarations(row["id"])
-            store.add_declarations(_site_id(store, sites, {**row, "site": name}), found)
+                        if page_row.get("warc_file"):
+                            location = (
+                                page_row["warc_file"],
+                                page_row["warc_offset"],
+                                page_row["warc_length"],
+                            )
+                    page = _stamped(page, stamp, page.content)
+                    size = int(page_row.get("size") or 0) if location else 0
+                    outcomes.append(store.save_capture(site_id, article, page, location, size=size))
+                _count(summary, outcomes[0])  # the later stamp only updates fetched_at
+        if progress is not None:
+            progress(summary)
+    for name, row in known.items():  # what each site declared, for `scraper audit`
+        found = source.declarations(row["id"])
+        store.add_declarations(_site_id(store, sites, {**row, "site": name}), found)

@@ -27,7 +27,7 @@ from ..profiles import for_url as profile_for_url
 from ..profiles import load as load_profile
 from ..store import Store, StoredPage
 from ..store.lock import ArchiveLock
-from ..warc.reader import read_capture
+from ..warc.reader import RecordSkipped, read_capture
 from .cluster import dask_map
 
 log = logging.getLogger(__name__)
@@ -275,6 +275,10 @@ def warc_stored_pages(
             continue
         try:
             capture = read_capture(kept.file, kept.offset)
+        except RecordSkipped as exc:  # this page only (its body is over the cap)
+            if notes is not None:
+                notes.append(f"page {kept.page.url} left as it is: {exc}")
+            continue
         except UsageError as exc:
             missing.add(kept.file)
             if notes is not None:

@@ -43,6 +43,19 @@ class Kept:
     size: int  # body bytes
 
 
+@dataclass(frozen=True, slots=True)
+class BadRecord:
+    """A capture whose page could not be parsed or stored: the archive records its URL as
+    failed, with the reason (``scraper audit`` lists it; the next crawl fetches it)."""
+
+    site: str
+    base_url: str
+    url: str
+    reason: str
+    file: str
+    offset: int
+
+
 @dataclass
 class ShardResult:
     shard: Shard
@@ -52,6 +65,7 @@ class ShardResult:
     seconds: float
     peak_rss: int  # bytes: peak resident memory of the process that read the shard
     cpu_seconds: float = 0.0  # CPU time the shard took where it ran
+    bad: list[BadRecord] = field(default_factory=list)  # records whose parse raised
 
 
 @dataclass

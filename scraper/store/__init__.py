@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .._exceptions import StoreError
 from .articles import PageRecord, Prepared, StoredPage, content_hash, prepare
-from .connection import DEFAULT_DB, connect, now_iso
+from .connection import DEFAULT_DB, connect, is_archive_failure, is_disk_full, now_iso
 from .frontier import (
     CLAIM_COLUMNS,
     TRAP_BOUND,
@@ -70,6 +70,8 @@ __all__ = [
     "WarcPage",
     "content_hash",
     "date_bound",
+    "is_archive_failure",
+    "is_disk_full",
     "now_iso",
     "prepare",
     "schema_sql",
@@ -89,11 +91,16 @@ class Store(WarcMixin, RunsMixin, InventoryMixin, SchemaMixin):
     creation or migration in its own.
     """
 
-    def __init__(self, path: str | Path = DEFAULT_DB, *, reading: bool = False) -> None:
+    def __init__(
+        self, path: str | Path = DEFAULT_DB, *, reading: bool = False, read_only: bool = False
+    ) -> None:
         self.path = Path(path)
-        self.db = connect(self.path, reading=reading)
+        self.db = connect(self.path, reading=reading or read_only, read_only=read_only)
         try:
-            self._migrate()
+            if read_only:
+                self._check_archive()
+            else:
+                self._migrate()
         except BaseException:
             self.db.conn.close()
             raise

@@ -14,6 +14,7 @@ from typing import Any
 
 from .._exceptions import StoreError
 from ..article import Article
+from ..clean import valid_fields
 from ..search import index_columns
 from .connection import now_iso
 from .frontier import finish_url
@@ -68,7 +69,11 @@ class Prepared:
 
 
 def prepare(article: Article, page: PageRecord | None = None) -> Prepared:
-    """The derived values of ``article`` (and ``page``) for :meth:`Store.save_article`."""
+    """The derived values of ``article`` (and ``page``) for :meth:`Store.save_article`;
+    ``article``'s text is made valid first (:mod:`scraper.clean`), in place."""
+    valid_fields(article)
+    if page is not None:
+        valid_fields(page)  # its headers: what a server sent
     title, body = index_columns(article.title, article.subtitle, article.body)
     html = zlib.compress(page.content, 6) if page is not None else None
     return Prepared(content_hash(article), title, body, html)
@@ -177,6 +182,9 @@ class ArticlesMixin(FulltextMixin):
         when the caller computed it already."""
         if not article.url:
             raise StoreError("an article needs a URL")
+        valid_fields(article)  # as prepare() does: what extract() returns is valid already
+        if page is not None:
+            valid_fields(page)
         stamp = (page.fetched_at if page else None) or now_iso()
         derived = prepared or prepare(article, page)
         digest = derived.content_hash

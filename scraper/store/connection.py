@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -20,20 +22,28 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def connect(path: Path, *, reading: bool = False) -> sqlite_utils.Database:
+def connect(path: Path, *, reading: bool = False, read_only: bool = False) -> sqlite_utils.Database:
     """Open (or create) the archive file with the archive's pragmas and search functions;
-    ``reading`` adds a 64 MB page cache and memory-mapped reads."""
+    ``reading`` adds a 64 MB page cache and memory-mapped reads; ``read_only`` opens an
+    existing file that SQLite itself will not let us change (``mode=ro``)."""
     if path.is_dir():
         raise StoreError(f"{path} is a directory, not an archive file")
     if not path.parent.exists():
         raise StoreError(f"cannot create {path}: folder {path.parent} does not exist")
+    if read_only and not path.is_file():
+        raise StoreError(f"no archive at {path}")
     try:
         # A crawl writes from its processing thread; a Store is used by one thread at a time.
-        conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        target = f"file:{quote(str(path.absolute()))}?mode=ro" if read_only else str(path)
+        conn = sqlite3.connect(target, timeout=30, check_same_thread=False, uri=read_only)
+        # Text another tool wrote as invalid UTF-8 is read with U+FFFD, not refused: an
+        # export or a search must not fail on one bad cell (costs ~5% of a full scan).
+        conn.text_factory = _text
         db = sqlite_utils.Database(conn)
-        db.execute("PRAGMA journal_mode = WAL")
+        if not read_only:
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA busy_timeout = 30000")
         if reading:  # searches and exports touch many pages
             db.execute("PRAGMA cache_size = -65536")
@@ -42,6 +52,35 @@ def connect(path: Path, *, reading: bool = False) -> sqlite_utils.Database:
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot open {path} as an SQLite archive: {exc}") from exc
     return db
+
+
+FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)  # no space, quota, file size limit
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True when ``exc`` says the disk is full: SQLite's "database or disk is full", an
+    OS error of no space, quota or file size limit (pyarrow's say so only in words)."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return "full" in str(exc).lower()
+    if not isinstance(exc, OSError):
+        return False
+    text = str(exc).lower()
+    return exc.errno in FULL_ERRNOS or "no space left" in text or "file too large" in text
+
+
+def is_archive_failure(exc: BaseException) -> bool:
+    """True when ``exc`` means the archive itself cannot be written or read (disk full, I/O
+    error, a corrupt or locked file): a crawl must stop. Any other error while handling
+    one page (a constraint, a value SQLite cannot bind, a bug) is that page's failure."""
+    if is_disk_full(exc):
+        return True
+    if isinstance(exc, sqlite3.IntegrityError | sqlite3.DataError | sqlite3.ProgrammingError):
+        return False
+    return isinstance(exc, sqlite3.DatabaseError)
+
+
+def _text(value: bytes) -> str:
+    return value.decode("utf-8", "replace")
 
 
 _INSERTS: dict[tuple[str, str, tuple[str, ...]], str] = {}

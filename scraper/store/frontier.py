@@ -252,6 +252,21 @@ class Frontier:
                 [url, site_id, kind, reason, stamp, stamp],
             )
 
+    def fail(self, site_id: int, url: str, kind: str, reason: str) -> None:
+        """Record a URL whose page could not be read or stored outside a crawl (a WARC
+        record in a backfill): failed with ``reason``, so the audit lists it and the next
+        crawl of the site fetches it. A URL already archived (``done``) keeps its state."""
+        stamp = now_iso()
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO frontier (url, site_id, kind, state, attempts, last_error,"
+                " added_at, updated_at) VALUES (?1, ?2, ?3, 'failed', 1, ?4, ?5, ?5)"
+                " ON CONFLICT(url) DO UPDATE SET state = 'failed', last_error = ?4,"
+                " attempts = frontier.attempts + 1, updated_at = ?5"
+                " WHERE frontier.state != 'done'",
+                [url, site_id, kind, reason, stamp],
+            )
+
     def finish(self, url: str, state: str, error: str | None = None) -> None:
         with self.db.atomic():
             finish_url(self.db, url, state, error)

@@ -48,6 +48,9 @@ REVISION_FIELDS = (
 )
 
 
+MAX_ROWID = 2**63 - 1  # the largest id SQLite stores
+
+
 @dataclass(frozen=True)
 class Filters:
     """Which articles a search, an export or the stats look at (``None``: any).
@@ -451,7 +454,10 @@ class QueryMixin(StoreBase):
         without one, from a re-extraction or an older archive, by time, to the second), or
         a date."""
         if isinstance(since, int) or str(since).strip().isdigit():
-            run = int(since)
+            digits = str(since).strip()
+            if len(digits) > 19 or int(digits) > MAX_ROWID:  # no id SQLite can hold
+                raise UsageError(f"no crawl run {digits[:30]} (not a run id)")
+            run = int(digits)
             row = self.db.execute(
                 "SELECT coalesce(finished_at, started_at) FROM crawl_runs WHERE id = ?", [run]
             ).fetchone()

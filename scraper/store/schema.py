@@ -20,6 +20,10 @@ from .fulltext import FulltextMixin
 SCHEMA_VERSION = 11
 
 
+class OlderSchema(StoreError):
+    """An archive opened read-only has another schema version than this scraper's."""
+
+
 def schema_sql() -> str:
     """The text of ``schema.sql``: every table, view and index, each column described."""
     return resources.files(__package__ or "scraper.store").joinpath("schema.sql").read_text("utf-8")
@@ -141,6 +145,21 @@ class SchemaMixin(FulltextMixin):
     @property
     def schema_version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _check_archive(self) -> None:
+        """For a file opened read-only: :class:`StoreError` unless it is an archive of this
+        version (nothing is created or migrated in it)."""
+        try:
+            version = self.schema_version
+            tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a scraper archive: {exc}") from None
+        if version == 0 or not {"articles", "sites", "pages"} <= tables:
+            raise StoreError(f"{self.path} is not a scraper archive (no archive tables)")
+        if version != SCHEMA_VERSION:
+            raise OlderSchema(
+                f"{self.path} has schema {version}; this scraper reads {SCHEMA_VERSION}"
+            )
 
     def _migrate(self) -> None:
         """Create the schema, or bring an older archive forward, in one transaction."""

@@ -244,7 +244,7 @@ CREATE TABLE IF NOT EXISTS inventory (
     url TEXT NOT NULL,                  -- canonical URL the site lists
     site_id INTEGER NOT NULL REFERENCES sites(id), -- the site
     section TEXT NOT NULL DEFAULT '',   -- section whose listing gave it (its heading); '' for sitemaps, feeds, REST
-    source TEXT NOT NULL,               -- sitemap|feed|rest|listing: the first declaration seen
+    source TEXT NOT NULL,               -- sitemap|feed|rest|listing|warc: the first declaration seen (warc: a backfilled record that failed)
     declared_on TEXT,                   -- the sitemap, feed, REST or listing page that gave it first
     published TEXT,                     -- publication date the declaration gives (ISO 8601), when it gives one
     lastmod TEXT,                       -- newest last modification declared (UTC, ISO 8601)

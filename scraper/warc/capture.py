@@ -9,7 +9,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-__all__ = ["Capture", "Problem", "date_of", "digest_matches", "one_line"]
+from .._config import MAX_BODY_BYTES
+
+__all__ = ["MAX_BODY", "TOO_LARGE", "Capture", "Problem", "date_of", "digest_matches", "one_line"]
+
+MAX_BODY = MAX_BODY_BYTES  # a record's body is read up to this, after decompression
+TOO_LARGE = f"body over {MAX_BODY // 2**20} MB after decompression"  # a skip reason
 
 
 @dataclass(frozen=True, slots=True)

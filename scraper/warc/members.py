@@ -24,7 +24,7 @@ from typing import BinaryIO
 
 from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
 
-from .capture import Capture, Problem, date_of, digest_matches, one_line
+from .capture import MAX_BODY, TOO_LARGE, Capture, Problem, date_of, digest_matches, one_line
 
 __all__ = ["fast_records"]
 
@@ -239,24 +239,29 @@ def _record(
     if skip is not None:
         return capture(length, skip)
     raw = block[body:]
+    if len(raw) > MAX_BODY:
+        return capture(length, TOO_LARGE)
     if check_digests and digest and not digest_matches(digest, raw):
         return Problem(name, offset, "digest", f"payload digest failed: {digest}")
     try:
         payload = _decoded(raw, _first(http)) if http else raw
     except (zlib.error, OSError, ValueError) as exc:
         return Problem(name, offset, "malformed", f"unreadable body: {one_line(exc)}")
+    if len(payload) > MAX_BODY:
+        return capture(length, TOO_LARGE)
     return capture(length, None, payload)
 
 
 def _decoded(raw: bytes, headers: dict[str, str]) -> bytes:
-    """The payload with chunking and Content-Encoding undone, as warcio's ``content_stream``."""
+    """The payload with chunking and Content-Encoding undone, as warcio's ``content_stream``;
+    no more than ``MAX_BODY + 1`` bytes of it (a gzip bomb stops there)."""
     encoding = headers.get("content-encoding")
     if encoding:
         encoding = encoding.lower()
         if encoding not in BufferedReader.get_supported_decompressors():
             encoding = None
     if headers.get("transfer-encoding") == "chunked":
-        return bytes(ChunkedDataReader(io.BytesIO(raw), decomp_type=encoding).read())
+        return bytes(ChunkedDataReader(io.BytesIO(raw), decomp_type=encoding).read(MAX_BODY + 1))
     if encoding:
-        return bytes(BufferedReader(io.BytesIO(raw), decomp_type=encoding).read())
+        return bytes(BufferedReader(io.BytesIO(raw), decomp_type=encoding).read(MAX_BODY + 1))
     return raw

@@ -21,7 +21,6 @@ way, several times faster on the common case.
 
 from __future__ import annotations
 
-import glob
 import io
 import itertools
 import os
@@ -36,12 +35,14 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeadersParserException
 
 from .._exceptions import UsageError
-from .capture import Capture, Problem, date_of, digest_matches, one_line
+from .capture import MAX_BODY, TOO_LARGE, Capture, Problem, date_of, digest_matches, one_line
 from .members import fast_records
 
 __all__ = [
     "Capture",
     "Problem",
+    "RecordSkipped",
+    "check_warc",
     "read_capture",
     "read_warc",
     "shards",
@@ -56,6 +57,10 @@ _GLOB_CHARS = frozenset("*?[")
 Select = Callable[[Capture], str | None]
 
 
+class RecordSkipped(UsageError):
+    """The record at an offset is there but its body is not read (over :data:`MAX_BODY`)."""
+
+
 def warc_files(paths: Iterable[str | Path]) -> list[Path]:
     """The WARC files that ``paths`` name: files as given, folders searched recursively,
     glob patterns expanded (``**`` included); sorted within a folder or pattern, duplicates
@@ -64,7 +69,7 @@ def warc_files(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         text = str(raw)
         if any(c in text for c in _GLOB_CHARS) and not Path(text).exists():
-            matches = sorted(glob.glob(text, recursive=True))
+            matches = _glob(text)
             files = [Path(m) for m in matches if Path(m).is_file() and _is_warc(Path(m))]
             if not files:
                 raise UsageError(f"no WARC file matches {text}")
@@ -81,6 +86,37 @@ def warc_files(paths: Iterable[str | Path]) -> list[Path]:
         for file in files:
             found.setdefault(file.resolve(), None)
     return list(found)
+
+
+def check_warc(path: str | Path) -> None:
+    """:class:`UsageError` ("not a WARC file") unless ``path`` begins with a WARC record,
+    plain or in a gzip member: a text file named ``.warc.gz`` is refused in one line."""
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(4096)
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if head.startswith(GZIP_MAGIC):
+        try:
+            head = zlib.decompressobj(31).decompress(head, 16)
+        except zlib.error:
+            head = b""
+    if not head.lstrip(b"\r\n").startswith(b"WARC/"):
+        raise UsageError(f"{path} is not a WARC file (it does not begin with a WARC record)")
+
+
+def _glob(pattern: str) -> list[str]:
+    """The paths ``pattern`` matches, sorted; ``**`` never enters a symbolic link to a folder
+    (a link back to a parent would loop for ever): pathlib's glob from the pattern's fixed
+    leading folders, where :func:`glob.glob` would follow links."""
+    parts = Path(pattern).parts
+    fixed = next(i for i, part in enumerate(parts) if any(c in part for c in _GLOB_CHARS))
+    base = Path(*parts[:fixed]) if fixed else Path()
+    rest = "/".join(parts[fixed:])
+    try:
+        return sorted(str(p) for p in base.glob(rest))
+    except (OSError, ValueError):  # an unreadable folder, a pattern pathlib refuses
+        return []
 
 
 def _is_warc(path: Path) -> bool:
@@ -239,7 +275,9 @@ def _capture(
     if skip is not None:
         return replace(item, skip=skip)
     try:
-        raw = record.raw_stream.read()
+        raw = record.raw_stream.read(MAX_BODY + 1)  # a bomb inflates no further than this
+        if len(raw) > MAX_BODY:
+            return replace(item, skip=TOO_LARGE)
         left = getattr(record.raw_stream, "limit", 0) or 0
         if left > 0:
             declared = record.length or 0
@@ -248,9 +286,11 @@ def _capture(
         if check_digests and item.payload_digest and not digest_matches(item.payload_digest, raw):
             return Problem(name, offset, "digest", f"payload digest failed: {item.payload_digest}")
         record.raw_stream = io.BytesIO(raw)  # undo chunking and Content-Encoding, as warcio does
-        payload = record.content_stream().read()
+        payload = record.content_stream().read(MAX_BODY + 1)
     except (zlib.error, OSError, ValueError) as exc:
         return Problem(name, offset, "malformed", f"unreadable body: {one_line(exc)}")
+    if len(payload) > MAX_BODY:
+        return replace(item, skip=TOO_LARGE)
     return replace(item, payload=payload)
 
 
@@ -263,6 +303,8 @@ def read_capture(file: str | Path, offset: int, length: int | None = None) -> Ca
                 raise UsageError(f"{file} at {offset}: {item.reason}")
             if item.offset != offset:
                 break
+            if item.skip is not None:
+                raise RecordSkipped(f"{file} at {offset}: {item.skip}")
             return item
     except OSError as exc:
         raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None

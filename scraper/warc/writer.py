@@ -20,6 +20,7 @@ loop never waits on compression or the disk.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import queue
@@ -32,7 +33,7 @@ from io import BytesIO
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from warcio.recordbuilder import RecordBuilder
 from warcio.statusandheaders import StatusAndHeaders
@@ -152,6 +153,15 @@ class WarcWriter:
         final = self._path.with_name(self._path.name.removesuffix(".open"))
         os.replace(self._path, final)
         self.files.append(final)
+        self._stream = self._writer = self._path = None
+
+    def discard(self) -> None:
+        """Drop the file being written (``NAME.open``): an export that failed leaves nothing."""
+        if self._stream is None or self._path is None:
+            return
+        with contextlib.suppress(OSError):  # a full disk: what was not flushed goes too
+            self._stream.close()
+        self._path.unlink(missing_ok=True)
         self._stream = self._writer = self._path = None
 
     @property
@@ -312,6 +322,9 @@ class WarcWriter:
         )
 
 
+_ASCII_SAFE = "".join(chr(c) for c in range(32, 127) if chr(c) != "%")
+
+
 def _stored_headers(headers: Iterable[tuple[str, str]], size: int) -> list[tuple[str, str]]:
     """The response headers true of the stored body: wire-level ones renamed ``X-Archive-Orig-``
     and a ``Content-Length`` of the stored body."""
@@ -325,6 +338,11 @@ def _stored_headers(headers: Iterable[tuple[str, str]], size: int) -> list[tuple
             kept.append((f"X-Archive-Orig-{name}", value))
         else:
             kept.append((name, value))
+    # warcio percent-encodes a value it cannot write in ASCII, but not every one (a value with
+    # ";" and U+FFFD still fails): such values are percent-encoded here, as RFC 8187 would.
+    # A line end inside a value would end the header: it becomes a space.
+    kept = [(n, " ".join(v.splitlines())) for n, v in kept]
+    kept = [(n, v if v.isascii() else quote(v, safe=_ASCII_SAFE)) for n, v in kept]
     encoded = any(n.lower().startswith("x-archive-orig-content-encoding") for n, _ in kept)
     if length is not None and not encoded:
         kept.append(("Content-Length", length))

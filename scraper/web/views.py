@@ -38,13 +38,23 @@ from ..report import history
 from ..report.stats import Timeline, day_timeline
 from ..search import highlight, parse
 from ..store import Filters, Store, date_bound, reading
-from ..urls import display
+from ..urls import display, web_url
 from .chart import svg
 from .metadata import VIEW_COLUMNS, schema_descriptions
 
 T = TypeVar("T")
 
 PAGE_SIZE = 20
+MAX_ID = 2**63 - 1  # the largest SQLite integer
+MAX_PAGE = 10_000  # search result pages: 200,000 results deep
+# The reading room's own pages run no inline script, load nothing from elsewhere but images,
+# and cannot be framed: an archived page's text cannot become script here.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; object-src 'none';"
+    " style-src 'self' 'unsafe-inline'; img-src 'self' data: http: https:; base-uri 'none';"
+    " form-action 'self'; frame-ancestors 'self'",
+    "X-Content-Type-Options": "nosniff",
+}
 RTL_LANGUAGES = ("ar", "fa", "he", "ur", "ps", "yi", "ckb", "dv")
 _OPEN, _CLOSE = "\ue000", "\ue001"  # highlight marks, replaced by <mark> after escaping
 
@@ -113,20 +123,46 @@ async def _page(datasette: Any, request: Any, template: str, context: dict[str, 
         "audit_url": datasette.urls.path("/-/audit"),
         "docs_url": datasette.urls.path("/-/docs"),
         "display": display,
+        "web_href": web_href,
         "direction": direction,
         "when": when,
     }
     html = await datasette.render_template([template], {**base, **context}, request=request)
-    return Response.html(html)
+    return Response.html(html, headers=PAGE_HEADERS)
+
+
+def _article_id(request: Any) -> int | None:
+    """The article id of the URL, None when it cannot be one (SQLite ids are 64-bit)."""
+    try:
+        value = int(request.url_vars["id"])
+    except ValueError:  # over Python's 4300 digits
+        return None
+    return value if 0 < value <= MAX_ID else None
+
+
+def web_href(url: str | None) -> str | None:
+    """``url`` when it is an http(s) URL, else None: an archive written before that rule (or by
+    another tool) may hold a ``javascript:`` image or edition; it is shown, never linked."""
+    return url if url and web_url(url) else None
 
 
 def _not_found(message: str) -> Response:
-    return Response.html(f"<h1>Not found</h1><p>{escape(message)}</p>", status=404)
+    return Response.html(
+        f"<h1>Not found</h1><p>{escape(message)}</p>", status=404, headers=PAGE_HEADERS
+    )
+
+
+def _bad_request(message: str) -> Response:
+    return Response.html(
+        f"<h1>Bad request</h1><p>{escape(message)}</p>", status=400, headers=PAGE_HEADERS
+    )
 
 
 # ---------------------------------------------------------------------- article
 async def article(datasette: Any, request: Any) -> Response:
-    article_id = int(request.url_vars["id"])
+    article_id = _article_id(request)
+    if article_id is None:
+        return _not_found(f"no article {request.url_vars['id'][:40]} in the archive")
 
     def load(store: Store) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
         page = reading.article_page(store, article_id)
@@ -162,7 +198,9 @@ async def article(datasette: Any, request: Any) -> Response:
 
 
 async def raw(datasette: Any, request: Any) -> Response:
-    article_id = int(request.url_vars["id"])
+    article_id = _article_id(request)
+    if article_id is None:
+        return _not_found(f"no stored page for article {request.url_vars['id'][:40]}")
     found = await _run(datasette, lambda s: reading.raw_page(s, article_id))
     if found is None:
         return _not_found(f"no stored page for article {article_id}")
@@ -184,7 +222,9 @@ async def raw(datasette: Any, request: Any) -> Response:
 
 
 async def diff(datasette: Any, request: Any) -> Response:
-    article_id = int(request.url_vars["id"])
+    article_id = _article_id(request)
+    if article_id is None:
+        return _not_found(f"no article {request.url_vars['id'][:40]} in the archive")
     versions = await _run(datasette, lambda s: s.history(article_id))
     if not versions:
         return _not_found(f"no article {article_id} in the archive")
@@ -206,7 +246,7 @@ async def diff(datasette: Any, request: Any) -> Response:
             kind = "hunk"
         lines.append((kind, line))
     current = versions[-1]
-    return await _page(
+    response = await _page(
         datasette,
         request,
         "scraper_diff.html",
@@ -222,6 +262,9 @@ async def diff(datasette: Any, request: Any) -> Response:
             "article_href": datasette.urls.path(f"/-/article/{article_id}"),
         },
     )
+    if error is not None:  # an unknown revision: the page says which, with the choices
+        response.status = 400
+    return response
 
 
 # ---------------------------------------------------------------------- search
@@ -234,6 +277,8 @@ async def search(datasette: Any, request: Any) -> Response:
         page = max(1, int(request.args.get("page") or 1))
     except ValueError:
         page = 1
+    if page > MAX_PAGE:
+        return _bad_request(f"page {page} is past the last one a search shows ({MAX_PAGE:,})")
 
     as_json = request.url_vars.get("format") == "json"
 
