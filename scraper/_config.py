@@ -18,6 +18,7 @@ Values are checked when the object is made: a bad one raises :class:`UsageError`
 from __future__ import annotations
 
 import calendar
+import re
 import tomllib
 import types
 from dataclasses import MISSING, Field, asdict, dataclass, field, fields, replace
@@ -62,7 +63,12 @@ class Settings:
     until: str | None = _opt(
         None, "Only archive articles published on or before this date (same forms)."
     )
-    max_pages: int | None = _opt(None, "Stop after fetching this many pages.", minimum=1)
+    max_pages: int | None = _opt(
+        None, "Stop after fetching this many pages (of every kind; articles first).", minimum=1
+    )
+    max_articles: int | None = _opt(
+        None, "Stop once this many articles are archived (a small trial).", minimum=1
+    )
     refresh: bool = _opt(False, "Re-fetch archived articles (conditional GET).")
     full: bool = _opt(False, "Walk every listing page, not just until nothing is new.")
     revisit_days: float = _opt(
@@ -76,6 +82,17 @@ class Settings:
     )
     max_query_variants: int = _opt(
         30, "URLs with the same path and different query strings (calendars, sorts).", minimum=1
+    )
+    include: tuple[str, ...] | None = _opt(
+        None, "Only fetch article URLs matching one of these regular expressions."
+    )
+    exclude: tuple[str, ...] | None = _opt(
+        None, "Never fetch URLs matching one of these regular expressions."
+    )
+    timezone: str | None = _opt(
+        None,
+        "The site's time zone (IANA name or +HH:MM) for dates it gives without an offset"
+        " (default: the profile's, else learned from the site's own dates).",
     )
     allow_hosts: tuple[str, ...] | None = _opt(
         None, "Other hosts the crawl may follow redirects to (e.g. cdn.example.org)."
@@ -121,6 +138,20 @@ class Settings:
             raise UsageError(f"since ({since}) is after until ({until})")
         object.__setattr__(self, "since", since)
         object.__setattr__(self, "until", until)
+        if self.timezone:
+            from .timezones import zone
+
+            try:
+                zone(self.timezone)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+        for name in ("include", "exclude"):
+            for pattern in getattr(self, name) or ():
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    message = f"{name}: not a regular expression: {pattern!r} ({exc})"
+                    raise UsageError(message) from None
 
     def in_window(self, day: str | None) -> bool:
         """Whether a date (ISO 8601: its first ten characters are its day) is inside

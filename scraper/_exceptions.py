@@ -39,7 +39,8 @@ EXIT_UNAVAILABLE = 5  # scraper serve cannot listen (the port is in use)
 #: ``scraper --help``.
 EXIT_CODES = {
     EXIT_OK: "success (also nothing new; a --max-pages run that left URLs pending)",
-    EXIT_PARTIAL: "finished, but some pages or records failed (audit: something is missing)",
+    EXIT_PARTIAL: "finished, but some pages or records failed, the site still has no article,"
+    " or the start URL led to another site (audit: something is missing)",
     EXIT_USAGE: "bad usage or input (an unknown option, date, site, article or file)",
     EXIT_LOCKED: "another process (a crawl, backfill, import) holds the archive's lock",
     EXIT_BLOCKED: "stopped because the site blocked or rate-limited us",

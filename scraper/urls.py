@@ -206,3 +206,44 @@ def request_scope(
         return bare in names or with_port in names
 
     return in_scope
+
+
+# Second-level labels under which ccTLDs register names (example.co.uk, site.com.ma): a host's
+# registrable domain then keeps three labels. A short, conservative list: a host it misses
+# only narrows what a redirect may re-root a crawl to, it never widens it.
+_SECOND_LEVEL = frozenset(
+    "ac co com edu gob gouv gov govt net nic org press info ne or go mil ltd plc sch".split()  # noqa: SIM905
+)
+
+
+def registrable_domain(host: str) -> str | None:
+    """The name a site registered for ``host`` (``news.sahara.ma`` -> ``sahara.ma``,
+    ``www.bbc.co.uk`` -> ``bbc.co.uk``); None for an IP literal, ``localhost`` or a bare
+    label, which no other host shares.
+
+    >>> registrable_domain("news.sahara.ma"), registrable_domain("127.0.0.1")
+    ('sahara.ma', None)
+    """
+    name = host.strip().strip("[]").lower().rstrip(".").split(":")[0]
+    if not name or internal_host(name):
+        return None
+    try:
+        ipaddress.ip_address(name)
+        return None
+    except ValueError:
+        pass
+    labels = name.split(".")
+    if len(labels) < 2:
+        return None
+    keep = 3 if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2 else 2
+    return ".".join(labels[-keep:])
+
+
+def same_registrable_domain(url: str, hosts: Iterable[str]) -> bool:
+    """True when ``url``'s host belongs to the same registered domain as one of ``hosts``
+    (another subdomain, ``www.``, the bare domain): the same site moved within its name."""
+    try:
+        domain = registrable_domain(urlsplit(url).hostname or "")
+    except ValueError:
+        return False
+    return domain is not None and any(registrable_domain(h) == domain for h in hosts)

@@ -80,18 +80,26 @@ def test_hosts_and_capture_dates_select(tmp_path: Path) -> None:
     path = mixed_warc(tmp_path, truncate=False)
     only_b = backfill([path], tmp_path / "b.db", hosts=["www.b.example"])
     assert only_b.kept == 2 and only_b.new == 1
-    assert only_b.skipped["host not selected"] == 5
+    assert only_b.skipped["host not selected"] == 6  # the 404 of the other host too
     early = backfill([path], tmp_path / "c.db", until="2025-11-20")
     assert early.new == 4 and early.updated == 0  # the day-2 recaptures are left out
     assert early.skipped["capture date outside since/until"] == 2
 
 
-def test_an_older_capture_does_not_replace_a_newer_one(tmp_path: Path) -> None:
+def test_an_older_capture_read_later_becomes_the_earlier_revision(tmp_path: Path) -> None:
     path = mixed_warc(tmp_path / "w", truncate=False)
     db = tmp_path / "a.db"
     backfill([path], db, since="2025-11-21")  # the later captures first
     late = backfill([path], db, until="2025-11-20")
-    assert late.stale == 2 and late.new == 2 and late.updated == 0
+    assert late.new == 2 and late.updated == 0
+    assert late.earlier == 1 and late.unchanged == 1  # an edit, and a capture of no change
+    assert late.balance() == []
+    with Store(db) as store:
+        first = store.history("https://news.a.example/2025/11/20/first-story/")
+    assert first is not None and [v["revision"] for v in first] == [1, 2]
+    assert "Ships arrived." in first[0]["body"] and "Ships left." in first[1]["body"]
+    assert first[0]["from"] == "2025-11-20T08:00:00+00:00" and first[1]["current"]
+    assert first[1]["fetched_at"] == "2025-11-22T08:00:00+00:00"
 
 
 def test_reextract_reads_pages_from_the_warc_files(tmp_path: Path) -> None:

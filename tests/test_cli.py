@@ -173,9 +173,9 @@ def test_a_crawl_that_finds_no_article_says_what_it_found_and_what_to_try(
     page = "<html><body><p>Call us.</p></body></html>"
     with FaultServer({"/": home, "/about": page, "/contact": page}) as server:
         result = run("crawl", server.base_url + "/", "--db", tmp_path / "a.db", *FAST)
-    assert result.returncode == 0
+    assert result.returncode == 1  # a crawl that leaves the site with no article is not ok
     lines = result.stderr.splitlines()
-    assert "0 new" in lines[0]
+    assert "0 new" in lines[0] and lines[0].endswith("(empty)")
     [hint] = [x for x in lines if "no article found" in x]
     assert "pages fetched (" in hint and "section's URL or a sitemap" in hint
 

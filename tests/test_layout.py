@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "scraper"
 #: Bottom to top: a unit may import its own package's modules and any lower layer's, never a
 #: layer above or a peer of its own layer. The same table is drawn in docs/architecture.md.
 LAYERS: list[set[str]] = [
-    {"_version", "_exceptions", "text", "urls", "encoding", "clean"},
+    {"_version", "_exceptions", "text", "urls", "encoding", "clean", "scope", "timezones"},
     {"_config", "article", "profiles", "search"},
     {"extract", "fetch", "sql_functions"},
     {"discover", "warc"},

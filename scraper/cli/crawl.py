@@ -69,7 +69,8 @@ def crawl(
     """Crawl TARGET (a profile name like sahara.ma, or a URL) into the archive.
 
     Ends with one summary line on stderr (unless -q) and the exit code: 0 done (also when
-    --max-pages left URLs pending), 1 some pages failed, 2 bad input, 3 archive locked,
+    --max-pages left URLs pending), 1 some pages failed, no article archived or the start URL
+    led to another site, 2 bad input, 3 archive locked,
     4 blocked by the site, 130/143 stopped by Ctrl-C/SIGTERM.
 
     \b
@@ -129,6 +130,10 @@ def summary_line(summary: CrawlSummary) -> str:
     )
     if summary.skipped:
         line += f", {summary.skipped} skipped"
+    if summary.outside_window:
+        line += f", {summary.outside_window} outside the window"
+    if summary.other_language:
+        line += f", {summary.other_language} in other languages"
     if summary.pending:
         line += f", {summary.pending} URLs pending"
     return f"{line} in {summary.seconds:.1f}s ({summary.status})"
@@ -155,6 +160,9 @@ def report(summary: CrawlSummary, *, as_json: bool, quiet: bool, stdout: bool = 
         for message in summary.messages:
             kind = "error" if code else "note"
             click.echo(f"scraper: {kind}: {message}", err=True)
+    if not quiet and not as_json:
+        for note in summary.notes:
+            click.echo(f"scraper: note: {note}", err=True)
     return code
 
 
@@ -214,18 +222,24 @@ def progress_display(enabled: bool, console: Any = None) -> Iterator[tuple[Progr
     type=click.IntRange(0, 65535),
     help="Loopback port for the mirror (0: any free port; a busy port picks another).",
 )
-def demo(db_path: Path, port: int) -> None:
+@click.option(
+    "--moved",
+    is_flag=True,
+    help="Show a moved site: the mirror answers sahara.ma with a 301 to news.sahara.ma.",
+)
+def demo(db_path: Path, port: int, moved: bool) -> None:
     """Crawl the bundled sahara.ma mirror over a real loopback server into the archive.
 
     The mirror answers for http://sahara.ma/ (nothing leaves the machine); after the first
     crawl it corrects one article and a second crawl records the revision. Running the demo
-    again adds nothing twice.
+    again adds nothing twice. --moved: sahara.ma answers 301 to news.sahara.ma and the
+    crawl follows the site there.
     """
     from ..mirror import demo as dm
     from .archive import print_hits
 
     setup_logging(0, False)
-    result = dm.run_demo(db_path, port)
+    result = dm.run_demo(db_path, port, moved=moved)
     if result.port_busy:
         click.echo(f"scraper: note: port {port} is busy; the mirror used {result.port}", err=True)
     click.echo(
@@ -247,7 +261,7 @@ def demo(db_path: Path, port: int) -> None:
         click.echo(f"\nscraper search {query!r}")
         print_hits(store.search(query, limit=3))
     click.echo(
-        f"\nTry: scraper show 1  |  scraper history {display(dm.CORRECTED_URL)} --diff 1 2"
+        f"\nTry: scraper show 1  |  scraper history {display(dm.corrected_url(moved))} --diff 1 2"
         "  |  scraper export -o articles.csv\n     scraper audit (is it complete?)"
         "  |  scraper serve (the reading room)"
     )

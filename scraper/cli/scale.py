@@ -132,24 +132,12 @@ def backfill_command(
             output=output,
             shard_size=shard_size * 1_000_000,
             progress=progress,
+            explain=verbose > 0,
         )
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
     elif not quiet or summary.exit_code:
-        skipped = sum(summary.skipped.values())
-        click.echo(
-            f"backfill: {summary.records:,} records read, {summary.kept:,} articles kept "
-            f"({summary.new:,} new, {summary.updated:,} updated, {summary.unchanged:,} unchanged,"
-            f" {summary.stale:,} older than archived), {skipped:,} skipped, "
-            f"{sum(summary.problems.values()):,} unreadable in {summary.seconds:.1f}s "
-            f"({summary.status})"
-            + (
-                f"; {summary.files_done_before} files done before"
-                if summary.files_done_before
-                else ""
-            ),
-            err=summary.exit_code != 0,
-        )
+        click.echo(backfill_line(summary), err=summary.exit_code != 0)
         for failure in summary.failures[:5]:
             click.echo(f"  unreadable: {failure}", err=True)
     for message in summary.messages:
@@ -183,5 +171,26 @@ def import_command(
         click.echo(
             f"import {summary.source} ({summary.kind}): {summary.records:,} read, "
             f"{summary.new:,} new, {summary.updated:,} updated, {summary.unchanged:,} unchanged, "
-            f"{summary.stale:,} older than archived in {summary.seconds:.1f}s"
+            f"{summary.earlier:,} earlier versions placed in the history, "
+            f"{summary.same_capture:,} already archived (updated in place) "
+            f"in {summary.seconds:.1f}s"
         )
+
+
+def backfill_line(summary: Any) -> str:
+    """The backfill's summary, whose numbers add up: records = responses + other records +
+    unreadable; responses = kept + not articles + skipped + failed to parse; kept = new +
+    updated + unchanged + earlier + same capture."""
+    s = summary
+    line = (
+        f"backfill: {s.records:,} records read ({s.responses:,} responses, "
+        f"{s.other_records:,} other records, {s.unreadable:,} unreadable); of the responses "
+        f"{s.kept:,} articles kept ({s.new:,} new, {s.updated:,} updated, {s.unchanged:,} "
+        f"unchanged, {s.earlier:,} earlier versions, {s.same_capture:,} already archived), "
+        f"{s.not_articles:,} not articles, {s.skipped_responses:,} skipped, "
+        f"{s.parse_errors:,} failed to parse "
+        f"in {s.seconds:.1f}s ({s.status})"
+    )
+    if s.files_done_before:
+        line += f"; {s.files_done_before} files done before"
+    return line

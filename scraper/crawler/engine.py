@@ -34,10 +34,12 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from .._config import Settings
 from .._exceptions import DiskFull
+from ..article import Article
 from ..clean import valid_text
 from ..discover import feeds
 from ..discover import pages as discover
-from ..fetch import Fetcher, FetchResult, HostBlocked
+from ..fetch import OUT_OF_SCOPE, Fetcher, FetchResult, HostBlocked
+from ..scope import Scope
 from ..store import (
     TRAP_BOUND,
     Claim,
@@ -45,10 +47,20 @@ from ..store import (
     FrontierEntry,
     PageKind,
     Store,
+    content_hash,
     is_archive_failure,
     is_disk_full,
+    window_date,
+    window_reason,
 )
-from ..urls import canonical, display, request_scope
+from ..timezones import MAX_OBSERVED, ZoneLearner
+from ..urls import (
+    canonical,
+    display,
+    internal_host,
+    request_scope,
+    same_registrable_domain,
+)
 from . import parse
 from .parse import (
     PRIORITY,
@@ -59,7 +71,8 @@ from .parse import (
     skipped_sitemap,
 )
 from .revisit import edited_since, reread_listed
-from .summary import CrawlSummary, Progress, Site
+from .summary import CrawlSummary, Progress, Site, no_article_hint
+from .zones import apply_zone
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -69,6 +82,8 @@ SOURCE_KINDS = (PageKind.SITEMAP, PageKind.FEED, PageKind.REST)
 ARTICLE_KINDS = (PageKind.ARTICLE, PageKind.LINK)
 REST_PAGE_SIZE = 100
 PROGRESS_INTERVAL = 0.25  # seconds between progress-bar updates
+OTHER_LANGUAGE = "in a language --lang did not ask for"  # followed by "(xx)"
+NOT_AN_ARTICLE = "not an article page"  # the skip reason of a fetched page that is not one
 MAX_BOUND_RECORDS = 100  # URLs a trap bound cut kept in the frontier per bound and run
 MAX_REASON = 300  # characters of an unexpected error kept as a page's failure reason
 
@@ -120,6 +135,16 @@ class Crawler:
         self._own_pool = processing is None
         self._only = [canonical(u) for u in urls] if urls is not None else None
         self._skip_kinds = ARTICLE_KINDS if declarations_only else ()
+        self._start = canonical(site.base_url)
+        self._zone = ZoneLearner("")  # set by run() from the setting, profile or archive
+        self._held: list[tuple[parse.Parsed, str]] = []  # naive-dated, until the zone is known
+        self._keep = Scope.of(self._start, self.options.include, self.options.exclude)
+        # A small trial (--max-pages, --max-articles) fetches the articles it knows first.
+        trial = self.options.max_pages is not None or self.options.max_articles is not None
+        self._first_kinds = ARTICLE_KINDS if trial else ()
+        self._budget_used = 0  # page fetches started (or about to be) by this run
+        self._articles_in_flight = 0  # article pages claimed and not yet handled
+        self._moved_to: set[str] = set()  # hosts the site was found to have moved to
 
     def stop(self, signal_name: str | None = None) -> None:
         """Finish the pages in flight, then end (``signal_name``: SIGINT or SIGTERM)."""
@@ -134,12 +159,17 @@ class Crawler:
     async def run(self) -> CrawlSummary:
         started = time.monotonic()
         profile = self.site.profile
+        given = self.options.timezone or (profile.timezone if profile else None)
         self._site_id = self.store.ensure_site(
             self.site.name,
             self.site.base_url,
             profile.name if profile else None,
-            profile.timezone if profile else None,
+            given,
+            "setting" if self.options.timezone else "profile",
         )
+        self._zone = self._site_zone()
+        self._moved_to = set(self.store.site_hosts(self._site_id))
+        self._learn_hosts(self._moved_to)
         self._prepare_frontier()  # before the stale runs are closed: it resumes a killed one
         stale = self.store.interrupt_stale_runs(self._site_id)
         if stale:
@@ -148,17 +178,40 @@ class Crawler:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1, "scraper-processing")
         try:
-            if self._only is None:
+            if self._only is None and self._keep.whole_site:
                 await self._queue_robots_sitemaps()
             workers = [asyncio.create_task(self._worker()) for _ in range(self.options.workers)]
             await asyncio.gather(*workers)
         finally:
             await self._drain()
+            self._end_zone()
             self.frontier.requeue(self._site_id, states=("active", "parked"))
             self._finish_summary(started)
-            message = "; ".join(self.summary.messages) or None
+            message = "; ".join(self.summary.messages + self.summary.notes) or None
             self.store.finish_run(run_id, self.summary.status, self.summary.counts(), message)
         return self.summary
+
+    def _site_zone(self) -> ZoneLearner:
+        """The zone given (setting, profile), learned by an earlier crawl, or to learn now
+        from the offset-bearing dates archived so far and those this crawl reads."""
+        name, _source = self.store.site_timezone(self._site_id)
+        if name:
+            return ZoneLearner(name)
+        return ZoneLearner(None, self.store.offset_dates(self._site_id, MAX_OBSERVED))
+
+    def _end_zone(self) -> None:
+        """Archive the articles held for the zone: in it when it can be learned now. After a
+        failure (a full disk, a bug) they are left: still active, the next run fetches them."""
+        if self.summary.status == "failed":
+            return
+        if self._zone.finish():
+            self._zone_learned()
+        self._release_held()
+        if self.summary.no_offset:
+            self.summary.notes.append(
+                f"{self.summary.no_offset} article date(s) without a known UTC offset: the"
+                f" site gave none and its time zone is unknown (give it with --timezone)"
+            )
 
     def _finish_summary(self, started: float) -> None:
         summary = self.summary
@@ -171,10 +224,10 @@ class Crawler:
                 summary.pending = max(summary.pending, 1)  # what it refused is still to get
         for host, reason in summary.parked.items():
             summary.messages.append(f"host {host} left for the next run: {reason}")
-        if summary.status == "incomplete":  # stopped by max_pages
+        if summary.status == "incomplete":  # stopped by max_pages or max_articles
             if summary.pending:
                 summary.messages.append(
-                    f"stopped at max_pages={self.options.max_pages}: "
+                    f"stopped at {self._budget_name()}: "
                     f"{summary.pending} URLs pending for the next run"
                 )
             else:
@@ -183,6 +236,13 @@ class Crawler:
             summary.status = "blocked"
         elif summary.status in ("ok", "incomplete") and summary.errors:
             summary.status = "partial"
+        if (
+            summary.status == "ok"
+            and not self._skip_kinds
+            and not self.store.has_articles(self._site_id)
+        ):  # a crawl that leaves the site with no article is not a success
+            summary.status = "empty"
+            summary.messages.append(no_article_hint(summary, self.site))
         for bound, count in summary.bounded.items():
             log.warning("%s cut %d URL(s) (a trap, or raise the setting)", bound, count)
 
@@ -208,10 +268,13 @@ class Crawler:
         if last is None or (last not in ("ok", "partial") and not self._full):
             self._full = True  # no complete crawl yet: walk everything
             log.debug("no complete crawl of %s yet: walking every listing", self.site.name)
-        if last != "running":
+        if last != "running" and self._only is None:  # (--urls: those URLs, nothing else)
             # Entry points only; deeper listing and REST pages are revisited as they are reached.
             kinds = (PageKind.HOME, PageKind.SECTION, PageKind.SITEMAP, PageKind.FEED)
-            self.frontier.requeue(sid, kinds=kinds, states=("done", "failed", "skipped"))
+            below = None if self._keep.whole_site else self._start  # a section: its own pages
+            self.frontier.requeue(
+                sid, kinds=kinds, states=("done", "failed", "skipped"), below=below
+            )
             self.frontier.requeue(sid, kinds=ARTICLE_KINDS, states=("failed",))
             if self.options.refresh:
                 self.frontier.requeue(sid, kinds=ARTICLE_KINDS, states=("done",))
@@ -220,10 +283,24 @@ class Crawler:
                 again = self.frontier.requeue_recent(sid, since.isoformat())
                 log.debug("revisiting %d article%s published since %s", again,
                           "" if again == 1 else "s", since.date())  # fmt: skip
+            if not self._skip_kinds:
+                self._release_window_skipped()
         if self._only is not None:  # exactly these, as articles, named on the command line
             self.frontier.add(sid, parse.requested_entries(self._only), revisit=True)
             return
-        self._queue([canonical(self.site.base_url)], PageKind.HOME, depth=0, found_on=None)
+        self._queue([self._start], PageKind.HOME, depth=0, found_on=None)
+
+    def _release_window_skipped(self) -> None:
+        """URLs an earlier run skipped as dated outside its window (or in a language its
+        ``--lang`` left out) are fetched by the first run whose window holds their date, or
+        whose languages include theirs (or that has no window, no ``--lang``)."""
+        skipped = self.frontier.window_skipped(self._site_id)
+        wanted = [u for u, why in skipped if self.options.in_window(window_date(why))]
+        other = self.frontier.window_skipped(self._site_id, OTHER_LANGUAGE)
+        wanted += [u for u, why in other if self._wanted_language(why.rsplit("(", 1)[-1][:-1])]
+        released = self.frontier.release(wanted)
+        if released:
+            log.info("%d URL(s) an earlier window or --lang left out: fetched now", released)
 
     async def _queue_robots_sitemaps(self) -> None:
         try:
@@ -231,7 +308,7 @@ class Crawler:
         except HostBlocked as exc:  # robots.txt unreadable: the host is parked (RFC 9309)
             self.summary.parked[exc.host] = exc.reason
             return
-        sitemaps = [canonical(u) for u in robots.sitemaps if discover.on_site(u, self.hosts)]
+        sitemaps = [canonical(u) for u in robots.sitemaps if self._on_site_or_moved(u)]
         self._sitemaps_found = bool(sitemaps)
         self._queue(sitemaps, PageKind.SITEMAP, depth=0, found_on="robots.txt")
 
@@ -273,15 +350,18 @@ class Crawler:
                 return
             generation = self._generation
             self._in_flight += 1  # counted before the claim: an idle peer must not end early
-            handled = False
+            self._budget_used += 1  # this page's place in --max-pages, given back if unused
+            handled = used = False
             try:
                 if entry is None:
                     entry = await self._in_processing(self._claim)
                 if entry is not None:
                     result = await self._fetch(entry)
+                    used = not isinstance(result, HostBlocked)
                     entry = await self._in_processing(self._handle, entry, result)
                     handled = True
             finally:
+                self._budget_used -= not used
                 self._in_flight -= 1
                 if handled or self._in_flight == 0:
                     self._generation += 1
@@ -322,13 +402,19 @@ class Crawler:
 
     def _claim(self) -> Claim | None:
         """The next URL to fetch, with the stored page's validators for a conditional GET."""
+        skip = self._skip_kinds
+        limit = self.options.max_articles
+        archived = self.summary.articles_new + self.summary.articles_updated
+        if limit is not None and archived + self._articles_in_flight >= limit:
+            skip = ARTICLE_KINDS  # enough in flight for --max-articles: wait for them
         claimed = self.frontier.claim(
-            self._site_id, 1, urls=self._only, skip_kinds=self._skip_kinds
+            self._site_id, 1, urls=self._only, skip_kinds=skip, first_kinds=self._first_kinds
         )
         if not claimed:
             return None
         entry = claimed[0]
         if entry.kind in ARTICLE_KINDS:
+            self._articles_in_flight += 1
             etag, modified = self.store.page_validators(entry.url, dated_by=listed_source(entry))
             entry = replace(entry, etag=etag, last_modified=modified)
         return entry
@@ -346,14 +432,27 @@ class Crawler:
             self.progress(self.summary, self.frontier.counts(self._site_id))
 
     def _budget_spent(self) -> bool:
-        limit = self.options.max_pages
-        return limit is not None and self.summary.pages_fetched + self._in_flight >= limit
+        """``--max-pages``: page fetches started (claimed by a worker: the count cannot
+        overshoot); ``--max-articles``: articles this run archived (new or updated)."""
+        pages = self.options.max_pages
+        return (pages is not None and self._budget_used >= pages) or self._articles_spent()
+
+    def _articles_spent(self) -> bool:
+        limit = self.options.max_articles
+        archived = self.summary.articles_new + self.summary.articles_updated
+        return limit is not None and archived >= limit
+
+    def _budget_name(self) -> str:
+        if self._articles_spent():
+            return f"max_articles={self.options.max_articles}"
+        return f"max_pages={self.options.max_pages}"
 
     async def _fetch(self, entry: Claim) -> FetchResult | HostBlocked:
         """The page, or the :class:`HostBlocked` that parks its host (nothing requested)."""
         try:
+            scope = self._entry_scope if self._is_entry(entry) else self._scope
             result = await self.fetcher.fetch(
-                entry.url, etag=entry.etag, last_modified=entry.last_modified, scope=self._scope
+                entry.url, etag=entry.etag, last_modified=entry.last_modified, scope=scope
             )
         except HostBlocked as exc:
             return exc
@@ -366,6 +465,8 @@ class Crawler:
         """Everything after the fetch: parse, queue what the page leads to, archive it; then
         claim the next URL for the same worker. A URL of a parked host waits in the
         frontier for the next run; the crawl goes on with the other hosts' work."""
+        if entry.kind in ARTICLE_KINDS:
+            self._articles_in_flight -= 1
         if isinstance(result, HostBlocked):
             self.summary.parked.setdefault(result.host, result.reason)
             self.frontier.finish(entry.url, "parked", result.reason)
@@ -398,6 +499,8 @@ class Crawler:
             self.frontier.finish(url, "done")
             return
         if result.refused_by_policy:  # robots.txt or scope: a choice, not a failure
+            if url == self._start and result.error and result.error.startswith(OUT_OF_SCOPE):
+                self._led_elsewhere(result.final_url)
             self.summary.skipped += 1
             log.debug("skipped %s: %s", url, result.error)
             self.frontier.finish(url, "skipped", result.error)
@@ -406,8 +509,13 @@ class Crawler:
             self._failed(url, result)
             return
         final = canonical(result.final_url)
+        if self._is_entry(entry):
+            self._reroot(url, final)
         if not discover.on_site(final, self.hosts):
             self._skip(url, f"redirected off site to {final}")
+            return
+        if self._only is not None:  # --urls: each is read as an article, nothing else
+            self._archive(result, url, final, entry)
             return
         if kind in SOURCE_KINDS:
             self._read_source(kind, result, entry)
@@ -418,6 +526,63 @@ class Crawler:
             self._archive(result, url, final, entry)
             return
         self.frontier.finish(url, "done")
+
+    # ------------------------------------------------------------------ a moved site
+    def _learn_hosts(self, hosts: Iterable[str]) -> None:
+        """The crawl's scope widened to ``hosts`` (where the site was found to live)."""
+        self.hosts.update(h.lower().removeprefix("www.") for h in hosts)
+        self._scope = request_scope(self.site.base_url, self.hosts, self.options.allow_hosts or ())
+
+    def _is_entry(self, entry: Claim) -> bool:
+        """The start URL, an edition home, a sitemap or a feed: where a site that moved to
+        another host of its domain redirects from."""
+        return entry.depth == 0 and entry.kind in (PageKind.HOME, PageKind.SITEMAP, PageKind.FEED)
+
+    def _entry_scope(self, url: str) -> bool:
+        """An entry point may be redirected to any host of the site's registered domain."""
+        return self._scope(url) or (
+            same_registrable_domain(url, self.hosts)
+            and not internal_host(urlsplit(url).hostname or "")
+        )
+
+    def _on_site_or_moved(self, url: str) -> bool:
+        return discover.on_site(url, self.hosts) or self._entry_scope(url)
+
+    def _reroot(self, url: str, final: str) -> None:
+        """An entry point led to another host of the same domain (a redirect, or a sitemap
+        robots.txt names there): the site lives there now; the host joins the crawl's scope
+        and the site row, said once."""
+        host = urlsplit(final).netloc.lower().removeprefix("www.")
+        start = urlsplit(self._start).netloc.lower().removeprefix("www.")
+        if host in (start, *self._moved_to) or not self._entry_scope(final):
+            return
+        self._moved_to.add(host)
+        self._learn_hosts([host])
+        self.store.add_site_host(self._site_id, host)
+        how = (
+            f"{display(url)} led to {display(final)}"
+            if url != final
+            else f"its robots.txt names {display(url)}"
+        )
+        note = f"{self.site.name} has moved: {how}; crawling {host}"
+        log.info("%s", note)
+        self.summary.notes.append(note)
+
+    def _led_elsewhere(self, where: str) -> None:
+        """The start URL redirected to another site: nothing of ours to crawl there."""
+        self._end(
+            "failed",
+            f"{display(self._start)} leads to {display(where)}, another site: crawl that URL"
+            " instead (or add its host with --allow-hosts)",
+        )
+
+    def _wanted_language(self, language: str | None) -> bool:
+        """Whether an article's language (its page's ``lang``, ``inLanguage``, og:locale)
+        is one ``--lang`` asks for; an unknown language is kept (it may be)."""
+        chosen = self.options.languages
+        if not chosen or not language:
+            return True
+        return language.split("-")[0].lower() in {c.split("-")[0].lower() for c in chosen}
 
     def _page_failed(self, url: str, exc: Exception) -> None:
         """An unexpected error while parsing or storing one page (its writes were rolled
@@ -470,6 +635,8 @@ class Crawler:
         self._queue(found.sections, PageKind.SECTION, depth=1, found_on=url)
         self._queue(found.feeds[:1], PageKind.FEED, depth=0, found_on=url)
         query, claim = urlencode({"per_page": REST_PAGE_SIZE, "page": 1}), Claim(url, PageKind.HOME)
+        if not self._keep.whole_site:  # a section: its sitemaps and REST list everything
+            return
         if found.rest_api and self._skip_kinds:  # reading declarations: each category's count
             self._revisit(
                 urljoin(found.rest_api, f"wp/v2/categories?{query}"), PageKind.REST, claim
@@ -486,18 +653,24 @@ class Crawler:
         entries = [
             frontier_entry(u, kind, depth, found_on, lastmod.get(u), listed.get(u))
             for u in dict.fromkeys(urls)
-            if self._allowed(u)
+            if self._allowed(u, kind=kind)
         ]
         new = self.frontier.add(self._site_id, entries, reread=reread_listed)
         if new:
             log.debug("queued %d new %s URLs found on %s", new, kind, display(found_on or "start"))
         return new
 
-    def _allowed(self, url: str, *, walk: bool = False) -> bool:
-        """On the site, in a wanted edition, and not the 31st query variant of one path.
+    def _allowed(self, url: str, *, walk: bool = False, kind: str = "") -> bool:
+        """On the site, in a wanted edition, in the crawl's section and patterns
+        (:class:`~scraper.scope.Scope`), and not the 31st query variant of one path.
         Pages of a listing or REST ``walk`` (``?page=N``) are bounded by the walk instead:
         once per run, ``max_listing_depth`` deep, REST up to its ``X-WP-TotalPages``."""
         if not discover.on_site(url, self.hosts):
+            return False
+        article = kind in ARTICLE_KINDS
+        if url != self._start and not self._keep.allows(
+            url, article=article, linked=kind == PageKind.LINK
+        ):
             return False
         if any(url.startswith(p) for p in self._unwanted_prefixes):
             return False
@@ -550,6 +723,19 @@ class Crawler:
         requeue archived ones whose lastmod says they changed. All are declared."""
         self.store.declare(self._site_id, parse.declared_entries(entries, found_on))
         chosen = [e for e in entries if self.options.in_window(e.published or e.lastmod)]
+        if len(chosen) < len(entries):  # kept for the first run whose window holds them
+            outside = [
+                (
+                    canonical(e.url),
+                    PageKind.ARTICLE,
+                    window_reason(
+                        str(e.published or e.lastmod), "published" if e.published else "changed"
+                    ),
+                )
+                for e in entries
+                if not self.options.in_window(e.published or e.lastmod)
+            ]
+            self.summary.outside_window += self.frontier.skip_many(self._site_id, outside)
         urls = {canonical(e.url): e.lastmod for e in chosen}
         listed = {canonical(e.url): e for e in chosen if e.authoritative}
         new = self._queue(
@@ -586,7 +772,7 @@ class Crawler:
     def _revisit(self, url: str, kind: PageKind, entry: Claim) -> None:
         """Queue the next page of a listing or REST walk, even if an earlier run fetched it;
         once per run, so a pagination loop cannot trap the crawl."""
-        if url in self._walked or not self._allowed(url, walk=True):
+        if url in self._walked or not self._allowed(url, walk=True, kind=kind):
             return
         self._walked.add(url)
         seen = self.frontier.state(url) is not None  # an earlier run fetched or queued it
@@ -608,20 +794,63 @@ class Crawler:
             return
         if done.page is None or done.prepared is None:
             self.summary.not_articles += 1
-            if done.found is not None:
+            if done.found is not None and self._only is None:
                 self._walk_listing(done.found, final, replace(entry, kind=PageKind.LISTING))
-            self._skip(url, "not an article page")
+            self._skip(url, NOT_AN_ARTICLE)
             return
         article = done.article
         published = article.published_at.isoformat() if article.published_at else None
         if not self.options.in_window(published):
-            self._skip(url, "published outside since/until")
+            self.summary.outside_window += 1
+            self._skip(url, window_reason(str(published)))
             return
+        if not self._wanted_language(article.language):
+            self.summary.other_language += 1
+            self._skip(url, f"{OTHER_LANGUAGE} ({article.language})")
+            return
+        if self._articles_spent():  # pages in flight when --max-articles was reached
+            self.frontier.finish(url, "pending")  # the next run archives it
+            return
+        if self._zone.hold(article.published_at, len(self._held)):  # until the zone is known
+            self._held.append((done, url))
+        else:
+            self._save(done, url)
+        self._follow_links(article, final, entry)
+
+    def _save(self, done: parse.Parsed, url: str) -> None:
+        """Archive a parsed article, its dates in the site's zone; learn the zone from it."""
+        assert done.page is not None and done.prepared is not None
+        article, prepared = done.article, done.prepared
+        zoned = apply_zone(article, self._zone.tz)
+        if zoned is not article:
+            article, prepared = zoned, replace(prepared, content_hash=content_hash(zoned))
         outcome = self.store.save_article(
-            self._site_id, article, done.page, frontier_url=url, prepared=done.prepared
+            self._site_id, article, done.page, frontier_url=url, prepared=prepared
         )
         name = f"articles_{outcome}"
         setattr(self.summary, name, getattr(self.summary, name) + 1)
+        if article.published_at is not None and article.published_at.utcoffset() is None:
+            self.summary.no_offset += 1
+        if self._zone.observe(article.published_at):
+            self._zone_learned()
+
+    def _zone_learned(self) -> None:
+        """The site's zone was just learned: recorded, said once; held articles archived."""
+        zone = self._zone
+        assert zone.name is not None
+        self.store.set_site_timezone(self._site_id, zone.name, "learned")
+        note = f"time zone of {self.site.name} learned: {zone.name} (from {zone.learned_from}"
+        note += " dates the site gave with an offset); applied to its dates given without one"
+        log.info("%s", note)
+        self.summary.notes.append(note)
+        self._release_held()
+
+    def _release_held(self) -> None:
+        held, self._held = self._held, []
+        for done, url in held:
+            self._save(done, url)
+
+    def _follow_links(self, article: Article, final: str, entry: Claim) -> None:
         # Article -> article links are followed max_hops away from a listing, sitemap or
         # feed: an endless "next" chain cannot trap the crawl.
         hops = entry.depth + 1 if entry.kind == PageKind.LINK else 1

@@ -31,9 +31,9 @@ from ..store import DEFAULT_DB, Store, is_disk_full
 from ..store.lock import ArchiveLock
 from ..urls import canonical
 from .engine import Crawler
-from .summary import CrawlSummary, Progress, Site
+from .summary import CrawlSummary, Progress, Site, no_article_hint
 
-__all__ = ["check_languages", "crawl", "resolve_site"]
+__all__ = ["check_languages", "crawl", "no_article_hint", "resolve_site"]
 
 # ISO 639-1 language codes: what ``languages`` may name when no profile lists the editions.
 ISO_639_1 = frozenset(
@@ -86,8 +86,6 @@ def crawl(
                 store, fetcher, site, settings, progress, None, chosen, declarations_only
             )
             summary = asyncio.run(_run(crawler, fetcher))
-            if summary.status == "ok" and not _has_articles(store, site.name):
-                summary.messages.append(no_article_hint(summary, site))
     except (sqlite3.Error, OSError) as exc:  # even the run's end could not be recorded
         if is_disk_full(exc):
             raise DiskFull("the crawl", exc) from None
@@ -129,22 +127,6 @@ def check_languages(languages: tuple[str, ...] | None, site: Site) -> None:
             raise UsageError(f"not a language code: {lang!r} (ISO 639-1, e.g. ar, fr, en)")
 
 
-def no_article_hint(summary: CrawlSummary, site: Site) -> str:
-    """What a crawl that archived no article found, and what to try instead."""
-    kinds = ", ".join(f"{n} {k}" for k, n in sorted(summary.requests_by_kind.items()))
-    found = f"{summary.pages_fetched} pages fetched ({kinds or 'none'})"
-    if summary.not_articles:
-        found += f", {summary.not_articles} not recognised as articles"
-    tip = "start from a section's URL or a sitemap, or write a site profile for it"
-    if site.profile is None:
-        tip = "start from a section's URL or a sitemap, or apply a site profile"
-    return f"no article found on {site.name}: {found}; {tip}"
-
-
-def _has_articles(store: Store, site: str) -> bool:
-    return next(iter(store.records(site=site)), None) is not None
-
-
 def _warc_recorder(settings: Settings, site: Site) -> AbstractContextManager[Recorder | None]:
     """Where ``settings.warc`` names a folder, a recorder writing every exchange there."""
     from ..warc.writer import recording
@@ -183,6 +165,8 @@ def resolve_site(target: str, profile: str | Profile | None = None) -> Site:
         raise UsageError(f"not an http(s) URL: {base_url}")
     del port  # parsed only to reject out-of-range ports early
     name = parts.netloc.lower().removeprefix("www.")
+    if chosen is not None and chosen.matches_host(hostname):
+        name = chosen.name  # any host of the profile's site (news.sahara.ma): one archive key
     return Site(name=name, base_url=base_url, profile=chosen)
 
 

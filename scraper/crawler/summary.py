@@ -35,7 +35,9 @@ class Site:
 @dataclass
 class CrawlSummary:
     site: str = ""
-    status: str = "ok"  # ok | incomplete | partial | interrupted | blocked | failed
+    # ok | incomplete | partial | interrupted | blocked | failed | empty (the site has no
+    # article archived after the run: nothing found, or nothing recognised as an article)
+    status: str = "ok"
     pages_fetched: int = 0
     not_modified: int = 0
     articles_new: int = 0
@@ -44,8 +46,14 @@ class CrawlSummary:
     not_articles: int = 0
     errors: int = 0
     skipped: int = 0  # not fetched by choice: robots.txt disallows it, or out of scope
+    outside_window: int = 0  # articles dated outside --since/--until, kept for a later run
+    other_language: int = 0  # articles in a language --lang did not ask for, kept likewise
+    no_offset: int = 0  # articles archived with a publication date of unknown UTC offset
     seconds: float = 0.0
     messages: list[str] = field(default_factory=list)
+    # what a run learned or did that is no fault: a moved site, a time zone learned, dates of
+    # unknown offset (printed as notes, never as errors; recorded with the run's message)
+    notes: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # the first few "url: reason" lines
     requests_by_kind: dict[str, int] = field(default_factory=dict)
     interrupted_by: str | None = None  # "SIGINT" or "SIGTERM" when a signal stopped the crawl
@@ -66,6 +74,18 @@ class CrawlSummary:
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+def no_article_hint(summary: CrawlSummary, site: Site) -> str:
+    """What a crawl that archived no article found, and what to try instead."""
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(summary.requests_by_kind.items()))
+    found = f"{summary.pages_fetched} pages fetched ({kinds or 'none'})"
+    if summary.not_articles:
+        found += f", {summary.not_articles} not recognised as articles"
+    tip = "start from a section's URL or a sitemap, or write a site profile for it"
+    if site.profile is None:
+        tip = "start from a section's URL or a sitemap, or apply a site profile"
+    return f"no article found on {site.name}: {found}; {tip}"
 
 
 Progress = Callable[[CrawlSummary, dict[str, int]], None]

@@ -57,7 +57,7 @@ def read_page(html: str, url: str, hosts: set[str], profile: Profile | None) -> 
     # Bounded as extraction bounds it: the parser's cost grows with the square of nesting.
     tree = LexborHTMLParser(limit_nesting(html[:MAX_HTML_CHARS]))
     found = from_page(tree, url, hosts, profile)
-    if profile is None:
+    if profile is None or not profile.selector("discover", "listing_items"):
         found.articles = generic_articles(tree, url, hosts)
     return found
 
@@ -71,7 +71,7 @@ def from_page(tree: LexborHTMLParser, url: str, hosts: set[str], profile: Profil
     next_sel = profile.selector("discover", "next_page") if profile else None
     nexts = _links(tree, (next_sel,) if next_sel else GENERIC_NEXT, url, hosts)
     found.next_page = nexts[0] if nexts else None
-    if found.next_page is None and profile is None:
+    if found.next_page is None and not next_sel:
         found.next_page = numbered_next(tree, url, hosts)
     found.editions = editions(tree, url, hosts, profile)
     found.feeds = _links(tree, (FEED_LINKS,), url, hosts)

@@ -98,8 +98,12 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
         article.date_source, article.date_raw = "updated", dates.shown_modified_raw
 
     body: str | None = None
-    if profile is not None:
+    # A profile without article rules (one naming only a timezone, hosts, editions) leaves
+    # the article to the generic rules.
+    ruled = profile is not None and bool(profile.selector("article", "is_article"))
+    if profile is not None and ruled:
         article.is_article = profile_rules.is_article(tree, profile)
+    if profile is not None:
         profile_rules.apply_fields(tree, profile, article, url)
         body = profile_rules.body(tree, profile)
         if body is not None:
@@ -115,7 +119,7 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
             prov=prov,
         )
     article.body = body
-    if profile is None:
+    if not ruled:
         article.is_article = _looks_like_article(obj, meta, article)
     _canonicalize_links(article, url)
     article.quality = _quality(tree, html, article, obj, dates.support, dates.dissent)

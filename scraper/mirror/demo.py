@@ -10,6 +10,10 @@ The first demo crawls the mirror, then the mirror publishes a correction of one 
 (:data:`CORRECTED`) and a second crawl finds it through the sitemap's ``lastmod`` and records
 a revision: ``scraper history <url> --diff 1 2`` shows it. Nothing leaves the machine: every
 request (http and https) is sent to the loopback mirror.
+
+``moved=True`` (``scraper demo --moved``) shows a site that moved to another host of its
+domain: the mirror answers for ``sahara.ma`` with a 301 to ``news.sahara.ma`` (:data:`MOVED`),
+and the crawl follows it there, archiving the articles under ``http://news.sahara.ma/``.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ CORRECTED = 1001
 CORRECTED_URL = "http://sahara.ma/ar/تدشين-القطب-المندمج-للصناعة-التقليدية-بكلميم/"
 _CORRECTION = {"from": "يناهز 50 مليون درهم", "to": "يناهز 52 مليون درهم"}
 _CORRECTED_AT = "2025-11-25T16:40:00"
+MOVED = {"sahara.ma": "news.sahara.ma"}  # the moved-site demo: where sahara.ma answers 301 to
 _PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
 
@@ -54,7 +59,11 @@ class DemoResult:
 
 
 def run_demo(
-    db: str | Path, port: int = DEMO_PORT, *, progress: Progress | None = None
+    db: str | Path,
+    port: int = DEMO_PORT,
+    *,
+    progress: Progress | None = None,
+    moved: bool = False,
 ) -> DemoResult:
     """Crawl the bundled mirror into the archive at ``db`` (see the module docstring).
 
@@ -65,15 +74,16 @@ def run_demo(
     from .server import MirrorServer
 
     path = Path(db)
-    first = _check_archive(path)
+    first = _check_archive(path, moved)
     site = default_site()
     if not first:
         correct(site)  # the archive already has the corrected version
     result = DemoResult(first=first)
+    where = MOVED if moved else None
     try:
-        server = MirrorServer(site, port=port)
+        server = MirrorServer(site, port=port, moved=where)
     except OSError:
-        server = MirrorServer(site, port=0)
+        server = MirrorServer(site, port=0, moved=where)
         result.port_busy = True
     result.port = server.port
     with server, through_proxy(server.base_url):
@@ -82,6 +92,11 @@ def run_demo(
             correct(site)
             result.summaries.append(_crawl(path, progress))
     return result
+
+
+def corrected_url(moved: bool = False) -> str:
+    """Where the demo archives the article it corrects (on news.sahara.ma when ``moved``)."""
+    return CORRECTED_URL.replace("//sahara.ma/", "//news.sahara.ma/") if moved else CORRECTED_URL
 
 
 def correct(site: Site) -> None:
@@ -97,12 +112,15 @@ def _crawl(path: Path, progress: Progress | None) -> CrawlSummary:
     return crawl(DEMO_BASE, path, settings=DEMO_SETTINGS, profile="sahara.ma", progress=progress)
 
 
-def _check_archive(path: Path) -> bool:
-    """True when the archive holds no demo yet; refuses an archive with a real sahara.ma."""
+def _check_archive(path: Path, moved: bool = False) -> bool:
+    """True when the archive holds no demo yet; refuses an archive with a real sahara.ma,
+    and a demo of the other kind (moved or not: the same articles under other URLs)."""
     if not path.exists():
         return True
     with Store(path, reading=True) as store:
         sites = store.sites()
+        rows = {row["name"]: row["id"] for row in store.site_rows()}
+        hosts = store.site_hosts(rows[DEMO_SITE]) if DEMO_SITE in rows else []
     copies = [b for b in sites.values() if internal_host(urlsplit(b).hostname or "")]
     if copies:  # an older demo, or a crawl of the mirror: the same articles under other URLs
         raise UsageError(
@@ -117,6 +135,9 @@ def _check_archive(path: Path) -> bool:
             f"{path} holds a real crawl of {DEMO_SITE} ({base}); "
             "run the demo into another archive (e.g. demo.db)"
         )
+    if bool(hosts) != moved:
+        kind = "a moved-site demo" if hosts else "the plain demo"
+        raise UsageError(f"{path} holds {kind}; run this demo into another archive (e.g. moved.db)")
     return False
 
 

@@ -436,8 +436,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, *, head: bool) -> None:
         mirror = self.mirror
         host = self.headers.get("Host") or f"{mirror.host}:{mirror.port}"
-        response: Response | None = None
-        if mirror.intercept is not None:
+        response = moved_response(self.path, host, mirror.moved)
+        if response is None and mirror.intercept is not None:
             response = mirror.intercept(self.command, self.path)
         if response is None:
             try:
@@ -465,6 +465,19 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         if not self.mirror.quiet:
             super().log_message(format, *args)
+
+
+def moved_response(target: str, host: str, moved: dict[str, str]) -> Response | None:
+    """A site that moved to another host: a request for one of ``moved``'s hosts (``www.``
+    and port ignored; the target may be a proxy's absolute URL) gets a 301 to the same path
+    on the host it moved to, the way a site announces ``sahara.ma -> news.sahara.ma``."""
+    name = host.split(":")[0].lower().removeprefix("www.")
+    new_host = moved.get(name)
+    if new_host is None:
+        return None
+    parts = urlsplit(target)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return _redirect(301, f"http://{new_host}{path}")
 
 
 def serve_in_thread(httpd: socketserver.BaseServer, name: str) -> threading.Thread:
@@ -509,6 +522,8 @@ class MirrorServer(Serving):
     ``stop()``; or ``serve_forever()`` to block (``scraper demo``, ``python -m scraper.mirror``).
     ``requests`` is a snapshot of the request log; ``intercept``, when set, may answer a
     request before the site does (``(method, path) -> Response | None``), e.g. to inject errors.
+    ``moved`` (``{"sahara.ma": "news.sahara.ma"}``) answers every request for a host with a 301
+    to the host it moved to (seen through a proxy, as ``scraper demo --moved`` shows).
     """
 
     def __init__(
@@ -518,6 +533,7 @@ class MirrorServer(Serving):
         port: int = 0,
         *,
         quiet: bool = True,
+        moved: dict[str, str] | None = None,
     ):
         if site is None:
             site = default_site()
@@ -525,6 +541,7 @@ class MirrorServer(Serving):
         self.router = Router(site)
         self.quiet = quiet
         self.intercept: Intercept | None = None
+        self.moved = dict(moved or {})  # host -> the host it answers 301 to (a moved site)
         self._requests: list[RequestRecord] = []
         self._log_lock = threading.Lock()
         handler = type("MirrorHandler", (_Handler,), {"mirror": self})

@@ -8,8 +8,12 @@ sorts each declared URL into one of:
 - **archived**: its article is in the archive;
 - **failed**: fetched and given up, with the last reason (HTTP status or error, parse failure)
   and the number of tries;
-- **skipped** by choice, with the reason: robots.txt, out of scope, not an article page, or
-  dated outside the crawl's ``--since/--until`` window;
+- **skipped** by choice, with the reason: robots.txt, out of scope, a redirect off the site;
+- **not an article**: fetched, and the page is not an article (a home or section page a
+  sitemap lists, a page without article markup): never missing;
+- **outside the window**: dated outside the ``--since/--until`` window of the last crawl
+  (by its declared date, or by the date on the page once fetched); the first crawl whose
+  window holds that date (or that has none) fetches it;
 - **not fetched**: declared but not (yet) fetched: queued, parked, never queued, or cut by a
   trap bound (the setting to raise is named).
 
@@ -35,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..extract.quality import THRESHOLD as QUALITY_THRESHOLD
-from ..store import TRAP_BOUND, Filters
+from ..store import OUTSIDE_WINDOW, TRAP_BOUND, Filters, PageKind
 from ..urls import display
 from .gaps import UnusualGap
 from .stats import series
@@ -44,9 +48,13 @@ if TYPE_CHECKING:
     from ..store import DeclaredUrl, Store
 
 ARCHIVED, FAILED, SKIPPED, NOT_FETCHED = "archived", "failed", "skipped", "not fetched"
+NOT_ARTICLE, OUTSIDE = "not an article", "outside window"
+STATUSES = (ARCHIVED, FAILED, SKIPPED, NOT_ARTICLE, OUTSIDE, NOT_FETCHED)
+NOT_AN_ARTICLE_PAGE = "not an article page"  # the crawl's skip reason for such a page
+ARTICLE_KINDS = (PageKind.ARTICLE, PageKind.LINK)
 NO_SECTION = ""  # a URL no section listing gave
 UNDATED = "undated"
-OUTSIDE_WINDOW = "dated outside the crawl's since/until window"
+OUTSIDE_WINDOW_REASON = "dated outside the last crawl's since/until window"
 WAITING = {
     "pending": "queued",
     "active": "queued",
@@ -60,7 +68,7 @@ class Judged:
     """One declared URL, sorted."""
 
     url: str
-    status: str  # archived|failed|skipped|not fetched
+    status: str  # one of STATUSES
     sections: tuple[str, ...]
     month: str  # YYYY-MM, or 'undated'
     reason: str | None = None
@@ -79,6 +87,8 @@ class Cell:
     archived: int = 0
     failed: int = 0
     skipped: int = 0
+    not_an_article: int = 0
+    outside_window: int = 0
     not_fetched: int = 0
 
     @property
@@ -159,7 +169,7 @@ class SiteAudit:
             "site": self.site,
             "complete": self.complete,
             "declared": self.declared,
-            **{_field(k): self.counts[k] for k in (ARCHIVED, FAILED, SKIPPED, NOT_FETCHED)},
+            **{_field(k): self.counts[k] for k in STATUSES},
             "archived_not_declared": self.undeclared_archived,
             "listings_not_read": self.unread_listings,
             "skipped_reasons": dict(self.skipped_reasons.most_common()),
@@ -247,6 +257,11 @@ def judge(
 ) -> Judged:
     """Sort one declared URL (see the module docstring). Pure."""
     d = declared
+    if d.article_id is None and (
+        (d.kind is not None and d.kind not in ARTICLE_KINDS)
+        or (d.state == "skipped" and d.last_error == NOT_AN_ARTICLE_PAGE)
+    ):
+        return Judged(d.url, NOT_ARTICLE, d.sections, _month(d, zone), d.kind or d.last_error)
     if d.article_id is not None or d.state == "done":
         sections = tuple(categories.get(d.article_id, ())) if d.article_id else d.sections
         month = d.article_published[:7] if d.article_published else _month(d, zone)
@@ -259,10 +274,12 @@ def judge(
         name = (d.last_error or "").removeprefix(TRAP_BOUND).strip()
         bound = f"cut by the trap bound {name} (raise --{name.replace('_', '-')} if wrong)"
         return Judged(d.url, NOT_FETCHED, d.sections, month, bound)
+    if d.state == "skipped" and (d.last_error or "").startswith(OUTSIDE_WINDOW):
+        return Judged(d.url, OUTSIDE, d.sections, month, d.last_error)
     if d.state == "skipped":
         return Judged(d.url, SKIPPED, d.sections, month, d.last_error or "skipped")
     if _outside(d, zone, window):
-        return Judged(d.url, SKIPPED, d.sections, month, OUTSIDE_WINDOW)
+        return Judged(d.url, OUTSIDE, d.sections, month, OUTSIDE_WINDOW_REASON)
     reason: str | None = WAITING.get(d.state, d.state)
     if d.state == "parked" and d.last_error:
         reason = f"host parked: {d.last_error}"
@@ -368,6 +385,16 @@ def _render_site(s: SiteAudit, every_cell: bool, max_rows: int) -> str:
         )
     for reason, count in s.skipped_reasons.most_common():
         lines.append(f"  skipped {count}: {reason}")
+    if s.counts[NOT_ARTICLE]:
+        lines.append(
+            f"  not an article {s.counts[NOT_ARTICLE]}: declared, but the page is not an"
+            " article (a home, section or other page)"
+        )
+    if s.counts[OUTSIDE]:
+        lines.append(
+            f"  outside the last window {s.counts[OUTSIDE]}: dated outside the last crawl's"
+            " --since/--until; the next crawl whose window holds them fetches them"
+        )
     cells = [c for c in s.cells if every_cell or c.missing]
     if cells:
         lines.append(_cell_table(cells, max_rows))
@@ -410,23 +437,29 @@ def _render_site(s: SiteAudit, every_cell: bool, max_rows: int) -> str:
 
 def _headline(s: SiteAudit) -> str:
     state = "complete" if s.complete else "incomplete"
-    counts = ", ".join(f"{s.counts[k]} {k}" for k in (ARCHIVED, FAILED, SKIPPED, NOT_FETCHED))
+    if s.complete and s.counts[OUTSIDE]:
+        state = "complete within the last window"
+    counts = ", ".join(f"{s.counts[k]} {k}" for k in STATUSES if k in MAIN or s.counts[k])
     missing = f" -> {len(s.missing)} missing" if s.missing else ""
     return f"{s.site}: {state}: {s.declared} declared: {counts}{missing}"
+
+
+MAIN = (ARCHIVED, FAILED, SKIPPED, NOT_FETCHED)  # always in the headline; the others when any
 
 
 def _cell_table(cells: list[Cell], max_rows: int) -> str:
     width = min(30, max(len("section"), *(len(c.section or "(none)") for c in cells)))
     head = (
         f"  {'section':<{width}}  {'month':<7}  {'declared':>8}  {'archived':>8}  "
-        f"{'failed':>6}  {'skipped':>7}  {'not fetched':>11}"
+        f"{'failed':>6}  {'skipped':>7}  {'not article':>11}  {'outside':>7}  {'not fetched':>11}"
     )
     rows = [head]
     for c in cells[:max_rows]:
         name = (c.section or "(none)")[:width]
         rows.append(
             f"  {name:<{width}}  {c.month:<7}  {c.declared:>8}  {c.archived:>8}  "
-            f"{c.failed:>6}  {c.skipped:>7}  {c.not_fetched:>11}"
+            f"{c.failed:>6}  {c.skipped:>7}  {c.not_an_article:>11}  {c.outside_window:>7}  "
+            f"{c.not_fetched:>11}"
         )
     rows += _more(len(cells), max_rows)
     return "\n".join(rows)

@@ -10,10 +10,13 @@ archive of any size.
   fields (authors, categories, tags, related) and ``provenance`` are JSON text in their cell.
 - Parquet: typed columns: list<string> for authors/categories/tags, list<struct<url, title>>
   for related, int64 for id/word_count/revision, float64 for quality, ``provenance`` a struct
-  of one string per field of ``PROVENANCE_FIELDS``, and the dates as ``timestamp[us, UTC]`` (the
-  instant; a date given without an offset is read as UTC). The local UTC offset the site gave
-  for the publication and update dates is kept in columns of their own, ``published_offset``
-  and ``modified_offset`` ('+01:00'; null when the site gave none).
+  of one string per field of ``PROVENANCE_FIELDS``, and the dates as ``timestamp[us, UTC]``
+  (the instant). The local UTC offset the site gave for the publication and update dates is
+  kept in columns of their own, ``published_offset`` and ``modified_offset`` ('+01:00'; null
+  when the site gave none), and their local wall-clock time in ``published_local`` and
+  ``modified_local`` ('2025-07-09T20:30:00', as the site shows it). A date the site gave
+  without an offset has no known instant: its timestamp is null (never a wall-clock time
+  read as UTC), its ``*_local`` column keeps it.
   Needs pyarrow (``pip install 'scraper[parquet]'``).
 
 Every format writes the record's URLs in their canonical, percent-encoded form (what the
@@ -63,6 +66,8 @@ TIME_FIELDS = ("published_at", "modified_at", "published_utc", "modified_utc", "
                "fetched_at", "seen_from", "replaced_at")  # fmt: skip
 #: Parquet keeps the site's own UTC offset of these dates in a column of its own.
 OFFSET_FIELDS = {"published_at": "published_offset", "modified_at": "modified_offset"}
+#: ... and its local wall-clock time, known even when the offset is not.
+LOCAL_FIELDS = {"published_at": "published_local", "modified_at": "modified_local"}
 LIST_FIELDS = ("authors", "categories", "tags", "related")
 INT_FIELDS = ("id", "word_count", "revision", "article_id")
 BOOL_FIELDS = ("current",)
@@ -330,6 +335,7 @@ def parquet_schema(fields: Iterable[str] | None = None) -> Any:
         columns.append((name, types.get(name, pa.string())))
         if name in OFFSET_FIELDS:
             columns.append((OFFSET_FIELDS[name], pa.string()))
+            columns.append((LOCAL_FIELDS[name], pa.string()))
     return pa.schema(columns)
 
 
@@ -339,22 +345,37 @@ def parquet_row(record: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
     for name in names:
         value = record[name]
         if name in TIME_FIELDS:
-            row[name] = _instant(value)
+            row[name] = _instant(value, local=name in OFFSET_FIELDS)
         else:
             row[name] = value
         if name in OFFSET_FIELDS:
             row[OFFSET_FIELDS[name]] = utc_offset(value)
+            row[LOCAL_FIELDS[name]] = wall_clock(value)
     return row
 
 
-def _instant(value: str | None) -> datetime | None:
+def _instant(value: str | None, *, local: bool = False) -> datetime | None:
+    """The instant of an ISO 8601 date; a site's date (``local``) without an offset has
+    none (None); our own bookkeeping times are UTC, written so or not."""
     if not value:
         return None
     try:
         when = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    if when.tzinfo is None:
+        return None if local else when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)
+
+
+def wall_clock(value: str | None) -> str | None:
+    """The local time an ISO 8601 date shows, without its offset: '2025-07-09T20:30:00'."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=None).isoformat()
+    except ValueError:
+        return None
 
 
 def utc_offset(value: str | None) -> str | None:
@@ -404,9 +425,12 @@ def read_parquet(path: Path) -> Iterator[dict[str, Any]]:
     for group in range(reader.num_row_groups):
         for row in reader.read_row_group(group).to_pylist():
             offsets = {name: row.pop(column, None) for name, column in OFFSET_FIELDS.items()}
+            walls = {name: row.pop(column, None) for name, column in LOCAL_FIELDS.items()}
             for name in TIME_FIELDS:
                 if name in row:
                     row[name] = _iso(row[name], offsets.get(name), local=name in OFFSET_FIELDS)
+                    if row[name] is None and walls.get(name):  # no offset: the wall clock
+                        row[name] = walls[name]
             yield row
 
 

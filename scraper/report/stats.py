@@ -51,6 +51,7 @@ class Series:
     gaps: list[Gap] = field(default_factory=list)
     longest_gap: int = 0
     undated: int = 0
+    no_offset: int = 0  # dated, but the UTC offset of the date is unknown
     low_quality: int = 0  # articles whose quality estimate is below QUALITY_THRESHOLD
 
     @property
@@ -126,6 +127,8 @@ def render(series: list[Series], *, months: bool = True, max_gaps: int = 5) -> s
     for (site, language), group in blocks.items():
         overall = next((s for s in group if s.section is ALL_SECTIONS), group[0])
         undated = f", {overall.undated} undated" if overall.undated else ""
+        if overall.no_offset:
+            undated += f", {overall.no_offset} dated without a known UTC offset"
         low = (
             f", {overall.low_quality} below quality {QUALITY_THRESHOLD}"
             if overall.low_quality
@@ -172,9 +175,11 @@ def series(store: Store, filters: Filters | None = None, *, min_gap: int = 1) ->
     overall = compute(store.day_counts(by_section=False, filters=filters), min_gap=min_gap)
     sections = compute(store.day_counts(by_section=True, filters=filters), min_gap=min_gap)
     undated = store.undated_counts(filters)
+    no_offset = store.no_offset_counts(filters)
     low = store.low_quality_counts(QUALITY_THRESHOLD, filters)
     for s in overall:
         s.undated = undated.pop((s.site, s.language), 0)
+        s.no_offset = no_offset.get((s.site, s.language), 0)
     for (site, language), count in undated.items():  # sites with only undated articles
         overall.append(Series(site, language, None, undated=count))
     for s in overall:

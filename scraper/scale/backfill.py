@@ -4,9 +4,10 @@
 keeps HTTP 200 HTML responses of the selected hosts and capture dates, extracts each one with
 the crawl's own code (:func:`scraper.crawler.engine.parse_article`: the same canonical URL, the same
 profile rules) and stores it through the same archive code: a later capture with different
-content becomes a revision, an identical one changes nothing, an earlier one than the stored
-version is left out (``stale``). The raw page is not copied: the page row records the WARC
-file, offset and length, and ``scraper reextract`` reads it from there.
+content becomes a revision, an identical one changes nothing, and one read after a later one
+takes its place in the history (an earlier revision): the history does not depend on the
+order captures are read in (files, shards, workers). The raw page is not copied: the page row
+records the WARC file, offset and length, and ``scraper reextract`` reads it from there.
 
 The work is cut in *shards* (byte ranges of about ``shard_size`` of one file, see
 :func:`scraper.warc.shards`). A shard is read and extracted by :func:`process_shard` (pure: no
@@ -36,7 +37,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -97,6 +98,7 @@ class BackfillOptions:
     since: str | None = None  # YYYY-MM-DD, capture date (UTC), included
     until: str | None = None
     check_digests: bool = True
+    explain: bool = False  # name each record left out, and why (logged by the caller)
 
 
 Progress = Callable[[BackfillSummary], None]
@@ -118,6 +120,7 @@ def backfill(
     shard_size: int = DEFAULT_SHARD_SIZE,
     check_digests: bool = True,
     progress: Progress | None = None,
+    explain: bool = False,
 ) -> BackfillSummary:
     """Read the WARC captures under ``paths`` into the archive ``db`` (see the module doc).
 
@@ -125,7 +128,7 @@ def backfill(
     the cluster at ``scheduler``). ``output`` "parquet:DIR" writes Parquet instead of ``db``.
     Raises a :class:`~scraper.ScraperError` for bad input; problems with single records are
     counted in the summary, never raised."""
-    options = make_options(hosts, profile, since, until, check_digests)
+    options = replace(make_options(hosts, profile, since, until, check_digests), explain=explain)
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     if workers < 1:
@@ -173,7 +176,32 @@ def backfill(
     summary.seconds = time.monotonic() - started
     if summary.status == "ok" and summary.problems:
         summary.status = "partial"
+    _check_selection(summary, options)
+    wrong = summary.balance()
+    if wrong:  # a bug, not bad input: said, never silent
+        summary.messages.append(f"the counts of {', '.join(wrong)} do not add up (a bug)")
     return summary
+
+
+def _check_selection(summary: BackfillSummary, options: BackfillOptions) -> None:
+    """A selection (hosts, profile, since/until) that matched no response is an error: it
+    most likely names the wrong host, profile or dates."""
+    chosen = options.hosts or options.profile or options.since or options.until
+    if not chosen or summary.responses == 0 or summary.selected > 0:
+        return
+    wanted = []
+    if options.hosts or options.profile:
+        wanted.append("hosts " + ", ".join(options.hosts) if options.hosts else
+                      f"profile {options.profile}")  # fmt: skip
+    if options.since or options.until:
+        wanted.append(f"capture dates {options.since or '...'} to {options.until or '...'}")
+    seen = sorted(summary.other_hosts, key=lambda h: -summary.other_hosts[h])
+    hosts = f" (hosts in them: {', '.join(seen[:5])}{', ...' if len(seen) > 5 else ''})"
+    summary.status = "nothing selected"
+    summary.messages.append(
+        f"no capture matches {' and '.join(wanted)}: {summary.responses} responses read"
+        + (hosts if seen else "")
+    )
 
 
 def make_options(
@@ -302,7 +330,8 @@ class _ArchiveSink:
         summary.new += outcomes["new"]
         summary.updated += outcomes["updated"]
         summary.unchanged += outcomes["unchanged"]
-        summary.stale += outcomes["stale"]
+        summary.earlier += outcomes["earlier"]
+        summary.same_capture += outcomes["same capture"]
 
     def _one_by_one(self, rows: list[Any], kept: list[Kept], bad: list[BadRecord]) -> Counter[str]:
         """Store a shard's captures one at a time, after one of them broke the batch: each
@@ -382,6 +411,7 @@ def process_shard(shard: Shard, options: BackfillOptions) -> ShardResult:
     counts: Counter[str] = Counter()
     kept: list[Kept] = []
     failures: list[str] = []
+    dropped: list[tuple[str, str]] = []
     bad: list[BadRecord] = []
     select = functools.partial(_select, options=options)
     captures = read_warc(
@@ -404,6 +434,10 @@ def process_shard(shard: Shard, options: BackfillOptions) -> ShardResult:
         counts["responses"] += 1
         if item.skip is not None:
             counts[f"skip:{item.skip}"] += 1
+            if item.skip == "host not selected":
+                counts[f"host:{urlsplit(item.url).netloc.lower()}"] += 1
+            if options.explain:
+                dropped.append((item.url, item.skip))
             continue
         try:
             reason, found = _extract(item, options)
@@ -418,13 +452,17 @@ def process_shard(shard: Shard, options: BackfillOptions) -> ShardResult:
             continue
         if found is not None:
             kept.append(found)
-        elif reason == "not_articles":
+            continue
+        if reason == "not_articles":
             counts["not_articles"] += 1
+            reason = "not an article"
         else:
             counts[f"skip:{reason}"] += 1
+        if options.explain:
+            dropped.append((item.url, reason))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    return ShardResult(shard, kept, counts, failures, seconds, peak, cpu, bad)
+    return ShardResult(shard, kept, counts, failures, seconds, peak, cpu, dropped, bad)
 
 
 def _bad_record(capture: Capture, reason: str, options: BackfillOptions) -> BadRecord | None:
@@ -448,9 +486,8 @@ def _batched(items: Iterator[Capture | Problem], size: int) -> Iterator[Capture 
 
 
 def _select(capture: Capture, *, options: BackfillOptions) -> str | None:
-    """Why a response is not wanted (None: read its body and extract it)."""
-    if capture.status != 200:
-        return "not HTTP 200"
+    """Why a response is not wanted (None: read its body and extract it). The selection
+    (host, capture date) is asked first, so what it leaves out is counted as such."""
     parts = urlsplit(capture.url)
     if parts.scheme not in ("http", "https") or not parts.netloc or not web_url(capture.url):
         return "not an http(s) URL"  # a 100,000-character host included
@@ -463,6 +500,8 @@ def _select(capture: Capture, *, options: BackfillOptions) -> str | None:
             return "no capture date"
         if (options.since and day < options.since) or (options.until and day > options.until):
             return "capture date outside since/until"
+    if capture.status != 200:
+        return "not HTTP 200"
     declared = capture.content_type
     if declared and not looks_like_html(declared, b""):
         mime = declared.split(";", 1)[0].strip().lower()

@@ -5,7 +5,10 @@ archive into an archive.
 manifest order: later captures of an article become revisions) or another archive file (each
 article with its revisions, oldest first, and its page: a copy, or its WARC location). So
 crawls or backfills sharded by host over several machines merge into one archive. An article
-version older than the one already in the target is left out (``stale``).
+version older than the one already in the target takes its place in the history before it
+(``earlier``); a version the target already has (same URL and fetch time: the same capture,
+perhaps extracted otherwise) is updated in place, not added again (``same_capture``), so
+importing the same captures twice adds nothing.
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ class ImportSummary:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
-    stale: int = 0
+    earlier: int = 0  # older than the archived version: placed in its history before it
+    same_capture: int = 0  # a version already archived (URL, fetch time), updated in place
     seconds: float = 0.0
     messages: list[str] = field(default_factory=list)
 
@@ -140,7 +144,8 @@ def _import_run(store: Store, source: Path, summary: ImportSummary) -> Iterator[
 
 
 def _count(summary: ImportSummary, outcome: str) -> None:
-    setattr(summary, outcome, getattr(summary, outcome) + 1)
+    name = outcome.replace(" ", "_")
+    setattr(summary, name, getattr(summary, name) + 1)
 
 
 def _parts(folder: Path) -> list[tuple[Path, str | None]]:

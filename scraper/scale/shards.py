@@ -5,6 +5,7 @@ Dask engine, so none of them imports another."""
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -15,6 +16,9 @@ from ..store import PageRecord, Prepared
 from ..warc.reader import shards
 
 MAX_FAILURES = 20
+#: Why a response is left out by the selection (hosts, profile, since/until).
+SELECTION_REASONS = ("host not selected", "capture date outside since/until", "no capture date")
+log = logging.getLogger("scraper.scale.backfill")
 
 
 @dataclass(frozen=True)
@@ -65,12 +69,14 @@ class ShardResult:
     seconds: float
     peak_rss: int  # bytes: peak resident memory of the process that read the shard
     cpu_seconds: float = 0.0  # CPU time the shard took where it ran
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (URL, why) with explain
     bad: list[BadRecord] = field(default_factory=list)  # records whose parse raised
 
 
 @dataclass
 class BackfillSummary:
-    """What a backfill did. ``status``: ok | partial (some records unreadable) | interrupted."""
+    """What a backfill did. ``status``: ok | partial (some records unreadable) | interrupted |
+    nothing selected (the hosts, profile or dates matched no response: exit 1)."""
 
     status: str = "ok"
     engine: str = "local"
@@ -84,7 +90,8 @@ class BackfillSummary:
     new: int = 0
     updated: int = 0  # a revision was recorded
     unchanged: int = 0
-    stale: int = 0  # older than the stored version: left out
+    earlier: int = 0  # read after a later capture: placed in the history as an earlier revision
+    same_capture: int = 0  # the stored capture again (URL, fetch time, size), re-extracted
     not_articles: int = 0
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> records
     problems: dict[str, int] = field(default_factory=dict)  # truncated|malformed|digest -> n
@@ -95,10 +102,51 @@ class BackfillSummary:
     shard_cpu_seconds: float = 0.0  # CPU time of reading + extraction, all workers together
     seconds: float = 0.0
     messages: list[str] = field(default_factory=list)
+    other_hosts: dict[str, int] = field(default_factory=dict)  # hosts the selection left out
 
     @property
     def stored(self) -> int:
         return self.new + self.updated
+
+    @property
+    def other_records(self) -> int:
+        """Records that are not responses (requests, warcinfo, metadata, ...)."""
+        return sum(n for reason, n in self.skipped.items() if reason.endswith(" record"))
+
+    @property
+    def unreadable(self) -> int:
+        """Records that could not be read (truncated, malformed, digest)."""
+        return sum(self.problems.values()) - self.parse_errors
+
+    @property
+    def parse_errors(self) -> int:
+        """Responses read whose extraction raised (``problems['error']``)."""
+        return self.problems.get("error", 0)
+
+    @property
+    def skipped_responses(self) -> int:
+        return sum(n for reason, n in self.skipped.items() if not reason.endswith(" record"))
+
+    @property
+    def selected(self) -> int:
+        """Responses the selection (hosts, profile, since/until) kept."""
+        return self.responses - sum(self.skipped.get(r, 0) for r in SELECTION_REASONS)
+
+    def balance(self) -> list[str]:
+        """The summary's sums that do not add up (none: every record is accounted for):
+        records = responses + other records + unreadable; responses = articles kept + not
+        articles + skipped + failed to parse; kept = new + updated + unchanged + earlier +
+        same capture (for Parquet output every kept one is new)."""
+        wrong = []
+        if self.records != self.responses + self.other_records + self.unreadable:
+            wrong.append("records")
+        kept_or_not = self.kept + self.not_articles + self.skipped_responses + self.parse_errors
+        if self.responses != kept_or_not:
+            wrong.append("responses")
+        placed = self.new + self.updated + self.unchanged + self.earlier + self.same_capture
+        if self.status != "interrupted" and self.kept != placed:
+            wrong.append("kept")
+        return wrong
 
     @property
     def exit_code(self) -> int:
@@ -109,6 +157,8 @@ class BackfillSummary:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["stored"] = self.stored
+        data.update(other_records=self.other_records, unreadable=self.unreadable,
+                    skipped_responses=self.skipped_responses, selected=self.selected)  # fmt: skip
         data["records_per_second"] = round(self.records / self.seconds, 1) if self.seconds else 0
         return data
 
@@ -129,8 +179,12 @@ class BackfillSummary:
                 self.skipped[name] = self.skipped.get(name, 0) + value
             elif kind == "problem":
                 self.problems[name] = self.problems.get(name, 0) + value
+            elif kind == "host":
+                self.other_hosts[name] = self.other_hosts.get(name, 0) + value
         room = MAX_FAILURES - len(self.failures)
         self.failures.extend(result.failures[: max(room, 0)])
+        for url, reason in result.dropped:
+            log.info("left out %s: %s", url, reason)
 
 
 def plan_shards(starts: dict[str, int], shard_size: int) -> list[Shard]:

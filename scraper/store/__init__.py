@@ -28,6 +28,7 @@ from .articles import PageRecord, Prepared, StoredPage, content_hash, prepare
 from .connection import DEFAULT_DB, connect, is_archive_failure, is_disk_full, now_iso
 from .frontier import (
     CLAIM_COLUMNS,
+    OUTSIDE_WINDOW,
     TRAP_BOUND,
     Claim,
     Frontier,
@@ -35,6 +36,8 @@ from .frontier import (
     Known,
     PageKind,
     Reread,
+    window_date,
+    window_reason,
 )
 from .fulltext import RANK_WINDOW, RANKED_SEARCH_SQL, search_key
 from .inventory import Declared, DeclaredUrl, InventoryMixin
@@ -47,6 +50,7 @@ __all__ = [
     "CLAIM_COLUMNS",
     "DEFAULT_DB",
     "MIGRATIONS",
+    "OUTSIDE_WINDOW",
     "RANKED_SEARCH_SQL",
     "RANK_WINDOW",
     "RECORD_FIELDS",
@@ -76,6 +80,8 @@ __all__ = [
     "prepare",
     "schema_sql",
     "search_key",
+    "window_date",
+    "window_reason",
 ]
 
 

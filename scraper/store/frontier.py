@@ -105,6 +105,25 @@ class Known:
 #: The reason a URL cut by a trap bound was skipped with starts so (:meth:`Frontier.skip`).
 TRAP_BOUND = "trap bound"
 
+#: The reason a URL dated outside a crawl's ``--since/--until`` window was skipped with starts
+#: so, followed by the date in parentheses (:func:`window_reason`): a later run whose window
+#: holds that date fetches it (:meth:`Frontier.window_skipped`).
+OUTSIDE_WINDOW = "outside the window"
+
+
+def window_reason(date: str, what: str = "published") -> str:
+    """The skip reason of a URL dated ``date`` outside the crawl's window."""
+    return f"{OUTSIDE_WINDOW} ({what} {date})"
+
+
+def window_date(reason: str | None) -> str | None:
+    """The date a :func:`window_reason` names; None for any other reason."""
+    if not reason or not reason.startswith(OUTSIDE_WINDOW + " (") or not reason.endswith(")"):
+        return None
+    words = reason[len(OUTSIDE_WINDOW) + 2 : -1].split()
+    return words[-1] if words else None
+
+
 #: Whether a known URL, listed again by ``entry``, must be fetched again.
 Reread = Callable[[Known, FrontierEntry], bool]
 
@@ -215,9 +234,11 @@ class Frontier:
         *,
         urls: Sequence[str] | None = None,
         skip_kinds: Sequence[str] = (),
+        first_kinds: Sequence[str] = (),
     ) -> list[Claim]:
         """Take up to ``limit`` pending URLs (lowest priority number first) and mark them
-        active: only those of ``urls`` when given, none of ``skip_kinds``."""
+        active: only those of ``urls`` when given, none of ``skip_kinds``; those of
+        ``first_kinds`` before any other (a small trial wants articles, not listings)."""
         where = "site_id = ? AND state = 'pending'"
         params: list[object] = [site_id]
         if urls is not None:
@@ -226,12 +247,15 @@ class Frontier:
         if skip_kinds:
             where += " AND kind NOT IN ({})".format(",".join("?" * len(skip_kinds)))
             params += list(skip_kinds)
+        order = "priority, depth, rowid"
+        if first_kinds:
+            order = "kind NOT IN ({}), ".format(",".join("?" * len(first_kinds))) + order
         with self.db.atomic():
             rows = list(
                 self.db.query(
                     f"SELECT {', '.join(CLAIM_COLUMNS)} FROM frontier WHERE {where}"
-                    " ORDER BY priority, depth, rowid LIMIT ?",
-                    [*params, limit],
+                    f" ORDER BY {order} LIMIT ?",
+                    [*params, *first_kinds, limit],
                 )
             )
             self.db.conn.executemany(
@@ -251,6 +275,41 @@ class Frontier:
                 " updated_at) VALUES (?, ?, ?, 'skipped', ?, ?, ?) ON CONFLICT(url) DO NOTHING",
                 [url, site_id, kind, reason, stamp, stamp],
             )
+
+    def skip_many(self, site_id: int, skips: Iterable[tuple[str, str, str]]) -> int:
+        """Record ``(url, kind, reason)`` URLs not queued by choice (dated outside the
+        window), unless already known; returns how many were recorded."""
+        stamp = now_iso()
+        rows = [(url, site_id, kind, reason, stamp, stamp) for url, kind, reason in skips]
+        with self.db.atomic():
+            before = self.db.conn.total_changes
+            self.db.conn.executemany(
+                "INSERT INTO frontier (url, site_id, kind, state, last_error, added_at,"
+                " updated_at) VALUES (?, ?, ?, 'skipped', ?, ?, ?) ON CONFLICT(url) DO NOTHING",
+                rows,
+            )
+            return self.db.conn.total_changes - before
+
+    def window_skipped(self, site_id: int, reason: str = OUTSIDE_WINDOW) -> list[tuple[str, str]]:
+        """``(url, reason)`` of the URLs skipped as dated outside a crawl's window (or with
+        another ``reason`` prefix)."""
+        rows = self.db.execute(
+            "SELECT url, last_error FROM frontier WHERE site_id = ? AND state = 'skipped'"
+            " AND substr(last_error, 1, length(?)) = ?",
+            [site_id, reason, reason],
+        )
+        return [(url, why) for url, why in rows.fetchall()]
+
+    def release(self, urls: Iterable[str]) -> int:
+        """Put skipped ``urls`` back to pending; returns how many were skipped."""
+        with self.db.atomic():
+            before = self.db.conn.total_changes
+            self.db.conn.executemany(
+                "UPDATE frontier SET state = 'pending', last_error = NULL, updated_at = ?"
+                " WHERE url = ? AND state = 'skipped'",
+                [(now_iso(), u) for u in urls],
+            )
+            return self.db.conn.total_changes - before
 
     def fail(self, site_id: int, url: str, kind: str, reason: str) -> None:
         """Record a URL whose page could not be read or stored outside a crawl (a WARC
@@ -272,14 +331,22 @@ class Frontier:
             finish_url(self.db, url, state, error)
 
     def requeue(
-        self, site_id: int, kinds: Iterable[str] = (), states: Iterable[str] = ("active",)
+        self,
+        site_id: int,
+        kinds: Iterable[str] = (),
+        states: Iterable[str] = ("active",),
+        below: str | None = None,
     ) -> int:
-        """Put URLs back to pending: ``active`` ones after a crash, or all of ``kinds``."""
+        """Put URLs back to pending: ``active`` ones after a crash, or all of ``kinds``
+        (``below``: only URLs starting with it, a section's)."""
         kinds, states = list(kinds), list(states)
         where, params = (
             "site_id = ? AND state IN ({})".format(",".join("?" * len(states))),
             [site_id, *states],
         )
+        if below is not None:
+            where += " AND substr(url, 1, length(?)) = ?"
+            params += [below, below]
         if kinds:
             where += " AND kind IN ({})".format(",".join("?" * len(kinds)))
             params += kinds

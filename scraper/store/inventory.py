@@ -44,6 +44,7 @@ class DeclaredUrl:
     attempts: int
     article_published: str | None  # the archived article's publication date
     article_id: int | None
+    kind: str | None = None  # the frontier's kind of page (article, home, section, ...)
 
 
 class InventoryMixin(StoreBase):
@@ -98,7 +99,7 @@ class InventoryMixin(StoreBase):
         sql = (
             "SELECT i.url, group_concat(nullif(i.section, ''), char(31)), min(i.source),"
             " max(i.published), max(i.lastmod), f.state, f.last_error, coalesce(f.attempts, 0),"
-            " a.published_at, a.id FROM inventory i"
+            " a.published_at, a.id, f.kind FROM inventory i"
             " LEFT JOIN frontier f ON f.url = i.url LEFT JOIN articles a ON a.url = i.url"
             " WHERE i.site_id = ? GROUP BY i.url ORDER BY i.url"
         )

@@ -331,6 +331,28 @@ class QueryMixin(StoreBase):
         for row in self.db.conn.execute(sql, params):
             yield row[0], row[1], row[2], row[3], row[4]
 
+    def offset_dates(self, site_id: int, limit: int) -> list[datetime]:
+        """Up to ``limit`` publication dates of the site's articles that carry a UTC offset,
+        newest first (what a site's time zone is learned from)."""
+        rows = self.db.execute(
+            "SELECT published_at FROM articles WHERE site_id = ? AND ("
+            "published_at GLOB '*T*[+-][0-9][0-9]:[0-9][0-9]' OR published_at GLOB '*T*Z')"
+            " ORDER BY published_at DESC LIMIT ?",
+            [site_id, limit],
+        )
+        out = []
+        for (value,) in rows:
+            try:
+                out.append(datetime.fromisoformat(value.replace("Z", "+00:00")))
+            except ValueError:
+                continue
+        return out
+
+    def has_articles(self, site_id: int) -> bool:
+        """True when the archive holds at least one article of the site."""
+        sql = "SELECT 1 FROM articles WHERE site_id = ? LIMIT 1"
+        return self.db.execute(sql, [site_id]).fetchone() is not None
+
     def counts(self) -> dict[str, int]:
         tables = (
             "sites",
@@ -379,6 +401,18 @@ class QueryMixin(StoreBase):
         """Articles without a publication date, per (site, language)."""
         where, params = self._filter_sql(filters or Filters())
         where.append("a.published_at IS NULL")
+        rows = self.db.execute(
+            "SELECT s.name, coalesce(a.language, ''), count(*) FROM articles a"
+            " JOIN sites s ON s.id = a.site_id WHERE " + " AND ".join(where) + " GROUP BY 1, 2",
+            params,
+        )
+        return {(r[0], r[1]): r[2] for r in rows}
+
+    def no_offset_counts(self, filters: Filters | None = None) -> dict[tuple[str, str], int]:
+        """Articles whose publication date has no known UTC offset (a local time the site
+        gave without one, its zone unknown), per (site, language)."""
+        where, params = self._filter_sql(filters or Filters())
+        where.append("a.published_at IS NOT NULL AND a.published_utc IS NULL")
         rows = self.db.execute(
             "SELECT s.name, coalesce(a.language, ''), count(*) FROM articles a"
             " JOIN sites s ON s.id = a.site_id WHERE " + " AND ".join(where) + " GROUP BY 1, 2",

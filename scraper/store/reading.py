@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
+from ..scope import section_prefix
 from . import Store
 
 
@@ -80,7 +81,8 @@ def article_page(store: Store, article_id: int) -> dict[str, Any] | None:
         return Linked(url, title, hit["id"], hit["title"], hit["language"])
 
     by_kind: dict[str, list[Linked]] = {"related": [], "next": [], "prev": [], "translations": []}
-    seen_editions: set[str] = set()
+    not_articles = known_non_articles(store, [u for k, u, _ in links if k == "translation"])
+    seen_editions = {u for u in not_articles if u not in targets}  # only articles are editions
     for kind, url, title in links:
         if kind in ("related", "inline_related"):
             by_kind["related"].append(linked(url, title))
@@ -103,6 +105,23 @@ def article_page(store: Store, article_id: int) -> dict[str, Any] | None:
         "raw_page": page[0] if page else None,
         **by_kind,
     }
+
+
+def known_non_articles(store: Store, urls: list[str]) -> set[str]:
+    """Those of ``urls`` that are not articles: a site's root or an edition's home (``/fr/``)
+    and pages the crawl read as a home, section or listing, or found not to be an article."""
+    out = {u for u in urls if section_prefix(u) is None}
+    rest = [u for u in dict.fromkeys(urls) if u not in out]
+    for i in range(0, len(rest), 500):
+        chunk = rest[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = store.db.execute(
+            f"SELECT url FROM frontier WHERE url IN ({marks}) AND (kind IN"
+            " ('home', 'section', 'listing') OR last_error = 'not an article page')",
+            chunk,
+        )
+        out.update(r[0] for r in rows)
+    return out
 
 
 def archived(store: Store, urls: list[str]) -> dict[str, dict[str, Any]]:

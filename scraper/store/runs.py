@@ -14,24 +14,62 @@ class RunsMixin(StoreBase):
     """The sites of the archive and the record of each crawl of them."""
 
     def ensure_site(
-        self, name: str, base_url: str, profile: str | None = None, timezone: str | None = None
+        self,
+        name: str,
+        base_url: str,
+        profile: str | None = None,
+        timezone: str | None = None,
+        timezone_source: str | None = None,
     ) -> int:
-        """The id of site ``name``, created (or its base URL/profile updated) as needed."""
+        """The id of site ``name``, created (or its base URL/profile updated) as needed.
+
+        ``timezone`` comes from a profile or a setting (``timezone_source`` says which); when
+        none is given, a timezone learned from the site's own dates is kept."""
+        source = (timezone_source or "profile") if timezone else None
         with self.db.atomic():
-            row = self.db.execute("SELECT id FROM sites WHERE name = ?", [name]).fetchone()
+            row = self.db.execute(
+                "SELECT id, timezone_source FROM sites WHERE name = ?", [name]
+            ).fetchone()
             if row:
-                self._update(
-                    "sites", int(row[0]), base_url=base_url, profile=profile, timezone=timezone
-                )
+                values: dict[str, object] = {"base_url": base_url, "profile": profile}
+                if timezone or row[1] != "learned":
+                    values.update(timezone=timezone, timezone_source=source)
+                self._update("sites", int(row[0]), **values)
                 return int(row[0])
             record = {
                 "name": name,
                 "base_url": base_url,
                 "profile": profile,
                 "timezone": timezone,
+                "timezone_source": source,
                 "created_at": now_iso(),
             }
             return self._write("sites", record)
+
+    def site_hosts(self, site_id: int) -> list[str]:
+        """Other hosts the site was found to live on (a redirect of its start URL, home,
+        sitemap or feed led there), in the order they were learned."""
+        row = self.db.execute("SELECT hosts FROM sites WHERE id = ?", [site_id]).fetchone()
+        return list(json.loads(row[0])) if row and row[0] else []
+
+    def add_site_host(self, site_id: int, host: str) -> None:
+        """Record that the site lives on ``host`` too (see :meth:`site_hosts`)."""
+        with self.db.atomic():
+            hosts = self.site_hosts(site_id)
+            if host not in hosts:
+                self._update("sites", site_id, hosts=json.dumps([*hosts, host]))
+
+    def site_timezone(self, site_id: int) -> tuple[str | None, str | None]:
+        """The site's timezone and how it was set (profile, setting, learned), or Nones."""
+        row = self.db.execute(
+            "SELECT timezone, timezone_source FROM sites WHERE id = ?", [site_id]
+        ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def set_site_timezone(self, site_id: int, timezone: str, source: str) -> None:
+        """Record the site's timezone and how it was learned."""
+        with self.db.atomic():
+            self._update("sites", site_id, timezone=timezone, timezone_source=source)
 
     def start_run(
         self,

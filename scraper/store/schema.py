@@ -96,6 +96,17 @@ def _migrate_to_7(db: sqlite_utils.Database) -> bool:
     return False
 
 
+def _migrate_to_9(db: sqlite_utils.Database) -> bool:
+    """8 -> 9: sites.hosts (other hosts the site was found to live on) and
+    sites.timezone_source (how sites.timezone was learned). Idempotent: a column that exists
+    is left alone, so branches adding their own steps merge in any order."""
+    present = {row[1] for row in db.execute("PRAGMA table_info(sites)").fetchall()}
+    for column in ("hosts", "timezone_source"):
+        if column not in present:
+            db.execute(f"ALTER TABLE sites ADD COLUMN {column} TEXT")
+    return False
+
+
 def _migrate_to_10(db: sqlite_utils.Database) -> bool:
     """-> 10: crawl_runs records every run that writes the archive: ``kind`` (crawl, backfill,
     import, reextract) and a ``site_id`` that may be NULL (a run over several sites). SQLite
@@ -134,6 +145,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {
     5: _migrate_to_5,
     6: _migrate_to_6,
     7: _migrate_to_7,
+    9: _migrate_to_9,
     10: _migrate_to_10,
     11: _migrate_to_11,
 }

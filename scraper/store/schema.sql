@@ -9,7 +9,9 @@ CREATE TABLE IF NOT EXISTS sites (
     name TEXT NOT NULL UNIQUE,          -- host of the base URL without www., e.g. 'sahara.ma'
     base_url TEXT NOT NULL,             -- where crawls of this site start
     profile TEXT,                       -- name of the site profile used (scraper/profiles/), if any
-    timezone TEXT,                      -- IANA timezone of the site's local dates, e.g. 'Africa/Casablanca'
+    timezone TEXT,                      -- IANA timezone or fixed offset ('+01:00') of the site's local dates, e.g. 'Africa/Casablanca'
+    timezone_source TEXT,               -- how timezone was set: 'profile', 'setting' (--timezone) or 'learned' (from the site's own offset-bearing dates)
+    hosts TEXT,                         -- JSON list of other hosts the site was found to live on (its start URL, home, sitemap or feed redirected there), e.g. '["news.sahara.ma"]'
     created_at TEXT NOT NULL            -- when the site was first crawled (UTC, ISO 8601)
 );
 
@@ -23,7 +25,7 @@ CREATE TABLE IF NOT EXISTS articles (
     subtitle TEXT,                      -- standfirst / sub-headline
     published_at TEXT,                  -- publication date, ISO 8601 with UTC offset when known
     modified_at TEXT,                   -- last update the publisher declared, ISO 8601
-    date_source TEXT,                   -- where published_at came from: profile|rest|jsonld|meta|time|text|url
+    date_source TEXT,                   -- where published_at came from: profile|rest|jsonld|meta|time|text|url, '+site-tz' appended when the site's zone gave it its offset
     date_raw TEXT,                      -- the text the date was read from
     body TEXT NOT NULL DEFAULT '',      -- body text, paragraphs separated by blank lines, boilerplate removed
     image TEXT,                         -- URL of the lead image

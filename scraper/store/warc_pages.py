@@ -11,7 +11,8 @@ from typing import Any
 
 from .._exceptions import StoreError
 from ..article import Article
-from .articles import ArticlesMixin, PageRecord, Prepared, StoredPage, iso, link_triples
+from .articles import PageRecord, Prepared, StoredPage, content_hash, iso, link_triples
+from .captures import CapturesMixin
 from .connection import now_iso
 from .fulltext import search_key
 
@@ -30,7 +31,7 @@ class WarcPage:
     length: int
 
 
-class WarcMixin(ArticlesMixin):
+class WarcMixin(CapturesMixin):
     """The archive's WARC-backed pages and the backfill's progress."""
 
     def save_capture(
@@ -46,15 +47,18 @@ class WarcMixin(ArticlesMixin):
         """:meth:`save_article` for a capture read from a WARC file (or imported): without
         ``page.content`` the page row records the ``location`` of the record (file, offset,
         length; None: nowhere) and the body's ``size`` instead of a copy of the page. A capture
-        older than the stored version of its article changes nothing: ``"stale"``."""
+        read out of time order takes its place in the article's history, and the same capture
+        extracted again updates it in place (:mod:`scraper.store.captures`): outcomes
+        ``"new"``, ``"updated"``, ``"unchanged"``, ``"earlier"``, ``"same capture"``."""
         if not article.url:
             raise StoreError("an article needs a URL")
         with self.db.atomic():
-            row = self.db.execute(
-                "SELECT fetched_at FROM articles WHERE url = ?", [article.url]
-            ).fetchone()
-            if row is not None and page.fetched_at and row[0] > page.fetched_at:
-                return "stale"
+            row = self.db.execute("SELECT id FROM articles WHERE url = ?", [article.url]).fetchone()
+            if row is not None:
+                digest = prepared.content_hash if prepared else content_hash(article)
+                placed = self.place_capture(row[0], article, page, digest, size)
+                if placed is not None:
+                    return placed
             outcome = self.save_article(site_id, article, page, prepared=prepared)
             if not page.content:
                 self.db.execute(
