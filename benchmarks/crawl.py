@@ -11,8 +11,9 @@ Printed per run: pages/s; the politeness bound and the ratio to it; CPU ms per p
 extraction (process CPU time minus the CPU time spent inside ``scraper.extract.extract``,
 measured by wrapping it) and inside it; the CPU of the event-loop thread alone (the crawler
 keeps parsing and archive writes on its processing thread, so this is what stands between a
-response and the next request); peak RSS and its growth over the RSS before the crawl; and
-how many URLs the crawl knew of. The politeness bound is::
+response and the next request); the CPU of the parser processes (``--parsers``: article pages
+parsed beside the crawl; read from /proc) and all CPU together per page; peak RSS and its
+growth over the RSS before the crawl; and how many URLs the crawl knew of. The politeness bound is::
 
     hosts x min(per-host concurrency / latency, 1 / max(delay, Crawl-delay))
 
@@ -41,6 +42,9 @@ Flags:
                      crawls differ in pages and in URLs known, to show memory stays flat
 --baseline-pages N   pages of the large baseline run; the small one does a quarter (default 200)
 --workers N          crawler workers per host (default 2 x concurrency)
+--parsers N          parser processes for article pages (default: one per core, as a crawl of
+                     several sites has; 0: parse on the processing thread, the engine before
+                     it had parser processes); their CPU is read from /proc and counted
 --generic            crawl without a site profile (profile-less discovery); by default a
                      profile with the synthetic site's selectors is used
 --no-baseline        skip the baseline runs
@@ -161,6 +165,8 @@ async def crawl_child(args: argparse.Namespace) -> dict[str, Any]:
     # reach the modules themselves; parse.py imported the name, so patch it there too.
     extract_module = importlib.import_module("scraper.extract")
     crawl_module = importlib.import_module("scraper.crawler.parse")
+    from scraper.crawler.parsers import parser_pool
+
     timer = ExtractTimer(extract_module.extract)
     extract_module.extract = timer
     crawl_module.extract = timer
@@ -189,12 +195,16 @@ async def crawl_child(args: argparse.Namespace) -> dict[str, Any]:
     stores, crawlers = [], []
     # One processing thread for the whole process, as one crawl has: the crawlers share it.
     processing = ThreadPoolExecutor(1, "scraper-processing")
+    pool_context = parser_pool(args.parsers)
+    parsers = pool_context.__enter__()
     for port in ports:
         base = f"http://127.0.0.1:{port}/"
         store = Store(workdir / f"archive-{port}.db")
         site = Site(f"synthetic-{port}", base, None if args.generic else synthetic_profile(base))
         stores.append(store)
-        crawlers.append(Crawler(store, fetcher, site, settings, processing=processing))
+        crawlers.append(
+            Crawler(store, fetcher, site, settings, processing=processing, parsers=parsers)
+        )
 
     rss_before = current_rss_mb()
     cpu0, wall0, loop0 = time.process_time(), time.perf_counter(), time.thread_time()
@@ -202,6 +212,8 @@ async def crawl_child(args: argparse.Namespace) -> dict[str, Any]:
         summaries = await asyncio.gather(*(c.run() for c in crawlers))
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     loop_cpu = time.thread_time() - loop0  # this thread runs the event loop
+    parser_cpu = children_cpu(parsers)
+    pool_context.__exit__(None, None, None)
     processing.shutdown()
     url_log.close()
 
@@ -224,6 +236,8 @@ async def crawl_child(args: argparse.Namespace) -> dict[str, Any]:
         "extract_cpu": timer.cpu,
         "extract_calls": timer.calls,
         "loop_cpu": loop_cpu,
+        "parser_cpu": parser_cpu,
+        "parsers": args.parsers,
         "urls_known": known,
         "rss_before_mb": rss_before,
         "peak_rss_mb": peak_rss_mb(),
@@ -253,6 +267,22 @@ def baseline_child(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def children_cpu(pool: Any) -> float:
+    """CPU seconds (user + system) the pool's worker processes used so far, from /proc."""
+    if pool is None:
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in list(getattr(pool, "_processes", {}) or {}):
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
 def run_child(args: argparse.Namespace, kind: str, pages: int, **extra: Any) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter and return its JSON result."""
     command = [
@@ -260,7 +290,7 @@ def run_child(args: argparse.Namespace, kind: str, pages: int, **extra: Any) -> 
         "--workdir", args.workdir, "--ports", ",".join(map(str, args.ports)),
         "--hosts", str(args.hosts), "--latency", str(args.latency),
         "--concurrency", str(args.concurrency), "--delay", str(args.delay),
-        "--workers", str(args.workers),
+        "--workers", str(args.workers), "--parsers", str(args.parsers),
     ]  # fmt: skip
     if args.crawl_delay is not None:
         command += ["--crawl-delay", str(args.crawl_delay)]
@@ -299,7 +329,15 @@ def describe(name: str, result: dict[str, Any], bound: float) -> dict[str, Any]:
         "loop_ms_per_page": (
             round(result["loop_cpu"] * 1000 / pages, 2) if "loop_cpu" in result else None
         ),
-        "cpu_busy": round(result["cpu"] / result["seconds"], 2) if result["seconds"] else None,
+        "parsers_ms_per_page": round(result.get("parser_cpu", 0.0) * 1000 / pages, 2),
+        "cpu_total_ms_per_page": round(
+            (result["cpu"] + result.get("parser_cpu", 0.0)) * 1000 / pages, 2
+        ),
+        "cpu_busy": (
+            round((result["cpu"] + result.get("parser_cpu", 0.0)) / result["seconds"], 2)
+            if result["seconds"]
+            else None
+        ),
         "peak_rss_mb": round(result["peak_rss_mb"], 1),
         "rss_growth_mb": round(result["peak_rss_mb"] - result["rss_before_mb"], 1),
         "urls_known": result["urls_known"],
@@ -318,6 +356,8 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         ("cpu_ms_per_page_outside_extract", "cpu ms/pg", 10),
         ("extract_ms_per_page", "extract ms/pg", 14),
         ("loop_ms_per_page", "loop ms/pg", 10),
+        ("parsers_ms_per_page", "parsers ms/pg", 13),
+        ("cpu_total_ms_per_page", "all ms/pg", 9),
         ("cpu_busy", "CPU/wall", 8),
         ("peak_rss_mb", "peak MB", 8),
         ("rss_growth_mb", "growth MB", 10),
@@ -349,6 +389,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--small-articles", type=int, default=None)
     parser.add_argument("--baseline-pages", type=int, default=200)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--parsers", type=int, default=None)
     parser.add_argument("--generic", action="store_true")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--json", action="store_true")
@@ -361,6 +402,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--url-file", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.workers = args.workers or 2 * args.concurrency
+    if args.parsers is None:
+        from scraper.crawler.parsers import default_parsers
+
+        args.parsers = default_parsers()
 
     if args.child:
         args.ports = [int(p) for p in args.ports.split(",")]
@@ -415,7 +460,8 @@ def measure(args: argparse.Namespace, sizes: list[tuple[int, int]]) -> list[dict
     )
     print(
         f"crawler: per-host concurrency {args.concurrency}, delay {args.delay:g} s, "
-        f"{args.workers} workers per host, {'no profile' if args.generic else 'profile'}"
+        f"{args.workers} workers per host, {'no profile' if args.generic else 'profile'}, "
+        f"{args.parsers} parser process(es)"
     )
     limits = f"{args.hosts} hosts x {args.concurrency} / {args.latency:g} s"
     if delay > 0:

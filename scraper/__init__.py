@@ -28,7 +28,7 @@ from ._exceptions import (
 )
 from ._version import __version__
 from .article import Article, Link
-from .crawler.job import crawl
+from .crawler.collection import crawl
 from .crawler.summary import CrawlSummary
 from .extract import extract
 from .store.archive import Archive

@@ -99,6 +99,12 @@ class Settings:
     )
     # -- pace and politeness
     workers: int = _opt(4, "Pages processed at once.", minimum=1)
+    parsers: int | None = _opt(
+        None,
+        "Processes parsing article pages (default: one per CPU core for several sites, "
+        "none for one; 0: parse in the crawl's own process).",
+        minimum=0,
+    )
     concurrency: int = _opt(2, "Requests in flight per host.", minimum=1)
     global_concurrency: int = _opt(16, "Requests in flight over all hosts.", minimum=1)
     delay: float = _opt(1.0, "Seconds between request starts to one host.", minimum=0)

@@ -125,7 +125,7 @@ def test_a_profile_file_with_a_typo_names_the_file_and_the_key(tmp_path: Path) -
     path.write_text('base_url = "https://ex.org/"\nhosts = ["ex.org"]\n[article]\nbody = ".post"\n')
     profile = profiles.load(str(path))
     assert profile.name == "mysite" and profile.selector("article", "body") == ".post"
-    assert scraper.crawl.__module__ == "scraper.crawler.job"  # the function, not a module
+    assert scraper.crawl.__module__ == "scraper.crawler.collection"  # the function, not a module
 
 
 def test_every_error_class_is_a_scraper_error() -> None:

@@ -21,7 +21,7 @@ from scraper.extract import quality as q
 from scraper.report import exporting
 from scraper.scale.merge import record_to_article
 from scraper.store import Store
-from scraper.store.schema import _migrate_to_11
+from scraper.store.schema import SCHEMA_VERSION, _migrate_to_11
 
 SENTENCES = [
     "The harbour authority said on Tuesday that the new quay would open to cargo ships in May.",
@@ -273,7 +273,7 @@ def test_migration_to_11_adds_the_columns_once(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     with Store(db) as s:
-        assert s.schema_version == 11
+        assert s.schema_version == SCHEMA_VERSION >= 11  # every step on from 8 ran
         (record,) = s.records()
         assert record["title"] == "a" and record["quality"] is None
         assert set(record["provenance"].values()) == {None}

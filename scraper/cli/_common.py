@@ -304,7 +304,7 @@ def settings_options(f: Callable[..., Any]) -> Callable[..., Any]:
             kwargs["type"] = type(default)
         if name in ("since", "until"):
             kwargs["callback"] = check_day
-        if name in ("max_pages", "max_articles"):
+        if name in ("max_pages", "max_articles", "parsers"):  # int or None (none shown)
             kwargs["type"] = int
         if name == "warc":
             kwargs["type"] = click.Path(file_okay=False)

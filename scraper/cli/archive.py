@@ -440,6 +440,8 @@ def runs(db_path: Path, site: str | None, limit: int, fmt: str) -> None:
             f"{r['id']:>4}  {started:<19}  {took:>8}  {r.get('kind') or 'crawl':<9} "
             f"{r['status']:<11} {counts}  {r['site'] or '(all sites)'}"
         )
+        if r.get("collection_run"):
+            line += f"  (collection {r['collection_run']})"
         click.echo(line + (f"  {r['message']}" if r["message"] else ""))
 
 

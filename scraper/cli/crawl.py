@@ -16,8 +16,11 @@ from typing import Any, TextIO
 
 import click
 
+from .._config import Settings
 from .._exceptions import EXIT_BLOCKED, EXIT_OK, EXIT_PARTIAL, ScraperError
+from ..crawler.collection import CollectionSummary, crawl_collection
 from ..crawler.job import crawl as run_crawl
+from ..crawler.sitelist import SiteSpec, read_sites
 from ..crawler.summary import CrawlSummary, Progress
 from ..urls import display
 from ._common import (
@@ -31,8 +34,14 @@ from ._common import (
 )
 
 
-@click.command(short_help="Crawl a site into the archive.")
-@click.argument("target")
+@click.command(short_help="Crawl one site, or several, into the archive.")
+@click.argument("targets", metavar="[TARGET]...", nargs=-1)
+@click.option(
+    "--sites",
+    "sites_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Crawl the sites listed in this file (one target a line, or a TOML collection).",
+)
 @click.option(
     "--profile",
     "profile_name",
@@ -45,6 +54,28 @@ from ._common import (
     "urls_file",
     type=click.File(encoding="utf-8"),
     help="Fetch exactly the article URLs in this file (one a line, '-': stdin), nothing else.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="dask: spread the sites over a Dask cluster's workers (needs scraper[scale]).",
+)
+@click.option("--scheduler", help="With --engine dask: a running cluster, e.g. tcp://HOST:8786.")
+@click.option(
+    "--dask-workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1),
+    help="With --engine dask and no --scheduler: worker processes of a local cluster.",
+)
+@click.option(
+    "--shards",
+    "shards_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --engine dask: the folder of the workers' shard archives "
+    "(default: <archive>.shards; on a cluster, a folder every worker and this machine see).",
 )
 @click.option(
     "--log-file",
@@ -64,14 +95,22 @@ from ._common import (
 @click.option("-q", "--quiet", is_flag=True, help="Only errors (no summary line unless it failed).")
 @click.pass_context
 def crawl(
-    ctx: click.Context, target: str, profile_name: str | None, db_path: Path, **kw: Any
+    ctx: click.Context,
+    targets: tuple[str, ...],
+    sites_file: Path | None,
+    profile_name: str | None,
+    db_path: Path,
+    **kw: Any,
 ) -> None:
     """Crawl TARGET (a profile name like sahara.ma, or a URL) into the archive.
 
+    Several TARGETs, or --sites FILE, crawl a collection in one run: every site at once on
+    one shared fetcher (politeness per host), one summary line per site and a total.
+
     Ends with one summary line on stderr (unless -q) and the exit code: 0 done (also when
     --max-pages left URLs pending), 1 some pages failed, no article archived or the start URL
-    led to another site, 2 bad input, 3 archive locked,
-    4 blocked by the site, 130/143 stopped by Ctrl-C/SIGTERM.
+    led to another site, 2 bad input, 3 archive locked, 4 blocked by the site, 130/143
+    stopped by Ctrl-C/SIGTERM; a collection exits with the highest code of its sites.
 
     \b
     Examples:
@@ -79,8 +118,17 @@ def crawl(
       scraper crawl --profile sahara.ma http://127.0.0.1:8000/ar/
       scraper crawl https://news.example.org/ --db news.db
       scraper crawl sahara.ma --urls missing.txt   (from 'scraper audit --missing-urls')
+      scraper crawl sahara.ma https://le360.com/ https://www.hespress.com/
+      scraper crawl --sites press.toml --db press.db
     """
     settings = settings_from(ctx, kw)
+    if kw["engine"] != "dask" and (kw["scheduler"] or kw["shards_dir"]):
+        fail("--scheduler and --shards need --engine dask")
+    if sites_file is not None or len(targets) != 1 or kw["engine"] == "dask":
+        specs = collection_specs(targets, sites_file, profile_name, kw["urls_file"])
+        run_collection(specs, db_path, settings, kw)
+        return
+    target = targets[0]
     urls = read_urls(kw["urls_file"]) if kw["urls_file"] is not None else None
     bar = not kw["quiet"] and not kw["log_file"] and sys.stderr.isatty()
     try:
@@ -96,6 +144,76 @@ def crawl(
             click.echo(json.dumps({**failed, "exit_code": exc.exit_code}, ensure_ascii=False))
         raise
     sys.exit(report(summary, as_json=kw["as_json"], quiet=kw["quiet"]))
+
+
+def collection_specs(
+    targets: tuple[str, ...],
+    sites_file: Path | None,
+    profile_name: str | None,
+    urls_file: TextIO | None,
+) -> list[SiteSpec]:
+    """The sites of a collection: the TARGETs, then those of ``--sites``."""
+    if not targets and sites_file is None:
+        fail("missing TARGET (a profile name or URL), or --sites FILE")
+    if profile_name is not None:
+        fail("--profile applies to one TARGET; give each site its profile in a TOML sites file")
+    if urls_file is not None:
+        fail("--urls applies to one TARGET, not a collection")
+    specs = [SiteSpec(t, where=f"site {t!r}") for t in targets]
+    return specs + (read_sites(sites_file) if sites_file is not None else [])
+
+
+def run_collection(specs: list[SiteSpec], db_path: Path, settings: Settings, kw: Any) -> None:
+    """Crawl a collection; print its report; exit with the worst site's code."""
+    bar = not kw["quiet"] and sys.stderr.isatty()
+    try:
+        with progress_display(enabled=bar) as (progress, console):
+            setup_logging(kw["verbose"], kw["quiet"], kw["log_file"], console)
+            if kw["engine"] == "dask":
+                from ..scale.collection import crawl_collection_dask
+
+                result = crawl_collection_dask(
+                    list(specs), db_path, settings=settings, workers=kw["dask_workers"],
+                    scheduler=kw["scheduler"], shards=kw["shards_dir"],
+                )  # fmt: skip
+            else:
+                result = crawl_collection(specs, db_path, settings=settings, progress=progress)
+    except ScraperError as exc:
+        if kw["as_json"]:
+            failed = {"status": "error", "messages": [str(exc)], "exit_code": exc.exit_code}
+            click.echo(json.dumps(failed, ensure_ascii=False))
+        raise
+    sys.exit(report_collection(result, as_json=kw["as_json"], quiet=kw["quiet"]))
+
+
+def report_collection(result: CollectionSummary, *, as_json: bool, quiet: bool) -> int:
+    """One line per site (and its failures and messages), then the total; returns the exit
+    code: the highest of the sites' (130/143 > 4 blocked > 1 failed pages > 0)."""
+    codes = [exit_code(summary) for summary in result.sites]
+    code = max(codes, default=EXIT_OK)
+    if as_json:
+        data = {**result.to_dict(), "exit_code": code}
+        for site, site_code in zip(data["sites"], codes, strict=True):
+            site["exit_code"] = site_code
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return code
+    if code or not quiet:
+        for summary, site_code in zip(result.sites, codes, strict=True):
+            report(summary, as_json=False, quiet=quiet and not site_code)
+        click.echo(total_line(result), err=True)
+    return code
+
+
+def total_line(result: CollectionSummary) -> str:
+    """The last line of a collection: the sum over its sites, and their statuses."""
+    total = result.total()
+    statuses = ", ".join(f"{n} {status}" for status, n in sorted(result.by_status().items()))
+    return (
+        f"total: {len(result.sites)} sites, {total['pages_fetched']} pages fetched, "
+        f"{total['articles_new']} new, {total['articles_updated']} updated, "
+        f"{total['articles_unchanged']} unchanged, {total['not_modified']} not modified, "
+        f"{total['errors']} errors in {result.seconds:.1f}s ({statuses})"
+    )
 
 
 def read_urls(stream: TextIO) -> list[str]:

@@ -26,7 +26,8 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -95,6 +96,9 @@ class Crawler:
     several sites in one process can share one, next to one shared :class:`Fetcher`. By
     default each crawl starts its own. ``urls``: fetch exactly those (as articles) and
     nothing else; ``declarations_only``: read sitemaps, feeds, REST and listings, no article.
+    ``parsers``: a process pool (:mod:`scraper.crawler.parsers`) that parses article pages, so the
+    processing thread only writes them: a crawl of many hosts is then bound by politeness,
+    not by one core.
     """
 
     def __init__(
@@ -107,6 +111,7 @@ class Crawler:
         processing: ThreadPoolExecutor | None = None,
         urls: list[str] | None = None,
         declarations_only: bool = False,
+        parsers: Executor | None = None,
     ) -> None:
         self.store, self.fetcher, self.site = store, fetcher, site
         self.frontier = Frontier(store)
@@ -145,6 +150,7 @@ class Crawler:
         self._budget_used = 0  # page fetches started (or about to be) by this run
         self._articles_in_flight = 0  # article pages claimed and not yet handled
         self._moved_to: set[str] = set()  # hosts the site was found to have moved to
+        self._parsers = parsers
 
     def stop(self, signal_name: str | None = None) -> None:
         """Finish the pages in flight, then end (``signal_name``: SIGINT or SIGTERM)."""
@@ -358,7 +364,8 @@ class Crawler:
                 if entry is not None:
                     result = await self._fetch(entry)
                     used = not isinstance(result, HostBlocked)
-                    entry = await self._in_processing(self._handle, entry, result)
+                    parsed = await self._parse_apart(entry, result)
+                    entry = await self._in_processing(self._handle, entry, result, parsed)
                     handled = True
             finally:
                 self._budget_used -= not used
@@ -419,6 +426,37 @@ class Crawler:
             entry = replace(entry, etag=etag, last_modified=modified)
         return entry
 
+    async def _parse_apart(
+        self, entry: Claim, result: FetchResult | HostBlocked
+    ) -> parse.Parsed | None:
+        """An article page parsed in the parser pool, when there is one (None otherwise, or
+        when the page will not be parsed: the processing thread then decides as usual)."""
+        if (
+            self._parsers is None
+            or entry.kind not in ARTICLE_KINDS
+            or isinstance(result, HostBlocked)
+            or not result.ok
+            or result.text is None
+            or not discover.on_site(result.final_url, self.hosts)
+        ):
+            return None
+        loop, pool = asyncio.get_running_loop(), self._parsers
+        work = functools.partial(
+            parse_article, result, canonical(result.final_url),
+            datetime.now(UTC).replace(microsecond=0), self.site.name, self.site.profile,
+            self.hosts, entry.depth <= 2, listed_dates(entry),
+        )  # fmt: skip
+        try:
+            return await loop.run_in_executor(pool, work)
+        except BrokenProcessPool:  # a parser process died (killed, out of memory)
+            if self._parsers is pool:
+                log.warning("parser processes failed; parsing in the crawl's process from now")
+                self._parsers = None
+            return None
+        except Exception:  # that page's parse failed: the processing thread parses it again
+            log.debug("parse of %s failed in a parser process", entry.url, exc_info=True)
+            return None  # and records the failure as that page's (one bad page fails alone)
+
     async def _in_processing(self, work: Callable[..., _T], *args: object) -> _T:
         """Run ``work`` on the processing thread (see the module docstring)."""
         loop = asyncio.get_running_loop()
@@ -461,7 +499,9 @@ class Crawler:
             self._kinds[entry.kind] += 1
         return result
 
-    def _handle(self, entry: Claim, result: FetchResult | HostBlocked) -> Claim | None:
+    def _handle(
+        self, entry: Claim, result: FetchResult | HostBlocked, parsed: parse.Parsed | None = None
+    ) -> Claim | None:
         """Everything after the fetch: parse, queue what the page leads to, archive it; then
         claim the next URL for the same worker. A URL of a parked host waits in the
         frontier for the next run; the crawl goes on with the other hosts' work."""
@@ -473,7 +513,7 @@ class Crawler:
         else:
             before = self.summary.outcomes() if log.isEnabledFor(logging.INFO) else None
             try:
-                self._dispatch(entry, result)
+                self._dispatch(entry, result, parsed)
             except Exception as exc:  # one bad page is that page's failure, never the run's
                 if is_archive_failure(exc):
                     raise
@@ -492,7 +532,9 @@ class Crawler:
         log.info("%s %-7s %5.2fs %-14s %s%s", result.status or "---", entry.kind,
                  result.fetch_seconds, outcome, display(entry.url), wait)  # fmt: skip
 
-    def _dispatch(self, entry: Claim, result: FetchResult) -> None:
+    def _dispatch(
+        self, entry: Claim, result: FetchResult, parsed: parse.Parsed | None = None
+    ) -> None:
         url, kind = entry.url, entry.kind
         if result.not_modified:
             self.summary.not_modified += 1
@@ -515,7 +557,7 @@ class Crawler:
             self._skip(url, f"redirected off site to {final}")
             return
         if self._only is not None:  # --urls: each is read as an article, nothing else
-            self._archive(result, url, final, entry)
+            self._archive(result, url, final, entry, parsed)
             return
         if kind in SOURCE_KINDS:
             self._read_source(kind, result, entry)
@@ -523,7 +565,7 @@ class Crawler:
             found = discover.read_page(result.text or "", final, self.hosts, self.site.profile)
             self._walk_listing(found, final, entry)
         else:
-            self._archive(result, url, final, entry)
+            self._archive(result, url, final, entry, parsed)
             return
         self.frontier.finish(url, "done")
 
@@ -782,13 +824,18 @@ class Crawler:
         self.frontier.add(self._site_id, entries, revisit=True)
 
     # ------------------------------------------------------------------ articles
-    def _archive(self, result: FetchResult, url: str, final: str, entry: Claim) -> None:
-        fetched_at = datetime.now(UTC).replace(microsecond=0)
-        near = entry.depth <= 2  # a listing reached by a link is read, but only near
-        listed = listed_dates(entry)
-        done = parse_article(
-            result, final, fetched_at, self.site.name, self.site.profile, self.hosts, near, listed
-        )
+    def _archive(
+        self, result: FetchResult, url: str, final: str, entry: Claim, parsed: parse.Parsed | None
+    ) -> None:
+        done = parsed  # parsed in the parser pool, or here:
+        if done is None:
+            fetched_at = datetime.now(UTC).replace(microsecond=0)
+            near = entry.depth <= 2  # a listing reached by a link is read, but only near
+            listed = listed_dates(entry)
+            done = parse_article(
+                result, final, fetched_at, self.site.name, self.site.profile, self.hosts, near,
+                listed,
+            )  # fmt: skip
         if done.error is not None:
             self._failed(url, done.error)
             return

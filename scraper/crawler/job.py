@@ -31,6 +31,7 @@ from ..store import DEFAULT_DB, Store, is_disk_full
 from ..store.lock import ArchiveLock
 from ..urls import canonical
 from .engine import Crawler
+from .parsers import parser_pool, resolve_parsers
 from .summary import CrawlSummary, Progress, Site, no_article_hint
 
 __all__ = ["check_languages", "crawl", "no_article_hint", "resolve_site"]
@@ -80,10 +81,11 @@ def crawl(
             Store(path) as store,  # a bad path is reported as such first
             ArchiveLock(path),
             _warc_recorder(settings, site) as recorder,
+            parser_pool(resolve_parsers(settings.parsers, sites=1)) as parsers,
         ):
             fetcher = Fetcher(settings, recorder=recorder)
             crawler = Crawler(
-                store, fetcher, site, settings, progress, None, chosen, declarations_only
+                store, fetcher, site, settings, progress, None, chosen, declarations_only, parsers
             )
             summary = asyncio.run(_run(crawler, fetcher))
     except (sqlite3.Error, OSError) as exc:  # even the run's end could not be recorded

@@ -9,7 +9,7 @@ import logging
 import random
 import time
 import urllib.request
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urljoin
@@ -106,6 +106,7 @@ class Fetcher:
         self.stats = FetchStats()
         self._global = asyncio.Semaphore(settings.global_concurrency)
         self._hosts: dict[str, HostState] = {}
+        self._delays: dict[str, float] = {}  # host -> its own delay (a collection's site)
         self._robots: dict[str, RobotsInfo] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
         self._headers = {
@@ -228,6 +229,15 @@ class Fetcher:
                 out[host.name] = f"every answer was a refusal ({counts})"
         return out
 
+    def pace(self, hosts: Iterable[str], delay: float) -> None:
+        """Space request starts to these hosts (``name`` or ``name:port``; ``www.`` too) by
+        ``delay`` seconds instead of the settings' delay: a site of a collection may ask for
+        its own pace (call it before the first fetch). robots.txt ``Crawl-delay`` still
+        raises it."""
+        for name in hosts:
+            name = name.lower().removeprefix("www.")
+            self._delays.update({name: delay, f"www.{name}": delay})
+
     async def robots(self, url: str) -> RobotsInfo:
         """The robots.txt rules for ``url``'s origin, fetched once and cached.
 
@@ -333,7 +343,7 @@ class Fetcher:
             host = HostState(
                 key,
                 asyncio.Semaphore(self.per_host_concurrency),
-                base_delay=self.delay,
+                base_delay=self._delays.get(key, self.delay),
             )
             self._hosts[key] = host
         return host

@@ -360,6 +360,25 @@ def _render_site(s: SiteAudit, every_cell: bool, max_rows: int) -> str:
     lines = [_headline(s)]
     if not s.declared:
         lines.append("  nothing declared yet: crawl the site, or run 'scraper audit --refresh'")
+    lines += _totals_lines(s)
+    lines += _coverage_lines(s)
+    cells = [c for c in s.cells if every_cell or c.missing]
+    if cells:
+        lines.append(_cell_table(cells, max_rows))
+    lines += _missing_lines(s, max_rows)
+    lines += _gap_lines(s, max_rows)
+    lines += _quality_lines(s, max_rows)
+    if s.missing:
+        lines.append(
+            "  fetch the missing: scraper audit --missing-urls FILE, then "
+            "scraper crawl SITE --urls FILE"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _totals_lines(s: SiteAudit) -> list[str]:
+    """What the site's REST API announces against the URLs known."""
+    lines = []
     for t in s.totals:
         if not t.section or t.short:
             where = f"section {t.section}" if t.section else "the site"
@@ -374,6 +393,12 @@ def _render_site(s: SiteAudit, every_cell: bool, max_rows: int) -> str:
         lines.append(f"  section totals (REST): {fine} of {len(sections)} account for their posts")
         if unmatched:
             lines.append(f"  sections announced, none of their posts known: {', '.join(unmatched)}")
+    return lines
+
+
+def _coverage_lines(s: SiteAudit) -> list[str]:
+    """What is archived beyond the declarations, what a bound left unread, what was skipped."""
+    lines = []
     if s.undeclared_archived:
         lines.append(
             f"  also archived, not declared: {s.undeclared_archived} (found through links)"
@@ -395,9 +420,12 @@ def _render_site(s: SiteAudit, every_cell: bool, max_rows: int) -> str:
             f"  outside the last window {s.counts[OUTSIDE]}: dated outside the last crawl's"
             " --since/--until; the next crawl whose window holds them fetches them"
         )
-    cells = [c for c in s.cells if every_cell or c.missing]
-    if cells:
-        lines.append(_cell_table(cells, max_rows))
+    return lines
+
+
+def _missing_lines(s: SiteAudit, max_rows: int) -> list[str]:
+    """The failed URLs with their reasons, and why the others were not fetched."""
+    lines = []
     failed = [m for m in s.missing if m.status == FAILED]
     if failed:
         lines.append("  failed:")
@@ -407,6 +435,11 @@ def _render_site(s: SiteAudit, every_cell: bool, max_rows: int) -> str:
     if waiting:
         why = ", ".join(f"{n} {reason}" for reason, n in waiting.most_common())
         lines.append(f"  not fetched: {why}")
+    return lines
+
+
+def _gap_lines(s: SiteAudit, max_rows: int) -> list[str]:
+    lines = []
     for found in s.gaps[:max_rows]:
         g, where = found.gap, found.language or "?"
         where += f" section {found.section}" if found.section else " (all sections)"
@@ -415,24 +448,22 @@ def _render_site(s: SiteAudit, every_cell: bool, max_rows: int) -> str:
             f"  gap in {where}: {span} ({g.days} d without an article, "
             f"about {g.expected:.0f} expected)"
         )
-    lines += _more(len(s.gaps), max_rows)
-    if s.low_quality:
-        lines.append(
-            f"  {len(s.low_quality)} article(s) below quality {QUALITY_THRESHOLD}, to review"
-            " (scraper show ID):"
-        )
-        lines += [
-            f"    {a['id']:>6}  {a['quality']:.2f}  {a['word_count']:>5} words"
-            f"  {a['body_source'] or '?':<10}  {display(a['url'])}"
-            for a in s.low_quality[:max_rows]
-        ]
-        lines += _more(len(s.low_quality), max_rows)
-    if s.missing:
-        lines.append(
-            "  fetch the missing: scraper audit --missing-urls FILE, then "
-            "scraper crawl SITE --urls FILE"
-        )
-    return "\n".join(lines) + "\n"
+    return lines + _more(len(s.gaps), max_rows)
+
+
+def _quality_lines(s: SiteAudit, max_rows: int) -> list[str]:
+    if not s.low_quality:
+        return []
+    lines = [
+        f"  {len(s.low_quality)} article(s) below quality {QUALITY_THRESHOLD}, to review"
+        " (scraper show ID):"
+    ]
+    lines += [
+        f"    {a['id']:>6}  {a['quality']:.2f}  {a['word_count']:>5} words"
+        f"  {a['body_source'] or '?':<10}  {display(a['url'])}"
+        for a in s.low_quality[:max_rows]
+    ]
+    return lines + _more(len(s.low_quality), max_rows)
 
 
 def _headline(s: SiteAudit) -> str:

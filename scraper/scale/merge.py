@@ -31,7 +31,7 @@ from ..store import PageRecord, Store
 from ..store.schema import OlderSchema
 from .parquet import MANIFEST, OLD_MANIFEST, pyarrow_module
 
-__all__ = ["ImportSummary", "import_into", "record_to_article"]
+__all__ = ["ImportSummary", "import_into", "merge_archive", "record_to_article"]
 
 
 @dataclass
@@ -141,6 +141,17 @@ def _import_run(store: Store, source: Path, summary: ImportSummary) -> Iterator[
             "articles_unchanged": summary.unchanged,
         }
         store.finish_run(run, status, counts, message)
+
+
+def merge_archive(source: Path, store: Store) -> ImportSummary:
+    """Merge the archive file ``source`` (e.g. a worker's shard) into the open ``store``,
+    whose caller holds its lock: what :func:`import_into` does for an archive file."""
+    started = time.monotonic()
+    summary = ImportSummary(str(source), "archive")
+    with _source_archive(Path(source)) as archive:
+        _import_archive(archive, store, {}, summary, None)
+    summary.seconds = time.monotonic() - started
+    return summary
 
 
 def _count(summary: ImportSummary, outcome: str) -> None:

@@ -473,7 +473,7 @@ class QueryMixin(StoreBase):
         sql = (
             "SELECT r.id, r.kind, s.name AS site, r.started_at, r.finished_at, r.status,"
             " r.pages_fetched, r.not_modified, r.articles_new, r.articles_updated,"
-            " r.articles_unchanged, r.errors, r.message"
+            " r.articles_unchanged, r.errors, r.message, r.collection_run"
             f" FROM crawl_runs r LEFT JOIN sites s ON s.id = r.site_id{where}"
             " ORDER BY r.id DESC"
         )

@@ -46,6 +46,10 @@ class RunsMixin(StoreBase):
             }
             return self._write("sites", record)
 
+    #: The collection run in progress (set by ``start_collection``): the site runs started
+    #: meanwhile on this connection are recorded as part of it.
+    collection_run: int | None = None
+
     def site_hosts(self, site_id: int) -> list[str]:
         """Other hosts the site was found to live on (a redirect of its start URL, home,
         sitemap or feed led there), in the order they were learned."""
@@ -89,6 +93,7 @@ class RunsMixin(StoreBase):
             "status": "running",
             "options": json.dumps(options, ensure_ascii=False, default=str),
             "kind": kind,
+            "collection_run": self.collection_run,
         }
         with self.db.atomic():
             run_id = self._write("crawl_runs", record)
@@ -111,6 +116,50 @@ class RunsMixin(StoreBase):
             )
         if self.run_id == run_id:
             self.run_id = None
+
+    def note_run(self, run_id: int, message: str) -> None:
+        """Add a line to the message of finished run ``run_id`` (what its end revealed)."""
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE crawl_runs SET message = CASE WHEN message IS NULL OR message = ''"
+                " THEN ? ELSE message || '; ' || ? END WHERE id = ?",
+                [message, message, run_id],
+            )
+
+    def start_collection(self, sites: list[str], options: dict[str, Any]) -> int:
+        """Record the start of a collection run of ``sites``; the site runs started on this
+        connection until :meth:`finish_collection` belong to it. Returns its id; a
+        collection run a killed process left ``running`` is marked interrupted first."""
+        record = {
+            "started_at": now_iso(),
+            "status": "running",
+            "sites": json.dumps(sites, ensure_ascii=False),
+            "options": json.dumps(options, ensure_ascii=False, default=str),
+        }
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE collection_runs SET status = 'interrupted', message = ?"
+                " WHERE status = 'running'",
+                [KILLED],
+            )
+            self.collection_run = self._write("collection_runs", record)
+        return self.collection_run
+
+    def finish_collection(
+        self, collection_id: int, status: str, counts: dict[str, int], message: str | None
+    ) -> None:
+        """Record how collection run ``collection_id`` ended (counts: its columns)."""
+        with self.db.atomic():
+            self._update(
+                "collection_runs",
+                collection_id,
+                **counts,
+                status=status,
+                finished_at=now_iso(),
+                message=message,
+            )
+        if self.collection_run == collection_id:
+            self.collection_run = None
 
     def _update(self, table: str, row_id: int, **values: object) -> None:
         assignments = ", ".join(f"{column} = ?" for column in values)

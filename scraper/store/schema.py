@@ -17,7 +17,7 @@ from .._exceptions import StoreError
 from ..search import BM25_WEIGHTS
 from .fulltext import FulltextMixin
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 15
 
 
 class OlderSchema(StoreError):
@@ -136,6 +136,15 @@ def _migrate_to_11(db: sqlite_utils.Database) -> bool:
     return False
 
 
+def _migrate_to_15(db: sqlite_utils.Database) -> bool:
+    """-> 15: crawl_runs.collection_run, the collection run a site's run was part of;
+    schema.sql then creates collection_runs. Idempotent (the column may be there)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(crawl_runs)")}
+    if "collection_run" not in columns:
+        db.execute("ALTER TABLE crawl_runs ADD COLUMN collection_run INTEGER")
+    return False
+
+
 #: version -> step bringing an archive of the previous version to it; returns whether the
 #: search index must be rebuilt. Run in one transaction, before schema.sql.
 MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {
@@ -148,6 +157,7 @@ MIGRATIONS: dict[int, Callable[[sqlite_utils.Database], bool]] = {
     9: _migrate_to_9,
     10: _migrate_to_10,
     11: _migrate_to_11,
+    15: _migrate_to_15,
 }
 
 

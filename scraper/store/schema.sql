@@ -185,9 +185,25 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     errors INTEGER NOT NULL DEFAULT 0,  -- pages that failed
     message TEXT,                       -- why the run stopped, when not ok
     skipped INTEGER NOT NULL DEFAULT 0, -- pages not fetched by choice (robots.txt, out of scope)
-    kind TEXT NOT NULL DEFAULT 'crawl'  -- crawl|backfill|import|reextract; for the others pages_fetched counts records or pages read
+    kind TEXT NOT NULL DEFAULT 'crawl', -- crawl|backfill|import|reextract; for the others pages_fetched counts records or pages read
+    collection_run INTEGER REFERENCES collection_runs(id) -- the collection run this site's run was part of; NULL for a crawl of one site
 );
 CREATE INDEX IF NOT EXISTS crawl_runs_site ON crawl_runs(site_id);
+
+-- table: One row per collection run (scraper crawl SITE SITE..., --sites FILE): several sites in one run; each site's own run is a crawl_runs row pointing here.
+CREATE TABLE IF NOT EXISTS collection_runs (
+    id INTEGER PRIMARY KEY,             -- collection run id
+    started_at TEXT NOT NULL,           -- start (UTC, ISO 8601)
+    finished_at TEXT,                   -- end; NULL while running or after a hard kill
+    status TEXT NOT NULL DEFAULT 'running', -- running, or the worst status of its sites' runs
+    sites TEXT NOT NULL,                -- JSON list of the site names, in the order given
+    options TEXT,                       -- JSON of the run's shared crawl options
+    pages_fetched INTEGER NOT NULL DEFAULT 0, -- pages downloaded, all sites
+    articles_new INTEGER NOT NULL DEFAULT 0, -- articles archived for the first time, all sites
+    articles_updated INTEGER NOT NULL DEFAULT 0, -- articles whose content changed, all sites
+    errors INTEGER NOT NULL DEFAULT 0,  -- pages that failed, all sites
+    message TEXT                        -- one line per site that did not end ok
+);
 
 -- table: Full-text index (FTS5) of titles and bodies; rowid = articles.search_key. Written by the scraper only.
 -- Each word is stored folded and light-stemmed (scraper.search.index_columns); query it with

@@ -20,6 +20,8 @@ from __future__ import annotations
 import io
 import zlib
 from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from datetime import datetime
 from typing import BinaryIO
 
 from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
@@ -180,6 +182,32 @@ def _record(
     check_digests: bool,
 ) -> Capture | Problem | None:
     """The record of one member, or None when warcio should read it."""
+    parts = _parts(content)
+    if parts is None:
+        return None
+    warc, block = parts
+    kind, uri = warc["warc-type"], warc.get("warc-target-uri")
+    status: int | None = None
+    http: list[tuple[str, str]] = []
+    body = 0
+    if kind in _HTTP_RECORDS and block and (uri or "").startswith(_HTTP_SCHEMES):
+        parsed = _http(block)
+        if parsed is None:
+            return None
+        status, http, body = parsed
+    headers = {k.lower(): v for k, v in http}
+    url, date = (uri or "").strip("<>"), date_of(warc.get("warc-date"))
+    made = _Made(name, offset, length, warc, url, date, status, headers)
+    if kind != "response":
+        return made.capture()
+    skip = select(made.capture(0)) if select is not None else None
+    if skip is not None:
+        return made.capture(skip=skip)
+    return _response(made, block[body:], _first(http) if http else None, check_digests)
+
+
+def _parts(content: bytes) -> tuple[dict[str, str], bytes] | None:
+    """The WARC header fields and the block of a clean member, or None for warcio."""
     head = content.find(_END)
     if head < 0:
         return None
@@ -190,66 +218,69 @@ def _record(
     if fields is None:
         return None
     warc = _first(fields)
-    kind = warc.get("warc-type")
-    size = warc.get("content-length")
-    uri = warc.get("warc-target-uri")
-    if not kind or size is None or not (size.isascii() and size.isdigit()):
+    size, uri = warc.get("content-length"), warc.get("warc-target-uri")
+    if not warc.get("warc-type") or size is None or not (size.isascii() and size.isdigit()):
         return None
     if uri is not None and (" " in uri or (uri.startswith("<") and uri.endswith(">"))):
         return None
     begin, stop = head + 4, head + 4 + int(size)
     if content[stop:] != _END:
         return None
-    block = content[begin:stop]
-    status: int | None = None
-    http: list[tuple[str, str]] = []
-    body = 0
-    if kind in _HTTP_RECORDS and block and (uri or "").startswith(_HTTP_SCHEMES):
-        parsed = _http(block)
-        if parsed is None:
-            return None
-        status, http, body = parsed
-    digest = warc.get("warc-payload-digest")
-    url = (uri or "").strip("<>")
-    date = date_of(warc.get("warc-date"))
-    headers = {k.lower(): v for k, v in http}
+    return warc, content[begin:stop]
 
-    def capture(length: int, skip: str | None = None, payload: bytes = b"") -> Capture:
+
+@dataclass(frozen=True, slots=True)
+class _Made:
+    """What a member's :class:`Capture` is made of, before its payload is read."""
+
+    name: str
+    offset: int
+    length: int
+    warc: dict[str, str]
+    url: str
+    date: datetime | None
+    status: int | None
+    headers: dict[str, str]
+
+    def capture(
+        self, length: int | None = None, skip: str | None = None, payload: bytes = b""
+    ) -> Capture:
+        warc = self.warc
         return Capture(
-            file=name,
-            offset=offset,
-            length=length,
-            record_type=kind,
-            url=url,
-            date=date,
+            file=self.name,
+            offset=self.offset,
+            length=self.length if length is None else length,
+            record_type=warc["warc-type"],
+            url=self.url,
+            date=self.date,
             record_id=warc.get("warc-record-id"),
-            status=status,
-            headers=headers,
+            status=self.status,
+            headers=self.headers,
             payload=payload,
             ip=warc.get("warc-ip-address"),
-            payload_digest=digest,
+            payload_digest=warc.get("warc-payload-digest"),
             refers_to=warc.get("warc-refers-to-target-uri"),
             refers_to_date=warc.get("warc-refers-to-date"),
             skip=skip,
         )
 
-    if kind != "response":
-        return capture(length)
-    skip = select(capture(0)) if select is not None else None
-    if skip is not None:
-        return capture(length, skip)
-    raw = block[body:]
+
+def _response(
+    made: _Made, raw: bytes, http: dict[str, str] | None, check_digests: bool
+) -> Capture | Problem:
+    """A response's capture with its payload decoded (capped at ``MAX_BODY``), or the problem."""
     if len(raw) > MAX_BODY:
-        return capture(length, TOO_LARGE)
+        return made.capture(skip=TOO_LARGE)
+    digest = made.warc.get("warc-payload-digest")
     if check_digests and digest and not digest_matches(digest, raw):
-        return Problem(name, offset, "digest", f"payload digest failed: {digest}")
+        return Problem(made.name, made.offset, "digest", f"payload digest failed: {digest}")
     try:
-        payload = _decoded(raw, _first(http)) if http else raw
+        payload = _decoded(raw, http) if http is not None else raw
     except (zlib.error, OSError, ValueError) as exc:
-        return Problem(name, offset, "malformed", f"unreadable body: {one_line(exc)}")
+        return Problem(made.name, made.offset, "malformed", f"unreadable body: {one_line(exc)}")
     if len(payload) > MAX_BODY:
-        return capture(length, TOO_LARGE)
-    return capture(length, None, payload)
+        return made.capture(skip=TOO_LARGE)
+    return made.capture(payload=payload)
 
 
 def _decoded(raw: bytes, headers: dict[str, str]) -> bytes:
