@@ -146,6 +146,7 @@ class Article:
     image: str | None = None
     translations: dict[str, str] = field(default_factory=dict)
     is_article: bool = True
+    page_kind: str = "article"  # extract.pagekind.PAGE_KINDS: what the page is, if no article
     #: field -> where its value came from (:data:`SOURCES`); dates: ``date_source``.
     provenance: dict[str, str] = field(default_factory=dict)
     #: the extraction's own estimate of how right it is, 0-1 (:mod:`scraper.extract.quality`).

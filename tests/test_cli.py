@@ -391,7 +391,8 @@ def test_batch_extraction_of_a_folder_or_files_writes_jsonl(
             (folder / f"page{n}.html").write_bytes(client.get(t["path"]).content)
     (pages / "notes.txt").write_text("not a page")
     result = cli("extract", "--input-dir", pages)
-    assert result.exit_code == 0 and result.stderr == "3 files, 3 articles, 0 unreadable\n"
+    assert result.exit_code == 0
+    assert result.stderr == "3 files, 3 articles, 0 not an article, 0 unreadable\n"
     records = [json.loads(x) for x in result.stdout.splitlines()]
     assert [Path(r["source"]).name for r in records] == ["page0.html", "page1.html", "page2.html"]
     assert {r["title"] for r in records} == {t["title"] for t in chosen}

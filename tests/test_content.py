@@ -328,3 +328,60 @@ def test_pathological_nesting_is_bounded_and_keeps_normal_pages_intact():
     article = extract("<div>" * 1_000_000, "https://example.org/x")
     assert time.monotonic() - started < 30
     assert article.body == ""
+
+
+# -- body fixes measured on the dev set (issue 22), each on a page written here ------------
+
+JA_STORY = [
+    "港町の議会は火曜日、三年前の冬の嵐で基礎が割れて以来閉鎖されている北の桟橋を"
+    "建て直すことを決めた。漁師と町の長い対立がこれで終わる。",
+    "計画では桟橋を四十メートル延ばし、小さな船のための浮き桟橋を設ける。根元の石の倉庫は"
+    "魚の競りのための市場に変わる。",
+    "技師によると工事は二度の夏にわたる。潜水士は干潮の時にしかコンクリートを流せないからだ。",
+]
+
+
+def test_a_footer_mixing_scripts_does_not_outweigh_a_story_without_spaces() -> None:
+    # Only the characters of a script without spaces weigh more, not the English line next
+    # to them: a Japanese copyright footer with an English notice used to weigh three times
+    # its length and beat the story.
+    from scraper.extract.flatten import flatten_page, weights_of
+
+    english = (
+        "Copyright © The Harbour Town Press Company. All rights reserved. No reproduction or "
+        "republication of any part of this site without written permission of the owner."
+    )
+    notice = "港町新聞に掲載の記事・写真の無断転載を禁じます。"
+    html = f"<html><body><p>{notice}{english}</p><p>{JA_STORY[0]}</p></body></html>"
+    tree = LexborHTMLParser(html)
+    footer, story = weights_of(flatten_page(tree.body, analyse=True))
+    assert footer < 1.5 * len(notice + english)
+    assert story > 2.5 * len(JA_STORY[0])
+    page_html = (
+        "<html lang='ja'><head><title>桟橋</title></head><body><main><div>"
+        f"{paragraphs(JA_STORY * 2)}</div></main><div class='copyright'><p>{notice}{english}</p>"
+        "</div></body></html>"
+    )
+    body = extract(page_html)
+    assert JA_STORY[0] in body and JA_STORY[2] in body
+    assert "All rights reserved" not in body
+
+
+def test_paragraphs_marked_paywall_are_the_story_when_they_are_in_the_page() -> None:
+    inner = f"<p>{STORY[0]}</p>" + "".join(f'<p class="paywall">{p}</p>' for p in STORY[1:])
+    body = extract(page(inner))
+    assert all(p in body for p in STORY)
+
+
+def test_a_body_split_across_furniture_named_layout_wrappers_is_read_whole() -> None:
+    # Two grid wrappers named after a sidebar layout, each around a piece of the body.
+    def piece(items: list[str]) -> str:
+        return (
+            '<div class="sidebar-grid__container"><div class="article__content">'
+            f"{paragraphs(items)}</div><div class='sidebar-grid__rail'></div></div>"
+        )
+
+    html = page(piece(STORY[:1]) + '<div class="ad-slot"></div>' + piece(STORY[1:]))
+    body = extract(html)
+    assert all(p in body for p in STORY)
+    assert "Most read" not in body and "Another story" not in body

@@ -464,3 +464,20 @@ def test_parse_date_never_raises(text: str) -> None:
 @given(st.text(max_size=60))
 def test_parse_iso_never_raises(text: str) -> None:
     parse_iso(text, timezone(timedelta(hours=1)))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Do 25.04.24 | 14:07 Uhr", datetime(2024, 4, 25, 14, 7)),
+        ("Stand: 3.5.24, 9:30 Uhr", datetime(2024, 5, 3, 9, 30)),
+    ],
+)
+def test_a_dotted_two_digit_year_is_read_next_to_a_time_of_day(
+    text: str, expected: datetime
+) -> None:
+    parsed = parse_date(text)
+    assert parsed is not None and parsed.value == expected and parsed.has_time
+    # Alone, or a version number next to a time, it stays no date.
+    assert parse_date(text.split("|")[0].split(",")[0].replace("Do ", "")) is None
+    assert parse_date("Version 1.2.24 build 10:30") is None

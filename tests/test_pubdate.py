@@ -447,3 +447,15 @@ def test_any_markup_gives_an_answer_without_raising(parts: list[str]) -> None:
     if found.published is not None:
         assert found.source in {"meta", "jsonld", "time", "text", "url", "profile"}
         assert found.published <= now + timedelta(days=1)
+
+
+def test_a_date_line_with_a_two_digit_year_under_the_headline() -> None:
+    body = (
+        '<article><h3 class="title">Das Hotel öffnet noch einmal</h3>'
+        '<div class="line">Do 25.04.24 | 14:07 Uhr | Von Eva Muster</div>'
+        "<p>Ein Theaterstück bringt das alte Hotel für drei Abende zurück in die Stadt.</p>"
+        "</article>"
+    )
+    found = find(page(body, head="<title>Das Hotel öffnet noch einmal</title>"))
+    assert found.published == datetime(2024, 4, 25, 14, 7)
+    assert found.source == "text"

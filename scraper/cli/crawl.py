@@ -246,6 +246,8 @@ def summary_line(summary: CrawlSummary) -> str:
         f"{summary.articles_unchanged} unchanged, {summary.not_modified} not modified, "
         f"{summary.errors} errors"
     )
+    if summary.not_articles:
+        line += f", {summary.not_articles} not an article"
     if summary.skipped:
         line += f", {summary.skipped} skipped"
     if summary.outside_window:

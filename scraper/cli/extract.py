@@ -28,8 +28,17 @@ from ._common import fail, plural
 )
 @click.option("--url", help="The page's URL (resolves links, helps dating).")
 @click.option("--profile", "profile_name", help="Site profile to apply (name or TOML file).")
+@click.option(
+    "--all-pages",
+    is_flag=True,
+    help="Also write pages that are no article (listing, home, tag, error...), with page_kind.",
+)
 def extract_cmd(
-    sources: tuple[str, ...], input_dir: Path | None, url: str | None, profile_name: str | None
+    sources: tuple[str, ...],
+    input_dir: Path | None,
+    url: str | None,
+    profile_name: str | None,
+    all_pages: bool,
 ) -> None:
     """Extract pages to records: one SOURCE (a file, a URL, or - for stdin) prints the record
     as JSON; several files or --input-dir print one record per line (JSONL, with 'source').
@@ -49,12 +58,15 @@ def extract_cmd(
         fail("give a file, a URL, - (stdin) or --input-dir DIR")
     if any(s == "-" or "://" in s for s in sources):
         fail("several sources must all be files (one URL or - at a time)")
-    summary = extract_files(input_files(sources, input_dir), sys.stdout, profile=profile, url=url)
+    files = input_files(sources, input_dir)
+    summary = extract_files(files, sys.stdout, profile=profile, url=url, all_pages=all_pages)
     for message in summary.messages:
         click.echo(f"scraper: error: {message}", err=True)
+    kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(summary.page_kinds.items()))
+    left = f" ({kinds}{'' if all_pages else '; left out'})" if kinds else ""
     click.echo(
-        f"{plural(summary.files, 'file')}, {plural(summary.articles, 'article')},"
-        f" {summary.failed} unreadable",
+        f"{plural(summary.files, 'file')}, {plural(summary.articles, 'article')}, "
+        f"{summary.not_articles} not an article{left}, {summary.failed} unreadable",
         err=True,
     )
     if summary.failed:
@@ -77,6 +89,8 @@ def print_one(source: str, url: str | None, profile: Profile | None) -> None:
     article = run_extract(html, url, profile)
     article.site = site_for(article.url, profile)  # the site of the URL it reports
     click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+    if not article.is_article:
+        click.echo(f"scraper: note: not an article ({article.page_kind} page)", err=True)
 
 
 def fetch_one(url: str) -> bytes:

@@ -187,7 +187,7 @@ def backfill_line(summary: Any) -> str:
         f"{s.other_records:,} other records, {s.unreadable:,} unreadable); of the responses "
         f"{s.kept:,} articles kept ({s.new:,} new, {s.updated:,} updated, {s.unchanged:,} "
         f"unchanged, {s.earlier:,} earlier versions, {s.same_capture:,} already archived), "
-        f"{s.not_articles:,} not articles, {s.skipped_responses:,} skipped, "
+        f"{s.not_articles:,} not an article, {s.skipped_responses:,} skipped, "
         f"{s.parse_errors:,} failed to parse "
         f"in {s.seconds:.1f}s ({s.status})"
     )

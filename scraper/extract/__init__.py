@@ -20,7 +20,7 @@ from ..clean import valid_fields, valid_text
 from ..encoding import decode_html
 from ..profiles import Profile
 from ..urls import canonical, web_url
-from . import content, links, metadata, quality, streamed, structured
+from . import content, links, metadata, pagekind, quality, streamed, structured
 from . import profile as profile_rules
 from .pubdate import find_dates
 
@@ -50,7 +50,7 @@ def extract(
         article = _extract(html, url, profile, fetched_at or datetime.now(UTC))
     except Exception:  # the contract: a bad page never stops a crawl
         log.warning("extraction failed for %s", url, exc_info=True)
-        article = Article(url=url, is_article=False)
+        article = Article(url=url, is_article=False, page_kind="other")
     return valid_fields(article)  # JSON-LD escapes ("\\ud800") make text the page had not
 
 
@@ -119,8 +119,20 @@ def _extract(html: str, url: str | None, profile: Profile | None, now: datetime)
             prov=prov,
         )
     article.body = body
-    if not ruled:
-        article.is_article = _looks_like_article(obj, meta, article)
+    kind = pagekind.page_kind(
+        tree,
+        url,
+        objects,
+        meta,
+        body=body,
+        has_date=article.published_at is not None,
+        has_title=bool(article.title),
+    )
+    if not ruled:  # no profile rule says what an article is: the page tells
+        article.is_article = kind == "article"
+    elif kind == "article" and not article.is_article:
+        kind = "other"  # the profile says it is no article: its word stands
+    article.page_kind = "article" if article.is_article else kind
     _canonicalize_links(article, url)
     article.quality = _quality(tree, html, article, obj, dates.support, dates.dissent)
     return article
@@ -196,22 +208,6 @@ def limit_nesting(html: str) -> str:
             last = match.end()
     out.append(html[last:])
     return "".join(out)
-
-
-def _looks_like_article(obj: dict | None, meta: dict[str, list[str]], article: Article) -> bool:
-    """Is this page one article (not a listing, tag, author or utility page)?
-
-    The publisher's own declaration decides when there is one (``og:type``, a JSON-LD
-    Article); otherwise a headline, a publication date and a body of some length.
-    """
-    og_type = (structured.first_meta(meta, "og:type") or "").strip().lower()
-    if og_type.startswith("article"):
-        return True
-    if og_type:  # website, profile, video, book...: declared as something else
-        return False
-    if obj is not None:
-        return True
-    return bool(article.title) and article.published_at is not None and article.word_count >= 120
 
 
 def _canonicalize_links(article: Article, url: str | None) -> None:

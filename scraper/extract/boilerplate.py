@@ -56,7 +56,9 @@ _WEAK_EXACT = (
 # Weak names that say only how a block is shown (collapsed, in a widget, behind a "jump"
 # link), not what it holds: accordions, FAQ answers and page-builder wrappers carry them
 # around whole sections of the article. Such a block stays in the body when it holds prose.
-_LAYOUT_WEAK_WORDS = ("overlay", "skip", "jump", "nocontent", "widget")
+# "paywall" marks the paragraphs a subscriber sees: the article's own text when they are
+# in the page (a paywall box with a sign-up pitch holds no prose and stays weak).
+_LAYOUT_WEAK_WORDS = ("overlay", "skip", "jump", "nocontent", "widget", "paywall")
 _LAYOUT_WEAK_EXACT = ("hide", "hidden", "extra", "more", "header", "head")
 _BODY_NAMES = (
     "articlebody", "article-body", "article_body", "articletext", "article-text",

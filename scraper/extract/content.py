@@ -38,7 +38,6 @@ pass. ``main_text`` never raises and does not modify the tree.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from selectolax.lexbor import LexborHTMLParser
@@ -53,12 +52,6 @@ from .boilerplate import (
     is_chrome_line,
 )
 from .flatten import (
-    _LIST_ITEM,
-    _ROOT_TAGS,
-    _SEPARATORS,
-    _TEASER_END,
-    _TEXT_UNITS,
-    _UNSPACED,
     ASSEMBLE_AGAINST,
     ASSEMBLE_HEADING,
     ASSEMBLE_MIN,
@@ -67,12 +60,12 @@ from .flatten import (
     DECAY,
     DISCUSSION_PENALTY,
     FALLBACK_CHARS,
-    FALLBACK_MAX_HTML,
     FRAGMENT_MIN,
     FRAGMENT_STEPS,
     LINK_CAP,
     LINKED_ITEM_MIN,
     LINKED_ITEM_OWN,
+    LIST_ITEM,
     MISSED_CHARS,
     MISSED_SHARE,
     NEG_FACTOR,
@@ -81,31 +74,36 @@ from .flatten import (
     OVERRULE_SHARE,
     OWN_NEG_PENALTY,
     POS_BONUS,
-    SECOND_COVER,
+    ROOT_TAGS,
     SECOND_LONGER,
+    SEPARATORS,
+    TEASER_END,
+    TEXT_UNITS,
+    UNSPACED,
     UNSPACED_WEIGHT,
     WEAK_KEEP,
     WEAK_PENALTY,
     WIDEN_ADD,
     WIDEN_RATIO,
     WIDEN_STEPS,
-    _flatten,
-    _is_junk,
-    _is_sentence,
-    _looks_like_code,
-    _mark_boxes,
-    _Page,
-    _weights,
+    Page,
+    flatten_page,
+    is_junk,
+    is_sentence,
+    looks_like_code,
+    mark_boxes,
     node_text,
+    weights_of,
 )
 from .lists import list_of, mixed_lists
+from .second_opinion import covers, second_opinion, swallowed_page
 from .tables import body_text, cell_of, in_data_table
 
 __all__ = ["main_text", "node_text"]
 
 
 # --------------------------------------------------------------------------- main text
-def _choose(page: _Page, weights: list[float]) -> tuple[int, list[float]]:
+def _choose(page: Page, weights: list[float]) -> tuple[int, list[float]]:
     """The container element (index) and every element's prose weight.
 
     The container is the element with the best weighted subtree, hints considered.
@@ -162,7 +160,7 @@ def _choose(page: _Page, weights: list[float]) -> tuple[int, list[float]]:
     return best, raw
 
 
-def _overrule(page: _Page, own: list[float]) -> None:
+def _overrule(page: Page, own: list[float]) -> None:
     """Furniture names do not hold the article: an element named as furniture (not as
     comments) that holds most of the page's prose is the article after all (an issue of
     a newsletter, a post in a "promo" layout). Its hint, and that of furniture-named
@@ -199,7 +197,7 @@ def _overrule(page: _Page, own: list[float]) -> None:
             hint[i] = NEUTRAL
 
 
-def _widen(page: _Page, core: int, pos: list[float]) -> int:
+def _widen(page: Page, core: int, pos: list[float]) -> int:
     """The nearest article-body ancestor of ``core`` if there is one close above it.
 
     The best-weighted subtree can be one paragraph of an article whose other parts are
@@ -208,7 +206,7 @@ def _widen(page: _Page, core: int, pos: list[float]) -> int:
     """
     hint, parent, tag = page.e_hint, page.e_parent, page.e_tag
     # A paragraph is a unit of text, not a container: its siblings belong to the story.
-    while tag[core] in _TEXT_UNITS and parent[core] >= 0 and hint[parent[core]] >= 0:
+    while tag[core] in TEXT_UNITS and parent[core] >= 0 and hint[parent[core]] >= 0:
         core = parent[core]
     if hint[core] == BODY or hint[core] < 0:
         return core
@@ -239,7 +237,7 @@ def _head_title(tree: LexborHTMLParser) -> str:
     return ""
 
 
-def _assemble(page: _Page, core: int, under: bytearray, title: str) -> int:
+def _assemble(page: Page, core: int, under: bytearray, title: str) -> int:
     """The content root: ``core``, or the ancestor a few levels up whose other children
     are more of the article (a lead or standfirst before an image or an ad slot, the next
     block of a long read, a section of a guide) rather than teasers, link lists or labels.
@@ -255,7 +253,7 @@ def _assemble(page: _Page, core: int, under: bytearray, title: str) -> int:
     bstart, bend, b_elem = page.e_bstart, page.e_bend, page.b_elem
     for _ in range(ASSEMBLE_STEPS):
         up = parent[core]
-        if up < 0 or tag[up] in _ROOT_TAGS or hint[up] < NEUTRAL:
+        if up < 0 or tag[up] in ROOT_TAGS or hint[up] < NEUTRAL:
             break
         prose = cost = 0.0
         side_prose = [0.0, 0.0]  # before and after the core
@@ -288,13 +286,13 @@ def _assemble(page: _Page, core: int, under: bytearray, title: str) -> int:
     return core
 
 
-def _is_gap(page: _Page, el: int, under: bytearray) -> bool:
+def _is_gap(page: Page, el: int, under: bytearray) -> bool:
     """Whether element ``el`` shows no text outside furniture (an image, an ad slot)."""
     b_elem = page.b_elem
     return el >= 0 and all(under[b_elem[b]] for b in range(page.e_bstart[el], page.e_bend[el]))
 
 
-def _added(page: _Page, blocks: Iterable[int], under: bytearray, title: str) -> tuple[float, float]:
+def _added(page: Page, blocks: Iterable[int], under: bytearray, title: str) -> tuple[float, float]:
     """(prose, cost) of blocks that assembly would add: sentences for, and against them
     headings other than the headline, link lists, "Read more" teasers, short labels."""
     texts, links, kinds, b_elem = page.texts, page.links, page.b_kind, page.b_elem
@@ -303,21 +301,21 @@ def _added(page: _Page, blocks: Iterable[int], under: bytearray, title: str) -> 
         if under[b_elem[b]]:
             continue
         text, n, kind = texts[b], len(texts[b]), kinds[b]
-        if 0 < kind < _LIST_ITEM:
+        if 0 < kind < LIST_ITEM:
             if not (title and n < 300 and text.lower() in title):
                 cost += ASSEMBLE_HEADING
         elif links[b] * 2 > n:
             cost += min(n, LINK_CAP)
-        elif links[b] and _TEASER_END.search(text):
+        elif links[b] and TEASER_END.search(text):
             cost += min(n, LINK_CAP)  # "... Read more"
-        elif _is_sentence(text):
-            prose += n * UNSPACED_WEIGHT if _UNSPACED.search(text) else n
+        elif is_sentence(text):
+            prose += n * UNSPACED_WEIGHT if UNSPACED.search(text) else n
         elif n < 60:
             cost += 10  # a date, a byline, a label
     return prose, cost
 
 
-def _fragments(page: _Page, container: int, pos: list[float], chosen: int) -> list[int]:
+def _fragments(page: Page, container: int, pos: list[float], chosen: int) -> list[int]:
     """The container, plus the other article-body fragments next to it.
 
     Sites split a body into several marked-up pieces (``p[itemprop=articleBody]`` each, or
@@ -325,15 +323,22 @@ def _fragments(page: _Page, container: int, pos: list[float], chosen: int) -> li
     was ``chosen`` as one before being widened to its wrapper), its marked-up siblings and
     cousins a few levels around it belong to the story too.
     """
-    hint, parent, eend = page.e_hint, page.e_parent, page.e_eend
+    hint, parent, eend, tag = page.e_hint, page.e_parent, page.e_eend, page.e_tag
     piece = container if hint[container] == BODY else chosen
     if hint[piece] != BODY:
         return [container]
     top = piece
+    # A wrapper named like furniture around a body piece ("sidebar-grid__container") is
+    # layout: climbed through, and its siblings of the same tag are looked into as well.
+    layout: set[tuple[int, str]] = set()
     for _ in range(FRAGMENT_STEPS):
         up = parent[top]
-        if up < 0 or hint[up] <= NEGATIVE:
+        if up < 0 or hint[up] < NEGATIVE:
             break
+        if hint[up] == NEGATIVE:
+            if up not in page.e_named:
+                break
+            layout.add((parent[up], tag[up]))
         top = up
     found = [container]
     i, end = top + 1, eend[top]
@@ -343,7 +348,8 @@ def _fragments(page: _Page, container: int, pos: list[float], chosen: int) -> li
             continue
         h = hint[i]
         if h <= NEGATIVE:
-            i = eend[i]
+            named_layout = h == NEGATIVE and (parent[i], tag[i]) in layout and i in page.e_named
+            i = i + 1 if named_layout else eend[i]
         elif h == BODY and not (i < container < eend[i]) and pos[i] >= FRAGMENT_MIN:
             found.append(i)
             i = eend[i]
@@ -352,7 +358,7 @@ def _fragments(page: _Page, container: int, pos: list[float], chosen: int) -> li
     return sorted(found)
 
 
-def _select(page: _Page, containers: list[int], pos: list[float], title: str) -> list[int]:
+def _select(page: Page, containers: list[int], pos: list[float], title: str) -> list[int]:
     """The containers' blocks minus furniture, in order (block indexes)."""
     tag, hint = page.e_tag, page.e_hint
     eend = page.e_eend
@@ -392,17 +398,17 @@ def _select(page: _Page, containers: list[int], pos: list[float], title: str) ->
         n = len(text)
         if (
             links[b] * 2 > n
-            and not (links[b] < 20 and n < 40 and kinds[b] != _LIST_ITEM)
-            and not (kinds[b] == _LIST_ITEM and list_of(page, e) in mixed)
-            and not (kinds[b] == 0 and _is_sentence(text))
+            and not (links[b] < 20 and n < 40 and kinds[b] != LIST_ITEM)
+            and not (kinds[b] == LIST_ITEM and list_of(page, e) in mixed)
+            and not (kinds[b] == 0 and is_sentence(text))
             and not (
                 n >= LINKED_ITEM_MIN
                 and n - links[b] >= LINKED_ITEM_OWN * n
-                and _SEPARATORS.search(text) is None  # "Home | News | Sport", "Source | date"
+                and SEPARATORS.search(text) is None  # "Home | News | Sport", "Source | date"
             )
         ):
             continue
-        if is_chrome_line(text) or (n > 40 and _looks_like_code(text)) or _is_junk(text):
+        if is_chrome_line(text) or (n > 40 and looks_like_code(text)) or is_junk(text):
             continue
         if text in seen and cell_of(page, e)[0] < 0:  # a table repeats values, a page not
             continue
@@ -424,12 +430,12 @@ def _select(page: _Page, containers: list[int], pos: list[float], title: str) ->
                 started = True
         out.append(b)
     # Headings with nothing after them (a "Related" title whose list went) go too.
-    while out and 0 < kinds[out[-1]] < _LIST_ITEM:
+    while out and 0 < kinds[out[-1]] < LIST_ITEM:
         out.pop()
     return out
 
 
-def _under_furniture(page: _Page) -> bytearray:
+def _under_furniture(page: Page) -> bytearray:
     """Per element: 1 if it or an ancestor is furniture (one pass in pre-order)."""
     hint, parent = page.e_hint, page.e_parent
     under = bytearray(len(hint))
@@ -439,21 +445,21 @@ def _under_furniture(page: _Page) -> bytearray:
     return under
 
 
-def _holds_table(page: _Page, el: int) -> bool:
+def _holds_table(page: Page, el: int) -> bool:
     """Whether element ``el`` is a figure, or a folded box (``<details>``), around a table:
     a data table is content, whatever folds it away."""
     tag = page.e_tag
     return tag[el] in ("figure", "details") and "table" in tag[el + 1 : page.e_eend[el]]
 
 
-def _only_headings(page: _Page, el: int) -> bool:
+def _only_headings(page: Page, el: int) -> bool:
     """Whether element ``el`` holds text and all of it is headings."""
     kinds = page.b_kind
     start, end = page.e_bstart[el], page.e_bend[el]
-    return start < end and all(0 < kinds[b] < _LIST_ITEM for b in range(start, end))
+    return start < end and all(0 < kinds[b] < LIST_ITEM for b in range(start, end))
 
 
-def _prose_missed(page: _Page, weights: list[float], taken: list[int], under: bytearray) -> bool:
+def _prose_missed(page: Page, weights: list[float], taken: list[int], under: bytearray) -> bool:
     """Whether the page holds much more article-like prose than ``taken``: sentence
     paragraphs of positive weight outside furniture (one linear pass)."""
     total = 0
@@ -465,7 +471,7 @@ def _prose_missed(page: _Page, weights: list[float], taken: list[int], under: by
             and page.b_kind[b] == 0
             and not under[page.b_elem[b]]
             and text not in seen
-            and _is_sentence(text)
+            and is_sentence(text)
         ):
             seen.add(text)
             prose[b] = 1
@@ -499,7 +505,7 @@ def main_text(
     try:
         found = _main_text(tree, title)
         if found is None:  # the page swallowed by an unclosed <title>: read it again
-            swallowed = _swallowed_page(tree)
+            swallowed = swallowed_page(tree)
             found = _main_text(swallowed, title) if swallowed is not None else None
         text, incomplete = found if found is not None else (None, False)
     except Exception:  # the contract: never raise over a bad page
@@ -507,13 +513,13 @@ def main_text(
     if text is None:  # no readable text at all: nothing to ask a second opinion about
         return ""
     if len(text) < FALLBACK_CHARS:
-        other = _second_opinion(tree, url, html)
+        other = second_opinion(tree, url, html)
         if len(other) > len(text):
             return _fallback(prov, other)
         return text
     if incomplete or len(text) < MISSED_SHARE * expected_chars:
-        other = _second_opinion(tree, url, html, fast=True)
-        if len(other) > SECOND_LONGER * len(text) and _covers(other, text):
+        other = second_opinion(tree, url, html, fast=True)
+        if len(other) > SECOND_LONGER * len(text) and covers(other, text):
             return _fallback(prov, other)
     return text
 
@@ -524,18 +530,6 @@ def _fallback(prov: dict[str, str] | None, text: str) -> str:
     return text
 
 
-_WORD = re.compile(r"\w+")
-
-
-def _covers(other: str, text: str) -> bool:
-    """Whether ``other`` holds most of the distinct words of ``text``."""
-    ours = set(_WORD.findall(text.lower()))
-    if not ours:
-        return True
-    theirs = set(_WORD.findall(other.lower()))
-    return len(ours & theirs) >= SECOND_COVER * len(ours)
-
-
 def _main_text(tree: LexborHTMLParser, title: str | None = None) -> tuple[str, bool] | None:
     """Our own analysis: the body text ("" if the page has no article text) and whether
     the page holds much more prose than it; None if the page has no readable text at all
@@ -543,11 +537,11 @@ def _main_text(tree: LexborHTMLParser, title: str | None = None) -> tuple[str, b
     root = tree.body or tree.root
     if root is None:
         return None
-    page = _flatten(root, analyse=True)
-    if not page.texts or all(map(_is_junk, page.texts)):
+    page = flatten_page(root, analyse=True)
+    if not page.texts or all(map(is_junk, page.texts)):
         return None
-    _mark_boxes(page)
-    weights = _weights(page)
+    mark_boxes(page)
+    weights = weights_of(page)
     container, pos = _choose(page, weights)
     if container < 0:
         return "", False
@@ -560,48 +554,3 @@ def _main_text(tree: LexborHTMLParser, title: str | None = None) -> tuple[str, b
     )
     taken = _select(page, containers, pos, headline)
     return body_text(page, taken), _prose_missed(page, weights, taken, under)
-
-
-def _swallowed_page(tree: LexborHTMLParser) -> LexborHTMLParser | None:
-    """A ``<title>`` left open turns the rest of the document into title text (browsers
-    agree). When the body is empty and the title holds markup, parse that markup."""
-    title = tree.css_first("title")
-    raw = title.text() if title is not None else ""
-    if len(raw) < 1000 or "<" not in raw:
-        return None
-    return LexborHTMLParser(raw[raw.find("<") :])
-
-
-def _second_opinion(
-    tree: LexborHTMLParser, url: str | None, html: str | None = None, *, fast: bool = False
-) -> str:
-    """trafilatura's body, for the rare page where our own analysis finds next to nothing
-    (an article that is one list of links, a page without prose) or much less than the
-    page holds. Costly: used sparingly. ``html`` is the page's source when the caller has
-    it (serializing the tree again costs time); ``fast`` skips trafilatura's own fallbacks."""
-    try:
-        import trafilatura  # imported here: most pages never need it
-
-        html = html or tree.html or ""
-        if not html or len(html) > FALLBACK_MAX_HTML:
-            return ""
-        found = trafilatura.extract(
-            html,
-            url=url,
-            favor_precision=True,
-            include_comments=False,
-            include_tables=True,
-            fast=fast,
-        )
-    except Exception:
-        return ""
-    if not found:
-        return ""
-    out: list[str] = []
-    seen: set[str] = set()
-    for raw in found.splitlines():
-        line = " ".join(raw.split())
-        if line and line not in seen and not _is_junk(line):
-            seen.add(line)
-            out.append(line)
-    return "\n\n".join(out)

@@ -5,7 +5,8 @@ every script to ASCII, Arabic hamza/alef/yeh/teh-marbuta variants, harakat and t
 dropped, Latin accents stripped, case folded), every month name found in the tables is
 replaced by a one-character marker, and a handful of regular expressions then read
 day/month/year in the orders real pages use. Anything unclear gives ``None``: an unknown
-month never becomes January, a bare year is not a date, two-digit years are refused.
+month never becomes January, a bare year is not a date, two-digit years are refused
+(except in a dotted day-first date next to a time of day: "Do 25.04.24 | 14:07 Uhr").
 
 ``parse_date`` returns the first date of a text (or a relative one, "منذ ساعتين", against
 ``now``); ``iter_dates`` yields every date with the words before it, for labels such as
@@ -22,10 +23,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
 from .months import (
-    _MARK,
-    _MARK0,
-    _marked,
+    MARK,
+    MARK0,
     fold,
+    marked_of,
 )
 
 __all__ = ["MIN_YEAR", "ParsedDate", "fold", "iter_dates", "parse_date", "parse_iso"]
@@ -65,20 +66,23 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ymd3", re.compile(r"(?<!\d)(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})")),
     # 25.11.2025, 25/11/2025, 25-11-2025, 25 / 11 / 2025
     ("dmy?", re.compile(r"(?<![\d.:])(\d{1,2})\s*([./\-])\s*(\d{1,2})\s*\2\s*(\d{4})(?![\d])")),
+    # 25.11.25 14:07: a dotted day-first date with a two-digit year, read only next to a
+    # time of day (a date line such as "Do 25.04.24 | 14:07 Uhr"), never alone
+    ("dmy2", re.compile(r"(?<![\d.:])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.:])")),
     # 25 novembre 2025, 25. November 2025, 25 de noviembre de 2025, 25 نوفمبر 2025
     (
         "dMy",
         re.compile(
-            rf"{_DAY}[\s.\-–—/]*(?:(?:de|of|the)\s+)?({_MARK})\.?{_SEP}(?:(?:de|del|of)\s+)?"
+            rf"{_DAY}[\s.\-–—/]*(?:(?:de|of|the)\s+)?({MARK})\.?{_SEP}(?:(?:de|del|of)\s+)?"
             rf"(?:'\s*)?{_YEAR}"
         ),
     ),
     # November 25, 2025; Nov. 25th 2025
-    ("Mdy", re.compile(rf"({_MARK})\.?{_SEP}(?:the\s+)?{_DAY}(?:\s*,)?{_SEP}{_YEAR}")),
+    ("Mdy", re.compile(rf"({MARK})\.?{_SEP}(?:the\s+)?{_DAY}(?:\s*,)?{_SEP}{_YEAR}")),
     # 2025. november 25.; 2025 m. lapkricio 25 d.
     (
         "yMd",
-        re.compile(rf"{_YEAR}\.?\s*(?:m\.\s*)?(?:,\s*)?({_MARK})\.?\s*(\d{{1,2}})(?![\d:])"),
+        re.compile(rf"{_YEAR}\.?\s*(?:m\.\s*)?(?:,\s*)?({MARK})\.?\s*(\d{{1,2}})(?![\d:])"),
     ),
 )
 
@@ -311,6 +315,8 @@ def _fields(kind: str, m: re.Match[str], month_first: bool) -> tuple[int, int, i
         return int(m.group(1)), int(m.group(3)), int(m.group(4))
     if kind == "ymd3":
         return int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if kind == "dmy2":
+        return 2000 + int(m.group(3)), int(m.group(2)), int(m.group(1))
     if kind == "dmy?":
         first, second, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
         if first > 12 or m.group(2) == ".":
@@ -319,11 +325,11 @@ def _fields(kind: str, m: re.Match[str], month_first: bool) -> tuple[int, int, i
             return year, first, second
         return (year, first, second) if month_first else (year, second, first)
     if kind == "dMy":
-        return int(m.group(3)), ord(m.group(2)) - _MARK0, int(m.group(1))
+        return int(m.group(3)), ord(m.group(2)) - MARK0, int(m.group(1))
     if kind == "Mdy":
-        return int(m.group(3)), ord(m.group(1)) - _MARK0, int(m.group(2))
+        return int(m.group(3)), ord(m.group(1)) - MARK0, int(m.group(2))
     if kind == "yMd":
-        return int(m.group(1)), ord(m.group(2)) - _MARK0, int(m.group(3))
+        return int(m.group(1)), ord(m.group(2)) - MARK0, int(m.group(3))
     return None
 
 
@@ -342,7 +348,7 @@ def iter_dates(
     Relative dates ("2 hours ago") are not included; see :func:`parse_date`.
     """
     raw = _clean_raw(text)
-    marked = _marked(fold(text))
+    marked = marked_of(fold(text))
     previous_end = 0
     month_first = _month_first(lang, day_first)
     for start, end, parsed in _scan(marked, raw, tz=tz, now=now, month_first=month_first):
@@ -375,6 +381,8 @@ def _scan(
         at = _read_time(marked, start, -neg_end)
         if kind == "ymd" and at is None:
             at = _glued_time(marked, -neg_end)
+        if kind == "dmy2" and at is None:
+            continue
         parsed = _build(*fields, at, tz, now, raw)
         if parsed is not None:
             yield start, -neg_end, parsed
@@ -417,7 +425,7 @@ def parse_date(
         return None
     folded = fold(text)
     raw = _clean_raw(text)
-    marked = _marked(folded)
+    marked = marked_of(folded)
     month_first = _month_first(lang, day_first)
     for _, _, parsed in _scan(marked, raw, tz=tz, now=now, month_first=month_first):
         return parsed

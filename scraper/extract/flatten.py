@@ -59,11 +59,11 @@ _SOFT_TAGS = frozenset({"details", "summary", "header"})
 _MEDIA_TAGS = frozenset({"img", "picture", "video", "iframe"})
 _TEXT_FIELDS = frozenset({"text", "email", "tel", "search"})
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-_LIST_ITEM = 7
+LIST_ITEM = 7
 _ITEM_TAGS = frozenset({"li", "dd", "dt"})
-_TEXT_UNITS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "span"})
+TEXT_UNITS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "span"})
 _TAG_NAMES: dict[int, str] = {}  # lexbor tag id -> tag name, filled as tags are seen
-_ROOT_TAGS = frozenset({"html", "body"})  # their classes describe the page, not a part
+ROOT_TAGS = frozenset({"html", "body"})  # their classes describe the page, not a part
 _TEXT = 2  # lexbor tag_id of a text node
 _COMMENT = 4
 
@@ -90,7 +90,7 @@ LINKED_ITEM_OWN = 0.2
 # of things (a checklist), some of them linked: its linked items stay too.
 MIXED_PLAIN = 2
 MIXED_SHARE = 0.3
-_SEPARATORS = re.compile(r"[|•·»]")
+SEPARATORS = re.compile(r"[|•·»]")
 BOX_BLOCKS = 4  # a sign-up box around a form holds at most this many lines ...
 BOX_TEXT = 400  # ... and this much text
 CAPTION_TEXT = 200  # an image with at most this much text is a picture and its caption ...
@@ -118,7 +118,7 @@ DATA_CELL_BLOCKS = 3  # a table cell of at most this many lines holds data, not 
 
 
 @dataclass(slots=True)
-class _Page:
+class Page:
     """A flattened page: text blocks in document order and the elements above them."""
 
     texts: list[str] = field(default_factory=list)
@@ -137,14 +137,14 @@ class _Page:
     e_fields: set[int] = field(default_factory=set)  # holds a form field itself
 
 
-def _flatten(root: LexborNode, analyse: bool) -> _Page:
-    """One iterative pass over ``root``'s subtree into a :class:`_Page`.
+def flatten_page(root: LexborNode, analyse: bool) -> Page:
+    """One iterative pass over ``root``'s subtree into a :class:`Page`.
 
     With ``analyse``, element hints are read, and an inline element hinted as furniture (a
     ``span`` named after a share button or a caption) becomes a block of its own so that its
     text can be dropped without its neighbours'.
     """
-    page = _Page()
+    page = Page()
     texts, links, b_elem, b_kind = page.texts, page.links, page.b_elem, page.b_kind
     e_tag, e_parent, e_hint = page.e_tag, page.e_parent, page.e_hint
     e_bstart, e_bend, e_eend = page.e_bstart, page.e_bend, page.e_eend
@@ -249,7 +249,7 @@ def _flatten(root: LexborNode, analyse: bool) -> _Page:
             continue
         hint = 0
         is_block = tag in BLOCK_TAGS
-        if analyse and tag not in _ROOT_TAGS and code_top < 0:
+        if analyse and tag not in ROOT_TAGS and code_top < 0:
             attrs = node.attributes  # type: ignore[union-attr]
             hint = attr_hint(attrs) if attrs else 0
             if hint != BODY:
@@ -271,7 +271,7 @@ def _flatten(root: LexborNode, analyse: bool) -> _Page:
             if parts:
                 flush()
             last_br = False
-            kinds.append(_HEADINGS.get(tag, _LIST_ITEM if tag in _ITEM_TAGS else 0))
+            kinds.append(_HEADINGS.get(tag, LIST_ITEM if tag in _ITEM_TAGS else 0))
         index = len(e_tag)
         if tag == "pre" and code_top < 0:
             code_top = index  # highlighted source below: its spans' classes are tokens
@@ -298,7 +298,7 @@ def _flatten(root: LexborNode, analyse: bool) -> _Page:
 def node_text(node: LexborNode) -> str:
     """Plain text of ``node``: one paragraph per block, paragraphs joined by a blank line."""
     try:
-        return "\n\n".join(_flatten(node, analyse=False).texts)
+        return "\n\n".join(flatten_page(node, analyse=False).texts)
     except Exception:  # never fail a page over its text
         return ""
 
@@ -308,36 +308,36 @@ _SENTENCE_END = re.compile(r"[.!?…。！？؟][\"”'’»)\]]*$")
 
 
 # Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer...).
-_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+UNSPACED = re.compile(r"[\u0e00-\u0eff\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 UNSPACED_CHARS = 25  # in those scripts, a sentence is at least this long ...
 UNSPACED_WEIGHT = 3.0  # ... and a character weighs as much as this many Latin ones
 
 
-def _is_sentence(text: str) -> bool:
+def is_sentence(text: str) -> bool:
     """Prose rather than a headline or a label: several words and a full stop at the end."""
     if _SENTENCE_END.search(text) is None:
         return False
     if text.count(" ") >= SENT_WORDS:
         return True
-    return len(text) >= UNSPACED_CHARS and _UNSPACED.search(text) is not None
+    return len(text) >= UNSPACED_CHARS and UNSPACED.search(text) is not None
 
 
-_TEASER_END = re.compile(r"(?:\.\.\.|…|\bmore\W*)$", re.IGNORECASE)
+TEASER_END = re.compile(r"(?:\.\.\.|…|\bmore\W*)$", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]")
 
 
-def _is_junk(text: str) -> bool:
+def is_junk(text: str) -> bool:
     """Binary or mis-decoded bytes: a tenth or more control or replacement characters."""
     return not text.isprintable() and len(_CONTROL.findall(text)) * 10 > len(text)
 
 
-def _looks_like_code(text: str) -> bool:
+def looks_like_code(text: str) -> bool:
     """Script or style source that leaked into the text (a broken comment, a bad tag)."""
     code = text.count("{") + text.count("}") + text.count("=")
     return code >= 4 and (code + text.count(";")) * 25 > len(text)
 
 
-def _mark_boxes(page: _Page) -> None:
+def mark_boxes(page: Page) -> None:
     """Furniture that no class name announces, told by its shape:
 
     * a sign-up box: the widest wrapper around a text or email field that holds only a
@@ -356,16 +356,14 @@ def _mark_boxes(page: _Page) -> None:
     done: set[int] = set()
     for i in page.e_fields:
         box = -1
-        while (
-            i >= 0 and i not in done and hint[i] != BODY and tag[i] not in _ROOT_TAGS and small(i)
-        ):
+        while i >= 0 and i not in done and hint[i] != BODY and tag[i] not in ROOT_TAGS and small(i):
             done.add(i)
             box, i = i, parent[i]
         if box >= 0 and bend[box] > bstart[box]:  # words around the field: a box
             hint[box] = NEGATIVE
     holders: dict[int, list[int]] = {}
     for i in page.e_media:
-        if tag[i] in _TEXT_UNITS or hint[i] == BODY:
+        if tag[i] in TEXT_UNITS or hint[i] == BODY:
             continue  # an image inside a paragraph (an emoji, an inline figure)
         n = bend[i] - bstart[i]
         if 1 <= n <= 2 and sum(len(texts[b]) for b in range(bstart[i], bend[i])) < CAPTION_TEXT:
@@ -376,26 +374,30 @@ def _mark_boxes(page: _Page) -> None:
                 hint[i] = NEGATIVE
 
 
-def _weights(page: _Page) -> list[float]:
+def weights_of(page: Page) -> list[float]:
     """Per block: how much it looks like article prose (negative: furniture)."""
     out: list[float] = []
     for text, link, kind in zip(page.texts, page.links, page.b_kind, strict=True):
         n = len(text)
-        if kind and kind < _LIST_ITEM:
+        if kind and kind < LIST_ITEM:
             out.append(0.0)
         elif link * 2 > n:
-            if kind == 0 and _is_sentence(text):
+            if kind == 0 and is_sentence(text):
                 out.append(0.0)
             else:
                 out.append(-min(0.6 * n + 10, LINK_CAP))
-        elif (n > 40 and _looks_like_code(text)) or _is_junk(text):
+        elif (n > 40 and looks_like_code(text)) or is_junk(text):
             out.append(-min(0.6 * n + 10, LINK_CAP))
         else:
             prose = float(n - link)
-            if prose > 8 and not text.isascii() and _UNSPACED.search(text):
-                prose *= UNSPACED_WEIGHT  # a character there carries about a word's worth
+            if prose > 8 and not text.isascii() and UNSPACED.search(text):
+                # A character of a script without spaces carries about a word's worth; only
+                # those characters weigh more (a Japanese footer with an English copyright
+                # line is not three times its length).
+                unspaced = len(UNSPACED.findall(text))
+                prose += (UNSPACED_WEIGHT - 1) * min(unspaced, prose)
             w = prose - LINK_MULT * link - 25
-            if kind == _LIST_ITEM and link:
+            if kind == LIST_ITEM and link:
                 w -= 10
             out.append(float(max(w, -LINK_CAP)))
     return out

@@ -3,10 +3,10 @@ a box of related links. Pure, over a flattened page."""
 
 from __future__ import annotations
 
-from .flatten import _LIST_ITEM, MIXED_PLAIN, MIXED_SHARE, _Page
+from .flatten import LIST_ITEM, MIXED_PLAIN, MIXED_SHARE, Page
 
 
-def list_of(page: _Page, el: int) -> int:
+def list_of(page: Page, el: int) -> int:
     """The list (``ul``/``ol``) a list item's block is in, or -1."""
     tag, parent = page.e_tag, page.e_parent
     for _ in range(3):  # the item's text may sit in a paragraph or two inside the li
@@ -19,13 +19,13 @@ def list_of(page: _Page, el: int) -> int:
     return -1
 
 
-def mixed_lists(page: _Page, blocks: list[int]) -> set[int]:
+def mixed_lists(page: Page, blocks: list[int]) -> set[int]:
     """Lists whose items are partly plain text: a checklist or a reading list where some
     entries are linked, not a box of links. There the linked entries are content too."""
     plain: dict[int, int] = {}
     total: dict[int, int] = {}
     for b in blocks:
-        if page.b_kind[b] != _LIST_ITEM:
+        if page.b_kind[b] != LIST_ITEM:
             continue
         lst = list_of(page, page.b_elem[b])
         if lst >= 0:

@@ -163,8 +163,8 @@ def _build_months() -> dict[str, int]:
 
 MONTHS: dict[str, int] = _build_months()
 
-_MARK0 = 0xE000  # month n is written as chr(_MARK0 + n) in the marked text
-_MARK = "[\ue001-\ue00c]"
+MARK0 = 0xE000  # month n is written as chr(MARK0 + n) in the marked text
+MARK = "[\ue001-\ue00c]"
 
 # Levantine two-word names, also without the article ("كانون ثاني").
 _WORDS = re.compile(
@@ -174,9 +174,9 @@ _WORDS = re.compile(
 _ANY_MARK = re.compile("[\ue001-\ue00c]")
 _LEVANT = {"كانون": {"اول": 12, "ثاني": 1}, "تشرين": {"اول": 10, "ثاني": 11}}
 # "نوفمبر/تشرين الثاني", "11 (نوفمبر)", "نوفمبر (11)": one month written twice.
-_DOUBLE_NAME = re.compile(rf"({_MARK})\s*[/(\-–]\s*({_MARK})\s*\)?")
-_NUMBER_NAME = re.compile(rf"(?<![\d.:/])(\d{{1,2}})\s*\(\s*({_MARK})\s*\)")
-_NAME_NUMBER = re.compile(rf"({_MARK})\s*\(\s*(\d{{1,2}})\s*\)")
+_DOUBLE_NAME = re.compile(rf"({MARK})\s*[/(\-–]\s*({MARK})\s*\)?")
+_NUMBER_NAME = re.compile(rf"(?<![\d.:/])(\d{{1,2}})\s*\(\s*({MARK})\s*\)")
+_NAME_NUMBER = re.compile(rf"({MARK})\s*\(\s*(\d{{1,2}})\s*\)")
 
 
 def _mark_word(match: re.Match[str]) -> str:
@@ -186,7 +186,7 @@ def _mark_word(match: re.Match[str]) -> str:
         number: int | None = _LEVANT[head][tail.strip().removeprefix("ال")]
     else:
         number = MONTHS.get(word)
-    return chr(_MARK0 + number) if number else word
+    return chr(MARK0 + number) if number else word
 
 
 def _same_month(match: re.Match[str]) -> str:
@@ -196,15 +196,15 @@ def _same_month(match: re.Match[str]) -> str:
 
 def _number_name(match: re.Match[str]) -> str:
     num, mark = match.group(1), match.group(2)
-    return mark if int(num) == ord(mark) - _MARK0 else match.group(0)
+    return mark if int(num) == ord(mark) - MARK0 else match.group(0)
 
 
 def _name_number(match: re.Match[str]) -> str:
     mark, num = match.group(1), match.group(2)
-    return mark if int(num) == ord(mark) - _MARK0 else match.group(0)
+    return mark if int(num) == ord(mark) - MARK0 else match.group(0)
 
 
-def _marked(folded: str) -> str:
+def marked_of(folded: str) -> str:
     out = _WORDS.sub(_mark_word, folded)
     if _ANY_MARK.search(out):
         out = _DOUBLE_NAME.sub(_same_month, out)

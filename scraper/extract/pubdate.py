@@ -39,52 +39,52 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .dates import ParsedDate, fold, iter_dates, parse_date, parse_iso
 from .pubdate_evidence import (
-    _BODY,
-    _BODY_CHARS,
-    _DATE_ELEMENTS,
-    _FAR,
-    _HARD_OUT,
-    _IMAGE,
-    _LABELLED_CHARS,
-    _MAX_TEXT,
-    _META_NAIVE,
-    _META_OFFSET,
-    _MODIFIED_CLASS,
-    _MODIFIED_WORDS,
-    _OK,
-    _PROFILE,
-    _PUBLISHED_CLASS,
-    _PUBLISHED_WORDS,
-    _RELATIVE,
-    _RELATIVE_HINT,
-    _SIDE,
-    _SKIP_TEXT_PARENTS,
-    _STRUCTURED,
-    _TEXT,
-    _TEXT_ELEMENTS,
-    _TIME,
-    _TITLE,
-    _URL,
-    _URL_COMPACT,
-    _URL_QUERY,
-    _URL_YMD,
-    _YEARISH,
+    BODY,
+    BODY_CHARS,
+    DATE_ELEMENTS,
+    FAR_AWAY,
+    HARD_OUT,
+    IMAGE,
+    IN_URL,
+    LABELLED_CHARS,
+    MAX_TEXT,
+    META_NAIVE,
+    META_OFFSET,
+    MODIFIED_CLASS,
+    MODIFIED_WORDS,
+    OK,
+    PROFILE,
+    PUBLISHED_CLASS,
+    PUBLISHED_WORDS,
+    RELATIVE,
+    RELATIVE_HINT,
+    SIDE,
+    SKIP_TEXT_PARENTS,
+    STRUCTURED,
+    TEXT,
+    TEXT_ELEMENTS,
+    TIME,
+    TITLE,
+    URL_COMPACT,
+    URL_QUERY,
+    URL_YMD,
+    YEARISH,
+    Candidate,
+    Found,
     FoundDates,
-    _before,
-    _Candidate,
-    _Found,
+    before_of,
 )
 from .pubdate_layout import (
-    _add_seen,
-    _Layout,
-    _Seen,
+    Layout,
+    Seen,
+    add_seen,
 )
 from .pubdate_meta import (
-    _from_jsonld,
-    _from_meta,
-    _has_offset,
-    _machine,
-    _page_lang,
+    from_jsonld,
+    from_meta,
+    has_offset,
+    machine_of,
+    page_lang,
 )
 from .structured import first_meta
 
@@ -108,34 +108,34 @@ def find_dates(
     get it and aware ones are shown in it. ``now`` discards future dates and anchors relative
     ones. ``text_selector`` is a site profile's selector for the visible date.
     """
-    found = _Found(tz, now, [], [], _page_lang(tree, meta))
-    _from_meta(meta, found)
-    _from_jsonld(objects, url, found)
-    layout = _Layout(tree, _titles(tree, meta))
+    found = Found(tz, now, [], [], page_lang(tree, meta))
+    from_meta(meta, found)
+    from_jsonld(objects, url, found)
+    layout = Layout(tree, _titles(tree, meta))
     _from_elements(tree, layout, found)
     if text_selector:
         _from_profile(tree, text_selector, found)
-    found.add(_url_date(url or ""), "url", _URL, visible=True)
+    found.add(_url_date(url or ""), "url", IN_URL, visible=True)
     _from_title(layout.titles, found)
     if _unconfirmed(found):
         # Date lines of the headline's article first; the rest of the page only if needed.
         scope = layout.scope
         _from_text(scope if scope is not None else tree, layout, found, near_only=False)
-        if scope is not None and found.best_rank() >= _FAR:
+        if scope is not None and found.best_rank() >= FAR_AWAY:
             _from_text(tree, layout, found, near_only=True)
-    if found.best_rank() >= _FAR:
+    if found.best_rank() >= FAR_AWAY:
         _from_body(tree, layout, found)
         image = first_meta(meta, "og:image", "og:image:url", "twitter:image")
-        found.add(_url_date(image or ""), "url", _IMAGE)
+        found.add(_url_date(image or ""), "url", IMAGE)
     _drop_lists(found.published)
     published = _choose(found.published)
     modified = _choose(found.modified)
     pub_value = _present(published, tz)
     mod_value = _present(modified, tz)
-    if pub_value is not None and mod_value is not None and _before(mod_value, pub_value):
+    if pub_value is not None and mod_value is not None and before_of(mod_value, pub_value):
         mod_value = None
     shown = modified is not None and any(
-        c.visible and c.rank <= _TEXT and c.day == modified.day for c in found.modified
+        c.visible and c.rank <= TEXT and c.day == modified.day for c in found.modified
     )
     return FoundDates(
         published=pub_value,
@@ -149,24 +149,24 @@ def find_dates(
     )
 
 
-def _drop_lists(candidates: list[_Candidate]) -> None:
+def _drop_lists(candidates: list[Candidate]) -> None:
     """Dates from sidebars and the site's header/footer count only when they agree: a
     side column may carry the article's date line, but several days there are a list of
     other articles ("latest news")."""
-    side_days = {c.day for c in candidates if c.rank == _SIDE}
+    side_days = {c.day for c in candidates if c.rank == SIDE}
     if len(side_days) > 1:
-        candidates[:] = [c for c in candidates if c.rank != _SIDE]
+        candidates[:] = [c for c in candidates if c.rank != SIDE]
 
 
-def _unconfirmed(found: _Found) -> bool:
+def _unconfirmed(found: Found) -> bool:
     """Whether the page's date text is still worth reading: no date yet, or the best one is
     a structured date that no visible date confirms."""
     if not found.published:
         return True
     best = min(found.published, key=lambda c: (c.rank, c.order))
-    if best.rank > _TIME:
+    if best.rank > TIME:
         return True
-    if best.rank not in _STRUCTURED:
+    if best.rank not in STRUCTURED:
         return False
     return best.day not in {c.day for c in found.published if c.visible}
 
@@ -189,11 +189,11 @@ def _text(node: LexborNode) -> str | None:
     raw = node.text_content if node.tag == "-text" else node.text(deep=True, separator=" ")
     if not raw:
         return None
-    if len(raw) > _MAX_TEXT:
-        if len(raw) > 20 * _MAX_TEXT:
+    if len(raw) > MAX_TEXT:
+        if len(raw) > 20 * MAX_TEXT:
             return None
         raw = " ".join(raw.split())
-        return raw if len(raw) <= _MAX_TEXT else None
+        return raw if len(raw) <= MAX_TEXT else None
     return " ".join(raw.split())
 
 
@@ -207,7 +207,7 @@ def _is_modified(node: LexborNode) -> bool | None:
     if prop in ("datepublished", "datecreated") or "pubdate" in attrs:
         return False
     names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-    if _MODIFIED_CLASS.search(names) and not _PUBLISHED_CLASS.search(names):
+    if MODIFIED_CLASS.search(names) and not PUBLISHED_CLASS.search(names):
         return None
     return False
 
@@ -224,15 +224,15 @@ def _label_before(node: LexborNode) -> str | None:
     if not text.strip():
         return None
     folded = fold(text[-60:]).rstrip()
-    if _MODIFIED_WORDS.search(folded):
+    if MODIFIED_WORDS.search(folded):
         return "modified"
-    if _PUBLISHED_WORDS.search(folded):
+    if PUBLISHED_WORDS.search(folded):
         return "published"
     return None
 
 
 def _walk(
-    root: LexborHTMLParser | LexborNode, layout: _Layout, selector: str
+    root: LexborHTMLParser | LexborNode, layout: Layout, selector: str
 ) -> Iterable[tuple[LexborNode, bool, int]]:
     """Nodes under ``root`` matching ``selector`` in page order, with (after the headline?,
     index)."""
@@ -247,25 +247,25 @@ def _walk(
         yield node, after, index
 
 
-def _from_elements(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> None:
-    seen: list[_Seen] = []
-    for node, after, index in _walk(tree, layout, _DATE_ELEMENTS):
+def _from_elements(tree: LexborHTMLParser, layout: Layout, found: Found) -> None:
+    seen: list[Seen] = []
+    for node, after, index in _walk(tree, layout, DATE_ELEMENTS):
         verdict, level = layout.place(node)
-        if verdict == _HARD_OUT:
+        if verdict == HARD_OUT:
             continue
         value = _element_value(node).strip()
-        if not value or len(value) > _MAX_TEXT:
+        if not value or len(value) > MAX_TEXT:
             continue
         parsed = parse_iso(value, found.tz) or parse_date(value, tz=found.tz, lang=found.lang)
         if node.tag == "meta" and parsed is not None and _in_head(node):
             # <meta itemprop="datePublished"> in <head> is page metadata like any other.
-            rank = _META_OFFSET if parsed.has_time and _has_offset(value) else _META_NAIVE
+            rank = META_OFFSET if parsed.has_time and has_offset(value) else META_NAIVE
             found.add(parsed, "meta", rank, modified=_is_modified(node) is True)
             continue
         text = _text(node) if node.tag != "meta" else None
         shown = (
             parse_date(text, tz=found.tz, lang=found.lang)
-            if text and _YEARISH.search(text)
+            if text and YEARISH.search(text)
             else None
         )
         # What the reader sees wins over a machine value of another day.
@@ -276,7 +276,7 @@ def _from_elements(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> No
         label = _label_before(node)
         modified = label == "modified" or (label is None and _is_modified(node))
         seen.append(
-            _Seen(
+            Seen(
                 parsed,
                 modified,
                 level,
@@ -287,7 +287,7 @@ def _from_elements(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> No
                 label == "published",
             )
         )
-    _add_seen(seen, layout, found, "time", _TIME)
+    add_seen(seen, layout, found, "time", TIME)
 
 
 def _in_head(node: LexborNode) -> bool:
@@ -295,30 +295,30 @@ def _in_head(node: LexborNode) -> bool:
     return parent is not None and parent.tag == "head"
 
 
-def _from_profile(tree: LexborHTMLParser, selector: str, found: _Found) -> None:
+def _from_profile(tree: LexborHTMLParser, selector: str, found: Found) -> None:
     try:
         nodes = tree.css(selector)
     except Exception:  # a bad selector in a profile must not stop extraction
         return
     for node in nodes[:3]:
         text = _element_value(node)
-        parsed = _machine(text, found.tz) if text else None
+        parsed = machine_of(text, found.tz) if text else None
         if parsed is None and text and found.now is not None:
             parsed = parse_date(text, tz=found.tz, now=found.now)
         if parsed is not None:
-            found.add(parsed, "profile", _PROFILE, visible=True)
+            found.add(parsed, "profile", PROFILE, visible=True)
             return
 
 
 def _from_text(
-    root: LexborHTMLParser | LexborNode, layout: _Layout, found: _Found, *, near_only: bool
+    root: LexborHTMLParser | LexborNode, layout: Layout, found: Found, *, near_only: bool
 ) -> None:
     """Dates in date-like elements under ``root`` and around the headline (with
     ``near_only``, only those outside the headline's article: a second pass)."""
-    seen: list[_Seen] = []
+    seen: list[Seen] = []
     relative: list[ParsedDate] = []
     texts: set[str] = set()
-    nodes = list(_walk(root, layout, _TEXT_ELEMENTS))
+    nodes = list(_walk(root, layout, TEXT_ELEMENTS))
     if not near_only:
         nodes.extend(_around_headline(layout))
     for node, after, index in nodes:
@@ -328,22 +328,22 @@ def _from_text(
         if not text or text in texts:
             continue
         texts.add(text)
-        has_year = _YEARISH.search(text) is not None
+        has_year = YEARISH.search(text) is not None
         if not has_year and found.now is None:
             continue
         holder = node if node.tag != "-text" else node.parent
         if holder is None:
             continue
         verdict, level = layout.place(holder)
-        if verdict == _HARD_OUT or (near_only and verdict == _OK and layout.near(level)):
+        if verdict == HARD_OUT or (near_only and verdict == OK and layout.near(level)):
             continue
         dates = _labelled_dates(text, found.tz, found.lang) if has_year else []
         if not dates:
             if (
                 found.now is not None
-                and verdict == _OK
+                and verdict == OK
                 and layout.near(level)
-                and _RELATIVE_HINT.search(text)
+                and RELATIVE_HINT.search(text)
             ):
                 rel = parse_date(text, tz=found.tz, now=found.now)
                 if rel is not None:
@@ -356,14 +356,14 @@ def _from_text(
             else:
                 modified = class_modified if label is None else False
             seen.append(
-                _Seen(parsed, modified, level, after, index, verdict, True, label == "published")
+                Seen(parsed, modified, level, after, index, verdict, True, label == "published")
             )
-    _add_seen(seen, layout, found, "text", _TEXT)
+    add_seen(seen, layout, found, "text", TEXT)
     for parsed in relative:
-        found.add(parsed, "text", _RELATIVE)
+        found.add(parsed, "text", RELATIVE)
 
 
-def _around_headline(layout: _Layout) -> Iterable[tuple[LexborNode, bool, int]]:
+def _around_headline(layout: Layout) -> Iterable[tuple[LexborNode, bool, int]]:
     """The few nodes right before and after the headline, and after its container."""
     headline = layout.headline
     if headline is None:
@@ -395,9 +395,9 @@ def _labelled_dates(
     out: list[tuple[ParsedDate, str | None]] = []
     for lead, parsed in iter_dates(text, tz=tz, lang=lang):
         label: str | None = None
-        if _MODIFIED_WORDS.search(lead):
+        if MODIFIED_WORDS.search(lead):
             label = "modified"
-        elif _PUBLISHED_WORDS.search(lead):
+        elif PUBLISHED_WORDS.search(lead):
             label = "published"
         out.append((parsed, label))
     return out
@@ -408,16 +408,16 @@ def _titles(tree: LexborHTMLParser, meta: dict[str, list[str]]) -> list[str]:
     return [*meta.get("og:title", ())[:1], title.text() if title is not None else ""]
 
 
-def _from_title(titles: list[str], found: _Found) -> None:
+def _from_title(titles: list[str], found: Found) -> None:
     for text in titles:
-        if text and len(text) < 400 and _YEARISH.search(text):
+        if text and len(text) < 400 and YEARISH.search(text):
             parsed = parse_date(text, tz=found.tz, lang=found.lang)
             if parsed is not None:
-                found.add(parsed, "text", _TITLE, visible=True)
+                found.add(parsed, "text", TITLE, visible=True)
                 return
 
 
-def _from_body(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> None:
+def _from_body(tree: LexborHTMLParser, layout: Layout, found: Found) -> None:
     """Last resort, in the text after the headline: a short date line or a labelled date
     ("Publié le ...") in its first part, else a labelled date further on (a blog post's
     "Posted on ..." footer), else the first date inside a sentence, else the nearest date
@@ -440,32 +440,32 @@ def _from_body(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> None:
         if not text or text.isspace():
             continue
         chars += len(text)
-        if after and chars > _LABELLED_CHARS:
+        if after and chars > LABELLED_CHARS:
             break
         context, previous = previous, text
-        if len(text) > 2000 or not _YEARISH.search(text):
+        if len(text) > 2000 or not YEARISH.search(text):
             continue
         parent = node.parent
-        if parent is None or parent.tag in _SKIP_TEXT_PARENTS:
+        if parent is None or parent.tag in SKIP_TEXT_PARENTS:
             continue
         verdict = layout.place(parent)[0]
-        if verdict == _HARD_OUT:
+        if verdict == HARD_OUT:
             continue
-        window = not after or chars <= _BODY_CHARS
-        if not _YEARISH.search(context):  # "Veröffentlicht:" in the element before
+        window = not after or chars <= BODY_CHARS
+        if not YEARISH.search(context):  # "Veröffentlicht:" in the element before
             text = f"{context[-40:]} {text}"
         for parsed, label in _labelled_dates(text, found.tz, found.lang):
             if label == "modified":
-                found.add(parsed, "text", _BODY, modified=True)
+                found.add(parsed, "text", BODY, modified=True)
             elif after and label == "published":
-                found.add(parsed, "text", _BODY)
+                found.add(parsed, "text", BODY)
                 return
-            elif verdict != _OK or not window:
+            elif verdict != OK or not window:
                 continue
             elif not after:
                 before, chars = parsed, 0
             elif len(text.strip()) <= 80:
-                found.add(parsed, "text", _BODY)
+                found.add(parsed, "text", BODY)
                 return
             elif in_sentence is None:
                 in_sentence = parsed
@@ -473,7 +473,7 @@ def _from_body(tree: LexborHTMLParser, layout: _Layout, found: _Found) -> None:
             before = None
     chosen = in_sentence or before
     if chosen is not None:
-        found.add(chosen, "text", _BODY)
+        found.add(chosen, "text", BODY)
 
 
 def _url_date(url: str) -> ParsedDate | None:
@@ -481,7 +481,7 @@ def _url_date(url: str) -> ParsedDate | None:
         return None
     path = url.split("://", 1)[-1]
     path = path[path.find("/") :] if "/" in path else ""
-    for pattern in (_URL_YMD, _URL_QUERY, _URL_COMPACT):
+    for pattern in (URL_YMD, URL_QUERY, URL_COMPACT):
         m = pattern.search(path)
         if m is None:
             continue
@@ -497,12 +497,12 @@ def _url_date(url: str) -> ParsedDate | None:
 # --------------------------------------------------------------------------- choice
 
 
-def _choose(candidates: list[_Candidate]) -> _Candidate | None:
+def _choose(candidates: list[Candidate]) -> Candidate | None:
     if not candidates:
         return None
     ordered = sorted(candidates, key=lambda c: (c.rank, c.order))
     best = ordered[0]
-    if best.rank in _STRUCTURED:
+    if best.rank in STRUCTURED:
         best = _check_structured(best, ordered)
     if not best.parsed.has_time:
         same_day = [c for c in ordered if c.parsed.has_time and c.day == best.day]
@@ -511,7 +511,7 @@ def _choose(candidates: list[_Candidate]) -> _Candidate | None:
     return best
 
 
-def _check_structured(best: _Candidate, ordered: list[_Candidate]) -> _Candidate:
+def _check_structured(best: Candidate, ordered: list[Candidate]) -> Candidate:
     """The structured date to keep, given what the page shows."""
     value = best.parsed.value
     in_url = [c for c in ordered if c.source == "url"]
@@ -526,10 +526,10 @@ def _check_structured(best: _Candidate, ordered: list[_Candidate]) -> _Candidate
         return best
     # The page says "Published <day>" next to the headline, and the structured date is
     # another day (often the last edit): the reader's label wins.
-    labelled = [c for c in ordered if c.labelled and c.visible and c.rank <= _TEXT]
+    labelled = [c for c in ordered if c.labelled and c.visible and c.rank <= TEXT]
     if labelled:
         return labelled[0]
-    confirmed = [c for c in ordered if c.rank in _STRUCTURED and c.day in shown]
+    confirmed = [c for c in ordered if c.rank in STRUCTURED and c.day in shown]
     if confirmed:
         return confirmed[0]
     value = best.parsed.value
@@ -544,7 +544,7 @@ def _check_structured(best: _Candidate, ordered: list[_Candidate]) -> _Candidate
             wanted = best.day - timedelta(days=1)
         else:
             return best
-        near = [c for c in ordered if c.visible and c.rank <= _TITLE and c.day == wanted]
+        near = [c for c in ordered if c.visible and c.rank <= TITLE and c.day == wanted]
         return near[0] if near else best
     # A date in the URL is fixed when the article is created; a structured date of
     # another day is then a later edit.
@@ -558,12 +558,12 @@ def _check_structured(best: _Candidate, ordered: list[_Candidate]) -> _Candidate
 _LATE_UTC, _EARLY_UTC = 20, 8
 
 
-def _local_rendering(utc: _Candidate, ordered: list[_Candidate]) -> _Candidate | None:
+def _local_rendering(utc: Candidate, ordered: list[Candidate]) -> Candidate | None:
     """A shown date and time that is ``utc`` in some zone's local time, as that instant
     with its local offset."""
     instant = utc.parsed.value.replace(tzinfo=None)
     for c in ordered:
-        if c.rank in _STRUCTURED or not c.parsed.has_time or not c.parsed.naive:
+        if c.rank in STRUCTURED or not c.parsed.has_time or not c.parsed.naive:
             continue
         if c.day == utc.day or abs((c.day - utc.day).days) > 1:
             continue
@@ -576,11 +576,11 @@ def _local_rendering(utc: _Candidate, ordered: list[_Candidate]) -> _Candidate |
         zone = timezone(quarters * timedelta(minutes=15))
         value = utc.parsed.value.astimezone(zone)
         parsed = ParsedDate(value, True, False, c.parsed.raw)
-        return _Candidate(parsed, c.source, c.rank, c.order, c.visible)
+        return Candidate(parsed, c.source, c.rank, c.order, c.visible)
     return None
 
 
-def _present(candidate: _Candidate | None, tz: tzinfo | None) -> datetime | None:
+def _present(candidate: Candidate | None, tz: tzinfo | None) -> datetime | None:
     if candidate is None:
         return None
     value = candidate.parsed.value

@@ -10,24 +10,24 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .dates import ParsedDate
 from .pubdate_evidence import (
-    _BODY,
-    _CONTENT_TAGS,
-    _FAR,
-    _HARD,
-    _HARD_OUT,
-    _HARD_TAGS,
-    _HEADLINE_MARKUP,
-    _OK,
-    _SIDE,
-    _SOFT,
-    _SOFT_OUT,
-    _Found,
+    BODY,
+    CONTENT_TAGS,
+    FAR_AWAY,
+    HARD,
+    HARD_OUT,
+    HARD_TAGS,
+    HEADLINE_MARKUP,
+    OK,
+    SIDE,
+    SOFT,
+    SOFT_OUT,
+    Found,
 )
 
 # --------------------------------------------------------------------------- page layout
 
 
-class _Layout:
+class Layout:
     """The page seen from its headline.
 
     ``place(node)`` tells whether a node's dates may be the article's, judging the regions
@@ -46,7 +46,7 @@ class _Layout:
         level = 0
         while node is not None and node.tag not in ("html", "-document"):
             self.levels[node.mem_id] = level
-            if self.article_level is None and node.tag in _CONTENT_TAGS:
+            if self.article_level is None and node.tag in CONTENT_TAGS:
                 self.article_level = level
             node = node.parent
             level += 1
@@ -74,8 +74,8 @@ class _Layout:
         return self.headline.mem_id if self.headline is not None else None
 
     def place(self, node: LexborNode) -> tuple[int, int]:
-        """(verdict, level): verdict is _OK, _SOFT_OUT (a sidebar, the site header or
-        footer) or _HARD_OUT (comments, teasers, navigation); level is where the node's
+        """(verdict, level): verdict is OK, SOFT_OUT (a sidebar, the site header or
+        footer) or HARD_OUT (comments, teasers, navigation); level is where the node's
         region meets the headline's (``FAR`` when it never does)."""
         state = self._state(node)
         return state[0], state[1]
@@ -95,19 +95,19 @@ class _Layout:
             joined = self.levels.get(key)
             if joined is not None:
                 in_article = self.article_level is not None and joined <= self.article_level
-                top = (_OK, joined, in_article)
+                top = (OK, joined, in_article)
                 break
             if current.tag in ("body", "html", "-document"):
                 break
             path.append(current)
             current = current.parent
-        verdict, level, in_article = top if top is not None else (_OK, self.FAR, False)
+        verdict, level, in_article = top if top is not None else (OK, self.FAR, False)
         # Right next to the headline, a class name ("teaser-meta") says nothing.
         by_class = level > 1
         for step in reversed(path):  # from the outermost region down to the node
-            if verdict != _HARD_OUT:
+            if verdict != HARD_OUT:
                 verdict = max(verdict, _judge(step, in_article, by_class))
-            if step.tag in _CONTENT_TAGS:
+            if step.tag in CONTENT_TAGS:
                 in_article = True
             self._cache[step.mem_id] = (verdict, level, in_article)
         return verdict, level, in_article
@@ -124,21 +124,21 @@ class _Layout:
 def _judge(node: LexborNode, in_article: bool, by_class: bool) -> int:
     """What one region says about the dates inside it."""
     tag = node.tag or ""
-    if tag in _HARD_TAGS:
-        return _HARD_OUT
-    verdict = _OK
+    if tag in HARD_TAGS:
+        return HARD_OUT
+    verdict = OK
     if tag == "aside" or (tag in ("footer", "header") and not in_article):
-        verdict = _SOFT_OUT
+        verdict = SOFT_OUT
     if not by_class:
         return verdict
     attrs = node.attributes
     names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
     if len(names) < 3 or _OWN.search(names):
         return verdict
-    if _HARD.search(names):
-        return _HARD_OUT
-    if _SOFT.search(names):
-        return _SOFT_OUT
+    if HARD.search(names):
+        return HARD_OUT
+    if SOFT.search(names):
+        return SOFT_OUT
     return verdict
 
 
@@ -156,10 +156,10 @@ def _headline(tree: LexborHTMLParser, titles: list[str]) -> LexborNode | None:
     h1s = [(h, n) for h, n in h1s if n]
     if h1s:
         for h, _ in h1s:
-            if _inside(h, _CONTENT_TAGS):
+            if _inside(h, CONTENT_TAGS):
                 return h
         return max(h1s, key=lambda item: min(item[1], 40))[0]
-    marked = [h for h in tree.css(_HEADLINE_MARKUP)[:4] if _length(h)]
+    marked = [h for h in tree.css(HEADLINE_MARKUP)[:4] if _length(h)]
     return marked[0] if marked else _titled_heading(tree, titles)
 
 
@@ -189,7 +189,7 @@ def _inside(node: LexborNode, tags: frozenset[str]) -> bool:
 
 
 @dataclass(slots=True)
-class _Seen:
+class Seen:
     parsed: ParsedDate
     modified: bool | None  # None: only a class name says "updated"
     level: int
@@ -200,24 +200,22 @@ class _Seen:
     labelled: bool = False  # "Published ..." right before it
 
 
-def _ordered(seen: list[_Seen]) -> list[_Seen]:
+def _ordered(seen: list[Seen]) -> list[Seen]:
     """Closest to the headline first: smallest shared region, then right after it, then
     right before it."""
     return sorted(seen, key=lambda s: (s.level, not s.after, s.index if s.after else -s.index))
 
 
-def _add_seen(seen: list[_Seen], layout: _Layout, found: _Found, source: str, rank: int) -> None:
+def add_seen(seen: list[Seen], layout: Layout, found: Found, source: str, rank: int) -> None:
     """Adds page-element dates closest-first: ``rank`` near the headline, lower further
     away or in a side region."""
     for item in _ordered(seen):
-        if item.verdict == _SOFT_OUT:
-            item_rank = _SIDE
-        else:
-            item_rank = rank if layout.near(item.level) else _FAR
-        visible = item.shown and item.verdict == _OK
+        near = rank if layout.near(item.level) else FAR_AWAY
+        item_rank = SIDE if item.verdict == SOFT_OUT else near
+        visible = item.shown and item.verdict == OK
         if item.modified is None:  # "updated" by class only: modified, and a last resort
             found.add(item.parsed, source, item_rank, modified=True, visible=visible)
-            found.add(item.parsed, source, _BODY, visible=visible)
+            found.add(item.parsed, source, BODY, visible=visible)
             continue
         found.add(
             item.parsed,

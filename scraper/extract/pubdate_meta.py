@@ -11,12 +11,12 @@ from selectolax.lexbor import LexborHTMLParser
 
 from .dates import ParsedDate, parse_date, parse_iso
 from .pubdate_evidence import (
-    _JSONLD,
-    _JSONLD_OTHER,
-    _META_NAIVE,
-    _META_OFFSET,
-    _PARSELY_DATE,
-    _Found,
+    JSONLD,
+    JSONLD_OTHER,
+    META_NAIVE,
+    META_OFFSET,
+    PARSELY_DATE,
+    Found,
 )
 from .structured import ARTICLE_TYPES, first_meta, types_of
 
@@ -76,31 +76,31 @@ _META_MODIFIED = (
 # --------------------------------------------------------------------------- structured data
 
 
-def _machine(value: str, tz: tzinfo | None) -> ParsedDate | None:
+def machine_of(value: str, tz: tzinfo | None) -> ParsedDate | None:
     return parse_iso(value, tz) or parse_date(value, tz=tz)
 
 
-def _from_meta(meta: dict[str, list[str]], found: _Found) -> None:
+def from_meta(meta: dict[str, list[str]], found: Found) -> None:
     for keys, modified in ((_META_PUBLISHED, False), (_META_MODIFIED, True)):
         for key in keys:
             for value in meta.get(key, ())[:3]:
-                parsed = _machine(value, found.tz)
+                parsed = machine_of(value, found.tz)
                 if parsed is None:
                     continue
-                own_offset = parsed.has_time and _has_offset(value)
-                rank = _META_OFFSET if own_offset else _META_NAIVE
+                own_offset = parsed.has_time and has_offset(value)
+                rank = META_OFFSET if own_offset else META_NAIVE
                 found.add(parsed, "meta", rank, modified=modified)
     parsely = meta.get("parsely-page")
     if parsely:
-        match = _PARSELY_DATE.search(parsely[0])
+        match = PARSELY_DATE.search(parsely[0])
         if match:
-            found.add(_machine(match.group(1), found.tz), "meta", _META_NAIVE)
+            found.add(machine_of(match.group(1), found.tz), "meta", META_NAIVE)
     if not found.published:
         # A publication date under a name of the site's own ("x-published-date",
         # "page.publishDate"): trusted below the standard names and the JSON-LD.
         for key, values in meta.items():
             if _META_PUBLISHED_LIKE.search(key) and not _META_MODIFIED_LIKE.search(key):
-                found.add(_machine(values[0], found.tz), "meta", _JSONLD_OTHER)
+                found.add(machine_of(values[0], found.tz), "meta", JSONLD_OTHER)
 
 
 _META_PUBLISHED_LIKE = re.compile(
@@ -112,7 +112,7 @@ _META_MODIFIED_LIKE = re.compile(r"modif|updat|revis|edit|expir", re.IGNORECASE)
 _OFFSET = re.compile(r"(?:[+-]\d{2}:?\d{2}|[+-]\d{2}|Z|UTC|GMT)\s*$", re.IGNORECASE)
 
 
-def _page_lang(tree: LexborHTMLParser, meta: dict[str, list[str]]) -> str | None:
+def page_lang(tree: LexborHTMLParser, meta: dict[str, list[str]]) -> str | None:
     """The page's language tag with its region when it gives one (``<html lang>``, else
     ``og:locale``): only the region decides how 3/4/2025 reads."""
     root = tree.css_first("html")
@@ -122,27 +122,27 @@ def _page_lang(tree: LexborHTMLParser, meta: dict[str, list[str]]) -> str | None
     return lang.strip() if lang else None
 
 
-def _has_offset(value: str) -> bool:
+def has_offset(value: str) -> bool:
     return bool(_OFFSET.search(value.strip()))
 
 
-def _from_jsonld(objects: list[dict[str, Any]], url: str | None, found: _Found) -> None:
+def from_jsonld(objects: list[dict[str, Any]], url: str | None, found: Found) -> None:
     articles = [o for o in objects if types_of(o) & ARTICLE_TYPES]
     main = _main_object(articles, url)
     if main is not None:
         published = _jsonld_date(main.get("datePublished"), found.tz) or _jsonld_date(
             main.get("dateCreated"), found.tz
         )
-        found.add(published, "jsonld", _JSONLD)
+        found.add(published, "jsonld", JSONLD)
         modified = _jsonld_date(main.get("dateModified"), found.tz)
-        found.add(modified, "jsonld", _JSONLD, modified=True)
+        found.add(modified, "jsonld", JSONLD, modified=True)
         return
     for obj in objects:  # a WebPage or VideoObject describing this page
         value = obj.get("datePublished") or obj.get("uploadDate")
         if value:
-            found.add(_jsonld_date(value, found.tz), "jsonld", _JSONLD_OTHER)
+            found.add(_jsonld_date(value, found.tz), "jsonld", JSONLD_OTHER)
             modified = _jsonld_date(obj.get("dateModified"), found.tz)
-            found.add(modified, "jsonld", _JSONLD_OTHER, modified=True)
+            found.add(modified, "jsonld", JSONLD_OTHER, modified=True)
             return
 
 
@@ -171,4 +171,4 @@ def _jsonld_date(value: Any, tz: tzinfo | None) -> ParsedDate | None:
         value = value.get("@value")
     if not isinstance(value, str) or not value.strip():
         return None
-    return _machine(value, tz)
+    return machine_of(value, tz)

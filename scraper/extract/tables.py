@@ -7,13 +7,13 @@ table (a cell holding whole paragraphs) reads as paragraphs.
 
 from __future__ import annotations
 
-from .flatten import DATA_CELL_BLOCKS, _Page
+from .flatten import DATA_CELL_BLOCKS, Page
 
 TABLE_PARTS = frozenset({"tr", "td", "th", "tbody", "thead", "tfoot"})
 DATA_TABLE_ROWS = 3  # a table of this many rows or more holds data, not a page's layout
 
 
-def in_data_table(page: _Page, el: int, memo: dict[int, bool]) -> bool:
+def in_data_table(page: Page, el: int, memo: dict[int, bool]) -> bool:
     """Whether ``el`` is a row or cell of a table of several rows (its names style it);
     ``memo`` keeps the answer per table."""
     tag, parent = page.e_tag, page.e_parent
@@ -30,7 +30,7 @@ def in_data_table(page: _Page, el: int, memo: dict[int, bool]) -> bool:
     return memo[table]
 
 
-def body_text(page: _Page, taken: list[int]) -> str:
+def body_text(page: Page, taken: list[int]) -> str:
     """The blocks as text: paragraphs apart by a blank line; a table's rows one line each,
     its cells apart by a tab (the blocks of one cell by a space)."""
     if "td" not in page.e_tag and "th" not in page.e_tag:  # most pages: no table at all
@@ -66,7 +66,7 @@ def unique_rows(parts: list[str]) -> list[str]:
     return out
 
 
-def cell_of(page: _Page, el: int) -> tuple[int, int, int]:
+def cell_of(page: Page, el: int) -> tuple[int, int, int]:
     """The table, row and cell (element indexes) a block's element is in, when the table
     holds data: a cell of a few lines, not a page laid out in a table; else -1s."""
     tag, parent = page.e_tag, page.e_parent

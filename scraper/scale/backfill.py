@@ -453,8 +453,9 @@ def process_shard(shard: Shard, options: BackfillOptions) -> ShardResult:
         if found is not None:
             kept.append(found)
             continue
-        if reason == "not_articles":
+        if reason.startswith("not_articles:"):
             counts["not_articles"] += 1
+            counts[f"kind:{reason.partition(':')[2]}"] += 1
             reason = "not an article"
         else:
             counts[f"skip:{reason}"] += 1
@@ -533,7 +534,7 @@ def _site(scheme: str, netloc: str, profile_name: str | None) -> tuple[Site, fro
 
 
 def _extract(capture: Capture, options: BackfillOptions) -> tuple[str, Kept | None]:
-    """A capture's article (or why there is none: 'not HTML', 'not_articles')."""
+    """A capture's article (or why there is none: 'not HTML', 'not_articles:<page kind>')."""
     content_type = capture.content_type
     payload = capture.payload
     if not looks_like_html(content_type, payload[:1024]):
@@ -566,7 +567,7 @@ def _extract(capture: Capture, options: BackfillOptions) -> tuple[str, Kept | No
     url = canonical(capture.url)
     done = parse_article(result, url, when, site.name, site.profile, set(hosts), False)
     if done.page is None or done.prepared is None:
-        return "not_articles", None
+        return f"not_articles:{done.article.page_kind}", None
     page = done.page  # without content: the FetchResult had none
     location = (capture.file, capture.offset, capture.length)
     profile = site.profile

@@ -2,8 +2,11 @@
 
 ``scraper extract a.html b.html`` or ``scraper extract --input-dir pages/`` runs
 :func:`scraper.extract` on each file (``.html``/``.htm``, recursively for a folder, in name
-order) and writes one record per line with its ``source`` path first. A file that cannot be
-read is reported and skipped; the others are still written.
+order) and writes one record per line with its ``source`` path first. A page that is no
+article (a home, listing, tag, author, gallery or error page: :mod:`scraper.extract.pagekind`)
+is counted and left out, unless ``all_pages`` asks for every page (each line then says its
+``page_kind``). A file that cannot be read is reported and skipped; the others are still
+written.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .._exceptions import UsageError
+from ..article import Article
 from ..extract import extract
 from ..profiles import Profile, site_for
 from ..profiles import for_url as profile_for_url
@@ -28,6 +32,8 @@ PAGE_SUFFIXES = (".html", ".htm", ".xhtml")
 class BatchSummary:
     files: int = 0
     articles: int = 0  # files the extractor saw an article in
+    not_articles: int = 0  # files holding another kind of page
+    page_kinds: dict[str, int] = field(default_factory=dict)  # not_articles by kind
     failed: int = 0  # files that could not be read
     messages: list[str] = field(default_factory=list)  # one line per file that failed
 
@@ -51,17 +57,25 @@ def extract_files(
     *,
     profile: Profile | None = None,
     url: str | None = None,
+    all_pages: bool = False,
 ) -> BatchSummary:
-    """Extract each file and write its record as one JSON line to ``out``."""
+    """Extract each file and write its record as one JSON line to ``out``: the articles, or
+    with ``all_pages`` every page (with its ``page_kind``)."""
     summary = BatchSummary()
-    for path, record in _records(files, profile, url, summary):
-        out.write(json.dumps({"source": str(path), **record}, ensure_ascii=False) + "\n")
+    for path, article, record in _articles(files, profile, url, summary):
+        head: dict[str, str] = {"source": str(path)}
+        if all_pages:
+            head["page_kind"] = article.page_kind
+        elif not article.is_article:
+            continue
+        line = {**head, **record}
+        out.write(json.dumps(line, ensure_ascii=False) + "\n")
     return summary
 
 
-def _records(
+def _articles(
     files: Iterable[Path], profile: Profile | None, url: str | None, summary: BatchSummary
-) -> Iterator[tuple[Path, dict]]:
+) -> Iterator[tuple[Path, Article, dict]]:
     for path in files:
         summary.files += 1
         try:
@@ -81,4 +95,8 @@ def _records(
             continue
         if article.is_article:
             summary.articles += 1
-        yield path, record
+        else:
+            summary.not_articles += 1
+            kind = article.page_kind
+            summary.page_kinds[kind] = summary.page_kinds.get(kind, 0) + 1
+        yield path, article, record

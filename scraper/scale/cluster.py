@@ -35,7 +35,7 @@ QUIET_CLUSTER = {
 }
 
 
-def _client(workers: int, scheduler: str | None) -> tuple[Any, Any]:
+def client_of(workers: int, scheduler: str | None) -> tuple[Any, Any]:
     """A Dask client and the LocalCluster it owns (None with ``scheduler``)."""
     try:
         from distributed import Client, LocalCluster
@@ -75,7 +75,7 @@ def dask_map(
     """``function(item, *args)`` for each item on Dask workers, yielded in the order of
     ``items``; at most ``window`` tasks are in flight (default: 3 per worker), so memory stays
     bounded however many items there are."""
-    client, cluster = _client(workers, scheduler)
+    client, cluster = client_of(workers, scheduler)
     try:
         size = window or max(2, 3 * len(client.scheduler_info().get("workers", {}) or [0]))
         pending: deque[Any] = deque()

@@ -81,7 +81,7 @@ def crawl_collection_dask(
     at ``scheduler``) into ``db``; returns the same :class:`CollectionSummary` as a local run.
     Bad input raises before any worker starts; a group whose task fails (its worker died
     more often than Dask retries) ends its sites as ``failed``, the others go on."""
-    from .cluster import _client
+    from .cluster import client_of
 
     base = settings or Settings()
     specs = [s if isinstance(s, SiteSpec) else SiteSpec(s, where=f"site {s!r}") for s in sites]
@@ -93,7 +93,7 @@ def crawl_collection_dask(
     folder = Path(shards) if shards is not None else path.with_name(path.name + ".shards")
     started = time.monotonic()
     with Store(path) as store, ArchiveLock(path):
-        client, cluster = _client(workers, scheduler)
+        client, cluster = client_of(workers, scheduler)
         try:
             count = len(client.scheduler_info().get("workers", {})) or workers
             groups = groups_of(specs, count)

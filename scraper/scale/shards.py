@@ -92,7 +92,8 @@ class BackfillSummary:
     unchanged: int = 0
     earlier: int = 0  # read after a later capture: placed in the history as an earlier revision
     same_capture: int = 0  # the stored capture again (URL, fetch time, size), re-extracted
-    not_articles: int = 0
+    not_articles: int = 0  # HTML pages that are no article (home, listing, tag, error page...)
+    page_kinds: dict[str, int] = field(default_factory=dict)  # not_articles by kind of page
     skipped: dict[str, int] = field(default_factory=dict)  # reason -> records
     problems: dict[str, int] = field(default_factory=dict)  # truncated|malformed|digest -> n
     failures: list[str] = field(default_factory=list)  # the first few "file @offset: reason"
@@ -181,6 +182,8 @@ class BackfillSummary:
                 self.problems[name] = self.problems.get(name, 0) + value
             elif kind == "host":
                 self.other_hosts[name] = self.other_hosts.get(name, 0) + value
+            elif kind == "kind":
+                self.page_kinds[name] = self.page_kinds.get(name, 0) + value
         room = MAX_FAILURES - len(self.failures)
         self.failures.extend(result.failures[: max(room, 0)])
         for url, reason in result.dropped:
