@@ -55,8 +55,14 @@ class Settings:
     languages: tuple[str, ...] | None = _opt(
         None, "Editions to crawl, e.g. ar,fr (default: all the site offers)."
     )
-    since: str | None = _opt(None, "Only archive articles published on or after this date.")
-    until: str | None = _opt(None, "Only archive articles published on or before this date.")
+    since: str | None = _opt(
+        None,
+        "Only archive articles published on or after this date: 2025, 2025-11, 2025-11-25 or"
+        " an ISO datetime (a period covers its whole span).",
+    )
+    until: str | None = _opt(
+        None, "Only archive articles published on or before this date (same forms)."
+    )
     max_pages: int | None = _opt(
         None, "Stop after fetching this many pages (of every kind; articles first).", minimum=1
     )

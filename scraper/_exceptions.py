@@ -21,6 +21,7 @@ one line that speaks of values, never of command-line flags. The CLI turns any o
     ├── FetchError            a page could not be fetched (one-off fetches, not crawls)
     │   └── HostBlocked       a host refuses us: stop crawling it
     └── ServeError            the web view cannot start
+        └── AddressInUse      its port is taken (exit 5)
 """
 
 from __future__ import annotations
@@ -32,6 +33,21 @@ EXIT_PARTIAL = 1
 EXIT_USAGE = 2
 EXIT_LOCKED = 3
 EXIT_BLOCKED = 4
+EXIT_UNAVAILABLE = 5  # scraper serve cannot listen (the port is in use)
+
+#: Every exit code of the command line and its meaning: the table of README.md and of
+#: ``scraper --help``.
+EXIT_CODES = {
+    EXIT_OK: "success (also nothing new; a --max-pages run that left URLs pending)",
+    EXIT_PARTIAL: "finished, but some pages or records failed, the site still has no article,"
+    " or the start URL led to another site (audit: something is missing)",
+    EXIT_USAGE: "bad usage or input (an unknown option, date, site, article or file)",
+    EXIT_LOCKED: "another process (a crawl, backfill, import) holds the archive's lock",
+    EXIT_BLOCKED: "stopped because the site blocked or rate-limited us",
+    EXIT_UNAVAILABLE: "scraper serve cannot listen: the address or port is in use",
+    130: "stopped by Ctrl-C (SIGINT); the next run resumes",
+    143: "stopped by SIGTERM; the next run resumes",
+}
 
 
 class ScraperError(Exception):
@@ -110,3 +126,9 @@ class HostBlocked(FetchError):
 
 class ServeError(ScraperError):
     """The web view cannot start (Datasette missing, a port in use)."""
+
+
+class AddressInUse(ServeError):
+    """The address and port the web view should listen on are taken."""
+
+    exit_code = EXIT_UNAVAILABLE

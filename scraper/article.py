@@ -61,7 +61,9 @@ RECORD_FIELDS = (
     "published_at",
     "published_utc",
     "modified_at",
+    "modified_utc",
     "date_source",
+    "section",
     "categories",
     "tags",
     "body",
@@ -87,8 +89,20 @@ def build_record(values: Mapping[str, Any]) -> dict[str, Any]:
     """The record of an article whose fields ``values`` holds, JSON-ready: dates as ISO 8601
     strings, ``authors``/``categories``/``tags`` lists of names, ``related`` a list of
     {url, title}. The one place that decides a record's fields and their order; every
-    field but ``id`` is required (KeyError otherwise)."""
-    record = {name: values[name] for name in RECORD_FIELDS if name != "id" or name in values}
+    field but ``id`` and the derived ones is required (KeyError otherwise).
+
+    Derived when not given: ``section``, the main category (the first one, as the
+    ``article_list`` view and ``scraper stats`` count it; None without categories), and
+    ``modified_utc``, ``modified_at`` in UTC (None without an offset)."""
+    derived = {
+        "section": lambda: (values["categories"] or [None])[0],
+        "modified_utc": lambda: utc_text(values["modified_at"]),
+    }
+    record = {
+        name: values[name] if name in values else derived[name]()
+        for name in RECORD_FIELDS
+        if name != "id" or name in values
+    }
     record["provenance"] = provenance_record(values["provenance"], values["date_source"])
     return record
 
@@ -173,6 +187,17 @@ class Article:
             ],
         )
         return build_record(values)
+
+
+def utc_text(value: str | None) -> str | None:
+    """An ISO 8601 date text in UTC (:func:`utc_iso`); None when it has no offset or is not
+    a date."""
+    if not value:
+        return None
+    try:
+        return utc_iso(datetime.fromisoformat(value))
+    except ValueError:
+        return None
 
 
 def _iso(value: datetime | None) -> str | None:

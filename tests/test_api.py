@@ -210,4 +210,4 @@ def test_a_huge_id_is_no_article_not_a_crash(crawled: dict) -> None:
          "--db", str(crawled["db"])],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
-    assert result.returncode == 1 and result.stderr.startswith("scraper: error: no article")
+    assert result.returncode == 2 and result.stderr.startswith("scraper: error: no article")

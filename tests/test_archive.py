@@ -255,7 +255,7 @@ def test_history_lists_versions_and_diffs_them(tmp_path: Path) -> None:
     bad = run("history", story().url, "--db", db, "--diff", "1", "7")
     assert bad.exit_code == 2 and "no revision 7" in bad.output and "Traceback" not in bad.output
     missing = run("history", "https://news.example/nope/", "--db", db)
-    assert missing.exit_code == 1 and "no article" in missing.output
+    assert missing.exit_code == 2 and "no article" in missing.output
     as_json = json.loads(run("history", "1", "--db", db, "--json").output)
     assert as_json[-1]["title"] == changed.title
 
@@ -544,7 +544,7 @@ def test_stats_count_and_find_gaps_in_daily_sections(tmp_path: Path) -> None:
         s.save_article(
             site, Article(url="https://news.example/ar/undated/", language="ar", title="x")
         )
-    result = run("stats", "--db", db, "--format", "json")
+    result = run("stats", "--db", db, "--json")
     assert result.exit_code == 0
     series = {(s["language"], s["section"]): s for s in json.loads(result.output)}
     overall, daily, weekly = series[("ar", None)], series[("ar", "وطني")], series[("ar", "رأي")]
@@ -561,5 +561,5 @@ def test_stats_count_and_find_gaps_in_daily_sections(tmp_path: Path) -> None:
     table = run("stats", "--db", db)
     assert "2025-03-11…2025-03-14 (4 d)" in table.output and "1 undated" in table.output
     assert "none (longest pause 6 d)" in table.output
-    narrow = json.loads(run("stats", "--db", db, "--format", "json", "--min-gap", "5").output)
+    narrow = json.loads(run("stats", "--db", db, "--json", "--min-gap", "5").output)
     assert all(s["gaps"] == [] for s in narrow)

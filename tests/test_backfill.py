@@ -131,7 +131,7 @@ def test_bad_input_is_a_scraper_error(tmp_path: Path) -> None:
     [
         (["nope.warc.gz"], "no such file or folder"),
         (["{warc}", "--since", "2025-13-01"], "not a date"),
-        (["{warc}", "--engine", "spark"], "unknown engine"),
+        (["{warc}", "--engine", "spark"], "'spark' is not one of 'local', 'dask'"),
         (["{warc}", "--profile", "nope"], "unknown profile"),
         (["{warc}", "--output", "csv:x"], "unknown output"),
         (["{warc}", "--db", "{tmp}/no/such/folder/a.db"], "cannot create"),

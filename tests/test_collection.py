@@ -229,10 +229,11 @@ def test_a_second_run_is_incremental_per_site(collection):
 
 def test_runs_and_stats_read_per_site(collection):
     runs = cli("runs", "--db", collection["db"], "--limit", "10")
-    lines = runs.stdout.strip().splitlines()
+    header, *lines = runs.stdout.strip().splitlines()
+    assert header.split()[:2] == ["id", "started"]
     assert len(lines) == 10 and all("collection" in line for line in lines)
     one = cli("runs", "--db", collection["db"], "--site", collection["hosts"]["journal"])
-    assert len(one.stdout.strip().splitlines()) == 2
+    assert len(one.stdout.strip().splitlines()) == 1 + 2  # the header, then the two runs
 
 
 # ---------------------------------------------------------------------- input, pure

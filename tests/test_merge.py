@@ -49,7 +49,7 @@ def test_parquet_output_by_site_and_month_imports_to_the_same_archive(
     out = tmp_path / "out"
     summary = backfill(warcs, None, shard_size=20_000, output=f"parquet:{out}")
     assert summary.kept == summary.new == 95 and summary.output == f"parquet:{out}"
-    manifest = json.loads((out / "manifest.json").read_text())
+    manifest = json.loads((out / "_manifest.json").read_text())
     assert manifest["records"] == 95 and "warc_offset" in manifest["fields"]
     sites = {part["site"] for part in manifest["parts"]}
     assert sites == {
@@ -61,10 +61,11 @@ def test_parquet_output_by_site_and_month_imports_to_the_same_archive(
     }
     for part in manifest["parts"]:
         path = out / part["path"]
-        assert path.parent.name == part["month"] and path.exists()
+        assert path.parent.name == f"month={part['month']}" and path.exists()
+        assert path.parent.parent.name == f"site={part['site']}"  # hive-style partitions
         rows = list(read_parquet(path))  # dates as the record format's ISO strings
         assert len(rows) == part["records"] == pa.read_table(path).num_rows
-        assert all(r["site"] == part["site"] for r in rows)
+        assert all("site" not in r for r in rows)  # the partition gives it
         assert all((r["published_at"] or "undated")[:7] == part["month"] for r in rows)
     again = backfill(warcs, None, shard_size=20_000, output=f"parquet:{out}")
     assert again.records == 0 and again.files_done_before == 3  # resumes: nothing left

@@ -237,15 +237,15 @@ def test_min_quality_filters_search_export_and_stats(archive: Path) -> None:
     assert len(everything) == 2 and [json.loads(x)["url"] for x in kept] == [
         "https://coast.example/quay/"
     ]
-    hits = run("search", "quay", "--db", archive, "--format", "json").output.splitlines()
+    hits = run("search", "quay", "--db", archive, "--nl").output.splitlines()
     assert len(hits) == 2 and all("quality" in json.loads(h) for h in hits)
-    hits = run("search", "quay", "--db", archive, "--format", "json", "--min-quality", "0.6")
+    hits = run("search", "quay", "--db", archive, "--nl", "--min-quality", "0.6")
     assert [json.loads(h)["url"] for h in hits.output.splitlines()] == [
         "https://coast.example/quay/"
     ]
     bad = run("export", "--db", archive, "--min-quality", "2")
     assert bad.exit_code == 2 and "Traceback" not in bad.output
-    stats = run("stats", "--db", archive, "--format", "json")
+    stats = run("stats", "--db", archive, "--json")
     overall = [s for s in json.loads(stats.output) if s["section"] is None]
     assert sum(s["low_quality"] for s in overall) == 1
     assert f"1 below quality {q.THRESHOLD}" in run("stats", "--db", archive).output

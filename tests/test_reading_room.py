@@ -242,6 +242,24 @@ def test_the_search_page_ranks_highlights_and_filters_like_the_cli(archive: Path
     assert SPORT_TITLE in _result_titles(unfiltered.text)
 
 
+def test_the_search_page_has_a_json_twin_with_the_clis_hits(archive: Path) -> None:
+    query = "/-/search.json?q=المجتمع&site=news.example&section=" + DAILY_SECTION
+    page, second, broken, html = _get(
+        archive, query, query + "&page=2", '/-/search.json?q="unbalanced', "/-/search?q=المجتمع"
+    )
+    assert page.status_code == 200 and page.headers["content-type"].startswith("application/json")
+    data = page.json()
+    with Store(archive) as s:  # what `scraper search --json` prints, with the same filter
+        cli = s.search("المجتمع", site="news.example", category=DAILY_SECTION)
+    assert [h["id"] for h in data["hits"]] == [h["id"] for h in cli]
+    assert [h["snippet"] for h in data["hits"]] == [h["snippet"] for h in cli]
+    assert all(h["section"] == DAILY_SECTION for h in data["hits"])
+    assert data["next_url"].startswith("/-/search.json?") and "page=2" in data["next_url"]
+    assert second.json()["page"] == 2 and second.json()["next_url"] is None
+    assert broken.status_code == 400 and "unbalanced" in broken.json()["error"]
+    assert 'href="/-/search.json?q=' in html.text  # the page links its JSON
+
+
 def test_the_search_page_has_pages_and_every_filter(archive: Path) -> None:
     first, second = _get(
         archive,
@@ -269,7 +287,7 @@ def test_the_search_page_has_pages_and_every_filter(archive: Path) -> None:
 
 def test_the_dashboard_has_the_numbers_of_stats_plot(archive: Path) -> None:
     page, data = _get(archive, "/-/dashboard", "/-/dashboard.json")
-    cli = CliRunner().invoke(main, ["stats", "--plot", "--format", "json", "--db", str(archive)])
+    cli = CliRunner().invoke(main, ["stats", "--plot", "--json", "--db", str(archive)])
     assert cli.exit_code == 0, cli.output
     assert data.json() == json.loads(cli.output)
     rows = {(r["language"], r["section"]): r for r in data.json()["rows"]}

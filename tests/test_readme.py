@@ -94,6 +94,11 @@ def _rows(line: str, stdout: str, folder: Path) -> int:
 
             with path.open("rb") as stream:
                 rows += sum(r.rec_type == "response" for r in ArchiveIterator(stream))
+        elif path.suffix == ".gz":
+            import gzip
+
+            data = gzip.decompress(path.read_bytes()).decode("utf-8-sig").splitlines()
+            rows += len(data) - (1 if ".csv" in path.name else 0)
         else:
             data = path.read_text(encoding="utf-8-sig").splitlines()
             rows += len(data) - (1 if path.suffix == ".csv" else 0)

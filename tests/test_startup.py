@@ -98,7 +98,7 @@ def test_help_lists_every_command_with_its_summary() -> None:
     listed = result.output.split("Commands:")[1].split()
     for name in COMMANDS:
         assert name in listed
-    assert "Full-text search over titles and bodies, best matches first." in result.output
+    assert "Full-text search, best matches first." in result.output
 
 
 def test_a_lazy_command_runs_and_unknown_ones_still_fail_in_one_line() -> None:

@@ -229,7 +229,7 @@ def test_rebuild_gives_the_same_stories(
 def test_stories_command_lists_copies(wire: tuple[Path, dict[str, Page]]) -> None:
     db, truth = wire
     runner = CliRunner()
-    result = runner.invoke(main, ["stories", "--db", str(db), "--format", "json", "--limit", "5"])
+    result = runner.invoke(main, ["stories", "--db", str(db), "--nl", "--limit", "5"])
     assert result.exit_code == 0, result.output
     stories = [json.loads(line) for line in result.output.splitlines()]
     assert len(stories) == 5 and stories[0]["size"] >= stories[-1]["size"] >= 3

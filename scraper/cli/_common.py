@@ -7,14 +7,16 @@ Errors: any :class:`~scraper.ScraperError` (and click's own usage errors) become
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -96,8 +98,10 @@ def setup_logging(
     """How much a command says on stderr (or in ``log_file``):
 
     -q only errors; default warnings; -v one line per page (INFO); -vv the crawler's decisions
-    (DEBUG); -vvv also the internals of httpx/httpcore. ``console`` (a rich Console) carries
-    the lines when a progress bar is drawn.
+    (DEBUG) and Dask's own logs; -vvv also the internals of httpx/httpcore. ``console`` (a
+    rich Console) carries the lines when a progress bar is drawn. With ``log_file``,
+    everything the command would print on stderr (log lines, the summary, failures, errors)
+    is appended to the file instead, each line with its time; errors also reach stderr.
     """
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO)[min(verbose, 1)]
     if verbose >= 2 and not quiet:
@@ -105,11 +109,12 @@ def setup_logging(
     fmt = "scraper: %(levelname)s: %(message)s"
     handler: logging.Handler
     if log_file:
-        fmt = "%(asctime)s " + fmt
         try:
-            handler = logging.FileHandler(log_file, encoding="utf-8")
+            stream = LogFileStream(log_file, sys.stderr)
         except OSError as exc:
             fail(f"cannot write log file {log_file}: {exc.strerror}")
+        sys.stderr = stream  # click.echo(err=True) writes here too
+        handler = logging.StreamHandler(stream)
     elif console is not None:
         handler = ConsoleHandler(console)
     else:
@@ -122,6 +127,89 @@ def setup_logging(
     logging.getLogger("scraper").setLevel(level)
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.NOTSET)
+    quiet_dask(verbose, quiet)
+
+
+def quiet_dask(verbose: int, quiet: bool) -> None:
+    """Dask's scheduler and workers log INFO lines of their own (dozens per cluster): only
+    warnings (errors with -q) unless -vv. Set through Dask's config in the environment, so
+    worker processes inherit it, and on the loggers, in case Dask is loaded already."""
+    if verbose >= 2 and not quiet:
+        return
+    level = "error" if quiet else "warning"
+    os.environ["DASK_LOGGING__DISTRIBUTED"] = level
+    for name in ("distributed", "dask"):
+        logging.getLogger(name).setLevel(level.upper())
+
+
+class LogFileStream(io.TextIOBase):
+    """What ``--log-file`` puts in place of stderr: every line appended to the file with its
+    time; lines that report an error go to the real stderr as well."""
+
+    def __init__(self, path: Path, stderr: TextIO) -> None:
+        self.file = path.open("a", encoding="utf-8")
+        self.stderr = stderr
+        self.pending = ""
+
+    def write(self, text: str) -> int:
+        self.pending += text
+        *lines, self.pending = self.pending.split("\n")
+        for line in lines:
+            stamp = datetime.now().astimezone().isoformat(sep=" ", timespec="seconds")
+            self.file.write(f"{stamp} {line}\n")
+            if line.startswith("scraper: error") or line.startswith("scraper: ERROR"):
+                self.stderr.write(line + "\n")
+        self.file.flush()
+        return len(text)
+
+    def isatty(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return True
+
+    def flush(self) -> None:
+        self.file.flush()
+        self.stderr.flush()
+
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def verbosity_options(*, log_file: bool = True) -> Decorator:
+    """``-v`` (repeatable), ``-q`` and ``--log-file FILE``: the same on every command that
+    does work (see :func:`setup_logging`)."""
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        options = [
+            click.option(
+                "-v",
+                "--verbose",
+                count=True,
+                help="More: -v one line per page/record, -vv decisions and Dask's logs,"
+                " -vvv library internals.",
+            ),
+            click.option("-q", "--quiet", is_flag=True, help="Only errors."),
+        ]
+        if log_file:
+            options.append(
+                click.option(
+                    "--log-file",
+                    type=click.Path(dir_okay=False, path_type=Path),
+                    help="Append everything stderr would get (log lines, summary, failures)"
+                    " to FILE, with times; errors still reach stderr.",
+                )
+            )
+        for option in reversed(options):
+            f = option(f)
+        return f
+
+    return decorate
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 article', '2 articles': a count with its noun."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def check_day(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -159,6 +247,7 @@ def settings_options(f: Callable[..., Any]) -> Callable[..., Any]:
             if "/" not in flag:
                 kwargs["is_flag"] = True
             kwargs["default"] = default
+            kwargs["show_default"] = "/" in flag  # which side is on by default
         elif default is not None:
             kwargs["default"] = default
             kwargs["show_default"] = True
@@ -167,6 +256,9 @@ def settings_options(f: Callable[..., Any]) -> Callable[..., Any]:
             kwargs["callback"] = check_day
         if name in ("max_pages", "max_articles", "parsers"):  # int or None (none shown)
             kwargs["type"] = int
+        if name == "warc":
+            kwargs["type"] = click.Path(file_okay=False)
+            kwargs["metavar"] = "DIR"
         options.append(click.option(flag, name, **kwargs))
     for option in reversed(options):
         f = option(f)

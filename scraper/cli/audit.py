@@ -16,10 +16,10 @@ from .._config import Settings, load_settings
 from .._exceptions import EXIT_OK, EXIT_PARTIAL
 from ..crawler.job import crawl as run_crawl
 from ..report import audit as au
-from ._common import db_option, fail, open_store
+from ._common import db_option, fail, open_store, setup_logging, verbosity_options
 
 
-@click.command()
+@click.command(short_help="Is the archive complete? Declared vs archived.")
 @db_option
 @click.option("--site", help="Only this site (default: every site of the archive).")
 @click.option("--json", "as_json", is_flag=True, help="The whole report as one JSON object.")
@@ -29,7 +29,12 @@ from ._common import db_option, fail, open_store
     help="Write the missing URLs there, one a line, for 'crawl --urls' ('-': on stdout, and"
     " the report on stderr).",
 )
-@click.option("--all", "every_cell", is_flag=True, help="Every section and month, not only holes.")
+@click.option(
+    "--all",
+    "every_cell",
+    is_flag=True,
+    help="Every section and month, not only holes; every row (the default shows 40 a table).",
+)
 @click.option(
     "--refresh",
     is_flag=True,
@@ -47,6 +52,7 @@ from ._common import db_option, fail, open_store
     type=click.Path(dir_okay=False, path_type=Path),
     help="With --refresh: the crawl settings file (user agent, contact, pace) to use.",
 )
+@verbosity_options()
 def audit(
     db_path: Path,
     site: str | None,
@@ -56,6 +62,9 @@ def audit(
     refresh: bool,
     delay: float | None,
     config_file: Path | None,
+    verbose: int,
+    quiet: bool,
+    log_file: Path | None,
 ) -> None:
     """Is the archive complete? What each site declares (sitemaps, feeds, REST totals,
     section listings) against what the archive holds, per section and month: archived,
@@ -68,8 +77,9 @@ def audit(
     Examples:
       scraper audit
       scraper audit --site sahara.ma --json
-      scraper audit --missing-urls missing.txt && scraper crawl sahara.ma --urls missing.txt
+      scraper audit --missing-urls missing.txt || scraper crawl sahara.ma --urls missing.txt
     """
+    setup_logging(verbose, quiet, log_file)
     if refresh:
         settings = load_settings(config_file) if config_file else Settings()
         if delay is not None:
@@ -83,7 +93,9 @@ def audit(
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2), err=to_stderr)
     else:
-        click.echo(au.render(result, every_cell=every_cell), nl=False, err=to_stderr)
+        rows = sys.maxsize if every_cell else au.MAX_ROWS  # --all: every row, not 40
+        text = au.render(result, every_cell=every_cell, max_rows=rows)
+        click.echo(text, nl=False, err=to_stderr)
     sys.exit(EXIT_OK if result.complete else EXIT_PARTIAL)
 
 

@@ -34,7 +34,7 @@ from ._common import (
 )
 
 
-@click.command()
+@click.command(short_help="Crawl one site, or several, into the archive.")
 @click.argument("targets", metavar="[TARGET]...", nargs=-1)
 @click.option(
     "--sites",
@@ -80,7 +80,8 @@ from ._common import (
 @click.option(
     "--log-file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Append log lines to this file instead of stderr.",
+    help="Append everything stderr would get (log lines, summary, failures) to FILE, with"
+    " times; errors still reach stderr.",
 )
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the summary as one JSON object on stdout."
@@ -129,7 +130,7 @@ def crawl(
         return
     target = targets[0]
     urls = read_urls(kw["urls_file"]) if kw["urls_file"] is not None else None
-    bar = not kw["quiet"] and sys.stderr.isatty()
+    bar = not kw["quiet"] and not kw["log_file"] and sys.stderr.isatty()
     try:
         with progress_display(enabled=bar) as (progress, console):
             setup_logging(kw["verbose"], kw["quiet"], kw["log_file"], console)
@@ -332,7 +333,7 @@ def progress_display(enabled: bool, console: Any = None) -> Iterator[tuple[Progr
 
 
 # ---------------------------------------------------------------------- demo
-@click.command()
+@click.command(short_help="Crawl the bundled mirror (offline demo).")
 @db_option
 @click.option(
     "--port",

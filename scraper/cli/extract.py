@@ -12,14 +12,14 @@ import click
 from .._exceptions import EXIT_PARTIAL, FetchError
 from ..extract import extract as run_extract
 from ..fetch import Fetcher
-from ..profiles import Profile
+from ..profiles import Profile, site_for
 from ..profiles import available as available_profiles
 from ..profiles import for_url as profile_for_url
 from ..profiles import load as load_profile
-from ._common import fail
+from ._common import fail, plural
 
 
-@click.command("extract")
+@click.command("extract", short_help="Extract saved pages or a URL to records.")
 @click.argument("sources", nargs=-1)
 @click.option(
     "--input-dir",
@@ -65,7 +65,7 @@ def extract_cmd(
     kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(summary.page_kinds.items()))
     left = f" ({kinds}{'' if all_pages else '; left out'})" if kinds else ""
     click.echo(
-        f"{summary.files} files, {summary.articles} articles, "
+        f"{plural(summary.files, 'file')}, {plural(summary.articles, 'article')}, "
         f"{summary.not_articles} not an article{left}, {summary.failed} unreadable",
         err=True,
     )
@@ -87,6 +87,7 @@ def print_one(source: str, url: str | None, profile: Profile | None) -> None:
     if profile is None and url:
         profile = profile_for_url(url)
     article = run_extract(html, url, profile)
+    article.site = site_for(article.url, profile)  # the site of the URL it reports
     click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
     if not article.is_article:
         click.echo(f"scraper: note: not an article ({article.page_kind} page)", err=True)
@@ -105,7 +106,7 @@ def fetch_one(url: str) -> bytes:
     return asyncio.run(go())
 
 
-@click.command("profiles")
+@click.command("profiles", short_help="List the bundled site profiles.")
 def list_profiles() -> None:
     """List the bundled site profiles."""
     for name in available_profiles():

@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from ._common import db_option, fail, setup_logging
+from ._common import check_day, db_option, fail, setup_logging, verbosity_options
 
 __all__ = ["backfill_command", "import_command"]
 
@@ -60,21 +60,31 @@ def _bar(enabled: bool, label: str, console: Any = None) -> Iterator[Callable[[A
         yield update
 
 
-@click.command("backfill")
+@click.command("backfill", short_help="Read WARC captures into the archive.")
 @click.argument("paths", nargs=-1, required=True)
 @db_option
 @click.option("--host", "hosts", multiple=True, help="Keep only this host (repeatable).")
 @click.option("--profile", help="Site profile for the kept hosts (see 'scraper profiles').")
-@click.option("--since", help="Only captures made on or after this day (YYYY-MM-DD, UTC).")
-@click.option("--until", help="Only captures made on or before this day.")
-@click.option("--engine", default="local", show_default=True, help="local or dask.")
+@click.option(
+    "--since",
+    callback=check_day,
+    help="Only captures made on or after this date (UTC; 2025, 2025-11, 2025-11-25 or an ISO"
+    " datetime).",
+)
+@click.option("--until", callback=check_day, help="Only captures made on or before (same forms).")
+@click.option(
+    "--engine",
+    default="local",
+    show_default=True,
+    type=click.Choice(["local", "dask"]),
+    help="dask: a local cluster of --workers processes, or --scheduler.",
+)
 @click.option("--workers", default=2, show_default=True, help="Dask workers (LocalCluster).")
 @click.option("--scheduler", help="An existing Dask cluster, e.g. tcp://HOST:8786.")
 @click.option("--output", help="parquet:DIR writes Parquet (by site and month) instead of --db.")
 @click.option("--shard-size", default=8, show_default=True, help="MB of WARC per task.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("-v", "--verbose", count=True, help="More log output (-vv: debug).")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@verbosity_options()
 def backfill_command(
     paths: tuple[str, ...],
     db_path: Path,
@@ -90,6 +100,7 @@ def backfill_command(
     as_json: bool,
     verbose: int,
     quiet: bool,
+    log_file: Path | None,
 ) -> None:
     """Read web-archive captures (WARC/WARC.gz files, folders or globs) into the archive.
 
@@ -104,7 +115,7 @@ def backfill_command(
     """
     from ..scale.backfill import backfill
 
-    setup_logging(verbose, quiet)
+    setup_logging(verbose, quiet, log_file)
     if shard_size <= 0:
         fail(f"--shard-size must be a positive number of MB, not {shard_size}")
     with _bar(not quiet and not as_json and sys.stderr.isatty(), "backfill") as progress:
@@ -134,12 +145,14 @@ def backfill_command(
     sys.exit(summary.exit_code)
 
 
-@click.command("import")
+@click.command("import", short_help="Merge a Parquet folder or an archive.")
 @click.argument("source", type=click.Path(path_type=Path))
 @db_option
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
-def import_command(source: Path, db_path: Path, as_json: bool, quiet: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@verbosity_options()
+def import_command(
+    source: Path, db_path: Path, as_json: bool, verbose: int, quiet: bool, log_file: Path | None
+) -> None:
     """Merge SOURCE into the archive: a Parquet folder written by 'backfill --output parquet:DIR'
     or another archive file (articles with their revisions and pages).
 
@@ -150,7 +163,7 @@ def import_command(source: Path, db_path: Path, as_json: bool, quiet: bool) -> N
     """
     from ..scale.merge import import_into
 
-    setup_logging(0, quiet)
+    setup_logging(verbose, quiet, log_file)
     summary = import_into(source, db_path)
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False))

@@ -3,7 +3,6 @@ each site credits."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -12,9 +11,10 @@ import click
 from ..report.stories import largest, story_lines
 from ..scale.stories import rebuild
 from ._common import db_option, fail, open_store
+from ._output import chosen_format, emit, output_options
 
 
-@click.command()
+@click.command(short_help="The same story across sites: copies, editions.")
 @db_option
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1), help="Stories.")
 @click.option("--site", help="Only stories that ran on this site.")
@@ -36,9 +36,7 @@ from ._common import db_option, fail, open_store
 @click.option(
     "--agencies", is_flag=True, help="Per site: the share of articles crediting an agency."
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@output_options(legacy={"json": "nl"})
 def stories(
     db_path: Path,
     limit: int,
@@ -55,6 +53,7 @@ def stories(
     rewrite, excerpt) and its language editions, with the first appearance, the sites, each
     copy's delay after the first and its kind. Stories are kept up to date as articles are
     archived; --rebuild clusters the whole archive again (after an upgrade or an import)."""
+    fmt = chosen_format(fmt)
     with open_store(db_path, must_exist=True) as store:
         if site and site.lower().removeprefix("www.") not in list(store.sites()):
             known = ", ".join(list(store.sites())) or "none"
@@ -64,9 +63,8 @@ def stories(
             click.echo(f"clustered {count} articles", err=True)
         if agencies:
             rows = store.agency_share()
-            if fmt == "json":
-                for row in rows:
-                    click.echo(json.dumps(row, ensure_ascii=False))
+            if fmt != "table":
+                emit(rows, fmt)
                 return
             for row in rows:
                 share = row["credited"] / row["articles"] if row["articles"] else 0
@@ -76,9 +74,8 @@ def stories(
             return
         found = largest(store, limit=limit, site=site, min_size=min_size)
         counts = store.story_counts()
-    if fmt == "json":
-        for story in found:
-            click.echo(json.dumps(story, ensure_ascii=False))
+    if fmt != "table":
+        emit(found, fmt)
         return
     if counts["clustered"] < counts["articles"]:
         click.echo(

@@ -244,7 +244,8 @@ class Crawler(Archiving):
             elif self.options.revisit_days > 0:
                 since = datetime.now(UTC) - timedelta(days=self.options.revisit_days)
                 again = self.frontier.requeue_recent(sid, since.isoformat())
-                log.debug("revisiting %d articles published since %s", again, since.date())
+                log.debug("revisiting %d article%s published since %s", again,
+                          "" if again == 1 else "s", since.date())  # fmt: skip
             if not self._skip_kinds:
                 self._release_window_skipped()
         if self._only is not None:  # exactly these, as articles, named on the command line
@@ -464,11 +465,13 @@ class Crawler(Archiving):
         return self._claim()
 
     def _log_page(self, entry: Claim, result: FetchResult, before: dict[str, int]) -> None:
-        """One line per page (``-v``): status, kind, time, outcome, URL."""
+        """One line per page (``-v``): status, kind, fetch time (the request's own, without
+        the politeness wait, shown apart when there was one), outcome, URL."""
         changed = [n for n, count in self.summary.outcomes().items() if count > before[n]]
         outcome = changed[0] if changed else self.frontier.state(entry.url) or "done"
-        log.info("%s %-7s %5.2fs %-14s %s", result.status or "---", entry.kind,
-                 result.elapsed, outcome, display(entry.url))  # fmt: skip
+        wait = f" (+{result.waited:.2f}s wait)" if result.waited >= 0.005 else ""
+        log.info("%s %-7s %5.2fs %-14s %s%s", result.status or "---", entry.kind,
+                 result.fetch_seconds, outcome, display(entry.url), wait)  # fmt: skip
 
     def _dispatch(
         self, entry: Claim, result: FetchResult, parsed: parse.Parsed | None = None

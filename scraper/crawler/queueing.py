@@ -241,7 +241,9 @@ class Queueing:
         if url in self._walked or not self._allowed(url, walk=True, kind=kind):
             return
         self._walked.add(url)
-        log.debug("revisiting %s page %s (found on %s)", kind, display(url), display(entry.url))
+        seen = self.frontier.state(url) is not None  # an earlier run fetched or queued it
+        log.debug("%s %s page %s (next after %s)", "revisiting" if seen else "queued",
+                  kind, display(url), display(entry.url))  # fmt: skip
         entries = [FrontierEntry(url, kind, PRIORITY[kind], entry.depth + 1, entry.url)]
         self.frontier.add(self._site_id, entries, revisit=True)
 

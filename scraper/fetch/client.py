@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import random
 import time
@@ -62,6 +63,10 @@ from .results import (
 )
 
 log = logging.getLogger("scraper.fetch")
+
+
+#: Seconds the current fetch waited for request slots (one cell per fetch's task).
+_WAITED: contextvars.ContextVar[list[float]] = contextvars.ContextVar("scraper_fetch_waited")
 
 
 class Fetcher:
@@ -150,6 +155,7 @@ class Fetcher:
         each redirect hop): an address it refuses is never requested, and the result's
         error starts with :data:`OUT_OF_SCOPE`."""
         started = time.monotonic()
+        _WAITED.set([0.0])  # this task's slot waits (each fetch runs in a task of its own)
         attempts = 0
         headers: dict[str, str] = {}
         if etag:
@@ -395,6 +401,7 @@ class Fetcher:
     async def _slot(self, host: HostState) -> AsyncIterator[None]:
         """Wait for a request slot on ``host``: concurrency, spacing of starts, global cap."""
         loop = asyncio.get_running_loop()
+        asked = loop.time()
         async with host.semaphore:
             async with host.lock:
                 while True:
@@ -411,6 +418,9 @@ class Fetcher:
                     break
                 host.last_start = loop.time()
                 host.next_start = host.last_start + self._host_delay(host)
+                waited = _WAITED.get(None)
+                if waited is not None:
+                    waited[0] += host.last_start - asked
             try:
                 yield
             finally:
@@ -592,4 +602,5 @@ class Fetcher:
             elapsed=time.monotonic() - started,
             attempts=attempts,
             error=error,
+            waited=(_WAITED.get(None) or [0.0])[0],
         )

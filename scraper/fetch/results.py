@@ -69,7 +69,10 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 
 @dataclass(frozen=True)
 class FetchResult:
-    """What one :meth:`Fetcher.fetch` call got. ``error`` is None on success and on 304."""
+    """What one :meth:`Fetcher.fetch` call got. ``error`` is None on success and on 304.
+    ``elapsed``: seconds from the call to its end; ``waited``: the part of it spent waiting
+    for a request slot (politeness delay, concurrency), so ``elapsed - waited`` is the time
+    the exchanges took (:attr:`fetch_seconds`)."""
 
     url: str
     final_url: str
@@ -83,6 +86,12 @@ class FetchResult:
     elapsed: float
     attempts: int
     error: str | None
+    waited: float = 0.0
+
+    @property
+    def fetch_seconds(self) -> float:
+        """The time the request(s) took, without waiting for a slot."""
+        return max(0.0, self.elapsed - self.waited)
 
     @property
     def ok(self) -> bool:

@@ -89,6 +89,23 @@ def load(name: str) -> Profile:
     raise ProfileError(f"unknown profile {name!r} (known: {known})")
 
 
+def site_for(url: str | None, profile: Profile | None) -> str | None:
+    """The site a record of ``url`` belongs to, named as the archive names sites: the
+    profile's name when ``profile`` covers the URL's host, else the host (lower case, no
+    ``www.``, with its port); None without a URL. So a record's ``url`` and ``site`` always
+    agree, even when a page's canonical URL leaves the host it was fetched from."""
+    try:
+        parts = urlsplit(url or "")
+        host = parts.hostname or ""
+    except ValueError:
+        return None
+    if not host:
+        return None
+    if profile is not None and profile.matches_host(host):
+        return profile.name
+    return parts.netloc.lower().rsplit("@", 1)[-1].removeprefix("www.")
+
+
 def for_url(url: str) -> Profile | None:
     """The bundled profile for the host of ``url``, if any."""
     try:

@@ -1,10 +1,11 @@
-"""Exports of the archive in the record format: JSON Lines, CSV and Parquet.
+"""Exports of the archive in the record format: JSON Lines, JSON, CSV and Parquet.
 
-All three stream: records are read from the archive one at a time (``Store.records``) and
+All of them stream: records are read from the archive one at a time (``Store.records``) and
 written as they come (Parquet in row groups of ``BATCH`` records), so memory stays flat on an
 archive of any size.
 
 - JSONL: one JSON object per line, exactly the record format.
+- JSON: one array of those objects (``json.load``, ``pd.read_json``), written as it streams.
 - CSV: one row per record, the record's fields as columns (``RECORD_FIELDS`` order); list
   fields (authors, categories, tags, related) and ``provenance`` are JSON text in their cell.
 - Parquet: typed columns: list<string> for authors/categories/tags, list<struct<url, title>>
@@ -21,7 +22,10 @@ archive of any size.
 Every format writes the record's URLs in their canonical, percent-encoded form (what the
 archive stores and what ``scraper show`` accepts); tables meant for people print them decoded.
 ``fields`` picks and orders the columns. The format follows the output file's extension
-(:func:`format_for`) unless it is given.
+(:func:`format_for`) unless it is given; a ``.gz`` after a text format's extension
+(``a.csv.gz``, ``a.jsonl.gz``, ``a.json.gz``) writes it gzip-compressed, as pandas, DuckDB and
+sqlite-utils read it. The same writers export revisions (``Store.revision_records``: one row per
+version of every article, with ``REVISION_FIELDS``).
 
 Every string written is valid text (:mod:`scraper.clean`): an archive written before that rule,
 or by another tool, exports with its surrogates and control characters replaced by U+FFFD.
@@ -39,6 +43,7 @@ string; list fields are ``[]`` when empty, never null.
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -50,54 +55,72 @@ from .._exceptions import DiskFull, ExportError
 from ..article import PROVENANCE_FIELDS
 from ..clean import valid_value
 from ..store import RECORD_FIELDS, is_disk_full
+from ..urls import display
 
-FORMATS = ("jsonl", "csv", "parquet")
-EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
+FORMATS = ("jsonl", "json", "csv", "parquet")
+EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
               ".parquet": "parquet", ".pq": "parquet"}  # fmt: skip
-TIME_FIELDS = ("published_at", "modified_at", "published_utc", "first_seen_at", "fetched_at")
+#: The text formats may be gzip-compressed by naming the file ``.gz`` (``a.csv.gz``).
+GZIP = ".gz"
+TIME_FIELDS = ("published_at", "modified_at", "published_utc", "modified_utc", "first_seen_at",
+               "fetched_at", "seen_from", "replaced_at")  # fmt: skip
 #: Parquet keeps the site's own UTC offset of these dates in a column of its own.
 OFFSET_FIELDS = {"published_at": "published_offset", "modified_at": "modified_offset"}
 #: ... and its local wall-clock time, known even when the offset is not.
 LOCAL_FIELDS = {"published_at": "published_local", "modified_at": "modified_local"}
 LIST_FIELDS = ("authors", "categories", "tags", "related")
-INT_FIELDS = ("id", "story_id", "word_count", "revision")
+INT_FIELDS = ("id", "story_id", "word_count", "revision", "article_id")
+BOOL_FIELDS = ("current",)
 FLOAT_FIELDS = ("quality",)
 JSON_FIELDS = (*LIST_FIELDS, "provenance")  # JSON text in a CSV cell
 NOT_NULL = ("url", "site", "body", "first_seen_at", "fetched_at")  # empty cell = ''""
+#: ``--excel`` adds this column after ``url``: the URL decoded, readable in a spreadsheet.
+DECODED_URL = "url_decoded"
 MAX_CELL = 2**31 - 1  # characters of one CSV cell read back
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads these as formulas
 BATCH = 1000
 
 
 def format_for(path: str | Path | None, fmt: str | None = None) -> str:
-    """The export format: ``fmt`` if given, else the one ``path``'s extension names, else
-    JSON Lines (stdout). :class:`ExportError` for an extension it cannot tell."""
+    """The export format: ``fmt`` if given, else the one ``path``'s extension names (a
+    ``.gz`` after it compresses: ``.csv.gz``, ``.jsonl.gz``, ``.json.gz``), else JSON Lines
+    (stdout). :class:`ExportError` for an extension it cannot tell."""
     if fmt:
         if fmt not in (*FORMATS, "warc"):
             raise ExportError(f"unknown export format {fmt!r} (formats: {', '.join(FORMATS)})")
+        if fmt == "parquet" and is_gzip(path):
+            raise ExportError("Parquet is compressed already: name the file .parquet, not .gz")
         return fmt
     if path is None or str(path) == "-":
         return "jsonl"
     if str(path).lower().endswith((".warc", ".warc.gz")):
         return "warc"  # the raw pages (scraper.report.warc_export), not records
-    suffix = Path(path).suffix.lower()
-    if suffix not in EXTENSIONS:
+    name = Path(path).name.lower()
+    suffix = Path(name.removesuffix(GZIP)).suffix
+    if suffix not in EXTENSIONS or (is_gzip(path) and EXTENSIONS[suffix] == "parquet"):
         raise ExportError(
-            f"cannot tell the format of {path} from its extension; name it .jsonl, .csv or"
-            " .parquet, or give the format"
+            f"cannot tell the format of {path} from its extension; name it .jsonl, .json, .csv"
+            " (each optionally .gz) or .parquet, or give the format"
         )
     return EXTENSIONS[suffix]
 
 
-def check_fields(fields: Iterable[str] | None) -> tuple[str, ...]:
-    """The record fields to export, in the order given (all of them by default)."""
+def is_gzip(path: str | Path | None) -> bool:
+    """Whether the export to ``path`` is gzip-compressed (its name ends in ``.gz``)."""
+    return path is not None and str(path).lower().endswith(GZIP)
+
+
+def check_fields(
+    fields: Iterable[str] | None, known: tuple[str, ...] = RECORD_FIELDS
+) -> tuple[str, ...]:
+    """The fields to export (of ``known``), in the order given (all of them by default)."""
     if not fields:
-        return tuple(RECORD_FIELDS)
+        return tuple(known)
     chosen = tuple(dict.fromkeys(f.strip() for f in fields if f.strip()))
-    unknown = [f for f in chosen if f not in RECORD_FIELDS]
+    unknown = [f for f in chosen if f not in known]
     if unknown or not chosen:
         raise ExportError(
-            f"unknown field {unknown[0] if unknown else ''!r} (fields: {', '.join(RECORD_FIELDS)})"
+            f"unknown field {unknown[0] if unknown else ''!r} (fields: {', '.join(known)})"
         )
     return chosen
 
@@ -109,15 +132,22 @@ def export(
     *,
     fields: Iterable[str] | None = None,
     excel: bool = False,
+    known: tuple[str, ...] = RECORD_FIELDS,
 ) -> int:
-    """Write ``records`` in ``fmt`` to ``output`` (a path, a text stream for jsonl/csv, a
-    binary stream for parquet); returns how many. ``excel``: CSV with a UTF-8 byte-order mark
-    and CRLF line ends, so Excel opens Arabic text correctly. A file left half-written by an
-    error is removed."""
-    names = check_fields(fields)
+    """Write ``records`` in ``fmt`` to ``output`` (a path, a text stream for jsonl/json/csv,
+    a binary stream for parquet); returns how many. A path ending in ``.gz`` is written
+    gzip-compressed. ``excel``: CSV with a UTF-8 byte-order mark, CRLF line ends and a
+    decoded URL column (``url_decoded``), so Excel opens Arabic text correctly. ``known``:
+    the fields records have (``RECORD_FIELDS``, or ``REVISION_FIELDS`` for revisions).
+    A file left half-written by an error is removed."""
+    names = check_fields(fields, known)
     records = (valid_value(r) for r in records)
     if excel and fmt != "csv":
         raise ExportError("the Excel variant is a CSV option")
+    if excel and "url" in names:
+        at = names.index("url") + 1
+        names = (*names[:at], DECODED_URL, *names[at:])
+        records = ({**r, DECODED_URL: display(r["url"])} for r in records)
     if fmt == "parquet":
         parquet_schema(names)  # pyarrow missing: say so before anything is written
     if not isinstance(output, Path):
@@ -133,7 +163,7 @@ def export(
     direct = output.exists() and not output.is_file()
     target = output if direct else output.with_name(output.name + ".partial")
     try:
-        count = _write_file(records, fmt, target, names, excel)
+        count = _write_file(records, fmt, target, names, excel, gzipped=is_gzip(output))
         if not direct:
             os.replace(target, output)
         return count
@@ -148,11 +178,21 @@ def export(
 
 
 def _write_file(
-    records: Iterable[dict[str, Any]], fmt: str, path: Path, names: tuple[str, ...], excel: bool
+    records: Iterable[dict[str, Any]],
+    fmt: str,
+    path: Path,
+    names: tuple[str, ...],
+    excel: bool,
+    *,
+    gzipped: bool = False,
 ) -> int:
     if fmt == "parquet":
         return write_parquet(records, path, names)
-    with path.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="") as stream:
+    encoding = "utf-8-sig" if excel else "utf-8"
+    if gzipped:
+        with gzip.open(path, "wt", encoding=encoding, newline="") as zipped:
+            return _write(records, fmt, zipped, names, excel)
+    with path.open("w", encoding=encoding, newline="") as stream:
         return _write(records, fmt, stream, names, excel)
 
 
@@ -165,6 +205,8 @@ def _write(
         if excel and getattr(out, "encoding", "").lower().replace("-", "") != "utf8sig":
             out.write("\ufeff")
         return write_csv(records, out, names, excel=excel)
+    if fmt == "json":
+        return write_json(records, out, names)
     return write_jsonl(records, out, names)
 
 
@@ -176,6 +218,21 @@ def write_jsonl(
     for record in records:
         stream.write(json.dumps({n: record[n] for n in names}, ensure_ascii=False) + "\n")
         count += 1
+    return count
+
+
+def write_json(
+    records: Iterable[dict[str, Any]], stream: TextIO, fields: Iterable[str] | None = None
+) -> int:
+    """One JSON array of the records, written as they come (one record a line)."""
+    names = tuple(fields or RECORD_FIELDS)
+    count = 0
+    stream.write("[")
+    for record in records:
+        stream.write(",\n" if count else "\n")
+        stream.write(json.dumps({n: record[n] for n in names}, ensure_ascii=False))
+        count += 1
+    stream.write("\n]\n" if count else "]\n")
     return count
 
 
@@ -231,16 +288,15 @@ def read_csv(stream: TextIO) -> Iterator[dict[str, Any]]:
     csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL))
     for row in csv.DictReader(line.lstrip("\ufeff") for line in stream):
         record: dict[str, Any] = {}
-        for name in RECORD_FIELDS:
-            if name not in row:
-                continue
-            value = row[name]
+        for name, value in row.items():
             if name in JSON_FIELDS:
                 record[name] = json.loads(value)
             elif name in INT_FIELDS:
                 record[name] = int(value) if value else None
             elif name in FLOAT_FIELDS:
                 record[name] = float(value) if value else None
+            elif name in BOOL_FIELDS:
+                record[name] = value == "True" if value else None
             else:
                 record[name] = value if value != "" or name in NOT_NULL else None
         yield record
@@ -269,6 +325,7 @@ def parquet_schema(fields: Iterable[str] | None = None) -> Any:
         "tags": strings,
         "related": pa.list_(pa.struct([("url", pa.string()), ("title", pa.string())])),
         **{name: pa.int64() for name in INT_FIELDS},
+        **{name: pa.bool_() for name in BOOL_FIELDS},
         **{name: pa.float64() for name in FLOAT_FIELDS},
         "provenance": pa.struct([(name, pa.string()) for name in PROVENANCE_FIELDS]),
         **{name: instant for name in TIME_FIELDS},

@@ -368,22 +368,31 @@ def _own_span(tl: Timeline, row: TimelineRow) -> tuple[int, int]:
 
 
 def _axis(days: list[str], per: int, ncols: int) -> str:
-    """Month marks under the columns: '|2025-11' where the axis or a year starts, '|12' where
-    another month starts (left out where the previous mark leaves no room)."""
-    out = [" "] * ncols
+    """Month marks under the columns: '|2025-11' for the first mark and where a year starts,
+    '|12' where another month starts. The mark of the axis' first (partial) month gives way
+    when the next month starts too close to leave it room, so every month that starts on
+    the axis is named; a mark is left out only where the previous one leaves no room."""
+    starts: list[tuple[int, str]] = []
     for i in range(ncols):
         block = days[i * per : (i + 1) * per]
         firsts = [d for d in block if d.endswith("-01")]
-        if i == 0:
-            mark = "|" + block[0][:7]
+        if i == 0 and block:
+            starts.append((0, (firsts[0] if firsts else block[0])[:7]))
         elif firsts:
-            month = firsts[0]
-            mark = "|" + (month[:7] if month[5:7] == "01" else month[5:7])
-        else:
+            starts.append((i, firsts[0][:7]))
+    out = [" "] * ncols
+    end = -2  # the column after the last mark placed
+    for n, (col, month) in enumerate(starts):
+        first = end < 0
+        mark = "|" + (month if first or month[5:7] == "01" else month[5:7])
+        following = starts[n + 1][0] if n + 1 < len(starts) else None
+        partial = not days[0].endswith("-01")
+        if n == 0 and partial and following is not None and col + len(mark) >= following:
+            continue  # the next month's mark, with the year, names the axis instead
+        if col <= end or col + len(mark) > ncols + 8:
             continue
-        if i + len(mark) > ncols + 8 or any(c != " " for c in out[max(0, i - 1) : i + len(mark)]):
-            continue
-        out[i : i + len(mark)] = list(mark)
+        out[col : col + len(mark)] = list(mark)
+        end = col + len(mark)
     return "".join(out).rstrip()
 
 

@@ -33,15 +33,17 @@ import itertools
 import json
 import logging
 import resource
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from .._config import day_bound
 from .._exceptions import UsageError
 from ..clean import valid_text
 from ..crawler.parse import parse_article
@@ -209,11 +211,14 @@ def make_options(
     until: str | None,
     check_digests: bool = True,
 ) -> BackfillOptions:
-    """Checked options: known profile, dates as YYYY-MM-DD, hosts lower-case without www."""
+    """Checked options: known profile, dates in the one grammar (2025, 2025-11, 2025-11-25, an
+    ISO datetime) as the days they start or end, hosts lower-case without www."""
     if profile is not None:
         load_profile(profile)  # ProfileError (a ScraperError) when unknown
     chosen = tuple(_host(h) for h in hosts) if hosts else None
-    return BackfillOptions(chosen or None, profile, _day(since), _day(until), check_digests)
+    first = day_bound(since, end=False, what="since") if since else None
+    last = day_bound(until, end=True, what="until") if until else None
+    return BackfillOptions(chosen or None, profile, first, last, check_digests)
 
 
 def parse_output(output: str | None) -> Path | None:
@@ -233,15 +238,6 @@ def _host(value: str) -> str:
     if not value or "/" in value:
         raise UsageError(f"not a host name: {value!r}")
     return value.removeprefix("www.")
-
-
-def _day(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value.strip()[:10]).isoformat()
-    except ValueError:
-        raise UsageError(f"not a date: {value!r} (use YYYY-MM-DD)") from None
 
 
 def _run(
@@ -288,6 +284,8 @@ class _ArchiveSink:
             self.lock.__exit__(None, None, None)
             raise
         self.site_ids: dict[str, int] = {}
+        self.store.interrupt_stale_runs(None)
+        self.run = self.store.start_run(None, asdict(options), kind="backfill")
 
     def plan(self, files: list[Path], shard_size: int, summary: BackfillSummary) -> list[Shard]:
         starts: dict[str, int] = {}
@@ -364,8 +362,27 @@ class _ArchiveSink:
         self.store.declare(site_id, [Declared(record.url, "warc", record.file)])
 
     def close(self, summary: BackfillSummary) -> None:
-        self.store.close()
-        self.lock.__exit__(None, None, None)
+        """Record the run (``scraper runs``), then let the archive go."""
+        try:
+            error = sys.exc_info()[1]  # closed while an error goes up: the run failed
+            status = summary.status
+            if error is not None and status == "ok":
+                status = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
+            elif status == "ok" and summary.problems:
+                status = "partial"
+            counts = {
+                "pages_fetched": summary.records,
+                "articles_new": summary.new,
+                "articles_updated": summary.updated,
+                "articles_unchanged": summary.unchanged,
+                "errors": sum(summary.problems.values()),
+                "skipped": sum(summary.skipped.values()),
+            }
+            message = "; ".join(summary.messages) or (str(error) if error else None)
+            self.store.finish_run(self.run, status, counts, message)
+        finally:
+            self.store.close()
+            self.lock.__exit__(None, None, None)
 
 
 def error_reason(exc: BaseException) -> str:

@@ -20,7 +20,7 @@ from typing import TextIO
 from .._exceptions import UsageError
 from ..article import Article
 from ..extract import extract
-from ..profiles import Profile
+from ..profiles import Profile, site_for
 from ..profiles import for_url as profile_for_url
 
 __all__ = ["BatchSummary", "extract_files", "input_files"]
@@ -87,6 +87,7 @@ def _articles(
         chosen = profile or (profile_for_url(url) if url else None)
         try:
             article = extract(html, url, chosen)
+            article.site = site_for(article.url, chosen)  # the site of its own URL
             record = article.to_dict()
         except Exception as exc:  # one bad file is that file's failure, never the batch's
             summary.failed += 1

@@ -23,13 +23,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from .._exceptions import UsageError
 from ..article import Article, Link
 from ..store import PageRecord, Store
 from ..store.schema import OlderSchema
-from .parquet import MANIFEST, pyarrow_module
+from .parquet import MANIFEST, OLD_MANIFEST, pyarrow_module
 
 __all__ = ["ImportSummary", "import_into", "merge_archive", "record_to_article"]
 
@@ -106,13 +106,43 @@ def import_into(
     summary = ImportSummary(str(source), "parquet" if source.is_dir() else "archive")
     sites: dict[str, int] = {}
     if source.is_dir():
-        with ArchiveLock(db), Store(db) as store:
+        with ArchiveLock(db), Store(db) as store, _import_run(store, source, summary):
             _import_parquet(source, store, sites, summary, progress)
     else:  # the source first: a file that is no archive leaves no empty archive behind
-        with _source_archive(source) as archive, ArchiveLock(db), Store(db) as store:
+        with (
+            _source_archive(source) as archive,
+            ArchiveLock(db),
+            Store(db) as store,
+            _import_run(store, source, summary),
+        ):
             _import_archive(archive, store, sites, summary, progress)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+@contextmanager
+def _import_run(store: Store, source: Path, summary: ImportSummary) -> Iterator[None]:
+    """The import recorded as a run of the archive (``scraper runs``), with its outcome."""
+    store.interrupt_stale_runs(None)
+    run = store.start_run(None, {"source": str(source.resolve())}, kind="import")
+    status, message = "failed", None
+    try:
+        yield
+        status = "ok"
+    except KeyboardInterrupt:
+        status, message = "interrupted", "interrupted: the parts committed so far are kept"
+        raise
+    except Exception as exc:
+        message = str(exc)
+        raise
+    finally:
+        counts = {
+            "pages_fetched": summary.records,
+            "articles_new": summary.new,
+            "articles_updated": summary.updated,
+            "articles_unchanged": summary.unchanged,
+        }
+        store.finish_run(run, status, counts, message)
 
 
 def merge_archive(source: Path, store: Store) -> ImportSummary:
@@ -131,18 +161,29 @@ def _count(summary: ImportSummary, outcome: str) -> None:
     setattr(summary, name, getattr(summary, name) + 1)
 
 
-def _parts(folder: Path) -> list[Path]:
-    manifest = folder / MANIFEST
-    if manifest.exists():
+def _parts(folder: Path) -> list[tuple[Path, str | None]]:
+    """The part files of a Parquet folder with their site (from the manifest, else from a
+    ``site=`` folder; None when the rows hold it)."""
+    for name in (MANIFEST, OLD_MANIFEST):
+        manifest = folder / name
+        if not manifest.exists():
+            continue
         try:
             listed = json.loads(manifest.read_text(encoding="utf-8"))["parts"]
+            return [(folder / part["path"], part.get("site")) for part in listed]
         except (ValueError, KeyError, TypeError) as exc:
             raise UsageError(f"unreadable manifest {manifest}: {exc}") from None
-        return [folder / part["path"] for part in listed]
     parts = sorted(folder.rglob("*.parquet"))
     if not parts:
         raise UsageError(f"no Parquet files in {folder}")
-    return parts
+    return [(path, _partition_site(path)) for path in parts]
+
+
+def _partition_site(path: Path) -> str | None:
+    for segment in path.parts:
+        if segment.startswith("site="):
+            return unquote(segment.removeprefix("site="))
+    return None
 
 
 def _rows(path: Path) -> Iterator[dict[str, Any]]:
@@ -172,9 +213,11 @@ def _import_parquet(
     summary: ImportSummary,
     progress: Callable[[ImportSummary], None] | None,
 ) -> None:
-    for path in _parts(folder):
+    for path, site in _parts(folder):
         with store.db.atomic():  # one transaction per part
             for row in _rows(path):
+                if row.get("site") is None:
+                    row["site"] = site
                 summary.records += 1
                 article = record_to_article(row)
                 page = PageRecord(article.url or "", article.url or "", 200, b"")

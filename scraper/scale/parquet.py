@@ -2,11 +2,15 @@
 one SQLite file and for DuckDB or Spark: one row per capture kept as an article, in the record
 format of ``scraper export`` (:data:`scraper.store.RECORD_FIELDS`; ``id`` and ``revision`` are
 null: an archive assigns them) plus ``base_url``, ``profile``, ``timezone``, ``date_raw`` and the
-capture's ``warc_file``, ``warc_offset``, ``warc_length``. Files are partitioned by site and month
-of publication: ``DIR/<site>/<YYYY-MM or undated>/part-<file>-<offset>.parquet``, one per shard
-and partition. ``DIR/manifest.json`` lists every part with its site, month and row count;
-``DIR/_progress.jsonl`` records the finished shards, so an interrupted run resumes. Query it
-with DuckDB: ``SELECT site, count(*) FROM read_parquet('DIR/*/*/*.parquet') GROUP BY 1``.
+capture's ``warc_file``, ``warc_offset``, ``warc_length``. Files are partitioned hive-style by
+site and month of publication:
+``DIR/site=<site>/month=<YYYY-MM or undated>/part-<file>-<offset>.parquet`` (the site
+URL-quoted; the files hold no ``site`` column: the partition gives it, and ``month``), one per
+shard and partition. ``DIR/_manifest.json`` lists every part with its site, month and row count;
+``DIR/_progress.jsonl`` records the finished shards, so an interrupted run resumes. Both start
+with ``_``, which pyarrow and DuckDB skip: ``pd.read_parquet('DIR')`` and DuckDB's ``SELECT
+site, month, count(*) FROM read_parquet('DIR/*/*/*.parquet') GROUP BY 1, 2`` read the folder as
+one table with ``site`` and ``month`` columns.
 ``scraper import`` (:mod:`scraper.scale.merge`) reads such a folder into an archive.
 """
 
@@ -15,11 +19,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .._exceptions import UsageError
 from ..article import Article
@@ -30,7 +34,8 @@ EXTRA_FIELDS: tuple[str, ...] = ("base_url", "profile", "timezone", "date_raw")
 EXTRA_FIELDS += ("warc_file", "warc_offset", "warc_length")
 
 
-MANIFEST = "manifest.json"
+MANIFEST = "_manifest.json"
+OLD_MANIFEST = "manifest.json"  # folders written before the hive layout
 
 
 PROGRESS = "_progress.jsonl"
@@ -46,11 +51,12 @@ def pyarrow_module() -> Any:
 
 
 def parquet_schema() -> Any:
-    """The record format's Parquet schema (as ``scraper export``) plus the capture columns."""
+    """The record format's Parquet schema (as ``scraper export``) plus the capture columns,
+    without ``site`` (a partition of the folder)."""
     from ..report.exporting import parquet_schema as records
 
     pa = pyarrow_module()
-    schema = records()
+    schema = records([name for name in RECORD_FIELDS if name != "site"])
     for name in EXTRA_FIELDS:
         kind = pa.int64() if name in ("warc_offset", "warc_length") else pa.string()
         schema = schema.append(pa.field(name, kind))
@@ -80,11 +86,8 @@ def _row(kept: Any) -> dict[str, Any]:
     record = {name: row.get(name) for name in (*RECORD_FIELDS, *EXTRA_FIELDS)}
     out = parquet_row(record, RECORD_FIELDS)  # dates as UTC instants, offsets apart
     out.update((name, record[name]) for name in EXTRA_FIELDS)
+    del out["site"]  # the partition's
     return out
-
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^\w.-]", "_", name) or "_"
 
 
 class ParquetSink:
@@ -128,7 +131,7 @@ class ParquetSink:
         tag = hashlib.sha1(shard.file.encode()).hexdigest()[:10]
         parts = []
         for (site, month), rows in sorted(groups.items()):
-            folder = self.folder / _safe(site) / month
+            folder = self.folder / f"site={quote(site, safe='')}" / f"month={month}"
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"part-{tag}-{shard.begin:013d}.parquet"
             temporary = path.with_suffix(".tmp")
@@ -153,7 +156,7 @@ class ParquetSink:
             "format": "scraper-records",
             "version": 1,
             "fields": [*RECORD_FIELDS, *EXTRA_FIELDS],
-            "partitioning": "<site>/<YYYY-MM of published_at, or undated>",
+            "partitioning": "site=<site, URL-quoted>/month=<YYYY-MM of published_at, or undated>",
             "records": sum(p["records"] for p in parts),
             "parts": parts,
             "sources": sorted({e["file"] for e in entries}),

@@ -98,9 +98,35 @@ def reextract_archive(
         raise StoreError(f"no archive at {path}")
     try:
         with ArchiveLock(path), Store(path) as store:
-            if engine == "dask":
-                return reextract_dask(store, site, workers=workers or 2, scheduler=scheduler)
-            return reextract(store, site, progress=progress)
+            site_id = store.site_id(store.check_site(site)) if site else None
+            store.interrupt_stale_runs(site_id)
+            options = {"site": site, "engine": engine}
+            run = store.start_run(site_id, options, kind="reextract", tag_changes=False)
+            status, message = "failed", None
+            summary: ReextractSummary | None = None
+            try:
+                if engine == "dask":
+                    summary = reextract_dask(store, site, workers=workers or 2, scheduler=scheduler)
+                else:
+                    summary = reextract(store, site, progress=progress)
+                status = "ok"
+                return summary
+            except KeyboardInterrupt:
+                status = "interrupted"
+                raise
+            except Exception as exc:
+                message = str(exc)
+                raise
+            finally:
+                counts = {}
+                if summary is not None:
+                    counts = {
+                        "pages_fetched": summary.pages,
+                        "articles_updated": summary.updated,
+                        "articles_unchanged": summary.unchanged + summary.refreshed,
+                    }
+                    message = "; ".join(summary.messages) or message
+                store.finish_run(run, status, counts, message)
     except LockHeld as exc:
         raise LockHeld(f"a crawl is running on {path} ({exc}); try again when it ends") from None
 

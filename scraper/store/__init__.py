@@ -42,7 +42,7 @@ from .frontier import (
 )
 from .fulltext import RANK_WINDOW, RANKED_SEARCH_SQL, search_key
 from .inventory import Declared, DeclaredUrl, InventoryMixin
-from .query import RECORD_FIELDS, Filters, date_bound
+from .query import RECORD_FIELDS, REVISION_FIELDS, Filters, date_bound
 from .runs import RunsMixin
 from .schema import MIGRATIONS, SCHEMA_VERSION, SchemaMixin, schema_sql
 from .stories import StoriesMixin, StoryMember
@@ -56,6 +56,7 @@ __all__ = [
     "RANKED_SEARCH_SQL",
     "RANK_WINDOW",
     "RECORD_FIELDS",
+    "REVISION_FIELDS",
     "SCHEMA_VERSION",
     "TRAP_BOUND",
     "Claim",

@@ -12,12 +12,40 @@ from typing import Any
 
 from .._config import day_bound
 from .._exceptions import StoreError, UsageError
-from ..article import RECORD_FIELDS, RELATED_KINDS, build_record
+from ..article import RECORD_FIELDS, RELATED_KINDS, build_record, utc_text
 from ..text import fold
 from ..urls import page_variants
 from .connection import StoreBase
 
-__all__ = ["RECORD_FIELDS", "Filters", "QueryMixin", "date_bound"]
+__all__ = ["RECORD_FIELDS", "REVISION_FIELDS", "Filters", "QueryMixin", "date_bound"]
+
+#: The fields of a revision row (``scraper export --revisions``), in order: every version of an
+#: article, the current one included (``current`` true). ``seen_from``: the first fetch that saw
+#: it; ``replaced_at``: when a newer version replaced it (None for the current one);
+#: ``fetched_at``: the last fetch that saw it; ``content_hash``: SHA-256 of its content.
+REVISION_FIELDS = (
+    "article_id",
+    "revision",
+    "current",
+    "url",
+    "site",
+    "language",
+    "title",
+    "subtitle",
+    "published_at",
+    "published_utc",
+    "modified_at",
+    "modified_utc",
+    "section",
+    "categories",
+    "tags",
+    "body",
+    "word_count",
+    "content_hash",
+    "seen_from",
+    "replaced_at",
+    "fetched_at",
+)
 
 
 MAX_ROWID = 2**63 - 1  # the largest id SQLite stores
@@ -69,6 +97,25 @@ def _record(row: dict[str, Any]) -> dict[str, Any]:
     values = row | {name: json.loads(row[f"{name}_json"]) for name in lists}
     values["provenance"] = json.loads(row["provenance"]) if row.get("provenance") else None
     return build_record(values)
+
+
+def _revision(row: dict[str, Any], seen_from: str | None) -> dict[str, Any]:
+    """A row of :meth:`QueryMixin.revision_records` in :data:`REVISION_FIELDS`."""
+    categories = json.loads(row["categories"] or "[]")
+    body = row["body"] or ""
+    out = {
+        **row,
+        "current": bool(row["current"]),
+        "categories": categories,
+        "tags": json.loads(row["tags"] or "[]"),
+        "body": body,
+        "section": categories[0] if categories else None,
+        "published_utc": utc_text(row["published_at"]),
+        "modified_utc": utc_text(row["modified_at"]),
+        "word_count": len(body.split()),
+        "seen_from": seen_from,
+    }
+    return {name: out[name] for name in REVISION_FIELDS}
 
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -173,6 +220,47 @@ class QueryMixin(StoreBase):
         names = [d[0] for d in cursor.description]
         for values in cursor:
             yield _record(dict(zip(names, values, strict=True)))
+
+    def revision_records(
+        self, filters: Filters | None = None, changed_since: int | str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every version of every article (``filters``, ``changed_since`` as for
+        :meth:`records`, on the article), by article id then revision; streams. Each a dict
+        of :data:`REVISION_FIELDS`, the versions :meth:`history` lists."""
+        where, params = self._filter_sql(filters or Filters())
+        if changed_since is not None:
+            clause, values = self._changed_since(changed_since)
+            where.append(clause)
+            params += values
+        cond = " WHERE " + " AND ".join(where) if where else ""
+        head = "a.id AS article_id, a.url, s.name AS site, a.language, a.first_seen_at"
+        sql = (
+            f"SELECT {head}, r.revision, 0 AS current, r.title, r.subtitle, r.published_at,"
+            " r.modified_at, r.categories, r.tags, r.body, r.content_hash, r.fetched_at,"
+            " r.replaced_at, NULL AS changed_at"
+            " FROM revisions r JOIN articles a ON a.id = r.article_id"
+            f" JOIN sites s ON s.id = a.site_id{cond}"
+            f" UNION ALL SELECT {head}, a.revision, 1, a.title, a.subtitle, a.published_at,"
+            " a.modified_at, (SELECT json_group_array(name) FROM (SELECT c.name FROM"
+            " article_categories x JOIN categories c ON c.id = x.category_id"
+            " WHERE x.article_id = a.id ORDER BY x.position)),"
+            " (SELECT json_group_array(name) FROM (SELECT t.name FROM article_tags x"
+            " JOIN tags t ON t.id = x.tag_id WHERE x.article_id = a.id ORDER BY x.position)),"
+            " a.body, a.content_hash, a.fetched_at, NULL, a.changed_at"
+            f" FROM articles a JOIN sites s ON s.id = a.site_id{cond}"
+            " ORDER BY article_id, revision"
+        )
+        cursor = self.db.conn.execute(sql, params + params)
+        names = [d[0] for d in cursor.description]
+        article, since = None, None
+        for values in cursor:
+            row = dict(zip(names, values, strict=True))
+            if row["article_id"] != article:  # an article's first version
+                article, since = row["article_id"], row["first_seen_at"]
+            elif row["current"]:
+                since = row["changed_at"] or since
+            yield _revision(row, since)
+            since = row["replaced_at"]
 
     def history(self, key: int | str) -> list[dict[str, Any]] | None:
         """Every version of an article, oldest first; the last one is the current version.
@@ -379,15 +467,18 @@ class QueryMixin(StoreBase):
         return key
 
     def runs(self, *, site: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
-        """The crawl runs, newest first: id, site, started/finished, status, counts, message."""
+        """The runs that wrote the archive, newest first: id, kind (crawl, backfill, import,
+        reextract), site (None for a run over several sites), started/finished, status,
+        counts, message."""
         where, params = "", []
         if site:
             where, params = " WHERE s.name = ?", [self.check_site(site)]
         sql = (
-            "SELECT r.id, s.name AS site, r.started_at, r.finished_at, r.status,"
+            "SELECT r.id, r.kind, s.name AS site, r.started_at, r.finished_at, r.status,"
             " r.pages_fetched, r.not_modified, r.articles_new, r.articles_updated,"
             " r.articles_unchanged, r.errors, r.message, r.collection_run"
-            f" FROM crawl_runs r JOIN sites s ON s.id = r.site_id{where} ORDER BY r.id DESC"
+            f" FROM crawl_runs r LEFT JOIN sites s ON s.id = r.site_id{where}"
+            " ORDER BY r.id DESC"
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"

@@ -75,18 +75,31 @@ class RunsMixin(StoreBase):
         with self.db.atomic():
             self._update("sites", site_id, timezone=timezone, timezone_source=source)
 
-    def start_run(self, site_id: int, options: dict[str, Any]) -> int:
-        """Record the start of a crawl of ``site_id``; returns the run's id."""
+    def start_run(
+        self,
+        site_id: int | None,
+        options: dict[str, Any],
+        kind: str = "crawl",
+        *,
+        tag_changes: bool = True,
+    ) -> int:
+        """Record the start of a run of ``kind`` (crawl, backfill, import, reextract) on
+        ``site_id`` (None: several sites); returns the run's id. With ``tag_changes`` the
+        content this connection archives until :meth:`finish_run` carries the run's id
+        (``articles.changed_run``); a re-extraction leaves it NULL."""
         record = {
             "site_id": site_id,
             "started_at": now_iso(),
             "status": "running",
             "options": json.dumps(options, ensure_ascii=False, default=str),
+            "kind": kind,
             "collection_run": self.collection_run,
         }
         with self.db.atomic():
-            self.run_id = self._write("crawl_runs", record)
-        return self.run_id
+            run_id = self._write("crawl_runs", record)
+        if tag_changes:
+            self.run_id = run_id
+        return run_id
 
     def finish_run(
         self, run_id: int, status: str, counts: dict[str, int], message: str | None
@@ -154,16 +167,22 @@ class RunsMixin(StoreBase):
             f"UPDATE {table} SET {assignments} WHERE id = ?", [*values.values(), row_id]
         )
 
-    def interrupt_stale_runs(self, site_id: int, message: str = KILLED) -> int:
-        """Close the runs a killed process left ``running`` (call it holding the crawl lock,
-        so that no live run can be among them); returns how many there were."""
+    def interrupt_stale_runs(self, site_id: int | None, message: str = KILLED) -> int:
+        """Close the runs a killed process left ``running`` on ``site_id`` (None: the runs
+        over several sites; call it holding the archive's lock, so that no live run can be
+        among them); returns how many there were."""
         with self.db.atomic():
             cursor = self.db.execute(
                 "UPDATE crawl_runs SET status = 'interrupted', message = ? "
-                "WHERE site_id = ? AND status = 'running'",
+                "WHERE site_id IS ? AND status = 'running'",
                 [message, site_id],
             )
         return cursor.rowcount
+
+    def site_id(self, name: str) -> int | None:
+        """The id of site ``name``, None when the archive has none of that name."""
+        row = self.db.execute("SELECT id FROM sites WHERE name = ?", [name]).fetchone()
+        return int(row[0]) if row else None
 
     def last_run_status(self, site_id: int) -> str | None:
         row = self.db.execute(

@@ -7,6 +7,7 @@ transaction, so a migration is applied entirely or not at all.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from importlib import resources
@@ -106,6 +107,28 @@ def _migrate_to_9(db: Database) -> bool:
     return False
 
 
+def _migrate_to_10(db: Database) -> bool:
+    """-> 10: crawl_runs records every run that writes the archive: ``kind`` (crawl, backfill,
+    import, reextract) and a ``site_id`` that may be NULL (a run over several sites). SQLite
+    cannot drop a NOT NULL, so the table is rebuilt from its own definition without it (its
+    other columns, whatever steps added them, as they are); skipped when it has ``kind``
+    already (idempotent: branches merge in any order)."""
+    columns = [row[1] for row in db.execute("PRAGMA table_info(crawl_runs)").fetchall()]
+    if "kind" in columns:
+        return False
+    create = db.execute("SELECT sql FROM sqlite_master WHERE name = 'crawl_runs'").fetchone()[0]
+    nullable = re.sub(r"(site_id\s+INTEGER)\s+NOT\s+NULL", r"\1", create, count=1, flags=re.I)
+    if nullable != create:
+        db.execute("DROP INDEX IF EXISTS crawl_runs_site")  # schema.sql creates it again
+        db.execute("ALTER TABLE crawl_runs RENAME TO crawl_runs_before_10")
+        db.execute(nullable)
+        names = ", ".join(columns)
+        db.execute(f"INSERT INTO crawl_runs ({names}) SELECT {names} FROM crawl_runs_before_10")
+        db.execute("DROP TABLE crawl_runs_before_10")
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'crawl'")
+    return False
+
+
 def _migrate_to_11(db: Database) -> bool:
     """-> 11: articles.provenance (where each field came from, JSON) and articles.quality
     (the extraction's quality estimate); NULL for articles archived before (a re-extraction
@@ -147,6 +170,7 @@ MIGRATIONS: dict[int, Callable[[Database], bool]] = {
     6: _migrate_to_6,
     7: _migrate_to_7,
     9: _migrate_to_9,
+    10: _migrate_to_10,
     11: _migrate_to_11,
     12: _migrate_to_12,
     15: _migrate_to_15,

@@ -171,10 +171,10 @@ CREATE TABLE IF NOT EXISTS frontier (
 );
 CREATE INDEX IF NOT EXISTS frontier_queue ON frontier(site_id, state, priority, depth);
 
--- table: One row per crawl run, with its counters and outcome.
+-- table: One row per run that wrote the archive (crawl, backfill, import, reextract), with its counters and outcome.
 CREATE TABLE IF NOT EXISTS crawl_runs (
     id INTEGER PRIMARY KEY,             -- run id
-    site_id INTEGER NOT NULL REFERENCES sites(id), -- the site crawled
+    site_id INTEGER REFERENCES sites(id), -- the site crawled; NULL for a backfill, import or reextract over several sites
     started_at TEXT NOT NULL,           -- start (UTC, ISO 8601)
     finished_at TEXT,                   -- end; NULL while running or after a hard kill
     status TEXT NOT NULL DEFAULT 'running', -- running|ok|partial|failed|interrupted|blocked
@@ -187,6 +187,7 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     errors INTEGER NOT NULL DEFAULT 0,  -- pages that failed
     message TEXT,                       -- why the run stopped, when not ok
     skipped INTEGER NOT NULL DEFAULT 0, -- pages not fetched by choice (robots.txt, out of scope)
+    kind TEXT NOT NULL DEFAULT 'crawl', -- crawl|backfill|import|reextract; for the others pages_fetched counts records or pages read
     collection_run INTEGER REFERENCES collection_runs(id) -- the collection run this site's run was part of; NULL for a crawl of one site
 );
 CREATE INDEX IF NOT EXISTS crawl_runs_site ON crawl_runs(site_id);

@@ -25,7 +25,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from .._exceptions import ServeError
+from .._exceptions import AddressInUse, ServeError
 from ..store import RANKED_SEARCH_SQL
 from .metadata import schema_descriptions
 
@@ -140,6 +140,27 @@ def make_app(db_path: Path) -> Any:
             "max_returned_rows": 5000,
         },
     )
+
+
+def check_address(host: str, port: int) -> None:
+    """:class:`AddressInUse` when ``host:port`` cannot be listened on (as uvicorn would bind
+    it), so the command says so in one line before it starts."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise ServeError(f"cannot listen on {host}: {exc.strerror or exc}") from None
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            raise AddressInUse(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc} (another server runs"
+                " there? try --port with another number)"
+            ) from None
 
 
 def serve(db_path: Path, *, host: str = "127.0.0.1", port: int = 8001) -> None:

@@ -7,9 +7,10 @@
 - ``/-/article/<id>/raw``: the stored page, decompressed, sandboxed (no scripts, no requests);
   ``?as=text`` shows its source;
 - ``/-/article/<id>/diff?from=N&to=M``: what changed between two versions;
-- ``/-/search``: ranked search (bm25, title weighted) with highlighted snippets, the filters of
-  ``scraper search`` and pages; it runs ``Store.search``, so it folds and ranks exactly as the
-  CLI does;
+- ``/-/search`` (and ``.json``): ranked search (bm25, title weighted) with highlighted
+  snippets, the filters of ``scraper search`` and pages; it runs ``Store.search``, so it folds
+  and ranks exactly as the CLI does (``.json``: the hits as ``scraper search --json`` prints
+  them, plus their section, and the next page's URL);
 - ``/-/dashboard`` (and ``.json``): articles per day per section with gaps marked; the numbers
   of ``scraper stats --plot`` (:func:`scraper.report.stats.day_timeline`);
 - ``/-/docs``: every table and column described (the descriptions are kept off the tables).
@@ -279,6 +280,8 @@ async def search(datasette: Any, request: Any) -> Response:
     if page > MAX_PAGE:
         return _bad_request(f"page {page} is past the last one a search shows ({MAX_PAGE:,})")
 
+    as_json = request.url_vars.get("format") == "json"
+
     def run(store: Store) -> tuple[list[dict[str, Any]], dict[int, str]]:
         if not args["q"]:
             return [], {}
@@ -286,7 +289,7 @@ async def search(datasette: Any, request: Any) -> Response:
             args["q"],
             limit=PAGE_SIZE + 1,
             offset=(page - 1) * PAGE_SIZE,
-            marks=(_OPEN, _CLOSE),
+            marks=("[", "]") if as_json else (_OPEN, _CLOSE),
             **asdict(_form_filters(args)),
         )
         return hits, reading.sections_of(store, [h["id"] for h in hits])
@@ -301,9 +304,25 @@ async def search(datasette: Any, request: Any) -> Response:
         hits, sections = await _run(datasette, run)
     except ScraperError as exc:  # a bad date, an unknown site, a broken query
         error = str(exc)
-    choices = await _choices(datasette)
     more = len(hits) > PAGE_SIZE
     hits = hits[:PAGE_SIZE]
+
+    def page_url(n: int, suffix: str = "") -> str:
+        kept = {k: v for k, v in args.items() if v}
+        return datasette.urls.path("/-/search" + suffix) + "?" + urlencode({**kept, "page": n})
+
+    if as_json:
+        if error:
+            return Response.json({"error": error}, status=400)
+        return Response.json(
+            {
+                "query": args["q"],
+                "page": page,
+                "hits": [{**hit, "section": sections.get(hit["id"])} for hit in hits],
+                "next_url": page_url(page + 1, ".json") if more else None,
+            }
+        )
+    choices = await _choices(datasette)
     query = parse(args["q"]) if hits else None
     results = []
     for hit in hits:
@@ -320,10 +339,6 @@ async def search(datasette: Any, request: Any) -> Response:
             }
         )
 
-    def page_url(n: int) -> str:
-        kept = {k: v for k, v in args.items() if v}
-        return datasette.urls.path("/-/search") + "?" + urlencode({**kept, "page": n})
-
     return await _page(
         datasette,
         request,
@@ -338,6 +353,7 @@ async def search(datasette: Any, request: Any) -> Response:
             "previous_url": page_url(page - 1) if page > 1 else None,
             "next_url": page_url(page + 1) if more else None,
             "capped": any(h["capped"] for h in hits),
+            "json_url": page_url(page, ".json") if args["q"] else None,
         },
     )
 
@@ -468,7 +484,7 @@ ROUTES: list[tuple[str, Any]] = [
     (r"^/-/article/(?P<id>\d+)$", article),
     (r"^/-/article/(?P<id>\d+)/raw$", raw),
     (r"^/-/article/(?P<id>\d+)/diff$", diff),
-    (r"^/-/search$", search),
+    (r"^/-/search(\.(?P<format>json))?$", search),
     (r"^/-/dashboard(\.(?P<format>json))?$", dashboard),
     (r"^/-/audit(\.(?P<format>json))?$", audit),
     (r"^/-/docs$", docs),
