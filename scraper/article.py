@@ -171,7 +171,10 @@ class Article:
 
     def to_dict(self) -> dict[str, Any]:
         """The record format (:func:`build_record`), without an ``id``."""
-        values = {name: getattr(self, name, None) for name in RECORD_FIELDS[1:]}
+        # fields the article does not carry (the derived ones, the story) are left to
+        # build_record, which derives them or leaves them empty
+        values = {name: getattr(self, name) for name in RECORD_FIELDS[1:] if hasattr(self, name)}
+        values.setdefault("story_id", None)
         values.update(
             authors=list(self.authors),
             published_at=_iso(self.published_at),
