@@ -301,7 +301,7 @@ def run(
     save_ms, clustered_ms = incremental(db)
     with Store(db) as store:
         keys = store.db.count("story_keys")
-        total = store.db.count("articles")
+        total = store.story_counts()["clustered"]
     result |= {
         "save_ms": round(save_ms, 3),
         "incremental_save_ms": round(clustered_ms, 3),
