@@ -147,6 +147,20 @@ class ZoneLearner:
             and self._try(MIN_EARLY)
         )
 
+    def observe_listed(self, stated: Iterable[str | None]) -> bool:
+        """Count the dates a sitemap, feed or REST listing states with an offset (ISO 8601);
+        True when they taught the zone."""
+        for text in stated:
+            if not self.learning:
+                break
+            try:
+                date = datetime.fromisoformat(text) if text else None
+            except ValueError:
+                continue
+            if self.observe(date):
+                return True
+        return False
+
     def finish(self) -> bool:
         """At the end of a crawl: learn from whatever was seen (one date is enough)."""
         return self.learning and (self._try(1) or self.give_up())
