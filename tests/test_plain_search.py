@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 from sqlite_utils.cli import cli as sqlite_utils_cli
 
+import scraper
 import scraper.store.schema as schema_module
 from scraper.article import Article
 from scraper.cli import main
@@ -266,11 +267,15 @@ def test_the_index_can_be_turned_off_and_stays_off(
     archive: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = scraper_search(archive, ARABIC)
+    with scraper.Archive(archive) as library:  # as docs/schema.md shows it
+        assert library.plain_index and library.set_plain_index(False) and not library.plain_index
     with Store(archive) as s:
-        assert s.set_plain_index(False) and not s.set_plain_index(False)
+        assert not s.set_plain_index(False)  # off already
         site = s.ensure_site("news.example", "https://news.example/")
         s.save_article(site, Article(url="https://news.example/1/", title="Ifrane", body="x"))
-    names = {r[0] for r in sqlite3.connect(archive).execute("SELECT name FROM sqlite_master")}
+    with sqlite3.connect(archive) as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    conn.close()
     assert not names & set(PLAIN_INDEX_OBJECTS)
     assert not {n for n in names if n.startswith("articles_text")}
     result = CliRunner().invoke(sqlite_utils_cli, ["search", str(archive), "articles", "x"])

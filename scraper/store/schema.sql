@@ -223,8 +223,8 @@ END;
 
 -- table: Full-text index (FTS5) of titles, subtitles and bodies as written, for other tools (sqlite-utils search, Datasette's search box); rowid = articles.id. Kept in step by triggers.
 -- An external-content index (content="articles", which sqlite-utils and Datasette look for):
--- it keeps word lists only and reads the text from articles. A raw MATCH runs on it (accents
--- and diacritics ignored, no clitic folding: that is articles_fts's).
+-- it keeps word lists only and reads the text from articles. A raw MATCH runs on it (case and
+-- Latin accents ignored; no Arabic folding or clitics: that is articles_fts's).
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_text USING fts5(
     title,                              -- articles.title, as written
     subtitle,                           -- articles.subtitle
