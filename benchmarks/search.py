@@ -52,8 +52,9 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 # --code DIR: time another checkout's scraper (say main's) on the same cached archive.
@@ -198,6 +199,15 @@ def code_version() -> str:
     return digest.hexdigest()[:12]
 
 
+def _bounded_imap(pool: Any, docs: Iterable[Doc], block: int = 20_000) -> Iterator[Any]:
+    """``pool.imap(_prepared, docs)`` a block at a time: ``imap`` reads its whole input at
+    once and keeps every result the writer has not taken yet, which at a million articles
+    is more memory than the machine has."""
+    it = iter(docs)
+    while chunk := list(itertools.islice(it, block)):
+        yield from pool.imap(_prepared, chunk, chunksize=64)
+
+
 def build(n: int, path: Path, seed: int) -> dict[str, float]:
     """Write ``n`` generated articles through ``Store.save_article``; returns the insert
     throughput and size.
@@ -221,7 +231,7 @@ def build(n: int, path: Path, seed: int) -> dict[str, float]:
 
         head = itertools.islice(docs, bulk)
         batch: list[tuple[Doc, Article, Prepared]] = []
-        for item in pool.imap(_prepared, head, chunksize=64):
+        for item in _bounded_imap(pool, head):
             batch.append(item)
             if len(batch) == BULK_BATCH or item[0].index == bulk - 1:
                 with store.db.atomic():

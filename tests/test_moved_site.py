@@ -157,3 +157,21 @@ def test_an_archive_of_version_8_gains_the_site_columns_once(tmp_path: Path) -> 
         assert store.site_hosts(site) == ["news.example.org"]
         MIGRATIONS[9](store.db)  # a second run of the step (another branch's order) is harmless
         assert store.site_hosts(site) == ["news.example.org"]
+
+
+def test_urls_of_the_host_a_site_moved_to_are_its_own(
+    moved_mirror: MirrorServer, tmp_path: Path
+) -> None:
+    """After a crawl learned that sahara.ma lives on news.sahara.ma, ``crawl sahara.ma --urls``
+    takes that host's URLs as the site's (the site row knows the host, no profile needed).
+    An article deleted from the archive is fetched whole again: a 304 would archive nothing."""
+    db = tmp_path / "u.db"
+    assert scraper.crawl("http://sahara.ma/ar/", db, settings=FAST_CRAWL).articles_new == ARTICLES
+    wanted = sorted(_urls(db))[:2]
+    with Store(db) as store, store.db.atomic():
+        store.db.execute("DELETE FROM articles WHERE url = ?", [wanted[0]])
+    summary = scraper.crawl("sahara.ma", db, settings=FAST_CRAWL, urls=wanted)
+    assert summary.status == "ok", summary.messages
+    assert (summary.articles_new, summary.articles_unchanged + summary.not_modified) == (1, 1)
+    assert sorted(_urls(db)) == sorted(set(_urls(db)))
+    assert wanted[0] in _urls(db) and len(_urls(db)) == ARTICLES

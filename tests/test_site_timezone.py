@@ -16,7 +16,7 @@ from scraper.store import Store
 from scraper.timezones import ZONE_MARK, learn_zone, zone
 
 from .conftest import crawl_mirror
-from .faultserver import FaultServer
+from .faultserver import FaultServer, Routes
 from .sites.plain import Story, listing, routes
 
 OFFSET = [
@@ -153,3 +153,68 @@ def test_stats_say_how_many_dates_have_no_known_offset(tmp_path: Path) -> None:
         found = series(store)
     assert found[0].no_offset == 3
     assert "3 dated without a known UTC offset" in render(found)
+
+
+def _sitemap(stories: list[Story], stamp: str) -> tuple[int, dict[str, str], bytes]:
+    urls = "".join(
+        f"<url><loc>{{root}}{s.path}</loc><lastmod>{stamp.format(n=n)}</lastmod></url>"
+        for n, s in enumerate(stories, 1)
+    )
+    body = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+    return 200, {"Content-Type": "application/xml"}, body.encode()
+
+
+@pytest.mark.parametrize(
+    ("stamp", "learned"),
+    [("2025-07-1{n}T21:00:00+01:00", "+01:00"), ("2025-07-1{n}T20:00:00+00:00", None)],
+)
+def test_a_zone_is_learned_from_the_dates_a_sitemap_states(
+    tmp_path: Path, stamp: str, learned: str | None
+) -> None:
+    """Pages that give only naive dates, a sitemap that gives them with the site's offset:
+    the zone comes from the sitemap. A sitemap in UTC teaches nothing (it may be the server's
+    clock), and the dates stay naive, counted."""
+    db = tmp_path / "m.db"
+    table = _site(NAIVE)
+    status, headers, body = _sitemap(NAIVE, stamp)
+    with FaultServer(table) as server:
+        root = server.url("/").rstrip("/")
+        routes = server.app
+        assert isinstance(routes, Routes)
+        routes["/sitemap.xml"] = (status, headers, body.replace(b"{root}", root.encode()))
+        robots = f"User-agent: *\nAllow: /\nSitemap: {root}/sitemap.xml\n"
+        routes["/robots.txt"] = (200, {"Content-Type": "text/plain"}, robots.encode())
+        summary = crawl_mirror(server.url("/"), db, profile=None)
+    assert summary.articles_new == 3
+    records = _records(db)
+    first = records["Un texte sans fuseau 1"]
+    if learned:
+        assert _site_row(db) == (learned, "learned")
+        assert first["published_at"] == "2025-07-11T20:30:00+01:00"
+        assert first["published_utc"] == "2025-07-11T19:30:00+00:00"
+        assert summary.no_offset == 0
+    else:
+        assert _site_row(db) == (None, None)
+        assert first["published_at"] == "2025-07-11T20:30:00" and summary.no_offset == 3
+
+
+def test_listed_dates_keep_the_offset_they_were_stated_in() -> None:
+    from scraper.discover import feeds
+
+    rss = (
+        b'<rss version="2.0"><channel><item><link>https://x.test/a</link>'
+        b"<pubDate>Fri, 11 Jul 2025 20:30:00 +0100</pubDate></item>"
+        b"<item><link>https://x.test/b</link><pubDate>11 Jul 2025</pubDate></item>"
+        b"</channel></rss>"
+    )
+    a, b = feeds.parse_feed(rss)
+    assert a.stated == "2025-07-11T20:30:00+01:00" and a.published == "2025-07-11T19:30:00+00:00"
+    assert b.stated is None
+    utc = feeds.parse_feed(rss.replace(b"+0100", b"+0000"))[0]
+    assert utc.stated is None and utc.published == "2025-07-11T20:30:00+00:00"  # a server clock
+    learner_dates = [a.stated, b.stated, "not a date"]
+    from scraper.timezones import ZoneLearner
+
+    learner = ZoneLearner(None)
+    assert learner.observe_listed(learner_dates) is False  # one date: too few while crawling
+    assert learner.finish() and learner.name == "+01:00"  # enough at the end

@@ -2,7 +2,8 @@
 
 A part of :class:`~scraper.crawler.engine.Crawler` (its base class), on the processing thread:
 the window, language and budget checks, the site's time zone (given, learned from the
-offset-bearing dates the site gives, and applied to its naive ones; articles held until it is
+offset-bearing dates the site gives on its pages and in its sitemaps, feeds and REST
+listings, and applied to its naive ones; articles held until it is
 known), the archive write, and the failures and skips recorded in the frontier with their
 reasons.
 """
@@ -14,6 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from ..clean import valid_text
+from ..discover import feeds
 from ..fetch import FetchResult
 from ..store import Claim, PageKind, content_hash, window_reason
 from ..timezones import MAX_OBSERVED, ZoneLearner
@@ -94,6 +96,13 @@ class Archiving(Queueing):
             self.summary.no_offset += 1
         if self._zone.observe(article.published_at):
             self._zone_learned()
+
+    def _offer(self, entries: list[feeds.Entry], found_on: str) -> int:
+        """Queue what a list gives (:meth:`Queueing._offer`), learning the site's zone from
+        the dates it states with an offset (sitemaps, feeds, the REST API)."""
+        if self._zone.observe_listed(e.stated for e in entries):
+            self._zone_learned()
+        return super()._offer(entries, found_on)
 
     def _zone_learned(self) -> None:
         """The site's zone was just learned: recorded, said once; held articles archived."""

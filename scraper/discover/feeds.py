@@ -41,6 +41,8 @@ class Entry:
     refetches). ``published`` is ISO 8601: in UTC for sitemaps and feeds; for the REST API in
     the site's local time with its offset, as is ``modified`` (REST only). ``source`` is
     ``sitemap``, ``feed`` or ``rest``; ``date_raw`` the REST ``date``/``date_gmt`` as given.
+    ``stated`` is the list's own date of the page as the site wrote it, with the offset it
+    gave (None without one, or UTC in a sitemap or feed): what a site's zone is learned from.
     """
 
     url: str
@@ -50,6 +52,7 @@ class Entry:
     modified: str | None = None
     source: str | None = None
     date_raw: str | None = None
+    stated: str | None = None
 
     @property
     def authoritative(self) -> bool:
@@ -84,8 +87,14 @@ def parse_sitemap(data: bytes) -> Sitemap:
         if news is not None:
             published = iso(_child_text(news, "publication_date"))
             title = _child_text(news, "title")
-        lastmod = iso(_child_text(node, "lastmod"))
-        pages.append(Entry(loc, lastmod, published, title, source="sitemap"))
+        raw_lastmod = _child_text(node, "lastmod")
+        lastmod = iso(raw_lastmod)
+        said = stated(_child_text(news, "publication_date") if news is not None else None)
+        pages.append(
+            Entry(
+                loc, lastmod, published, title, source="sitemap", stated=said or stated(raw_lastmod)
+            )
+        )
     return Sitemap(_web(sitemaps), _web(pages))
 
 
@@ -104,15 +113,22 @@ def parse_feed(data: bytes) -> list[Entry]:
     for item in root.iter("{*}item"):
         link = _child_text(item, "link") or _child_text(item, "guid")
         if link and link.startswith("http"):
-            date = iso(_child_text(item, "pubDate") or _child_text(item, "date"))
-            out.append(Entry(link, date, date, _child_text(item, "title"), source="feed"))
+            raw = _child_text(item, "pubDate") or _child_text(item, "date")
+            date = iso(raw)
+            title = _child_text(item, "title")
+            out.append(Entry(link, date, date, title, source="feed", stated=stated(raw)))
     for entry in root.iter("{http://www.w3.org/2005/Atom}entry"):
         link = _atom_link(entry)
         if link:
+            raw = _child_text(entry, "published") or _child_text(entry, "updated")
             updated = iso(_child_text(entry, "updated"))
             published = iso(_child_text(entry, "published")) or updated
             title = _child_text(entry, "title")
-            out.append(Entry(link, updated or published, published, title, source="feed"))
+            out.append(
+                Entry(
+                    link, updated or published, published, title, source="feed", stated=stated(raw)
+                )
+            )
     return _web(out)
 
 
@@ -136,6 +152,7 @@ def parse_rest_posts(data: bytes) -> list[Entry]:
                 modified=modified.isoformat() if modified else None,
                 source="rest",
                 date_raw=json.dumps(raw, ensure_ascii=False) if published else None,
+                stated=published.isoformat() if published else None,
             )
         )
     return _web(out)
@@ -211,19 +228,34 @@ def _wp_datetime(value: Any) -> datetime | None:
 
 def iso(value: str | None) -> str | None:
     """A sitemap/feed date (W3C datetime or RFC 822) as ISO 8601 (UTC when it has an offset)."""
+    parsed = _date(value)
+    if parsed is None:
+        return None
+    if parsed.tzinfo is not None:  # UTC, so that stored values compare as strings
+        parsed = parsed.astimezone(UTC)
+    return parsed.isoformat()
+
+
+def stated(value: str | None) -> str | None:
+    """A sitemap/feed date as ISO 8601 with the offset it was given in; None without one,
+    or when it is UTC: sitemap and feed generators often write the server's UTC clock, which
+    says nothing of the site's zone (and would hide a zone's seasonal offsets)."""
+    parsed = _date(value)
+    offset = parsed.utcoffset() if parsed is not None else None
+    return parsed.isoformat() if parsed is not None and offset else None
+
+
+def _date(value: str | None) -> datetime | None:
     if not value:
         return None
     value = value.strip()
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         try:
-            parsed = parsedate_to_datetime(value)
+            return parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
             return None
-    if parsed.tzinfo is not None:  # UTC, so that stored values compare as strings
-        parsed = parsed.astimezone(UTC)
-    return parsed.isoformat()
 
 
 def _xml(data: bytes) -> Any:

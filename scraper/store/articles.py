@@ -137,10 +137,11 @@ class ArticlesMixin(FulltextMixin, StoriesMixin):
     ) -> tuple[str | None, str | None]:
         """(ETag, Last-Modified) of the stored page, for a conditional GET. None when
         ``dated_by`` (a listing's date source) is not yet the stored article's date source:
-        the page must be read again, a 304 would keep the old dates."""
+        the page must be read again, a 304 would keep the old dates. None too when the
+        page's article is not in the archive (deleted since): a 304 would archive nothing."""
         row = self.db.execute(
             "SELECT p.etag, p.last_modified, a.date_source FROM pages p"
-            " LEFT JOIN articles a ON a.id = p.article_id WHERE p.url = ?",
+            " JOIN articles a ON a.id = p.article_id WHERE p.url = ?",
             [url],
         ).fetchone()
         if row is None or (dated_by is not None and row[2] != dated_by):
