@@ -62,7 +62,6 @@ _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 LIST_ITEM = 7
 _ITEM_TAGS = frozenset({"li", "dd", "dt"})
 TEXT_UNITS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "span"})
-_TAG_NAMES: dict[int, str] = {}  # lexbor tag id -> tag name, filled as tags are seen
 ROOT_TAGS = frozenset({"html", "body"})  # their classes describe the page, not a part
 _TEXT = 2  # lexbor tag_id of a text node
 _COMMENT = 4
@@ -137,6 +136,24 @@ class Page:
     e_fields: set[int] = field(default_factory=set)  # holds a form field itself
 
 
+# What the walk does with an element, by tag: known tags are classified once per process.
+_ELEMENT, _LINK, _INLINE_EL, _BR, _SKIP, _SKIP_MEDIA, _SKIP_INPUT = range(7)
+_LINK_END, _INLINE_END = -1, -2  # stack marks for the end of a link, of another inline
+_TagInfo = tuple[int, str, bool, int]  # action, tag name, block, heading/list-item kind
+_TAG_INFO: dict[int, _TagInfo] = {}  # lexbor tag id -> what the tag is
+
+
+def _tag_info(tag: str) -> _TagInfo:
+    if tag in _INLINE:
+        action = _LINK if tag == "a" else _INLINE_EL
+    elif tag in SKIP_TAGS or tag[:1] == "-":
+        action = _SKIP_MEDIA if tag in _MEDIA_TAGS else _SKIP_INPUT if tag == "input" else _SKIP
+    else:
+        action = _BR if tag == "br" else _ELEMENT
+    kind = _HEADINGS.get(tag, LIST_ITEM if tag in _ITEM_TAGS else 0)
+    return action, tag, tag in BLOCK_TAGS, kind
+
+
 def flatten_page(root: LexborNode, analyse: bool) -> Page:
     """One iterative pass over ``root``'s subtree into a :class:`Page`.
 
@@ -169,88 +186,83 @@ def flatten_page(root: LexborNode, analyse: bool) -> Page:
             b_kind.append(kinds[-1] if kinds else 0)
         link_chars = 0
 
-    # Stack items: a node to visit, or an int marking the end of an element: >= 0 a
-    # tracked element's index, -1 the end of a link.
-    stack: list[LexborNode | int] = []
+    # The elements being read, innermost last: what ends with each (a tracked element's
+    # index, or a mark) and the node to go on with after it. The stack is empty only at
+    # ``root``, whose siblings are not read.
+    stack: list[tuple[int, LexborNode | None]] = []
     node: LexborNode | None = root
-    first = True
     budget = MAX_NODES
     while True:
         if node is None:
             if not stack:
                 break
-            item = stack.pop()
-            if type(item) is int:
-                if item >= 0:
-                    if e_block[item]:
-                        if parts:
-                            flush()
-                        kinds.pop()
-                    open_el.pop()
-                    e_bend[item] = len(texts)
-                    e_eend[item] = len(e_tag)
-                    if item == code_top:
-                        code_top = -1
-                else:
-                    link_depth -= 1
-                continue
-            node = item  # type: ignore[assignment]
+            item, node = stack.pop()
+            if item >= 0:
+                if e_block[item]:
+                    if parts:
+                        flush()
+                    kinds.pop()
+                open_el.pop()
+                e_bend[item] = len(texts)
+                e_eend[item] = len(e_tag)
+                if item == code_top:
+                    code_top = -1
+            elif item == _LINK_END:
+                link_depth -= 1
+            continue
         budget -= 1
         if budget < 0:
             break
-        if first:
-            first = False
-        else:
-            nxt = node.next  # type: ignore[union-attr]
-            if nxt is not None:
-                stack.append(nxt)
-        tag_id = node.tag_id  # type: ignore[union-attr]
+        tag_id = node.tag_id
         if tag_id == _TEXT:
-            text = node.text_content  # type: ignore[union-attr]
+            text = node.text_content
             if text:
                 parts.append(text)
                 if link_depth:
                     link_chars += len(text.strip())
                 if last_br and not text.isspace():
                     last_br = False
-            node = None
+            node = node.next if stack else None
             continue
         if tag_id == _COMMENT:
-            node = None
+            node = node.next if stack else None
             continue
-        tag = _TAG_NAMES.get(tag_id)  # a dict lookup is cheaper than the property
-        if tag is None:
-            tag = node.tag or ""  # type: ignore[union-attr]
+        info = _TAG_INFO.get(tag_id)
+        if info is None:
+            info = _tag_info(node.tag or "")
             if tag_id < 4096:  # lexbor's fixed ids; custom elements get pointer-sized ones
-                _TAG_NAMES[tag_id] = tag
-        if tag in _INLINE:
-            if tag == "a":
+                _TAG_INFO[tag_id] = info
+        action, tag, is_block, kind = info
+        if action in (_LINK, _INLINE_EL):
+            child = node.child
+            if action == _LINK:
                 link_depth += 1
-                stack.append(-1)
-            node = node.child  # type: ignore[union-attr]
-            continue
-        if tag in SKIP_TAGS or tag[:1] == "-":
-            if tag in _MEDIA_TAGS and open_el:
-                media.add(open_el[-1])
-            elif tag == "input" and open_el and analyse:
-                kind = (node.attrs.get("type") or "text").lower()  # type: ignore[union-attr]
-                if kind in _TEXT_FIELDS:  # not a checkbox, a hidden value or a button
-                    fields.add(open_el[-1])
-            node = None
-            continue
-        if tag == "br":
-            if last_br:
-                if parts:
-                    flush()
+                stack.append((_LINK_END, node.next if stack else None))
+            elif child is not None:
+                stack.append((_INLINE_END, node.next if stack else None))
             else:
-                parts.append(" ")
-            last_br = True
-            node = None
+                child = node.next if stack else None
+            node = child
+            continue
+        if action != _ELEMENT:
+            if action == _BR:
+                if last_br:
+                    if parts:
+                        flush()
+                else:
+                    parts.append(" ")
+                last_br = True
+            elif action == _SKIP_MEDIA and open_el:
+                media.add(open_el[-1])
+            elif action == _SKIP_INPUT and open_el and analyse:
+                field_type = (node.attrs.get("type") or "text").lower()
+                if field_type in _TEXT_FIELDS:  # not a checkbox, a hidden value or a button
+                    fields.add(open_el[-1])
+            node = node.next if stack else None
             continue
         hint = 0
-        is_block = tag in BLOCK_TAGS
-        if analyse and tag not in ROOT_TAGS and code_top < 0:
-            attrs = node.attributes  # type: ignore[union-attr]
+        if analyse and code_top < 0 and tag not in ROOT_TAGS:
+            attrs = node.attributes
             hint = attr_hint(attrs) if attrs else 0
             if hint != BODY:
                 if tag in _NEG_TAGS:
@@ -271,7 +283,7 @@ def flatten_page(root: LexborNode, analyse: bool) -> Page:
             if parts:
                 flush()
             last_br = False
-            kinds.append(_HEADINGS.get(tag, LIST_ITEM if tag in _ITEM_TAGS else 0))
+            kinds.append(kind)
         index = len(e_tag)
         if tag == "pre" and code_top < 0:
             code_top = index  # highlighted source below: its spans' classes are tokens
@@ -284,8 +296,8 @@ def flatten_page(root: LexborNode, analyse: bool) -> Page:
         e_bend.append(n_texts)
         e_eend.append(index + 1)
         open_el.append(index)
-        stack.append(index)
-        node = node.child  # type: ignore[union-attr]
+        stack.append((index, node.next if stack else None))
+        node = node.child
     if parts:
         flush()
     # Elements left open by the node budget end where the text ends.
