@@ -126,6 +126,11 @@ _PLAIN_WEAK_RE = _words(
 )
 _BODY_RE = _words((), _BODY_NAMES)
 _POS_RE = _words(_POS_WORDS, ())
+# Any of the words above: a name matching none of them says nothing (most names).
+_ANY_RE = _words(
+    (*_NEG_WORDS, *_WEAK_WORDS, *_POS_WORDS),
+    (*_NEG_EXACT, *_WEAK_EXACT, *_BODY_NAMES, *sorted(_POS_NAMES)),
+)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 # What class/id words say, as bits of one int. A string of words (a class attribute, an id)
@@ -151,6 +156,8 @@ def _word_bits(word: str) -> int:
     name = word if word.islower() else _CAMEL.sub(r"\1-\2", word).lower()
     if ":" in name or "[" in name:  # a utility class ("xl:hidden", "w-[--sidebar-w]")
         return 0  # styles a breakpoint or sets a value: says nothing about the content
+    if _ANY_RE.search(name) is None:
+        return 0
     if name.startswith("ctl"):  # ASP.NET control path: only the last part is its name
         name = name.rsplit("_", 1)[-1]
     if name in _POS_NAMES:
@@ -255,13 +262,15 @@ _NEG_ROLES = frozenset(
 
 
 _NAME_ATTRS = ("data-component", "data-testid", "data-test-id", "data-module", "name")
+# Every attribute but class and id that attr_hint reads: most elements have none of them.
+_SPEAKING = frozenset((*_NAME_ATTRS, "itemprop", "style", "hidden", "aria-hidden", "role"))
 
 
 def attr_hint(attrs: dict[str, str | None]) -> int:
     """What an element's attributes say about it (see ``names_hint``)."""
     cls = attrs.get("class")
     ident = attrs.get("id")
-    if len(attrs) > (cls is not None) + (ident is not None):
+    if not _SPEAKING.isdisjoint(attrs):
         # Component names of JavaScript front ends say what a block is, as classes do
         # ("text-block", "related-stories", section name="articleBody").
         for key in _NAME_ATTRS:
@@ -295,7 +304,11 @@ def attr_hint(attrs: dict[str, str | None]) -> int:
                 return POSITIVE
     if not (cls or ident):
         return NEUTRAL
-    state = _state(cls) if cls else 0
+    state = 0
+    if cls:
+        state = _state_cache.get(cls)
+        if state is None:
+            state = _state(cls)
     if ident:
         state = _combine(state, _state(ident))
     return _HINT_OF[state]

@@ -168,24 +168,17 @@ def flatten_page(root: LexborNode, analyse: bool) -> Page:
     e_block: list[bool] = []
     media, fields = page.e_media, page.e_fields
     code_top = -1  # the <pre> element we are in, if any
-    parts: list[str] = []
+    parts: list[str] = []  # text of the block being read
+    add_part = parts.append
     link_chars = 0
     link_depth = 0
     last_br = False
-    open_el: list[int] = []
-    kinds: list[int] = []  # heading/list-item kind of open block elements
+    current = -1  # the innermost open tracked element (its parent is the next one out)
+    kinds: list[int] = [0]  # heading/list-item kind of open block elements, innermost last
 
-    def flush() -> None:
-        nonlocal link_chars
-        text = " ".join("".join(parts).split())
-        parts.clear()
-        if text:
-            texts.append(text)
-            links.append(min(link_chars, len(text)))
-            b_elem.append(open_el[-1] if open_el else -1)
-            b_kind.append(kinds[-1] if kinds else 0)
-        link_chars = 0
-
+    # A block ends where a block element starts or ends (and at a double <br>): its text
+    # is the parts read since, whitespace collapsed. Written out at each place (a function
+    # call per block costs a tenth of the walk).
     # The elements being read, innermost last: what ends with each (a tracked element's
     # index, or a mark) and the node to go on with after it. The stack is empty only at
     # ``root``, whose siblings are not read.
@@ -200,9 +193,16 @@ def flatten_page(root: LexborNode, analyse: bool) -> Page:
             if item >= 0:
                 if e_block[item]:
                     if parts:
-                        flush()
+                        text = " ".join("".join(parts).split())
+                        parts.clear()
+                        if text:
+                            texts.append(text)
+                            links.append(min(link_chars, len(text)))
+                            b_elem.append(item)
+                            b_kind.append(kinds[-1])
+                        link_chars = 0
                     kinds.pop()
-                open_el.pop()
+                current = e_parent[item]
                 e_bend[item] = len(texts)
                 e_eend[item] = len(e_tag)
                 if item == code_top:
@@ -217,7 +217,7 @@ def flatten_page(root: LexborNode, analyse: bool) -> Page:
         if tag_id == _TEXT:
             text = node.text_content
             if text:
-                parts.append(text)
+                add_part(text)
                 if link_depth:
                     link_chars += len(text.strip())
                 if last_br and not text.isspace():
@@ -248,16 +248,17 @@ def flatten_page(root: LexborNode, analyse: bool) -> Page:
             if action == _BR:
                 if last_br:
                     if parts:
-                        flush()
+                        _flush(page, parts, link_chars, current, kinds[-1])
+                        link_chars = 0
                 else:
-                    parts.append(" ")
+                    add_part(" ")
                 last_br = True
-            elif action == _SKIP_MEDIA and open_el:
-                media.add(open_el[-1])
-            elif action == _SKIP_INPUT and open_el and analyse:
+            elif action == _SKIP_MEDIA and current >= 0:
+                media.add(current)
+            elif action == _SKIP_INPUT and current >= 0 and analyse:
                 field_type = (node.attrs.get("type") or "text").lower()
                 if field_type in _TEXT_FIELDS:  # not a checkbox, a hidden value or a button
-                    fields.add(open_el[-1])
+                    fields.add(current)
             node = node.next if stack else None
             continue
         hint = 0
@@ -281,7 +282,14 @@ def flatten_page(root: LexborNode, analyse: bool) -> Page:
                 is_block = True  # its text must not mix with its neighbours'
         if is_block:
             if parts:
-                flush()
+                text = " ".join("".join(parts).split())
+                parts.clear()
+                if text:
+                    texts.append(text)
+                    links.append(min(link_chars, len(text)))
+                    b_elem.append(current)
+                    b_kind.append(kinds[-1])
+                link_chars = 0
             last_br = False
             kinds.append(kind)
         index = len(e_tag)
@@ -289,22 +297,34 @@ def flatten_page(root: LexborNode, analyse: bool) -> Page:
             code_top = index  # highlighted source below: its spans' classes are tokens
         e_tag.append(tag)
         e_block.append(is_block)
-        e_parent.append(open_el[-1] if open_el else -1)
+        e_parent.append(current)
         e_hint.append(hint)
         n_texts = len(texts)
         e_bstart.append(n_texts)
         e_bend.append(n_texts)
         e_eend.append(index + 1)
-        open_el.append(index)
+        current = index
         stack.append((index, node.next if stack else None))
         node = node.child
     if parts:
-        flush()
+        _flush(page, parts, link_chars, current, kinds[-1])
     # Elements left open by the node budget end where the text ends.
-    for index in open_el:
-        e_bend[index] = len(texts)
-        e_eend[index] = len(e_tag)
+    while current >= 0:
+        e_bend[current] = len(texts)
+        e_eend[current] = len(e_tag)
+        current = e_parent[current]
     return page
+
+
+def _flush(page: Page, parts: list[str], link_chars: int, element: int, kind: int) -> None:
+    """The block of ``parts`` (see :func:`flatten_page`), if it holds text."""
+    text = " ".join("".join(parts).split())
+    parts.clear()
+    if text:
+        page.texts.append(text)
+        page.links.append(min(link_chars, len(text)))
+        page.b_elem.append(element)
+        page.b_kind.append(kind)
 
 
 def node_text(node: LexborNode) -> str:
