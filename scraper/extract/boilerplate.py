@@ -306,9 +306,8 @@ def attr_hint(attrs: dict[str, str | None]) -> int:
         return NEUTRAL
     state = 0
     if cls:
-        state = _state_cache.get(cls)
-        if state is None:
-            state = _state(cls)
+        cached = _state_cache.get(cls)
+        state = _state(cls) if cached is None else cached
     if ident:
         state = _combine(state, _state(ident))
     return _HINT_OF[state]

@@ -215,12 +215,12 @@ def flatten_page(root: LexborNode, analyse: bool) -> Page:
             break
         tag_id = node.tag_id
         if tag_id == _TEXT:
-            text = node.text_content
-            if text:
-                add_part(text)
+            content = node.text_content
+            if content:
+                add_part(content)
                 if link_depth:
-                    link_chars += len(text.strip())
-                if last_br and not text.isspace():
+                    link_chars += len(content.strip())
+                if last_br and not content.isspace():
                     last_br = False
             node = node.next if stack else None
             continue
