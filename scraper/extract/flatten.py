@@ -175,6 +175,7 @@ def flatten_page(root: LexborNode, analyse: bool) -> Page:
     last_br = False
     current = -1  # the innermost open tracked element (its parent is the next one out)
     kinds: list[int] = [0]  # heading/list-item kind of open block elements, innermost last
+    pending: list[tuple[int, str, dict[str, str | None]]] = []  # block elements to hint
 
     # A block ends where a block element starts or ends (and at a double <br>): its text
     # is the parts read since, whitespace collapsed. Written out at each place (a function
@@ -262,24 +263,14 @@ def flatten_page(root: LexborNode, analyse: bool) -> Page:
             node = node.next if stack else None
             continue
         hint = 0
+        index = len(e_tag)
         if analyse and code_top < 0 and tag not in ROOT_TAGS:
-            attrs = node.attributes
-            hint = attr_hint(attrs) if attrs else 0
-            if hint != BODY:
-                if tag in _NEG_TAGS:
-                    hint = NEGATIVE
-                elif tag in _WEAK_TAGS and hint > WEAK:
-                    hint = WEAK
-                    if tag in _SOFT_TAGS:
-                        page.e_soft.add(len(e_tag))
-                elif tag == "article" and hint == NEUTRAL:
-                    hint = POSITIVE
-                elif hint == WEAK and attrs and layout_weak(attrs):
-                    page.e_soft.add(len(e_tag))
-                elif hint == NEGATIVE and attrs and named_only(attrs):
-                    page.e_named.add(len(e_tag))
-            if hint < 0:
-                is_block = True  # its text must not mix with its neighbours'
+            if is_block:  # read later, and only if it holds text (see _hints_of_blocks)
+                pending.append((index, tag, node.attributes))
+            else:
+                hint = _hint(page, index, tag, node.attributes)
+                if hint < 0:
+                    is_block = True  # its text must not mix with its neighbours'
         if is_block:
             if parts:
                 text = " ".join("".join(parts).split())
@@ -292,7 +283,6 @@ def flatten_page(root: LexborNode, analyse: bool) -> Page:
                 link_chars = 0
             last_br = False
             kinds.append(kind)
-        index = len(e_tag)
         if tag == "pre" and code_top < 0:
             code_top = index  # highlighted source below: its spans' classes are tokens
         e_tag.append(tag)
@@ -313,7 +303,44 @@ def flatten_page(root: LexborNode, analyse: bool) -> Page:
         e_bend[current] = len(texts)
         e_eend[current] = len(e_tag)
         current = e_parent[current]
+    _hints_of_blocks(page, pending)
     return page
+
+
+def _hint(page: Page, index: int, tag: str, attrs: dict[str, str | None]) -> int:
+    """What element ``index`` (``tag``, ``attrs``) is: its markup's hint, its tag's."""
+    hint = attr_hint(attrs) if attrs else 0
+    if hint != BODY:
+        if tag in _NEG_TAGS:
+            hint = NEGATIVE
+        elif tag in _WEAK_TAGS and hint > WEAK:
+            hint = WEAK
+            if tag in _SOFT_TAGS:
+                page.e_soft.add(index)
+        elif tag == "article" and hint == NEUTRAL:
+            hint = POSITIVE
+        elif hint == WEAK and attrs and layout_weak(attrs):
+            page.e_soft.add(index)
+        elif hint == NEGATIVE and attrs and named_only(attrs):
+            page.e_named.add(index)
+    return hint
+
+
+def _hints_of_blocks(page: Page, pending: list[tuple[int, str, dict[str, str | None]]]) -> None:
+    """The hints of block elements, read after the walk: a block element's hint does not
+    change how the text is cut into blocks, and one without text (an icon's wrapper, an
+    empty ad slot: a sixth of the elements) weighs nothing either way, so its hint stays
+    neutral unpeeked. Boxes around form fields are judged by shape (mark_boxes), text or
+    not: theirs are read."""
+    e_hint, e_bstart, e_bend, parent = page.e_hint, page.e_bstart, page.e_bend, page.e_parent
+    boxes: set[int] = set()
+    for i in page.e_fields:
+        while i >= 0 and i not in boxes:
+            boxes.add(i)
+            i = parent[i]
+    for index, tag, attrs in pending:
+        if e_bend[index] > e_bstart[index] or index in boxes:
+            e_hint[index] = _hint(page, index, tag, attrs)
 
 
 def _flush(page: Page, parts: list[str], link_chars: int, element: int, kind: int) -> None:
