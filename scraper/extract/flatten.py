@@ -218,11 +218,13 @@ def flatten_page(root: LexborNode, analyse: bool) -> Page:
         if tag_id == _TEXT:
             content = node.text_content
             if content:
-                add_part(content)
-                if link_depth:
-                    link_chars += len(content.strip())
-                if last_br and not content.isspace():
+                if not content.isspace():
+                    add_part(content)
+                    if link_depth:
+                        link_chars += len(content.strip())
                     last_br = False
+                elif parts:  # white space between words; before any it changes nothing
+                    add_part(content)
             node = node.next if stack else None
             continue
         if tag_id == _COMMENT:
