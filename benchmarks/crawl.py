@@ -47,6 +47,8 @@ Flags:
                      it had parser processes); their CPU is read from /proc and counted
 --generic            crawl without a site profile (profile-less discovery); by default a
                      profile with the synthetic site's selectors is used
+--archive-per-host   one archive file per host (a connection and page cache each); by
+                     default every host writes one archive, as a collection does
 --no-baseline        skip the baseline runs
 --json               also print all results as one JSON object
 --keep DIR           keep the archives and fetched-URL lists in DIR (default: a temporary
@@ -69,7 +71,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -157,6 +159,7 @@ def synthetic_profile(base_url: str) -> Any:
 
 async def crawl_child(args: argparse.Namespace) -> dict[str, Any]:
     from scraper import Settings
+    from scraper.crawler.collection import SharedArchive
     from scraper.crawler.engine import Crawler, Site
     from scraper.fetch import Fetcher
     from scraper.store import Frontier, Store
@@ -197,14 +200,19 @@ async def crawl_child(args: argparse.Namespace) -> dict[str, Any]:
     processing = ThreadPoolExecutor(1, "scraper-processing")
     pool_context = parser_pool(args.parsers)
     parsers = pool_context.__enter__()
+    # One archive for every host, as a collection (`crawl --sites`) writes it; or, with
+    # --archive-per-host, one each (a connection and page cache per host).
+    shared = None if args.archive_per_host else SharedArchive(Store(workdir / "archive.db"))
     for port in ports:
         base = f"http://127.0.0.1:{port}/"
-        store = Store(workdir / f"archive-{port}.db")
+        store = Store(workdir / f"archive-{port}.db") if shared is None else shared.store
+        view = store if shared is None else cast(Store, shared.view())
         site = Site(f"synthetic-{port}", base, None if args.generic else synthetic_profile(base))
-        stores.append(store)
-        crawlers.append(
-            Crawler(store, fetcher, site, settings, processing=processing, parsers=parsers)
-        )
+        stores.append(view)
+        crawler = Crawler(view, fetcher, site, settings, processing=processing, parsers=parsers)
+        if shared is not None:
+            shared.share_frontier(crawler)
+        crawlers.append(crawler)
 
     rss_before = current_rss_mb()
     cpu0, wall0, loop0 = time.process_time(), time.perf_counter(), time.thread_time()
@@ -222,7 +230,10 @@ async def crawl_child(args: argparse.Namespace) -> dict[str, Any]:
         site_id = getattr(crawler, "_site_id", None)  # no public accessor yet
         if site_id:
             known += sum(Frontier(store).counts(site_id).values())
-        store.close()
+        if shared is None:
+            store.close()
+    if shared is not None:
+        shared.store.close()
     pages = sum(s.pages_fetched for s in summaries)
     return {
         "pages": pages,
@@ -296,6 +307,8 @@ def run_child(args: argparse.Namespace, kind: str, pages: int, **extra: Any) -> 
         command += ["--crawl-delay", str(args.crawl_delay)]
     if args.generic:
         command.append("--generic")
+    if args.archive_per_host:
+        command.append("--archive-per-host")
     if extra.get("url_file"):
         command += ["--url-file", str(extra["url_file"])]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -391,6 +404,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--parsers", type=int, default=None)
     parser.add_argument("--generic", action="store_true")
+    parser.add_argument("--archive-per-host", action="store_true")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--keep", default=None)

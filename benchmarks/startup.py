@@ -20,6 +20,9 @@ the working tree; kept under ``--venvs`` and reused):
 - ``analyst``: the same plus pandas, pyarrow, dask and datasette, which is where analysts run
   it (sqlite-utils imports pandas when it is installed).
 
+Commands run with bytecode caching on (``PYTHONDONTWRITEBYTECODE`` removed from their
+environment, the checkout compiled once), as an installed program runs for its user.
+
 Usage::
 
     python benchmarks/startup.py                 # both environments, 5 runs each, ~3 min
@@ -36,6 +39,9 @@ Flags:
 --repeat N      runs per command; the median is printed (default 5)
 --rebuild       delete and recreate the environments first
 --json          also print every result as one JSON object
+--scrapy        also run the baseline: a hand-written Scrapy spider
+                (``benchmarks/scrapy_spider.py``) crawling the same mirror, from an
+                environment with Scrapy only (``pip install scrapy``)
 """
 
 from __future__ import annotations
@@ -71,12 +77,18 @@ class Run:
     exit_code: int
 
 
+#: What the commands run with: this environment, but with bytecode caching on, as a user's
+#: (a shell or cron with PYTHONDONTWRITEBYTECODE set would compile every module every run).
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def measure(argv: list[str], *, cwd: Path | None = None) -> tuple[float, float, float, int]:
     """CPU seconds, wall seconds, peak RSS (MB) and exit code of one fresh process."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         argv,
         cwd=cwd,
+        env=CHILD_ENV,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL,
@@ -89,7 +101,16 @@ def measure(argv: list[str], *, cwd: Path | None = None) -> tuple[float, float, 
 
 
 def median_run(env: str, name: str, argv: list[str], repeat: int, cwd: Path | None = None) -> Run:
-    samples = [measure(argv, cwd=cwd) for _ in range(repeat)]
+    return _median(env, name, [measure(argv, cwd=cwd) for _ in range(repeat)])
+
+
+def _first_crawl(crawl: list[str], work: Path) -> tuple[float, float, float, int]:
+    for stale in work.glob("archive.db*"):
+        stale.unlink()
+    return measure(crawl, cwd=work)
+
+
+def _median(env: str, name: str, samples: list[tuple[float, float, float, int]]) -> Run:
     return Run(
         env=env,
         name=name,
@@ -100,8 +121,11 @@ def median_run(env: str, name: str, argv: list[str], repeat: int, cwd: Path | No
     )
 
 
-def ensure_env(venvs: Path, env: str, source: Path, *, rebuild: bool) -> Path:
-    """The environment's folder, created (and the checkout installed into it) if missing."""
+def ensure_env(
+    venvs: Path, env: str, source: Path, *, rebuild: bool, packages: list[str] | None = None
+) -> Path:
+    """The environment's folder, created (and the checkout installed into it, or only
+    ``packages`` when given) if missing."""
     path = venvs / env
     if rebuild and path.exists():
         shutil.rmtree(path)
@@ -111,9 +135,8 @@ def ensure_env(venvs: Path, env: str, source: Path, *, rebuild: bool) -> Path:
     print(f"creating the {env} environment in {path} ...", file=sys.stderr, flush=True)
     subprocess.run([sys.executable, "-m", "venv", str(path)], check=True)
     pip = [str(path / "bin" / "python"), "-m", "pip", "install", "-q"]
-    done = subprocess.run(
-        [*pip, "-e", str(source), *ENVS[env]], capture_output=True, text=True, check=False
-    )
+    wanted = packages if packages is not None else ["-e", str(source), *ENVS[env]]
+    done = subprocess.run([*pip, *wanted], capture_output=True, text=True, check=False)
     if done.returncode:
         sys.exit(f"pip failed for the {env} environment:\n{done.stderr}")
     marker.write_text("ok\n")
@@ -141,6 +164,10 @@ class Mirror:
 def bench_env(venvs: Path, env: str, source: Path, repeat: int, rebuild: bool) -> list[Run]:
     path = ensure_env(venvs, env, source, rebuild=rebuild)
     python, scraper = path / "bin" / "python", str(path / "bin" / "scraper")
+    # the checkout's bytecode, compiled once (an editable install is not compiled by pip)
+    subprocess.run(
+        [str(python), "-m", "compileall", "-q", str(source / "scraper")], env=CHILD_ENV, check=True
+    )
     runs = [median_run(env, "python -c pass", [str(python), "-c", "pass"], repeat)]
     for name, args in (
         ("--version", ["--version"]),
@@ -154,14 +181,35 @@ def bench_env(venvs: Path, env: str, source: Path, repeat: int, rebuild: bool) -
             work = Path(tmp)
             crawl = [scraper, "crawl", "--profile", "sahara.ma", mirror.url, "--delay", "0", "-q"]
             crawl += ["--db", str(work / "archive.db")]
-            first = measure(crawl, cwd=work)  # the first crawl, once: it fills the archive
-            runs.append(Run(env, "first crawl", first[0], first[1], first[2], first[3]))
+            # first crawls into fresh archives (the last one stays for the re-runs)
+            first = [_first_crawl(crawl, work) for _ in range(repeat)]
+            runs.append(_median(env, "first crawl", first))
             runs.append(median_run(env, "no-op re-run crawl", crawl, repeat, cwd=work))
             db = ["--db", str(work / "archive.db")]
             search = [scraper, "search", "الصناعة", *db]
             runs.append(median_run(env, "search", search, repeat, cwd=work))
             export = [scraper, "export", *db, "-o", str(work / "out.jsonl")]
             runs.append(median_run(env, "export", export, repeat, cwd=work))
+    finally:
+        mirror.close()
+    return runs
+
+
+def bench_scrapy(venvs: Path, mirror_python: Path, repeat: int, rebuild: bool) -> list[Run]:
+    """The baseline: a hand-written Scrapy spider (``benchmarks/scrapy_spider.py``) crawling
+    the same mirror, in an environment of its own (Scrapy only), ``repeat`` fresh runs."""
+    path = ensure_env(venvs, "scrapy", ROOT, rebuild=rebuild, packages=["scrapy"])
+    python, scrapy = path / "bin" / "python", str(path / "bin" / "scrapy")
+    runs = [median_run("scrapy", "python -c pass", [str(python), "-c", "pass"], repeat)]
+    mirror = Mirror(mirror_python)
+    try:
+        with tempfile.TemporaryDirectory(prefix="startup-scrapy-") as tmp:
+            out = Path(tmp) / "items.jsonl"
+            spider = [scrapy, "runspider", str(ROOT / "benchmarks" / "scrapy_spider.py")]
+            spider += ["-a", f"start={mirror.url}", "-O", str(out)]
+            runs.append(median_run("scrapy", "spider crawl", spider, repeat, cwd=Path(tmp)))
+            items = out.read_text(encoding="utf-8").splitlines() if out.exists() else []
+            print(f"scrapy spider: {len(items)} articles per run", file=sys.stderr)
     finally:
         mirror.close()
     return runs
@@ -189,11 +237,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--scrapy", action="store_true")
     args = parser.parse_args(argv)
     args.venvs.mkdir(parents=True, exist_ok=True)
     runs: list[Run] = []
     for env in args.env or list(ENVS):
         runs += bench_env(args.venvs, env, args.source.resolve(), args.repeat, args.rebuild)
+    if args.scrapy:
+        mirror_python = args.venvs / (args.env or list(ENVS))[0] / "bin" / "python"
+        runs += bench_scrapy(args.venvs, mirror_python, args.repeat, args.rebuild)
     print_table(runs)
     if args.json:
         print(json.dumps([asdict(r) for r in runs]))

@@ -148,18 +148,26 @@ class ZoneLearner:
         )
 
     def observe_listed(self, stated: Iterable[str | None]) -> bool:
-        """Count the dates a sitemap, feed or REST listing states with an offset (ISO 8601);
-        True when they taught the zone."""
+        """Count the dates a sitemap, feed or REST listing states with an offset (ISO 8601),
+        all of them before trying: a listing's first few dates may all fall on one side of a
+        seasonal change. True when they taught the zone."""
+        if not self.learning:
+            return False
+        before = len(self.observed)
         for text in stated:
-            if not self.learning:
+            if len(self.observed) >= MAX_OBSERVED:
                 break
             try:
                 date = datetime.fromisoformat(text) if text else None
             except ValueError:
                 continue
-            if self.observe(date):
-                return True
-        return False
+            if date is not None and has_offset(date):
+                self.observed.append(date)
+        if len(self.observed) == before:
+            return False
+        if len(self.observed) >= MAX_OBSERVED:
+            return self._try(1) or self.give_up()
+        return self._try(MIN_EARLY)
 
     def finish(self) -> bool:
         """At the end of a crawl: learn from whatever was seen (one date is enough)."""

@@ -40,10 +40,11 @@ def test_the_schema_is_versioned_and_documented(tmp_path: Path) -> None:
     doc = (ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
     sections = dict(re.findall(r"^### `(\w+)`\n(.*?)(?=^### |\Z)", doc, flags=re.S | re.M))
     with Store(tmp_path / "a.db") as s:
-        assert s.schema_version == SCHEMA_VERSION == 15
+        assert s.schema_version == SCHEMA_VERSION == 16
         objects = s.db.execute(
             "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
-            " AND name NOT LIKE 'articles_fts_%' AND name NOT LIKE 'sqlite_%'"
+            " AND name NOT LIKE 'articles_fts_%' AND name NOT LIKE 'articles_text_%'"
+            " AND name NOT LIKE 'sqlite_%'"
         ).fetchall()
         for (name,) in objects:
             assert name in sections, f"docs/schema.md has no section for {name}"
@@ -126,7 +127,7 @@ def test_an_archive_of_schema_2_is_migrated_with_its_data(tmp_path: Path) -> Non
     conn.close()
     economy, pending = "https://news.example/ar/economy/", "https://news.example/ar/pending/"
     with Store(path) as s:
-        assert s.schema_version == SCHEMA_VERSION == 15
+        assert s.schema_version == SCHEMA_VERSION == 16
         assert frontier_columns(s.db.conn)[-4:] == LISTED_COLUMNS
         assert s.counts() == {
             "sites": 1, "articles": 2, "categories": 2, "tags": 1, "links": 1, "revisions": 0,
@@ -136,6 +137,11 @@ def test_an_archive_of_schema_2_is_migrated_with_its_data(tmp_path: Path) -> Non
         assert record["published_at"] == "2025-11-25T10:15:00+01:00"
         assert record["date_source"] == "jsonld" and record["authors"] == ["سهام"]
         assert [h["url"] for h in s.search("المدرسة")] == [economy]
+        # the plain-text index (16) is filled too: the words as written, no clitic folding
+        plain = "SELECT a.url FROM articles_text t JOIN articles a ON a.id = t.rowid"
+        found = s.db.execute(f"{plain} WHERE articles_text MATCH ?", ["بالمدرسة"]).fetchall()
+        assert found == [(economy,)]
+        assert not s.db.execute(f"{plain} WHERE articles_text MATCH ?", ["المدرسة"]).fetchall()
         assert s.page_html(economy) == b"<html><body>economy</body></html>"
         assert Frontier(s).state(economy) == "done"
         rows = s.db.execute("SELECT url, lastmod, listed_published, listed_source FROM frontier")

@@ -595,9 +595,9 @@ def _datasette_get(archive: Path, path: str, *extra: str) -> Any:
 def test_plain_datasette_serves_the_archive(archive: Path, tmp_path: Path) -> None:
     rows = _datasette_get(archive, "/archive/article_list.json?_shape=array&_size=200")
     assert len(rows) == 25 and {"authors", "month", "tags"} <= set(rows[0])
-    # Plain Datasette has no search box on articles (the index is keyed by search_key, which
-    # only scraper's metadata tells it), and a raw MATCH misses clitic forms: the index holds
-    # folded stems. The documented plugin file (docs/reading-room.md) adds scraper_match.
+    # Plain Datasette's search box on articles uses articles_text, the words as written
+    # (tests/test_plain_search.py); a raw MATCH on articles_fts misses clitic forms: that index
+    # holds folded stems. The documented plugin file (docs/reading-room.md) adds scraper_match.
     sql = (
         "select a.title from articles_fts join articles a on a.search_key = articles_fts.rowid"
         " where articles_fts match {} order by rank"
@@ -616,3 +616,14 @@ def test_plain_datasette_serves_the_archive(archive: Path, tmp_path: Path) -> No
     )
     assert found[0]["title"] == ECONOMY_TITLE
     assert {r["title"] for r in found} == {ECONOMY_TITLE, SMALL_ECONOMY_TITLE, SPORT_TITLE}
+    # With the plugin, the search box of articles folds too once pointed at articles_fts (the
+    # metadata docs/reading-room.md gives); it would otherwise fold queries for articles_text.
+    metadata = tmp_path / "metadata.json"
+    table = {"fts_table": "articles_fts", "fts_pk": "search_key"}
+    metadata.write_text(json.dumps({"databases": {"archive": {"tables": {"articles": table}}}}))
+    box = urlencode({"_search": "والاقتصاد", "_shape": "array", "_col": "title"})
+    rows = _datasette_get(
+        archive, f"/archive/articles.json?{box}", "--plugins-dir", str(tmp_path / "plugins"),
+        "-m", str(metadata),
+    )  # fmt: skip
+    assert {r["title"] for r in rows} == {ECONOMY_TITLE, SMALL_ECONOMY_TITLE, SPORT_TITLE}

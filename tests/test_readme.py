@@ -1,10 +1,11 @@
 """Every example of README.md runs as printed on a fresh demo archive.
 
 The README's ``bash`` blocks are run line by line, in order, in one empty folder with a
-``scraper`` and a ``python`` on PATH that run this checkout: the first block is ``scraper demo``,
-which makes the archive the later lines query. Each line must exit 0; each ``scraper`` command
-that searches, filters, shows or exports must give at least one row (on stdout or in the file it
-writes). A line ending in ``&`` starts a server in the background (stopped at the end);
+``scraper`` and a ``python`` on PATH that run this checkout (and this environment's
+``sqlite-utils``): the first block is ``scraper demo``, which makes the archive the later lines
+query. Each line must exit 0; each ``scraper`` command that searches, filters, shows or exports
+must give at least one row (on stdout or in the file it writes), and so must a ``sqlite-utils
+search``. A line ending in ``&`` starts a server in the background (stopped at the end);
 ``scraper serve`` must start and keep serving. ``sql`` blocks run against the demo archive and
 each statement must return a row. Blocks marked ``online`` (```` ```bash online ````) need the
 real internet and are the only ones skipped.
@@ -12,6 +13,7 @@ real internet and are the only ones skipped.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -49,10 +51,15 @@ def commands() -> list[str]:
 
 @pytest.fixture(scope="module")
 def shell(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, str]]]:
-    """An empty folder and an environment whose ``scraper`` and ``python`` are this checkout."""
+    """An empty folder and an environment whose ``scraper`` and ``python`` are this checkout
+    (and ``sqlite-utils`` this environment's)."""
     folder = tmp_path_factory.mktemp("readme")
     bin_dir = tmp_path_factory.mktemp("bin")
-    for name, target in (("scraper", f"{sys.executable} -m scraper"), ("python", sys.executable)):
+    for name, target in (
+        ("scraper", f"{sys.executable} -m scraper"),
+        ("python", sys.executable),
+        ("sqlite-utils", f"{sys.executable} -m sqlite_utils"),  # a dependency of scraper
+    ):
         shim = bin_dir / name
         shim.write_text(f'#!/bin/sh\nexec {target} "$@"\n')
         shim.chmod(0o755)
@@ -134,6 +141,8 @@ def test_every_readme_example_runs_on_the_demo_archive(shell: tuple[Path, dict[s
             assert result.returncode == 0, (line, result.stderr)
             assert "Traceback" not in result.stderr, (line, result.stderr)
             words = shlex.split(line, comments=True)
+            if words[:2] == ["sqlite-utils", "search"]:  # the archive's plain-text index
+                assert json.loads(result.stdout), (line, result.stdout)
             if "scraper" in words:
                 command = words[words.index("scraper") + 1]
                 if command not in NO_ROWS:

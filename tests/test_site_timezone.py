@@ -210,6 +210,8 @@ def test_listed_dates_keep_the_offset_they_were_stated_in() -> None:
     a, b = feeds.parse_feed(rss)
     assert a.stated == "2025-07-11T20:30:00+01:00" and a.published == "2025-07-11T19:30:00+00:00"
     assert b.stated is None
+    utc = feeds.parse_feed(rss.replace(b"+0100", b"+0000"))[0]
+    assert utc.stated is None and utc.published == "2025-07-11T20:30:00+00:00"  # a server clock
     learner_dates = [a.stated, b.stated, "not a date"]
     from scraper.timezones import ZoneLearner
 

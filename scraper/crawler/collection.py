@@ -171,8 +171,8 @@ def crawl_collection(
             if plan.spec.delay is not None:
                 fetcher.pace(plan.site.hosts, plan.spec.delay)
         result = CollectionSummary(run_id=store.start_collection(names, base.to_dict()))
-        lock = threading.RLock()  # one for every view: one connection, one user at a time
-        views = [_SiteStore(store, lock) for _ in plans]
+        shared = SharedArchive(store)
+        views = [shared.view() for _ in plans]
         report = _Totals(progress, len(plans)) if progress else None
         parsers = stack.enter_context(parser_pool(resolve_parsers(base.parsers, sites=len(plans))))
         processing = ThreadPoolExecutor(1, "scraper-processing")
@@ -188,8 +188,8 @@ def crawl_collection(
             )
             for n, (plan, view) in enumerate(zip(plans, views, strict=True))
         ]
-        for crawler in crawlers:  # its queue is on the shared connection too
-            crawler.frontier = cast(Frontier, _Locked(crawler.frontier, lock))
+        for crawler in crawlers:
+            shared.share_frontier(crawler)
         try:
             outcomes = asyncio.run(_run_all(crawlers, fetcher))
         finally:
@@ -267,6 +267,25 @@ def finish_record(store: Store, result: CollectionSummary, started: float) -> No
 
 def _has_articles(store: Store, site: str) -> bool:
     return next(iter(store.records(site=site)), None) is not None
+
+
+class SharedArchive:
+    """One archive written by several site crawls of one process: each crawl gets a view of
+    the :class:`Store` whose calls are serialized with the others' (one connection, one user
+    at a time), and its frontier likewise."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.lock = threading.RLock()
+
+    def view(self) -> _SiteStore:
+        """A site's view: use it as the site's :class:`Store` (``cast``)."""
+        return _SiteStore(self.store, self.lock)
+
+    def share_frontier(self, crawler: Crawler) -> None:
+        """Serialize ``crawler``'s frontier calls with the views' (its queue is on the same
+        connection)."""
+        crawler.frontier = cast(Frontier, _Locked(crawler.frontier, self.lock))
 
 
 class _Locked:

@@ -42,7 +42,7 @@ class Entry:
     the site's local time with its offset, as is ``modified`` (REST only). ``source`` is
     ``sitemap``, ``feed`` or ``rest``; ``date_raw`` the REST ``date``/``date_gmt`` as given.
     ``stated`` is the list's own date of the page as the site wrote it, with the offset it
-    gave (None without one): what a site's time zone is learned from.
+    gave (None without one, or UTC in a sitemap or feed): what a site's zone is learned from.
     """
 
     url: str
@@ -237,9 +237,12 @@ def iso(value: str | None) -> str | None:
 
 
 def stated(value: str | None) -> str | None:
-    """A sitemap/feed date as ISO 8601 with the offset it was given in; None without one."""
+    """A sitemap/feed date as ISO 8601 with the offset it was given in; None without one,
+    or when it is UTC: sitemap and feed generators often write the server's UTC clock, which
+    says nothing of the site's zone (and would hide a zone's seasonal offsets)."""
     parsed = _date(value)
-    return parsed.isoformat() if parsed is not None and parsed.utcoffset() is not None else None
+    offset = parsed.utcoffset() if parsed is not None else None
+    return parsed.isoformat() if parsed is not None and offset else None
 
 
 def _date(value: str | None) -> datetime | None:

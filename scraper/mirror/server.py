@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from scraper.mirror import render
+from scraper.mirror import endpoints, frame, render
 from scraper.mirror.site import EDITIONS, LANGS, UPLOADS, Article, Site, default_site, to_utc
 
 HTML = "text/html; charset=UTF-8"
@@ -79,7 +79,7 @@ def _redirect(status: int, location: str) -> Response:
 
 
 def _json(status: int, value: Any, extra: list[tuple[str, str]] | None = None) -> Response:
-    body = render.wp_json(value).encode("utf-8")
+    body = frame.wp_json(value).encode("utf-8")
     return Response(
         status, [("Content-Type", "application/json; charset=UTF-8"), *(extra or [])], body
     )
@@ -131,7 +131,7 @@ class Router:
             return Response(
                 200,
                 [("Content-Type", "text/plain; charset=utf-8")],
-                render.render_robots(base).encode(),
+                endpoints.render_robots(base).encode(),
             )
         if path.startswith("/wp-json"):
             return self._rest(path, query, base)
@@ -141,7 +141,7 @@ class Router:
                     200,
                     [
                         ("Content-Type", "image/jpeg"),
-                        ("Last-Modified", render.http_date(IMAGE_MTIME)),
+                        ("Last-Modified", frame.http_date(IMAGE_MTIME)),
                         ("Cache-Control", "max-age=31536000"),
                     ],
                     JPEG,
@@ -173,7 +173,7 @@ class Router:
         if not rest:
             return _html(200, render.render_home(site, lang, base))
         if rest == ["feed"]:
-            return _feed(render.render_feed(site, lang, base))
+            return _feed(endpoints.render_feed(site, lang, base))
         if len(rest) == 1:
             article = site.by_slug(lang, rest[0])
             if article is None:
@@ -188,7 +188,7 @@ class Router:
             if not tail:
                 page_html = render.render_archive(site, archive, 1, base)
             elif tail == ["feed"] and kind == "category":
-                return _feed(render.render_feed(site, lang, base, category=archive.name))
+                return _feed(endpoints.render_feed(site, lang, base, category=archive.name))
             elif len(tail) == 2 and tail[0] == "page" and tail[1].isdigit():
                 number = int(tail[1])
                 if number == 1:
@@ -208,7 +208,7 @@ class Router:
         headers = [
             ("Content-Type", HTML),
             ("ETag", etag),
-            ("Last-Modified", render.http_date(article.last_changed)),
+            ("Last-Modified", frame.http_date(article.last_changed)),
             ("Link", f'<{base}/wp-json/>; rel="https://api.w.org/"'),
             ("Link", f"<{base}/?p={article.id}>; rel=shortlink"),
         ]
@@ -220,15 +220,15 @@ class Router:
         if path == "/sitemap.xml":
             return _redirect(301, f"{base}/wp-sitemap.xml")
         if path == "/wp-sitemap.xml":
-            xml = render.render_sitemap_index(site, base)
+            xml = endpoints.render_sitemap_index(site, base)
         elif path.startswith("/wp-sitemap-posts-post-"):
             number = path.removeprefix("/wp-sitemap-posts-post-").removesuffix(".xml")
             if number.isdigit():
-                xml = render.render_posts_sitemap(site, int(number), base)
+                xml = endpoints.render_posts_sitemap(site, int(number), base)
         elif path == "/wp-sitemap-taxonomies-category-1.xml":
-            xml = render.render_taxonomy_sitemap(site, "category", base)
+            xml = endpoints.render_taxonomy_sitemap(site, "category", base)
         elif path == "/wp-sitemap-taxonomies-post_tag-1.xml":
-            xml = render.render_taxonomy_sitemap(site, "post_tag", base)
+            xml = endpoints.render_taxonomy_sitemap(site, "post_tag", base)
         if xml is None:
             return _html(404, render.render_not_found(site, LANGS[0], base))
         return Response(200, [("Content-Type", "application/xml; charset=UTF-8")], xml.encode())
@@ -256,7 +256,7 @@ class Router:
             article = self.site.get(int(ident)) if ident.isdigit() else None
             if article is None:
                 return _rest_error(404, "rest_post_invalid_id", "Invalid post ID.")
-            return _json(200, render.rest_post(self.site, article, base))
+            return _json(200, endpoints.rest_post(self.site, article, base))
         if route in ("/wp/v2/categories", "/wp/v2/tags"):
             taxonomy = "category" if route.endswith("categories") else "post_tag"
             return self._rest_terms(taxonomy, query, base)
@@ -347,7 +347,7 @@ class Router:
         if orderby not in keys or order not in ("asc", "desc"):
             return _rest_error(400, "rest_invalid_param", "Invalid parameter(s): orderby, order")
         posts = sorted(posts, key=keys[orderby], reverse=order == "desc")
-        records = [render.rest_post(site, a, base) for a in posts]
+        records = [endpoints.rest_post(site, a, base) for a in posts]
         return self._paged(records, query, "/wp/v2/posts", base, "rest_post_invalid_page_number")
 
     def _rest_terms(self, taxonomy: str, query: dict[str, list[str]], base: str) -> Response:
@@ -357,7 +357,7 @@ class Router:
         terms: list[dict[str, Any]] = []
         for code in langs:
             names = site.categories(code) if taxonomy == "category" else site.tags(code)
-            terms += [render.rest_term(site, code, taxonomy, name, base) for name in names]
+            terms += [endpoints.rest_term(site, code, taxonomy, name, base) for name in names]
         if (query.get("hide_empty") or ["false"])[0] in ("1", "true"):
             terms = [t for t in terms if t["count"]]
         route = "/wp/v2/categories" if taxonomy == "category" else "/wp/v2/tags"

@@ -1,10 +1,11 @@
 """The archive as a user sees it: :class:`Archive` (``scraper.Archive``).
 
 It offers what a person or a program reads, and the few writes one makes on purpose (deleting
-an article, rebuilding the search index), over a :class:`~scraper.store.Store` opened for
-reading. What a crawl or a backfill does to an archive (claiming frontier URLs, saving captures,
-recording runs and declarations) is not on it: those are the :class:`~scraper.store.Store`'s
-and the :class:`~scraper.store.Frontier`'s, used by ``scraper.crawler`` and ``scraper.scale``.
+an article, rebuilding the search index, turning the plain-text index off or on), over a
+:class:`~scraper.store.Store` opened for reading. What a crawl or a backfill does to an
+archive (claiming frontier URLs, saving captures, recording runs and declarations) is not on
+it: those are the :class:`~scraper.store.Store`'s and the :class:`~scraper.store.Frontier`'s,
+used by ``scraper.crawler`` and ``scraper.scale``.
 """
 
 from __future__ import annotations
@@ -64,6 +65,12 @@ class Archive:
     runs = _forward(Store.runs)
     delete_article = _forward(Store.delete_article)
     rebuild_search_index = _forward(Store.rebuild_search_index)
+    set_plain_index = _forward(Store.set_plain_index)
+
+    @property
+    def plain_index(self) -> bool:
+        """Whether the archive has ``articles_text`` (sqlite-utils' and Datasette's search)."""
+        return self.store.plain_index
 
     def close(self) -> None:
         self.store.close()

@@ -191,7 +191,8 @@ class FulltextMixin(QueryMixin):
         return hits
 
     def rebuild_search_index(self) -> int:
-        """Re-index every article (after a change of the text analyzer); returns the count."""
+        """Re-index every article (after a change of the text analyzer), in ``articles_fts``
+        and, when the archive has it, ``articles_text``; returns the count."""
         count = 0
         with self.db.atomic():
             self.db.execute("DELETE FROM articles_fts")
@@ -211,4 +212,7 @@ class FulltextMixin(QueryMixin):
                 )
                 count += len(batch)
             self.db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
+            plain = "SELECT 1 FROM sqlite_master WHERE name = 'articles_text'"
+            if self.db.execute(plain).fetchone():  # also mends it after writes it missed
+                self.db.execute("INSERT INTO articles_text (articles_text) VALUES ('rebuild')")
         return count

@@ -17,7 +17,7 @@ from ..search import BM25_WEIGHTS
 from .database import Database
 from .fulltext import FulltextMixin
 
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
 
 
 class OlderSchema(StoreError):
@@ -160,6 +160,43 @@ def _migrate_to_15(db: Database) -> bool:
     return False
 
 
+#: The objects of the plain-text index (``articles_text``, for sqlite-utils and Datasette).
+PLAIN_INDEX_OBJECTS = (
+    "articles_text",
+    "articles_text_insert",
+    "articles_text_delete",
+    "articles_text_update",
+)
+
+
+def _created(statement: str) -> str | None:
+    """The name of what a ``CREATE ... IF NOT EXISTS name`` statement creates."""
+    found = re.match(r"CREATE\s+(?:VIRTUAL\s+)?\w+\s+IF\s+NOT\s+EXISTS\s+(\w+)", statement)
+    return found.group(1) if found else None
+
+
+def _has(db: Database, name: str) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [name]).fetchone() is not None
+
+
+def _create_plain_index(db: Database) -> None:
+    """Create ``articles_text`` and its triggers (from ``schema.sql``) and fill it from the
+    articles: its triggers keep it in step from then on."""
+    for statement in _statements(schema_sql()):
+        if _created(statement) in PLAIN_INDEX_OBJECTS:
+            db.execute(statement)
+    db.execute("INSERT INTO articles_text (articles_text) VALUES ('rebuild')")
+
+
+def _migrate_to_16(db: Database) -> bool:
+    """-> 16: ``articles_text``, a full-text index of the text as written that sqlite-utils'
+    ``search`` and Datasette's table search find (``content="articles"``), with the triggers
+    keeping it in step, filled from the articles. Idempotent: one that has it is left alone."""
+    if not _has(db, "articles_text"):
+        _create_plain_index(db)
+    return False
+
+
 #: version -> step bringing an archive of the previous version to it; returns whether the
 #: search index must be rebuilt. Run in one transaction, before schema.sql.
 MIGRATIONS: dict[int, Callable[[Database], bool]] = {
@@ -174,6 +211,7 @@ MIGRATIONS: dict[int, Callable[[Database], bool]] = {
     11: _migrate_to_11,
     12: _migrate_to_12,
     15: _migrate_to_15,
+    16: _migrate_to_16,
 }
 
 
@@ -216,12 +254,15 @@ class SchemaMixin(FulltextMixin):
                     f"{self.path} was written by a newer scraper (schema {version} > "
                     f"{SCHEMA_VERSION}); upgrade scraper to use it"
                 )
+            # An archive of version 16 or later without articles_text had it turned off.
+            skip = PLAIN_INDEX_OBJECTS if version >= 16 and not self.plain_index else ()
             reindex = False
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 if version > 0 and target in MIGRATIONS:
                     reindex |= MIGRATIONS[target](self.db)
             for statement in _statements(schema_sql()):
-                self.db.execute(statement)
+                if _created(statement) not in skip:
+                    self.db.execute(statement)
             if reindex:
                 self.rebuild_search_index()
             self._configure_rank()
@@ -235,11 +276,40 @@ class SchemaMixin(FulltextMixin):
                 raise StoreError(f"cannot {action} the archive {self.path}: {exc}") from exc
             raise
 
+    @property
+    def plain_index(self) -> bool:
+        """Whether the archive has ``articles_text``, the index sqlite-utils' ``search`` and
+        Datasette's table search use (on by default; see :meth:`set_plain_index`)."""
+        return _has(self.db, "articles_text")
+
+    def set_plain_index(self, enabled: bool) -> bool:
+        """Turn ``articles_text`` (and its triggers) on, filled from the articles, or off,
+        dropped; returns whether anything changed. Off saves its size and its share of each
+        article's write (``benchmarks/plain_index.py``); the scraper's own search
+        (``articles_fts``) is the same either way, and a later migration keeps it off."""
+        if enabled == self.plain_index:
+            return False
+        with self.db.atomic():
+            if enabled:
+                _create_plain_index(self.db)
+                self._configure_rank()
+            else:
+                for name in reversed(PLAIN_INDEX_OBJECTS):
+                    kind = "TABLE" if name == "articles_text" else "TRIGGER"
+                    self.db.execute(f"DROP {kind} IF EXISTS {name}")
+        return True
+
     def _configure_rank(self) -> None:
-        """Make FTS5's ``rank`` column bm25 with our column weights (title over body)."""
-        rank = "bm25({})".format(", ".join(str(w) for w in BM25_WEIGHTS))
-        row = self.db.execute("SELECT v FROM articles_fts_config WHERE k = 'rank'").fetchone()
-        if row is None or row[0] != rank:
-            self.db.execute(
-                "INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', ?)", [rank]
-            )
+        """Make FTS5's ``rank`` column bm25 with our column weights (title over the rest), in
+        both indexes (sqlite-utils' ``search`` orders by ``rank``)."""
+        title, text = BM25_WEIGHTS
+        for table, weights in (
+            ("articles_fts", BM25_WEIGHTS),
+            ("articles_text", (title, text, text)),
+        ):
+            if table == "articles_text" and not self.plain_index:
+                continue
+            rank = "bm25({})".format(", ".join(str(w) for w in weights))
+            row = self.db.execute(f"SELECT v FROM {table}_config WHERE k = 'rank'").fetchone()
+            if row is None or row[0] != rank:
+                self.db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('rank', ?)", [rank])

@@ -1,4 +1,4 @@
--- The archive's schema, version 12 (PRAGMA user_version); docs/schema.md explains it.
+-- The archive's schema, version 16 (PRAGMA user_version); docs/schema.md explains it.
 -- A fresh archive is created from this file; an older one is migrated by store.schema.MIGRATIONS.
 -- Every column carries a "--" description: `scraper serve` shows them in Datasette.
 -- Table descriptions are the "-- table:" lines.
@@ -219,6 +219,39 @@ CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
 -- Deleting an article (from any SQL client) removes it from the search index.
 CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN
     DELETE FROM articles_fts WHERE rowid = old.search_key;
+END;
+
+-- table: Full-text index (FTS5) of titles, subtitles and bodies as written, for other tools (sqlite-utils search, Datasette's search box); rowid = articles.id. Kept in step by triggers.
+-- An external-content index (content="articles", which sqlite-utils and Datasette look for):
+-- it keeps word lists only and reads the text from articles. A raw MATCH runs on it (case and
+-- Latin accents ignored; no Arabic folding or clitics: that is articles_fts's).
+CREATE VIRTUAL TABLE IF NOT EXISTS articles_text USING fts5(
+    title,                              -- articles.title, as written
+    subtitle,                           -- articles.subtitle
+    body,                               -- articles.body
+    content="articles",
+    content_rowid="id",
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+
+-- Any write to articles, from scraper or any SQL client, keeps articles_text in step (a
+-- REPLACE needs PRAGMA recursive_triggers = ON, which scraper and sqlite-utils set).
+CREATE TRIGGER IF NOT EXISTS articles_text_insert AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_text (rowid, title, subtitle, body)
+    VALUES (new.id, new.title, new.subtitle, new.body);
+END;
+CREATE TRIGGER IF NOT EXISTS articles_text_delete AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_text (articles_text, rowid, title, subtitle, body)
+    VALUES ('delete', old.id, old.title, old.subtitle, old.body);
+END;
+-- Only a change of the text re-indexes it (a crawl's re-fetch updates fetched_at alone).
+CREATE TRIGGER IF NOT EXISTS articles_text_update AFTER UPDATE OF id, title, subtitle, body
+ON articles WHEN old.id IS NOT new.id OR old.title IS NOT new.title
+    OR old.subtitle IS NOT new.subtitle OR old.body IS NOT new.body BEGIN
+    INSERT INTO articles_text (articles_text, rowid, title, subtitle, body)
+    VALUES ('delete', old.id, old.title, old.subtitle, old.body);
+    INSERT INTO articles_text (rowid, title, subtitle, body)
+    VALUES (new.id, new.title, new.subtitle, new.body);
 END;
 
 -- table: One row per article with its site, main section, tags, authors and categories (JSON lists): for browsing.

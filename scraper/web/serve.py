@@ -74,7 +74,8 @@ def metadata(db_path: Path) -> dict[str, Any]:
             "size": 50,
         }
     )
-    tables["articles_fts"]["hidden"] = True
+    for index in ("articles_fts", "articles_text"):  # searched through articles
+        tables[index]["hidden"] = True
     return {
         "title": f"News archive: {db_path.name}",
         "description_html": (
