@@ -10,7 +10,8 @@ nothing.
 1. The page is flattened once, in document order, into text blocks (one per paragraph-like
    element) while a table of elements keeps, for each element, its parent, the range of
    blocks and elements below it, and what its markup says about it (class/id/role/itemprop
-   hints, see :mod:`.boilerplate`).
+   hints, see :mod:`.boilerplate`; a block element without text weighs nothing, and its
+   markup is not read).
 2. Each block gets a weight: prose counts for its length, links and short labels count
    against, link lists, leaked script source and binary junk count against more.
 3. The container is the element whose blocks weigh most (a maximum-weight subtree with a
