@@ -16,7 +16,7 @@ import dataclasses
 import re
 from typing import Any, TypeVar
 
-__all__ = ["REPLACEMENT", "valid_fields", "valid_text", "valid_value"]
+__all__ = ["REPLACEMENT", "valid_fields", "valid_text", "valid_utf8", "valid_value"]
 
 REPLACEMENT = "\ufffd"
 # C0 controls but tab, LF and CR; DEL; the surrogate range (lone or paired: a str holding a
@@ -41,6 +41,20 @@ def valid_text(text: str) -> str:
     if len(data.translate(None, _CONTROL_BYTES)) == len(data):
         return text
     return _INVALID.sub(REPLACEMENT, text)
+
+
+def valid_utf8(text: str) -> tuple[str, bytes]:
+    """:func:`valid_text` of ``text`` and its UTF-8 encoding, which the check makes anyway
+    (a parser that reads bytes needs not encode the text again)."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a surrogate
+        text = _INVALID.sub(REPLACEMENT, text)
+        return text, text.encode("utf-8")
+    if len(data.translate(None, _CONTROL_BYTES)) == len(data):
+        return text, data
+    text = _INVALID.sub(REPLACEMENT, text)
+    return text, text.encode("utf-8")
 
 
 def valid_value(value: _T) -> _T:

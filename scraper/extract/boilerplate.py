@@ -87,15 +87,34 @@ _LAYOUT_SUFFIX = re.compile(r"(?:wrap|wrapper|container|inner|outer|holder|area|
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 
 
+def _trie(words: tuple[str, ...]) -> str:
+    """A pattern matching exactly ``words``, as a trie: the regex engine tries alternatives
+    one by one, so "s(?:hare|ocial)" is much cheaper to fail than "share|social"."""
+    root: dict[str, dict] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, dict]) -> str:
+        branches = [re.escape(c) + pattern(child) for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        alternatives = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{alternatives})?" if "" in node else alternatives
+
+    return pattern(root)
+
+
 def _words(prefixes: tuple[str, ...], exact: tuple[str, ...]) -> re.Pattern[str]:
     """Any of ``prefixes`` at the start of a word, or any of ``exact`` as a whole word."""
     alternatives = []
     if prefixes:
-        alternatives.append(r"(?:^|[^a-z0-9])(?:" + "|".join(map(re.escape, prefixes)) + ")")
+        alternatives.append(_trie(prefixes))
     if exact:
-        words = "|".join(map(re.escape, exact))
-        alternatives.append(r"(?:^|[^a-z0-9])(?:" + words + r")(?:$|[^a-z0-9])")
-    return re.compile("|".join(alternatives))
+        alternatives.append(f"{_trie(exact)}(?:$|[^a-z0-9])")
+    return re.compile(r"(?:^|[^a-z0-9])(?:" + "|".join(alternatives) + ")")
 
 
 _NEG_RE = _words(_NEG_WORDS, _NEG_EXACT)
@@ -106,85 +125,122 @@ _PLAIN_WEAK_RE = _words(
     tuple(w for w in _WEAK_EXACT if w not in _LAYOUT_WEAK_EXACT),
 )
 _BODY_RE = _words((), _BODY_NAMES)
-_POS_RE = re.compile(r"(?:^|[^a-z0-9])(?:" + "|".join(_POS_WORDS) + r")")
+_POS_RE = _words(_POS_WORDS, ())
+# Any of the words above: a name matching none of them says nothing (most names).
+_ANY_RE = _words(
+    (*_NEG_WORDS, *_WEAK_WORDS, *_POS_WORDS),
+    (*_NEG_EXACT, *_WEAK_EXACT, *_BODY_NAMES, *sorted(_POS_NAMES)),
+)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
-_cache: dict[str, int] = {}
-
-
-# What one class/id word says, cached per word (words repeat across elements and pages).
-_T_NONE, _T_SKIP, _T_POSNAME, _T_POSNAME_BODY, _T_BODY = 0, 1, 2, 3, 4
-_T_NEG, _T_NEG_DISCUSSION, _T_WEAK, _T_POS = 5, 6, 7, 8
+# What class/id words say, as bits of one int. A string of words (a class attribute, an id)
+# folds its words' bits into a state (``_state``), and a class state and an id state make the
+# hint (``_combine``, ``_HINT_OF``). Words and strings repeat across elements and pages, so
+# both are cached; a word's digits do not change what it says ("menu-item-4711" is
+# "menu-item-0"), so words that differ only in numbers share one entry.
+_B_STOP = 1  # a word naming the element as the article ("post", "hentry"): later words moot
+_B_BODY = 2  # names the article body
+_B_NEG = 4  # furniture
+_B_DISCUSSION = 8  # reader comments (with _B_NEG)
+_B_WEAK = 16  # usually furniture
+_B_POS = 32  # sounds like content
+_HINT_BITS = _B_STOP | _B_BODY | _B_NEG | _B_DISCUSSION | _B_WEAK | _B_POS
+_DIGITS = re.compile(r"[0-9]+")
+_CACHE_MAX = 50_000
 _word_cache: dict[str, int] = {}
+_state_cache: dict[str, int] = {}
+
+
+def _word_bits(word: str) -> int:
+    """What one class/id word says (bits above), uncached."""
+    name = word if word.islower() else _CAMEL.sub(r"\1-\2", word).lower()
+    if ":" in name or "[" in name:  # a utility class ("xl:hidden", "w-[--sidebar-w]")
+        return 0  # styles a breakpoint or sets a value: says nothing about the content
+    if _ANY_RE.search(name) is None:
+        return 0
+    if name.startswith("ctl"):  # ASP.NET control path: only the last part is its name
+        name = name.rsplit("_", 1)[-1]
+    if name in _POS_NAMES:
+        return _B_STOP | _B_POS | (_B_BODY if name in _BODY_NAMES else 0)
+    if _BODY_RE.search(name):
+        return _B_BODY
+    is_pos = _POS_RE.search(name) is not None
+    if (
+        name.startswith(_LAYOUT_PREFIXES)
+        or (is_pos and _LAYOUT_SUFFIX.search(name))
+        or ("-and-" in name)
+    ):
+        return 0  # "has-sidebar", "content-sidebar-wrap": a layout wrapper
+    if _NEG_RE.search(name):
+        return _B_NEG | (_B_DISCUSSION if _DISCUSSION_RE.search(name) else 0)
+    if _WEAK_RE.search(name):
+        return _B_WEAK
+    return _B_POS if is_pos else 0
 
 
 def _word_kind(word: str) -> int:
-    kind = _word_cache.get(word)
-    if kind is not None:
-        return kind
-    name = _CAMEL.sub(r"\1-\2", word).lower()
-    if ":" in name or "[" in name:  # a utility class ("xl:hidden", "w-[--sidebar-w]")
-        kind = _T_SKIP  # styles a breakpoint or sets a value: says nothing about the content
-    else:
-        if name.startswith("ctl"):  # ASP.NET control path: only the last part is its name
-            name = name.rsplit("_", 1)[-1]
-        if name in _POS_NAMES:
-            kind = _T_POSNAME_BODY if name in _BODY_NAMES else _T_POSNAME
-        elif _BODY_RE.search(name):
-            kind = _T_BODY
-        else:
-            is_pos = _POS_RE.search(name) is not None
-            if (
-                name.startswith(_LAYOUT_PREFIXES)
-                or (is_pos and _LAYOUT_SUFFIX.search(name))
-                or "-and-" in name
-            ):
-                kind = _T_SKIP  # "has-sidebar", "content-sidebar-wrap": a layout wrapper
-            elif _NEG_RE.search(name):
-                kind = _T_NEG_DISCUSSION if _DISCUSSION_RE.search(name) else _T_NEG
-            elif _WEAK_RE.search(name):
-                kind = _T_WEAK
-            else:
-                kind = _T_POS if is_pos else _T_NONE
-    if len(_word_cache) > 50_000:
-        _word_cache.clear()
-    _word_cache[word] = kind
-    return kind
+    """:func:`_word_bits`, cached by the word and by the word with its numbers folded."""
+    bits = _word_cache.get(word)
+    if bits is None:
+        folded = _DIGITS.sub("0", word)
+        bits = _word_cache.get(folded)
+        if bits is None:
+            bits = _word_bits(folded)
+        if len(_word_cache) > _CACHE_MAX:
+            _word_cache.clear()
+        _word_cache[word] = _word_cache[folded] = bits
+    return bits
+
+
+def _scan(names: str) -> int:
+    """The state of a string of words read in order: a word naming the article stops the
+    reading and clears the furniture seen before it (not the body evidence)."""
+    state = 0
+    for word in names.split():
+        bits = _word_cache.get(word)
+        if bits is None:
+            bits = _word_kind(word)
+        if bits & _B_STOP:
+            return _B_STOP | _B_POS | ((state | bits) & _B_BODY)
+        state |= bits
+    return state
+
+
+def _state(names: str) -> int:
+    state = _state_cache.get(names)
+    if state is None:
+        state = _scan(names)
+        if len(_state_cache) > _CACHE_MAX:
+            _state_cache.clear()
+        _state_cache[names] = state
+    return state
+
+
+def _combine(first: int, then: int) -> int:
+    """The state of two strings read one after the other (a class, then an id)."""
+    if first & _B_STOP:
+        return first
+    if then & _B_STOP:
+        return _B_STOP | _B_POS | ((first | then) & _B_BODY)
+    return first | then
+
+
+def _hint_of(state: int) -> int:
+    if state & _B_BODY:
+        return BODY
+    if state & _B_NEG:
+        return DISCUSSION if state & _B_DISCUSSION else NEGATIVE
+    if state & _B_WEAK:
+        return WEAK
+    return POSITIVE if state & _B_POS else NEUTRAL
+
+
+_HINT_OF = [_hint_of(state) for state in range(_HINT_BITS + 1)]
 
 
 def names_hint(names: str) -> int:
     """DISCUSSION / NEGATIVE / WEAK / NEUTRAL / POSITIVE / BODY for a class + id string."""
-    hint = _cache.get(names)
-    if hint is not None:
-        return hint
-    neg = weak = pos = body = discussion = False
-    for word in names.split():
-        kind = _word_kind(word)
-        if kind in (_T_POSNAME, _T_POSNAME_BODY):
-            body = body or kind == _T_POSNAME_BODY
-            pos, neg, weak, discussion = True, False, False, False
-            break
-        if kind == _T_BODY:
-            body = True
-        elif kind in (_T_NEG, _T_NEG_DISCUSSION):
-            neg = True
-            discussion = discussion or kind == _T_NEG_DISCUSSION
-        elif kind == _T_WEAK:
-            weak = True
-        elif kind == _T_POS:
-            pos = True
-    if body:
-        hint = BODY
-    elif neg:
-        hint = DISCUSSION if discussion else NEGATIVE
-    elif weak:
-        hint = WEAK
-    else:
-        hint = POSITIVE if pos else NEUTRAL
-    if len(_cache) > 20_000:
-        _cache.clear()
-    _cache[names] = hint
-    return hint
+    return _HINT_OF[_state(names)]
 
 
 _NEG_ROLES = frozenset(
@@ -206,13 +262,15 @@ _NEG_ROLES = frozenset(
 
 
 _NAME_ATTRS = ("data-component", "data-testid", "data-test-id", "data-module", "name")
+# Every attribute but class and id that attr_hint reads: most elements have none of them.
+_SPEAKING = frozenset((*_NAME_ATTRS, "itemprop", "style", "hidden", "aria-hidden", "role"))
 
 
 def attr_hint(attrs: dict[str, str | None]) -> int:
     """What an element's attributes say about it (see ``names_hint``)."""
     cls = attrs.get("class")
     ident = attrs.get("id")
-    if len(attrs) > (cls is not None) + (ident is not None):
+    if not _SPEAKING.isdisjoint(attrs):
         # Component names of JavaScript front ends say what a block is, as classes do
         # ("text-block", "related-stories", section name="articleBody").
         for key in _NAME_ATTRS:
@@ -246,9 +304,13 @@ def attr_hint(attrs: dict[str, str | None]) -> int:
                 return POSITIVE
     if not (cls or ident):
         return NEUTRAL
-    names = f"{cls or ''} {ident or ''}"
-    hint = _cache.get(names)
-    return names_hint(names) if hint is None else hint
+    state = 0
+    if cls:
+        cached = _state_cache.get(cls)
+        state = _state(cls) if cached is None else cached
+    if ident:
+        state = _combine(state, _state(ident))
+    return _HINT_OF[state]
 
 
 def _is_panel(attrs: dict[str, str | None]) -> bool:
@@ -303,13 +365,26 @@ def layout_weak(attrs: dict[str, str | None]) -> bool:
     ("hidden", "widget-wrap", "jump-section"), not for one about bylines, captions or meta?"""
     if attrs.get("itemprop"):
         return False
-    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-    for name in _CAMEL.sub(r"\1-\2", names).lower().split():
-        if ":" in name or "[" in name:
-            continue
-        if _PLAIN_WEAK_RE.search(name):
-            return False
-    return True
+    cls, ident = attrs.get("class"), attrs.get("id")
+    return not ((cls and _plain_weak(cls)) or (ident and _plain_weak(ident)))
+
+
+_plain_cache: dict[str, bool] = {}
+
+
+def _plain_weak(names: str) -> bool:
+    """Whether a word of ``names`` is weak for what it holds (a byline, a caption)."""
+    found = _plain_cache.get(names)
+    if found is None:
+        found = False
+        for name in _CAMEL.sub(r"\1-\2", names).lower().split():
+            if ":" not in name and "[" not in name and _PLAIN_WEAK_RE.search(name):
+                found = True
+                break
+        if len(_plain_cache) > _CACHE_MAX:
+            _plain_cache.clear()
+        _plain_cache[names] = found
+    return found
 
 
 def named_only(attrs: dict[str, str | None]) -> bool:

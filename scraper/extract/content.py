@@ -10,7 +10,8 @@ nothing.
 1. The page is flattened once, in document order, into text blocks (one per paragraph-like
    element) while a table of elements keeps, for each element, its parent, the range of
    blocks and elements below it, and what its markup says about it (class/id/role/itemprop
-   hints, see :mod:`.boilerplate`).
+   hints, see :mod:`.boilerplate`; a block element without text weighs nothing, and its
+   markup is not read).
 2. Each block gets a weight: prose counts for its length, links and short labels count
    against, link lists, leaked script source and binary junk count against more.
 3. The container is the element whose blocks weigh most (a maximum-weight subtree with a
@@ -101,6 +102,10 @@ from .tables import body_text, cell_of, in_data_table
 
 __all__ = ["main_text", "node_text"]
 
+# Float sums of the same non-negative weights in another order differ by less than this
+# share (n * 2**-52 for n elements, n < MAX_NODES).
+ROUNDING = 1e-9
+
 
 # --------------------------------------------------------------------------- main text
 def _choose(page: Page, weights: list[float]) -> tuple[int, list[float]]:
@@ -169,15 +174,6 @@ def _overrule(page: Page, own: list[float]) -> None:
     landmark roles stay furniture."""
     hint, parent = page.e_hint, page.e_parent
     n_el = len(hint)
-    total = [0.0] * n_el
-    for i in range(n_el - 1, -1, -1):
-        total[i] += own[i]
-        p = parent[i]
-        if p >= 0:
-            total[p] += total[i]
-    page_prose = sum(total[i] for i in range(n_el) if parent[i] < 0)
-    if page_prose < OVERRULE_MIN:
-        return
     # Only where furniture holds most of the prose: otherwise the article is elsewhere.
     under = bytearray(n_el)
     free = 0.0
@@ -186,7 +182,19 @@ def _overrule(page: Page, own: list[float]) -> None:
         under[i] = 1 if hint[i] <= NEGATIVE or (p >= 0 and under[p]) else 0
         if not under[i]:
             free += own[i]
-    if free >= (1 - OVERRULE_SHARE) * page_prose:
+    # The page's prose is the sum of the elements' own weights (summed in another order
+    # below): where that settles the question, the subtree sums are not needed.
+    rough = sum(own) * (1 + ROUNDING)
+    if rough < OVERRULE_MIN or free >= (1 - OVERRULE_SHARE) * rough:
+        return
+    total = [0.0] * n_el
+    for i in range(n_el - 1, -1, -1):
+        total[i] += own[i]
+        p = parent[i]
+        if p >= 0:
+            total[p] += total[i]
+    page_prose = sum(total[i] for i in range(n_el) if parent[i] < 0)
+    if page_prose < OVERRULE_MIN or free >= (1 - OVERRULE_SHARE) * page_prose:
         return
     for i in range(n_el):
         if (

@@ -62,7 +62,6 @@ _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 LIST_ITEM = 7
 _ITEM_TAGS = frozenset({"li", "dd", "dt"})
 TEXT_UNITS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "span"})
-_TAG_NAMES: dict[int, str] = {}  # lexbor tag id -> tag name, filled as tags are seen
 ROOT_TAGS = frozenset({"html", "body"})  # their classes describe the page, not a part
 _TEXT = 2  # lexbor tag_id of a text node
 _COMMENT = 4
@@ -137,6 +136,24 @@ class Page:
     e_fields: set[int] = field(default_factory=set)  # holds a form field itself
 
 
+# What the walk does with an element, by tag: known tags are classified once per process.
+_ELEMENT, _LINK, _INLINE_EL, _BR, _SKIP, _SKIP_MEDIA, _SKIP_INPUT = range(7)
+_LINK_END, _INLINE_END = -1, -2  # stack marks for the end of a link, of another inline
+_TagInfo = tuple[int, str, bool, int]  # action, tag name, block, heading/list-item kind
+_TAG_INFO: dict[int, _TagInfo] = {}  # lexbor tag id -> what the tag is
+
+
+def _tag_info(tag: str) -> _TagInfo:
+    if tag in _INLINE:
+        action = _LINK if tag == "a" else _INLINE_EL
+    elif tag in SKIP_TAGS or tag[:1] == "-":
+        action = _SKIP_MEDIA if tag in _MEDIA_TAGS else _SKIP_INPUT if tag == "input" else _SKIP
+    else:
+        action = _BR if tag == "br" else _ELEMENT
+    kind = _HEADINGS.get(tag, LIST_ITEM if tag in _ITEM_TAGS else 0)
+    return action, tag, tag in BLOCK_TAGS, kind
+
+
 def flatten_page(root: LexborNode, analyse: bool) -> Page:
     """One iterative pass over ``root``'s subtree into a :class:`Page`.
 
@@ -151,148 +168,192 @@ def flatten_page(root: LexborNode, analyse: bool) -> Page:
     e_block: list[bool] = []
     media, fields = page.e_media, page.e_fields
     code_top = -1  # the <pre> element we are in, if any
-    parts: list[str] = []
+    parts: list[str] = []  # text of the block being read
+    add_part = parts.append
     link_chars = 0
     link_depth = 0
     last_br = False
-    open_el: list[int] = []
-    kinds: list[int] = []  # heading/list-item kind of open block elements
+    current = -1  # the innermost open tracked element (its parent is the next one out)
+    kinds: list[int] = [0]  # heading/list-item kind of open block elements, innermost last
+    pending: list[tuple[int, str, dict[str, str | None]]] = []  # block elements to hint
 
-    def flush() -> None:
-        nonlocal link_chars
-        text = " ".join("".join(parts).split())
-        parts.clear()
-        if text:
-            texts.append(text)
-            links.append(min(link_chars, len(text)))
-            b_elem.append(open_el[-1] if open_el else -1)
-            b_kind.append(kinds[-1] if kinds else 0)
-        link_chars = 0
-
-    # Stack items: a node to visit, or an int marking the end of an element: >= 0 a
-    # tracked element's index, -1 the end of a link.
-    stack: list[LexborNode | int] = []
+    # A block ends where a block element starts or ends (and at a double <br>): its text
+    # is the parts read since, whitespace collapsed. Written out at each place (a function
+    # call per block costs a tenth of the walk).
+    # The elements being read, innermost last: what ends with each (a tracked element's
+    # index, or a mark) and the node to go on with after it. The stack is empty only at
+    # ``root``, whose siblings are not read.
+    stack: list[tuple[int, LexborNode | None]] = []
     node: LexborNode | None = root
-    first = True
     budget = MAX_NODES
     while True:
         if node is None:
             if not stack:
                 break
-            item = stack.pop()
-            if type(item) is int:
-                if item >= 0:
-                    if e_block[item]:
-                        if parts:
-                            flush()
-                        kinds.pop()
-                    open_el.pop()
-                    e_bend[item] = len(texts)
-                    e_eend[item] = len(e_tag)
-                    if item == code_top:
-                        code_top = -1
-                else:
-                    link_depth -= 1
-                continue
-            node = item  # type: ignore[assignment]
+            item, node = stack.pop()
+            if item >= 0:
+                if e_block[item]:
+                    if parts:
+                        text = " ".join("".join(parts).split())
+                        parts.clear()
+                        if text:
+                            texts.append(text)
+                            links.append(min(link_chars, len(text)))
+                            b_elem.append(item)
+                            b_kind.append(kinds[-1])
+                        link_chars = 0
+                    kinds.pop()
+                current = e_parent[item]
+                e_bend[item] = len(texts)
+                e_eend[item] = len(e_tag)
+                if item == code_top:
+                    code_top = -1
+            elif item == _LINK_END:
+                link_depth -= 1
+            continue
         budget -= 1
         if budget < 0:
             break
-        if first:
-            first = False
-        else:
-            nxt = node.next  # type: ignore[union-attr]
-            if nxt is not None:
-                stack.append(nxt)
-        tag_id = node.tag_id  # type: ignore[union-attr]
+        tag_id = node.tag_id
         if tag_id == _TEXT:
-            text = node.text_content  # type: ignore[union-attr]
-            if text:
-                parts.append(text)
-                if link_depth:
-                    link_chars += len(text.strip())
-                if last_br and not text.isspace():
+            content = node.text_content
+            if content:
+                if not content.isspace():
+                    add_part(content)
+                    if link_depth:
+                        link_chars += len(content.strip())
                     last_br = False
-            node = None
+                elif parts:  # white space between words; before any it changes nothing
+                    add_part(content)
+            node = node.next if stack else None
             continue
         if tag_id == _COMMENT:
-            node = None
+            node = node.next if stack else None
             continue
-        tag = _TAG_NAMES.get(tag_id)  # a dict lookup is cheaper than the property
-        if tag is None:
-            tag = node.tag or ""  # type: ignore[union-attr]
+        info = _TAG_INFO.get(tag_id)
+        if info is None:
+            info = _tag_info(node.tag or "")
             if tag_id < 4096:  # lexbor's fixed ids; custom elements get pointer-sized ones
-                _TAG_NAMES[tag_id] = tag
-        if tag in _INLINE:
-            if tag == "a":
+                _TAG_INFO[tag_id] = info
+        action, tag, is_block, kind = info
+        if action in (_LINK, _INLINE_EL):
+            child = node.child
+            if action == _LINK:
                 link_depth += 1
-                stack.append(-1)
-            node = node.child  # type: ignore[union-attr]
-            continue
-        if tag in SKIP_TAGS or tag[:1] == "-":
-            if tag in _MEDIA_TAGS and open_el:
-                media.add(open_el[-1])
-            elif tag == "input" and open_el and analyse:
-                kind = (node.attrs.get("type") or "text").lower()  # type: ignore[union-attr]
-                if kind in _TEXT_FIELDS:  # not a checkbox, a hidden value or a button
-                    fields.add(open_el[-1])
-            node = None
-            continue
-        if tag == "br":
-            if last_br:
-                if parts:
-                    flush()
+                stack.append((_LINK_END, node.next if stack else None))
+            elif child is not None:
+                stack.append((_INLINE_END, node.next if stack else None))
             else:
-                parts.append(" ")
-            last_br = True
-            node = None
+                child = node.next if stack else None
+            node = child
+            continue
+        if action != _ELEMENT:
+            if action == _BR:
+                if last_br:
+                    if parts:
+                        _flush(page, parts, link_chars, current, kinds[-1])
+                        link_chars = 0
+                else:
+                    add_part(" ")
+                last_br = True
+            elif action == _SKIP_MEDIA and current >= 0:
+                media.add(current)
+            elif action == _SKIP_INPUT and current >= 0 and analyse:
+                field_type = (node.attrs.get("type") or "text").lower()
+                if field_type in _TEXT_FIELDS:  # not a checkbox, a hidden value or a button
+                    fields.add(current)
+            node = node.next if stack else None
             continue
         hint = 0
-        is_block = tag in BLOCK_TAGS
-        if analyse and tag not in ROOT_TAGS and code_top < 0:
-            attrs = node.attributes  # type: ignore[union-attr]
-            hint = attr_hint(attrs) if attrs else 0
-            if hint != BODY:
-                if tag in _NEG_TAGS:
-                    hint = NEGATIVE
-                elif tag in _WEAK_TAGS and hint > WEAK:
-                    hint = WEAK
-                    if tag in _SOFT_TAGS:
-                        page.e_soft.add(len(e_tag))
-                elif tag == "article" and hint == NEUTRAL:
-                    hint = POSITIVE
-                elif hint == WEAK and attrs and layout_weak(attrs):
-                    page.e_soft.add(len(e_tag))
-                elif hint == NEGATIVE and attrs and named_only(attrs):
-                    page.e_named.add(len(e_tag))
-            if hint < 0:
-                is_block = True  # its text must not mix with its neighbours'
+        index = len(e_tag)
+        if analyse and code_top < 0 and tag not in ROOT_TAGS:
+            if is_block:  # read later, and only if it holds text (see _hints_of_blocks)
+                pending.append((index, tag, node.attributes))
+            else:
+                hint = _hint(page, index, tag, node.attributes)
+                if hint < 0:
+                    is_block = True  # its text must not mix with its neighbours'
         if is_block:
             if parts:
-                flush()
+                text = " ".join("".join(parts).split())
+                parts.clear()
+                if text:
+                    texts.append(text)
+                    links.append(min(link_chars, len(text)))
+                    b_elem.append(current)
+                    b_kind.append(kinds[-1])
+                link_chars = 0
             last_br = False
-            kinds.append(_HEADINGS.get(tag, LIST_ITEM if tag in _ITEM_TAGS else 0))
-        index = len(e_tag)
+            kinds.append(kind)
         if tag == "pre" and code_top < 0:
             code_top = index  # highlighted source below: its spans' classes are tokens
         e_tag.append(tag)
         e_block.append(is_block)
-        e_parent.append(open_el[-1] if open_el else -1)
+        e_parent.append(current)
         e_hint.append(hint)
         n_texts = len(texts)
         e_bstart.append(n_texts)
         e_bend.append(n_texts)
         e_eend.append(index + 1)
-        open_el.append(index)
-        stack.append(index)
-        node = node.child  # type: ignore[union-attr]
+        current = index
+        stack.append((index, node.next if stack else None))
+        node = node.child
     if parts:
-        flush()
+        _flush(page, parts, link_chars, current, kinds[-1])
     # Elements left open by the node budget end where the text ends.
-    for index in open_el:
-        e_bend[index] = len(texts)
-        e_eend[index] = len(e_tag)
+    while current >= 0:
+        e_bend[current] = len(texts)
+        e_eend[current] = len(e_tag)
+        current = e_parent[current]
+    _hints_of_blocks(page, pending)
     return page
+
+
+def _hint(page: Page, index: int, tag: str, attrs: dict[str, str | None]) -> int:
+    """What element ``index`` (``tag``, ``attrs``) is: its markup's hint, its tag's."""
+    hint = attr_hint(attrs) if attrs else 0
+    if hint != BODY:
+        if tag in _NEG_TAGS:
+            hint = NEGATIVE
+        elif tag in _WEAK_TAGS and hint > WEAK:
+            hint = WEAK
+            if tag in _SOFT_TAGS:
+                page.e_soft.add(index)
+        elif tag == "article" and hint == NEUTRAL:
+            hint = POSITIVE
+        elif hint == WEAK and attrs and layout_weak(attrs):
+            page.e_soft.add(index)
+        elif hint == NEGATIVE and attrs and named_only(attrs):
+            page.e_named.add(index)
+    return hint
+
+
+def _hints_of_blocks(page: Page, pending: list[tuple[int, str, dict[str, str | None]]]) -> None:
+    """The hints of block elements, read after the walk: a block element's hint does not
+    change how the text is cut into blocks, and one without text (an icon's wrapper, an
+    empty ad slot: a sixth of the elements) weighs nothing either way, so its hint stays
+    neutral unpeeked. Boxes around form fields are judged by shape (mark_boxes), text or
+    not: theirs are read."""
+    e_hint, e_bstart, e_bend, parent = page.e_hint, page.e_bstart, page.e_bend, page.e_parent
+    boxes: set[int] = set()
+    for i in page.e_fields:
+        while i >= 0 and i not in boxes:
+            boxes.add(i)
+            i = parent[i]
+    for index, tag, attrs in pending:
+        if e_bend[index] > e_bstart[index] or index in boxes:
+            e_hint[index] = _hint(page, index, tag, attrs)
+
+
+def _flush(page: Page, parts: list[str], link_chars: int, element: int, kind: int) -> None:
+    """The block of ``parts`` (see :func:`flatten_page`), if it holds text."""
+    text = " ".join("".join(parts).split())
+    parts.clear()
+    if text:
+        page.texts.append(text)
+        page.links.append(min(link_chars, len(text)))
+        page.b_elem.append(element)
+        page.b_kind.append(kind)
 
 
 def node_text(node: LexborNode) -> str:

@@ -90,6 +90,8 @@ from .structured import first_meta
 
 __all__ = ["FoundDates", "find_dates"]
 
+_TEXT_NODE = 2  # lexbor's tag id of a text node (tag name "-text")
+
 
 def find_dates(
     tree: LexborHTMLParser,
@@ -432,7 +434,7 @@ def _from_body(tree: LexborHTMLParser, layout: Layout, found: Found) -> None:
     before: ParsedDate | None = None
     in_sentence: ParsedDate | None = None
     for node in body.traverse(include_text=True):
-        if node.tag != "-text":
+        if node.tag_id != _TEXT_NODE:  # not text (cheaper than reading the tag name)
             if not after and node.mem_id == headline_id:
                 after, chars = True, 0
             continue
