@@ -12,8 +12,10 @@ is 0 modulo :data:`SAMPLE` are the text's **keys**. Because the choice depends o
 alone, a passage two texts share brings the same keys in both, whatever else each text
 holds, so the sketch finds a lead cut from a long dispatch (containment) as well as a full
 copy (resemblance), which the banded signatures of MIN-k LSH cannot do at once. Keys are
-looked up among the articles published within :data:`WINDOW_DAYS` days, so the cost of one
-article does not grow with the archive.
+looked up among the articles published within :data:`WINDOW_DAYS` days. The key index is
+ordered by publication **week** first (:func:`week_of`), then key: the lookups and inserts of
+one article touch the index pages of the few weeks around its date (:func:`window_weeks`),
+not pages spread over the whole archive, so the cost of one article does not grow with it.
 
 A candidate is then compared exactly, on all shingles: the Jaccard similarity ``J`` (shared
 over all) and the containment ``C`` (shared over the shorter text's). The verdict,
@@ -46,6 +48,7 @@ __all__ = [
     "SAMPLE",
     "SHINGLE",
     "VERBATIM",
+    "WEEK_DAYS",
     "WINDOW_DAYS",
     "Fingerprint",
     "Match",
@@ -54,12 +57,15 @@ __all__ = [
     "fingerprint",
     "pack",
     "unpack",
+    "week_of",
+    "window_weeks",
 ]
 
 SHINGLE = 3  # words per shingle
 SAMPLE = 8  # one shingle in SAMPLE (by hash) is a key
 MIN_SHINGLES = 20  # shorter texts (a caption, a brief) are never clustered
 WINDOW_DAYS = 7  # copies are looked for among articles published this many days apart
+WEEK_DAYS = 7  # days per week of the key index (story_keys.week): changing it needs a migration
 VERBATIM = 0.9
 EXCERPT_CONTAINMENT = 0.8
 EXCERPT_RATIO = 0.6
@@ -148,6 +154,17 @@ def day_number(published: str | None, fallback: str | None = None) -> int:
             except ValueError:
                 continue
     return 0
+
+
+def week_of(day: int) -> int:
+    """The week of a day number (``story_keys.week``): weeks start on day 0, a Thursday;
+    a day before 1970 belongs to a negative week (floor division, as SQL's must match)."""
+    return day // WEEK_DAYS
+
+
+def window_weeks(day: int) -> list[int]:
+    """The weeks holding the days within :data:`WINDOW_DAYS` of ``day`` (three for 7 and 7)."""
+    return list(range(week_of(day - WINDOW_DAYS), week_of(day + WINDOW_DAYS) + 1))
 
 
 def pack(keys: tuple[int, ...]) -> bytes:

@@ -369,3 +369,77 @@ def test_an_older_archive_gets_credits_and_stories_by_catch_up(tmp_path: Path) -
     assert all(r["story_id"] is not None for r in records)
     missing = runner.invoke(main, ["stories", "--db", str(tmp_path / "none.db")])
     assert missing.exit_code == 2 and "no archive" in missing.output
+
+
+def _dispatch(seed: int) -> str:
+    return "\n\n".join(
+        " ".join(f"{w}{seed}{i}{j}" for w in ("الرباط", "أكد", "الوزير", "مشروع", "ميناء"))
+        for i in range(6)
+        for j in range(2)
+    )
+
+
+def test_copies_are_found_across_a_week_of_the_key_index(tmp_path: Path) -> None:
+    """The key index is ordered by publication week: a copy published 6 days later, in the
+    next week, joins its story; one 8 days after that copy (outside the 7-day window of
+    both) founds its own, and so does one 20 days earlier; every key is in its week."""
+    from datetime import date, datetime, timedelta
+
+    from scraper.sketch import day_number, week_of
+
+    start = date(2025, 11, 26)  # a Wednesday: weeks of the index start on Thursdays
+    assert week_of(day_number(start.isoformat())) + 1 == week_of(
+        day_number((start + timedelta(days=1)).isoformat())
+    )
+    body = _dispatch(1)
+    with Store(tmp_path / "a.db") as store:
+        site = store.ensure_site("a.example", "https://a.example/")
+        for offset in (0, 6, 14, -20):
+            when = datetime.combine(start + timedelta(days=offset), datetime.min.time())
+            store.save_article(
+                site, Article(url=f"https://a.example/{offset}", body=body, published_at=when)
+            )
+        stories = {r["url"].rstrip("/").rsplit("/", 1)[1]: r["story_id"] for r in store.records()}
+        rows = store.db.execute("SELECT week, day FROM story_keys").fetchall()
+    assert stories["0"] == stories["6"] != stories["14"]
+    assert len({stories["0"], stories["14"], stories["-20"]}) == 3
+    assert rows and all(week == week_of(day) for week, day in rows)
+
+
+def test_schema_17_orders_the_key_index_by_week(tmp_path: Path) -> None:
+    """An archive of schema 15 (story_keys ordered by key) migrates to 17 with every key
+    kept, each in its publication week (before 1970: a negative week, floored as in Python);
+    a copy archived after the migration still joins its story."""
+    from datetime import datetime
+
+    from scraper.sketch import week_of
+
+    path = tmp_path / "a.db"
+    when = datetime.fromisoformat
+    with Store(path) as store:
+        site = store.ensure_site("a.example", "https://a.example/")
+        for url, body, published in (
+            ("https://a.example/wire", _dispatch(1), "2025-11-25T09:00:00+01:00"),
+            ("https://a.example/old", _dispatch(2), "1969-12-24T09:00:00+01:00"),
+        ):
+            store.save_article(site, Article(url=url, body=body, published_at=when(published)))
+        before = sorted(store.db.execute("SELECT key, day, article_id FROM story_keys"))
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "ALTER TABLE story_keys RENAME TO k; CREATE TABLE story_keys (key INTEGER NOT NULL,"
+        " day INTEGER NOT NULL, article_id INTEGER NOT NULL, PRIMARY KEY (key, day,"
+        " article_id)) WITHOUT ROWID; INSERT INTO story_keys SELECT key, day, article_id"
+        " FROM k; DROP TABLE k; PRAGMA user_version = 15;"
+    )
+    conn.close()
+    with Store(path) as store:
+        assert store.schema_version == 17
+        after = store.db.execute("SELECT week, key, day, article_id FROM story_keys").fetchall()
+        copy = Article(url="https://a.example/copy", body=_dispatch(1),
+                       published_at=when("2025-11-27T09:00:00+01:00"))  # fmt: skip
+        store.save_article(site, copy)
+        stories = {r["url"]: r["story_id"] for r in store.records()}
+    assert sorted((k, d, a) for _, k, d, a in after) == before
+    assert all(w == week_of(d) for w, _, d, _ in after)
+    assert {w for w, *_ in after} == {week_of(-8), week_of(20417)} and week_of(-8) == -2
+    assert stories["https://a.example/copy"] == stories["https://a.example/wire"]

@@ -17,7 +17,7 @@ from ..search import BM25_WEIGHTS
 from .database import Database
 from .fulltext import FulltextMixin
 
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17
 
 
 class OlderSchema(StoreError):
@@ -197,6 +197,29 @@ def _migrate_to_16(db: Database) -> bool:
     return False
 
 
+# SQLite divides integers toward zero; a week is floored, as sketch.week_of() does.
+_WEEK_SQL = "CASE WHEN day >= 0 THEN day / 7 ELSE (day - 6) / 7 END"
+
+
+def _migrate_to_17(db: Database) -> bool:
+    """-> 17: story_keys ordered by publication week first (``week``, then key, day,
+    article): an article's lookups and inserts touch the pages of the weeks around its date,
+    not pages all over the index. The keys are copied in their new order, not recomputed.
+    Skipped when there is no story_keys yet (schema.sql creates it) or it has ``week``."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(story_keys)")}
+    if not columns or "week" in columns:
+        return False
+    db.execute("ALTER TABLE story_keys RENAME TO story_keys_before_17")
+    create = "CREATE TABLE IF NOT EXISTS story_keys "
+    db.execute(next(s for s in _statements(schema_sql()) if s.startswith(create)))
+    db.execute(
+        f"INSERT INTO story_keys (week, key, day, article_id) SELECT {_WEEK_SQL}, key, day,"
+        f" article_id FROM story_keys_before_17 ORDER BY 1, 2, 3, 4"
+    )
+    db.execute("DROP TABLE story_keys_before_17")
+    return False
+
+
 #: version -> step bringing an archive of the previous version to it; returns whether the
 #: search index must be rebuilt. Run in one transaction, before schema.sql.
 MIGRATIONS: dict[int, Callable[[Database], bool]] = {
@@ -212,6 +235,7 @@ MIGRATIONS: dict[int, Callable[[Database], bool]] = {
     12: _migrate_to_12,
     15: _migrate_to_15,
     16: _migrate_to_16,
+    17: _migrate_to_17,
 }
 
 

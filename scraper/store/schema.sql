@@ -1,4 +1,4 @@
--- The archive's schema, version 16 (PRAGMA user_version); docs/schema.md explains it.
+-- The archive's schema, version 17 (PRAGMA user_version); docs/schema.md explains it.
 -- A fresh archive is created from this file; an older one is migrated by store.schema.MIGRATIONS.
 -- Every column carries a "--" description: `scraper serve` shows them in Datasette.
 -- Table descriptions are the "-- table:" lines.
@@ -330,10 +330,11 @@ CREATE TABLE IF NOT EXISTS story_members (
 );
 CREATE INDEX IF NOT EXISTS story_members_story ON story_members(story_id);
 
--- table: The candidate index of story clustering: sampled shingle hashes (a MOD-m sketch) by day. Written by the scraper only.
+-- table: The candidate index of story clustering: sampled shingle hashes (a MOD-m sketch) by week, then key. Written by the scraper only.
 CREATE TABLE IF NOT EXISTS story_keys (
+    week INTEGER NOT NULL,              -- the article's publication week (day // 7, floored): an article touches the index pages of the weeks around its date only
     key INTEGER NOT NULL,               -- a 64-bit hash of three folded, stemmed words (one shingle in eight is kept)
     day INTEGER NOT NULL,               -- the article's publication day (days since 1970-01-01)
     article_id INTEGER NOT NULL,        -- the article
-    PRIMARY KEY (key, day, article_id)
+    PRIMARY KEY (week, key, day, article_id)
 ) WITHOUT ROWID;

@@ -3,7 +3,8 @@ within a site, and its language editions), kept up to date as articles are archi
 
 The pure half (fingerprints, thresholds, the verdict on two texts) is
 :mod:`scraper.sketch`. Here: ``story_keys`` (each clustered article's sampled shingle
-hashes, by publication day) finds candidates; their texts are compared exactly; the article
+hashes, ordered by publication week, then key: an article reads and writes the pages of the
+weeks around its date only) finds candidates; their texts are compared exactly; the article
 joins the story of what it matches (a verbatim copy or a rewrite merges the stories it
 matches; an excerpt, which matches by containment only, joins the best one), or the story of
 an archived edition it links to (``links.kind = 'translation'``) or that links to it; else it
@@ -34,6 +35,8 @@ from ..sketch import (
     fingerprint,
     pack,
     unpack,
+    week_of,
+    window_weeks,
 )
 from .connection import StoreBase
 
@@ -142,9 +145,10 @@ class StoriesMixin(StoreBase):
         ).fetchone()
         if row is None:
             return
+        week = week_of(row[0])
         conn.executemany(
-            "DELETE FROM story_keys WHERE key = ? AND day = ? AND article_id = ?",
-            [(key, row[0], article_id) for key in unpack(row[1])],
+            "DELETE FROM story_keys WHERE week = ? AND key = ? AND day = ? AND article_id = ?",
+            [(week, key, row[0], article_id) for key in unpack(row[1])],
         )
         conn.execute("DELETE FROM story_members WHERE article_id = ?", [article_id])
         self._shingle_cache().pop(article_id, None)
@@ -191,9 +195,10 @@ class StoriesMixin(StoreBase):
             " VALUES (?, ?, 'single', ?, ?)",
             [article_id, story, day, pack(keys) if found is not None else None],
         )
+        week = week_of(day)
         conn.executemany(
-            "INSERT OR IGNORE INTO story_keys (key, day, article_id) VALUES (?, ?, ?)",
-            [(key, day, article_id) for key in keys],
+            "INSERT OR IGNORE INTO story_keys (week, key, day, article_id) VALUES (?, ?, ?, ?)",
+            [(week, key, day, article_id) for key in keys],
         )
         self._rate_story(story, None if merged else article_id)
         return story
@@ -201,17 +206,22 @@ class StoriesMixin(StoreBase):
     def _matches(
         self, article_id: int, found: Fingerprint, day: int
     ) -> Iterator[tuple[int, int, Match]]:
-        """(article, its story, how it compares) for every candidate sharing keys."""
+        """(article, its story, how it compares) for every candidate sharing keys: one
+        seek per key and week of the window, in the index pages of those weeks only."""
         if not found.keys:
             return
         shared: dict[int, int] = {}
         keys = list(found.keys)
+        weeks = window_weeks(day)
+        marks = ",".join("?" * len(weeks))
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
             rows = self.db.conn.execute(
-                "SELECT article_id, count(*) FROM story_keys WHERE key IN ({}) AND day BETWEEN"
-                " ? AND ? GROUP BY article_id".format(",".join("?" * len(chunk))),
-                [*chunk, day - WINDOW_DAYS, day + WINDOW_DAYS],
+                f"SELECT article_id, count(*) FROM story_keys WHERE week IN ({marks}) AND key IN"
+                " ({}) AND day BETWEEN ? AND ? GROUP BY article_id".format(
+                    ",".join("?" * len(chunk))
+                ),
+                [*weeks, *chunk, day - WINDOW_DAYS, day + WINDOW_DAYS],
             ).fetchall()
             for other, count in rows:
                 if other != article_id:
@@ -351,7 +361,8 @@ class StoriesMixin(StoreBase):
     @contextmanager
     def clustering_cache(self) -> Iterator[None]:
         """A page cache of :data:`REBUILD_CACHE_KIB` for a rebuild, the previous size after:
-        the key index is read in hash order, and kept in memory it costs less per article."""
+        the key index pages of the weeks around the articles being clustered (a few MB at a
+        few hundred articles a day) and their texts stay in memory."""
         previous = self.db.execute("PRAGMA cache_size").fetchone()[0]
         self.db.execute(f"PRAGMA cache_size = -{REBUILD_CACHE_KIB}")
         try:
