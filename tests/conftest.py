@@ -12,6 +12,7 @@ import scraper
 from scraper import Settings
 from scraper.crawler.summary import CrawlSummary
 from scraper.mirror import MirrorServer, default_site, site_root
+from scraper.mirror import demo as demo_mod
 from scraper.store import Store
 
 TRUTH = site_root() / "truth.jsonl"
@@ -50,3 +51,13 @@ def crawled(mirror: MirrorServer, tmp_path_factory: pytest.TempPathFactory) -> d
     with Store(db) as store:
         records = list(store.records())
     return {"summary": summary, "db": db, "records": records, "requests": requests}
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo archive (one per test module): the mirror crawled twice, one article
+    corrected in between."""
+    db = tmp_path_factory.mktemp("demo") / "archive.db"
+    result = demo_mod.run_demo(db, port=0)
+    assert [s.status for s in result.summaries] == ["ok", "ok"]
+    return db

@@ -14,7 +14,6 @@ import pytest
 from click.testing import CliRunner
 
 from scraper.cli import main
-from scraper.mirror import demo as demo_mod
 from scraper.store import REVISION_FIELDS, Store
 
 pd = pytest.importorskip("pandas")
@@ -24,15 +23,6 @@ duckdb = pytest.importorskip("duckdb")
 def cli(*args: object) -> Any:
     result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
     return result
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo archive: the mirror crawled twice, one article corrected in between."""
-    db = tmp_path_factory.mktemp("demo") / "archive.db"
-    result = demo_mod.run_demo(db, port=0)
-    assert [s.status for s in result.summaries] == ["ok", "ok"]
-    return db
 
 
 @pytest.fixture(scope="module")

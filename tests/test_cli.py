@@ -42,15 +42,6 @@ def run(*args: object, timeout: float = 120, **kw: object) -> subprocess.Complet
     )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh demo archive (the mirror crawled through :func:`scraper.mirror.demo.run_demo`)."""
-    db = tmp_path_factory.mktemp("demo") / "archive.db"
-    result = demo_mod.run_demo(db, port=0)
-    assert [s.status for s in result.summaries] == ["ok", "ok"]
-    return db
-
-
 # ====================================================================== crawl output
 def test_a_crawl_off_a_terminal_prints_one_summary_line_unless_quiet(
     mirror: MirrorServer, tmp_path: Path

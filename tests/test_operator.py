@@ -43,14 +43,6 @@ def run(*args: object, timeout: float = 120) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("demo") / "archive.db"
-    result = demo_mod.run_demo(db, port=0)
-    assert [s.status for s in result.summaries] == ["ok", "ok"]
-    return db
-
-
 def parse(fmt: str, text: str) -> list[dict[str, Any]]:
     """Rows back from one machine format, cells as text for CSV/TSV."""
     if fmt == "--json":

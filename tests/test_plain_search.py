@@ -23,7 +23,6 @@ import scraper
 import scraper.store.schema as schema_module
 from scraper.article import Article
 from scraper.cli import main
-from scraper.mirror import demo as demo_mod
 from scraper.store import SCHEMA_VERSION, Store, StoredPage
 from scraper.store.schema import PLAIN_INDEX_OBJECTS
 
@@ -31,15 +30,6 @@ pytestmark = pytest.mark.network  # the demo archive is a crawl of the loopback 
 
 ARABIC = "الداخلة"  # Dakhla: in several titles and bodies of the demo archive
 FRENCH = "dessalement"  # in the French article on the Agadir forum
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo archive: the mirror crawled twice, one article corrected in between."""
-    db = tmp_path_factory.mktemp("demo") / "archive.db"
-    result = demo_mod.run_demo(db, port=0)
-    assert [s.status for s in result.summaries] == ["ok", "ok"]
-    return db
 
 
 @pytest.fixture
