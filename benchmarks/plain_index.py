@@ -41,28 +41,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from corpus import Doc, Generator
+from search import to_article  # the same articles as the search benchmark writes
 
 from scraper.article import Article
 from scraper.store import Store
 from scraper.store.articles import Prepared, prepare
 
 BULK_BATCH = 2000
-
-
-def to_article(doc: Doc) -> Article:
-    return Article(
-        url=f"https://{doc.site}/{doc.language}/{doc.published_at:%Y/%m/%d}/{doc.index}/",
-        site=doc.site,
-        language=doc.language,
-        title=doc.title,
-        subtitle=doc.subtitle,
-        authors=doc.authors,
-        published_at=doc.published_at,
-        date_source="jsonld",
-        categories=doc.categories,
-        tags=doc.tags,
-        body=doc.body,
-    )
 
 
 class Target:
