@@ -46,25 +46,24 @@ def _meta_date(ctx: Ctx, href: str, article: Article) -> str:
 
 def card_small(ctx: Ctx, article: Article, upper: bool = False) -> str:
     """Block 21 item (``jeg_pl_sm``): thumbnail, title, date."""
-    href = ctx.article_url(article, upper=upper)
-    return (
-        f'<article class="jeg_post jeg_pl_sm format-standard">'
-        f'<div class="jeg_thumb"><a href="{h(href)}">{thumb_img(ctx, article, 120, 86, 715)}'
-        "</a></div>"
-        f'<div class="jeg_postblock_content"><h3 class="jeg_post_title">'
-        f'<a href="{h(href)}">{h(article.title)}</a></h3>'
-        f'<div class="jeg_post_meta">{_meta_date(ctx, href, article)}</div></div></article>'
-    )
+    return _card(ctx, article, upper, "jeg_pl_sm", (120, 86), "")
 
 
 def card_medium(ctx: Ctx, article: Article, upper: bool = False) -> str:
     """Block 22 item (``jeg_pl_md_5``): thumbnail with category label, title, date."""
+    label = f'<div class="jeg_post_category"><span>{_primary_category(ctx, article)}</span></div>'
+    return _card(ctx, article, upper, "jeg_pl_md_5", (350, 250), label)
+
+
+def _card(
+    ctx: Ctx, article: Article, upper: bool, kind: str, size: tuple[int, int], label: str
+) -> str:
+    """A block item: thumbnail (``label`` after its link), title and date."""
     href = ctx.article_url(article, upper=upper)
     return (
-        f'<article class="jeg_post jeg_pl_md_5 format-standard">'
-        f'<div class="jeg_thumb"><a href="{h(href)}">{thumb_img(ctx, article, 350, 250, 715)}'
-        f'</a><div class="jeg_post_category"><span>{_primary_category(ctx, article)}</span></div>'
-        "</div>"
+        f'<article class="jeg_post {kind} format-standard">'
+        f'<div class="jeg_thumb"><a href="{h(href)}">{thumb_img(ctx, article, *size, 715)}'
+        f"</a>{label}</div>"
         f'<div class="jeg_postblock_content"><h3 class="jeg_post_title">'
         f'<a href="{h(href)}">{h(article.title)}</a></h3>'
         f'<div class="jeg_post_meta">{_meta_date(ctx, href, article)}</div></div></article>'
