@@ -91,6 +91,7 @@ def measure(args: argparse.Namespace, kind: str, urls: list[str], workdir: str) 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Collection benchmark (see the docstring).")
     parser.add_argument("--hosts", type=int, default=8)
+    parser.add_argument("--same-content", action="store_true", help="every host the same articles")
     parser.add_argument("--pages", type=int, default=150)
     parser.add_argument("--articles", type=int, default=400)
     parser.add_argument("--latency", type=float, default=0.01)
@@ -106,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     command = [sys.executable, str(SERVER), "--articles", str(args.articles),
                "--hosts", str(args.hosts), "--latency", str(args.latency)]  # fmt: skip
+    if args.same_content:
+        command.append("--same-content")
     server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     rows = []
     try:

@@ -47,6 +47,9 @@ Flags:
                      it had parser processes); their CPU is read from /proc and counted
 --generic            crawl without a site profile (profile-less discovery); by default a
                      profile with the synthetic site's selectors is used
+--same-content       every host serves the same articles (each story on every host, so the
+                     archive clusters every article with one copy per host); by default
+                     each host is a site of its own, as in a collection
 --archive-per-host   one archive file per host (a connection and page cache each); by
                      default every host writes one archive, as a collection does
 --no-baseline        skip the baseline runs
@@ -404,6 +407,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--parsers", type=int, default=None)
     parser.add_argument("--generic", action="store_true")
+    parser.add_argument("--same-content", action="store_true")
     parser.add_argument("--archive-per-host", action="store_true")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--json", action="store_true")
@@ -449,6 +453,8 @@ def synthetic_server(args: argparse.Namespace, articles: int) -> Iterator[list[i
     ]  # fmt: skip
     if args.crawl_delay is not None:
         command += ["--crawl-delay", str(args.crawl_delay)]
+    if args.same_content:
+        command.append("--same-content")
     server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert server.stdout is not None

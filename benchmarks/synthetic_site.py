@@ -20,7 +20,9 @@ SIGINT or end of stdin. Flags:
 page size (20) · ``--paragraphs N`` per article (6) · ``--hosts N`` ports to serve (1) ·
 ``--latency S`` seconds from a request's arrival to its response, rendering included (0) ·
 ``--crawl-delay S`` robots.txt ``Crawl-delay`` (none) · ``--port N`` first port (0: any free
-ports) · ``--seed N``.
+ports) · ``--seed N`` (host k uses seed N + k: each host its own articles) ·
+``--same-content`` (every host serves seed N's articles: each story on every host, as if
+every outlet ran every wire story).
 
 URL map of every host:
 
@@ -48,7 +50,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from html import escape
 from urllib.parse import parse_qs, urlsplit
@@ -256,8 +258,21 @@ class HostStats:
 class SyntheticServer:
     """Serves ``spec`` on ``hosts`` loopback ports from one event loop."""
 
-    def __init__(self, spec: SiteSpec, *, hosts: int = 1, latency: float = 0.0, port: int = 0):
-        self.spec = spec
+    def __init__(
+        self,
+        spec: SiteSpec,
+        *,
+        hosts: int = 1,
+        latency: float = 0.0,
+        port: int = 0,
+        same_content: bool = False,
+    ):
+        # Each host its own site (its seed), as the outlets of a collection are; with
+        # ``same_content`` every host serves the same articles (every story copied by all).
+        self.specs = [
+            spec if same_content else replace(spec, seed=spec.seed + index)
+            for index in range(hosts)
+        ]
         self.latency = latency
         self.first_port = port
         self.stats = [HostStats() for _ in range(hosts)]
@@ -323,7 +338,7 @@ class SyntheticServer:
                     elif method not in ("GET", "HEAD"):
                         status, ctype, body = 405, "text/plain", b""
                     else:
-                        status, ctype, body = self.spec.render(target)
+                        status, ctype, body = self.specs[index].render(target)
                         wait = due - asyncio.get_running_loop().time()
                         if self.latency and wait > 0:
                             await asyncio.sleep(wait)
@@ -360,8 +375,12 @@ def _response(status: int, content_type: str, body: bytes, keep: bool) -> bytes:
     return head.encode("latin-1") + body
 
 
-async def serve(spec: SiteSpec, *, hosts: int, latency: float, port: int) -> None:
-    server = SyntheticServer(spec, hosts=hosts, latency=latency, port=port)
+async def serve(
+    spec: SiteSpec, *, hosts: int, latency: float, port: int, same_content: bool = False
+) -> None:
+    server = SyntheticServer(
+        spec, hosts=hosts, latency=latency, port=port, same_content=same_content
+    )
     await server.start()
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -391,6 +410,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--crawl-delay", type=float, default=None)
     parser.add_argument("--port", type=int, default=0, help="first port (0: any free)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--same-content", action="store_true", help="every host the same site")
     args = parser.parse_args(argv)
     spec = SiteSpec(
         articles=args.articles,
@@ -400,7 +420,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         crawl_delay=args.crawl_delay,
         seed=args.seed,
     )
-    asyncio.run(serve(spec, hosts=args.hosts, latency=args.latency, port=args.port))
+    asyncio.run(
+        serve(
+            spec,
+            hosts=args.hosts,
+            latency=args.latency,
+            port=args.port,
+            same_content=args.same_content,
+        )
+    )
 
 
 if __name__ == "__main__":
