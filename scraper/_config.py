@@ -107,6 +107,12 @@ class Settings:
     )
     concurrency: int = _opt(2, "Requests in flight per host.", minimum=1)
     global_concurrency: int = _opt(16, "Requests in flight over all hosts.", minimum=1)
+    backlog: int = _opt(
+        64,
+        "Fetched pages waiting to be parsed and archived, over all hosts; more wait to be"
+        " fetched (bounds memory when many hosts outpace one archive writer).",
+        minimum=1,
+    )
     delay: float = _opt(1.0, "Seconds between request starts to one host.", minimum=0)
     obey_robots: bool = _opt(True, "Obey robots.txt (rules and Crawl-delay).")
     user_agent: str = _opt(DEFAULT_USER_AGENT, "User-Agent header.")

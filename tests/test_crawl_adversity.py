@@ -98,6 +98,19 @@ def test_twenty_percent_faults_with_the_default_backoff_yield_every_article_once
     assert elapsed < 120, f"the three faulted crawls took {elapsed:.0f} s"
 
 
+def test_a_backlog_of_one_page_still_archives_every_article(
+    tmp_path: Path, truth: list[dict]
+) -> None:
+    """Eight workers, one place for a fetched page: each worker gives its place back once
+    its page is handled (or failed), so the crawl neither stalls nor loses a page."""
+    with FaultServer(mirror_with(lambda path: None)) as server:
+        summary = crawl(server.base_url + "/ar/", tmp_path / "a.db", backlog=1, workers=8)
+    assert (summary.status, summary.errors) == ("ok", 0)
+    with Store(tmp_path / "a.db") as store:
+        urls = sorted(r["url"] for r in store.records())
+    assert len(urls) == len(set(urls)) == len(truth)
+
+
 # -- hostile pages -----------------------------------------------------------------------------
 
 

@@ -616,3 +616,67 @@ def test_environment_proxy_is_used_unless_no_proxy_names_the_host(
         direct = fetch_one("http://news.invalid/b", retries=0)
         assert not direct.ok and direct.error  # no such host when asked directly
         assert len(proxy.log) == 1
+
+
+# -- the backlog: pages fetched and not yet handled -----------------------------------------
+
+
+def test_the_backlog_holds_at_most_its_size_in_pages_over_all_hosts() -> None:
+    async def go(servers: list[FaultServer]) -> tuple[int, int, list[FetchResult], int]:
+        async with Fetcher(**FAST, backlog=3, concurrency=4) as fetcher:
+            gate, got = asyncio.Event(), []
+
+            async def hold(url: str) -> FetchResult:
+                ticket = fetcher.backlog.ticket()
+                try:
+                    result = await fetcher.fetch(url, ticket=ticket)
+                    got.append(result)
+                    await gate.wait()  # the caller has not handled the page yet
+                    return result
+                finally:
+                    ticket.release()
+
+            urls = [srv.url(f"/{i}") for i in range(4) for srv in servers]
+            tasks = [asyncio.create_task(hold(url)) for url in urls]
+            while len(got) < 3:
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(0.3)  # time enough for more requests, were they allowed
+            held = sum(len(srv.requests()) for srv in servers)
+            out = fetcher.backlog.out
+            gate.set()
+            results = await asyncio.gather(*tasks)
+            return held, out, results, fetcher.backlog.peak
+
+    def page(method: str, path: str, headers: Mapping[str, str]) -> Reply:
+        return 200, {"Content-Type": "text/html"}, HTML.encode()
+
+    with FaultServer(page) as a, FaultServer(page) as b, FaultServer(page) as c:
+        held, out, results, peak = run(go([a, b, c]))
+    assert held == out == 3  # three pages fetched and held: nothing more was requested
+    assert len(results) == 12 and all(r.ok for r in results) and peak == 3
+
+
+def test_a_ticket_is_taken_after_the_politeness_wait_not_before(server: FaultServer) -> None:
+    """A page waiting for its host's delay holds no place: another host's page goes first."""
+
+    async def go(other: FaultServer) -> list[str]:
+        async with Fetcher(**FAST, backlog=1) as fetcher:
+            fetcher.pace([f"127.0.0.1:{server.port}"], 0.6)
+            order: list[str] = []
+
+            async def page(url: str, after: float = 0.0) -> None:
+                await asyncio.sleep(after)
+                ticket = fetcher.backlog.ticket()
+                try:
+                    await fetcher.fetch(url, ticket=ticket)
+                    order.append(url)
+                finally:
+                    ticket.release()
+
+            await page(server.url("/1"))  # the slow host's first start: the next waits 0.6 s
+            await asyncio.gather(page(server.url("/2")), page(other.url("/x"), after=0.1))
+            return order
+
+    with FaultServer(Routes({"/": HTML})) as other:
+        order = run(go(other))
+        assert order == [server.url("/1"), other.url("/x"), server.url("/2")]

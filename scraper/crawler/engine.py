@@ -35,7 +35,7 @@ from typing import TypeVar
 from .._config import Settings
 from .._exceptions import DiskFull
 from ..discover import pages as discover
-from ..fetch import OUT_OF_SCOPE, Fetcher, FetchResult, HostBlocked
+from ..fetch import OUT_OF_SCOPE, Fetcher, FetchResult, HostBlocked, Ticket
 from ..scope import Scope
 from ..store import (
     Claim,
@@ -315,16 +315,15 @@ class Crawler(Archiving):
             self._in_flight += 1  # counted before the claim: an idle peer must not end early
             self._budget_used += 1  # this page's place in --max-pages, given back if unused
             handled = used = False
+            ticket = self.fetcher.backlog.ticket()  # the page's place until it is handled
             try:
                 if entry is None:
                     entry = await self._in_processing(self._claim)
                 if entry is not None:
-                    result = await self._fetch(entry)
-                    used = not isinstance(result, HostBlocked)
-                    parsed = await self._parse_apart(entry, result)
-                    entry = await self._in_processing(self._handle, entry, result, parsed)
+                    entry, used = await self._page(entry, ticket)
                     handled = True
             finally:
+                ticket.release()
                 self._budget_used -= not used
                 self._in_flight -= 1
                 if handled or self._in_flight == 0:
@@ -338,6 +337,15 @@ class Crawler(Archiving):
                 if self._generation == generation:
                     self._wake.clear()
                     await self._wake.wait()
+
+    async def _page(self, entry: Claim, ticket: Ticket) -> tuple[Claim | None, bool]:
+        """Fetch, parse and handle one page; the next claim, and whether a request was
+        used. The page lives in this call only: a worker left idle afterwards holds none
+        (with many hosts, most workers are idle at any time)."""
+        result = await self._fetch(entry, ticket)
+        parsed = await self._parse_apart(entry, result)
+        after = await self._in_processing(self._handle, entry, result, parsed)
+        return after, not isinstance(result, HostBlocked)
 
     async def _last_pass(self) -> bool:
         """Once, when nothing is left: put back the pages that failed in a way worth
@@ -426,12 +434,16 @@ class Crawler(Archiving):
             self._last_progress = now
             self.progress(self.summary, self.frontier.counts(self._site_id))
 
-    async def _fetch(self, entry: Claim) -> FetchResult | HostBlocked:
+    async def _fetch(self, entry: Claim, ticket: Ticket) -> FetchResult | HostBlocked:
         """The page, or the :class:`HostBlocked` that parks its host (nothing requested)."""
         try:
             scope = self._entry_scope if self._is_entry(entry) else self._scope
             result = await self.fetcher.fetch(
-                entry.url, etag=entry.etag, last_modified=entry.last_modified, scope=scope
+                entry.url,
+                etag=entry.etag,
+                last_modified=entry.last_modified,
+                scope=scope,
+                ticket=ticket,
             )
         except HostBlocked as exc:
             return exc

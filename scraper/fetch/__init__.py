@@ -10,6 +10,8 @@ third of the crawler's network CPU. Around it:
 - **politeness per host**: at most ``concurrency`` requests in flight, request
   *starts* spaced by at least the host's delay (``max(delay, robots Crawl-delay)``, doubled
   after each 429/503 and decaying back on successes), plus a global cap across hosts;
+- **a backlog bound** (``backlog.py``): at most ``backlog`` pages fetched and not yet handled
+  by the caller, over all hosts, taken after the politeness wait;
 - **robots.txt** fetched once per origin and checked on every redirect hop;
 - **retries** with tenacity (exponential backoff, full jitter, ``Retry-After`` honoured);
 - **caps** on body size (after decompression), redirects and time per attempt;
@@ -26,6 +28,7 @@ from __future__ import annotations
 from .._config import DEFAULT_USER_AGENT
 from .._exceptions import HostBlocked
 from . import _lean  # noqa: F401  (before httpx)
+from .backlog import Backlog, Ticket
 from .client import Fetcher
 from .results import (
     DISALLOWED,
@@ -45,6 +48,7 @@ __all__ = [
     "DISALLOWED",
     "OUT_OF_SCOPE",
     "ROBOTS_UNAVAILABLE",
+    "Backlog",
     "Exchange",
     "FetchResult",
     "FetchStats",
@@ -52,6 +56,7 @@ __all__ = [
     "HostBlocked",
     "Recorder",
     "RobotsInfo",
+    "Ticket",
     "make_user_agent",
     "parse_retry_after",
 ]

@@ -26,6 +26,8 @@ from tenacity import (
 from .._config import Settings
 from .._exceptions import HostBlocked
 from ..encoding import decode_html, is_text_content
+from . import backlog
+from .backlog import Backlog, Ticket
 from .hop import (
     BadURL,
     HopResponse,
@@ -105,6 +107,7 @@ class Fetcher:
         self.recorder = recorder
         self.stats = FetchStats()
         self._global = asyncio.Semaphore(settings.global_concurrency)
+        self.backlog = Backlog(settings.backlog)  # pages fetched, not yet handled
         self._hosts: dict[str, HostState] = {}
         self._delays: dict[str, float] = {}  # host -> its own delay (a collection's site)
         self._robots: dict[str, RobotsInfo] = {}
@@ -148,14 +151,18 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         scope: Callable[[str], bool] | None = None,
+        ticket: Ticket | None = None,
     ) -> FetchResult:
         """GET ``url`` politely; never raises for a per-URL problem (see the module doc).
 
         ``scope`` is asked about every address before it is requested (the URL itself and
         each redirect hop): an address it refuses is never requested, and the result's
-        error starts with :data:`OUT_OF_SCOPE`."""
+        error starts with :data:`OUT_OF_SCOPE`. ``ticket`` (from :attr:`backlog`) is taken
+        after the host's politeness wait, before the first request; the caller gives it
+        back once the page is handled (see :mod:`scraper.fetch.backlog`)."""
         started = time.monotonic()
         _WAITED.set([0.0])  # this task's slot waits (each fetch runs in a task of its own)
+        backlog.CURRENT.set(ticket)
         attempts = 0
         headers: dict[str, str] = {}
         if etag:
@@ -410,6 +417,10 @@ class Fetcher:
                     wait = host.next_start - loop.time()
                     if wait > 0:
                         await asyncio.sleep(wait)
+                        continue
+                    ticket = backlog.CURRENT.get()
+                    if ticket is not None and not ticket.held:  # the page's place, once
+                        await ticket.take()
                         continue
                     await self._global.acquire()
                     if host.next_start > loop.time():  # pushed back while we waited
