@@ -137,3 +137,40 @@ def test_export_warc_writes_the_pages_as_response_records(
     assert (
         sum(isinstance(i, Capture) and i.record_type == "response" for i in read_warc(again)) == 93
     )
+
+
+def test_an_import_stopped_midway_keeps_whole_batches_its_counts_agree_and_a_rerun_ends_it(
+    demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Articles are imported in batches of one transaction each: a failure loses the open
+    batch only, the run record counts what the archive holds, the same import again adds
+    the rest."""
+    import sqlite3
+
+    from scraper.scale import merge
+
+    monkeypatch.setattr(merge, "IMPORT_BATCH", 4)
+    real, calls = Store.save_capture, []
+
+    def failing(self: Store, *args: object, **kwargs: object) -> str:
+        calls.append(1)
+        if len(calls) == 11:  # inside the third batch
+            raise KeyboardInterrupt
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "save_capture", failing)
+    target = tmp_path / "a.db"
+    with pytest.raises(KeyboardInterrupt):
+        import_into(demo_db, target)
+    with sqlite3.connect(target) as conn:
+        archived = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        status, new = conn.execute(
+            "SELECT status, articles_new FROM crawl_runs WHERE kind = 'import'"
+        ).fetchone()
+    assert status == "interrupted"
+    assert archived == new == 8  # two whole batches
+    monkeypatch.setattr(Store, "save_capture", real)
+    again = import_into(demo_db, target)
+    with Store(demo_db) as source, Store(target) as store:
+        assert [r["url"] for r in store.records()] == [r["url"] for r in source.records()]
+    assert again.new == len(records(target)) - 8
