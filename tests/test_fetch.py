@@ -661,7 +661,7 @@ def test_a_ticket_is_taken_after_the_politeness_wait_not_before(server: FaultSer
 
     async def go(other: FaultServer) -> list[str]:
         async with Fetcher(**FAST, backlog=1) as fetcher:
-            fetcher.pace([f"127.0.0.1:{server.port}"], 0.6)
+            fetcher.pace([f"127.0.0.1:{server.port}"], 1.5)
             order: list[str] = []
 
             async def page(url: str, after: float = 0.0) -> None:
@@ -673,10 +673,53 @@ def test_a_ticket_is_taken_after_the_politeness_wait_not_before(server: FaultSer
                 finally:
                     ticket.release()
 
-            await page(server.url("/1"))  # the slow host's first start: the next waits 0.6 s
+            await page(server.url("/1"))  # the slow host's first start: the next waits 1.5 s
             await asyncio.gather(page(server.url("/2")), page(other.url("/x"), after=0.1))
             return order
 
     with FaultServer(Routes({"/": HTML})) as other:
         order = run(go(other))
         assert order == [server.url("/1"), other.url("/x"), server.url("/2")]
+
+
+@pytest.mark.parametrize("path", ["/moved", "/busy", "/page"])
+def test_a_page_waiting_for_a_redirect_hop_a_retry_or_robots_txt_holds_no_place(
+    path: str,
+) -> None:
+    """A redirect's next hop, a retry after 503 + Retry-After, and robots.txt before a page
+    each make the page wait for its (slow) host; meanwhile another host's page goes first."""
+    busy = {"answered": 0}
+
+    def slow_host(method: str, path: str, headers: Mapping[str, str]) -> Reply:
+        if path == "/robots.txt":
+            return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n"
+        if path == "/moved":
+            return 301, {"Location": "/page"}, b""
+        if path == "/busy" and not busy["answered"]:
+            busy["answered"] += 1
+            return 503, {"Retry-After": "1"}, b""
+        return 200, {"Content-Type": "text/html"}, HTML.encode()
+
+    async def go(slow: FaultServer, other: FaultServer) -> list[str]:
+        robots = path == "/page"  # robots.txt is read first, then the page waits its turn
+        async with Fetcher(**{**FAST, "obey_robots": robots}, backlog=1) as fetcher:
+            fetcher.pace([f"127.0.0.1:{slow.port}"], 1.5)
+            order: list[str] = []
+
+            async def page(url: str, after: float = 0.0) -> None:
+                await asyncio.sleep(after)
+                ticket = fetcher.backlog.ticket()
+                try:
+                    result = await fetcher.fetch(url, ticket=ticket)
+                    assert result.ok, result.error
+                    order.append(url)
+                finally:
+                    ticket.release()
+
+            await asyncio.gather(page(slow.url(path)), page(other.url("/x"), after=0.2))
+            assert fetcher.backlog.out == 0
+            return order
+
+    with FaultServer(slow_host) as slow, FaultServer(slow_host) as other:
+        order = run(go(slow, other))
+        assert order == [other.url("/x"), slow.url(path)]

@@ -5,7 +5,9 @@ A crawl of many hosts has many workers waiting on politeness; when the processin
 until its turn, so memory would grow with hosts x workers. A worker takes a :class:`Ticket`
 for a page *after* its host's politeness wait (a ticket never waits behind a delay) and
 gives it back once the page is handled: at most ``size`` pages are held at any time, and a
-slow processing thread slows the requests instead of filling memory.
+slow processing thread slows the requests instead of filling memory. A ticket is held only
+while a page is in hand: an attempt that fails (and waits for its retry), a redirect (and
+the next hop's politeness wait) give it back, and robots.txt never takes one.
 """
 
 from __future__ import annotations
@@ -17,6 +19,14 @@ import contextvars
 CURRENT: contextvars.ContextVar[Ticket | None] = contextvars.ContextVar(
     "scraper_fetch_ticket", default=None
 )
+
+
+def give_back() -> None:
+    """Give back the current fetch's ticket, if it holds one (a failed attempt, a redirect:
+    no page in hand until the next request, which takes it again)."""
+    ticket = CURRENT.get()
+    if ticket is not None:
+        ticket.release()
 
 
 class Backlog:

@@ -203,6 +203,8 @@ class Fetcher:
                 return done(
                     current, response.status, response.error, response.headers, response.content
                 )
+            if ticket is not None:  # a redirect holds no page: the next hop takes it again
+                ticket.release()
             location = response.headers.get("location", "").strip()
             if not location:
                 return done(
@@ -262,7 +264,11 @@ class Fetcher:
             async with lock:
                 cached = self._robots.get(origin)
                 if cached is None:
-                    cached = await self._robots_loaded(parsed, origin)
+                    page = backlog.CURRENT.set(None)  # robots.txt takes no page's place
+                    try:
+                        cached = await self._robots_loaded(parsed, origin)
+                    finally:
+                        backlog.CURRENT.reset(page)
         if cached.unavailable:
             raise HostBlocked(self._host(parsed).name, cached.note or ROBOTS_UNAVAILABLE)
         return cached
@@ -398,7 +404,11 @@ class Fetcher:
                     attempts += 1
                     if attempts > 1:
                         self.stats.retries += 1
-                    return await self._attempt(url, headers, limit, truncate), attempts
+                    try:
+                        return await self._attempt(url, headers, limit, truncate), attempts
+                    except Retryable:  # no page in hand: the wait before a retry holds no place
+                        backlog.give_back()
+                        raise
         except Retryable as exc:
             error = exc.reason if attempts == 1 else f"{exc.reason} (after {attempts} attempts)"
             return HopResponse(str(url), exc.status, exc.headers, b"", error), attempts
