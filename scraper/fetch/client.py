@@ -25,7 +25,6 @@ from tenacity import (
 
 from .._config import Settings
 from .._exceptions import HostBlocked
-from ..encoding import decode_html, is_text_content
 from . import backlog
 from .backlog import Backlog, Ticket
 from .hop import (
@@ -60,6 +59,7 @@ from .results import (
     FetchStats,
     Recorder,
     RobotsInfo,
+    fetch_result,
     make_user_agent,
     parse_retry_after,
 )
@@ -177,8 +177,17 @@ class Fetcher:
             response_headers: dict[str, str] | None = None,
             content: bytes = b"",
         ) -> FetchResult:
-            return self._result(
-                url, final_url, status, response_headers or {}, content, error, started, attempts
+            return fetch_result(
+                url,
+                final_url,
+                status,
+                response_headers or {},
+                content,
+                error,
+                elapsed=time.monotonic() - started,
+                attempts=attempts,
+                waited=(_WAITED.get(None) or [0.0])[0],
+                stats=self.stats,
             )
 
         current = url
@@ -587,41 +596,3 @@ class Fetcher:
             host.answered += page
             host.streak = 0
             host.streak_statuses.clear()
-
-    # -- internals: results ----------------------------------------------------------------
-
-    def _result(
-        self,
-        url: str,
-        final_url: str,
-        status: int,
-        headers: dict[str, str],
-        content: bytes,
-        error: str | None,
-        started: float,
-        attempts: int,
-    ) -> FetchResult:
-        text: str | None = None
-        encoding: str | None = None
-        content_type = headers.get("content-type")
-        if error is None and content and is_text_content(content_type, content[:1024]):
-            text, encoding = decode_html(content, content_type)
-        if error is not None:
-            self.stats.errors[error.split(" (", 1)[0]] += 1
-        elif status == 304:
-            self.stats.not_modified += 1
-        return FetchResult(
-            url=url,
-            final_url=final_url,
-            status=status,
-            headers=headers,
-            content=content if error is None else b"",
-            text=text,
-            encoding=encoding,
-            etag=headers.get("etag"),
-            last_modified=headers.get("last-modified"),
-            elapsed=time.monotonic() - started,
-            attempts=attempts,
-            error=error,
-            waited=(_WAITED.get(None) or [0.0])[0],
-        )

@@ -14,7 +14,7 @@ from typing import Any
 from protego import Protego
 
 from .._config import DEFAULT_USER_AGENT
-from ..encoding import looks_like_html
+from ..encoding import decode_html, is_text_content, looks_like_html
 
 ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309 asks crawlers to read at least 500 KiB
 ROBOTS_MAX_REDIRECTS = 5
@@ -211,3 +211,44 @@ class RobotsInfo:
     @property
     def sitemaps(self) -> list[str]:
         return list(self.parser.sitemaps) if self.parser is not None else []
+
+
+def fetch_result(
+    url: str,
+    final_url: str,
+    status: int,
+    headers: dict[str, str],
+    content: bytes,
+    error: str | None,
+    *,
+    elapsed: float,
+    attempts: int,
+    waited: float,
+    stats: FetchStats,
+) -> FetchResult:
+    """What one fetch gives its caller: the body decoded when it is text, counted in
+    ``stats`` (errors by reason, 304s)."""
+    text: str | None = None
+    encoding: str | None = None
+    content_type = headers.get("content-type")
+    if error is None and content and is_text_content(content_type, content[:1024]):
+        text, encoding = decode_html(content, content_type)
+    if error is not None:
+        stats.errors[error.split(" (", 1)[0]] += 1
+    elif status == 304:
+        stats.not_modified += 1
+    return FetchResult(
+        url=url,
+        final_url=final_url,
+        status=status,
+        headers=headers,
+        content=content if error is None else b"",
+        text=text,
+        encoding=encoding,
+        etag=headers.get("etag"),
+        last_modified=headers.get("last-modified"),
+        elapsed=elapsed,
+        attempts=attempts,
+        error=error,
+        waited=waited,
+    )
