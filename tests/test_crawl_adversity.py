@@ -101,10 +101,15 @@ def test_twenty_percent_faults_with_the_default_backoff_yield_every_article_once
 def test_a_backlog_of_one_page_still_archives_every_article(
     tmp_path: Path, truth: list[dict]
 ) -> None:
-    """Eight workers, one place for a fetched page: each worker gives its place back once
-    its page is handled (or failed), so the crawl neither stalls nor loses a page."""
-    with FaultServer(mirror_with(lambda path: None)) as server:
+    """Eight workers, one place for a fetched page, 20% of the answers 503/429 with
+    Retry-After or a reset connection: each worker gives its place back once its page is
+    handled and while it waits for a retry, so the crawl neither stalls nor loses a page."""
+    plan = FaultPlan(
+        rate=0.2, seed=4, kinds=(SERVICE_UNAVAILABLE, TOO_MANY_REQUESTS, RESET), retry_after="1"
+    )
+    with FaultServer(mirror_app(Router(default_site())), faults=plan) as server:
         summary = crawl(server.base_url + "/ar/", tmp_path / "a.db", backlog=1, workers=8)
+        assert sum(1 for e in server.log if e.fault) >= 15
     assert (summary.status, summary.errors) == ("ok", 0)
     with Store(tmp_path / "a.db") as store:
         urls = sorted(r["url"] for r in store.records())

@@ -723,3 +723,37 @@ def test_a_page_waiting_for_a_redirect_hop_a_retry_or_robots_txt_holds_no_place(
     with FaultServer(slow_host) as slow, FaultServer(slow_host) as other:
         order = run(go(slow, other))
         assert order == [other.url("/x"), slow.url(path)]
+
+
+def test_a_ticket_taken_before_the_host_was_pushed_back_is_given_back_for_the_wait() -> None:
+    """A page takes the one place while its host's other request is being answered 503 +
+    Retry-After 3: the host's next start moves 3 s out, and the page waits for it without
+    the place, so another host's page is not held up."""
+
+    def app(method: str, path: str, headers: Mapping[str, str]) -> Reply:
+        if path == "/busy":
+            time.sleep(0.2)
+            return 503, {"Retry-After": "3"}, b""
+        return 200, {"Content-Type": "text/html"}, HTML.encode()
+
+    async def go(slow: FaultServer, other: FaultServer) -> dict[str, float]:
+        async with Fetcher(**FAST, backlog=1, retries=0) as fetcher:
+            started, done = time.monotonic(), {}
+
+            async def page(url: str, after: float) -> None:
+                await asyncio.sleep(after)
+                ticket = fetcher.backlog.ticket()
+                try:
+                    await fetcher.fetch(url, ticket=ticket)
+                    done[url.rsplit("/", 1)[1]] = time.monotonic() - started
+                finally:
+                    ticket.release()
+
+            await asyncio.gather(
+                page(slow.url("/busy"), 0), page(slow.url("/b"), 0.05), page(other.url("/x"), 0.4)
+            )
+            return done
+
+    with FaultServer(app) as slow, FaultServer(app) as other:
+        done = run(go(slow, other))
+    assert done["x"] < 2.0 < 3.0 <= done["b"]  # /x did not wait for /b's 3 s

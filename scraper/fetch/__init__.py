@@ -11,7 +11,8 @@ third of the crawler's network CPU. Around it:
   *starts* spaced by at least the host's delay (``max(delay, robots Crawl-delay)``, doubled
   after each 429/503 and decaying back on successes), plus a global cap across hosts;
 - **a backlog bound** (``backlog.py``): at most ``backlog`` pages fetched and not yet handled
-  by the caller, over all hosts, taken after the politeness wait;
+  by the caller, over all hosts; a place is taken after the politeness wait and held only
+  while a page is in hand (not across retries, redirects or robots.txt);
 - **robots.txt** fetched once per origin and checked on every redirect hop;
 - **retries** with tenacity (exponential backoff, full jitter, ``Retry-After`` honoured);
 - **caps** on body size (after decompression), redirects and time per attempt;

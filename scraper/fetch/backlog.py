@@ -7,7 +7,9 @@ for a page *after* its host's politeness wait (a ticket never waits behind a del
 gives it back once the page is handled: at most ``size`` pages are held at any time, and a
 slow processing thread slows the requests instead of filling memory. A ticket is held only
 while a page is in hand: an attempt that fails (and waits for its retry), a redirect (and
-the next hop's politeness wait) give it back, and robots.txt never takes one.
+the next hop's politeness wait) and a wait the host was pushed back to after the ticket was
+taken (another request of the host answered Retry-After) give it back, and robots.txt never
+takes one.
 """
 
 from __future__ import annotations

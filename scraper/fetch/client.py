@@ -160,9 +160,22 @@ class Fetcher:
         error starts with :data:`OUT_OF_SCOPE`. ``ticket`` (from :attr:`backlog`) is taken
         after the host's politeness wait, before the first request; the caller gives it
         back once the page is handled (see :mod:`scraper.fetch.backlog`)."""
+        page = backlog.CURRENT.set(ticket)  # for this fetch only, in whatever task runs it
+        try:
+            return await self._fetch(url, etag, last_modified, scope, ticket)
+        finally:
+            backlog.CURRENT.reset(page)
+
+    async def _fetch(
+        self,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        scope: Callable[[str], bool] | None,
+        ticket: Ticket | None,
+    ) -> FetchResult:
         started = time.monotonic()
-        _WAITED.set([0.0])  # this task's slot waits (each fetch runs in a task of its own)
-        backlog.CURRENT.set(ticket)
+        _WAITED.set([0.0])  # this fetch's slot waits (a fetch runs in one task at a time)
         attempts = 0
         headers: dict[str, str] = {}
         if etag:
@@ -435,6 +448,7 @@ class Fetcher:
                         raise HostBlocked(host.name, host.blocked)
                     wait = host.next_start - loop.time()
                     if wait > 0:
+                        backlog.give_back()  # taken below and pushed back since: no place
                         await asyncio.sleep(wait)
                         continue
                     ticket = backlog.CURRENT.get()

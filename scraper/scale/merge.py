@@ -160,9 +160,18 @@ def merge_archive(source: Path, store: Store) -> ImportSummary:
     return summary
 
 
-def _restore(summary: ImportSummary, counted: ImportSummary) -> None:
-    for name in ("records", "new", "updated", "unchanged", "earlier", "same_capture"):
-        setattr(summary, name, getattr(counted, name))
+@contextmanager
+def _counted_with(summary: ImportSummary) -> Iterator[None]:
+    """Around one transaction: when it does not commit, its counts are taken back, so a run
+    record counts what the archive holds."""
+    counted, committed = replace(summary), False
+    try:
+        yield
+        committed = True
+    finally:
+        if not committed:
+            for name in ("records", "new", "updated", "unchanged", "earlier", "same_capture"):
+                setattr(summary, name, getattr(counted, name))
 
 
 def _count(summary: ImportSummary, outcome: str) -> None:
@@ -223,7 +232,7 @@ def _import_parquet(
     progress: Callable[[ImportSummary], None] | None,
 ) -> None:
     for path, site in _parts(folder):
-        with store.db.atomic():  # one transaction per part
+        with _counted_with(summary), store.db.atomic():  # one transaction per part
             for row in _rows(path):
                 if row.get("site") is None:
                     row["site"] = site
@@ -283,14 +292,9 @@ def _import_archive(
     while batch := list(itertools.islice(records, IMPORT_BATCH)):
         # One transaction per batch (each article a savepoint in it): a commit per article
         # cost a third of an import's time, mostly in writing the log.
-        counted = replace(summary)
-        try:
-            with store.db.atomic():
-                for record in batch:
-                    _import_record(source, store, sites, known, record, summary)
-        except BaseException:  # the batch is rolled back: so are its counts
-            _restore(summary, counted)
-            raise
+        with _counted_with(summary), store.db.atomic():
+            for record in batch:
+                _import_record(source, store, sites, known, record, summary)
         if progress is not None:
             progress(summary)
     for name, row in known.items():  # what each site declared, for `scraper audit`
