@@ -40,6 +40,7 @@ from .hop import (
     make_exchange,
     origin_of,
     parse_url,
+    refusing,
     ssl_context,
     without_fragment,
 )
@@ -251,14 +252,7 @@ class Fetcher:
     def refusing_hosts(self) -> dict[str, str]:
         """Hosts that refused every request they answered (403/429/503, robots.txt aside),
         with a one-line reason: a crawl that got nothing else from a host was blocked."""
-        out: dict[str, str] = {}
-        for host in self._hosts.values():
-            if host.refused and not host.answered:
-                counts = ", ".join(
-                    f"{count}x HTTP {code}" for code, count in sorted(host.streak_statuses.items())
-                )
-                out[host.name] = f"every answer was a refusal ({counts})"
-        return out
+        return refusing(self._hosts.values())
 
     def pace(self, hosts: Iterable[str], delay: float) -> None:
         """Space request starts to these hosts (``name`` or ``name:port``; ``www.`` too) by
@@ -306,7 +300,7 @@ class Fetcher:
         delay = info.crawl_delay
         if delay:
             host.base_delay = max(host.base_delay, delay)
-            host.next_start = max(host.next_start, host.last_start + self._host_delay(host))
+            host.next_start = max(host.next_start, host.last_start + self._pace(host))
             log.info("%s: robots.txt asks for %.3g s between requests", origin, delay)
         return info
 
@@ -383,18 +377,12 @@ class Fetcher:
             self._hosts[key] = host
         return host
 
-    def _host_delay(self, host: HostState) -> float:
-        """Seconds between request starts on ``host`` now: the configured delay (or robots
-        Crawl-delay), doubled for each recent refusal (429/503) up to ``backoff_max``. A
-        success halves the refusal count, so a host is back at its pace after a few."""
-        if host.refusals == 0:
-            return host.base_delay
-        first = max(host.base_delay, self.backoff_base)  # a host without delay slows down too
-        return max(host.base_delay, min(first * 2**host.refusals, self.backoff_max))
+    def _pace(self, host: HostState) -> float:
+        return host.pace_now(self.backoff_base, self.backoff_max)
 
     def _log_pace(self, host: HostState, why: str) -> None:
         """Log a host's change of pace once, not on every request."""
-        pace = self._host_delay(host)
+        pace = self._pace(host)
         if abs(pace - host.pace) > 1e-9:
             log.info("%s: %.3g s between requests now (%s)", host.name, pace, why)
             host.pace = pace
@@ -461,7 +449,7 @@ class Fetcher:
                         continue
                     break
                 host.last_start = loop.time()
-                host.next_start = host.last_start + self._host_delay(host)
+                host.next_start = host.last_start + self._pace(host)
                 waited = _WAITED.get(None)
                 if waited is not None:
                     waited[0] += host.last_start - asked
@@ -589,7 +577,7 @@ class Fetcher:
                 log.info("%s: HTTP %s, asked to wait %.3g s", host.name, status, retry_after)
         elif status in SLOWDOWN_STATUSES:  # no word from the server: back off on our own
             host.refusals += 1
-            host.next_start = max(host.next_start, loop.time() + self._host_delay(host))
+            host.next_start = max(host.next_start, loop.time() + self._pace(host))
             self._log_pace(host, f"HTTP {status}")
         elif 200 <= status < 400 and host.refusals:
             host.refusals //= 2

@@ -9,6 +9,7 @@ import functools
 import ssl
 import urllib.request
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
@@ -40,6 +41,16 @@ class HostState:
     streak: int = 0  # consecutive 403/429/503 answers
     streak_statuses: Counter[int] = field(default_factory=Counter)
     blocked: str | None = None
+
+    def pace_now(self, backoff_base: float, backoff_max: float) -> float:
+        """Seconds between request starts on this host now: the configured delay (or
+        robots Crawl-delay), doubled for each recent refusal (429/503) up to
+        ``backoff_max``. A success halves the refusal count, so a host is back at its pace
+        after a few."""
+        if self.refusals == 0:
+            return self.base_delay
+        first = max(self.base_delay, backoff_base)  # a host without delay slows down too
+        return max(self.base_delay, min(first * 2**self.refusals, backoff_max))
 
 
 @dataclass
@@ -159,3 +170,16 @@ def make_exchange(
         peer=peer,
         started=sent,
     )
+
+
+def refusing(hosts: Iterable[HostState]) -> dict[str, str]:
+    """Of ``hosts``, those that refused every request they answered (403/429/503), with a
+    one-line reason."""
+    out: dict[str, str] = {}
+    for host in hosts:
+        if host.refused and not host.answered:
+            counts = ", ".join(
+                f"{count}x HTTP {code}" for code, count in sorted(host.streak_statuses.items())
+            )
+            out[host.name] = f"every answer was a refusal ({counts})"
+    return out

@@ -204,3 +204,20 @@ def rest_term(site: Site, lang: str, taxonomy: str, name: str, base: str) -> dic
     term["meta"] = []
     term["lang"] = lang
     return term
+
+
+def tiny_jpeg() -> bytes:
+    """An 8x8 mid-grey baseline JPEG, built from its segments (valid for any decoder)."""
+
+    def segment(marker: int, payload: bytes) -> bytes:
+        return bytes([0xFF, marker]) + (len(payload) + 2).to_bytes(2, "big") + payload
+
+    jfif = segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
+    dqt = segment(0xDB, b"\x00" + b"\x01" * 64)
+    sof = segment(0xC0, b"\x08\x00\x08\x00\x08\x01\x01\x11\x00")
+    one_code = b"\x01" + b"\x00" * 15  # a single 1-bit Huffman code
+    dht_dc = segment(0xC4, b"\x00" + one_code + b"\x00")  # DC: category 0 only
+    dht_ac = segment(0xC4, b"\x10" + one_code + b"\x00")  # AC: end-of-block only
+    sos = segment(0xDA, b"\x01\x01\x00\x00\x3f\x00")
+    scan = b"\x3f"  # DC diff 0, EOB, padded with ones
+    return b"\xff\xd8" + jfif + dqt + sof + dht_dc + dht_ac + sos + scan + b"\xff\xd9"
