@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from ._exceptions import QueryError
-from .text import fold, light_stem, raw_words, stem_forms, stemmed, tokens
+from .text import fold, indexed, light_stem, raw_words, stem_forms, tokens
 
 #: bm25 weights for the (title, body) columns: a word in the title counts five times as much.
 BM25_WEIGHTS = (5.0, 1.0)
@@ -538,10 +538,16 @@ def _best_window(hits: list[bool], size: int) -> int:
 
 
 # ---------------------------------------------------------------------- index side
-def index_columns(title: str | None, subtitle: str | None, body: str | None) -> tuple[str, str]:
-    """The (title, body) an article is indexed with in ``articles_fts``: folded, stemmed."""
-    body_text = "\n".join(t for t in (subtitle, body) if t)
-    return stemmed(fold(title or "")), stemmed(fold(body_text))
+def index_columns(
+    title: str | None, subtitle: str | None, body: str | None, *, body_form: str | None = None
+) -> tuple[str, str]:
+    """The (title, body) an article is indexed with in ``articles_fts``: folded, stemmed
+    (:func:`scraper.text.indexed`); the body column is the subtitle's words, then the body's.
+    ``body_form`` is ``indexed(body)`` when the caller has it already (the story fingerprint
+    is cut from the same words)."""
+    lead = indexed(subtitle)
+    rest = indexed(body) if body_form is None else body_form
+    return indexed(title), f"{lead} {rest}" if lead and rest else lead or rest
 
 
 # ---------------------------------------------------------------------- SQL functions

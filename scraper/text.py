@@ -134,6 +134,12 @@ def stemmed(folded: str) -> str:
     return " ".join(map(light_stem, tokens(folded)))
 
 
+def indexed(text: str | None) -> str:
+    """``text`` as the search index and the story fingerprints hold it: folded, then every
+    word replaced by its light stem ("" for no text)."""
+    return stemmed(fold(text)) if text else ""
+
+
 def raw_words(text: str) -> Iterator[re.Match[str]]:
     """Words of original text with their positions (marks kept inside the word)."""
     return _RAW_WORD.finditer(text)

@@ -1,10 +1,12 @@
 """The archive: transactions, updates in place, revisions, search, clear errors."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from scraper.article import Article, Link
+from scraper.search import index_columns
 from scraper.store import Frontier, FrontierEntry, PageRecord, Store, StoreError
 
 TZ = timezone(timedelta(hours=1))
@@ -206,6 +208,14 @@ def test_values_prepared_off_the_store_are_what_the_store_would_compute(tmp_path
     prepared = prepare(sample(), page)
     assert prepared.content_hash == content_hash(sample())
     assert zlib.decompress(prepared.page_html or b"") == b"<p>x</p>"
+    # The index text prepared with the body's words computed once is the rebuild's.
+    with_subtitle = replace(sample(), subtitle="العنوان الفرعي للمقال")
+    for article in (sample(), with_subtitle, replace(sample(), body="")):
+        fresh = prepare(article)
+        assert (fresh.search_title, fresh.search_body) == index_columns(
+            article.title, article.subtitle, article.body
+        )
+    assert prepare(with_subtitle).search_body.startswith("عنوان فرعي مقال ")
     rows = []
     for name, given in (("computed", None), ("prepared", prepared)):
         with Store(tmp_path / f"{name}.db") as store:

@@ -23,8 +23,10 @@ from scraper.sketch import (
     MIN_SHINGLES,
     REWRITE_CONTAINMENT,
     REWRITE_JACCARD,
+    SAMPLE,
     compare,
     fingerprint,
+    worth_comparing,
 )
 from scraper.store import Store
 from tests.sites.wire import Page, WireSites, build_pages
@@ -110,6 +112,39 @@ def test_fingerprint_folds_and_skips_short_texts() -> None:
     assert a is not None and b is not None and a.shingles == b.shingles
     assert set(a.keys) <= a.shingles
     assert fingerprint(" ".join(f"w{i}" for i in range(MIN_SHINGLES))) is None
+
+
+def test_worth_comparing_keeps_copies_and_drops_coincidences() -> None:
+    # Short texts: two shared keys, as always.
+    assert worth_comparing(2, 10, 12) and not worth_comparing(1, 10, 12)
+    assert worth_comparing(1, 1, 30)  # a one-key text sharing its key
+    # Longer texts need a share of the fewer keys: 40 keys -> 6.
+    assert not worth_comparing(5, 40, 90) and worth_comparing(6, 90, 40)
+    # Real texts: a copy cut to 45% of a long dispatch is compared; two dispatches that
+    # share only a dateline and a stock sentence are not.
+    words = [f"كلمة{i}" for i in range(1200)]
+    stock = "وأوضح المصدر ذاته في بلاغ توصلت به وكالة المغرب العربي للأنباء اليوم"
+    long_text = " ".join(words[:600])
+    excerpt = " ".join(words[:270]) + " " + " ".join(f"خبر{i}" for i in range(330))
+    other = stock + " " + " ".join(words[600:1200])
+    mine = fingerprint(stock + " " + long_text)
+    assert mine is not None
+    for text, expected in ((excerpt, True), (other, False)):
+        theirs = fingerprint(text)
+        assert theirs is not None
+        shared = len(set(mine.keys) & set(theirs.keys))
+        assert worth_comparing(shared, len(mine.keys), len(theirs.keys)) is expected
+        assert (compare(mine.shingles, theirs.shingles).kind is not None) is expected
+    # Over many random copies at the least containment a match has, few are missed.
+    missed = 0
+    for seed in range(200):
+        base = [f"w{seed}x{i}" for i in range(400)]
+        copy = base[:160] + [f"z{seed}x{i}" for i in range(240)]
+        a, b = fingerprint(" ".join(base)), fingerprint(" ".join(copy))
+        assert a is not None and b is not None
+        assert compare(a.shingles, b.shingles).containment >= REWRITE_CONTAINMENT - 0.01
+        missed += not worth_comparing(len(set(a.keys) & set(b.keys)), len(a.keys), len(b.keys))
+    assert len(a.keys) > 400 / SAMPLE / 2 and missed <= 2
 
 
 def test_the_verdicts_on_the_test_corpus() -> None:

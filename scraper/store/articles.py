@@ -17,6 +17,7 @@ from ..article import Article
 from ..clean import valid_fields
 from ..search import index_columns
 from ..sketch import Fingerprint, fingerprint
+from ..text import indexed
 from .connection import now_iso
 from .frontier import finish_url
 from .fulltext import FulltextMixin, search_key
@@ -77,9 +78,11 @@ def prepare(article: Article, page: PageRecord | None = None) -> Prepared:
     valid_fields(article)
     if page is not None:
         valid_fields(page)  # its headers: what a server sent
-    title, body = index_columns(article.title, article.subtitle, article.body)
+    body_form = indexed(article.body)  # folded and stemmed once, for the index and the sketch
+    title, body = index_columns(article.title, article.subtitle, article.body, body_form=body_form)
     html = zlib.compress(page.content, 6) if page is not None else None
-    return Prepared(content_hash(article), title, body, html, fingerprint(article.body))
+    found = fingerprint(article.body, form=body_form)
+    return Prepared(content_hash(article), title, body, html, found)
 
 
 def content_hash(a: Article) -> str:
@@ -189,11 +192,14 @@ class ArticlesMixin(FulltextMixin, StoriesMixin):
         when the caller computed it already."""
         if not article.url:
             raise StoreError("an article needs a URL")
-        valid_fields(article)  # as prepare() does: what extract() returns is valid already
-        if page is not None:
-            valid_fields(page)
+        if prepared is None:
+            derived = prepare(article, page)  # which makes their text valid
+        else:  # as prepare() did (what extract() returns is valid already)
+            valid_fields(article)
+            if page is not None:
+                valid_fields(page)
+            derived = prepared
         stamp = (page.fetched_at if page else None) or now_iso()
-        derived = prepared or prepare(article, page)
         digest = derived.content_hash
         with self.db.atomic():
             old = self.db.execute(

@@ -37,6 +37,7 @@ from ..sketch import (
     unpack,
     week_of,
     window_weeks,
+    worth_comparing,
 )
 from .connection import StoreBase
 
@@ -238,7 +239,7 @@ class StoriesMixin(StoreBase):
         eligible = [
             (shared[other], other, story)
             for other, story, n_keys in members
-            if shared[other] >= min(2, mine, n_keys or 0)
+            if worth_comparing(shared[other], mine, n_keys or 0)
         ]
         for _, other, story in sorted(eligible, reverse=True)[:MAX_CANDIDATES]:
             theirs = self._shingles_of(other)
