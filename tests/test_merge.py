@@ -174,3 +174,26 @@ def test_an_import_stopped_midway_keeps_whole_batches_its_counts_agree_and_a_rer
     with Store(demo_db) as source, Store(target) as store:
         assert [r["url"] for r in store.records()] == [r["url"] for r in source.records()]
     assert again.new == len(records(target)) - 8
+
+
+def test_an_archive_with_kept_pages_merges_them_as_they_are(tmp_path: Path) -> None:
+    from scraper.article import Article
+    from scraper.store import PageRecord
+
+    source, merged = tmp_path / "source.db", tmp_path / "merged.db"
+    with Store(source) as store:
+        site = store.ensure_site("news.example", "https://news.example/")
+        for i in range(3):
+            url = f"https://news.example/{i}"
+            body = f"النص الكامل للمقال رقم {i} عن الاقتصاد الوطني. " * 20
+            html = f"<html><body><h1>عنوان {i}</h1><p>{body}</p></body></html>".encode()
+            article = Article(url=url, title=f"عنوان {i}", body=body, language="ar")
+            store.save_article(site, article, PageRecord(url, url, 200, html))
+    assert import_into(source, merged).new == 3
+    pages = "SELECT url, size, html FROM pages ORDER BY url"
+    with Store(source) as a, Store(merged) as b:
+        assert b.db.execute(pages).fetchall() == a.db.execute(pages).fetchall()
+        assert b.page_html("https://news.example/2") == a.page_html("https://news.example/2")
+        assert [h["url"] for h in b.search("اقتصاد", limit=5)] == [
+            f"https://news.example/{i}" for i in (2, 1, 0)
+        ]

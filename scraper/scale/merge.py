@@ -28,7 +28,7 @@ from urllib.parse import quote, unquote
 
 from .._exceptions import UsageError
 from ..article import Article, Link
-from ..store import PageRecord, Store
+from ..store import PageRecord, Store, prepare
 from ..store.schema import OlderSchema
 from .parquet import MANIFEST, OLD_MANIFEST, pyarrow_module
 
@@ -324,6 +324,7 @@ def _import_record(
             for stamp in dict.fromkeys([version["from"], version["fetched_at"]]):
                 page = PageRecord(record["url"], record["url"], 200, b"")
                 location = None
+                prepared = None
                 if current and stamp == version["fetched_at"] and page_row:
                     page = PageRecord(
                         record["url"],
@@ -341,7 +342,15 @@ def _import_record(
                             page_row["warc_offset"],
                             page_row["warc_length"],
                         )
+                    if page_row.get("html") is not None:
+                        # The page as the source keeps it, compressed: not compressed again
+                        # (a quarter of an import's CPU).
+                        prepared = replace(prepare(article), page_html=page_row["html"])
                 page = _stamped(page, stamp, page.content)
                 size = int(page_row.get("size") or 0) if location else 0
-                outcomes.append(store.save_capture(site_id, article, page, location, size=size))
+                outcomes.append(
+                    store.save_capture(
+                        site_id, article, page, location, size=size, prepared=prepared
+                    )
+                )
             _count(summary, outcomes[0])  # the later stamp only updates fetched_at
