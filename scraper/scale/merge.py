@@ -342,9 +342,12 @@ def _import_record(
                             page_row["warc_offset"],
                             page_row["warc_length"],
                         )
-                    if page_row.get("html") is not None:
-                        # The page as the source keeps it, compressed: not compressed again
-                        # (a quarter of an import's CPU).
+                    if page_row.get("html") is not None and not store.known_articles(
+                        [record["url"]]
+                    ):
+                        # A new article's page as the source keeps it, compressed: not
+                        # compressed again (a quarter of an import's CPU). An article the
+                        # archive has may be unchanged: nothing to prepare then.
                         prepared = replace(prepare(article), page_html=page_row["html"])
                 page = _stamped(page, stamp, page.content)
                 size = int(page_row.get("size") or 0) if location else 0
