@@ -3,9 +3,10 @@
 The archive's full-text index (``articles_fts``) holds, for every word of an article's title
 and of its subtitle and body, the word folded (:func:`scraper.text.fold`) and reduced to its
 light stem (:func:`scraper.text.light_stem`: والاقتصاد, الاقتصاد and اقتصاد are all indexed
-as اقتصاد). A query goes through the same two steps, so every clitic form of a word finds
-every other, in single words, prefixes and phrases alike. Snippets are cut from the original
-text, with its diacritics, by matching its words the same way.
+as اقتصاد), then every two adjacent stems as one pair term (:func:`with_pairs`: a phrase
+is looked up as its pairs). A query goes through the same steps, so every clitic form of a
+word finds every other, in single words, prefixes and phrases alike. Snippets are cut from
+the original text, with its diacritics, by matching its words the same way.
 
 The query language is small and forgiving; words are always quoted before they reach FTS5, so
 plain text (including FTS5 keywords or punctuation) is searched as text:
@@ -38,6 +39,9 @@ from .text import fold, indexed, light_stem, raw_words, stem_forms, tokens
 BM25_WEIGHTS = (5.0, 1.0)
 #: A phrase whose words have several index forms becomes an OR of phrases; at most this many.
 MAX_PHRASE_VARIANTS = 32
+#: Joins two adjacent index terms into one pair term (a private-use character: FTS5's
+#: unicode61 keeps it inside a token, and ``text.tokens`` never leaves one in a word).
+PAIR_JOINER = "\ue000"
 
 _LEXEME = re.compile(r'\s*(?:(?P<quote>-?")|(?P<open>-?\()|(?P<close>\))|(?P<word>[^\s"()]+))')
 _OPERATORS = ("AND", "OR", "NOT")
@@ -288,7 +292,7 @@ def _render(node: Node) -> str:
     if isinstance(node, Phrase):
         star = " *" if node.prefix else ""
         variants = list(itertools.islice(itertools.product(*node.words), MAX_PHRASE_VARIANTS))
-        parts = [_quote(" ".join(v)) + star for v in variants]
+        parts = [_quote(" ".join(pair_terms(v) or v)) + star for v in variants]
         return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
     if isinstance(node, Any_):
         return "(" + " OR ".join(_render(o) for o in node.options) + ")"
@@ -543,11 +547,35 @@ def index_columns(
 ) -> tuple[str, str]:
     """The (title, body) an article is indexed with in ``articles_fts``: folded, stemmed
     (:func:`scraper.text.indexed`); the body column is the subtitle's words, then the body's.
+    Each column's words are followed by their adjacent pairs (:func:`with_pairs`).
     ``body_form`` is ``indexed(body)`` when the caller has it already (the story fingerprint
     is cut from the same words)."""
     lead = indexed(subtitle)
     rest = indexed(body) if body_form is None else body_form
-    return indexed(title), f"{lead} {rest}" if lead and rest else lead or rest
+    return with_pairs(indexed(title)), with_pairs(
+        f"{lead} {rest}" if lead and rest else lead or rest
+    )
+
+
+def pair_terms(words: tuple[str, ...] | list[str]) -> list[str]:
+    """Each two adjacent index terms as one term (``a`` + PAIR_JOINER + ``b``)."""
+    return [f"{a}{PAIR_JOINER}{b}" for a, b in itertools.pairwise(words)]
+
+
+def with_pairs(column: str) -> str:
+    """An index column's words, then each two adjacent words as one pair term.
+
+    A phrase is searched as its pairs (``"a b c"`` as the phrase of the terms a·b, b·c, which
+    stand next to each other as the words do): one short list of articles to read, where the
+    words' lists would be long (two common words, in most of the archive) and each of their
+    articles' positions compared. FTS5's bm25 also counts a phrase's articles over the whole
+    index for its weight, so this makes a phrase as cheap to rank as a word (``"a b*"`` is the
+    pair prefix a·b*). The words come first and keep their positions; no word contains the
+    joiner, so a word never matches a pair, nor a phrase of words the seam between them."""
+    words = column.split()
+    if len(words) < 2:
+        return column
+    return f"{column} {' '.join(pair_terms(words))}"
 
 
 # ---------------------------------------------------------------------- SQL functions

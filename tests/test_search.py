@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scraper.article import Article
-from scraper.search import QueryError, lenient, parse, snippet
+from scraper.search import QueryError, index_columns, lenient, parse, snippet
 from scraper.store import Store, StoreError
 from scraper.text import fold, light_stem, stem_forms, stemmed
 
@@ -169,6 +169,45 @@ def test_a_phrase_matches_across_clitic_forms(store: Store) -> None:
     assert urls(store.search('"الاجتماعي الاقتصاد"')) == []  # order matters
 
 
+def test_phrases_are_their_word_pairs_in_order_within_a_column(tmp_path: Path) -> None:
+    assert index_columns("Le titre", None, "a b c") == (
+        "le titre le\ue000titre",
+        "a b c a\ue000b b\ue000c",
+    )
+    assert index_columns("Un", "sous titre", "corps") == (
+        "un",
+        "sous titre corps sous\ue000titre titre\ue000corps",
+    )
+    with Store(tmp_path / "a.db") as s:
+        site = s.ensure_site("news.example", "https://news.example/")
+        one = Article(
+            url="https://news.example/1/",
+            title="Marché du travail",
+            subtitle="Emploi des jeunes",
+            body="Le taux de chômage baisse encore.",
+        )
+        two = Article(
+            url="https://news.example/2/",
+            title="Le taux baisse",
+            body="Chômage de longue durée: la part des jeunes du marché monte.",
+        )
+        s.save_article(site, one)
+        s.save_article(site, two)
+        assert urls(s.search('"taux de chômage"')) == [one.url]
+        assert urls(s.search('"marché du travail"')) == [one.url]  # the title's pairs
+        assert urls(s.search('"jeunes le taux"')) == [one.url]  # subtitle runs into body
+        assert urls(s.search('"travail emploi"')) == []  # no phrase from title into body
+        assert urls(s.search('"chômage de"')) == [two.url]
+        assert set(urls(s.search('"des jeunes"'))) == {one.url, two.url}
+        assert urls(s.search('"de taux"')) == []  # the order of the words
+        assert urls(s.search('"taux de chô*"')) == [one.url]  # a prefix on the last word
+        assert urls(s.search('"baisse encore" -"taux baisse"')) == [one.url]
+        assert set(urls(s.search('"taux baisse" OR "marché monte"'))) == {two.url}
+        # a pair never matches a word, nor a word phrase the seam between words and pairs
+        assert s.search("travail\ue000emploi") == [] and s.search('"encore emploi"') == []
+        assert "[taux] [de] [chômage]" in s.search('"taux de chômage"')[0]["snippet"]
+
+
 def test_wa_prefixed_verbs_are_found(store: Store) -> None:
     assert CLITICS.url in urls(store.search("قال"))
     assert CLITICS.url in urls(store.search("وقال الوزير"))
@@ -245,7 +284,10 @@ def test_any_input_is_a_result_or_a_clean_error(store: Store, text: str) -> None
 def test_parse_builds_quoted_expressions() -> None:
     assert parse("والاقتصاد").match == '"اقتصاد"'
     assert parse("وزارة").match == '("وزاره" OR "زاره")'
-    assert parse('"الصناعة التقليدية"').match == '"صناعه تقليديه"'
+    # a phrase is looked up as its word pairs (one term each), see with_pairs
+    assert parse('"الصناعة التقليدية"').match == '"صناعه\ue000تقليديه"'
+    assert parse('"a b c*"').match == '"a\ue000b b\ue000c" *'
+    assert parse('"seul"').match == '"seul"'
     assert parse("اقتص*").match == '"اقتص" *'
     with pytest.raises(QueryError):
         parse('say "hello')
@@ -435,3 +477,22 @@ def test_snippets_find_a_hit_far_into_a_long_body_and_only_then_look() -> None:
     assert "[التنمية] [المستدامة] للجميع" in out
     # prefixes and vocalized text
     assert "[الاقْتِصَادِيَّة]" in snippet("السياسة الاقْتِصَادِيَّة", parse("اقتصاد*"))
+
+
+def test_an_archive_of_schema_17_gets_the_pair_terms(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    article = Article(url="https://news.example/1/", title="Marché", body="Le taux de chômage.")
+    with Store(path) as s:
+        s.save_article(s.ensure_site("news.example", "https://news.example/"), article)
+        # as version 17 indexed it: the words only
+        s.db.execute("DELETE FROM articles_fts")
+        s.db.execute(
+            "INSERT INTO articles_fts (rowid, title, body) SELECT search_key, ?, ? FROM articles",
+            ["marche", "le taux de chomage"],
+        )
+        assert s.search('"taux de chômage"') == [] and urls(s.search("taux")) == [article.url]
+        s.db.execute("PRAGMA user_version = 17")
+    with Store(path) as s:  # migrates: the index is rebuilt with its pairs
+        assert s.schema_version == 18
+        assert urls(s.search('"taux de chômage"')) == [article.url]
+        assert urls(s.search("taux")) == [article.url]

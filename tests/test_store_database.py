@@ -63,3 +63,14 @@ def test_a_store_needs_no_sqlite_utils_and_archive_db_still_offers_it(tmp_path: 
         assert store.db.execute("PRAGMA recursive_triggers").fetchone() == (1,)
     with scraper.Archive(tmp_path / "a.db") as archive:
         assert archive.db["articles"].count == 0  # sqlite-utils, for users' own SQL
+
+
+def test_a_writing_store_logs_ahead_and_checkpoints_every_10000_pages(tmp_path: Path) -> None:
+    with Store(tmp_path / "a.db") as s:
+        pragma = {p: s.db.execute(f"PRAGMA {p}").fetchone()[0] for p in
+                  ("journal_mode", "synchronous", "wal_autocheckpoint")}  # fmt: skip
+        assert pragma == {"journal_mode": "wal", "synchronous": 1, "wal_autocheckpoint": 10_000}
+        s.ensure_site("news.example", "https://news.example/")
+    # what was committed is in the file once the store is closed (the last checkpoint)
+    assert not (tmp_path / "a.db-wal").exists()
+    assert other_sees(tmp_path / "a.db", "SELECT name FROM sites") == [("news.example",)]

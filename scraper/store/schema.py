@@ -17,7 +17,7 @@ from ..search import BM25_WEIGHTS
 from .database import Database
 from .fulltext import FulltextMixin
 
-SCHEMA_VERSION = 17
+SCHEMA_VERSION = 18
 
 
 class OlderSchema(StoreError):
@@ -220,6 +220,12 @@ def _migrate_to_17(db: Database) -> bool:
     return False
 
 
+def _migrate_to_18(db: Database) -> bool:
+    """-> 18: ``articles_fts`` also holds each two adjacent words as one pair term, which
+    phrases are searched by (``search.with_pairs``): the index is rebuilt."""
+    return True
+
+
 #: version -> step bringing an archive of the previous version to it; returns whether the
 #: search index must be rebuilt. Run in one transaction, before schema.sql.
 MIGRATIONS: dict[int, Callable[[Database], bool]] = {
@@ -236,6 +242,7 @@ MIGRATIONS: dict[int, Callable[[Database], bool]] = {
     15: _migrate_to_15,
     16: _migrate_to_16,
     17: _migrate_to_17,
+    18: _migrate_to_18,
 }
 
 

@@ -208,11 +208,12 @@ CREATE TABLE IF NOT EXISTS collection_runs (
 );
 
 -- table: Full-text index (FTS5) of titles and bodies; rowid = articles.search_key. Written by the scraper only.
--- Each word is stored folded and light-stemmed (scraper.search.index_columns); query it with
+-- Each word is stored folded and light-stemmed (scraper.search.index_columns), then each two
+-- adjacent ones as one pair term, which phrases are looked up by; query it with
 -- MATCH scraper_match('...') so the query goes through the same steps.
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(
-    title,                              -- title, folded and stemmed
-    body,                               -- subtitle and body, folded and stemmed
+    title,                              -- title, folded and stemmed; then its word pairs
+    body,                               -- subtitle and body, folded and stemmed; then pairs
     tokenize = 'unicode61 remove_diacritics 2'
 );
 
