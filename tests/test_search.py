@@ -501,3 +501,12 @@ def test_an_archive_of_schema_17_gets_the_pair_terms(
         assert "schema 17 -> 18 rebuilds the search index of 1 articles once" in warning
         assert urls(s.search('"taux de chômage"')) == [article.url]
         assert urls(s.search("taux")) == [article.url]
+        rank = "SELECT v FROM articles_fts_config WHERE k = 'rank'"
+        assert s.db.execute(rank).fetchone() == ("bm25(5.0, 1.0)",)
+        # rebuilt by hand: emptied by a drop and created as it was, its ranking kept
+        before = s.search("taux")
+        assert s.rebuild_search_index() == 1
+        assert s.db.execute(rank).fetchone() == ("bm25(5.0, 1.0)",)
+        assert s.search("taux") == before and s.db.execute(
+            "SELECT count(*) FROM articles_fts"
+        ).fetchone() == (1,)
