@@ -39,8 +39,10 @@ from .text import fold, indexed, light_stem, raw_words, stem_forms, tokens
 BM25_WEIGHTS = (5.0, 1.0)
 #: A phrase whose words have several index forms becomes an OR of phrases; at most this many.
 MAX_PHRASE_VARIANTS = 32
-#: Joins two adjacent index terms into one pair term (a private-use character: FTS5's
-#: unicode61 keeps it inside a token, and ``text.tokens`` never leaves one in a word).
+#: Starts and joins a pair term: two adjacent index terms as one (a private-use character:
+#: FTS5's unicode61 keeps it inside a token, and ``text.tokens`` never leaves one in a word).
+#: It leads too, so that pairs sort apart from words and a word prefix (``econ*``) never
+#: scans the pairs of every word it begins.
 PAIR_JOINER = "\ue000"
 
 _LEXEME = re.compile(r'\s*(?:(?P<quote>-?")|(?P<open>-?\()|(?P<close>\))|(?P<word>[^\s"()]+))')
@@ -558,8 +560,8 @@ def index_columns(
 
 
 def pair_terms(words: tuple[str, ...] | list[str]) -> list[str]:
-    """Each two adjacent index terms as one term (``a`` + PAIR_JOINER + ``b``)."""
-    return [f"{a}{PAIR_JOINER}{b}" for a, b in itertools.pairwise(words)]
+    """Each two adjacent index terms as one term (PAIR_JOINER + ``a`` + PAIR_JOINER + ``b``)."""
+    return [f"{PAIR_JOINER}{a}{PAIR_JOINER}{b}" for a, b in itertools.pairwise(words)]
 
 
 def with_pairs(column: str) -> str:
