@@ -188,13 +188,20 @@ def _prepared(doc: Doc) -> tuple[Doc, Article, Prepared]:
 
 
 def code_version() -> str:
-    """A hash of what decides what a built archive holds (schema, index text and key,
-    corpus): a cached archive is reused only while they are unchanged."""
+    """A hash of what decides what a built archive holds (schema, index text and key, the
+    query module that writes its pair terms, corpus): a cached archive is reused only while
+    they are unchanged."""
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
     for source in (index_columns, search_key, ArticlesMixin._index):
         digest.update(inspect.getsource(source).encode())
-    for part in ("scraper/store/schema.sql", "scraper/text.py", "benchmarks/corpus.py"):
+    parts = (
+        "scraper/store/schema.sql",
+        "scraper/text.py",
+        "scraper/search.py",
+        "benchmarks/corpus.py",
+    )
+    for part in parts:
         digest.update((root / part).read_bytes())
     return digest.hexdigest()[:12]
 
