@@ -72,7 +72,7 @@ class FulltextMixin(QueryMixin):
         """Articles matching ``query`` (see :mod:`scraper.search` for the syntax), best first
         (bm25, title weighted over body), each with a highlighted snippet of its text.
 
-        bm25 costs about 1.5 µs per matching article, so when more than ``window`` articles
+        bm25 costs about 0.9 µs per matching article, so when more than ``window`` articles
         match, the ``window`` most recently published of them are ranked (each hit then says
         ``capped``): one pass over the index, newest first, scoring as it reads.
         ``window=None`` ranks every match. Equal scores: the newer article first.
