@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -500,6 +501,7 @@ def test_an_archive_of_schema_17_gets_the_pair_terms(
         assert s.search('"taux de chômage"') == [] and urls(s.search("taux")) == [article.url]
         s.db.execute("PRAGMA user_version = 17")
     monkeypatch.setattr(schema, "LOUD_REINDEX", 1)  # a big archive's: it says so first
+    caplog.set_level(logging.WARNING, logger="scraper")  # whatever a CLI test left set
     with Store(path) as s:  # migrates: the index is rebuilt with its pairs
         assert s.schema_version == 18
         [warning] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]

@@ -317,8 +317,8 @@ class SchemaMixin(FulltextMixin):
                     self.db.execute(statement)
             if reindex:
                 self._announce_reindex(version)
-                # articles_text has been kept in step by its triggers since it exists (16)
-                self.rebuild_search_index(plain_too=version < 16)
+                # articles_text: kept in step by its triggers since 16, filled by the step to 16
+                self.rebuild_search_index(plain_too=False)
             self._configure_rank()
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
