@@ -188,15 +188,16 @@ def _prepared(doc: Doc) -> tuple[Doc, Article, Prepared]:
 
 
 def code_version() -> str:
-    """A hash of what decides what a built archive holds (schema, index text and key, the
-    query module that writes its pair terms, corpus): a cached archive is reused only while
-    they are unchanged."""
+    """A hash of what decides what a built archive holds (schema and the indexes' settings,
+    index text and key, the query module that writes its pair terms, corpus): a cached
+    archive is reused only while they are unchanged."""
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
     for source in (index_columns, search_key, ArticlesMixin._index):
         digest.update(inspect.getsource(source).encode())
     parts = (
         "scraper/store/schema.sql",
+        "scraper/store/schema.py",  # the indexes' settings (automerge)
         "scraper/text.py",
         "scraper/search.py",
         "benchmarks/corpus.py",

@@ -485,6 +485,32 @@ def test_snippets_find_a_hit_far_into_a_long_body_and_only_then_look() -> None:
     assert "[الاقْتِصَادِيَّة]" in snippet("السياسة الاقْتِصَادِيَّة", parse("اقتصاد*"))
 
 
+def automerge(store: Store) -> dict[str, int | None]:
+    """Each index's FTS5 automerge setting (None: FTS5's default, 4)."""
+    found: dict[str, int | None] = {}
+    for table in ("articles_fts", "articles_text"):
+        sql = f"SELECT v FROM {table}_config WHERE k = 'automerge'"
+        row = store.db.execute(sql).fetchone()
+        found[table] = None if row is None else row[0]
+    return found
+
+
+def test_both_indexes_merge_16_segments_at_a_time_new_or_migrated(tmp_path: Path) -> None:
+    article = Article(url="https://news.example/1/", title="Marché", body="Le taux de chômage.")
+    with Store(tmp_path / "new.db") as s:
+        assert automerge(s) == {"articles_fts": 16, "articles_text": 16}
+    path = tmp_path / "v18.db"
+    with Store(path) as s:  # as version 18 left it: FTS5's default
+        s.save_article(s.ensure_site("news.example", "https://news.example/"), article)
+        for table in ("articles_fts", "articles_text"):
+            s.db.execute(f"DELETE FROM {table}_config WHERE k = 'automerge'")
+        s.db.execute("PRAGMA user_version = 18")
+    with Store(path) as s:
+        assert s.schema_version == 19
+        assert automerge(s) == {"articles_fts": 16, "articles_text": 16}
+        assert urls(s.search("chômage")) == [article.url]  # not rebuilt, still found
+
+
 def test_an_archive_of_schema_17_gets_the_pair_terms(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -503,9 +529,9 @@ def test_an_archive_of_schema_17_gets_the_pair_terms(
     monkeypatch.setattr(schema, "LOUD_REINDEX", 1)  # a big archive's: it says so first
     caplog.set_level(logging.WARNING, logger="scraper")  # whatever a CLI test left set
     with Store(path) as s:  # migrates: the index is rebuilt with its pairs
-        assert s.schema_version == 18
+        assert s.schema_version == 19
         [warning] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
-        assert "schema 17 -> 18 rebuilds the search index of 1 articles once" in warning
+        assert "schema 17 -> 19 rebuilds the search index of 1 articles once" in warning
         assert urls(s.search('"taux de chômage"')) == [article.url]
         assert urls(s.search("taux")) == [article.url]
         rank = "SELECT v FROM articles_fts_config WHERE k = 'rank'"
@@ -514,6 +540,7 @@ def test_an_archive_of_schema_17_gets_the_pair_terms(
         before = s.search("taux")
         assert s.rebuild_search_index() == 1
         assert s.db.execute(rank).fetchone() == ("bm25(5.0, 1.0)",)
+        assert automerge(s) == {"articles_fts": 16, "articles_text": 16}
         assert s.search("taux") == before and s.db.execute(
             "SELECT count(*) FROM articles_fts"
         ).fetchone() == (1,)

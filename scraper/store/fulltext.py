@@ -109,7 +109,7 @@ class FulltextMixin(QueryMixin):
         )
         base = f"FROM articles_fts{join} WHERE " + " AND ".join(conditions + where)
         args += params
-        # FTS5's rank is bm25 with our weights (see _configure_rank); named explicitly so
+        # FTS5's rank is bm25 with our weights (see _configure_indexes); named explicitly so
         # that, with filters, only the rows that pass them are scored.
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
         scored = f"SELECT articles_fts.rowid AS key, bm25(articles_fts, {weights}) AS score {base}"
@@ -218,15 +218,18 @@ class FulltextMixin(QueryMixin):
         return count
 
     def _empty_search_index(self) -> None:
-        """``articles_fts`` emptied: dropped and created again as it was, with its ranking
-        (a DELETE would read back and tokenize every row to unlist it: 0.5 ms an article)."""
+        """``articles_fts`` emptied: dropped and created again as it was, with its settings
+        (ranking, automerge; a DELETE would read back and tokenize every row to unlist it:
+        0.5 ms an article)."""
         create = self.db.execute(
             "SELECT sql FROM sqlite_master WHERE name = 'articles_fts'"
         ).fetchone()[0]
-        rank = self.db.execute("SELECT v FROM articles_fts_config WHERE k = 'rank'").fetchone()
+        settings = self.db.execute(
+            "SELECT k, v FROM articles_fts_config WHERE k != 'version'"
+        ).fetchall()
         self.db.execute("DROP TABLE articles_fts")
         self.db.execute(create)
-        if rank is not None:
+        for key, value in settings:
             self.db.execute(
-                "INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', ?)", [rank[0]]
+                "INSERT INTO articles_fts (articles_fts, rank) VALUES (?, ?)", [key, value]
             )
