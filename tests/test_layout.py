@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "scraper"
 LAYERS: list[set[str]] = [
     {"_version", "_exceptions", "text", "urls", "encoding", "clean", "scope", "timezones"},
     {"_config", "article", "profiles", "search", "sketch"},
-    {"extract", "fetch", "sql_functions"},
+    {"extract", "fetch", "sql_functions", "ranking"},
     {"discover", "warc"},
     {"store"},
     {"report", "crawler"},

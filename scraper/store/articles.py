@@ -20,7 +20,7 @@ from ..sketch import Fingerprint, fingerprint
 from ..text import indexed
 from .connection import now_iso
 from .frontier import finish_url
-from .fulltext import FulltextMixin, search_key
+from .fulltext import IMPACT_INSERT, FulltextMixin, impact_rows, search_key
 from .stories import StoriesMixin
 
 
@@ -436,6 +436,7 @@ class ArticlesMixin(FulltextMixin, StoriesMixin):
             ).fetchone()
             if old and old[0] is not None:
                 conn.execute("DELETE FROM articles_fts WHERE rowid = ?", [old[0]])
+                conn.execute("DELETE FROM search_impacts WHERE key = ?", [old[0]])
         key = search_key(iso(a.published_at), article_id)
         conn.execute("UPDATE articles SET search_key = ? WHERE id = ?", [key, article_id])
         if prepared is not None:
@@ -445,6 +446,7 @@ class ArticlesMixin(FulltextMixin, StoriesMixin):
         conn.execute(
             "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", [key, *columns]
         )
+        conn.executemany(IMPACT_INSERT, impact_rows(key, *columns))
 
     def known_articles(self, urls: Iterable[str]) -> set[str]:
         """Which of ``urls`` are already archived articles."""

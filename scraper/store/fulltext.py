@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import sqlite3
 from datetime import date
 from typing import Any
 
 from .._exceptions import StoreError
-from ..search import BM25_WEIGHTS, QueryError, best_snippet, index_columns, parse
+from ..ranking import IMPACT_FLOOR, impacts, proven, term_factor
+from ..search import BM25_WEIGHTS, All, Query, QueryError, Term, best_snippet, index_columns, parse
+from .database import Database
 from .query import Filters, QueryMixin, date_bound
 
 #: Searches matching more articles than this rank the most recently published ones.
@@ -28,6 +31,66 @@ LIMIT 50"""
 
 
 _KEY_EPOCH = date(1900, 1, 1)
+
+IMPACT_INSERT = (
+    "INSERT OR REPLACE INTO search_impacts (term, impact, key, weight, length)"
+    " VALUES (?, ?, ?, ?, ?)"
+)
+
+#: Impact-list entries a one-word search reads at most before it scores every match instead.
+IMPACT_READ_LIMIT = 20_000
+
+
+def impact_rows(key: int, title: str, body: str) -> list[tuple[str, float, int, int, int]]:
+    """The ``search_impacts`` rows of the article indexed under ``key`` with these columns."""
+    return [(term, impact, key, w, length) for term, impact, w, length in impacts(title, body)]
+
+
+def single_term(query: Query) -> str | None:
+    """The one index term a query is (a word, one spelling, no prefix), else None."""
+    node = query.tree
+    if isinstance(node, All) and len(node.include) == 1 and not node.exclude:
+        node = node.include[0]
+    if isinstance(node, Term) and len(node.forms) == 1 and not node.prefix:
+        return node.forms[0]
+    return None
+
+
+def _quoted(term: str) -> str:
+    """An index term as an FTS5 string (index terms hold letters and digits only)."""
+    return f'"{term}"'
+
+
+def fill_impacts(db: Database) -> int:
+    """Write ``search_impacts`` again from what ``articles_fts`` holds (its columns as
+    written: nothing is folded or stemmed again); returns the number of articles read."""
+    db.execute("DELETE FROM search_impacts")
+    cursor = db.conn.execute("SELECT id, c0, c1 FROM articles_fts_content")
+    count = 0
+    while batch := cursor.fetchmany(2000):
+        rows = [row for key, title, body in batch for row in impact_rows(key, title, body)]
+        db.conn.executemany(IMPACT_INSERT, rows)
+        count += len(batch)
+    return count
+
+
+def _varints(blob: bytes) -> list[int]:
+    """The varints of an FTS5 record (SQLite's format: 7 bits a byte, big-endian, the
+    ninth byte whole)."""
+    out, i = [], 0
+    while i < len(blob):
+        value = 0
+        for j in range(9):
+            byte = blob[i]
+            i += 1
+            if j == 8:
+                value = (value << 8) | byte
+                break
+            value = (value << 7) | (byte & 0x7F)
+            if not byte & 0x80:
+                break
+        out.append(value)
+    return out
 
 
 _KEY_SHIFT = 32
@@ -131,9 +194,15 @@ class FulltextMixin(QueryMixin):
                 capped = bool(recent) and recent[0][2] > window
                 ranked = [(key, score) for key, score, _ in recent]
             else:
-                ranked = self.db.execute(
-                    f"{scored} ORDER BY score, key DESC LIMIT ? OFFSET ?", [*args, limit, offset]
-                ).fetchall()
+                term = None if len(args) > 1 or wanted is not None else single_term(parsed)
+                best = None if term is None else self._rank_by_impacts(term, limit + offset)
+                if best is not None:
+                    ranked = best[offset : offset + limit]
+                else:
+                    ranked = self.db.execute(
+                        f"{scored} ORDER BY score, key DESC LIMIT ? OFFSET ?",
+                        [*args, limit, offset],
+                    ).fetchall()
         except sqlite3.OperationalError as exc:
             raise StoreError(f"bad search query {query!r}: {exc}") from exc
         if not ranked:
@@ -190,12 +259,63 @@ class FulltextMixin(QueryMixin):
             )
         return hits
 
+    def _index_totals(self) -> tuple[int, float]:
+        """(articles, average length in index terms) of ``articles_fts``, from FTS5's own
+        record of them: what its bm25 uses."""
+        row = self.db.execute("SELECT block FROM articles_fts_data WHERE id = 1").fetchone()
+        numbers = _varints(row[0]) if row and row[0] else []
+        if not numbers or numbers[0] == 0:
+            return 0, 0.0
+        return numbers[0], sum(numbers[1:]) / numbers[0]
+
+    def _rank_by_impacts(self, term: str, count: int) -> list[tuple[int, float]] | None:
+        """The best ``count`` articles for one index term, (key, bm25 score) as FTS5 ranks
+        them (score, then newer first), read from the term's impact list; None when the list
+        cannot prove them (the caller then scores every match). See :mod:`scraper.ranking`."""
+        rows, avgdl = self._index_totals()
+        if rows == 0 or count <= 0:
+            return None
+        read: list[tuple[float, int]] = []  # (factor, key)
+        chunk = 4 * count + 64
+        while len(read) < IMPACT_READ_LIMIT:
+            batch = self.db.execute(
+                "SELECT impact, key, weight, length FROM search_impacts WHERE term = ?"
+                " ORDER BY impact DESC, key DESC LIMIT ? OFFSET ?",
+                [term, chunk, len(read)],
+            ).fetchall()
+            read += [(term_factor(w, length, avgdl), key) for _, key, w, length in batch]
+            ended = len(batch) < chunk
+            if len(read) >= count:
+                kth = sorted((f for f, _ in read), reverse=True)[count - 1]
+                if proven(kth, IMPACT_FLOOR if ended else batch[-1][0], avgdl):
+                    return self._scored(term, read, rows, count)
+            if ended:
+                return None
+            chunk *= 4
+        return None
+
+    def _scored(
+        self, term: str, read: list[tuple[float, int]], rows: int, count: int
+    ) -> list[tuple[int, float]]:
+        """The best ``count`` of ``read`` with FTS5's bm25 score: -(idf * factor), the idf
+        from the number of articles with the term, as FTS5 computes it."""
+        hits = self.db.execute(
+            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [_quoted(term)]
+        ).fetchone()[0]
+        idf = math.log((rows - hits + 0.5) / (hits + 0.5))
+        if idf <= 0.0:
+            idf = 1e-6
+        scored = [(-1.0 * (0.0 + idf * factor), key) for factor, key in read]
+        scored.sort(key=lambda item: (item[0], -item[1]))
+        return [(key, score) for score, key in scored[:count]]
+
     def rebuild_search_index(self, *, plain_too: bool = True) -> int:
         """Re-index every article (after a change of the text analyzer) in ``articles_fts``
         and, when the archive has it and ``plain_too``, ``articles_text``; returns the count."""
         count = 0
         with self.db.atomic():
             self._empty_search_index()
+            self.db.execute("DELETE FROM search_impacts")
             self.db.execute("UPDATE articles SET search_key = NULL")
             cursor = self.db.conn.execute(
                 "SELECT id, published_at, title, subtitle, body FROM articles"
@@ -203,12 +323,15 @@ class FulltextMixin(QueryMixin):
             while batch := cursor.fetchmany(500):
                 keys = [(search_key(p, i), i) for i, p, *_ in batch]
                 self.db.conn.executemany("UPDATE articles SET search_key = ? WHERE id = ?", keys)
+                columns = [
+                    (key, *index_columns(t, s, b))
+                    for (key, _), (_, _, t, s, b) in zip(keys, batch, strict=True)
+                ]
                 self.db.conn.executemany(
-                    "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)",
-                    [
-                        (key, *index_columns(t, s, b))
-                        for (key, _), (_, _, t, s, b) in zip(keys, batch, strict=True)
-                    ],
+                    "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", columns
+                )
+                self.db.conn.executemany(
+                    IMPACT_INSERT, [row for c in columns for row in impact_rows(*c)]
                 )
                 count += len(batch)
             self.db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")

@@ -16,14 +16,14 @@ from importlib import resources
 from .._exceptions import StoreError
 from ..search import BM25_WEIGHTS
 from .database import Database
-from .fulltext import FulltextMixin
+from .fulltext import FulltextMixin, fill_impacts
 
 log = logging.getLogger(__name__)
 
 #: A migration that rebuilds the search index says so first from this many articles on.
 LOUD_REINDEX = 10_000
 
-SCHEMA_VERSION = 19
+SCHEMA_VERSION = 20
 
 #: FTS5's automerge for both indexes (FTS5's default is 4): how many segments of one size an
 #: index gathers before merging them into one of the next size. Each word's entry is rewritten
@@ -246,6 +246,24 @@ def _migrate_to_19(db: Database) -> bool:
     return False
 
 
+def _migrate_to_20(db: Database) -> bool:
+    """-> 20: ``search_impacts``, the impact lists a one-word search ranks from
+    (:mod:`scraper.ranking`), created and filled from the index's columns as written (no
+    text is folded again: ~0.15 ms an article)."""
+    if _has(db, "search_impacts"):
+        return False
+    create = (
+        "CREATE TABLE IF NOT EXISTS search_impacts ",
+        "CREATE INDEX IF NOT EXISTS search_impacts_",
+    )
+    for statement in _statements(schema_sql()):
+        if statement.startswith(create):
+            db.execute(statement)
+    if _has(db, "articles_fts"):
+        fill_impacts(db)
+    return False
+
+
 #: version -> step bringing an archive of the previous version to it; returns whether the
 #: search index must be rebuilt. Run in one transaction, before schema.sql.
 MIGRATIONS: dict[int, Callable[[Database], bool]] = {
@@ -264,6 +282,7 @@ MIGRATIONS: dict[int, Callable[[Database], bool]] = {
     17: _migrate_to_17,
     18: _migrate_to_18,
     19: _migrate_to_19,
+    20: _migrate_to_20,
 }
 
 

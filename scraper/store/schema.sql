@@ -222,6 +222,22 @@ CREATE TRIGGER IF NOT EXISTS articles_fts_delete AFTER DELETE ON articles BEGIN
     DELETE FROM articles_fts WHERE rowid = old.search_key;
 END;
 
+-- table: Impact lists of the search index: for each word, the articles where bm25 ranks it near its ceiling (scraper.ranking), so the best matches of a one-word search are found without scoring every match. Written by the scraper only.
+CREATE TABLE IF NOT EXISTS search_impacts (
+    term TEXT NOT NULL,                 -- an index term of articles_fts (a folded, stemmed word)
+    impact REAL NOT NULL,               -- bm25's factor for the term in the article at the reference length (scraper.ranking.REFERENCE_AVGDL), at least scraper.ranking.IMPACT_FLOOR
+    key INTEGER NOT NULL,               -- the article's rowid in articles_fts (articles.search_key)
+    weight INTEGER NOT NULL,            -- the term's count in the article, a title hit counting 5
+    length INTEGER NOT NULL,            -- the article's length in index terms (word pairs included), as FTS5 counts it
+    PRIMARY KEY (term, impact, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS search_impacts_key ON search_impacts(key);
+
+-- Deleting an article (from any SQL client) removes it from the impact lists.
+CREATE TRIGGER IF NOT EXISTS search_impacts_delete AFTER DELETE ON articles BEGIN
+    DELETE FROM search_impacts WHERE key = old.search_key;
+END;
+
 -- table: Full-text index (FTS5) of titles, subtitles and bodies as written, for other tools (sqlite-utils search, Datasette's search box); rowid = articles.id. Kept in step by triggers.
 -- An external-content index (content="articles", which sqlite-utils and Datasette look for):
 -- it keeps word lists only and reads the text from articles. A raw MATCH runs on it (case and
