@@ -84,7 +84,8 @@ def check_run_or_day(ctx: click.Context, param: click.Parameter, value: str | No
     "--exact",
     is_flag=True,
     help=f"Rank every match (by default a query matching over {RANK_WINDOW:,} articles"
-    " ranks the most recent of them).",
+    " ranks the most recent of them). A one-word query is ranked from the index's impact"
+    " lists, fast at any size; other queries score every match.",
 )
 def search(
     query: str, db_path: Path, limit: int, offset: int, fmt: str, exact: bool, **kw: Any
