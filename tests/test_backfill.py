@@ -229,7 +229,11 @@ def test_a_shard_written_at_once_is_the_archive_one_capture_at_a_time_gives(
 
     def dump(db: Path) -> dict:
         with Store(db) as store:
-            return {t: store.db.execute(f"SELECT rowid, * FROM {t}").fetchall() for t in tables}
+            found = {t: store.db.execute(f"SELECT rowid, * FROM {t}").fetchall() for t in tables}
+            impacts = "SELECT * FROM search_impacts ORDER BY term, impact, key"
+            found["search_impacts"] = store.db.execute(impacts).fetchall()
+            assert found["search_impacts"]  # the impact lists are written either way
+            return found
 
     outcomes = {}
     for way in ("batch", "single"):

@@ -13,6 +13,7 @@ from scraper.report.exporting import read_parquet
 from scraper.scale.backfill import backfill
 from scraper.scale.merge import import_into
 from scraper.store import Store
+from scraper.store.fulltext import fill_impacts
 from scraper.warc import Capture, read_warc
 
 from .test_backfill import archive_state
@@ -91,6 +92,12 @@ def test_archives_sharded_by_host_merge_into_one(warcs: list[Path], tmp_path: Pa
     want, got = archive_state(whole), archive_state(merged)
     assert got["histories"] == want["histories"]
     assert sorted(got["pages"]) == sorted(want["pages"])  # WARC locations carried over
+    with Store(merged) as store:  # the impact lists are those of the merged index
+        listed = store.db.execute("SELECT * FROM search_impacts ORDER BY 1, 2, 3").fetchall()
+        assert listed and fill_impacts(store.db) > 0
+        assert (
+            store.db.execute("SELECT * FROM search_impacts ORDER BY 1, 2, 3").fetchall() == listed
+        )
 
 
 def test_import_says_what_is_wrong_in_one_line(tmp_path: Path) -> None:

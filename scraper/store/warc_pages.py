@@ -15,7 +15,7 @@ from ..sketch import Fingerprint
 from .articles import PageRecord, Prepared, StoredPage, content_hash, iso, link_triples
 from .captures import CapturesMixin
 from .connection import now_iso
-from .fulltext import search_key
+from .fulltext import IMPACT_INSERT, impact_rows, search_key
 
 #: One capture for :meth:`WarcMixin.save_captures`: site id, article, page (without its
 #: content), WARC location (file, offset, length), body size, prepared values.
@@ -248,6 +248,7 @@ class _NewArticles:
         conn.executemany(
             "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", self.search
         )
+        conn.executemany(IMPACT_INSERT, [row for s in self.search for row in impact_rows(*s)])
         conn.executemany(
             "INSERT OR REPLACE INTO pages (url, site_id, article_id, final_url, status,"
             " content_type, encoding, etag, last_modified, fetched_at, size, html, warc_file,"
