@@ -3,6 +3,7 @@ last bit of the score, and the lists follow every write, delete, rebuild and mig
 
 from __future__ import annotations
 
+import logging
 import random
 import sqlite3
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from scraper import ranking
 from scraper.article import Article
 from scraper.ranking import IMPACT_FLOOR, REFERENCE_AVGDL, bound, impacts, term_factor
 from scraper.search import index_columns, parse
-from scraper.store import Store
+from scraper.store import Store, schema
 from scraper.store.fulltext import FulltextMixin, single_term
 
 TZ = timezone(timedelta(hours=1))
@@ -257,15 +258,21 @@ def test_lists_follow_updates_deletes_and_rebuilds(tmp_path: Path) -> None:
         assert s.search("budget", window=None) == full_ranking(s, "budget", 20, 0)
 
 
-def test_an_archive_of_schema_19_gets_its_lists_on_open(tmp_path: Path) -> None:
+def test_an_archive_of_schema_19_gets_its_lists_on_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "v19.db"
     with archive(path, 80, 4) as s:
         expected = s.db.execute("SELECT * FROM search_impacts ORDER BY 1, 2, 3").fetchall()
         for statement in ("DROP TRIGGER search_impacts_delete", "DROP TABLE search_impacts"):
             s.db.execute(statement)
         s.db.execute("PRAGMA user_version = 19")
+    monkeypatch.setattr(schema, "LOUD_REINDEX", 50)  # a big archive's: it says so first
+    caplog.set_level(logging.WARNING, logger="scraper")
     with Store(path) as s:
         assert s.schema_version == 20
+        [warning] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+        assert "schema 19 -> 20 builds the search index's impact lists for 80 articles" in warning
         assert s.db.execute("SELECT * FROM search_impacts ORDER BY 1, 2, 3").fetchall() == expected
         triggers = "SELECT 1 FROM sqlite_master WHERE name = 'search_impacts_delete'"
         assert s.db.execute(triggers).fetchone() == (1,)

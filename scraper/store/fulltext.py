@@ -63,14 +63,24 @@ def _quoted(term: str) -> str:
 
 def fill_impacts(db: Database) -> int:
     """Write ``search_impacts`` again from what ``articles_fts`` holds (its columns as
-    written: nothing is folded or stemmed again); returns the number of articles read."""
+    written: nothing is folded or stemmed again); returns the number of articles read.
+    The rows are gathered in a temporary table and written in the list's order: written
+    article by article, each would land on another page of the table."""
     db.execute("DELETE FROM search_impacts")
+    db.execute("DROP TABLE IF EXISTS temp.impacts_fill")
+    db.execute("CREATE TEMP TABLE impacts_fill (term, impact, key, weight, length)")
     cursor = db.conn.execute("SELECT id, c0, c1 FROM articles_fts_content")
     count = 0
     while batch := cursor.fetchmany(2000):
         rows = [row for key, title, body in batch for row in impact_rows(key, title, body)]
-        db.conn.executemany(IMPACT_INSERT, rows)
+        db.conn.executemany("INSERT INTO temp.impacts_fill VALUES (?, ?, ?, ?, ?)", rows)
         count += len(batch)
+    db.execute(
+        "INSERT OR REPLACE INTO search_impacts (term, impact, key, weight, length)"
+        " SELECT term, impact, key, weight, length FROM temp.impacts_fill"
+        " ORDER BY term, impact, key"
+    )
+    db.execute("DROP TABLE temp.impacts_fill")
     return count
 
 
@@ -315,7 +325,6 @@ class FulltextMixin(QueryMixin):
         count = 0
         with self.db.atomic():
             self._empty_search_index()
-            self.db.execute("DELETE FROM search_impacts")
             self.db.execute("UPDATE articles SET search_key = NULL")
             cursor = self.db.conn.execute(
                 "SELECT id, published_at, title, subtitle, body FROM articles"
@@ -330,11 +339,9 @@ class FulltextMixin(QueryMixin):
                 self.db.conn.executemany(
                     "INSERT INTO articles_fts (rowid, title, body) VALUES (?, ?, ?)", columns
                 )
-                self.db.conn.executemany(
-                    IMPACT_INSERT, [row for c in columns for row in impact_rows(*c)]
-                )
                 count += len(batch)
             self.db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
+            fill_impacts(self.db)
             plain = "SELECT 1 FROM sqlite_master WHERE name = 'articles_text'"
             if plain_too and self.db.execute(plain).fetchone():  # mends writes it missed
                 self.db.execute("INSERT INTO articles_text (articles_text) VALUES ('rebuild')")
