@@ -544,3 +544,47 @@ def test_an_archive_of_schema_17_gets_the_pair_terms(
         assert s.search("taux") == before and s.db.execute(
             "SELECT count(*) FROM articles_fts"
         ).fetchone() == (1,)
+
+
+def test_a_section_filter_is_read_once_until_the_archive_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ids of a section are kept between searches on one connection, and read again
+    after a write of its own or another connection's commit: never a stale result."""
+    path = tmp_path / "a.db"
+
+    def piece(n: int, section: str) -> Article:
+        return Article(
+            url=f"https://news.example/{n}/",
+            title=f"Budget {n}",
+            body="Le budget de la ville.",
+            categories=[section],
+            published_at=datetime(2025, 1, 1 + n, tzinfo=TZ),
+        )
+
+    reads: list[str | None] = []
+    real = Store._read_tagged_ids
+
+    def counted(self: Store, category: str | None, tag: str | None) -> set[int] | None:
+        reads.append(category)
+        return real(self, category, tag)
+
+    monkeypatch.setattr(Store, "_read_tagged_ids", counted)
+    with Store(path) as s, Store(path) as other:
+        site = s.ensure_site("news.example", "https://news.example/")
+        s.save_article(site, piece(1, "Économie"))
+        s.save_article(site, piece(2, "Sport"))
+        assert urls(s.search("budget", category="economie")) == ["https://news.example/1/"]
+        assert urls(s.search("ville", category="Économie")) == ["https://news.example/1/"]
+        assert reads == ["economie", "Économie"]  # two spellings, two keys
+        assert urls(s.search("budget", category="economie")) == ["https://news.example/1/"]
+        assert len(reads) == 2  # kept
+        s.save_article(site, piece(3, "Économie"))  # its own write
+        assert urls(s.search("budget", category="economie")) == [
+            "https://news.example/3/",
+            "https://news.example/1/",
+        ]
+        other.save_article(site, piece(4, "Économie"))  # another connection's commit
+        assert len(urls(s.search("budget", category="economie"))) == 3
+        assert reads == ["economie", "Économie", "economie", "economie"]
+        assert s.search("budget", tag="none") == [] and s.search("budget", category="x") == []
