@@ -24,7 +24,6 @@ Pure functions; the store writes the lists and runs the search (``scraper.store`
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 
 from .search import BM25_WEIGHTS, PAIR_JOINER
 
@@ -43,6 +42,9 @@ IMPACT_FLOOR = 1.8
 
 #: Relative slack on every comparison with a bound, above floating-point rounding.
 _SLACK = 1e-9
+
+#: Counts :func:`bound` tries one by one; past them the most is monotone in the count.
+_W_SCAN = 200
 
 
 def term_factor(w: float, length: float, avgdl: float) -> float:
@@ -96,15 +98,7 @@ def bound(impact: float, avgdl: float) -> float:
     return best * (1 + _SLACK)
 
 
-_W_SCAN = 200
-
-
 def proven(kth_best: float, next_impact: float, avgdl: float) -> bool:
     """Whether a result of factor ``kth_best`` outranks every article not yet read, when the
     next listed one has impact ``next_impact`` (:data:`IMPACT_FLOOR` once the list is read)."""
     return kth_best > bound(max(next_impact, IMPACT_FLOOR), avgdl)
-
-
-def listed_terms(rows: Iterable[tuple[str, float, int, int]]) -> list[str]:
-    """The terms of :func:`impacts`' rows (for tests and the docs)."""
-    return [term for term, *_ in rows]
