@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .search import BM25_WEIGHTS, PAIR_JOINER
+from .search import BM25_WEIGHTS, PAIR_JOINER, All, Query, Term
 
 #: FTS5's bm25 constants.
 K1 = 1.2
@@ -102,3 +102,14 @@ def proven(kth_best: float, next_impact: float, avgdl: float) -> bool:
     """Whether a result of factor ``kth_best`` outranks every article not yet read, when the
     next listed one has impact ``next_impact`` (:data:`IMPACT_FLOOR` once the list is read)."""
     return kth_best > bound(max(next_impact, IMPACT_FLOOR), avgdl)
+
+
+def single_term(query: Query) -> str | None:
+    """The one index term a query is (a word, one spelling, no prefix), else None: the
+    queries an impact list can rank."""
+    node = query.tree
+    if isinstance(node, All) and len(node.include) == 1 and not node.exclude:
+        node = node.include[0]
+    if isinstance(node, Term) and len(node.forms) == 1 and not node.prefix:
+        return node.forms[0]
+    return None

@@ -15,10 +15,17 @@ import pytest
 
 from scraper import ranking
 from scraper.article import Article
-from scraper.ranking import IMPACT_FLOOR, REFERENCE_AVGDL, bound, impacts, term_factor
+from scraper.ranking import (
+    IMPACT_FLOOR,
+    REFERENCE_AVGDL,
+    bound,
+    impacts,
+    single_term,
+    term_factor,
+)
 from scraper.search import index_columns, parse
 from scraper.store import Store, schema
-from scraper.store.fulltext import FulltextMixin, single_term
+from scraper.store.fulltext import FulltextMixin
 
 TZ = timezone(timedelta(hours=1))
 START = datetime(2025, 1, 1, 9, 0, tzinfo=TZ)

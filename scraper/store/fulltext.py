@@ -9,8 +9,8 @@ from datetime import date
 from typing import Any
 
 from .._exceptions import StoreError
-from ..ranking import IMPACT_FLOOR, impacts, proven, term_factor
-from ..search import BM25_WEIGHTS, All, Query, QueryError, Term, best_snippet, index_columns, parse
+from ..ranking import IMPACT_FLOOR, impacts, proven, single_term, term_factor
+from ..search import BM25_WEIGHTS, QueryError, best_snippet, index_columns, parse
 from .database import Database
 from .query import Filters, QueryMixin, date_bound
 
@@ -44,16 +44,6 @@ IMPACT_READ_LIMIT = 20_000
 def impact_rows(key: int, title: str, body: str) -> list[tuple[str, float, int, int, int]]:
     """The ``search_impacts`` rows of the article indexed under ``key`` with these columns."""
     return [(term, impact, key, w, length) for term, impact, w, length in impacts(title, body)]
-
-
-def single_term(query: Query) -> str | None:
-    """The one index term a query is (a word, one spelling, no prefix), else None."""
-    node = query.tree
-    if isinstance(node, All) and len(node.include) == 1 and not node.exclude:
-        node = node.include[0]
-    if isinstance(node, Term) and len(node.forms) == 1 and not node.prefix:
-        return node.forms[0]
-    return None
 
 
 def _quoted(term: str) -> str:
