@@ -279,7 +279,7 @@ def test_an_archive_of_schema_19_gets_its_lists_on_open(
     with Store(path) as s:
         assert s.schema_version == 20
         [warning] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
-        assert "schema 19 -> 20 builds the search index's impact lists for 80 articles" in warning
+        assert "schema 19 -> 20 builds the search index's impact lists of 80 articles" in warning
         assert s.db.execute("SELECT * FROM search_impacts ORDER BY 1, 2, 3").fetchall() == expected
         triggers = "SELECT 1 FROM sqlite_master WHERE name = 'search_impacts_delete'"
         assert s.db.execute(triggers).fetchone() == (1,)

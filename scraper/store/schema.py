@@ -29,7 +29,7 @@ SCHEMA_VERSION = 20
 #: index gathers before merging them into one of the next size. Each word's entry is rewritten
 #: once per level, so 16 writes it about half as often (log16 against log4 of the index) for a
 #: few more segments a query looks up. Measured at 1M articles (one article per transaction,
-#: ``save_article``): 5.0 -> 3.4 CPU-ms an article; see docs/schema.md for the queries.
+#: ``save_article``): 5.0 -> 3.4 CPU-ms an article; README's Measuring section has the queries.
 FTS_AUTOMERGE = 16
 
 
@@ -248,29 +248,8 @@ def _migrate_to_19(db: Database) -> bool:
 
 def _migrate_to_20(db: Database) -> bool:
     """-> 20: ``search_impacts``, the impact lists a one-word search ranks from
-    (:mod:`scraper.ranking`), created and filled from the index's columns as written (no
-    text is folded again: ~0.15 ms an article)."""
-    if _has(db, "search_impacts"):
-        return False
-    create = (
-        "CREATE TABLE IF NOT EXISTS search_impacts ",
-        "CREATE INDEX IF NOT EXISTS search_impacts_",
-    )
-    for statement in _statements(schema_sql()):
-        if statement.startswith(create):
-            db.execute(statement)
-    if _has(db, "articles_fts"):
-        count = db.execute("SELECT count(*) FROM articles_fts_docsize").fetchone()[0]
-        if count >= LOUD_REINDEX:  # ~0.2-0.3 ms an article (1,000,000: 258 CPU-s)
-            path = db.execute("PRAGMA database_list").fetchone()[2]
-            log.warning(
-                "%s: schema 19 -> 20 builds the search index's impact lists for %s articles"
-                " once (about %d min); the archive is unchanged until it ends",
-                path,
-                f"{count:,}",
-                max(1, round(count / 200_000)),
-            )
-        fill_impacts(db)
+    (:mod:`scraper.ranking`); ``schema.sql`` creates it, and ``SchemaMixin._migrate`` fills
+    it from the index's columns as written (unless the index is rebuilt, which fills it)."""
     return False
 
 
@@ -303,19 +282,21 @@ class SchemaMixin(FulltextMixin):
     def schema_version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
-    def _announce_reindex(self, version: int) -> None:
-        """A warning before a long rebuild, so that a big archive's first open after an
-        upgrade is not taken for a hang (about 1 ms an article, the plain index aside)."""
+    def _announce(self, version: int, work: str, per_minute: int) -> None:
+        """A warning before a long step of a migration (``work``, about ``per_minute``
+        articles a minute), so that a big archive's first open after an upgrade is not taken
+        for a hang."""
         count = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
         if count >= LOUD_REINDEX:
             log.warning(
-                "%s: schema %d -> %d rebuilds the search index of %s articles once"
-                " (about %d min); the archive is unchanged until it ends",
+                "%s: schema %d -> %d %s of %s articles once (about %d min); the archive is"
+                " unchanged until it ends",
                 self.path,
                 version,
                 SCHEMA_VERSION,
+                work,
                 f"{count:,}",
-                max(1, round(count / 50_000)),
+                max(1, round(count / per_minute)),
             )
 
     def _check_archive(self) -> None:
@@ -359,10 +340,13 @@ class SchemaMixin(FulltextMixin):
             for statement in _statements(schema_sql()):
                 if _created(statement) not in skip:
                     self.db.execute(statement)
-            if reindex:
-                self._announce_reindex(version)
+            if reindex:  # about 1 ms an article, the plain index aside
+                self._announce(version, "rebuilds the search index", 50_000)
                 # articles_text: kept in step by its triggers since 16, filled by the step to 16
                 self.rebuild_search_index(plain_too=False)
+            elif 0 < version < 20:  # 1,000,000 articles: 308 s (258 CPU-s)
+                self._announce(version, "builds the search index's impact lists", 200_000)
+                fill_impacts(self.db)
             self._configure_indexes()
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
