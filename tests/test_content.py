@@ -117,6 +117,15 @@ def test_headline_given_by_the_caller_is_not_body() -> None:
     assert_story(text)
 
 
+def test_headline_repeated_with_other_quotes_is_not_body() -> None:
+    """The headline repeated above the story with other punctuation (quotes, an ellipsis)
+    is not body; a short line sharing one word with it ("Q." of "Q&A: ...") is."""
+    quoted = '"Port Vallin" will rebuild... its north pier'
+    html = page(f"<p>{quoted}</p><p>Q.</p>" + paragraphs(), title="The Coast Daily")
+    text = main_text(LexborHTMLParser(html), title="Q&A: " + HEADLINE)
+    assert text.split("\n\n") == ["Q.", *STORY]
+
+
 def test_related_box_inside_article_removed() -> None:
     related = """<div class="related-posts"><h4>You might also like</h4><ul>
     <li><a href="/a">Ferry timetable changes for the summer season</a></li>

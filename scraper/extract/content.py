@@ -39,6 +39,7 @@ pass. ``main_text`` never raises and does not modify the tree.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from selectolax.lexbor import LexborHTMLParser
@@ -423,16 +424,17 @@ def _select(page: Page, containers: list[int], pos: list[float], title: str) -> 
         seen.add(text)
         keep.append(b)
     # The headline (and anything else before the first real paragraph that repeats the
-    # page title) is not body.
+    # page title, quoted or punctuated otherwise) is not body.
     out: list[int] = []
     started = False
+    plain_title = _plain(title)
     for b in keep:
         text = texts[b]
         kind = kinds[b]
         if not started:
             if kind == 1:
                 continue
-            if title and len(text) < 300 and text.lower() in title:
+            if title and len(text) < 300 and _repeats(text, title, plain_title):
                 continue
             if kind == 0 and len(text) >= 120:
                 started = True
@@ -441,6 +443,22 @@ def _select(page: Page, containers: list[int], pos: list[float], title: str) -> 
     while out and 0 < kinds[out[-1]] < LIST_ITEM:
         out.pop()
     return out
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _plain(text: str) -> str:
+    """Lowercase words only, one space apart: a headline with other quotes or dashes."""
+    return " ".join(_NOT_WORD.sub(" ", text.lower()).split())
+
+
+def _repeats(text: str, title: str, plain_title: str) -> bool:
+    """Whether a block's ``text`` is (part of) the page's title."""
+    if text.lower() in title:
+        return True
+    plain = _plain(text)  # whole words of it, two at least: not a "Q." of "Q&A: ..."
+    return " " in plain and f" {plain} " in f" {plain_title} "
 
 
 def _under_furniture(page: Page) -> bytearray:
