@@ -40,7 +40,7 @@ def test_the_schema_is_versioned_and_documented(tmp_path: Path) -> None:
     doc = (ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
     sections = dict(re.findall(r"^### `(\w+)`\n(.*?)(?=^### |\Z)", doc, flags=re.S | re.M))
     with Store(tmp_path / "a.db") as s:
-        assert s.schema_version == SCHEMA_VERSION == 20
+        assert s.schema_version == SCHEMA_VERSION == 21
         objects = s.db.execute(
             "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
             " AND name NOT LIKE 'articles_fts_%' AND name NOT LIKE 'articles_text_%'"
@@ -127,7 +127,7 @@ def test_an_archive_of_schema_2_is_migrated_with_its_data(tmp_path: Path) -> Non
     conn.close()
     economy, pending = "https://news.example/ar/economy/", "https://news.example/ar/pending/"
     with Store(path) as s:
-        assert s.schema_version == SCHEMA_VERSION == 20
+        assert s.schema_version == SCHEMA_VERSION == 21
         assert frontier_columns(s.db.conn)[-4:] == LISTED_COLUMNS
         assert s.counts() == {
             "sites": 1, "articles": 2, "categories": 2, "tags": 1, "links": 1, "revisions": 0,

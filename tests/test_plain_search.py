@@ -246,7 +246,7 @@ def test_an_archive_of_schema_15_gets_the_index(archive: Path) -> None:
     assert result.exit_code == 1 and "not configured for full-text search" in result.output
     before = scraper_search(archive, ARABIC)
     with Store(archive) as s:  # migrates
-        assert s.schema_version == SCHEMA_VERSION == 20 and s.plain_index
+        assert s.schema_version == SCHEMA_VERSION == 21 and s.plain_index
     assert_in_step(archive)
     assert ids(archive, ARABIC) == containing(archive, ARABIC) != set()
     assert search(archive, ARABIC)[0]["title"].count(ARABIC)  # its rank is configured

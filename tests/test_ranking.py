@@ -92,7 +92,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 
 # ---------------------------------------------------------------------- pure functions
 @pytest.mark.parametrize("avgdl", [40.0, 300.0, 686.5, REFERENCE_AVGDL, 1500.0, 5000.0])
-@pytest.mark.parametrize("impact", [IMPACT_FLOOR, 1.9, 2.05, 2.15, 2.199])
+@pytest.mark.parametrize("impact", [1.8, IMPACT_FLOOR, 2.05, 2.15, 2.199])
 def test_the_bound_holds_for_every_count_and_length(impact: float, avgdl: float) -> None:
     limit = bound(impact, avgdl)
     rng = random.Random(f"{impact}{avgdl}")
@@ -277,12 +277,34 @@ def test_an_archive_of_schema_19_gets_its_lists_on_open(
     monkeypatch.setattr(schema, "LOUD_REINDEX", 50)  # a big archive's: it says so first
     caplog.set_level(logging.WARNING, logger="scraper")
     with Store(path) as s:
-        assert s.schema_version == 20
+        assert s.schema_version == schema.SCHEMA_VERSION
         [warning] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
-        assert "schema 19 -> 20 builds the search index's impact lists of 80 articles" in warning
+        assert "schema 19 -> 21 builds the search index's impact lists of 80 articles" in warning
         assert s.db.execute("SELECT * FROM search_impacts ORDER BY 1, 2, 3").fetchall() == expected
         triggers = "SELECT 1 FROM sqlite_master WHERE name = 'search_impacts_delete'"
         assert s.db.execute(triggers).fetchone() == (1,)
+        assert ranked(s.search("budget", window=None)) == ranked(full_ranking(s, "budget", 20, 0))
+
+
+def test_an_archive_of_schema_20_lists_fewer_words_on_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Schema 20 listed the words of f >= 1.8; 21 lists those of f >= IMPACT_FLOOR (1.9):
+    the lists are filled again on open, as a new archive's, and rank as before."""
+    assert IMPACT_FLOOR == 1.9
+    fresh = tmp_path / "v21.db"
+    with archive(fresh, 80, 4) as s:
+        expected = s.db.execute("SELECT * FROM search_impacts ORDER BY 1, 2, 3").fetchall()
+    path = tmp_path / "v20.db"
+    monkeypatch.setattr(ranking, "IMPACT_FLOOR", 1.8)
+    with archive(path, 80, 4) as s:
+        older = s.db.execute("SELECT count(*), min(impact) FROM search_impacts").fetchone()
+        s.db.execute("PRAGMA user_version = 20")
+    monkeypatch.undo()
+    assert older[0] > len(expected) and older[1] < IMPACT_FLOOR
+    with Store(path) as s:
+        assert s.schema_version == schema.SCHEMA_VERSION == 21
+        assert s.db.execute("SELECT * FROM search_impacts ORDER BY 1, 2, 3").fetchall() == expected
         assert ranked(s.search("budget", window=None)) == ranked(full_ranking(s, "budget", 20, 0))
 
 

@@ -506,7 +506,7 @@ def test_both_indexes_merge_16_segments_at_a_time_new_or_migrated(tmp_path: Path
             s.db.execute(f"DELETE FROM {table}_config WHERE k = 'automerge'")
         s.db.execute("PRAGMA user_version = 18")
     with Store(path) as s:
-        assert s.schema_version == 20
+        assert s.schema_version == schema.SCHEMA_VERSION
         assert automerge(s) == {"articles_fts": 16, "articles_text": 16}
         assert urls(s.search("chômage")) == [article.url]  # not rebuilt, still found
 
@@ -529,9 +529,12 @@ def test_an_archive_of_schema_17_gets_the_pair_terms(
     monkeypatch.setattr(schema, "LOUD_REINDEX", 1)  # a big archive's: it says so first
     caplog.set_level(logging.WARNING, logger="scraper")  # whatever a CLI test left set
     with Store(path) as s:  # migrates: the index is rebuilt with its pairs
-        assert s.schema_version == 20
+        assert s.schema_version == schema.SCHEMA_VERSION
         [warning] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
-        assert "schema 17 -> 20 rebuilds the search index of 1 articles once" in warning
+        assert (
+            f"schema 17 -> {schema.SCHEMA_VERSION} rebuilds the search index of 1 articles once"
+            in warning
+        )
         assert urls(s.search('"taux de chômage"')) == [article.url]
         assert urls(s.search("taux")) == [article.url]
         rank = "SELECT v FROM articles_fts_config WHERE k = 'rank'"

@@ -468,7 +468,7 @@ def test_schema_17_orders_the_key_index_by_week(tmp_path: Path) -> None:
     )
     conn.close()
     with Store(path) as store:
-        assert store.schema_version == 20
+        assert store.schema_version == 21
         after = store.db.execute("SELECT week, key, day, article_id FROM story_keys").fetchall()
         copy = Article(url="https://a.example/copy", body=_dispatch(1),
                        published_at=when("2025-11-27T09:00:00+01:00"))  # fmt: skip

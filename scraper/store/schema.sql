@@ -1,4 +1,4 @@
--- The archive's schema, version 17 (PRAGMA user_version); docs/schema.md explains it.
+-- The archive's schema, version 21 (PRAGMA user_version); docs/schema.md explains it.
 -- A fresh archive is created from this file; an older one is migrated by store.schema.MIGRATIONS.
 -- Every column carries a "--" description: `scraper serve` shows them in Datasette.
 -- Table descriptions are the "-- table:" lines.
