@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from itertools import accumulate
+from typing import Any
 
 
 def _words(text: str) -> list[str]:
@@ -238,6 +239,23 @@ class Doc:
     lemmas: set[tuple[str, str]] = field(default_factory=set)
     # lemmas also used with a suffix (another word form: neither relevant nor a false match)
     inflected: set[str] = field(default_factory=set)
+
+    def article_fields(self) -> dict[str, Any]:
+        """The ``scraper.article.Article`` fields the benchmarks archive this doc with (a
+        dict, so that a benchmark can build the Article of another checkout's scraper)."""
+        return {
+            "url": f"https://{self.site}/{self.language}/{self.published_at:%Y/%m/%d}/{self.index}/",
+            "site": self.site,
+            "language": self.language,
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "authors": self.authors,
+            "published_at": self.published_at,
+            "date_source": "jsonld",
+            "categories": self.categories,
+            "tags": self.tags,
+            "body": self.body,
+        }
 
 
 class Generator:

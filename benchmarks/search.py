@@ -108,19 +108,7 @@ def report_latency(name: str, samples: list[tuple[float, float]]) -> dict[str, f
 
 
 def to_article(doc: Doc) -> Article:
-    return Article(
-        url=f"https://{doc.site}/{doc.language}/{doc.published_at:%Y/%m/%d}/{doc.index}/",
-        site=doc.site,
-        language=doc.language,
-        title=doc.title,
-        subtitle=doc.subtitle,
-        authors=doc.authors,
-        published_at=doc.published_at,
-        date_source="jsonld",
-        categories=doc.categories,
-        tags=doc.tags,
-        body=doc.body,
-    )
+    return Article(**doc.article_fields())
 
 
 # ---------------------------------------------------------------------- queries
