@@ -344,7 +344,7 @@ class SchemaMixin(FulltextMixin):
                 self._announce(version, "rebuilds the search index", 50_000)
                 # articles_text: kept in step by its triggers since 16, filled by the step to 16
                 self.rebuild_search_index(plain_too=False)
-            elif 0 < version < 21:  # 1,000,000 articles: 219 s (203 CPU-s) at 21's floor
+            elif 0 < version < 21:  # 1,000,000 articles: 191-219 s (185-203 CPU-s) at 1.9
                 self._announce(version, "builds the search index's impact lists", 250_000)
                 fill_impacts(self.db)  # 21: the lists' floor rose (ranking.IMPACT_FLOOR)
             self._configure_indexes()
