@@ -317,6 +317,11 @@ def test_attribute_hints() -> None:
     assert attr_hint({"id": "comments"}) == DISCUSSION
     assert attr_hint({"class": "elementor-widget-container"}) == WEAK
     assert attr_hint({"id": "ctl00_MainPlaceHolder_NavBar_Article"}) != NEGATIVE
+    # two-word names written with "_": as with "-"; a body's own name is not one of them
+    for name in ("article_details_prev_next", "read_more", "author_box", "post_tags"):
+        assert attr_hint({"class": name}) == NEGATIVE, name
+    assert attr_hint({"class": "post_meta"}) == WEAK
+    assert attr_hint({"class": "article__body"}) > POSITIVE
 
 
 def test_chrome_lines() -> None:

@@ -171,9 +171,11 @@ def _word_bits(word: str) -> int:
         or ("-and-" in name)
     ):
         return 0  # "has-sidebar", "content-sidebar-wrap": a layout wrapper
-    if _NEG_RE.search(name):
-        return _B_NEG | (_B_DISCUSSION if _DISCUSSION_RE.search(name) else 0)
-    if _WEAK_RE.search(name):
+    # "read_more", "author_box", "prev_next": the two-word names, written with "_" for "-".
+    words = name.replace("_", "-") if "_" in name else name
+    if _NEG_RE.search(words):
+        return _B_NEG | (_B_DISCUSSION if _DISCUSSION_RE.search(words) else 0)
+    if _WEAK_RE.search(words):
         return _B_WEAK
     return _B_POS if is_pos else 0
 
