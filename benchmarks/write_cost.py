@@ -42,7 +42,6 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(
@@ -129,11 +128,13 @@ def site_of(store: Store, cache: dict[str, int], article: Article) -> int:
     return cache[host]
 
 
-def run(store: Store, variants: tuple[str, ...], per: int, rounds: int) -> dict[str, list[Any]]:
-    """{variant: [wall s, CPU s, articles, the CPU s of each]} over alternating blocks."""
+def run(
+    store: Store, variants: tuple[str, ...], per: int, rounds: int
+) -> dict[str, list[tuple[float, float]]]:
+    """{variant: (wall s, CPU s) of each article} over alternating blocks."""
     switches = Switches(store) if variants != ("all",) else None
     articles = iter(new_articles(per * rounds * len(variants)))
-    totals: dict[str, list[Any]] = {v: [0.0, 0.0, 0, []] for v in variants}
+    times: dict[str, list[tuple[float, float]]] = {v: [] for v in variants}
     written: list[str] = []
     without_plain: list[str] = []
     sites: dict[str, int] = {}
@@ -147,18 +148,14 @@ def run(store: Store, variants: tuple[str, ...], per: int, rounds: int) -> dict[
                     site = site_of(store, sites, article)
                     wall, cpu = time.perf_counter(), time.process_time()
                     store.save_article(site, article)
-                    cpu = time.process_time() - cpu
-                    totals[variant][0] += time.perf_counter() - wall
-                    totals[variant][1] += cpu
-                    totals[variant][2] += 1
-                    totals[variant][3].append(cpu)
+                    times[variant].append((time.perf_counter() - wall, time.process_time() - cpu))
                     plain = variant not in ("-plain", "none")
                     (written if plain else without_plain).append(article.url or "")
     finally:
         if switches is not None:
             switches.set("all")
         remove_new(store, switches, written, without_plain)
-    return totals
+    return times
 
 
 def remove_new(
@@ -176,16 +173,21 @@ def remove_new(
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def report(totals: dict[str, list[Any]]) -> None:
+def report(times: dict[str, list[tuple[float, float]]]) -> None:
     """Per variant: throughput, mean CPU ms an article (index merges and checkpoints
     included: a few articles pay a merge of hundreds of ms, so blocks of a few hundred vary
     by a few tenths of a ms) and the median (an article without them), each with what
     switching the part off saves against ``all``."""
-    base_mean = totals["all"][1] / totals["all"][2] * 1000
-    base_median = statistics.median(totals["all"][3]) * 1000
+
+    def mean_median(each: list[tuple[float, float]]) -> tuple[float, float]:
+        cpus = [c for _, c in each]
+        return sum(cpus) / len(cpus) * 1000, statistics.median(cpus) * 1000
+
+    base_mean, base_median = mean_median(times["all"])
     print("  variant      wall/s  CPU/s   mean CPU ms (saves)   median CPU ms (saves)")
-    for variant, (wall, cpu, count, each) in totals.items():
-        mean, median = cpu / count * 1000, statistics.median(each) * 1000
+    for variant, each in times.items():
+        count, wall, cpu = len(each), sum(w for w, _ in each), sum(c for _, c in each)
+        mean, median = mean_median(each)
         line = f"  {variant:9s} {count / wall:8.0f} {count / cpu:6.0f}   {mean:5.2f}"
         line += f" ({base_mean - mean:+.2f})" if variant != "all" else " " * 8
         line += f"          {median:5.2f}"
@@ -238,8 +240,8 @@ def main() -> None:
             f"{path}: {count:,} articles; {args.per} a block, {args.rounds} blocks a variant,"
             " one transaction each, text prepared on the writer"
         )
-        totals = run(store, variants, args.per, args.rounds)
-    report(totals)
+        times = run(store, variants, args.per, args.rounds)
+    report(times)
 
 
 if __name__ == "__main__":
